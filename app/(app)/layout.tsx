@@ -1,0 +1,37 @@
+import type { ReactNode } from "react";
+import { redirect } from "next/navigation";
+import { getActor } from "@/lib/auth/session";
+import { can } from "@/lib/auth/roles";
+import { env } from "@/lib/config/env";
+import { IdleSession } from "@/components/idle-session";
+import { NavLinks } from "@/components/nav-links";
+import { SignOutButton } from "@/components/sign-out-button";
+
+/** The signed-in shell. Each page below still checks its own permission (the layout is not a guard). */
+export default async function AppLayout({ children }: { children: ReactNode }) {
+  const actor = await getActor();
+  if (!actor) redirect("/login");
+  const links = [
+    ...(can(actor.role, "panel:view") ? [{ href: "/patients", label: "Patients" }] : []),
+    ...(can(actor.role, "summary:view") ? [{ href: "/summary", label: "Summary" }] : []),
+  ];
+  return (
+    <>
+      <a className="skip-link" href="#main">Skip to content</a>
+      <header className="app-header">
+        <span className="brand">Sarcopenia screening</span>
+        <NavLinks links={links} />
+        <div className="who">
+          <span>
+            {actor.name} <span className="badge">{actor.role}</span>
+          </span>
+          <SignOutButton />
+        </div>
+      </header>
+      <main id="main" className="app-main" tabIndex={-1}>
+        {children}
+      </main>
+      <IdleSession idleMinutes={env().SESSION_IDLE_MINUTES} />
+    </>
+  );
+}

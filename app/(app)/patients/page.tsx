@@ -1,0 +1,196 @@
+import Link from "next/link";
+import { requirePageActor } from "@/lib/auth/session";
+import { getDb } from "@/lib/data/db";
+import { getPatientPanel } from "@/lib/data/patient-panel";
+import { listClinicians } from "@/lib/data/users";
+import { listSavedViews } from "@/lib/data/saved-views";
+import { ageInYears } from "@/lib/domain/dates";
+import { MEDICINE_CLASSES } from "@/lib/domain/medicine-catalogue";
+import { MEDICATION_CLASS_FILTERS, PAGE_SIZES, parsePanelQuery, panelQueryString, type PanelQuery, type PanelSort } from "@/lib/validation/panel-query";
+import { formatDate, formatNumber } from "@/components/format";
+import { SaveViewForm } from "./save-view-form";
+
+export const metadata = { title: "Patients" };
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+function SortHeader({ query, sort, label }: { query: PanelQuery; sort: PanelSort; label: string }) {
+  const active = query.sort === sort;
+  const nextDir = active && query.dir === "asc" ? "desc" : "asc";
+  return (
+    <th scope="col" aria-sort={active ? (query.dir === "asc" ? "ascending" : "descending") : "none"}>
+      <Link href={`/patients${panelQueryString(query, { sort, dir: nextDir, page: 1 })}`}>
+        {label}
+        {active ? (query.dir === "asc" ? " ▲" : " ▼") : ""}
+        <span className="skip-link">{active ? `, sorted ${query.dir === "asc" ? "ascending" : "descending"}` : ", sortable"}</span>
+      </Link>
+    </th>
+  );
+}
+
+function Measure({ value, unit, at, digits }: { value: number | null; unit: string; at: Date | null; digits: number }) {
+  if (value === null) return <span className="muted">—</span>;
+  return (
+    <>
+      <span className="nowrap">{formatNumber(value, digits)} {unit}</span>
+      <br />
+      <span className="muted small">{formatDate(at)}</span>
+    </>
+  );
+}
+
+export default async function PatientsPage({ searchParams }: { searchParams: SearchParams }) {
+  const actor = await requirePageActor("panel:view");
+  const query = parsePanelQuery(await searchParams);
+  const db = getDb();
+  const now = new Date();
+  const [panel, clinicians, views] = await Promise.all([getPatientPanel(db, actor, query, now), listClinicians(db, actor), listSavedViews(db, actor)]);
+  const first = panel.total === 0 ? 0 : (panel.page - 1) * query.size + 1;
+  const last = Math.min(panel.total, panel.page * query.size);
+
+  return (
+    <div className="stack">
+      <h1>Patients</h1>
+      <form method="get" action="/patients" className="filters card" role="search" aria-label="Filter patients">
+        <div className="field">
+          <label htmlFor="q">Name or MRN</label>
+          <input id="q" name="q" type="search" defaultValue={query.q ?? ""} />
+        </div>
+        <div className="field">
+          <label htmlFor="sex">Sex</label>
+          <select id="sex" name="sex" defaultValue={query.sex ?? ""}>
+            <option value="">Any</option>
+            <option value="female">Female</option>
+            <option value="male">Male</option>
+            <option value="unknown">Unknown</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="ageMin">Age from</label>
+          <input id="ageMin" name="ageMin" type="number" min={0} max={130} defaultValue={query.ageMin ?? ""} />
+        </div>
+        <div className="field">
+          <label htmlFor="ageMax">Age to</label>
+          <input id="ageMax" name="ageMax" type="number" min={0} max={130} defaultValue={query.ageMax ?? ""} />
+        </div>
+        <div className="field">
+          <label htmlFor="diet">Diet</label>
+          <select id="diet" name="diet" defaultValue={query.diet ?? ""}>
+            <option value="">Any</option>
+            <option value="omnivore">Omnivore</option>
+            <option value="vegetarian">Vegetarian</option>
+            <option value="vegan">Vegan</option>
+            <option value="not_recorded">Not recorded</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="med">Medicine class</label>
+          <select id="med" name="med" defaultValue={query.med ?? ""}>
+            <option value="">Any</option>
+            {MEDICATION_CLASS_FILTERS.map((cls) => (
+              <option key={cls} value={cls}>{MEDICINE_CLASSES[cls].label}</option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="clinician">Attributed clinician</label>
+          <select id="clinician" name="clinician" defaultValue={query.clinician ?? ""}>
+            <option value="">Anyone</option>
+            {clinicians.map((c) => (
+              <option key={c.id} value={c.id}>{c.name}</option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="mine">
+            <input id="mine" name="mine" type="checkbox" value="1" defaultChecked={query.mine === "1"} /> My patients
+          </label>
+        </div>
+        <input type="hidden" name="sort" value={query.sort} />
+        <input type="hidden" name="dir" value={query.dir} />
+        <input type="hidden" name="size" value={query.size} />
+        <div className="actions">
+          <button type="submit">Apply filters</button>
+          <Link className="button secondary" href="/patients">Clear</Link>
+        </div>
+      </form>
+
+      {views.length > 0 ? (
+        <nav aria-label="Saved views" className="small">
+          Saved views:{" "}
+          {views.map((view, i) => (
+            <span key={view.id}>
+              {i > 0 ? " · " : ""}
+              <Link href={`/patients${view.query}`}>{view.name}</Link>
+              {view.isShared ? <span className="muted"> (shared)</span> : null}
+            </span>
+          ))}
+        </nav>
+      ) : null}
+
+      <p role="status" aria-live="polite">
+        {panel.total === 0 ? "No patients match these filters." : `Showing ${first}–${last} of ${panel.total.toLocaleString("en")} patients`}
+      </p>
+
+      <div className="table-wrap">
+        <table className="data">
+          <caption className="skip-link">Patient panel</caption>
+          <thead>
+            <tr>
+              <SortHeader query={query} sort="name" label="Patient" />
+              <th scope="col">MRN</th>
+              <SortHeader query={query} sort="age" label="Age" />
+              <th scope="col">Sex</th>
+              <th scope="col" className="num">Grip strength</th>
+              <th scope="col" className="num">Gait speed</th>
+              <th scope="col" className="num">Serum B12</th>
+              <SortHeader query={query} sort="last_assessed" label="Last assessed" />
+              <th scope="col">Clinician</th>
+            </tr>
+          </thead>
+          <tbody>
+            {panel.rows.map((row) => (
+              <tr key={row.id}>
+                <td>{row.familyName}, {row.givenName}</td>
+                <td className="nowrap">{row.mrn}</td>
+                <td className="num">{ageInYears(row.birthDate, now)}</td>
+                <td>{row.sex}</td>
+                <td className="num"><Measure value={row.latestGripKg} unit="kg" at={row.latestGripAt} digits={1} /></td>
+                <td className="num"><Measure value={row.latestGaitMs} unit="m/s" at={row.latestGaitAt} digits={2} /></td>
+                <td className="num"><Measure value={row.latestB12Pmol} unit="pmol/L" at={row.latestB12At} digits={0} /></td>
+                <td className="nowrap">{formatDate(row.lastAssessedAt)}</td>
+                <td>{row.clinicianName ?? <span className="muted">—</span>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+
+      <nav className="pager" aria-label="Pages">
+        {panel.page > 1 ? (
+          <Link href={`/patients${panelQueryString(query, { page: panel.page - 1 })}`} rel="prev">← Previous</Link>
+        ) : (
+          <span className="muted">← Previous</span>
+        )}
+        <span>Page {panel.page} of {panel.pageCount}</span>
+        {panel.page < panel.pageCount ? (
+          <Link href={`/patients${panelQueryString(query, { page: panel.page + 1 })}`} rel="next">Next →</Link>
+        ) : (
+          <span className="muted">Next →</span>
+        )}
+        <span className="spacer" />
+        <span className="small">
+          Rows per page:{" "}
+          {PAGE_SIZES.map((size) => (
+            <span key={size}>
+              {" "}
+              {size === query.size ? <strong aria-current="true">{size}</strong> : <Link href={`/patients${panelQueryString(query, { size, page: 1 })}`}>{size}</Link>}
+            </span>
+          ))}
+        </span>
+      </nav>
+
+      <SaveViewForm query={panelQueryString(query, { page: 1 })} />
+    </div>
+  );
+}

@@ -1,0 +1,64 @@
+import "server-only";
+import type { z } from "zod";
+import { AppError, HTTP_STATUS, isAppError } from "@/lib/errors";
+import type { UserActor } from "./actor";
+import type { Permission } from "./roles";
+import { requireActor } from "./session";
+
+/** What a form's server action returns: field errors beside the fields, or a form-level message. */
+export interface ActionState {
+  ok: boolean;
+  message?: string;
+  fieldErrors?: Record<string, string[]>;
+}
+
+/**
+ * The one wrapper for server actions: every action is a public endpoint, so it authenticates,
+ * authorises and validates inside itself (STYLE.md §4). Validation problems come back as state;
+ * an AppError becomes a form message; anything else is rethrown.
+ */
+export function guardedAction<S extends z.ZodType>(
+  permission: Permission,
+  schema: S,
+  run: (input: z.infer<S>, actor: UserActor) => Promise<ActionState>,
+) {
+  return async (_previous: ActionState | undefined, formData: FormData): Promise<ActionState> => {
+    let actor: UserActor;
+    try {
+      actor = await requireActor(permission);
+    } catch (error) {
+      if (isAppError(error)) return { ok: false, message: error.message };
+      throw error;
+    }
+    const parsed = schema.safeParse(Object.fromEntries(formData));
+    if (!parsed.success) {
+      const fieldErrors: Record<string, string[]> = {};
+      for (const issue of parsed.error.issues) (fieldErrors[String(issue.path[0] ?? "form")] ??= []).push(issue.message);
+      return { ok: false, fieldErrors, message: "Check the highlighted fields." };
+    }
+    try {
+      return await run(parsed.data, actor);
+    } catch (error) {
+      if (isAppError(error)) return { ok: false, message: error.message };
+      throw error;
+    }
+  };
+}
+
+/**
+ * The one wrapper for route handlers: authenticates and authorises, and maps AppError to its
+ * HTTP status with a JSON body `{ error, message }`.
+ */
+export function guardedRoute<C>(permission: Permission, run: (request: Request, actor: UserActor, context: C) => Promise<Response>) {
+  return async (request: Request, context: C): Promise<Response> => {
+    try {
+      const actor = await requireActor(permission);
+      return await run(request, actor, context);
+    } catch (error) {
+      if (isAppError(error)) return Response.json({ error: error.code, message: error.message }, { status: HTTP_STATUS[error.code] });
+      throw error;
+    }
+  };
+}
+
+export { AppError };

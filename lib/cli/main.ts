@@ -1,0 +1,125 @@
+/**
+ * Operator CLI: `npm run cli -- <command>` (see `--help`). Acts as the system actor on one clinic
+ * and writes audit records like the web app does.
+ */
+import { randomBytes } from "node:crypto";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { env } from "@/lib/config/env";
+import { createDb, type Db } from "@/lib/data/db";
+import { migrate } from "@/lib/data/migrate";
+import { DEMO_CLINIC_SLUG, seedDemoClinic } from "@/lib/data/seed";
+import { createUser, disableUser, listUsers } from "@/lib/data/users";
+import type { SystemActor } from "@/lib/auth/actor";
+import { ROLES, type Role } from "@/lib/auth/roles";
+import { isAppError } from "@/lib/errors";
+import { parseIsoDate } from "@/lib/domain/dates";
+import { progressReporter } from "./progress";
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("expected a whole number ≥ 0");
+  return n;
+}
+
+function isoDate(value: string): Date {
+  const date = parseIsoDate(value);
+  if (!date) throw new InvalidArgumentError("expected a date as YYYY-MM-DD");
+  return date;
+}
+
+function todayUtc(): Date {
+  const now = new Date();
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+}
+
+let db: Db | undefined;
+function database(): Db {
+  db ??= createDb(env().DATABASE_URL);
+  return db;
+}
+
+/** The clinic to act on: --clinic, or the only clinic there is. */
+async function clinicActor(slug: string | undefined, label: string): Promise<SystemActor> {
+  const clinics = await database().clinic.findMany({ where: slug ? { slug } : {}, select: { id: true, slug: true }, take: 2 });
+  if (clinics.length === 0) throw new Error(slug ? `No clinic "${slug}".` : 'No clinic yet: run "npm run cli -- seed" first.');
+  if (clinics.length > 1) throw new Error(`Several clinics exist: choose one with --clinic <slug>.`);
+  return { kind: "system", clinicId: clinics[0]!.id, label };
+}
+
+const program = new Command()
+  .name("npm run cli --")
+  .description("Sarcopenia screening: operator commands")
+  .showHelpAfterError()
+  .addOption(new Option("--clinic <slug>", "the clinic to act on (default: the only one)"));
+
+program
+  .command("db")
+  .description("database maintenance")
+  .command("migrate")
+  .description("apply pending migrations (SQLite or PostgreSQL, by DATABASE_URL)")
+  .action(async () => {
+    const result = await migrate(env().DATABASE_URL, (line) => console.log(line));
+    console.log(`${result.provider}: ${result.applied.length} applied, ${result.alreadyApplied} already up to date`);
+  });
+
+program
+  .command("seed")
+  .description("create the demo clinic with deterministic patients and one user per role")
+  .option("--patients <n>", "number of patients", positiveInt, 1000)
+  .option("--seed <n>", "random seed (same seed and --as-of give the same data)", positiveInt, 20261121)
+  .option("--as-of <date>", "the date the histories lead up to (default today)", isoDate)
+  .option("--reset", "replace an existing demo clinic", false)
+  .option("--if-empty", "do nothing when a clinic already exists", false)
+  .action(async (opts: { patients: number; seed: number; asOf?: Date; reset: boolean; ifEmpty: boolean }) => {
+    const db = database();
+    if (opts.ifEmpty && (await db.clinic.count()) > 0) {
+      console.log("A clinic already exists; seed skipped.");
+      return;
+    }
+    const started = performance.now();
+    const report = progressReporter("patients");
+    const result = await seedDemoClinic(db, { patients: opts.patients, seed: opts.seed, asOf: opts.asOf ?? todayUtc(), reset: opts.reset, onProgress: report });
+    console.log(`Seeded clinic "${DEMO_CLINIC_SLUG}" with ${result.patients} patients in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+    console.log("Demo logins (password for all):");
+    for (const user of result.users) console.log(`  ${user.role.padEnd(9)} ${user.email}  /  ${user.password}`);
+  });
+
+const users = program.command("users").description("manage users of a clinic");
+users
+  .command("add")
+  .description("add a user (prints a generated password unless --password is given)")
+  .requiredOption("--email <email>")
+  .requiredOption("--name <name>")
+  .addOption(new Option("--role <role>").choices(ROLES).makeOptionMandatory())
+  .option("--password <password>", "at least 12 characters; omit to generate one")
+  .action(async (opts: { email: string; name: string; role: Role; password?: string }) => {
+    const actor = await clinicActor(program.opts<{ clinic?: string }>().clinic, "cli");
+    const password = opts.password ?? randomBytes(12).toString("base64url");
+    const user = await createUser(database(), actor, { email: opts.email, name: opts.name, role: opts.role, password });
+    console.log(`Added ${user.role} ${user.email}${opts.password ? "" : ` with password ${password} (shown once)`}`);
+  });
+users
+  .command("list")
+  .description("list the clinic's users")
+  .action(async () => {
+    const actor = await clinicActor(program.opts<{ clinic?: string }>().clinic, "cli");
+    for (const u of await listUsers(database(), actor)) {
+      console.log(`${u.email.padEnd(32)} ${u.role.padEnd(9)} ${u.disabledAt ? `disabled ${u.disabledAt.toISOString()}` : "active"}`);
+    }
+  });
+users
+  .command("disable <email>")
+  .description("disable a user and end their sessions")
+  .action(async (email: string) => {
+    const actor = await clinicActor(program.opts<{ clinic?: string }>().clinic, "cli");
+    const user = await disableUser(database(), actor, email);
+    console.log(`Disabled ${user.email}; their sessions have ended.`);
+  });
+
+program
+  .parseAsync(process.argv)
+  .catch((error: unknown) => {
+    console.error(isAppError(error) || error instanceof Error ? `Error: ${error.message}` : error);
+    process.exitCode = 1;
+  })
+  .finally(() => db?.$disconnect());

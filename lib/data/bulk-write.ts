@@ -1,0 +1,123 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import type { Tx } from "./db";
+import { storeEvaluations } from "./snapshots";
+import { evaluatePatient } from "@/lib/domain/evaluate";
+import { findMedicineById } from "@/lib/domain/medicine-catalogue";
+import { isCurrentMedication } from "@/lib/domain/medications";
+import type { ThresholdValues } from "@/lib/domain/thresholds";
+import type { MeasureKind, PatientHistory } from "@/lib/domain/types";
+import type { SeedObservation, SeedPatient } from "@/prisma/factories";
+
+/** Measures that count as "assessed" for the panel's last-assessed column (labs do not). */
+const ASSESSMENT_KINDS: ReadonlySet<MeasureKind> = new Set(["grip_strength", "gait_speed", "chair_stand_5x", "sppb", "tug", "walk_400m", "asm", "calf_circumference", "sarc_f"]);
+
+function latest(observations: readonly SeedObservation[], kind: MeasureKind): SeedObservation | null {
+  let found: SeedObservation | null = null;
+  for (const o of observations) {
+    if (o.kind === kind && o.value !== null && (!found || o.observedAt > found.observedAt)) found = o;
+  }
+  return found;
+}
+
+/** Denormalised panel columns derived from a patient's observations and medicines. */
+export function panelColumns(patient: Pick<SeedPatient, "observations" | "medications">, now: Date) {
+  const grip = latest(patient.observations, "grip_strength");
+  const gait = latest(patient.observations, "gait_speed");
+  const b12 = latest(patient.observations, "b12_total");
+  const assessed = patient.observations.filter((o) => ASSESSMENT_KINDS.has(o.kind)).map((o) => o.observedAt.getTime());
+  const classes = new Set<string>();
+  for (const m of patient.medications) {
+    const entry = m.catalogueId ? findMedicineById(m.catalogueId) : null;
+    if (entry && isCurrentMedication(m, now)) classes.add(entry.medicineClass);
+  }
+  return {
+    lastAssessedAt: assessed.length > 0 ? new Date(Math.max(...assessed)) : null,
+    latestGripKg: grip?.value ?? null,
+    latestGripAt: grip?.observedAt ?? null,
+    latestGaitMs: gait?.value ?? null,
+    latestGaitAt: gait?.observedAt ?? null,
+    latestB12Pmol: b12?.value ?? null,
+    latestB12At: b12?.observedAt ?? null,
+    medicationClasses: classes.size > 0 ? `;${[...classes].sort().join(";")};` : "",
+  };
+}
+
+export function searchText(p: { mrn: string; familyName: string; givenName: string }): string {
+  return `${p.mrn} ${p.familyName} ${p.givenName}`.toLowerCase();
+}
+
+export function toHistory(patient: SeedPatient): PatientHistory {
+  return {
+    birthDate: patient.birthDate,
+    sex: patient.sex,
+    diet: patient.diet,
+    conditions: patient.conditions,
+    observations: patient.observations,
+    medications: patient.medications,
+  };
+}
+
+export interface BulkInsertOptions {
+  clinicId: string;
+  attributedClinicianId: string | null;
+  source: "seed" | "csv" | "fhir";
+  enteredById: string | null;
+  now: Date;
+  thresholds: ThresholdValues;
+  ruleSetVersion: number;
+}
+
+/**
+ * Inserts new patients with their observations, medicines and conditions, evaluates each with the
+ * engine and stores the snapshot and flags — a fixed number of statements per batch, no per-row
+ * round trips. Returns the new patient ids in input order.
+ */
+export async function insertPatientBatch(tx: Tx, patients: readonly SeedPatient[], options: BulkInsertOptions): Promise<string[]> {
+  const { clinicId, now } = options;
+  const ids = patients.map(() => randomUUID());
+  await tx.patient.createMany({
+    data: patients.map((p, i) => ({
+      id: ids[i]!,
+      clinicId,
+      mrn: p.mrn,
+      familyName: p.familyName,
+      givenName: p.givenName,
+      birthDate: p.birthDate,
+      sex: p.sex,
+      diet: p.diet,
+      attributedClinicianId: p.attributedToClinician ? options.attributedClinicianId : null,
+      searchText: searchText(p),
+      ...panelColumns(p, now),
+    })),
+  });
+  await tx.observation.createMany({
+    data: patients.flatMap((p, i) =>
+      p.observations.map((o) => ({
+        clinicId,
+        patientId: ids[i]!,
+        kind: o.kind,
+        value: o.value,
+        isUnable: o.isUnable,
+        reportedValue: o.reportedValue,
+        reportedUnit: o.reportedUnit,
+        observedAt: o.observedAt,
+        method: o.method,
+        source: options.source,
+        enteredById: options.enteredById,
+      })),
+    ),
+  });
+  await tx.patientMedication.createMany({
+    data: patients.flatMap((p, i) => p.medications.map((m) => ({ clinicId, patientId: ids[i]!, source: options.source, ...m }))),
+  });
+  await tx.patientCondition.createMany({
+    data: patients.flatMap((p, i) => p.conditions.map((code) => ({ patientId: ids[i]!, code, source: options.source }))),
+  });
+  const evaluations = patients.map((p, i) => ({
+    patientId: ids[i]!,
+    evaluation: evaluatePatient(toHistory(p), { now, thresholds: options.thresholds, ruleSetVersion: options.ruleSetVersion }),
+  }));
+  await storeEvaluations(tx, clinicId, evaluations, now);
+  return ids;
+}

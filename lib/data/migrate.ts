@@ -1,0 +1,100 @@
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, existsSync, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import Database from "better-sqlite3";
+import pg from "pg";
+import { databaseProvider, sqliteFilePath, type DatabaseProvider } from "@/lib/config/env";
+
+/**
+ * Applies prisma/migrations/<provider>/<timestamp>_<name>/migration.sql in order, each in its own
+ * transaction, recording it in `_app_migrations`. This stands in for `prisma migrate deploy`,
+ * whose native engine cannot be downloaded on our machines (see TOOLCHAIN.md). An applied
+ * migration whose file has since changed is an error, never silently re-run.
+ */
+export interface MigrationResult {
+  provider: DatabaseProvider;
+  applied: string[];
+  alreadyApplied: number;
+}
+
+const MIGRATIONS_ROOT = join(process.cwd(), "prisma", "migrations");
+
+interface MigrationFile { name: string; sql: string; checksum: string }
+
+export function listMigrations(provider: DatabaseProvider, root = MIGRATIONS_ROOT): MigrationFile[] {
+  const dir = join(root, provider);
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(dir, entry.name, "migration.sql")))
+    .map((entry) => entry.name)
+    .sort()
+    .map((name) => {
+      const sql = readFileSync(join(dir, name, "migration.sql"), "utf8");
+      return { name, sql, checksum: createHash("sha256").update(sql).digest("hex") };
+    });
+}
+
+function checkUnchanged(file: MigrationFile, recordedChecksum: string | undefined): boolean {
+  if (recordedChecksum === undefined) return false;
+  if (recordedChecksum !== file.checksum) {
+    throw new Error(`Migration ${file.name} was changed after it was applied. Add a new migration instead of editing an applied one.`);
+  }
+  return true;
+}
+
+export async function migrate(url: string, log: (line: string) => void = () => {}): Promise<MigrationResult> {
+  const provider = databaseProvider(url);
+  const files = listMigrations(provider);
+  const applied: string[] = [];
+
+  if (provider === "sqlite") {
+    const path = sqliteFilePath(url);
+    mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path, { timeout: 10_000 });
+    try {
+      db.pragma("journal_mode = WAL");
+      db.exec(`CREATE TABLE IF NOT EXISTS "_app_migrations" ("name" TEXT PRIMARY KEY, "checksum" TEXT NOT NULL, "appliedAt" TEXT NOT NULL)`);
+      const recorded = new Map(
+        (db.prepare(`SELECT name, checksum FROM "_app_migrations"`).all() as { name: string; checksum: string }[]).map((r) => [r.name, r.checksum]),
+      );
+      for (const file of files) {
+        if (checkUnchanged(file, recorded.get(file.name))) continue;
+        db.transaction(() => {
+          db.exec(file.sql);
+          db.prepare(`INSERT INTO "_app_migrations" (name, checksum, appliedAt) VALUES (?, ?, ?)`).run(file.name, file.checksum, new Date().toISOString());
+        })();
+        applied.push(file.name);
+        log(`applied ${file.name}`);
+      }
+    } finally {
+      db.close();
+    }
+  } else {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      // One migrator at a time across app instances.
+      await client.query("SELECT pg_advisory_lock(727274)");
+      await client.query(`CREATE TABLE IF NOT EXISTS "_app_migrations" ("name" TEXT PRIMARY KEY, "checksum" TEXT NOT NULL, "appliedAt" TIMESTAMPTZ NOT NULL)`);
+      const { rows } = await client.query<{ name: string; checksum: string }>(`SELECT name, checksum FROM "_app_migrations"`);
+      const recorded = new Map(rows.map((r) => [r.name, r.checksum]));
+      for (const file of files) {
+        if (checkUnchanged(file, recorded.get(file.name))) continue;
+        await client.query("BEGIN");
+        try {
+          await client.query(file.sql);
+          await client.query(`INSERT INTO "_app_migrations" (name, checksum, "appliedAt") VALUES ($1, $2, now())`, [file.name, file.checksum]);
+          await client.query("COMMIT");
+        } catch (error) {
+          await client.query("ROLLBACK");
+          throw new Error(`Migration ${file.name} failed and was rolled back: ${(error as Error).message}`);
+        }
+        applied.push(file.name);
+        log(`applied ${file.name}`);
+      }
+    } finally {
+      await client.query("SELECT pg_advisory_unlock(727274)").catch(() => {});
+      await client.end();
+    }
+  }
+  return { provider, applied, alreadyApplied: files.length - applied.length };
+}

@@ -1,0 +1,107 @@
+import "server-only";
+import type { Db } from "./db";
+import { appendAudit } from "./audit";
+import { insertPatientBatch } from "./bulk-write";
+import { createDefaultThresholds, getActiveThresholds } from "./thresholds";
+import { hashPassword } from "@/lib/auth/password";
+import type { Role } from "@/lib/auth/roles";
+import type { SystemActor } from "@/lib/auth/actor";
+import { generateDemoPatients, type SeedPatient } from "@/prisma/factories";
+
+export const DEMO_CLINIC_SLUG = "demo";
+export const DEMO_PASSWORD = "sarcopenia-demo-2026";
+export const DEMO_USERS: readonly { email: string; name: string; role: Role }[] = [
+  { email: "admin@demo.clinic", name: "Alex Admin", role: "admin" },
+  { email: "clinician@demo.clinic", name: "Dr Casey Clinician", role: "clinician" },
+  { email: "analyst@demo.clinic", name: "Avery Analyst", role: "analyst" },
+];
+
+export interface SeedOptions {
+  patients: number;
+  seed: number;
+  asOf: Date;
+  /** Delete an existing demo clinic first. */
+  reset: boolean;
+  batchSize?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Deletes one clinic and everything in it (patients cascade to their records). */
+async function deleteClinic(db: Db, clinicId: string): Promise<void> {
+  await db.$transaction(async (tx) => {
+    await tx.flag.deleteMany({ where: { clinicId } });
+    await tx.riskSnapshot.deleteMany({ where: { clinicId } });
+    await tx.observation.deleteMany({ where: { clinicId } });
+    await tx.patientMedication.deleteMany({ where: { clinicId } });
+    await tx.patientCondition.deleteMany({ where: { patient: { clinicId } } });
+    await tx.patient.deleteMany({ where: { clinicId } });
+    await tx.savedView.deleteMany({ where: { clinicId } });
+    await tx.importJob.deleteMany({ where: { clinicId } });
+    await tx.thresholdSet.deleteMany({ where: { clinicId } });
+    await tx.user.deleteMany({ where: { clinicId } });
+    await tx.clinic.delete({ where: { id: clinicId } });
+  });
+}
+
+/**
+ * Creates the demo clinic: one user per role (password {@link DEMO_PASSWORD}), threshold set
+ * version 1, and `patients` deterministic patients evaluated as of `asOf`. Fails loudly if the
+ * demo clinic already exists and `reset` is not set.
+ */
+export async function seedDemoClinic(db: Db, options: SeedOptions) {
+  const existing = await db.clinic.findUnique({ where: { slug: DEMO_CLINIC_SLUG }, select: { id: true } });
+  if (existing && !options.reset) {
+    throw new Error('The demo clinic already exists. Run "npm run cli -- seed --reset" to replace it.');
+  }
+  if (existing) await deleteClinic(db, existing.id);
+
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  const clinic = await db.$transaction(async (tx) => {
+    const created = await tx.clinic.create({ data: { name: "Demo Geriatric Clinic", slug: DEMO_CLINIC_SLUG } });
+    await tx.user.createMany({ data: DEMO_USERS.map((u) => ({ ...u, clinicId: created.id, passwordHash })) });
+    await createDefaultThresholds(tx, created.id, null);
+    return created;
+  });
+  const clinician = await db.user.findFirstOrThrow({ where: { clinicId: clinic.id, role: "clinician" }, select: { id: true } });
+  const thresholds = await getActiveThresholds(db, clinic.id, options.asOf);
+  const actor: SystemActor = { kind: "system", clinicId: clinic.id, label: "seed" };
+
+  const batchSize = options.batchSize ?? 500;
+  let batch: SeedPatient[] = [];
+  let done = 0;
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const current = batch;
+    batch = [];
+    await db.$transaction(
+      (tx) =>
+        insertPatientBatch(tx, current, {
+          clinicId: clinic.id,
+          attributedClinicianId: clinician.id,
+          source: "seed",
+          enteredById: null,
+          now: options.asOf,
+          thresholds: thresholds.values,
+          ruleSetVersion: thresholds.version,
+        }),
+      { timeout: 120_000 },
+    );
+    done += current.length;
+    options.onProgress?.(done, options.patients);
+  };
+  try {
+    for (const patient of generateDemoPatients({ count: options.patients, seed: options.seed, asOf: options.asOf })) {
+      batch.push(patient);
+      if (batch.length >= batchSize) await flush();
+    }
+    await flush();
+  } catch (error) {
+    // Leave no half-seeded clinic behind: the next run starts clean.
+    await deleteClinic(db, clinic.id);
+    throw error;
+  }
+  await db.$transaction((tx) =>
+    appendAudit(tx, actor, [{ action: "seed.run", entityType: "clinic", entityId: clinic.id, detail: { patients: options.patients, seed: options.seed, asOf: options.asOf.toISOString() } }]),
+  );
+  return { clinicId: clinic.id, patients: done, users: DEMO_USERS.map((u) => ({ ...u, password: DEMO_PASSWORD })) };
+}

@@ -1,0 +1,85 @@
+import "server-only";
+import { TIER_RANK, type FlagResult, type Evaluation } from "@/lib/domain/types";
+import type { Tx } from "./db";
+
+/** The stored form of one evaluation (DESIGN.md "stored evaluation"). */
+export function snapshotRow(clinicId: string, patientId: string, evaluation: Evaluation) {
+  const dueDates = evaluation.flags.map((flag) => flag.dueAt).sort();
+  return {
+    clinicId,
+    patientId,
+    tier: evaluation.tier,
+    tierRank: TIER_RANK[evaluation.tier],
+    ewgsop2: evaluation.ewgsop2.category,
+    awgs2019: evaluation.awgs2019.category,
+    b12Status: evaluation.b12.status,
+    b12OnTreatment: evaluation.b12.onTreatment,
+    flagCodes: evaluation.flags.map((flag) => flag.code).join(";"),
+    nextDueAt: dueDates[0] ? new Date(dueDates[0]) : null,
+    ruleSetVersion: evaluation.ruleSetVersion,
+    evaluatedAt: new Date(evaluation.evaluatedAt),
+    detailJson: JSON.stringify(evaluation),
+  };
+}
+
+function newFlagRow(clinicId: string, patientId: string, flag: FlagResult, now: Date) {
+  return {
+    clinicId,
+    patientId,
+    code: flag.code,
+    dueAt: new Date(flag.dueAt),
+    openedAt: now,
+    reasonText: flag.text,
+    detailJson: JSON.stringify(flag.reasons),
+  };
+}
+
+/**
+ * Writes the evaluations of a batch of patients: replaces their snapshots and reconciles their
+ * open flags with what the engine now says — a flag that still fires is refreshed (due date,
+ * reason), a new one is opened, and an open flag that no longer fires is closed as
+ * `resolved_by_data`. Flags a person closed stay closed; the engine does not reopen them while a
+ * flag of the same code is closed within its look-back (handled by the caller's `suppressed`).
+ * A handful of statements per batch, whatever its size.
+ */
+export async function storeEvaluations(
+  tx: Tx,
+  clinicId: string,
+  evaluations: readonly { patientId: string; evaluation: Evaluation }[],
+  now: Date,
+): Promise<void> {
+  if (evaluations.length === 0) return;
+  const patientIds = evaluations.map((e) => e.patientId);
+  await tx.riskSnapshot.deleteMany({ where: { patientId: { in: patientIds } } });
+  await tx.riskSnapshot.createMany({ data: evaluations.map((e) => snapshotRow(clinicId, e.patientId, e.evaluation)) });
+
+  const open = await tx.flag.findMany({
+    where: { patientId: { in: patientIds }, status: "open" },
+    select: { id: true, patientId: true, code: true, dueAt: true, reasonText: true },
+  });
+  const openByKey = new Map(open.map((flag) => [`${flag.patientId}|${flag.code}`, flag]));
+  const toCreate: ReturnType<typeof newFlagRow>[] = [];
+  const stillFiring = new Set<string>();
+  for (const { patientId, evaluation } of evaluations) {
+    for (const flag of evaluation.flags) {
+      const key = `${patientId}|${flag.code}`;
+      stillFiring.add(key);
+      const existing = openByKey.get(key);
+      if (!existing) toCreate.push(newFlagRow(clinicId, patientId, flag, now));
+      else if (existing.dueAt.toISOString() !== flag.dueAt || existing.reasonText !== flag.text) {
+        await tx.flag.update({
+          where: { id: existing.id },
+          data: { dueAt: new Date(flag.dueAt), reasonText: flag.text, detailJson: JSON.stringify(flag.reasons), version: { increment: 1 } },
+        });
+      }
+    }
+  }
+  if (toCreate.length > 0) await tx.flag.createMany({ data: toCreate });
+  const resolved = open.filter((flag) => !stillFiring.has(`${flag.patientId}|${flag.code}`)).map((flag) => flag.id);
+  if (resolved.length > 0) {
+    await tx.flag.updateMany({
+      where: { id: { in: resolved } },
+      data: { status: "closed", closeReason: "resolved_by_data", closedAt: now, version: { increment: 1 } },
+    });
+  }
+}

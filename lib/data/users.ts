@@ -1,0 +1,107 @@
+import "server-only";
+import type { Db } from "./db";
+import { appendAudit } from "./audit";
+import { AppError } from "@/lib/errors";
+import type { Actor } from "@/lib/auth/actor";
+import { actorRole } from "@/lib/auth/actor";
+import { can, isRole, type Role } from "@/lib/auth/roles";
+import { hashPassword, passwordProblem } from "@/lib/auth/password";
+
+/** What a session needs to know about its user, re-read on every request so that disabling a
+ * user or changing their role takes effect at once. */
+export interface SessionUserRecord {
+  id: string;
+  clinicId: string;
+  email: string;
+  name: string;
+  role: Role;
+  sessionVersion: number;
+  disabledAt: Date | null;
+}
+
+const SESSION_USER_SELECT = { id: true, clinicId: true, email: true, name: true, role: true, sessionVersion: true, disabledAt: true } as const;
+
+function toSessionUser(row: { role: string } & Omit<SessionUserRecord, "role">): SessionUserRecord {
+  if (!isRole(row.role)) throw new Error(`User ${row.id} has an unknown role "${row.role}"`);
+  return { ...row, role: row.role };
+}
+
+export async function findSessionUser(db: Db, userId: string): Promise<SessionUserRecord | null> {
+  const row = await db.user.findUnique({ where: { id: userId }, select: SESSION_USER_SELECT });
+  return row ? toSessionUser(row) : null;
+}
+
+export async function findUserForLogin(db: Db, email: string) {
+  return db.user.findUnique({
+    where: { email: email.trim().toLowerCase() },
+    select: { ...SESSION_USER_SELECT, passwordHash: true },
+  });
+}
+
+export async function recordLogin(db: Db, userId: string, at: Date): Promise<void> {
+  await db.user.update({ where: { id: userId }, data: { lastLoginAt: at } });
+}
+
+function assertCanManageUsers(actor: Actor): void {
+  if (!can(actorRole(actor), "users:manage")) throw new AppError("forbidden", "Only an admin can manage users.");
+}
+
+export interface NewUser {
+  email: string;
+  name: string;
+  role: Role;
+  password: string;
+}
+
+export async function createUser(db: Db, actor: Actor, input: NewUser) {
+  assertCanManageUsers(actor);
+  const problem = passwordProblem(input.password);
+  if (problem) throw new AppError("invalid", `Password not accepted: ${problem}`);
+  const email = input.email.trim().toLowerCase();
+  if (await db.user.findUnique({ where: { email }, select: { id: true } })) {
+    throw new AppError("conflict", `A user with the email ${email} already exists.`);
+  }
+  const passwordHash = await hashPassword(input.password);
+  return db.$transaction(async (tx) => {
+    const user = await tx.user.create({
+      data: { clinicId: actor.clinicId, email, name: input.name, role: input.role, passwordHash },
+      select: { id: true, email: true, name: true, role: true },
+    });
+    await appendAudit(tx, actor, [{ action: "user.create", entityType: "user", entityId: user.id, detail: { email, role: input.role } }]);
+    return user;
+  });
+}
+
+export async function listUsers(db: Db, actor: Actor) {
+  assertCanManageUsers(actor);
+  return db.user.findMany({
+    where: { clinicId: actor.clinicId },
+    select: { id: true, email: true, name: true, role: true, disabledAt: true, lastLoginAt: true },
+    orderBy: { email: "asc" },
+  });
+}
+
+/** Disables a user and ends every session they hold (their session version moves on). */
+export async function disableUser(db: Db, actor: Actor, email: string, at: Date = new Date()) {
+  assertCanManageUsers(actor);
+  const target = await db.user.findFirst({ where: { email: email.trim().toLowerCase(), clinicId: actor.clinicId }, select: { id: true } });
+  if (!target) throw new AppError("not_found", `No user with the email ${email} in this clinic.`);
+  return db.$transaction(async (tx) => {
+    const user = await tx.user.update({
+      where: { id: target.id },
+      data: { disabledAt: at, sessionVersion: { increment: 1 } },
+      select: { id: true, email: true, disabledAt: true },
+    });
+    await appendAudit(tx, actor, [{ action: "user.disable", entityType: "user", entityId: user.id, detail: { email: user.email } }], at);
+    return user;
+  });
+}
+
+/** Clinicians of the actor's clinic, for the "attributed clinician" filter. */
+export async function listClinicians(db: Db, actor: Actor) {
+  return db.user.findMany({
+    where: { clinicId: actor.clinicId, role: "clinician", disabledAt: null },
+    select: { id: true, name: true },
+    orderBy: { name: "asc" },
+  });
+}

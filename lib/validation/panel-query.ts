@@ -1,0 +1,51 @@
+import { z } from "zod";
+
+/**
+ * The patient panel's URL state (?q=&sex=&sort=…), so any view can be bookmarked. A value that
+ * does not parse falls back to its default instead of failing the page: an old bookmark still opens.
+ */
+export const PANEL_SORTS = ["name", "age", "last_assessed"] as const;
+export type PanelSort = (typeof PANEL_SORTS)[number];
+export const PAGE_SIZES = [25, 50, 100] as const;
+export const MEDICATION_CLASS_FILTERS = [
+  "metformin", "ppi", "h2ra", "colchicine", "nitrous_oxide", "b12_replacement",
+  "glucocorticoid", "statin", "antipsychotic", "antidepressant", "benzodiazepine", "z_drug", "opioid", "loop_diuretic",
+] as const;
+
+const optional = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
+
+export const panelQuerySchema = z.object({
+  q: optional(z.string().trim().min(1).max(100)),
+  sex: optional(z.enum(["female", "male", "unknown"])),
+  ageMin: optional(z.coerce.number().int().min(0).max(130)),
+  ageMax: optional(z.coerce.number().int().min(0).max(130)),
+  diet: optional(z.enum(["omnivore", "vegetarian", "vegan", "not_recorded"])),
+  med: optional(z.enum(MEDICATION_CLASS_FILTERS)),
+  clinician: optional(z.string().trim().min(1).max(64)),
+  mine: optional(z.literal("1")),
+  sort: z.enum(PANEL_SORTS).catch("name").default("name"),
+  dir: z.enum(["asc", "desc"]).catch("asc").default("asc"),
+  page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
+  size: z.coerce.number().pipe(z.union(PAGE_SIZES.map((n) => z.literal(n)))).catch(25).default(25),
+});
+
+export type PanelQuery = z.infer<typeof panelQuerySchema>;
+
+/** URLSearchParams-like input (Next's searchParams object) → a valid query. */
+export function parsePanelQuery(params: Record<string, string | string[] | undefined>): PanelQuery {
+  const flat = Object.fromEntries(Object.entries(params).map(([key, value]) => [key, Array.isArray(value) ? value[0] : value]));
+  return panelQuerySchema.parse(flat);
+}
+
+/** The query back as a URL search string, dropping defaults, with `changes` applied. */
+export function panelQueryString(query: PanelQuery, changes: Partial<Record<keyof PanelQuery, string | number | undefined>> = {}): string {
+  const merged: Record<string, string | number | undefined> = { ...query, ...changes };
+  const defaults: Record<string, string | number> = { sort: "name", dir: "asc", page: 1, size: 25 };
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(merged)) {
+    if (value === undefined || value === "" || defaults[key] === value) continue;
+    params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : "";
+}
