@@ -1,0 +1,69 @@
+/**
+ * Calendar arithmetic in UTC. Clinical dates arrive as YYYY-MM-DD (midnight UTC); doing the
+ * arithmetic in UTC keeps results identical on every server whatever its time zone.
+ */
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Parses YYYY-MM-DD as midnight UTC; null when malformed or not a real calendar date (2023-02-30). */
+export function parseIsoDate(text: string): Date | null {
+  const match = ISO_DATE.exec(text);
+  if (!match) return null;
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  const day = Number(match[3]);
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
+    return null;
+  }
+  return date;
+}
+
+/** YYYY-MM-DD of the UTC calendar day. */
+export function toIsoDate(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+function daysInUtcMonth(year: number, monthIndex: number): number {
+  return new Date(Date.UTC(year, monthIndex + 1, 0)).getUTCDate();
+}
+
+/**
+ * Adds calendar months, clamping to the month's last day (31 Mar − 1 month = 28/29 Feb) so a
+ * 12-month window from 29 Feb ends on 28 Feb rather than spilling into March.
+ */
+export function addMonthsUtc(date: Date, months: number): Date {
+  const totalMonths = date.getUTCFullYear() * 12 + date.getUTCMonth() + months;
+  const year = Math.floor(totalMonths / 12);
+  const monthIndex = totalMonths - year * 12;
+  const day = Math.min(date.getUTCDate(), daysInUtcMonth(year, monthIndex));
+  return new Date(
+    Date.UTC(
+      year,
+      monthIndex,
+      day,
+      date.getUTCHours(),
+      date.getUTCMinutes(),
+      date.getUTCSeconds(),
+      date.getUTCMilliseconds(),
+    ),
+  );
+}
+
+export function addDaysUtc(date: Date, days: number): Date {
+  return new Date(date.getTime() + days * 86_400_000);
+}
+
+/** Completed years between birth and `at` (UTC calendar), as clinicians state age. */
+export function ageInYears(birthDate: Date, at: Date): number {
+  let years = at.getUTCFullYear() - birthDate.getUTCFullYear();
+  const beforeBirthday =
+    at.getUTCMonth() < birthDate.getUTCMonth() ||
+    (at.getUTCMonth() === birthDate.getUTCMonth() && at.getUTCDate() < birthDate.getUTCDate());
+  if (beforeBirthday) years -= 1;
+  return years;
+}
+
+export function laterOf(a: Date, b: Date): Date {
+  return a.getTime() >= b.getTime() ? a : b;
+}

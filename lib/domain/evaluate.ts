@@ -1,0 +1,115 @@
+import { assessAwgs2019 } from "./awgs2019";
+import { assessB12 } from "./b12";
+import { assessCaseFinding } from "./case-finding";
+import { ageInYears } from "./dates";
+import { assessEwgsop2 } from "./ewgsop2";
+import { evaluateFlags } from "./flags";
+import { assessFnih } from "./fnih";
+import { currentMedicines, summariseMedicines } from "./medications";
+import { latestDate, ObservationWindow } from "./observations";
+import { plainReason } from "./reasons";
+import { assessRiskFactors } from "./risk-factors";
+import { assessSdoc } from "./sdoc";
+import { assignTier } from "./tier";
+import type { ThresholdValues } from "./thresholds";
+import type { Evaluation, PatientHistory, Reason } from "./types";
+
+export type { CategoryResult, Evaluation, FlagResult, Reason } from "./types";
+
+export interface EvaluateOptions {
+  /** The evaluation time; results after it are ignored. The engine never reads the clock. */
+  now: Date;
+  thresholds: ThresholdValues;
+  ruleSetVersion: number;
+}
+
+/**
+ * Evaluates one patient: EWGSOP2, AWGS 2019, SDOC and FNIH categories, case finding, B12 status,
+ * risk factors, current medicines by role, tier and flags — each with its reasons. Each criterion
+ * uses the latest result of its measure within `thresholds.screening.lookBackMonths` before `now`.
+ * Pure and deterministic: the same history, options and thresholds give the same JSON.
+ */
+export function evaluatePatient(history: PatientHistory, opts: EvaluateOptions): Evaluation {
+  const { now, thresholds: t } = opts;
+  const window = new ObservationWindow(history.observations, now, t.screening.lookBackMonths);
+  const ageYears = ageInYears(history.birthDate, now);
+
+  const current = currentMedicines(history.medications, now);
+  const medicines = summariseMedicines(current);
+  const b12OnTreatment = medicines.b12Replacement.length > 0;
+
+  const ewgsop2 = assessEwgsop2(history.sex, window, t);
+  const awgs2019 = assessAwgs2019(history.sex, window, t);
+  const sdoc = assessSdoc(history.sex, window, t);
+  const fnih = assessFnih(history.sex, window, t);
+  const caseFinding = assessCaseFinding(history.sex, window, t);
+  const b12 = assessB12(window, t, {
+    usesNitrousOxide: current.some((c) => c.entry.medicineClass === "nitrous_oxide"),
+  });
+
+  const ewgsop2Finding = ewgsop2.result.category !== "none" && ewgsop2.result.category !== "insufficient_data";
+  const awgsFinding = awgs2019.result.category !== "none" && awgs2019.result.category !== "insufficient_data";
+  const anySarcopeniaFinding = ewgsop2Finding || awgsFinding;
+  const sarcopeniaFindingAt = latestDate([
+    ewgsop2Finding ? ewgsop2.decidedAt : null,
+    awgsFinding ? awgs2019.decidedAt : null,
+  ]);
+
+  const riskFactors = assessRiskFactors(
+    { ageYears, diet: history.diet, conditions: history.conditions, current, anySarcopeniaFinding },
+    t,
+  );
+
+  const b12Reasons: Reason[] = [...b12.reasons];
+  if (b12OnTreatment) {
+    b12Reasons.push(
+      plainReason("b12.on_treatment", `On B12 replacement (${medicines.b12Replacement.join(", ")}) → on treatment`, {
+        medicines: medicines.b12Replacement.join(";"),
+      }),
+    );
+  }
+
+  const { tier, reasons: tierReasons } = assignTier({
+    ewgsop2: ewgsop2.result.category,
+    awgs2019: awgs2019.result.category,
+    b12Status: b12.status,
+    b12OnTreatment,
+    caseFindingPositive: caseFinding.positive,
+    anySarcopeniaFinding,
+    hasStrengthMeasure: window.latest("grip_strength") !== null || window.latest("chair_stand_5x") !== null,
+    hasB12Result: b12.primary !== null,
+  });
+
+  const flags = evaluateFlags({
+    now,
+    thresholds: t,
+    ageYears,
+    window,
+    ewgsop2,
+    awgs2019,
+    b12,
+    b12OnTreatment,
+    riskFactors,
+    current,
+    anySarcopeniaFinding,
+    sarcopeniaFindingAt,
+  });
+
+  return {
+    ruleSetVersion: opts.ruleSetVersion,
+    evaluatedAt: now.toISOString(),
+    ageYears,
+    ewgsop2: ewgsop2.result,
+    awgs2019: awgs2019.result,
+    sdoc,
+    fnih,
+    caseFinding,
+    b12: { status: b12.status, onTreatment: b12OnTreatment, renalCaveat: b12.renalCaveat, reasons: b12Reasons },
+    riskFactors,
+    medicines,
+    anySarcopeniaFinding,
+    tier,
+    tierReasons,
+    flags,
+  };
+}

@@ -1,0 +1,83 @@
+import { addMonthsUtc } from "./dates";
+import { UNABLE_IS_RESULT } from "./measures";
+import type { MeasureKind, ObservationInput } from "./types";
+
+/** An observation that carries a result: a finite value, or "unable" where that is a result. */
+export function hasResult(observation: ObservationInput): boolean {
+  if (Number.isNaN(observation.observedAt.getTime())) return false;
+  if (observation.isUnable) return UNABLE_IS_RESULT[observation.kind];
+  return observation.value !== null && Number.isFinite(observation.value);
+}
+
+/**
+ * The results a rule may use: those observed within the look-back window, i.e. from
+ * `now` − `lookBackMonths` (inclusive) to `now` (inclusive). Results after `now` are ignored
+ * so re-evaluating a past date gives the answer it gave then.
+ */
+export class ObservationWindow {
+  readonly windowStart: Date;
+  private readonly byKind = new Map<MeasureKind, ObservationInput[]>();
+  private readonly beforeNowByKind = new Map<MeasureKind, ObservationInput[]>();
+
+  constructor(
+    observations: readonly ObservationInput[],
+    readonly now: Date,
+    readonly lookBackMonths: number,
+  ) {
+    this.windowStart = addMonthsUtc(now, -lookBackMonths);
+    // Stable sort: among results with the same timestamp, the one listed last wins.
+    const sorted = observations
+      .filter(hasResult)
+      .filter((o) => o.observedAt.getTime() <= now.getTime())
+      .map((o, index) => ({ o, index }))
+      .sort((a, b) => a.o.observedAt.getTime() - b.o.observedAt.getTime() || a.index - b.index)
+      .map(({ o }) => o);
+    for (const observation of sorted) {
+      pushTo(this.beforeNowByKind, observation);
+      if (observation.observedAt.getTime() >= this.windowStart.getTime()) {
+        pushTo(this.byKind, observation);
+      }
+    }
+  }
+
+  /** In-window results of a kind, oldest first. */
+  all(kind: MeasureKind): readonly ObservationInput[] {
+    return this.byKind.get(kind) ?? [];
+  }
+
+  /** Latest in-window result of a kind. */
+  latest(kind: MeasureKind): ObservationInput | null {
+    return this.all(kind).at(-1) ?? null;
+  }
+
+  /** Latest in-window result observed at or before `date`. */
+  latestAtOrBefore(kind: MeasureKind, date: Date): ObservationInput | null {
+    return this.all(kind).findLast((o) => o.observedAt.getTime() <= date.getTime()) ?? null;
+  }
+
+  /** Latest in-window result observed at or after `date` (same episode or later). */
+  latestAtOrAfter(kind: MeasureKind, date: Date): ObservationInput | null {
+    const latest = this.latest(kind);
+    return latest !== null && latest.observedAt.getTime() >= date.getTime() ? latest : null;
+  }
+
+  /** Latest result of a kind at any time up to `now`, including before the window. */
+  latestEver(kind: MeasureKind): ObservationInput | null {
+    return this.beforeNowByKind.get(kind)?.at(-1) ?? null;
+  }
+}
+
+function pushTo(map: Map<MeasureKind, ObservationInput[]>, observation: ObservationInput): void {
+  const list = map.get(observation.kind);
+  if (list) list.push(observation);
+  else map.set(observation.kind, [observation]);
+}
+
+/** The later of several optional dates (null when all are null). */
+export function latestDate(dates: readonly (Date | null | undefined)[]): Date | null {
+  let latest: Date | null = null;
+  for (const date of dates) {
+    if (date && (latest === null || date.getTime() > latest.getTime())) latest = date;
+  }
+  return latest;
+}

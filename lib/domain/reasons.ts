@@ -1,0 +1,97 @@
+import type { ThresholdRef } from "./thresholds";
+import type { Comparison, Reason } from "./types";
+
+const SYMBOL: Record<Comparison, string> = { "<": "<", "<=": "≤", ">": ">", ">=": "≥" };
+const NEGATION: Record<Comparison, Comparison> = { "<": ">=", "<=": ">", ">": "<=", ">=": "<" };
+
+/** Applies a comparison exactly as the source states it (no rounding of either side). */
+export function compare(value: number, comparison: Comparison, threshold: number): boolean {
+  switch (comparison) {
+    case "<":
+      return value < threshold;
+    case "<=":
+      return value <= threshold;
+    case ">":
+      return value > threshold;
+    case ">=":
+      return value >= threshold;
+  }
+}
+
+/** Up to 2 decimals (3 below 1, where ALM/BMI and MMA live), trailing zeros dropped. */
+export function formatNumber(value: number): string {
+  const decimals = Math.abs(value) >= 1 ? 2 : 3;
+  return String(Number(value.toFixed(decimals)));
+}
+
+function withUnit(value: number, unit: string): string {
+  return unit === "" ? formatNumber(value) : `${formatNumber(value)} ${unit}`;
+}
+
+export interface ThresholdReasonInput {
+  code: string;
+  /** What was measured, as a clinician names it: "Grip", "Serum B12". */
+  subject: string;
+  value: number;
+  ref: ThresholdRef;
+  /** Conclusion when the comparison holds / does not hold, e.g. "low strength" / "normal strength". */
+  whenMet: string;
+  whenNotMet: string;
+  /** How it was reported when that differs from the compared value, e.g. "reported 52 lb". */
+  valueNote?: string;
+  inputs?: Reason["inputs"];
+}
+
+/** Compares and explains in one step, so a reason can never disagree with the rule it explains. */
+export function thresholdReason(input: ThresholdReasonInput): { met: boolean; reason: Reason } {
+  const { ref } = input;
+  const met = compare(input.value, ref.comparison, ref.value);
+  const symbol = SYMBOL[met ? ref.comparison : NEGATION[ref.comparison]];
+  const note = input.valueNote === undefined ? "" : ` (${input.valueNote})`;
+  const text = `${input.subject} ${withUnit(input.value, ref.unit)}${note} ${symbol} ${withUnit(ref.value, ref.unit)} (${ref.shortSource}) → ${met ? input.whenMet : input.whenNotMet}`;
+  return {
+    met,
+    reason: {
+      code: `${input.code}.${met ? "met" : "not_met"}`,
+      text,
+      inputs: { value: input.value, ...input.inputs },
+      threshold: {
+        key: ref.key,
+        value: ref.value,
+        unit: ref.unit,
+        comparison: ref.comparison,
+        source: ref.source,
+      },
+    },
+  };
+}
+
+function thresholdOf(ref: ThresholdRef): NonNullable<Reason["threshold"]> {
+  return { key: ref.key, value: ref.value, unit: ref.unit, comparison: ref.comparison, source: ref.source };
+}
+
+/**
+ * A value in the middle band between two edges ("133–258 pmol/L"), where neither edge's
+ * comparison holds. The reason carries the upper edge as its threshold.
+ */
+export function betweenReason(input: {
+  code: string;
+  subject: string;
+  value: number;
+  lower: ThresholdRef;
+  upper: ThresholdRef;
+  outcome: string;
+  inputs?: Reason["inputs"];
+}): Reason {
+  const { lower, upper } = input;
+  return {
+    code: input.code,
+    text: `${input.subject} ${withUnit(input.value, upper.unit)} is within ${formatNumber(lower.value)}–${withUnit(upper.value, upper.unit)} (${upper.shortSource}) → ${input.outcome}`,
+    inputs: { value: input.value, ...input.inputs },
+    threshold: thresholdOf(upper),
+  };
+}
+
+export function plainReason(code: string, text: string, inputs: Reason["inputs"] = {}): Reason {
+  return { code, text, inputs };
+}

@@ -1,0 +1,294 @@
+import { z } from "zod";
+import { matchMedicine } from "@/lib/domain/medicine-catalogue";
+import { CONDITION_CODES, type ConditionCode, type Diet, type MassMethod, type MeasureKind, type ObservationInput, type Sex } from "@/lib/domain/types";
+import { normaliseUnit } from "@/lib/domain/units";
+import { buildObservation, UNABLE } from "./measurement";
+import { parseDateCell } from "./numbers";
+
+/** Columns of the assessment spreadsheet (DESIGN.md), lower-case. Only `mrn` is required. */
+export const ASSESSMENT_COLUMNS = [
+  "mrn",
+  "family_name",
+  "given_name",
+  "birth_date",
+  "sex",
+  "diet",
+  "conditions",
+  "assessed_on",
+  "grip_strength_kg",
+  "grip_strength_lb",
+  "gait_speed_m_s",
+  "walk_4m_s",
+  "chair_stand_5x_s",
+  "sppb_score",
+  "tug_s",
+  "walk_400m_s",
+  "asm_kg",
+  "asm_method",
+  "height_cm",
+  "weight_kg",
+  "calf_circumference_cm",
+  "sarc_f_score",
+  "b12_value",
+  "b12_unit",
+  "holotc_pmol_l",
+  "mma_umol_l",
+  "homocysteine_umol_l",
+  "egfr",
+  "medications",
+] as const;
+export type AssessmentColumn = (typeof ASSESSMENT_COLUMNS)[number];
+
+/** A problem in one row; the caller adds the row number. */
+export interface RowError {
+  column: string;
+  message: string;
+}
+
+export interface ImportedMedication {
+  name: string;
+  catalogueId: string | null;
+  startedOn: Date | null;
+}
+
+/** One validated, normalised spreadsheet row (one visit). Absent = not given in the row. */
+export interface AssessmentRow {
+  mrn: string;
+  demographics: { familyName?: string; givenName?: string; birthDate?: Date; sex?: Sex };
+  diet?: Diet;
+  conditions?: ConditionCode[];
+  assessedOn?: Date;
+  observations: ObservationInput[];
+  medications: ImportedMedication[];
+  /** Medication names that matched no catalogue entry: kept as free text and reported. */
+  unknownMedications: string[];
+}
+
+/** Header names are case-insensitive; surrounding spaces and a UTF-8 byte-order mark are ignored. */
+export function normaliseHeader(header: string): string {
+  return header.replace(/^\uFEFF/, "").trim().toLowerCase();
+}
+
+const KNOWN = new Set<string>(ASSESSMENT_COLUMNS);
+
+/** Every unknown or repeated column is an error naming it; `mrn` must be present. */
+export function validateHeaders(headers: readonly string[]): RowError[] {
+  const errors: RowError[] = [];
+  const seen = new Set<string>();
+  for (const header of headers) {
+    const name = normaliseHeader(header);
+    if (!KNOWN.has(name)) {
+      errors.push({
+        column: header,
+        message: `Unknown column "${header.trim()}": it is not part of the assessment spreadsheet format; rename or remove it.`,
+      });
+    } else if (seen.has(name)) {
+      errors.push({ column: header, message: `Column "${name}" appears more than once.` });
+    }
+    seen.add(name);
+  }
+  if (!seen.has("mrn")) errors.push({ column: "mrn", message: "The required column mrn (patient identifier) is missing." });
+  return errors;
+}
+
+const SEX_CODES: Record<string, Sex> = { female: "female", f: "female", male: "male", m: "male", unknown: "unknown", u: "unknown" };
+const DIETS: readonly Diet[] = ["omnivore", "vegetarian", "vegan"];
+const B12_UNIT_HINT = "pmol/L, pg/mL or ng/L";
+
+/** Numeric measure columns: column → kind and the unit the column is written in. */
+const MEASURE_COLUMNS: readonly { column: AssessmentColumn; kind: MeasureKind; unit: string }[] = [
+  { column: "grip_strength_kg", kind: "grip_strength", unit: "kg" },
+  { column: "grip_strength_lb", kind: "grip_strength", unit: "lb" },
+  { column: "gait_speed_m_s", kind: "gait_speed", unit: "m/s" },
+  { column: "walk_4m_s", kind: "gait_speed", unit: "s/4m" },
+  { column: "chair_stand_5x_s", kind: "chair_stand_5x", unit: "s" },
+  { column: "sppb_score", kind: "sppb", unit: "points" },
+  { column: "tug_s", kind: "tug", unit: "s" },
+  { column: "walk_400m_s", kind: "walk_400m", unit: "s" },
+  { column: "asm_kg", kind: "asm", unit: "kg" },
+  { column: "height_cm", kind: "height", unit: "cm" },
+  { column: "weight_kg", kind: "weight", unit: "kg" },
+  { column: "calf_circumference_cm", kind: "calf_circumference", unit: "cm" },
+  { column: "sarc_f_score", kind: "sarc_f", unit: "points" },
+  { column: "holotc_pmol_l", kind: "holotc", unit: "pmol/L" },
+  { column: "mma_umol_l", kind: "mma", unit: "umol/L" },
+  { column: "homocysteine_umol_l", kind: "homocysteine", unit: "umol/L" },
+  { column: "egfr", kind: "egfr", unit: "mL/min/1.73m2" },
+];
+
+const EXCLUSIVE_PAIRS: readonly [AssessmentColumn, AssessmentColumn, string][] = [
+  ["grip_strength_kg", "grip_strength_lb", "Give grip strength in kg or in lb, not both."],
+  ["gait_speed_m_s", "walk_4m_s", "Give gait speed in m/s or the 4 m walk time in seconds, not both."],
+];
+
+/**
+ * One spreadsheet row (DESIGN.md "Assessment spreadsheet"): a record of header → cell text.
+ * Empty cell = not measured. Reports every problem in the row (issue path = column), not just
+ * the first. Columns outside the format are ignored here: `validateHeaders` reports them once.
+ */
+export const assessmentRowSchema = z
+  .record(z.string(), z.string().optional())
+  .transform((raw, ctx): AssessmentRow => {
+    const cells = new Map<string, string>();
+    for (const [header, value] of Object.entries(raw)) {
+      const text = (value ?? "").trim();
+      if (text !== "") cells.set(normaliseHeader(header), text);
+    }
+    const cell = (column: AssessmentColumn) => cells.get(column);
+    const fail = (column: string, message: string) => ctx.addIssue({ code: "custom", path: [column], message });
+
+    const mrn = cell("mrn");
+    if (mrn === undefined) fail("mrn", "The patient identifier (mrn) is empty.");
+    else if (mrn.length > 64) fail("mrn", "The patient identifier (mrn) is longer than 64 characters.");
+
+    const demographics: AssessmentRow["demographics"] = {};
+    const familyName = cell("family_name");
+    const givenName = cell("given_name");
+    if (familyName !== undefined) demographics.familyName = familyName;
+    if (givenName !== undefined) demographics.givenName = givenName;
+    const birthText = cell("birth_date");
+    if (birthText !== undefined) {
+      const birth = parseDateCell(birthText, "Birth date");
+      if (birth.ok) demographics.birthDate = birth.value;
+      else fail("birth_date", birth.message);
+    }
+    const sexText = cell("sex");
+    if (sexText !== undefined) {
+      const sex = SEX_CODES[sexText.toLowerCase()];
+      if (sex) demographics.sex = sex;
+      else fail("sex", `Sex "${sexText}" is not recognised; use female, male or unknown (or F, M, U).`);
+    }
+
+    let diet: Diet | undefined;
+    const dietText = cell("diet");
+    if (dietText !== undefined) {
+      diet = DIETS.find((d) => d === dietText.toLowerCase());
+      if (diet === undefined) fail("diet", `Diet "${dietText}" is not recognised; use omnivore, vegetarian or vegan.`);
+    }
+
+    let conditions: ConditionCode[] | undefined;
+    const conditionsText = cell("conditions");
+    if (conditionsText !== undefined) {
+      conditions = [];
+      for (const code of splitList(conditionsText)) {
+        const known = CONDITION_CODES.find((c) => c === code.toLowerCase());
+        if (known === undefined) {
+          fail("conditions", `Condition "${code}" is not recognised; use ${CONDITION_CODES.join(", ")}.`);
+        } else if (!conditions.includes(known)) {
+          conditions.push(known);
+        }
+      }
+    }
+
+    let assessedOn: Date | undefined;
+    const assessedText = cell("assessed_on");
+    if (assessedText !== undefined) {
+      const parsed = parseDateCell(assessedText, "Assessment date");
+      if (parsed.ok) assessedOn = parsed.value;
+      else fail("assessed_on", parsed.message);
+    }
+    if (assessedOn && demographics.birthDate && demographics.birthDate.getTime() > assessedOn.getTime()) {
+      fail("birth_date", "Birth date is after the assessment date.");
+    }
+
+    for (const [first, second, message] of EXCLUSIVE_PAIRS) {
+      if (cell(first) !== undefined && cell(second) !== undefined) fail(second, message);
+    }
+
+    const b12Value = cell("b12_value");
+    const b12Unit = cell("b12_unit");
+    const hasMeasure = MEASURE_COLUMNS.some(({ column }) => cell(column) !== undefined) || b12Value !== undefined;
+    if (hasMeasure && assessedOn === undefined && assessedText === undefined) {
+      fail("assessed_on", "The assessment date (assessed_on) is required when any measurement is given.");
+    }
+    // Observations are dated by the visit; without a valid date there is nothing to attach them to,
+    // but each value is still checked so every problem is reported at once.
+    const observedAt = assessedOn ?? new Date(0);
+
+    const observations: ObservationInput[] = [];
+    const massMethodText = cell("asm_method");
+    let method: MassMethod | null = null;
+    if (massMethodText !== undefined) {
+      const lowered = massMethodText.toLowerCase();
+      if (lowered === "dxa" || lowered === "bia") method = lowered;
+      else fail("asm_method", `Muscle mass method "${massMethodText}" is not recognised; use dxa or bia.`);
+    }
+    for (const { column, kind, unit } of MEASURE_COLUMNS) {
+      const text = cell(column);
+      if (text === undefined) continue;
+      if (text.toLowerCase() === UNABLE && column !== "chair_stand_5x_s" && column !== "walk_400m_s") {
+        fail(column, `"unable" is accepted only for the chair stand and the 400 m walk; leave ${column} empty if not measured.`);
+        continue;
+      }
+      const built = buildObservation({ kind, value: text, unit, observedAt, method: kind === "asm" ? method : null });
+      if (built.ok) observations.push(built.value);
+      else fail(column, built.message);
+    }
+    if (b12Value !== undefined) {
+      if (b12Unit === undefined) {
+        fail("b12_unit", `b12_unit is required when b12_value is given (${B12_UNIT_HINT}).`);
+      } else if (normaliseUnit("b12_total", b12Unit) === null) {
+        fail("b12_unit", `B12 unit "${b12Unit}" is not accepted; use ${B12_UNIT_HINT}.`);
+      } else {
+        const built = buildObservation({ kind: "b12_total", value: b12Value, unit: b12Unit, observedAt });
+        if (built.ok) observations.push(built.value);
+        else fail("b12_value", built.message);
+      }
+    }
+
+    const medications: ImportedMedication[] = [];
+    const unknownMedications: string[] = [];
+    const medicationsText = cell("medications");
+    if (medicationsText !== undefined) {
+      for (const item of splitList(medicationsText)) {
+        const at = item.lastIndexOf("@");
+        const name = (at >= 0 ? item.slice(0, at) : item).trim();
+        if (name === "") {
+          fail("medications", `Medication "${item}" has no name before the @ date.`);
+          continue;
+        }
+        let startedOn: Date | null = null;
+        if (at >= 0) {
+          const started = parseDateCell(item.slice(at + 1), `Start date of ${name}`);
+          if (!started.ok) {
+            fail("medications", started.message);
+            continue;
+          }
+          startedOn = started.value;
+          if (assessedOn && startedOn.getTime() > assessedOn.getTime()) {
+            fail("medications", `Start date of ${name} is after the assessment date; list only medicines current at the visit.`);
+            continue;
+          }
+        }
+        const entry = matchMedicine(name);
+        if (entry === null) unknownMedications.push(name);
+        medications.push({ name, catalogueId: entry?.id ?? null, startedOn });
+      }
+    }
+
+    if (ctx.issues.length > 0 || mrn === undefined) return z.NEVER;
+    const row: AssessmentRow = { mrn, demographics, observations, medications, unknownMedications };
+    if (diet !== undefined) row.diet = diet;
+    if (conditions !== undefined) row.conditions = conditions;
+    if (assessedOn !== undefined) row.assessedOn = assessedOn;
+    return row;
+  });
+
+function splitList(text: string): string[] {
+  return text
+    .split(";")
+    .map((part) => part.trim())
+    .filter((part) => part !== "");
+}
+
+/** Validates one row; errors carry the column and a sentence for the clinician. */
+export function parseAssessmentRow(
+  record: Record<string, string | undefined>,
+): { ok: true; row: AssessmentRow } | { ok: false; errors: RowError[] } {
+  const result = assessmentRowSchema.safeParse(record);
+  if (result.success) return { ok: true, row: result.data };
+  return {
+    ok: false,
+    errors: result.error.issues.map((issue) => ({ column: String(issue.path[0] ?? ""), message: issue.message })),
+  };
+}
