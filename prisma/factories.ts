@@ -91,7 +91,6 @@ const MEDICINE_RATES: readonly (readonly [string, number])[] = [
   ["diazepam", 0.02], ["oxycodone", 0.02], ["morphine", 0.02], ["tramadol", 0.03], ["furosemide", 0.08], ["quetiapine", 0.02],
 ];
 
-const round = (value: number, digits: number) => Number(value.toFixed(digits));
 const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value));
 
 function observation(kind: MeasureKind, reported: number, unit: string, observedAt: Date, digits: number, method: MassMethod | null = null): SeedObservation {

@@ -1,6 +1,7 @@
 import "server-only";
 import { getServerSession } from "next-auth";
 import { redirect } from "next/navigation";
+import { connection } from "next/server";
 import { env } from "@/lib/config/env";
 import { getDb } from "@/lib/data/db";
 import { findSessionUser } from "@/lib/data/users";
@@ -16,6 +17,8 @@ import { can, type Permission } from "./roles";
  * cap end however active they are.
  */
 export async function getActor(): Promise<UserActor | null> {
+  // Per-request by nature: never prerendered at build time (when no secret need exist).
+  await connection();
   const session = await getServerSession(authOptions());
   if (!session?.uid) return null;
   if (Date.now() - session.loginAt > env().SESSION_MAX_HOURS * 3_600_000) return null;

@@ -12,7 +12,9 @@ export const MEDICATION_CLASS_FILTERS = [
   "glucocorticoid", "statin", "antipsychotic", "antidepressant", "benzodiazepine", "z_drug", "opioid", "loop_diuretic",
 ] as const;
 
-const optional = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
+/** An empty form field (`?ageMax=`) means "no filter", not zero. */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === "" ? undefined : value), schema.optional()).catch(undefined);
 
 export const panelQuerySchema = z.object({
   q: optional(z.string().trim().min(1).max(100)),
@@ -30,6 +32,16 @@ export const panelQuerySchema = z.object({
 });
 
 export type PanelQuery = z.infer<typeof panelQuerySchema>;
+
+/** True when the raw params carry empty or unknown-valued fields that the canonical URL drops. */
+export function isCanonicalPanelUrl(params: Record<string, string | string[] | undefined>, query: PanelQuery): boolean {
+  const raw = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value !== undefined) raw.set(key, Array.isArray(value) ? value[0] ?? "" : value);
+  raw.sort();
+  const canonical = new URLSearchParams(panelQueryString(query));
+  canonical.sort();
+  return raw.toString() === canonical.toString();
+}
 
 /** URLSearchParams-like input (Next's searchParams object) → a valid query. */
 export function parsePanelQuery(params: Record<string, string | string[] | undefined>): PanelQuery {

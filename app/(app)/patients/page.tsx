@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { redirect } from "next/navigation";
 import { requirePageActor } from "@/lib/auth/session";
 import { getDb } from "@/lib/data/db";
 import { getPatientPanel } from "@/lib/data/patient-panel";
@@ -6,7 +7,7 @@ import { listClinicians } from "@/lib/data/users";
 import { listSavedViews } from "@/lib/data/saved-views";
 import { ageInYears } from "@/lib/domain/dates";
 import { MEDICINE_CLASSES } from "@/lib/domain/medicine-catalogue";
-import { MEDICATION_CLASS_FILTERS, PAGE_SIZES, parsePanelQuery, panelQueryString, type PanelQuery, type PanelSort } from "@/lib/validation/panel-query";
+import { MEDICATION_CLASS_FILTERS, PAGE_SIZES, isCanonicalPanelUrl, parsePanelQuery, panelQueryString, type PanelQuery, type PanelSort } from "@/lib/validation/panel-query";
 import { formatDate, formatNumber } from "@/components/format";
 import { SaveViewForm } from "./save-view-form";
 
@@ -41,7 +42,10 @@ function Measure({ value, unit, at, digits }: { value: number | null; unit: stri
 
 export default async function PatientsPage({ searchParams }: { searchParams: SearchParams }) {
   const actor = await requirePageActor("panel:view");
-  const query = parsePanelQuery(await searchParams);
+  const params = await searchParams;
+  const query = parsePanelQuery(params);
+  // Keep bookmarkable URLs short: the filter form submits empty fields, which mean "any".
+  if (!isCanonicalPanelUrl(params, query)) redirect(`/patients${panelQueryString(query)}`);
   const db = getDb();
   const now = new Date();
   const [panel, clinicians, views] = await Promise.all([getPatientPanel(db, actor, query, now), listClinicians(db, actor), listSavedViews(db, actor)]);
@@ -129,7 +133,7 @@ export default async function PatientsPage({ searchParams }: { searchParams: Sea
       ) : null}
 
       <p role="status" aria-live="polite">
-        {panel.total === 0 ? "No patients match these filters." : `Showing ${first}–${last} of ${panel.total.toLocaleString("en")} patients`}
+        {panel.total === 0 ? "No patients match these filters." : `Showing ${first}–${last} of ${panel.total.toLocaleString("en")} ${panel.total === 1 ? "patient" : "patients"}`}
       </p>
 
       <div className="table-wrap">
