@@ -1,0 +1,79 @@
+import { expect, test } from "@playwright/test";
+import { signIn } from "./support";
+
+test("a wrong password shows a clear error and keeps the visitor on the sign-in page", async ({ page }) => {
+  await page.goto("/patients");
+  await expect(page).toHaveURL(/\/login/);
+  await page.getByLabel("Email").fill("clinician@demo.clinic");
+  await page.getByLabel("Password").fill("not-the-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByText("Email or password is incorrect")).toBeVisible();
+  await expect(page).toHaveURL(/\/login/);
+});
+
+test("a clinician signs in, pages, sorts and filters the panel, and signs out", async ({ page }) => {
+  await signIn(page, "clinician@demo.clinic");
+  await expect(page).toHaveURL(/\/patients$/);
+  await expect(page.getByRole("heading", { name: "Patients" })).toBeVisible();
+  await expect(page.getByText("Showing 1–25 of 1,000 patients")).toBeVisible();
+  await expect(page.getByRole("table").locator("tbody tr")).toHaveCount(25);
+
+  await page.getByRole("link", { name: "Next →" }).click();
+  await expect(page).toHaveURL(/page=2/);
+  await expect(page.getByText("Showing 26–50 of 1,000 patients")).toBeVisible();
+  await expect(page.getByText("Page 2 of 40")).toBeVisible();
+
+  await page.getByRole("link", { name: /^Age/ }).click();
+  await expect(page).toHaveURL(/sort=age/);
+  const ages = await page.locator("tbody tr td:nth-child(3)").allInnerTexts();
+  expect(ages.map(Number)).toEqual([...ages.map(Number)].sort((a, b) => b - a));
+
+  await page.getByLabel("Sex").selectOption("female");
+  await page.getByLabel("Age from").fill("80");
+  await page.getByRole("button", { name: "Apply filters" }).click();
+  await expect(page).toHaveURL(/sex=female/);
+  await expect(page).toHaveURL(/ageMin=80/);
+  const status = await page.getByText(/^Showing 1–\d+ of [\d,]+ patients$/).innerText();
+  const total = Number(/of ([\d,]+) patients/.exec(status)![1]!.replace(/,/g, ""));
+  expect(total).toBeGreaterThan(0);
+  expect(total).toBeLessThan(1000);
+  for (const sex of await page.locator("tbody tr td:nth-child(4)").allInnerTexts()) expect(sex).toBe("female");
+  for (const age of await page.locator("tbody tr td:nth-child(3)").allInnerTexts()) expect(Number(age)).toBeGreaterThanOrEqual(80);
+
+  // The view is in the URL: reloading it gives the same filtered panel.
+  await page.reload();
+  await expect(page.getByText(status)).toBeVisible();
+  await expect(page.getByLabel("Sex")).toHaveValue("female");
+
+  // Save the view, leave it, and reopen it from the saved-views list.
+  const viewName = `Women 80+ ${Date.now()}`;
+  await page.getByLabel("Save this view as").fill(viewName);
+  await page.getByRole("button", { name: "Save view" }).click();
+  await expect(page.getByText(`Saved "${viewName}".`)).toBeVisible();
+  await page.getByRole("link", { name: "Clear" }).click();
+  await expect(page.getByText("Showing 1–25 of 1,000 patients")).toBeVisible();
+  await page.getByRole("navigation", { name: "Saved views" }).getByRole("link", { name: viewName }).click();
+  await expect(page.getByText(status)).toBeVisible();
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login/);
+  await page.goto("/patients");
+  await expect(page).toHaveURL(/\/login/);
+});
+
+test("the panel is keyboard-operable: search by MRN with Tab and Enter", async ({ page }) => {
+  await signIn(page, "clinician@demo.clinic");
+  await page.getByLabel("Name or MRN").focus();
+  await page.keyboard.type("MRN000042");
+  await page.keyboard.press("Enter");
+  await expect(page.getByText("Showing 1–1 of 1 patient")).toBeVisible();
+  await expect(page.getByRole("cell", { name: "MRN000042" })).toBeVisible();
+});
+
+test("an analyst lands on the de-identified summary and may not open the panel", async ({ page }) => {
+  await signIn(page, "analyst@demo.clinic");
+  await expect(page).toHaveURL(/\/summary$/);
+  await expect(page.getByText("no patient is identified")).toBeVisible();
+  await page.goto("/patients");
+  await expect(page).toHaveURL(/\/forbidden$/);
+});
