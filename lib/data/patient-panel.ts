@@ -22,11 +22,19 @@ export interface PanelRow {
   latestGaitAt: Date | null;
   latestB12Pmol: number | null;
   latestB12At: Date | null;
+  tier: string | null;
+  ewgsop2: string | null;
+  awgs2019: string | null;
+  b12Status: string | null;
+  b12OnTreatment: boolean;
+  openFlags: { code: string; dueAt: Date }[];
 }
 
 export interface PanelPage {
   rows: PanelRow[];
   total: number;
+  /** Patients per tier under the current filters other than the tier filter itself. */
+  tierCounts: Record<string, number>;
   page: number;
   pageCount: number;
 }
@@ -50,6 +58,13 @@ export function panelWhere(actor: Actor, query: PanelQuery, now: Date): Prisma.P
   if (query.mine && actor.kind === "user") where.attributedClinicianId = actor.userId;
   else if (query.clinician) where.attributedClinicianId = query.clinician;
   if (query.q) where.searchText = { contains: query.q.toLowerCase() };
+  const snapshot: Prisma.RiskSnapshotWhereInput = {};
+  if (query.tier) snapshot.tier = query.tier;
+  if (query.ewgsop2) snapshot.ewgsop2 = query.ewgsop2;
+  if (query.awgs) snapshot.awgs2019 = query.awgs;
+  if (query.b12) snapshot.b12Status = query.b12;
+  if (Object.keys(snapshot).length > 0) where.snapshot = { is: snapshot };
+  if (query.flag) where.flags = { some: { code: query.flag, status: "open" } };
   return where;
 }
 
@@ -63,13 +78,21 @@ function panelOrder(query: PanelQuery): Prisma.PatientOrderByWithRelationInput[]
       return [{ lastAssessedAt: { sort: dir, nulls: "last" } }, { id: "asc" }];
     case "name":
       return [{ familyName: dir }, { givenName: dir }, { id: "asc" }];
+    case "tier":
+      // Highest risk first, then the most overdue flag first (DESIGN.md: worklist order).
+      return [{ snapshot: { tierRank: dir } }, { snapshot: { nextDueAt: { sort: "asc", nulls: "last" } } }, { id: "asc" }];
   }
 }
 
 /** One page of the actor's clinic's patients, and an audit record of who was listed. */
 export async function getPatientPanel(db: Db, actor: Actor, query: PanelQuery, now: Date = new Date()): Promise<PanelPage> {
   const where = panelWhere(actor, query, now);
-  const total = await db.patient.count({ where });
+  const tierWhere = query.tier ? panelWhere(actor, { ...query, tier: undefined }, now) : where;
+  const [total, byTier] = await Promise.all([
+    db.patient.count({ where }),
+    db.riskSnapshot.groupBy({ by: ["tier"], where: { clinicId: actor.clinicId, patient: tierWhere }, _count: { _all: true } }),
+  ]);
+  const tierCounts = Object.fromEntries(byTier.map((row) => [row.tier, row._count._all]));
   const pageCount = Math.max(1, Math.ceil(total / query.size));
   const page = Math.min(query.page, pageCount);
   const found = await db.patient.findMany({
@@ -82,12 +105,23 @@ export async function getPatientPanel(db: Db, actor: Actor, query: PanelQuery, n
       lastAssessedAt: true, latestGripKg: true, latestGripAt: true, latestGaitMs: true, latestGaitAt: true,
       latestB12Pmol: true, latestB12At: true,
       attributedClinician: { select: { name: true } },
+      snapshot: { select: { tier: true, ewgsop2: true, awgs2019: true, b12Status: true, b12OnTreatment: true } },
+      flags: { where: { status: "open" }, select: { code: true, dueAt: true }, orderBy: { dueAt: "asc" } },
     },
   });
-  const rows = found.map(({ attributedClinician, ...row }) => ({ ...row, clinicianName: attributedClinician?.name ?? null }));
+  const rows = found.map(({ attributedClinician, snapshot, flags, ...row }) => ({
+    ...row,
+    clinicianName: attributedClinician?.name ?? null,
+    tier: snapshot?.tier ?? null,
+    ewgsop2: snapshot?.ewgsop2 ?? null,
+    awgs2019: snapshot?.awgs2019 ?? null,
+    b12Status: snapshot?.b12Status ?? null,
+    b12OnTreatment: snapshot?.b12OnTreatment ?? false,
+    openFlags: flags,
+  }));
   await db.$transaction((tx) =>
     appendAudit(tx, actor, [{ action: "patient.search", detail: { query: { ...query }, total, patientIds: rows.map((r) => r.id) } }], now),
   );
-  return { rows, total, page, pageCount };
+  return { rows, total, tierCounts, page, pageCount };
 }
 

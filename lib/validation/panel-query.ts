@@ -1,10 +1,11 @@
 import { z } from "zod";
+import { FLAG_CODES } from "@/lib/domain/types";
 
 /**
  * The patient panel's URL state (?q=&sex=&sort=…), so any view can be bookmarked. A value that
  * does not parse falls back to its default instead of failing the page: an old bookmark still opens.
  */
-export const PANEL_SORTS = ["name", "age", "last_assessed"] as const;
+export const PANEL_SORTS = ["tier", "name", "age", "last_assessed"] as const;
 export type PanelSort = (typeof PANEL_SORTS)[number];
 export const PAGE_SIZES = [25, 50, 100] as const;
 export const MEDICATION_CLASS_FILTERS = [
@@ -25,7 +26,12 @@ export const panelQuerySchema = z.object({
   med: optional(z.enum(MEDICATION_CLASS_FILTERS)),
   clinician: optional(z.string().trim().min(1).max(64)),
   mine: optional(z.literal("1")),
-  sort: z.enum(PANEL_SORTS).catch("name").default("name"),
+  tier: optional(z.enum(["high", "elevated", "low", "unassessed"])),
+  ewgsop2: optional(z.enum(["none", "probable", "confirmed", "severe", "insufficient_data"])),
+  awgs: optional(z.enum(["none", "possible", "sarcopenia", "severe", "insufficient_data"])),
+  b12: optional(z.enum(["deficient", "indeterminate", "adequate", "not_tested"])),
+  flag: optional(z.enum(FLAG_CODES)),
+  sort: z.enum(PANEL_SORTS).catch("tier").default("tier"),
   dir: z.enum(["asc", "desc"]).catch("asc").default("asc"),
   page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
   size: z.coerce.number().pipe(z.union(PAGE_SIZES.map((n) => z.literal(n)))).catch(25).default(25),
@@ -52,7 +58,7 @@ export function parsePanelQuery(params: Record<string, string | string[] | undef
 /** The query back as a URL search string, dropping defaults, with `changes` applied. */
 export function panelQueryString(query: PanelQuery, changes: Partial<Record<keyof PanelQuery, string | number | undefined>> = {}): string {
   const merged: Record<string, string | number | undefined> = { ...query, ...changes };
-  const defaults: Record<string, string | number> = { sort: "name", dir: "asc", page: 1, size: 25 };
+  const defaults: Record<string, string | number> = { sort: "tier", dir: "asc", page: 1, size: 25 };
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(merged)) {
     if (value === undefined || value === "" || defaults[key] === value) continue;

@@ -18,6 +18,13 @@ test("a clinician signs in, pages, sorts and filters the panel, and signs out", 
   await expect(page.getByText("Showing 1–25 of 1,000 patients")).toBeVisible();
   await expect(page.getByRole("table").locator("tbody tr")).toHaveCount(25);
 
+  // Worklist order: highest tier first; the tier counts filter the panel.
+  await expect(page.getByRole("table").locator("tbody tr").first().locator("td").first()).toHaveText(/High/);
+  await page.getByRole("navigation", { name: "Patients by tier" }).getByRole("link", { name: /High/ }).click();
+  await expect(page).toHaveURL(/tier=high/);
+  for (const tier of await page.locator("tbody tr td:nth-child(1)").allInnerTexts()) expect(tier).toContain("High");
+  await page.getByRole("link", { name: "Clear" }).click();
+
   await page.getByRole("link", { name: "Next →" }).click();
   await expect(page).toHaveURL(/page=2/);
   await expect(page.getByText("Showing 26–50 of 1,000 patients")).toBeVisible();
@@ -25,7 +32,7 @@ test("a clinician signs in, pages, sorts and filters the panel, and signs out", 
 
   await page.getByRole("link", { name: /^Age/ }).click();
   await expect(page).toHaveURL(/sort=age/);
-  const ages = await page.locator("tbody tr td:nth-child(3)").allInnerTexts();
+  const ages = await page.locator("tbody tr td:nth-child(4)").allInnerTexts();
   expect(ages.map(Number)).toEqual([...ages.map(Number)].sort((a, b) => b - a));
 
   await page.getByLabel("Sex").selectOption("female");
@@ -37,8 +44,8 @@ test("a clinician signs in, pages, sorts and filters the panel, and signs out", 
   const total = Number(/of ([\d,]+) patients/.exec(status)![1]!.replace(/,/g, ""));
   expect(total).toBeGreaterThan(0);
   expect(total).toBeLessThan(1000);
-  for (const sex of await page.locator("tbody tr td:nth-child(4)").allInnerTexts()) expect(sex).toBe("female");
-  for (const age of await page.locator("tbody tr td:nth-child(3)").allInnerTexts()) expect(Number(age)).toBeGreaterThanOrEqual(80);
+  for (const sex of await page.locator("tbody tr td:nth-child(5)").allInnerTexts()) expect(sex).toBe("female");
+  for (const age of await page.locator("tbody tr td:nth-child(4)").allInnerTexts()) expect(Number(age)).toBeGreaterThanOrEqual(80);
 
   // The view is in the URL: reloading it gives the same filtered panel.
   await page.reload();

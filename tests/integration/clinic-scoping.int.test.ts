@@ -64,6 +64,30 @@ describe("clinic scoping of the data layer", () => {
     expect(new Set([...page1.rows, ...page2.rows].map((r) => r.id)).size).toBe(40);
   });
 
+  it("sorts by tier then most overdue, filters by tier, category and open flag, and counts tiers", async () => {
+    const panel = await getPatientPanel(t.db, a.actors.clinician, query(), TEST_NOW);
+    const snapshots = await t.db.riskSnapshot.findMany({ where: { clinicId: a.clinicId }, select: { patientId: true, tierRank: true, tier: true } });
+    const rankOf = new Map(snapshots.map((s) => [s.patientId, s.tierRank]));
+    const ranks = panel.rows.map((row) => rankOf.get(row.id)!);
+    expect(ranks).toEqual([...ranks].sort((x, y) => x - y));
+    const expectedCounts: Record<string, number> = {};
+    for (const s of snapshots) expectedCounts[s.tier] = (expectedCounts[s.tier] ?? 0) + 1;
+    expect(panel.tierCounts).toEqual(expectedCounts);
+
+    const high = await getPatientPanel(t.db, a.actors.clinician, query({ tier: "high" }), TEST_NOW);
+    expect(high.total).toBe(expectedCounts.high ?? 0);
+    expect(high.tierCounts).toEqual(expectedCounts);
+    expect(high.rows.every((row) => row.tier === "high")).toBe(true);
+
+    const due = await t.db.flag.findMany({ where: { clinicId: a.clinicId, code: "b12_test_due", status: "open" }, select: { patientId: true } });
+    const flagged = await getPatientPanel(t.db, a.actors.clinician, query({ flag: "b12_test_due" }), TEST_NOW);
+    expect(flagged.total).toBe(new Set(due.map((f) => f.patientId)).size);
+    expect(flagged.rows.every((row) => row.openFlags.some((f) => f.code === "b12_test_due"))).toBe(true);
+
+    const probable = await getPatientPanel(t.db, a.actors.clinician, query({ ewgsop2: "probable" }), TEST_NOW);
+    expect(probable.rows.every((row) => row.ewgsop2 === "probable")).toBe(true);
+  });
+
   it("shows saved views of the own clinic only, shared or own", async () => {
     await saveView(t.db, b.actors.clinician, { name: "beta shared", query: "?sex=male", isShared: true });
     await saveView(t.db, a.actors.admin, { name: "alpha private of admin", query: "?sex=female", isShared: false });

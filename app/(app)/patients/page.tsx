@@ -7,11 +7,16 @@ import { listClinicians } from "@/lib/data/users";
 import { listSavedViews } from "@/lib/data/saved-views";
 import { ageInYears } from "@/lib/domain/dates";
 import { MEDICINE_CLASSES } from "@/lib/domain/medicine-catalogue";
+import { AWGS2019_LABELS, B12_STATUS_LABELS, EWGSOP2_LABELS, FLAG_LABELS, TIER_LABELS } from "@/lib/domain/labels";
+import { FLAG_CODES, TIER_RANK, type FlagCode, type Tier } from "@/lib/domain/types";
 import { MEDICATION_CLASS_FILTERS, PAGE_SIZES, isCanonicalPanelUrl, parsePanelQuery, panelQueryString, type PanelQuery, type PanelSort } from "@/lib/validation/panel-query";
 import { formatDate, formatNumber } from "@/components/format";
+import { TierBadge } from "@/components/tier-badge";
 import { SaveViewForm } from "./save-view-form";
 
 export const metadata = { title: "Patients" };
+
+const TIERS = Object.keys(TIER_RANK) as Tier[];
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
@@ -110,6 +115,51 @@ export default async function PatientsPage({ searchParams }: { searchParams: Sea
             <input id="mine" name="mine" type="checkbox" value="1" defaultChecked={query.mine === "1"} /> My patients
           </label>
         </div>
+        <div className="field">
+          <label htmlFor="tier">Tier</label>
+          <select id="tier" name="tier" defaultValue={query.tier ?? ""}>
+            <option value="">Any</option>
+            {TIERS.map((tier) => (
+              <option key={tier} value={tier}>{TIER_LABELS[tier]}</option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="flag">Open flag</label>
+          <select id="flag" name="flag" defaultValue={query.flag ?? ""}>
+            <option value="">Any</option>
+            {FLAG_CODES.map((code) => (
+              <option key={code} value={code}>{FLAG_LABELS[code]}</option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="ewgsop2">EWGSOP2</label>
+          <select id="ewgsop2" name="ewgsop2" defaultValue={query.ewgsop2 ?? ""}>
+            <option value="">Any</option>
+            {Object.entries(EWGSOP2_LABELS).map(([value, label]) => (
+              <option key={value} value={value}>{label}</option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="awgs">AWGS 2019</label>
+          <select id="awgs" name="awgs" defaultValue={query.awgs ?? ""}>
+            <option value="">Any</option>
+            {Object.entries(AWGS2019_LABELS).map(([value, label]) => (
+              <option key={value} value={value}>{label}</option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="b12">B12 status</label>
+          <select id="b12" name="b12" defaultValue={query.b12 ?? ""}>
+            <option value="">Any</option>
+            {Object.entries(B12_STATUS_LABELS).map(([value, label]) => (
+              <option key={value} value={value}>{label}</option>
+            ))}
+          </select>
+        </div>
         <input type="hidden" name="sort" value={query.sort} />
         <input type="hidden" name="dir" value={query.dir} />
         <input type="hidden" name="size" value={query.size} />
@@ -132,6 +182,18 @@ export default async function PatientsPage({ searchParams }: { searchParams: Sea
         </nav>
       ) : null}
 
+      <nav aria-label="Patients by tier" className="tier-counts">
+        {TIERS.map((tier) => {
+          const count = panel.tierCounts[tier] ?? 0;
+          const active = query.tier === tier;
+          return (
+            <Link key={tier} href={`/patients${panelQueryString(query, { tier: active ? undefined : tier, page: 1 })}`} aria-current={active ? "true" : undefined} className={`tier-count tier-${tier}`}>
+              <span className="tier-count-number">{count.toLocaleString("en")}</span> {TIER_LABELS[tier]}
+            </Link>
+          );
+        })}
+      </nav>
+
       <p role="status" aria-live="polite">
         {panel.total === 0 ? "No patients match these filters." : `Showing ${first}–${last} of ${panel.total.toLocaleString("en")} ${panel.total === 1 ? "patient" : "patients"}`}
       </p>
@@ -141,10 +203,12 @@ export default async function PatientsPage({ searchParams }: { searchParams: Sea
           <caption className="skip-link">Patient panel</caption>
           <thead>
             <tr>
+              <SortHeader query={query} sort="tier" label="Tier" />
               <SortHeader query={query} sort="name" label="Patient" />
               <th scope="col">MRN</th>
               <SortHeader query={query} sort="age" label="Age" />
               <th scope="col">Sex</th>
+              <th scope="col">Open flags</th>
               <th scope="col" className="num">Grip strength</th>
               <th scope="col" className="num">Gait speed</th>
               <th scope="col" className="num">Serum B12</th>
@@ -155,10 +219,25 @@ export default async function PatientsPage({ searchParams }: { searchParams: Sea
           <tbody>
             {panel.rows.map((row) => (
               <tr key={row.id}>
+                <td>{row.tier ? <TierBadge tier={row.tier as Tier} /> : <span className="muted">—</span>}</td>
                 <td>{row.familyName}, {row.givenName}</td>
                 <td className="nowrap">{row.mrn}</td>
                 <td className="num">{ageInYears(row.birthDate, now)}</td>
                 <td>{row.sex}</td>
+                <td>
+                  {row.openFlags.length === 0 ? (
+                    <span className="muted">None</span>
+                  ) : (
+                    <ul className="flag-list">
+                      {row.openFlags.map((flag) => (
+                        <li key={flag.code}>
+                          {FLAG_LABELS[flag.code as FlagCode] ?? flag.code}{" "}
+                          {flag.dueAt < now ? <span className="overdue">overdue since {formatDate(flag.dueAt)}</span> : <span className="muted small">due {formatDate(flag.dueAt)}</span>}
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                </td>
                 <td className="num"><Measure value={row.latestGripKg} unit="kg" at={row.latestGripAt} digits={1} /></td>
                 <td className="num"><Measure value={row.latestGaitMs} unit="m/s" at={row.latestGaitAt} digits={2} /></td>
                 <td className="num"><Measure value={row.latestB12Pmol} unit="pmol/L" at={row.latestB12At} digits={0} /></td>

@@ -1,0 +1,46 @@
+import type { Awgs2019Category, B12Status, Ewgsop2Category, FlagCode, Tier } from "./types";
+
+/**
+ * Words a clinician reads for each value of the engine's vocabulary (DESIGN.md). `Record` maps,
+ * so a new value fails to compile until it has a label.
+ */
+export const TIER_LABELS: Record<Tier, string> = {
+  high: "High",
+  elevated: "Elevated",
+  low: "Low",
+  unassessed: "Unassessed",
+};
+
+export const EWGSOP2_LABELS: Record<Ewgsop2Category, string> = {
+  none: "No sarcopenia",
+  probable: "Probable sarcopenia",
+  confirmed: "Confirmed sarcopenia",
+  severe: "Severe sarcopenia",
+  insufficient_data: "Insufficient data",
+};
+
+export const AWGS2019_LABELS: Record<Awgs2019Category, string> = {
+  none: "No sarcopenia",
+  possible: "Possible sarcopenia",
+  sarcopenia: "Sarcopenia",
+  severe: "Severe sarcopenia",
+  insufficient_data: "Insufficient data",
+};
+
+export const B12_STATUS_LABELS: Record<B12Status, string> = {
+  deficient: "Deficient",
+  indeterminate: "Indeterminate",
+  adequate: "Adequate",
+  not_tested: "Not tested",
+};
+
+export const FLAG_LABELS: Record<FlagCode, string> = {
+  b12_test_due: "B12 test due",
+  b12_confirm_due: "Confirm B12 (MMA or active B12)",
+  b12_follow_up: "B12 deficiency follow-up",
+  muscle_mass_due: "Muscle mass measurement due",
+  performance_due: "Physical performance test due",
+  sarcopenia_follow_up: "Sarcopenia follow-up",
+  reassessment_due: "Strength reassessment due",
+  medication_review: "Medication review",
+};
