@@ -14,6 +14,7 @@ export const PERMISSIONS = [
   "export:deidentified",
   "import:run",
   "summary:view",
+  "thresholds:view",
   "thresholds:edit",
   "recompute:run",
   "users:manage",
@@ -23,8 +24,8 @@ export type Permission = (typeof PERMISSIONS)[number];
 
 const MATRIX: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
-  clinician: ["panel:view", "patient:view", "patient:edit", "flag:act", "export:identified", "export:deidentified", "import:run", "summary:view"],
-  analyst: ["summary:view", "export:deidentified"],
+  clinician: ["panel:view", "patient:view", "patient:edit", "flag:act", "export:identified", "export:deidentified", "import:run", "summary:view", "thresholds:view"],
+  analyst: ["summary:view", "thresholds:view", "export:deidentified"],
 };
 
 export function can(role: Role, permission: Permission): boolean {

@@ -1,0 +1,23 @@
+import { requirePageActor } from "@/lib/auth/session";
+import { getDb } from "@/lib/data/db";
+import { getActiveThresholds } from "@/lib/data/thresholds";
+import { describeThresholds } from "@/lib/domain/thresholds";
+import { ThresholdForm } from "./threshold-form";
+
+export const metadata = { title: "Edit thresholds" };
+
+export default async function EditThresholdsPage() {
+  const actor = await requirePageActor("thresholds:edit");
+  const active = await getActiveThresholds(getDb(), actor.clinicId, new Date());
+  const entries = describeThresholds(active.values).map((e) => ({ key: e.key, label: e.label, unit: e.unit, value: e.value, source: e.source, confirmed: e.confirmed }));
+  return (
+    <div className="stack">
+      <h1>Edit thresholds</h1>
+      <p>
+        Saving creates version {active.version + 1}, effective from the date you choose. Patients keep their current results until
+        they are re-evaluated (use <strong>Recompute</strong> afterwards). Every change is audited.
+      </p>
+      <ThresholdForm entries={entries} />
+    </div>
+  );
+}

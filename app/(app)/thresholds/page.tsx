@@ -1,0 +1,102 @@
+import Link from "next/link";
+import { requirePageActor } from "@/lib/auth/session";
+import { can } from "@/lib/auth/roles";
+import { getDb } from "@/lib/data/db";
+import { getActiveThresholds, listThresholdVersions } from "@/lib/data/thresholds";
+import { describeThresholds, type ThresholdGroup } from "@/lib/domain/thresholds";
+import { formatDate } from "@/components/format";
+
+export const metadata = { title: "About these thresholds" };
+
+const GROUP_TITLES: Record<ThresholdGroup, string> = {
+  ewgsop2: "EWGSOP2 (European Working Group on Sarcopenia in Older People, 2019)",
+  awgs2019: "AWGS 2019 (Asian Working Group for Sarcopenia)",
+  case_finding: "Case finding: SARC-F, SARC-CalF, calf circumference",
+  sdoc: "SDOC 2020 (shown beside the main definitions)",
+  fnih: "FNIH 2014 (shown beside the main definitions)",
+  b12: "Vitamin B12 status",
+  screening: "Screening settings",
+  flags: "Flag due dates",
+};
+
+const COMPARISON_WORDS = { "<": "below", "<=": "at or below", ">": "above", ">=": "at or above" } as const;
+
+export default async function ThresholdsPage() {
+  const actor = await requirePageActor("thresholds:view");
+  const db = getDb();
+  const now = new Date();
+  const [active, versions] = await Promise.all([getActiveThresholds(db, actor.clinicId, now), listThresholdVersions(db, actor)]);
+  const entries = describeThresholds(active.values);
+  const groups = [...new Set(entries.map((e) => e.group))];
+  const isAdmin = can(actor.role, "thresholds:edit");
+
+  return (
+    <div className="stack">
+      <h1>About these thresholds</h1>
+      <p>
+        The screening engine uses version <strong>{active.version}</strong> of this clinic&apos;s thresholds. Each value below is a
+        default from the cited source that the clinic may change. Values marked <strong>unconfirmed</strong> were seen only in
+        secondary sources or are local settings, not guideline text.
+      </p>
+      {isAdmin ? (
+        <p>
+          <Link className="button" href="/thresholds/edit">Edit thresholds (new version)</Link>
+        </p>
+      ) : null}
+      {groups.map((group) => (
+        <section key={group} aria-labelledby={`group-${group}`}>
+          <h2 id={`group-${group}`}>{GROUP_TITLES[group]}</h2>
+          <div className="table-wrap">
+            <table className="data">
+              <thead>
+                <tr>
+                  <th scope="col">Criterion</th>
+                  <th scope="col" className="num">Value</th>
+                  <th scope="col">Applies when the patient&apos;s value is</th>
+                  <th scope="col">Source</th>
+                  <th scope="col">Status</th>
+                </tr>
+              </thead>
+              <tbody>
+                {entries.filter((e) => e.group === group).map((entry) => (
+                  <tr key={entry.key}>
+                    <th scope="row">{entry.label}</th>
+                    <td className="num nowrap">{typeof entry.value === "boolean" ? (entry.value ? "yes" : "no") : `${entry.value} ${entry.unit}`}</td>
+                    <td>{entry.comparison ? `${COMPARISON_WORDS[entry.comparison]} this value` : "setting"}</td>
+                    <td className="small">{entry.source}</td>
+                    <td>{entry.confirmed ? <span className="badge">confirmed</span> : <span className="badge tier-elevated">unconfirmed</span>}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      ))}
+      <section aria-labelledby="versions">
+        <h2 id="versions">Versions</h2>
+        <div className="table-wrap">
+          <table className="data">
+            <thead>
+              <tr>
+                <th scope="col">Version</th>
+                <th scope="col">Effective from</th>
+                <th scope="col">Why</th>
+                <th scope="col">Saved</th>
+              </tr>
+            </thead>
+            <tbody>
+              {versions.map((v) => (
+                <tr key={v.id}>
+                  <td>{v.version}{v.version === active.version ? " (in force)" : ""}</td>
+                  <td>{v.effectiveFrom.getTime() === 0 ? "always" : formatDate(v.effectiveFrom)}</td>
+                  <td>{v.note ?? "—"}</td>
+                  <td>{formatDate(v.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </div>
+  );
+}
