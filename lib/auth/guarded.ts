@@ -10,6 +10,17 @@ export interface ActionState {
   ok: boolean;
   message?: string;
   fieldErrors?: Record<string, string[]>;
+  /** What was submitted, returned with a refusal so the form can show it again (nothing typed is lost). */
+  values?: Record<string, string>;
+}
+
+/** The submitted text fields, minus Next's internal fields and anything secret. */
+function submittedValues(formData: FormData): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [key, value] of formData) {
+    if (typeof value === "string" && !key.startsWith("$ACTION") && !/password/i.test(key)) values[key] = value;
+  }
+  return values;
 }
 
 /**
@@ -22,7 +33,12 @@ export function guardedAction<S extends z.ZodType>(
   schema: S,
   run: (input: z.infer<S>, actor: UserActor) => Promise<ActionState>,
 ) {
-  return async (_previous: ActionState | undefined, formData: FormData): Promise<ActionState> => {
+  return async (previous: ActionState | undefined, formData: FormData): Promise<ActionState> => {
+    const state = await runGuarded(previous, formData);
+    return state.ok ? state : { ...state, values: submittedValues(formData) };
+  };
+
+  async function runGuarded(_previous: ActionState | undefined, formData: FormData): Promise<ActionState> {
     let actor: UserActor;
     try {
       actor = await requireActor(permission);
@@ -42,7 +58,7 @@ export function guardedAction<S extends z.ZodType>(
       if (isAppError(error)) return { ok: false, message: error.message };
       throw error;
     }
-  };
+  }
 }
 
 /**

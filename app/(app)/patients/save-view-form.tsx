@@ -12,7 +12,7 @@ export function SaveViewForm({ query }: { query: string }) {
       <input type="hidden" name="query" value={query} />
       <div className="field">
         <label htmlFor="view-name">Save this view as</label>
-        <input id="view-name" name="name" maxLength={80} aria-invalid={nameError ? true : undefined} aria-describedby={nameError ? "view-name-error" : undefined} />
+        <input id="view-name" name="name" maxLength={80} defaultValue={state?.values?.name ?? ""} aria-invalid={nameError ? true : undefined} aria-describedby={nameError ? "view-name-error" : undefined} />
         {nameError ? <span className="field-error" id="view-name-error">{nameError}</span> : null}
       </div>
       <div className="field">

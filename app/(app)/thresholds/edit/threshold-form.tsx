@@ -20,6 +20,10 @@ function FieldError({ id, errors }: { id: string; errors: string[] | undefined }
 export function ThresholdForm({ entries }: { entries: Entry[] }) {
   const [state, action, pending] = useActionState<ActionState | undefined, FormData>(saveThresholdsAction, undefined);
   const errors = state?.fieldErrors ?? {};
+  // After a refusal the form shows what was typed, not the saved values (React resets a form to
+  // its defaults when its action completes).
+  const typed = state?.values;
+  const initial = (name: string, saved: string) => typed?.[name] ?? saved;
   const today = new Date().toISOString().slice(0, 10);
   return (
     <form action={action} className="stack card" noValidate>
@@ -37,14 +41,14 @@ export function ThresholdForm({ entries }: { entries: Entry[] }) {
                 {entry.confirmed ? "" : " — unconfirmed"}
               </label>
               {typeof entry.value === "boolean" ? (
-                <input id={id} name={name} type="checkbox" defaultChecked={entry.value} />
+                <input id={id} name={name} type="checkbox" defaultChecked={typed ? typed[name] === "on" : entry.value} />
               ) : typeof entry.value === "string" ? (
-                <select id={id} name={name} defaultValue={entry.value} aria-invalid={invalid}>
+                <select id={id} name={name} defaultValue={initial(name, entry.value)} aria-invalid={invalid}>
                   <option value="<">&lt; (below)</option>
                   <option value="<=">≤ (at or below)</option>
                 </select>
               ) : (
-                <input id={id} name={name} inputMode="decimal" defaultValue={String(entry.value)} aria-invalid={invalid} aria-describedby={invalid ? `${id}-error` : undefined} />
+                <input id={id} name={name} inputMode="decimal" defaultValue={initial(name, String(entry.value))} aria-invalid={invalid} aria-describedby={invalid ? `${id}-error` : undefined} />
               )}
               <span className="muted small">{entry.source}</span>
               <FieldError id={`${id}-error`} errors={errors[name]} />
@@ -55,12 +59,12 @@ export function ThresholdForm({ entries }: { entries: Entry[] }) {
       <div className="filters">
         <div className="field">
           <label htmlFor="effectiveFrom">Effective from</label>
-          <input id="effectiveFrom" name="effectiveFrom" type="date" defaultValue={today} aria-invalid={errors.effectiveFrom ? true : undefined} aria-describedby={errors.effectiveFrom ? "effectiveFrom-error" : undefined} />
+          <input id="effectiveFrom" name="effectiveFrom" type="date" defaultValue={initial("effectiveFrom", today)} aria-invalid={errors.effectiveFrom ? true : undefined} aria-describedby={errors.effectiveFrom ? "effectiveFrom-error" : undefined} />
           <FieldError id="effectiveFrom-error" errors={errors.effectiveFrom} />
         </div>
         <div className="field" style={{ flex: 1 }}>
           <label htmlFor="note">Reason for the change</label>
-          <input id="note" name="note" maxLength={500} aria-invalid={errors.note ? true : undefined} aria-describedby={errors.note ? "note-error" : undefined} />
+          <input id="note" name="note" maxLength={500} defaultValue={initial("note", "")} aria-invalid={errors.note ? true : undefined} aria-describedby={errors.note ? "note-error" : undefined} />
           <FieldError id="note-error" errors={errors.note} />
         </div>
       </div>
