@@ -7,13 +7,14 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { env } from "@/lib/config/env";
 import { createDb, type Db } from "@/lib/data/db";
 import { migrate } from "@/lib/data/migrate";
-import { DEMO_CLINIC_SLUG, seedDemoClinic } from "@/lib/data/seed";
+import { DEMO_CLINIC_SLUG, DEMO_PASSWORD, DEMO_USERS, seedDemoClinic } from "@/lib/data/seed";
 import { createUser, disableUser, listUsers } from "@/lib/data/users";
 import type { SystemActor } from "@/lib/auth/actor";
 import { ROLES, type Role } from "@/lib/auth/roles";
 import { isAppError } from "@/lib/errors";
 import { parseIsoDate } from "@/lib/domain/dates";
 import { progressReporter } from "./progress";
+import { registerImportExport } from "./import-export";
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -80,8 +81,21 @@ program
     const report = progressReporter("patients");
     const result = await seedDemoClinic(db, { patients: opts.patients, seed: opts.seed, asOf: opts.asOf ?? todayUtc(), reset: opts.reset, onProgress: report });
     console.log(`Seeded clinic "${DEMO_CLINIC_SLUG}" with ${result.patients} patients in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
-    console.log("Demo logins (password for all):");
-    for (const user of result.users) console.log(`  ${user.role.padEnd(9)} ${user.email}  /  ${user.password}`);
+    printDemoLogins();
+  });
+
+function printDemoLogins(): void {
+  console.log("Demo logins:");
+  for (const user of DEMO_USERS) console.log(`  ${user.role.padEnd(9)} ${user.email}   password: ${DEMO_PASSWORD}`);
+}
+
+program
+  .command("demo-logins")
+  .description("print the demo clinic's sign-in details")
+  .action(async () => {
+    const demo = await database().clinic.findUnique({ where: { slug: DEMO_CLINIC_SLUG }, select: { id: true } });
+    if (!demo) throw new Error('There is no demo clinic: run "npm run cli -- seed" first.');
+    printDemoLogins();
   });
 
 const users = program.command("users").description("manage users of a clinic");
@@ -115,6 +129,8 @@ users
     const user = await disableUser(database(), actor, email);
     console.log(`Disabled ${user.email}; their sessions have ended.`);
   });
+
+registerImportExport(program, { database, clinicActor });
 
 program
   .parseAsync(process.argv)

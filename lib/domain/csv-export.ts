@@ -1,0 +1,146 @@
+import { ageInYears, toIsoDate } from "./dates";
+import { findMuscleMass } from "./muscle-mass";
+import { ObservationWindow } from "./observations";
+import type { Evaluation, MeasureKind, ObservationInput } from "./types";
+
+/**
+ * The cohort export (DESIGN.md "Cohort export (CSV) columns"): the contract columns first and in
+ * this order, then the extra ones. Reports and downstream scripts read these names; add columns at
+ * the end, never rename or reorder.
+ */
+export const EXPORT_COLUMNS = [
+  "mrn",
+  "family_name",
+  "given_name",
+  "birth_date",
+  "sex",
+  "age",
+  "tier",
+  "ewgsop2",
+  "awgs2019",
+  "b12_status",
+  "b12_on_treatment",
+  "flags",
+  "grip_strength_kg",
+  "gait_speed_m_s",
+  "chair_stand_5x_s",
+  "asm_kg",
+  "asmi_kg_m2",
+  "sarc_f_score",
+  "b12_pmol_l",
+  "mma_umol_l",
+  "last_assessed_on",
+  "b12_lowering_medications",
+  "evaluated_at",
+  "rule_set_version",
+  // Beyond the contract:
+  "diet",
+  "attributed_clinician",
+  "next_due_on",
+] as const;
+export type ExportColumn = (typeof EXPORT_COLUMNS)[number];
+
+export type CsvCell = string | number | null;
+
+/** What the exporter knows about one patient; plain values, no database rows. */
+export interface ExportPatient {
+  mrn: string;
+  familyName: string;
+  givenName: string;
+  birthDate: Date;
+  sex: string;
+  diet: string | null;
+  attributedClinician: string | null;
+  lastAssessedAt: Date | null;
+  /** The stored evaluation (the snapshot's detail); null when the patient was never evaluated. */
+  evaluation: Evaluation | null;
+  /** The patient's final observations (entered-in-error ones already left out); any order. */
+  observations: readonly ObservationInput[];
+}
+
+/**
+ * The measure columns show the latest result on or before `now` whatever its age, so an old
+ * value is visible next to `last_assessed_on` rather than silently blank; the engine's 12-month
+ * look-back decides the categories, not these columns. 100 years covers every result.
+ */
+const ALL_TIME_MONTHS = 1200;
+
+/** Kinds the export reads; the data layer loads only these. */
+export const EXPORT_MEASURE_KINDS: readonly MeasureKind[] = [
+  "grip_strength",
+  "gait_speed",
+  "chair_stand_5x",
+  "asm",
+  "height",
+  "sarc_f",
+  "b12_total",
+  "mma",
+];
+
+const round = (value: number, digits: number): number => Number(value.toFixed(digits));
+
+function latestValue(window: ObservationWindow, kind: MeasureKind, digits: number): number | null {
+  const value = window.latest(kind)?.value;
+  return value === null || value === undefined ? null : round(value, digits);
+}
+
+/**
+ * One export row in {@link EXPORT_COLUMNS} order, cells already neutralised. Numbers are in the
+ * canonical units the column names state (grip in kg even when measured in lb; B12 in pmol/L even
+ * when the lab reported pg/mL) and rounded to the precision they are measured to. `age` is in
+ * completed years at `now`; evaluation columns are empty for a patient never evaluated.
+ */
+export function toCohortRow(patient: ExportPatient, now: Date): CsvCell[] {
+  const window = new ObservationWindow(patient.observations, now, ALL_TIME_MONTHS);
+  const chair = window.latest("chair_stand_5x");
+  const mass = findMuscleMass(window);
+  const e = patient.evaluation;
+  const dueDates = e ? e.flags.map((flag) => flag.dueAt).sort() : [];
+  const cells: Record<ExportColumn, CsvCell> = {
+    mrn: patient.mrn,
+    family_name: patient.familyName,
+    given_name: patient.givenName,
+    birth_date: toIsoDate(patient.birthDate),
+    sex: patient.sex,
+    age: ageInYears(patient.birthDate, now),
+    tier: e?.tier ?? null,
+    ewgsop2: e?.ewgsop2.category ?? null,
+    awgs2019: e?.awgs2019.category ?? null,
+    b12_status: e?.b12.status ?? null,
+    b12_on_treatment: e ? String(e.b12.onTreatment) : null,
+    flags: e ? e.flags.map((flag) => flag.code).sort().join(";") : null,
+    grip_strength_kg: latestValue(window, "grip_strength", 1),
+    gait_speed_m_s: latestValue(window, "gait_speed", 2),
+    chair_stand_5x_s: chair === null ? null : chair.isUnable ? "unable" : chair.value === null ? null : round(chair.value, 1),
+    asm_kg: mass ? round(mass.asmKg, 1) : null,
+    asmi_kg_m2: mass?.asmiKgM2 == null ? null : round(mass.asmiKgM2, 2),
+    sarc_f_score: latestValue(window, "sarc_f", 0),
+    b12_pmol_l: latestValue(window, "b12_total", 1),
+    mma_umol_l: latestValue(window, "mma", 2),
+    last_assessed_on: patient.lastAssessedAt ? toIsoDate(patient.lastAssessedAt) : null,
+    b12_lowering_medications: e ? [...e.medicines.b12Lowering].sort().join(";") : null,
+    evaluated_at: e?.evaluatedAt ?? null,
+    rule_set_version: e?.ruleSetVersion ?? null,
+    diet: patient.diet,
+    attributed_clinician: patient.attributedClinician,
+    next_due_on: dueDates[0] ? dueDates[0].slice(0, 10) : null,
+  };
+  return EXPORT_COLUMNS.map((column) => neutraliseCell(cells[column]));
+}
+
+/** A plain decimal such as "-12.5": a spreadsheet reads it as a number, not a formula. */
+const PLAIN_NUMBER = /^-?(\d+(\.\d+)?|\.\d+)$/;
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * Neutralises spreadsheet formula injection (OWASP "CSV injection"): a text cell that a
+ * spreadsheet would run as a formula — one beginning with `=`, `+`, `-`, `@`, tab or carriage
+ * return — gets a leading `'`, which spreadsheets show as text. Numbers stay numbers: a number, or
+ * a string that is a plain negative decimal, is left untouched; "-1+1" is not plain and is
+ * prefixed.
+ */
+export function neutraliseCell(value: CsvCell): CsvCell {
+  if (typeof value !== "string") return value;
+  if (!FORMULA_START.test(value) || PLAIN_NUMBER.test(value)) return value;
+  return `'${value}`;
+}
