@@ -23,7 +23,10 @@ test("a clinician signs in, pages, sorts and filters the panel, and signs out", 
   await page.getByRole("navigation", { name: "Patients by tier" }).getByRole("link", { name: /High/ }).click();
   await expect(page).toHaveURL(/tier=high/);
   for (const tier of await page.locator("tbody tr td:nth-child(1)").allInnerTexts()) expect(tier).toContain("High");
+  await expect(page.getByRole("combobox", { name: "Tier" })).toHaveValue("high");
   await page.getByRole("link", { name: "Clear" }).click();
+  await expect(page).toHaveURL(/\/patients$/);
+  await expect(page.getByText("Showing 1–25 of 1,000 patients")).toBeVisible();
 
   await page.getByRole("link", { name: "Next →" }).click();
   await expect(page).toHaveURL(/page=2/);

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { requirePageActor } from "@/lib/auth/session";
+import { can } from "@/lib/auth/roles";
 import { getDb } from "@/lib/data/db";
 import { getPatientPanel } from "@/lib/data/patient-panel";
 import { listClinicians } from "@/lib/data/users";
@@ -54,13 +55,15 @@ export default async function PatientsPage({ searchParams }: { searchParams: Sea
   const db = getDb();
   const now = new Date();
   const [panel, clinicians, views] = await Promise.all([getPatientPanel(db, actor, query, now), listClinicians(db, actor), listSavedViews(db, actor)]);
+  const canExport = can(actor.role, "export:identified");
   const first = panel.total === 0 ? 0 : (panel.page - 1) * query.size + 1;
   const last = Math.min(panel.total, panel.page * query.size);
 
   return (
     <div className="stack">
       <h1>Patients</h1>
-      <form method="get" action="/patients" className="filters card" role="search" aria-label="Filter patients">
+      {/* Keyed by the query so its uncontrolled fields show the current filters after link navigation. */}
+      <form key={panelQueryString(query)} method="get" action="/patients" className="filters card" role="search" aria-label="Filter patients">
         <div className="field">
           <label htmlFor="q">Name or MRN</label>
           <input id="q" name="q" type="search" defaultValue={query.q ?? ""} />
@@ -194,6 +197,15 @@ export default async function PatientsPage({ searchParams }: { searchParams: Sea
         })}
       </nav>
 
+      {canExport ? (
+        <p className="small">
+          <a className="button secondary" href={`/api/export/cohort?${new URLSearchParams({ ...(query.tier ? { tier: query.tier } : {}), ...(query.flag ? { flag: query.flag } : {}) }).toString()}`} download>
+            Download cohort CSV
+          </a>{" "}
+          <span className="muted">All patients{query.tier ? ` in tier ${TIER_LABELS[query.tier]}` : ""}{query.flag ? ` with “${FLAG_LABELS[query.flag]}”` : ""}; the documented export columns.</span>
+        </p>
+      ) : null}
+
       <p role="status" aria-live="polite">
         {panel.total === 0 ? "No patients match these filters." : `Showing ${first}–${last} of ${panel.total.toLocaleString("en")} ${panel.total === 1 ? "patient" : "patients"}`}
       </p>
@@ -220,7 +232,7 @@ export default async function PatientsPage({ searchParams }: { searchParams: Sea
             {panel.rows.map((row) => (
               <tr key={row.id}>
                 <td>{row.tier ? <TierBadge tier={row.tier as Tier} /> : <span className="muted">—</span>}</td>
-                <td>{row.familyName}, {row.givenName}</td>
+                <td><Link href={`/patients/${row.id}`}>{row.familyName}, {row.givenName}</Link></td>
                 <td className="nowrap">{row.mrn}</td>
                 <td className="num">{ageInYears(row.birthDate, now)}</td>
                 <td>{row.sex}</td>

@@ -5,6 +5,7 @@ import { getDb } from "@/lib/data/db";
 import { getActiveThresholds, listThresholdVersions } from "@/lib/data/thresholds";
 import { describeThresholds, type ThresholdGroup } from "@/lib/domain/thresholds";
 import { formatDate } from "@/components/format";
+import { RecomputePanel } from "./recompute-panel";
 
 export const metadata = { title: "About these thresholds" };
 
@@ -39,9 +40,12 @@ export default async function ThresholdsPage() {
         secondary sources or are local settings, not guideline text.
       </p>
       {isAdmin ? (
-        <p>
-          <Link className="button" href="/thresholds/edit">Edit thresholds (new version)</Link>
-        </p>
+        <>
+          <p>
+            <Link className="button" href="/thresholds/edit">Edit thresholds (new version)</Link>
+          </p>
+          <RecomputePanel />
+        </>
       ) : null}
       {groups.map((group) => (
         <section key={group} aria-labelledby={`group-${group}`}>
