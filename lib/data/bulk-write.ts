@@ -1,6 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import type { Tx } from "./db";
+import { insertRows } from "./bulk-insert";
 import { storeEvaluations } from "./snapshots";
 import { evaluatePatient } from "@/lib/domain/evaluate";
 import { findMedicineById } from "@/lib/domain/medicine-catalogue";
@@ -68,52 +69,68 @@ export interface BulkInsertOptions {
   ruleSetVersion: number;
 }
 
+const PATIENT_COLUMNS = [
+  "id", "clinicId", "mrn", "familyName", "givenName", "birthDate", "sex", "diet", "attributedClinicianId", "searchText", "version",
+  "lastAssessedAt", "latestGripKg", "latestGripAt", "latestGaitMs", "latestGaitAt", "latestB12Pmol", "latestB12At", "medicationClasses",
+  "createdAt", "updatedAt",
+] as const;
+const OBSERVATION_COLUMNS = [
+  "id", "clinicId", "patientId", "kind", "value", "isUnable", "reportedValue", "reportedUnit", "observedAt", "method",
+  "source", "enteredById", "status", "version", "createdAt", "updatedAt",
+] as const;
+const MEDICATION_COLUMNS = [
+  "id", "clinicId", "patientId", "catalogueId", "name", "atcCode", "rxnormCode", "startedOn", "stoppedOn", "source", "createdAt", "updatedAt",
+] as const;
+const CONDITION_COLUMNS = ["id", "patientId", "code", "recordedAt", "source"] as const;
+
 /**
  * Inserts new patients with their observations, medicines and conditions, evaluates each with the
- * engine and stores the snapshot and flags — a fixed number of statements per batch, no per-row
- * round trips. Returns the new patient ids in input order.
+ * engine and stores the snapshot and flags — multi-row INSERTs (lib/data/bulk-insert.ts), a fixed
+ * number of statements per batch, no per-row round trips. Returns the new patient ids in input order.
  */
 export async function insertPatientBatch(tx: Tx, patients: readonly SeedPatient[], options: BulkInsertOptions): Promise<string[]> {
   const { clinicId, now } = options;
+  const createdAt = new Date();
   const ids = patients.map(() => randomUUID());
-  await tx.patient.createMany({
-    data: patients.map((p, i) => ({
-      id: ids[i]!,
-      clinicId,
-      mrn: p.mrn,
-      familyName: p.familyName,
-      givenName: p.givenName,
-      birthDate: p.birthDate,
-      sex: p.sex,
-      diet: p.diet,
-      attributedClinicianId: p.attributedToClinician ? options.attributedClinicianId : null,
-      searchText: searchText(p),
-      ...panelColumns(p, now),
-    })),
-  });
-  await tx.observation.createMany({
-    data: patients.flatMap((p, i) =>
-      p.observations.map((o) => ({
-        clinicId,
-        patientId: ids[i]!,
-        kind: o.kind,
-        value: o.value,
-        isUnable: o.isUnable,
-        reportedValue: o.reportedValue,
-        reportedUnit: o.reportedUnit,
-        observedAt: o.observedAt,
-        method: o.method,
-        source: options.source,
-        enteredById: options.enteredById,
-      })),
+  await insertRows(
+    tx,
+    "Patient",
+    PATIENT_COLUMNS,
+    patients.map((p, i) => {
+      const panel = panelColumns(p, now);
+      return [
+        ids[i], clinicId, p.mrn, p.familyName, p.givenName, p.birthDate, p.sex, p.diet,
+        p.attributedToClinician ? options.attributedClinicianId : null, searchText(p), 1,
+        panel.lastAssessedAt, panel.latestGripKg, panel.latestGripAt, panel.latestGaitMs, panel.latestGaitAt, panel.latestB12Pmol, panel.latestB12At,
+        panel.medicationClasses, createdAt, createdAt,
+      ];
+    }),
+  );
+  await insertRows(
+    tx,
+    "Observation",
+    OBSERVATION_COLUMNS,
+    patients.flatMap((p, i) =>
+      p.observations.map((o) => [
+        randomUUID(), clinicId, ids[i], o.kind, o.value, o.isUnable, o.reportedValue, o.reportedUnit, o.observedAt, o.method,
+        options.source, options.enteredById, "final", 1, createdAt, createdAt,
+      ]),
     ),
-  });
-  await tx.patientMedication.createMany({
-    data: patients.flatMap((p, i) => p.medications.map((m) => ({ clinicId, patientId: ids[i]!, source: options.source, ...m }))),
-  });
-  await tx.patientCondition.createMany({
-    data: patients.flatMap((p, i) => p.conditions.map((code) => ({ patientId: ids[i]!, code, source: options.source }))),
-  });
+  );
+  await insertRows(
+    tx,
+    "PatientMedication",
+    MEDICATION_COLUMNS,
+    patients.flatMap((p, i) =>
+      p.medications.map((m) => [randomUUID(), clinicId, ids[i], m.catalogueId, m.name, m.atcCode, m.rxnormCode, m.startedOn, m.stoppedOn, options.source, createdAt, createdAt]),
+    ),
+  );
+  await insertRows(
+    tx,
+    "PatientCondition",
+    CONDITION_COLUMNS,
+    patients.flatMap((p, i) => p.conditions.map((code) => [randomUUID(), ids[i], code, createdAt, options.source])),
+  );
   const evaluations = patients.map((p, i) => ({
     patientId: ids[i]!,
     evaluation: evaluatePatient(toHistory(p), { now, thresholds: options.thresholds, ruleSetVersion: options.ruleSetVersion }),

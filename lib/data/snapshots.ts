@@ -1,6 +1,8 @@
 import "server-only";
 import { TIER_RANK, type FlagResult, type Evaluation } from "@/lib/domain/types";
+import { randomUUID } from "node:crypto";
 import type { Tx } from "./db";
+import { insertRows } from "./bulk-insert";
 
 /** The stored form of one evaluation (DESIGN.md "stored evaluation"). */
 export function snapshotRow(clinicId: string, patientId: string, evaluation: Evaluation) {
@@ -22,16 +24,14 @@ export function snapshotRow(clinicId: string, patientId: string, evaluation: Eva
   };
 }
 
-function newFlagRow(clinicId: string, patientId: string, flag: FlagResult, now: Date) {
-  return {
-    clinicId,
-    patientId,
-    code: flag.code,
-    dueAt: new Date(flag.dueAt),
-    openedAt: now,
-    reasonText: flag.text,
-    detailJson: JSON.stringify(flag.reasons),
-  };
+const SNAPSHOT_COLUMNS = [
+  "id", "clinicId", "patientId", "tier", "tierRank", "ewgsop2", "awgs2019", "b12Status", "b12OnTreatment", "flagCodes", "nextDueAt",
+  "ruleSetVersion", "evaluatedAt", "detailJson",
+] as const;
+const FLAG_COLUMNS = ["id", "clinicId", "patientId", "code", "status", "outreach", "dueAt", "openedAt", "reasonText", "detailJson", "version", "updatedAt"] as const;
+
+function newFlagRow(clinicId: string, patientId: string, flag: FlagResult, now: Date): unknown[] {
+  return [randomUUID(), clinicId, patientId, flag.code, "open", "none", new Date(flag.dueAt), now, flag.text, JSON.stringify(flag.reasons), 1, new Date()];
 }
 
 /**
@@ -51,14 +51,22 @@ export async function storeEvaluations(
   if (evaluations.length === 0) return;
   const patientIds = evaluations.map((e) => e.patientId);
   await tx.riskSnapshot.deleteMany({ where: { patientId: { in: patientIds } } });
-  await tx.riskSnapshot.createMany({ data: evaluations.map((e) => snapshotRow(clinicId, e.patientId, e.evaluation)) });
+  await insertRows(
+    tx,
+    "RiskSnapshot",
+    SNAPSHOT_COLUMNS,
+    evaluations.map((e) => {
+      const row = snapshotRow(clinicId, e.patientId, e.evaluation);
+      return [randomUUID(), row.clinicId, row.patientId, row.tier, row.tierRank, row.ewgsop2, row.awgs2019, row.b12Status, row.b12OnTreatment, row.flagCodes, row.nextDueAt, row.ruleSetVersion, row.evaluatedAt, row.detailJson];
+    }),
+  );
 
   const open = await tx.flag.findMany({
     where: { patientId: { in: patientIds }, status: "open" },
     select: { id: true, patientId: true, code: true, dueAt: true, reasonText: true },
   });
   const openByKey = new Map(open.map((flag) => [`${flag.patientId}|${flag.code}`, flag]));
-  const toCreate: ReturnType<typeof newFlagRow>[] = [];
+  const toCreate: unknown[][] = [];
   const stillFiring = new Set<string>();
   for (const { patientId, evaluation } of evaluations) {
     for (const flag of evaluation.flags) {
@@ -74,7 +82,7 @@ export async function storeEvaluations(
       }
     }
   }
-  if (toCreate.length > 0) await tx.flag.createMany({ data: toCreate });
+  await insertRows(tx, "Flag", FLAG_COLUMNS, toCreate);
   const resolved = open.filter((flag) => !stillFiring.has(`${flag.patientId}|${flag.code}`)).map((flag) => flag.id);
   if (resolved.length > 0) {
     await tx.flag.updateMany({
