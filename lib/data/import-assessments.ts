@@ -150,6 +150,21 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+/**
+ * Spreadsheet files must be UTF-8 (with or without a BOM). Anything else — Latin-1, UTF-16, a
+ * binary file — would otherwise be read as replacement characters and corrupt names silently.
+ */
+function utf8Problem(content: Buffer | string): string | null {
+  if (typeof content === "string") return null;
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(content);
+    return null;
+  } catch {
+    const utf16 = content.length >= 2 && ((content[0] === 0xff && content[1] === 0xfe) || (content[0] === 0xfe && content[1] === 0xff));
+    return `The file is not UTF-8 text${utf16 ? " (it looks like UTF-16)" : ""}. In your spreadsheet choose "Save as… CSV UTF-8" and import that file.`;
+  }
+}
+
 /** Spreadsheet rows as cell arrays; blank lines keep their number but are not yielded. */
 async function* readCsvRows(content: Buffer | string): AsyncGenerator<{ row: number; cells: string[] }> {
   const buffer = typeof content === "string" ? Buffer.from(content, "utf8") : content;
@@ -228,6 +243,12 @@ async function validateFile(db: Db, clinicId: string, content: Buffer | string, 
   let headers: string[] | null = null;
   let headerBlocked = false;
   let rowsTotal = 0;
+
+  const encodingProblem = utf8Problem(content);
+  if (encodingProblem) {
+    errors.push({ row: 1, column: "", message: encodingProblem });
+    return { errors, warnings, invalidRows, plans, rowsTotal: 0, headerBlocked: true, existing: new Map() };
+  }
 
   try {
     for await (const { row, cells } of readCsvRows(content)) {

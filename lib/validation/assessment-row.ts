@@ -126,6 +126,9 @@ const EXCLUSIVE_PAIRS: readonly [AssessmentColumn, AssessmentColumn, string][] =
  * Empty cell = not measured. Reports every problem in the row (issue path = column), not just
  * the first. Columns outside the format are ignored here: `validateHeaders` reports them once.
  */
+const MAX_CELL_LENGTH = 4_000;
+const MAX_NAME_LENGTH = 200;
+
 export const assessmentRowSchema = z
   .record(z.string(), z.string().optional())
   .transform((raw, ctx): AssessmentRow => {
@@ -141,9 +144,17 @@ export const assessmentRowSchema = z
     if (mrn === undefined) fail("mrn", "The patient identifier (mrn) is empty.");
     else if (mrn.length > 64) fail("mrn", "The patient identifier (mrn) is longer than 64 characters.");
 
+    // No cell may be huge: the longest legitimate one is a medication list.
+    for (const [column, text] of cells) {
+      if (text.length > MAX_CELL_LENGTH) fail(column, `This cell holds ${text.length.toLocaleString("en")} characters; at most ${MAX_CELL_LENGTH.toLocaleString("en")} are accepted. Check that the file is an assessment spreadsheet.`);
+    }
+
     const demographics: AssessmentRow["demographics"] = {};
     const familyName = cell("family_name");
     const givenName = cell("given_name");
+    for (const [column, name] of [["family_name", familyName], ["given_name", givenName]] as const) {
+      if (name !== undefined && name.length > MAX_NAME_LENGTH) fail(column, `A name longer than ${MAX_NAME_LENGTH} characters is not accepted.`);
+    }
     if (familyName !== undefined) demographics.familyName = familyName;
     if (givenName !== undefined) demographics.givenName = givenName;
     const birthText = cell("birth_date");

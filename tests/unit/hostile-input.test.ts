@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { ASSESSMENT_COLUMNS, parseAssessmentRow, validateHeaders } from "@/lib/validation/assessment-row";
+import { measurementSchema } from "@/lib/validation/measurement";
+import { parsePanelQuery } from "@/lib/validation/panel-query";
+import { MEASURE_KINDS } from "@/lib/domain/types";
+import { UNITS_BY_KIND } from "@/lib/domain/units";
+
+/**
+ * Hostile input against every boundary schema: whatever arrives, each either accepts a value
+ * that is finite and plausible or refuses with a sentence naming what to fix — it never throws,
+ * never lets NaN/Infinity through, and never answers with an empty message.
+ */
+const RUNS = 400;
+const tricky = fc.oneof(
+  fc.string(),
+  fc.string({ unit: "grapheme", maxLength: 200 }),
+  fc.constantFrom("NaN", "nan", "Infinity", "-Infinity", "1e309", "-1e309", "1e-400", "0x1F", "12,5", "١٢", "  ", "\u0000", "=1+1", "+5", "-0", "2023-02-30", "2023-13-01", "9999-99-99", "unable", "UNABLE", "null", "undefined", "[]", "{}", "1_000"),
+  fc.double().map(String),
+  fc.integer().map(String),
+);
+/** Adds a few huge cells (50–60 kB) to the mix; generating them is slow, so fewer runs use it. */
+const nasty = fc.oneof({ arbitrary: tricky, weight: 20 }, { arbitrary: fc.string({ minLength: 50_000, maxLength: 60_000 }), weight: 1 });
+
+function assertRefusalIsExplained(errors: { column: string; message: string }[]) {
+  expect(errors.length).toBeGreaterThan(0);
+  for (const e of errors) expect(e.message.trim().length).toBeGreaterThan(10);
+}
+
+function assertFiniteNumbers(value: unknown): void {
+  if (typeof value === "number") expect(Number.isFinite(value)).toBe(true);
+  else if (Array.isArray(value)) value.forEach(assertFiniteNumbers);
+  else if (value && typeof value === "object" && !(value instanceof Date)) Object.values(value).forEach(assertFiniteNumbers);
+  else if (value instanceof Date) expect(Number.isNaN(value.getTime())).toBe(false);
+}
+
+describe("assessment spreadsheet rows under hostile input", () => {
+  it("every cell of every column: accepted values are finite, refusals explained, nothing throws", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...ASSESSMENT_COLUMNS.filter((c) => c !== "mrn")), nasty, (column, cell) => {
+        const record: Record<string, string> = { mrn: "H-1", family_name: "Doe", given_name: "Jo", birth_date: "1950-01-01", sex: "female", assessed_on: "2026-01-01", [column]: cell };
+        const result = parseAssessmentRow(record);
+        if (result.ok) assertFiniteNumbers(result.row);
+        else assertRefusalIsExplained(result.errors);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("refuses the classic traps with a reason", () => {
+    for (const [column, cell] of [
+      ["grip_strength_kg", "1e309"], ["grip_strength_kg", "NaN"], ["gait_speed_m_s", "Infinity"], ["grip_strength_kg", "12,5"],
+      ["birth_date", "2023-02-30"], ["assessed_on", "2023-02-29"], ["grip_strength_kg", "250"], ["b12_value", "0"], ["sex", "x"],
+    ] as const) {
+      const result = parseAssessmentRow({ mrn: "H-1", assessed_on: "2026-01-01", b12_unit: "pmol/L", [column]: cell });
+      expect(result.ok, `${column}=${cell}`).toBe(false);
+      if (!result.ok) assertRefusalIsExplained(result.errors);
+    }
+  });
+
+  it("names unknown and duplicated headers", () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 40 }).filter((h) => !(ASSESSMENT_COLUMNS as readonly string[]).includes(h.trim().toLowerCase())), (header) => {
+        const errors = validateHeaders(["mrn", header]);
+        expect(errors.length).toBeGreaterThan(0);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe("single measurement entry under hostile input", () => {
+  it("accepts only finite values in a known unit, else explains", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...MEASURE_KINDS), nasty, fc.oneof(fc.string(), fc.constantFrom("kg", "lb", "lbs", "pmol/L", "ng/L", "m/s", "s")), (kind, value, unit) => {
+        const result = measurementSchema.safeParse({ kind, value, unit, observedAt: "2026-01-01" });
+        if (result.success) {
+          assertFiniteNumbers(result.data);
+          // "unable" is a result without a unit; every number must come in an accepted unit.
+          if (!result.data.isUnable) expect(UNITS_BY_KIND[kind].map((u) => u.toLowerCase())).toContain(unit.trim().toLowerCase().replace("µ", "u"));
+        } else {
+          for (const issue of result.error.issues) expect(issue.message.trim().length).toBeGreaterThan(5);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe("panel URL parameters under hostile input", () => {
+  it("always yields a valid query (an old or tampered bookmark still opens)", () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom("q", "sex", "ageMin", "ageMax", "diet", "med", "tier", "flag", "sort", "dir", "page", "size", "mine", "x"), tricky), (params) => {
+        const query = parsePanelQuery(params);
+        expect([25, 50, 100]).toContain(query.size);
+        expect(Number.isInteger(query.page) && query.page >= 1).toBe(true);
+        if (query.ageMin !== undefined) expect(Number.isFinite(query.ageMin)).toBe(true);
+        if (query.q !== undefined) expect(query.q.length).toBeLessThanOrEqual(100);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
