@@ -1,0 +1,115 @@
+"use client";
+
+import { useActionState } from "react";
+import type { ActionState } from "@/lib/auth/guarded";
+import { closeFlagAction, reopenFlagAction, setFlagOutreachAction } from "./actions";
+
+const OUTREACH_OPTIONS = [
+  ["none", "Not contacted"],
+  ["contacted", "Contacted"],
+  ["scheduled", "Scheduled"],
+  ["declined", "Declined"],
+] as const;
+
+const CLOSE_OPTIONS = [
+  ["done", "Done"],
+  ["not_applicable", "Not applicable"],
+  ["patient_declined", "Patient declined"],
+] as const;
+
+interface FlagRef {
+  flagId: string;
+  version: number;
+  /** The flag's name, so every control's accessible name says which flag it acts on. */
+  flagLabel: string;
+}
+
+function FormMessage({ state, id }: { state: ActionState | undefined; id: string }) {
+  if (!state?.message) return null;
+  return (
+    <p id={id} role={state.ok ? "status" : "alert"} className={state.ok ? "form-ok small" : "form-error small"}>
+      {state.message}
+    </p>
+  );
+}
+
+function FieldError({ state, name, id }: { state: ActionState | undefined; name: string; id: string }) {
+  const error = state?.fieldErrors?.[name]?.[0];
+  return error ? <span className="field-error" id={id}>{error}</span> : null;
+}
+
+function Hidden({ flagId, version }: { flagId: string; version: number }) {
+  return (
+    <>
+      <input type="hidden" name="flagId" value={flagId} />
+      <input type="hidden" name="version" value={version} />
+    </>
+  );
+}
+
+/** Outreach status for an open flag. */
+export function OutreachForm({ flagId, version, flagLabel, outreach }: FlagRef & { outreach: string }) {
+  const [state, action, pending] = useActionState<ActionState | undefined, FormData>(setFlagOutreachAction, undefined);
+  const fieldId = `outreach-${flagId}`;
+  const hasError = Boolean(state?.fieldErrors?.outreach);
+  return (
+    <form action={action} className="flag-form" aria-label={`Outreach: ${flagLabel}`}>
+      <Hidden flagId={flagId} version={version} />
+      <div className="field">
+        <label htmlFor={fieldId}>Outreach</label>
+        {/* Keyed by version: after a change (or someone else's) it shows the stored value. */}
+        <select key={version} id={fieldId} name="outreach" defaultValue={outreach} aria-invalid={hasError || undefined} aria-describedby={hasError ? `${fieldId}-error` : undefined}>
+          {OUTREACH_OPTIONS.map(([value, label]) => (
+            <option key={value} value={value}>{label}</option>
+          ))}
+        </select>
+        <FieldError state={state} name="outreach" id={`${fieldId}-error`} />
+      </div>
+      <button type="submit" className="secondary" disabled={pending}>Save outreach</button>
+      <FormMessage state={state} id={`${fieldId}-message`} />
+    </form>
+  );
+}
+
+/** Closes an open flag with a reason and an optional note. */
+export function CloseFlagForm({ flagId, version, flagLabel }: FlagRef) {
+  const [state, action, pending] = useActionState<ActionState | undefined, FormData>(closeFlagAction, undefined);
+  const reasonId = `close-reason-${flagId}`;
+  const noteId = `close-note-${flagId}`;
+  const reasonError = Boolean(state?.fieldErrors?.reason);
+  const noteError = Boolean(state?.fieldErrors?.note);
+  return (
+    <form action={action} className="flag-form" aria-label={`Close: ${flagLabel}`}>
+      <Hidden flagId={flagId} version={version} />
+      <div className="field">
+        <label htmlFor={reasonId}>Close reason</label>
+        <select id={reasonId} name="reason" required defaultValue={state?.values?.reason ?? ""} aria-invalid={reasonError || undefined} aria-describedby={reasonError ? `${reasonId}-error` : undefined}>
+          <option value="" disabled>Choose…</option>
+          {CLOSE_OPTIONS.map(([value, label]) => (
+            <option key={value} value={value}>{label}</option>
+          ))}
+        </select>
+        <FieldError state={state} name="reason" id={`${reasonId}-error`} />
+      </div>
+      <div className="field grow">
+        <label htmlFor={noteId}>Note <span className="muted">(optional)</span></label>
+        <input id={noteId} name="note" maxLength={500} defaultValue={state?.values?.note ?? ""} aria-invalid={noteError || undefined} aria-describedby={noteError ? `${noteId}-error` : undefined} />
+        <FieldError state={state} name="note" id={`${noteId}-error`} />
+      </div>
+      <button type="submit" disabled={pending}>Close flag</button>
+      <FormMessage state={state} id={`${reasonId}-message`} />
+    </form>
+  );
+}
+
+/** Reopens a closed flag from the history. */
+export function ReopenFlagForm({ flagId, version, flagLabel }: FlagRef) {
+  const [state, action, pending] = useActionState<ActionState | undefined, FormData>(reopenFlagAction, undefined);
+  return (
+    <form action={action} className="flag-form inline" aria-label={`Reopen: ${flagLabel}`}>
+      <Hidden flagId={flagId} version={version} />
+      <button type="submit" className="secondary" disabled={pending} aria-label={`Reopen ${flagLabel}`}>Reopen</button>
+      <FormMessage state={state} id={`reopen-${flagId}-message`} />
+    </form>
+  );
+}

@@ -1,0 +1,96 @@
+import { Suspense } from "react";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { requirePageActor } from "@/lib/auth/session";
+import { getDb } from "@/lib/data/db";
+import { openPatientRecord, type OpenedPatientRecord } from "@/lib/data/patient-record";
+import { isAppError } from "@/lib/errors";
+import { TierBadge } from "@/components/tier-badge";
+import { formatDate } from "@/components/format";
+import { TIER_LABELS } from "@/lib/domain/labels";
+import { CategoriesPanel, FlagHistoryPanel, MedicationsPanel, OpenFlagsPanel, TrendsPanel } from "./panels";
+import { ChartsSkeleton, PanelSkeleton } from "./skeletons";
+
+export const metadata = { title: "Patient" };
+
+const CONDITION_LABELS: Record<string, string> = {
+  autoimmune_gastritis: "Autoimmune gastritis",
+  atrophic_gastritis: "Atrophic gastritis",
+  gastrectomy: "Gastrectomy",
+  bariatric_surgery: "Bariatric surgery",
+  ileal_resection: "Ileal resection",
+  crohns_ileal: "Crohn's disease (ileum)",
+  coeliac: "Coeliac disease",
+  pelvic_radiotherapy: "Pelvic radiotherapy",
+};
+
+const DIET_LABELS: Record<string, string> = { omnivore: "Omnivore", vegetarian: "Vegetarian", vegan: "Vegan" };
+const SEX_LABELS: Record<string, string> = { female: "Female", male: "Male", unknown: "Unknown" };
+
+async function open(id: string): Promise<OpenedPatientRecord> {
+  const actor = await requirePageActor("patient:view");
+  try {
+    return await openPatientRecord(getDb(), actor, id, new Date());
+  } catch (error) {
+    // Another clinic's patient is reported like a missing one.
+    if (isAppError(error) && error.code === "not_found") notFound();
+    throw error;
+  }
+}
+
+export default async function PatientPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const record = await open(id);
+  const { patient, snapshot } = record;
+  const conditions = patient.conditions.map((c) => CONDITION_LABELS[c.code] ?? c.code);
+
+  return (
+    <div className="stack patient-page">
+      <nav aria-label="Breadcrumb" className="small">
+        <Link href="/patients">Patients</Link> <span aria-hidden="true">›</span> <span aria-current="page">{patient.familyName}, {patient.givenName}</span>
+      </nav>
+      <header className="patient-header card">
+        <div className="patient-title">
+          <h1>{patient.familyName}, {patient.givenName}</h1>
+          {snapshot ? <TierBadge tier={snapshot.tier} /> : <span className="badge">Not evaluated</span>}
+          {snapshot ? <span className="visually-hidden"> risk tier</span> : null}
+        </div>
+        <dl className="facts">
+          <div><dt>Age</dt><dd>{patient.ageYears}</dd></div>
+          <div><dt>Sex</dt><dd>{SEX_LABELS[patient.sex] ?? patient.sex}</dd></div>
+          <div><dt>MRN</dt><dd>{patient.mrn}</dd></div>
+          <div><dt>Born</dt><dd>{formatDate(patient.birthDate)}</dd></div>
+          <div><dt>Diet</dt><dd>{patient.diet ? (DIET_LABELS[patient.diet] ?? patient.diet) : <span className="muted">Not recorded</span>}</dd></div>
+          <div><dt>Conditions</dt><dd>{conditions.length > 0 ? conditions.join(", ") : <span className="muted">None recorded</span>}</dd></div>
+          <div><dt>Clinician</dt><dd>{patient.clinician?.name ?? <span className="muted">Not attributed</span>}</dd></div>
+          {patient.deceasedAt ? <div><dt>Deceased</dt><dd>{formatDate(patient.deceasedAt)}</dd></div> : null}
+        </dl>
+        {snapshot && snapshot.evaluation.tierReasons.length > 0 ? (
+          <p className="tier-why small">
+            <strong>Why {TIER_LABELS[snapshot.tier].toLowerCase()}:</strong> {snapshot.evaluation.tierReasons.map((r) => r.text).join("; ")}.
+          </p>
+        ) : null}
+      </header>
+
+      <CategoriesPanel snapshot={snapshot} />
+
+      <div className="patient-columns">
+        <div className="stack">
+          <Suspense fallback={<PanelSkeleton title="Open flags" rows={4} />}>
+            <OpenFlagsPanel load={record.loadFlags} />
+          </Suspense>
+          <Suspense fallback={<PanelSkeleton title="Flag history" rows={2} />}>
+            <FlagHistoryPanel load={record.loadFlags} />
+          </Suspense>
+        </div>
+        <Suspense fallback={<PanelSkeleton title="Medicines" rows={4} />}>
+          <MedicationsPanel record={record} />
+        </Suspense>
+      </div>
+
+      <Suspense fallback={<ChartsSkeleton />}>
+        <TrendsPanel record={record} sex={patient.sex} birthDate={patient.birthDate} />
+      </Suspense>
+    </div>
+  );
+}

@@ -1,0 +1,268 @@
+import type { ReactNode } from "react";
+import type { MedicationView, OpenedPatientRecord, PatientFlags, StoredSnapshot } from "@/lib/data/patient-record";
+import { CLOSE_REASON_LABELS, OUTREACH_LABELS, type OutreachStatus, type PersonCloseReason } from "@/lib/data/flags";
+import { AWGS2019_LABELS, B12_STATUS_LABELS, EWGSOP2_LABELS, FLAG_LABELS } from "@/lib/domain/labels";
+import { MEASURE_LABELS } from "@/lib/domain/measures";
+import { buildTrend, TREND_KINDS, type TrendObservation } from "@/lib/domain/trends";
+import type { Awgs2019Category, B12Status, Ewgsop2Category, FlagCode, Reason, Sex } from "@/lib/domain/types";
+import { ChartFigure } from "@/components/charts/chart-figure";
+import { formatDate } from "@/components/format";
+import { CloseFlagForm, OutreachForm, ReopenFlagForm } from "./flag-forms";
+
+function flagLabel(code: string): string {
+  return FLAG_LABELS[code as FlagCode] ?? code;
+}
+
+function Reasons({ reasons }: { reasons: readonly Reason[] }) {
+  if (reasons.length === 0) return <p className="muted small">No reasons recorded.</p>;
+  return (
+    <ul className="reasons">
+      {reasons.map((reason, i) => (
+        <li key={`${reason.code}-${i}`}>{reason.text}</li>
+      ))}
+    </ul>
+  );
+}
+
+function Category({ title, value, reasons, headingLevel = 3 }: { title: string; value: string; reasons: readonly Reason[]; headingLevel?: 3 | 4 }) {
+  const Heading = headingLevel === 3 ? "h3" : "h4";
+  return (
+    <section className="category card" aria-label={title}>
+      <Heading className="category-title">
+        {title}: <span className="category-value">{value}</span>
+      </Heading>
+      <Reasons reasons={reasons} />
+    </section>
+  );
+}
+
+function yesNo(value: boolean | null, yes: string, no: string): string {
+  return value === null ? "Insufficient data" : value ? yes : no;
+}
+
+/** The stored evaluation, explained: each category with the sentences the engine wrote for it. */
+export function CategoriesPanel({ snapshot }: { snapshot: StoredSnapshot | null }) {
+  if (!snapshot) {
+    return (
+      <section aria-labelledby="categories-heading" className="stack">
+        <h2 id="categories-heading">Current assessment</h2>
+        <p className="muted">This patient has not been evaluated yet.</p>
+      </section>
+    );
+  }
+  const e = snapshot.evaluation;
+  const sdoc = yesNo(e.sdoc.sarcopenia, "Sarcopenia (weakness and slowness)", "No sarcopenia");
+  const fnih = `Weakness: ${yesNo(e.fnih.weakness, "yes", "no").toLowerCase()}; low lean mass: ${yesNo(e.fnih.lowLeanMass, "yes", "no").toLowerCase()}`;
+  const caseFinding = e.caseFinding.positive ? "Positive" : "Negative";
+  return (
+    <section aria-labelledby="categories-heading" className="stack">
+      <div>
+        <h2 id="categories-heading">Current assessment</h2>
+        <p className="small muted flush">
+          Rule set version {snapshot.ruleSetVersion}, evaluated {formatDate(snapshot.evaluatedAt)}. Each sentence gives the value, the cut-off and its source.
+        </p>
+      </div>
+      <div className="category-grid">
+        <Category title="EWGSOP2" value={EWGSOP2_LABELS[e.ewgsop2.category as Ewgsop2Category] ?? e.ewgsop2.category} reasons={e.ewgsop2.reasons} />
+        <Category title="AWGS 2019" value={AWGS2019_LABELS[e.awgs2019.category as Awgs2019Category] ?? e.awgs2019.category} reasons={e.awgs2019.reasons} />
+        <Category
+          title="Vitamin B12"
+          value={`${B12_STATUS_LABELS[e.b12.status as B12Status] ?? e.b12.status}${e.b12.onTreatment ? " · on treatment" : ""}`}
+          reasons={[
+            ...e.b12.reasons,
+            ...(e.b12.renalCaveat ? [{ code: "renal", text: "eGFR is low: MMA rises with renal impairment, so read MMA with care.", inputs: {} }] : []),
+            ...e.riskFactors.reasons,
+          ]}
+        />
+      </div>
+      <details className="card secondary-categories">
+        <summary>
+          <h3 className="inline-heading">Other definitions and case finding</h3>{" "}
+          <span className="small">— SDOC 2020: {sdoc} · FNIH 2014: {fnih} · Case finding: {caseFinding}</span>
+        </summary>
+        <div className="category-grid">
+          <Category headingLevel={4} title="SDOC 2020" value={sdoc} reasons={e.sdoc.reasons} />
+          <Category headingLevel={4} title="FNIH 2014" value={fnih} reasons={e.fnih.reasons} />
+          <Category headingLevel={4} title="Case finding" value={caseFinding} reasons={e.caseFinding.reasons} />
+        </div>
+      </details>
+    </section>
+  );
+}
+
+function DueText({ dueAt, isOverdue }: { dueAt: Date; isOverdue: boolean }) {
+  return isOverdue ? <span className="overdue">Overdue since {formatDate(dueAt)}</span> : <span className="muted">Due {formatDate(dueAt)}</span>;
+}
+
+/** Open flags, each with why it fired and the forms to act on it. */
+export async function OpenFlagsPanel({ load }: { load: () => Promise<PatientFlags> }) {
+  const { open } = await load();
+  return (
+    <section aria-labelledby="open-flags-heading" className="stack">
+      <h2 id="open-flags-heading">Open flags ({open.length})</h2>
+      {open.length === 0 ? <p className="muted">No open flags.</p> : null}
+      {open.map((flag) => {
+        const label = flagLabel(flag.code);
+        const headingId = `flag-${flag.id}-heading`;
+        return (
+          <article key={flag.id} className="flag-card card" aria-labelledby={headingId}>
+            <header className="flag-card-header">
+              <h3 id={headingId}>{label}</h3>
+              <DueText dueAt={flag.dueAt} isOverdue={flag.isOverdue} />
+              <span className="badge">Outreach: {OUTREACH_LABELS[flag.outreach as OutreachStatus] ?? flag.outreach}</span>
+            </header>
+            <p className="flag-reason">{flag.reasonText}</p>
+            {flag.reasons.length > 0 ? (
+              <details className="small">
+                <summary>Values and thresholds behind this flag</summary>
+                <Reasons reasons={flag.reasons} />
+              </details>
+            ) : null}
+            <p className="muted small">Opened {formatDate(flag.openedAt)}</p>
+            <div className="flag-actions">
+              <OutreachForm flagId={flag.id} version={flag.version} flagLabel={label} outreach={flag.outreach} />
+              <CloseFlagForm flagId={flag.id} version={flag.version} flagLabel={label} />
+            </div>
+          </article>
+        );
+      })}
+    </section>
+  );
+}
+
+/** Closed flags stay: who closed what, when and why. */
+export async function FlagHistoryPanel({ load }: { load: () => Promise<PatientFlags> }) {
+  const { closed } = await load();
+  return (
+    <section aria-labelledby="flag-history-heading" className="stack">
+      <h2 id="flag-history-heading">Flag history</h2>
+      {closed.length === 0 ? (
+        <p className="muted">No closed flags.</p>
+      ) : (
+        <div className="table-wrap">
+          <table className="data">
+            <caption className="visually-hidden">Closed flags, most recently closed first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Flag</th>
+                <th scope="col">Opened</th>
+                <th scope="col">Closed</th>
+                <th scope="col">Reason</th>
+                <th scope="col">By</th>
+                <th scope="col">Note</th>
+                <th scope="col">Outreach</th>
+                <th scope="col"><span className="visually-hidden">Action</span></th>
+              </tr>
+            </thead>
+            <tbody>
+              {closed.map((flag) => (
+                <tr key={flag.id}>
+                  <td>{flagLabel(flag.code)}</td>
+                  <td className="nowrap">{formatDate(flag.openedAt)}</td>
+                  <td className="nowrap">{formatDate(flag.closedAt)}</td>
+                  <td>{flag.closeReason ? (CLOSE_REASON_LABELS[flag.closeReason as PersonCloseReason] ?? flag.closeReason) : "—"}</td>
+                  <td>{flag.closedByName ?? (flag.closeReason === "resolved_by_data" ? "Engine" : "—")}</td>
+                  <td>{flag.closeNote ?? ""}</td>
+                  <td>{OUTREACH_LABELS[flag.outreach as OutreachStatus] ?? flag.outreach}</td>
+                  <td>
+                    <ReopenFlagForm flagId={flag.id} version={flag.version} flagLabel={flagLabel(flag.code)} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function RoleTags({ med }: { med: MedicationView }) {
+  const tags: ReactNode[] = [];
+  if (med.roles.b12Lowering) tags.push(<span key="lowering" className="role-tag role-b12-lowering">B12-lowering</span>);
+  if (med.roles.b12Replacement) tags.push(<span key="replacement" className="role-tag role-b12-replacement">B12 replacement</span>);
+  if (med.roles.muscleOrFalls) tags.push(<span key="falls" className="role-tag role-muscle-falls">Muscle/falls risk</span>);
+  if (med.catalogueId === null) tags.push(<span key="free" className="role-tag">Not in catalogue</span>);
+  return tags.length > 0 ? <>{tags}</> : <span className="muted">—</span>;
+}
+
+function MedicationTable({ caption, meds }: { caption: string; meds: readonly MedicationView[] }) {
+  return (
+    <div className="table-wrap">
+      <table className="data">
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Medicine</th>
+            <th scope="col">Class</th>
+            <th scope="col">Relevance</th>
+            <th scope="col">Started</th>
+            <th scope="col">Stopped</th>
+          </tr>
+        </thead>
+        <tbody>
+          {meds.length === 0 ? (
+            <tr><td colSpan={5} className="muted">None recorded.</td></tr>
+          ) : (
+            meds.map((med) => (
+              <tr key={med.id}>
+                <td>
+                  {med.name}
+                  {med.genericName && med.genericName.toLowerCase() !== med.name.toLowerCase() ? <span className="muted small"> ({med.genericName})</span> : null}
+                </td>
+                <td>{med.classLabel ?? <span className="muted">—</span>}{med.atcCode ? <span className="muted small"> · {med.atcCode}</span> : null}</td>
+                <td><RoleTags med={med} /></td>
+                <td className="nowrap">{med.startedOn ? formatDate(med.startedOn) : <span className="muted">unknown</span>}</td>
+                <td className="nowrap">{med.stoppedOn ? formatDate(med.stoppedOn) : <span className="muted">—</span>}</td>
+              </tr>
+            ))
+          )}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Current and past medicines, those that bear on B12 or on muscle and falls named as such. */
+export async function MedicationsPanel({ record }: { record: OpenedPatientRecord }) {
+  const { current, past } = await record.loadMedications();
+  return (
+    <section aria-labelledby="medicines-heading" className="stack">
+      <h2 id="medicines-heading">Medicines</h2>
+      <MedicationTable caption="Current medicines" meds={current} />
+      {past.length > 0 ? <MedicationTable caption="Past medicines" meds={past} /> : null}
+    </section>
+  );
+}
+
+/** Trend charts against the guideline cut-offs (active thresholds) and the SOEP grip norms. */
+export async function TrendsPanel({ record, sex, birthDate }: { record: OpenedPatientRecord; sex: Sex; birthDate: Date }) {
+  const [observations, medications, thresholds] = await Promise.all([record.loadObservations(), record.loadMedications(), record.loadThresholds()]);
+  const all: TrendObservation[] = Object.values(observations.byKind).flat();
+  const meds = [...medications.current, ...medications.past];
+  const input = { observations: all, medications: meds, sex, birthDate, thresholds: thresholds.values };
+  return (
+    <section aria-labelledby="trends-heading" className="stack">
+      <h2 id="trends-heading">Trends</h2>
+      <p className="small muted">Cut-off lines from the clinic&rsquo;s threshold set version {thresholds.version}, for the patient&rsquo;s sex. Each chart has its data as a table below it.</p>
+      <div className="chart-grid">
+        {TREND_KINDS.map((kind) => (
+          <ChartFigure key={kind} id={`chart-${kind}`} series={buildTrend(kind, input)} />
+        ))}
+      </div>
+      {observations.enteredInError.length > 0 ? (
+        <details className="card">
+          <summary>Results marked entered in error ({observations.enteredInError.length}) — not plotted</summary>
+          <ul className="small">
+            {observations.enteredInError.map((o) => (
+              <li key={o.id}>
+                {MEASURE_LABELS[o.kind]} {o.isUnable ? "unable" : `${o.reportedValue} ${o.reportedUnit}`} on {formatDate(o.observedAt)}
+                {o.erroredReason ? ` — ${o.erroredReason}` : ""}
+              </li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
+    </section>
+  );
+}
