@@ -3,10 +3,15 @@ import { TIER_RANK, type FlagResult, type Evaluation } from "@/lib/domain/types"
 import { randomUUID } from "node:crypto";
 import type { Tx } from "./db";
 import { insertRows } from "./bulk-insert";
+import { suppressedFlagKeys } from "./flags";
 
-/** The stored form of one evaluation (DESIGN.md "stored evaluation"). */
-export function snapshotRow(clinicId: string, patientId: string, evaluation: Evaluation) {
-  const dueDates = evaluation.flags.map((flag) => flag.dueAt).sort();
+/**
+ * The stored form of one evaluation (DESIGN.md "stored evaluation"). `flagCodes` is what the
+ * engine says; `nextDueAt` counts only flags that are open, so a flag a person closed does not
+ * keep the patient at the top of the overdue sort.
+ */
+export function snapshotRow(clinicId: string, patientId: string, evaluation: Evaluation, suppressedCodes: ReadonlySet<string> = new Set()) {
+  const dueDates = evaluation.flags.filter((flag) => !suppressedCodes.has(flag.code)).map((flag) => flag.dueAt).sort();
   return {
     clinicId,
     patientId,
@@ -38,8 +43,8 @@ function newFlagRow(clinicId: string, patientId: string, flag: FlagResult, now: 
  * Writes the evaluations of a batch of patients: replaces their snapshots and reconciles their
  * open flags with what the engine now says — a flag that still fires is refreshed (due date,
  * reason), a new one is opened, and an open flag that no longer fires is closed as
- * `resolved_by_data`. Flags a person closed stay closed; the engine does not reopen them while a
- * flag of the same code is closed within its look-back (handled by the caller's `suppressed`).
+ * `resolved_by_data`. Flags a person closed stay closed: the engine does not open the same code
+ * again while that closure is recent (lib/data/flags.ts `suppressedFlagKeys`).
  * A handful of statements per batch, whatever its size.
  */
 export async function storeEvaluations(
@@ -50,13 +55,20 @@ export async function storeEvaluations(
 ): Promise<void> {
   if (evaluations.length === 0) return;
   const patientIds = evaluations.map((e) => e.patientId);
+  const suppressed = await suppressedFlagKeys(tx, patientIds, now);
+  const suppressedByPatient = new Map<string, Set<string>>();
+  for (const key of suppressed) {
+    const [patientId, code] = key.split("|") as [string, string];
+    suppressedByPatient.set(patientId, (suppressedByPatient.get(patientId) ?? new Set()).add(code));
+  }
+  const suppressedCodes = (patientId: string) => suppressedByPatient.get(patientId) ?? new Set<string>();
   await tx.riskSnapshot.deleteMany({ where: { patientId: { in: patientIds } } });
   await insertRows(
     tx,
     "RiskSnapshot",
     SNAPSHOT_COLUMNS,
     evaluations.map((e) => {
-      const row = snapshotRow(clinicId, e.patientId, e.evaluation);
+      const row = snapshotRow(clinicId, e.patientId, e.evaluation, suppressedCodes(e.patientId));
       return [randomUUID(), row.clinicId, row.patientId, row.tier, row.tierRank, row.ewgsop2, row.awgs2019, row.b12Status, row.b12OnTreatment, row.flagCodes, row.nextDueAt, row.ruleSetVersion, row.evaluatedAt, row.detailJson];
     }),
   );
@@ -73,7 +85,9 @@ export async function storeEvaluations(
       const key = `${patientId}|${flag.code}`;
       stillFiring.add(key);
       const existing = openByKey.get(key);
-      if (!existing) toCreate.push(newFlagRow(clinicId, patientId, flag, now));
+      if (!existing) {
+        if (!suppressed.has(key)) toCreate.push(newFlagRow(clinicId, patientId, flag, now));
+      }
       else if (existing.dueAt.toISOString() !== flag.dueAt || existing.reasonText !== flag.text) {
         await tx.flag.update({
           where: { id: existing.id },
