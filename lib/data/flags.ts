@@ -16,26 +16,16 @@ import type { FlagCode } from "@/lib/domain/types";
  * patient's flag history.
  */
 
-export const OUTREACH_STATUSES = ["none", "contacted", "scheduled", "declined"] as const;
-export type OutreachStatus = (typeof OUTREACH_STATUSES)[number];
+import {
+  CLOSE_REASON_LABELS,
+  OUTREACH_LABELS,
+  OUTREACH_STATUSES,
+  PERSON_CLOSE_REASONS,
+  type OutreachStatus,
+  type PersonCloseReason,
+} from "@/lib/domain/flag-lifecycle";
 
-/** Reasons a person may give; the engine's own `resolved_by_data` is not one of them. */
-export const PERSON_CLOSE_REASONS = ["done", "not_applicable", "patient_declined"] as const;
-export type PersonCloseReason = (typeof PERSON_CLOSE_REASONS)[number];
-
-export const OUTREACH_LABELS: Record<OutreachStatus, string> = {
-  none: "Not contacted",
-  contacted: "Contacted",
-  scheduled: "Scheduled",
-  declined: "Declined",
-};
-
-export const CLOSE_REASON_LABELS: Record<PersonCloseReason | "resolved_by_data", string> = {
-  done: "Done",
-  not_applicable: "Not applicable",
-  patient_declined: "Patient declined",
-  resolved_by_data: "Resolved by new results",
-};
+export { CLOSE_REASON_LABELS, OUTREACH_LABELS, OUTREACH_STATUSES, PERSON_CLOSE_REASONS, type OutreachStatus, type PersonCloseReason };
 
 /**
  * How long a flag a person closed keeps the engine from opening the same flag again for that

@@ -64,7 +64,16 @@ export function panelWhere(actor: Actor, query: PanelQuery, now: Date): Prisma.P
   if (query.awgs) snapshot.awgs2019 = query.awgs;
   if (query.b12) snapshot.b12Status = query.b12;
   if (Object.keys(snapshot).length > 0) where.snapshot = { is: snapshot };
-  if (query.flag) where.flags = { some: { code: query.flag, status: "open" } };
+  if (query.flag || query.outreach || query.overdue) {
+    where.flags = {
+      some: {
+        status: "open",
+        ...(query.flag ? { code: query.flag } : {}),
+        ...(query.outreach ? { outreach: query.outreach } : {}),
+        ...(query.overdue ? { dueAt: { lt: now } } : {}),
+      },
+    };
+  }
   return where;
 }
 

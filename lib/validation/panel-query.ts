@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { FLAG_CODES } from "@/lib/domain/types";
+import { OUTREACH_STATUSES } from "@/lib/domain/flag-lifecycle";
 
 /**
  * The patient panel's URL state (?q=&sex=&sort=…), so any view can be bookmarked. A value that
@@ -31,6 +32,10 @@ export const panelQuerySchema = z.object({
   awgs: optional(z.enum(["none", "possible", "sarcopenia", "severe", "insufficient_data"])),
   b12: optional(z.enum(["deficient", "indeterminate", "adequate", "not_tested"])),
   flag: optional(z.enum(FLAG_CODES)),
+  /** Patients with an open flag in this outreach state (with `flag`: that flag). */
+  outreach: optional(z.enum(OUTREACH_STATUSES)),
+  /** Patients with an open flag past its due date (with `flag`: that flag). */
+  overdue: optional(z.literal("1")),
   sort: z.enum(PANEL_SORTS).catch("tier").default("tier"),
   dir: z.enum(["asc", "desc"]).catch("asc").default("asc"),
   page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),

@@ -88,6 +88,20 @@ describe("clinic scoping of the data layer", () => {
     expect(probable.rows.every((row) => row.ewgsop2 === "probable")).toBe(true);
   });
 
+  it("filters by outreach status and overdue open flags", async () => {
+    const flag = await t.db.flag.findFirstOrThrow({ where: { clinicId: a.clinicId, status: "open" }, select: { id: true, patientId: true, code: true } });
+    await t.db.flag.update({ where: { id: flag.id }, data: { outreach: "contacted" } });
+    const contacted = await getPatientPanel(t.db, a.actors.clinician, query({ outreach: "contacted" }), TEST_NOW);
+    expect(contacted.rows.map((r) => r.id)).toEqual([flag.patientId]);
+    // With a flag code, outreach applies to that flag: the contacted flag's own code finds the patient.
+    const sameFlag = await getPatientPanel(t.db, a.actors.clinician, query({ outreach: "contacted", flag: flag.code }), TEST_NOW);
+    expect(sameFlag.rows.map((r) => r.id)).toEqual([flag.patientId]);
+    const overdueFlags = await t.db.flag.findMany({ where: { clinicId: a.clinicId, status: "open", dueAt: { lt: TEST_NOW } }, select: { patientId: true } });
+    const overdue = await getPatientPanel(t.db, a.actors.clinician, query({ overdue: "1" }), TEST_NOW);
+    expect(overdue.total).toBe(new Set(overdueFlags.map((f) => f.patientId)).size);
+    expect(overdue.rows.every((row) => row.openFlags.some((f) => f.dueAt < TEST_NOW))).toBe(true);
+  });
+
   it("shows saved views of the own clinic only, shared or own", async () => {
     await saveView(t.db, b.actors.clinician, { name: "beta shared", query: "?sex=male", isShared: true });
     await saveView(t.db, a.actors.admin, { name: "alpha private of admin", query: "?sex=female", isShared: false });

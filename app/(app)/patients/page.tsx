@@ -8,6 +8,7 @@ import { listClinicians } from "@/lib/data/users";
 import { listSavedViews } from "@/lib/data/saved-views";
 import { ageInYears } from "@/lib/domain/dates";
 import { MEDICINE_CLASSES } from "@/lib/domain/medicine-catalogue";
+import { OUTREACH_LABELS, OUTREACH_STATUSES } from "@/lib/domain/flag-lifecycle";
 import { AWGS2019_LABELS, B12_STATUS_LABELS, EWGSOP2_LABELS, FLAG_LABELS, TIER_LABELS } from "@/lib/domain/labels";
 import { FLAG_CODES, TIER_RANK, type FlagCode, type Tier } from "@/lib/domain/types";
 import { MEDICATION_CLASS_FILTERS, PAGE_SIZES, isCanonicalPanelUrl, parsePanelQuery, panelQueryString, type PanelQuery, type PanelSort } from "@/lib/validation/panel-query";
@@ -135,6 +136,20 @@ export default async function PatientsPage({ searchParams }: { searchParams: Sea
               <option key={code} value={code}>{FLAG_LABELS[code]}</option>
             ))}
           </select>
+        </div>
+        <div className="field">
+          <label htmlFor="outreach">Outreach</label>
+          <select id="outreach" name="outreach" defaultValue={query.outreach ?? ""}>
+            <option value="">Any</option>
+            {OUTREACH_STATUSES.map((status) => (
+              <option key={status} value={status}>{OUTREACH_LABELS[status]}</option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="overdue">
+            <input id="overdue" name="overdue" type="checkbox" value="1" defaultChecked={query.overdue === "1"} /> Overdue flags only
+          </label>
         </div>
         <div className="field">
           <label htmlFor="ewgsop2">EWGSOP2</label>
