@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1
 unset DATABASE_URL
 bash scripts/ensure-deps.sh
-results="$PWD/test-results/summary"
+# Outside test-results/, which Playwright empties when it starts.
+results="$PWD/.test-reports"
 rm -rf "$results" && mkdir -p "$results"
 pg_port="${TEST_PG_PORT:-54329}"
 cleanup() { bash scripts/pg-server.sh stop "$pg_port" || true; }
