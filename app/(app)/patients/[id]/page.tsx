@@ -70,6 +70,11 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
             <strong>Why {TIER_LABELS[snapshot.tier].toLowerCase()}:</strong> {snapshot.evaluation.tierReasons.map((r) => r.text).join("; ")}.
           </p>
         ) : null}
+        <nav aria-label="Patient actions" className="patient-actions">
+          <Link href={`/patients/${patient.id}/assess`} className="button">Enter assessment</Link>
+          <Link href={`/patients/${patient.id}/medicines`} className="button secondary">Medicines and conditions</Link>
+          <Link href={`/patients/${patient.id}/observations`} className="button secondary">Correct a result</Link>
+        </nav>
       </header>
 
       <CategoriesPanel snapshot={snapshot} />

@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import Link from "next/link";
 import type { MedicationView, OpenedPatientRecord, PatientFlags, StoredSnapshot } from "@/lib/data/patient-record";
 import { CLOSE_REASON_LABELS, OUTREACH_LABELS, type OutreachStatus, type PersonCloseReason } from "@/lib/data/flags";
 import { AWGS2019_LABELS, B12_STATUS_LABELS, EWGSOP2_LABELS, FLAG_LABELS } from "@/lib/domain/labels";
@@ -245,6 +246,7 @@ export async function TrendsPanel({ record, sex, birthDate }: { record: OpenedPa
     <section aria-labelledby="trends-heading" className="stack">
       <h2 id="trends-heading">Trends</h2>
       <p className="small muted">Cut-off lines from the clinic&rsquo;s threshold set version {thresholds.version}, for the patient&rsquo;s sex. Each chart has its data as a table below it.</p>
+      <p className="small"><Link href={`/patients/${record.patient.id}/observations`}>All results, with who entered them — correct a result</Link></p>
       <div className="chart-grid">
         {TREND_KINDS.map((kind) => (
           <ChartFigure key={kind} id={`chart-${kind}`} series={buildTrend(kind, input)} />
