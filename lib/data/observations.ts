@@ -2,7 +2,6 @@ import "server-only";
 import type { Db } from "./db";
 import { appendAudit } from "./audit";
 import { openPatientRecord, type PatientHeader } from "./patient-record";
-import { observationNote } from "./record-assessment";
 import { reevaluatePatients } from "./reevaluate";
 import { actorId, actorRole, type Actor } from "@/lib/auth/actor";
 import { can } from "@/lib/auth/roles";
@@ -66,12 +65,12 @@ function assertCanEdit(actor: Actor): void {
 
 const OBSERVATION_SELECT = {
   id: true, patientId: true, kind: true, value: true, isUnable: true, reportedValue: true, reportedUnit: true, observedAt: true, method: true,
-  source: true, sourceRef: true, status: true, version: true, createdAt: true, enteredById: true, erroredAt: true, erroredById: true, erroredReason: true,
+  source: true, note: true, status: true, version: true, createdAt: true, enteredById: true, erroredAt: true, erroredById: true, erroredReason: true,
 } as const;
 
 type StoredObservation = {
   id: string; patientId: string; kind: string; value: number | null; isUnable: boolean; reportedValue: string; reportedUnit: string; observedAt: Date;
-  method: string | null; source: string; sourceRef: string | null; status: string; version: number; createdAt: Date; enteredById: string | null;
+  method: string | null; source: string; note: string | null; status: string; version: number; createdAt: Date; enteredById: string | null;
   erroredAt: Date | null; erroredById: string | null; erroredReason: string | null;
 };
 
@@ -124,7 +123,7 @@ export async function listPatientObservations(db: Db, actor: Actor, patientId: s
       method: asMethod(r.method),
       source: r.source,
       status: r.status,
-      note: observationNote(r.sourceRef),
+      note: r.note,
       version: r.version,
       enteredAt: r.createdAt,
       enteredByName: r.enteredById ? (nameOf.get(r.enteredById) ?? null) : null,
@@ -165,7 +164,7 @@ export async function getObservation(db: Db, actor: Actor, observationId: string
       method: asMethod(row.method),
       source: row.source,
       status: row.status,
-      note: observationNote(row.sourceRef),
+      note: row.note,
       version: row.version,
       enteredAt: row.createdAt,
       enteredByName: row.enteredById ? (nameOf.get(row.enteredById) ?? null) : null,

@@ -123,9 +123,7 @@ export async function recordAssessment(
       observedAt: o.observedAt,
       method: o.method ?? null,
       source: "manual",
-      // The schema has no note column: the detail (grip trials, SARC-F answers) is kept here,
-      // prefixed so it is never mistaken for an import reference.
-      sourceRef: o.note ? `note:${o.note}` : null,
+      note: o.note ?? null,
       enteredById: actorId(actor),
       status: "final",
       version: 1,
@@ -150,7 +148,7 @@ export async function recordAssessment(
           reportedUnit: row.reportedUnit,
           observedAt: row.observedAt.toISOString(),
           method: row.method,
-          note: row.sourceRef?.slice("note:".length) ?? null,
+          note: row.note,
           patientVersion: version,
         },
       })),
@@ -158,11 +156,6 @@ export async function recordAssessment(
     );
     return { patientId, version, observationIds: rows.map((r) => r.id) };
   });
-}
-
-/** The note kept with a manually entered result, or null (import references are not notes). */
-export function observationNote(sourceRef: string | null): string | null {
-  return sourceRef?.startsWith("note:") ? sourceRef.slice("note:".length) : null;
 }
 
 export interface LatestResult {

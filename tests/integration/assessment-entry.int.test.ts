@@ -84,7 +84,7 @@ describe("assessment entry, corrections and medicines", () => {
     expect(stored.every((o) => o.source === "manual" && o.enteredById === a.actors.clinician.userId && o.status === "final" && o.clinicId === a.clinicId)).toBe(true);
     const grip = stored.find((o) => o.kind === "grip_strength")!;
     expect(grip).toMatchObject({ reportedValue: "24", reportedUnit: "lb" });
-    expect(grip.sourceRef).toBe("note:Grip trials (lb): right 22, 24; left 20; best 24 lb (right)");
+    expect(grip.note).toBe("Grip trials (lb): right 22, 24; left 20; best 24 lb (right)");
     expect(stored.find((o) => o.kind === "b12_total")).toMatchObject({ reportedValue: "150", reportedUnit: "pg/mL" });
     expect(stored.find((o) => o.kind === "walk_400m")).toMatchObject({ isUnable: true, value: null });
 

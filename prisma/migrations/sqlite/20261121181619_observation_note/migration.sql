@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Observation" ADD COLUMN "note" TEXT;
