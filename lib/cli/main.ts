@@ -69,9 +69,10 @@ program
   .option("--patients <n>", "number of patients", positiveInt, 1000)
   .option("--seed <n>", "random seed (same seed and --as-of give the same data)", positiveInt, 20261121)
   .option("--as-of <date>", "the date the histories lead up to (default today)", isoDate)
-  .option("--reset", "replace an existing demo clinic", false)
+  .option("--slug <slug>", "the clinic to create (its users are <role>@<slug>.clinic)", DEMO_CLINIC_SLUG)
+  .option("--reset", "replace an existing clinic of that slug", false)
   .option("--if-empty", "do nothing when a clinic already exists", false)
-  .action(async (opts: { patients: number; seed: number; asOf?: Date; reset: boolean; ifEmpty: boolean }) => {
+  .action(async (opts: { slug: string; patients: number; seed: number; asOf?: Date; reset: boolean; ifEmpty: boolean }) => {
     const db = database();
     if (opts.ifEmpty && (await db.clinic.count()) > 0) {
       console.log("A clinic already exists; seed skipped.");
@@ -79,14 +80,14 @@ program
     }
     const started = performance.now();
     const report = progressReporter("patients");
-    const result = await seedDemoClinic(db, { patients: opts.patients, seed: opts.seed, asOf: opts.asOf ?? todayUtc(), reset: opts.reset, onProgress: report });
-    console.log(`Seeded clinic "${DEMO_CLINIC_SLUG}" with ${result.patients} patients in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
-    printDemoLogins();
+    const result = await seedDemoClinic(db, { slug: opts.slug, patients: opts.patients, seed: opts.seed, asOf: opts.asOf ?? todayUtc(), reset: opts.reset, onProgress: report });
+    console.log(`Seeded clinic "${result.slug}" with ${result.patients} patients in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+    printLogins(result.users);
   });
 
-function printDemoLogins(): void {
+function printLogins(users: readonly { role: string; email: string }[] = DEMO_USERS): void {
   console.log("Demo logins:");
-  for (const user of DEMO_USERS) console.log(`  ${user.role.padEnd(9)} ${user.email}   password: ${DEMO_PASSWORD}`);
+  for (const user of users) console.log(`  ${user.role.padEnd(9)} ${user.email}   password: ${DEMO_PASSWORD}`);
 }
 
 program
@@ -95,7 +96,7 @@ program
   .action(async () => {
     const demo = await database().clinic.findUnique({ where: { slug: DEMO_CLINIC_SLUG }, select: { id: true } });
     if (!demo) throw new Error('There is no demo clinic: run "npm run cli -- seed" first.');
-    printDemoLogins();
+    printLogins();
   });
 
 const users = program.command("users").description("manage users of a clinic");

@@ -10,13 +10,19 @@ import { generateDemoPatients, type SeedPatient } from "@/prisma/factories";
 
 export const DEMO_CLINIC_SLUG = "demo";
 export const DEMO_PASSWORD = "sarcopenia-demo-2026";
-export const DEMO_USERS: readonly { email: string; name: string; role: Role }[] = [
-  { email: "admin@demo.clinic", name: "Alex Admin", role: "admin" },
-  { email: "clinician@demo.clinic", name: "Dr Casey Clinician", role: "clinician" },
-  { email: "analyst@demo.clinic", name: "Avery Analyst", role: "analyst" },
-];
+/** One user per role; the demo clinic's are admin@demo.clinic, clinician@demo.clinic, analyst@demo.clinic. */
+export function seedUsers(slug: string): { email: string; name: string; role: Role }[] {
+  return [
+    { email: `admin@${slug}.clinic`, name: "Alex Admin", role: "admin" },
+    { email: `clinician@${slug}.clinic`, name: "Dr Casey Clinician", role: "clinician" },
+    { email: `analyst@${slug}.clinic`, name: "Avery Analyst", role: "analyst" },
+  ];
+}
+export const DEMO_USERS = seedUsers(DEMO_CLINIC_SLUG);
 
 export interface SeedOptions {
+  /** The clinic's slug (default "demo"); its users are role@<slug>.clinic. */
+  slug?: string;
   patients: number;
   seed: number;
   asOf: Date;
@@ -49,16 +55,18 @@ async function deleteClinic(db: Db, clinicId: string): Promise<void> {
  * demo clinic already exists and `reset` is not set.
  */
 export async function seedDemoClinic(db: Db, options: SeedOptions) {
-  const existing = await db.clinic.findUnique({ where: { slug: DEMO_CLINIC_SLUG }, select: { id: true } });
+  const slug = options.slug ?? DEMO_CLINIC_SLUG;
+  const users = seedUsers(slug);
+  const existing = await db.clinic.findUnique({ where: { slug }, select: { id: true } });
   if (existing && !options.reset) {
-    throw new Error('The demo clinic already exists. Run "npm run cli -- seed --reset" to replace it.');
+    throw new Error(`The clinic "${slug}" already exists. Run "npm run cli -- seed --reset" to replace it.`);
   }
   if (existing) await deleteClinic(db, existing.id);
 
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const clinic = await db.$transaction(async (tx) => {
-    const created = await tx.clinic.create({ data: { name: "Demo Geriatric Clinic", slug: DEMO_CLINIC_SLUG } });
-    await tx.user.createMany({ data: DEMO_USERS.map((u) => ({ ...u, clinicId: created.id, passwordHash })) });
+    const created = await tx.clinic.create({ data: { name: slug === DEMO_CLINIC_SLUG ? "Demo Geriatric Clinic" : `Clinic ${slug}`, slug } });
+    await tx.user.createMany({ data: users.map((u) => ({ ...u, clinicId: created.id, passwordHash })) });
     await createDefaultThresholds(tx, created.id, null);
     return created;
   });
@@ -103,5 +111,5 @@ export async function seedDemoClinic(db: Db, options: SeedOptions) {
   await db.$transaction((tx) =>
     appendAudit(tx, actor, [{ action: "seed.run", entityType: "clinic", entityId: clinic.id, detail: { patients: options.patients, seed: options.seed, asOf: options.asOf.toISOString() } }]),
   );
-  return { clinicId: clinic.id, patients: done, users: DEMO_USERS.map((u) => ({ ...u, password: DEMO_PASSWORD })) };
+  return { clinicId: clinic.id, slug, patients: done, users: users.map((u) => ({ ...u, password: DEMO_PASSWORD })) };
 }

@@ -4,9 +4,12 @@ import { E2E_DATABASE_URL } from "../../playwright.config";
 
 export const DEMO_PASSWORD = "sarcopenia-demo-2026";
 
-/** Runs an operator CLI command against the e2e database (how a test seeds its own users). */
+/**
+ * Runs an operator CLI command on the demo clinic of the e2e database (how a test seeds its own
+ * users). The e2e database also holds a second clinic, "other", for cross-clinic checks.
+ */
 export function cli(...args: string[]): string {
-  return execFileSync("npx", ["tsx", "--conditions=react-server", "--tsconfig", "tsconfig.json", "lib/cli/main.ts", ...args], {
+  return execFileSync("npx", ["tsx", "--conditions=react-server", "--tsconfig", "tsconfig.json", "lib/cli/main.ts", "--clinic", "demo", ...args], {
     env: { ...process.env, DATABASE_URL: E2E_DATABASE_URL },
     encoding: "utf8",
   });

@@ -1,0 +1,52 @@
+import type { Permission } from "./roles";
+
+/**
+ * Every page, route handler and server action in app/, with the permission it demands (roles.ts
+ * says which roles hold it). tests/unit/route-access.test.ts fails when a file in app/ is missing
+ * here or guards itself with a different permission; tests/e2e/access-matrix.spec.ts walks the
+ * pages and route handlers over HTTP as each role, signed out, and from another clinic.
+ *
+ * "public": reachable without a session (sign-in and its error pages, next-auth's own endpoints).
+ * "signed-in": any role; the page only redirects to the role's start page.
+ */
+export type Access = Permission | "public" | "signed-in";
+
+export const PAGE_ACCESS = {
+  "/": "signed-in",
+  "/login": "public",
+  "/forbidden": "public",
+  "/patients": "panel:view",
+  "/patients/[id]": "patient:view",
+  "/patients/[id]/assess": "patient:edit",
+  "/patients/[id]/medicines": "patient:edit",
+  "/patients/[id]/observations": "patient:edit",
+  "/patients/[id]/observations/[observationId]": "patient:edit",
+  "/summary": "summary:view",
+  "/thresholds": "thresholds:view",
+  "/thresholds/edit": "thresholds:edit",
+} as const satisfies Record<string, Access>;
+
+export const ROUTE_HANDLER_ACCESS = {
+  "/api/auth/[...nextauth]": "public",
+  "/api/patients": "panel:view",
+  "/api/export/cohort": "export:identified",
+  "/api/jobs/recompute": "recompute:run",
+} as const satisfies Record<string, Access>;
+
+/** Keyed "<file under app/>#<exported action>". */
+export const SERVER_ACTION_ACCESS = {
+  "(app)/patients/actions.ts#saveViewAction": "panel:view",
+  "(app)/patients/[id]/actions.ts#setFlagOutreachAction": "flag:act",
+  "(app)/patients/[id]/actions.ts#closeFlagAction": "flag:act",
+  "(app)/patients/[id]/actions.ts#reopenFlagAction": "flag:act",
+  "(app)/patients/[id]/assess/actions.ts#recordAssessmentAction": "patient:edit",
+  "(app)/patients/[id]/observations/actions.ts#correctObservationAction": "patient:edit",
+  "(app)/patients/[id]/observations/actions.ts#markEnteredInErrorAction": "patient:edit",
+  "(app)/patients/[id]/medicines/actions.ts#addMedicationAction": "patient:edit",
+  "(app)/patients/[id]/medicines/actions.ts#stopMedicationAction": "patient:edit",
+  "(app)/patients/[id]/medicines/actions.ts#editMedicationAction": "patient:edit",
+  "(app)/patients/[id]/medicines/actions.ts#addConditionAction": "patient:edit",
+  "(app)/patients/[id]/medicines/actions.ts#resolveConditionAction": "patient:edit",
+  "(app)/thresholds/actions.ts#saveThresholdsAction": "thresholds:edit",
+  "(app)/thresholds/recompute-actions.ts#startRecomputeAction": "recompute:run",
+} as const satisfies Record<string, Access>;
