@@ -15,6 +15,7 @@ import { isAppError } from "@/lib/errors";
 import { parseIsoDate } from "@/lib/domain/dates";
 import { progressReporter } from "./progress";
 import { registerImportExport } from "./import-export";
+import { registerFhir } from "./fhir";
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -132,6 +133,7 @@ users
   });
 
 registerImportExport(program, { database, clinicActor });
+registerFhir(program, { database, clinicActor });
 
 program
   .parseAsync(process.argv)

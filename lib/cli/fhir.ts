@@ -1,0 +1,87 @@
+/**
+ * CLI command `import-fhir <file-or-dir...> [--dry-run]`: FHIR R4 Bundles (JSON) and bulk NDJSON
+ * through lib/data/import-fhir.ts, as the system actor on one clinic. Directories are read one
+ * level deep for *.json and *.ndjson files, in name order; all files are one import (one
+ * transaction), so a Patient and its Observations may come in different NDJSON files.
+ */
+import { readdir, readFile, stat } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { Command, InvalidArgumentError, Option } from "commander";
+import type { Db } from "@/lib/data/db";
+import { importFhir, type FhirImportFile, type FhirImportResult } from "@/lib/data/import-fhir";
+import type { SystemActor } from "@/lib/auth/actor";
+import { parseIsoDate } from "@/lib/domain/dates";
+
+export interface FhirCliContext {
+  database(): Db;
+  clinicActor(slug: string | undefined, label: string): Promise<SystemActor>;
+}
+
+async function expandPaths(paths: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const path of paths) {
+    const info = await stat(path);
+    if (info.isDirectory()) {
+      const names = (await readdir(path)).filter((n) => /\.(nd)?json$/i.test(n)).sort();
+      out.push(...names.map((n) => join(path, n)));
+    } else {
+      out.push(path);
+    }
+  }
+  return out;
+}
+
+/** Human-readable report lines of an import result. */
+export function fhirReportLines(result: FhirImportResult, seconds: number, detailLimit = 50): string[] {
+  const lines: string[] = [];
+  for (const e of result.errors) lines.push(`error: ${e.file}${e.line !== null ? `:${e.line}` : ""}: ${e.message}`);
+  const mislabelled = result.rejected.filter((r) => !/is not one the app maps/.test(r.reason));
+  for (const r of mislabelled.slice(0, detailLimit)) {
+    lines.push(`rejected: ${r.file}: ${r.resourceType}/${r.id ?? "?"}${r.code ? ` code ${r.system ? `${r.system}|` : ""}${r.code}` : ""}: ${r.reason}`);
+  }
+  if (mislabelled.length > detailLimit) lines.push(`… and ${mislabelled.length - detailLimit} more rejected (see the import job's summary).`);
+  const unmapped = new Map<string, number>();
+  for (const r of result.rejected) if (/is not one the app maps/.test(r.reason)) unmapped.set(`${r.system ?? ""}|${r.code ?? ""}`, (unmapped.get(`${r.system ?? ""}|${r.code ?? ""}`) ?? 0) + 1);
+  if (unmapped.size > 0) {
+    const total = [...unmapped.values()].reduce((a, b) => a + b, 0);
+    lines.push(`rejected as unmapped codes: ${total} observations with ${unmapped.size} codes (${[...unmapped].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([c, n]) => `${c} ×${n}`).join(", ")}${unmapped.size > 10 ? ", …" : ""})`);
+  }
+  const skipped = Object.entries(result.skippedByType).map(([t, n]) => `${t} ${n}`).join(", ");
+  if (skipped) lines.push(`skipped resource types: ${skipped}`);
+  const byStatus = Object.entries(result.skippedByStatus).map(([t, n]) => `${t} ${n}`).join(", ");
+  if (byStatus) lines.push(`skipped by status: ${byStatus}`);
+  const verb = result.blocked ? "Nothing imported" : result.dryRun ? "Dry run, nothing written; would create" : "Imported";
+  const { patients: p, observations: o, medications: m, conditions: c } = result;
+  lines.push(
+    result.blocked
+      ? `${verb}: fix the unreadable files and rerun.`
+      : `${verb}: ${p.created} new patients, ${p.updated} updated, ${p.unchanged} unchanged; ${o.created} observations (${o.existing} already imported); ${m.created} medications (${m.freeText} free text; ${m.existing} already imported); ${c.created} conditions (${c.existing} already recorded, ${c.ignored} not absorption conditions).`,
+  );
+  lines.push(`${result.files} files, ${result.resources} resources, ${result.rejected.length} rejected; ${seconds.toFixed(1)} s (import job ${result.importJobId}).`);
+  return lines;
+}
+
+function asOfDate(value: string): Date {
+  const date = parseIsoDate(value);
+  if (!date) throw new InvalidArgumentError("expected a date as YYYY-MM-DD");
+  return date;
+}
+
+export function registerFhir(program: Command, ctx: FhirCliContext): void {
+  const clinic = () => program.opts<{ clinic?: string }>().clinic;
+  program
+    .command("import-fhir <paths...>")
+    .description("import FHIR R4 Bundles (JSON) and bulk NDJSON files or directories: Patient, Observation, MedicationRequest/Statement, Condition")
+    .option("--dry-run", "check the files and show what would change; write nothing", false)
+    .addOption(new Option("--as-of <date>", "evaluate as of this date (YYYY-MM-DD; default now)").argParser(asOfDate))
+    .action(async (paths: string[], opts: { dryRun: boolean; asOf?: Date }) => {
+      const actor = await ctx.clinicActor(clinic(), "cli import-fhir");
+      const files: FhirImportFile[] = [];
+      for (const path of await expandPaths(paths)) files.push({ name: basename(path), content: await readFile(path) });
+      if (files.length === 0) throw new Error("No .json or .ndjson files found.");
+      const started = performance.now();
+      const result = await importFhir(ctx.database(), actor, files, { now: opts.asOf ?? new Date(), dryRun: opts.dryRun });
+      for (const line of fhirReportLines(result, (performance.now() - started) / 1000)) console.log(line);
+      if (result.blocked) process.exitCode = 1;
+    });
+}

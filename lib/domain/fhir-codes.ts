@@ -1,0 +1,119 @@
+/**
+ * The ONE table of FHIR codes the importer understands (CLINICAL.md §4). A terminologist fixes a
+ * code or a unit here without touching logic (lib/domain/fhir-map.ts reads only these tables).
+ *
+ * `confirmed` follows CLINICAL.md: true only where CLINICAL.md marks the code confirmed; every
+ * other mapping (eGFR codes, grip strength, SNOMED) is `false` until a terminologist signs it off.
+ * Units are UCUM codes, matched exactly (case-sensitive, as UCUM is): `[lb_av]` converts, `lbs`
+ * or `lb` (not UCUM) is rejected, never guessed.
+ */
+import type { ConditionCode, MeasureKind } from "./types";
+
+export const LOINC_SYSTEM = "http://loinc.org";
+export const SNOMED_SYSTEM = "http://snomed.info/sct";
+export const UCUM_SYSTEM = "http://unitsofmeasure.org";
+export const RXNORM_SYSTEM = "http://www.nlm.nih.gov/research/umls/rxnorm";
+export const ATC_SYSTEM = "http://www.whocc.no/atc";
+export const ICD10_SYSTEMS = ["http://hl7.org/fhir/sid/icd-10", "http://hl7.org/fhir/sid/icd-10-cm"] as const;
+/** Codes this app defines where no standard code is confirmed (CLINICAL.md §4). */
+export const LOCAL_SYSTEM = "urn:sarcopenia-screening:measure";
+
+/**
+ * UCUM unit → the app's unit spelling understood by `toCanonical` (lib/domain/units.ts). Only
+ * units listed for a code are accepted for it.
+ */
+export const UCUM_TO_APP_UNIT: Record<string, string> = {
+  kg: "kg",
+  "[lb_av]": "lb",
+  cm: "cm",
+  m: "m",
+  "[in_i]": "in",
+  "pmol/L": "pmol/L",
+  "pg/mL": "pg/mL",
+  "ng/L": "ng/L",
+  "umol/L": "umol/L",
+  "nmol/L": "nmol/L",
+  "mL/min/{1.73_m2}": "mL/min/1.73m2",
+  "m/s": "m/s",
+  s: "s",
+  "{score}": "points",
+};
+
+export interface ObservationCodeMapping {
+  system: string;
+  code: string;
+  kind: MeasureKind;
+  /** UCUM codes accepted for this code (see {@link UCUM_TO_APP_UNIT}). */
+  units: readonly string[];
+  display: string;
+  confirmed: boolean;
+  note?: string;
+}
+
+export const OBSERVATION_CODES: readonly ObservationCodeMapping[] = [
+  { system: LOINC_SYSTEM, code: "8302-2", kind: "height", units: ["cm", "m", "[in_i]"], display: "Body height", confirmed: true },
+  { system: LOINC_SYSTEM, code: "29463-7", kind: "weight", units: ["kg", "[lb_av]"], display: "Body weight", confirmed: true },
+  { system: LOINC_SYSTEM, code: "2132-9", kind: "b12_total", units: ["pg/mL", "ng/L"], display: "Cobalamin [Mass/volume] in Serum or Plasma", confirmed: true },
+  { system: LOINC_SYSTEM, code: "14685-2", kind: "b12_total", units: ["pmol/L"], display: "Cobalamin [Moles/volume] in Serum or Plasma", confirmed: true },
+  { system: LOINC_SYSTEM, code: "13965-9", kind: "homocysteine", units: ["umol/L"], display: "Homocysteine [Moles/volume] in Serum or Plasma", confirmed: true },
+  { system: LOINC_SYSTEM, code: "13964-2", kind: "mma", units: ["umol/L", "nmol/L"], display: "Methylmalonate [Moles/volume] in Serum or Plasma", confirmed: false, note: "CLINICAL.md: partly confirmed" },
+  { system: LOINC_SYSTEM, code: "83174-3", kind: "grip_strength", units: ["kg", "[lb_av]"], display: "Grip strength Hand - right Dynamometer", confirmed: false, note: "CLINICAL.md: sources conflict; right hand, most cited" },
+  { system: SNOMED_SYSTEM, code: "251433001", kind: "grip_strength", units: ["kg", "[lb_av]"], display: "Grip strength", confirmed: false, note: "CLINICAL.md: used by some systems" },
+  // eGFR: not in CLINICAL.md, so unconfirmed; the codes are LOINC's eGFR terms (MDRD, CKD-EPI).
+  { system: LOINC_SYSTEM, code: "33914-3", kind: "egfr", units: ["mL/min/{1.73_m2}"], display: "GFR/1.73 sq M.predicted (MDRD)", confirmed: false },
+  { system: LOINC_SYSTEM, code: "62238-1", kind: "egfr", units: ["mL/min/{1.73_m2}"], display: "GFR/1.73 sq M.predicted (CKD-EPI)", confirmed: false },
+  { system: LOINC_SYSTEM, code: "48642-3", kind: "egfr", units: ["mL/min/{1.73_m2}"], display: "GFR/1.73 sq M.predicted among non-blacks (MDRD)", confirmed: false },
+  { system: LOINC_SYSTEM, code: "48643-1", kind: "egfr", units: ["mL/min/{1.73_m2}"], display: "GFR/1.73 sq M.predicted among blacks (MDRD)", confirmed: false },
+  { system: LOINC_SYSTEM, code: "98979-8", kind: "egfr", units: ["mL/min/{1.73_m2}"], display: "GFR/1.73 sq M.predicted (CKD-EPI 2021)", confirmed: false },
+  // No confirmed code (CLINICAL.md §4): local codes so exports and re-imports round-trip.
+  { system: LOCAL_SYSTEM, code: "gait_speed", kind: "gait_speed", units: ["m/s"], display: "Usual gait speed", confirmed: false },
+  { system: LOCAL_SYSTEM, code: "chair_stand_5x", kind: "chair_stand_5x", units: ["s"], display: "Five-times chair stand", confirmed: false },
+  { system: LOCAL_SYSTEM, code: "sppb", kind: "sppb", units: ["{score}"], display: "SPPB", confirmed: false },
+  { system: LOCAL_SYSTEM, code: "tug", kind: "tug", units: ["s"], display: "Timed up and go", confirmed: false },
+  { system: LOCAL_SYSTEM, code: "walk_400m", kind: "walk_400m", units: ["s"], display: "400 m walk", confirmed: false },
+  { system: LOCAL_SYSTEM, code: "asm", kind: "asm", units: ["kg"], display: "Appendicular skeletal muscle mass", confirmed: false },
+  { system: LOCAL_SYSTEM, code: "calf_circumference", kind: "calf_circumference", units: ["cm"], display: "Calf circumference", confirmed: false },
+  { system: LOCAL_SYSTEM, code: "sarc_f", kind: "sarc_f", units: ["{score}"], display: "SARC-F", confirmed: false },
+  { system: LOCAL_SYSTEM, code: "holotc", kind: "holotc", units: ["pmol/L"], display: "Active B12 (holotranscobalamin)", confirmed: false },
+];
+
+/**
+ * RxNorm clinical-drug codes (not ingredients) whose ingredient the catalogue knows, for codes
+ * whose display text does not start with the ingredient's catalogue name. Checked before the
+ * display-text fallback (lib/domain/fhir-map.ts).
+ */
+export const RXNORM_CLINICAL_DRUGS: readonly { rxnorm: string; catalogueId: string; display: string; confirmed: boolean }[] = [
+  { rxnorm: "860975", catalogueId: "metformin", display: "24 HR Metformin hydrochloride 500 MG Extended Release Oral Tablet", confirmed: false },
+  { rxnorm: "2001499", catalogueId: "cyanocobalamin", display: "Vitamin B 12 5 MG/ML Injectable Solution", confirmed: false },
+];
+
+/** Ingredient names in drug display texts that are not catalogue names (folded lower case). */
+export const DRUG_NAME_ALIASES: Record<string, string> = {
+  "vitamin b 12": "cyanocobalamin",
+  "vitamin b12": "cyanocobalamin",
+};
+
+export interface ConditionCodeMapping {
+  system: "snomed" | "icd10";
+  code: string;
+  condition: ConditionCode;
+  display: string;
+  confirmed: boolean;
+}
+
+/** SNOMED CT / ICD-10 codes that clearly name an absorption condition (CLINICAL.md §3). */
+export const CONDITION_MAPPINGS: readonly ConditionCodeMapping[] = [
+  { system: "snomed", code: "84027009", condition: "autoimmune_gastritis", display: "Pernicious anemia", confirmed: false },
+  { system: "icd10", code: "D51.0", condition: "autoimmune_gastritis", display: "Vitamin B12 deficiency anaemia due to intrinsic factor deficiency (pernicious anaemia)", confirmed: false },
+  { system: "snomed", code: "1961000119104", condition: "autoimmune_gastritis", display: "Autoimmune atrophic gastritis", confirmed: false },
+  { system: "snomed", code: "84568007", condition: "atrophic_gastritis", display: "Atrophic gastritis", confirmed: false },
+  { system: "icd10", code: "K29.4", condition: "atrophic_gastritis", display: "Chronic atrophic gastritis", confirmed: false },
+  { system: "snomed", code: "53442002", condition: "gastrectomy", display: "Gastrectomy", confirmed: false },
+  { system: "icd10", code: "Z90.3", condition: "gastrectomy", display: "Acquired absence of stomach [part of]", confirmed: false },
+  { system: "snomed", code: "187041008", condition: "bariatric_surgery", display: "Bariatric operative procedure", confirmed: false },
+  { system: "icd10", code: "Z98.84", condition: "bariatric_surgery", display: "Bariatric surgery status", confirmed: false },
+  { system: "snomed", code: "7620006", condition: "crohns_ileal", display: "Crohn's disease of ileum", confirmed: false },
+  { system: "icd10", code: "K50.0", condition: "crohns_ileal", display: "Crohn's disease of small intestine", confirmed: false },
+  { system: "snomed", code: "396331005", condition: "coeliac", display: "Celiac disease", confirmed: false },
+  { system: "icd10", code: "K90.0", condition: "coeliac", display: "Coeliac disease", confirmed: false },
+];

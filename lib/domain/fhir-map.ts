@@ -1,0 +1,439 @@
+/**
+ * Pure mapping of FHIR R4 resources (parsed JSON) to the app's inputs, with a reason for every
+ * rejection. No database, no I/O: lib/data/import-fhir.ts does the writing. The codes and units
+ * come from lib/domain/fhir-codes.ts only.
+ *
+ * Local types instead of `@types/fhir`: only the fields read here, all read defensively from
+ * `unknown` JSON.
+ *
+ * Decisions (see also fhir-codes.ts):
+ * - MRN: the value of the identifier whose type is v2-0203 `MR`; else the resource id. Other
+ *   identifiers (SSN, driving licence, passport) are never used as the MRN.
+ * - gender male/female → sex male/female; other, unknown or absent → unknown.
+ * - A code under http://loinc.org must have LOINC's form (`^\d{1,7}-\d$`) and its mod-10 check
+ *   digit, else the Observation is rejected as mislabelled. An unmapped code is rejected too.
+ * - Units: the UCUM code (valueQuantity.code, or .unit when no code is given) must be one the
+ *   table lists for the code, matched exactly; `[lb_av]` converts to kg, `lbs` is rejected.
+ * - Medicines: RxNorm ingredient or ATC code (catalogue), then the table of RxNorm clinical-drug
+ *   codes, then the ingredient names in the drug's display text (RxNorm clinical-drug names start
+ *   with the ingredient: "24 HR Metformin hydrochloride 500 MG …" → metformin), matched exactly
+ *   with `matchMedicine`; otherwise kept as free text (which the rules ignore).
+ */
+import { matchMedicine, matchMedicineByCode, findMedicineById, type CatalogueEntry } from "./medicine-catalogue";
+import type { ConditionCode, MeasureKind, Sex } from "./types";
+import { UnitError, toCanonical } from "./units";
+import {
+  ATC_SYSTEM, CONDITION_MAPPINGS, DRUG_NAME_ALIASES, ICD10_SYSTEMS, LOINC_SYSTEM, OBSERVATION_CODES, RXNORM_CLINICAL_DRUGS,
+  RXNORM_SYSTEM, SNOMED_SYSTEM, UCUM_SYSTEM, UCUM_TO_APP_UNIT, type ObservationCodeMapping,
+} from "./fhir-codes";
+import { checkPlausibility } from "@/lib/validation/plausibility";
+
+export type Json = Record<string, unknown>;
+
+export interface FhirCoding {
+  system: string | null;
+  code: string | null;
+  display: string | null;
+}
+
+export interface Rejection {
+  resourceType: string;
+  id: string | null;
+  system: string | null;
+  code: string | null;
+  reason: string;
+}
+
+export type MapResult<T> =
+  | { status: "ok"; value: T }
+  | { status: "skipped"; reason: string }
+  | { status: "rejected"; rejection: Rejection };
+
+export interface MappedPatient {
+  fhirId: string | null;
+  mrn: string;
+  mrnFrom: "MR identifier" | "resource id";
+  familyName: string;
+  givenName: string;
+  birthDate: Date;
+  sex: Sex;
+  deceasedAt: Date | null;
+}
+
+export interface MappedObservation {
+  fhirId: string;
+  subject: string;
+  kind: MeasureKind;
+  value: number;
+  reportedValue: string;
+  reportedUnit: string;
+  observedAt: Date;
+  mapping: ObservationCodeMapping;
+}
+
+export interface MappedMedication {
+  fhirId: string;
+  resourceType: "MedicationRequest" | "MedicationStatement";
+  subject: string;
+  catalogueId: string | null;
+  name: string;
+  atcCode: string | null;
+  rxnormCode: string | null;
+  startedOn: Date | null;
+  stoppedOn: Date | null;
+  matchedBy: "code" | "clinical_drug_code" | "display" | "free_text";
+}
+
+export interface MappedCondition {
+  fhirId: string;
+  subject: string;
+  condition: ConditionCode;
+  recordedAt: Date | null;
+  resolvedAt: Date | null;
+}
+
+// ---------- JSON helpers ----------
+
+export function isObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function str(o: Json, key: string): string | null {
+  const v = o[key];
+  return typeof v === "string" && v.trim() !== "" ? v.trim() : null;
+}
+function obj(o: Json, key: string): Json | null {
+  const v = o[key];
+  return isObject(v) ? v : null;
+}
+function arr(o: Json, key: string): Json[] {
+  const v = o[key];
+  return Array.isArray(v) ? v.filter(isObject) : [];
+}
+
+export function codings(concept: Json | null): FhirCoding[] {
+  if (!concept) return [];
+  return arr(concept, "coding").map((c) => ({ system: str(c, "system"), code: str(c, "code"), display: str(c, "display") }));
+}
+
+/** A FHIR date or dateTime; date-only values are midnight UTC. Null when absent or invalid. */
+export function parseFhirDate(value: unknown): Date | null {
+  if (typeof value !== "string") return null;
+  const text = value.trim();
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
+    const d = new Date(`${text}T00:00:00Z`);
+    return Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== text ? null : d;
+  }
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text)) return null;
+  const d = new Date(text);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+function reject(resource: Json, reason: string, coding?: FhirCoding | null): { status: "rejected"; rejection: Rejection } {
+  return {
+    status: "rejected",
+    rejection: {
+      resourceType: str(resource, "resourceType") ?? "unknown",
+      id: str(resource, "id"),
+      system: coding?.system ?? null,
+      code: coding?.code ?? null,
+      reason,
+    },
+  };
+}
+
+function subjectOf(resource: Json): string | null {
+  const subject = obj(resource, "subject") ?? obj(resource, "patient");
+  return subject ? str(subject, "reference") : null;
+}
+
+// ---------- LOINC ----------
+
+/**
+ * LOINC's mod-10 check digit of the part before the hyphen: from the right, double every digit in
+ * an odd position (1st, 3rd, …), sum the digits of all the results, and take what brings the sum
+ * up to the next multiple of 10 (LOINC Users' Guide, "Calculating Mod 10 check digits").
+ */
+export function loincCheckDigit(base: string): number {
+  if (!/^\d+$/.test(base)) throw new Error(`LOINC base must be digits, got "${base}"`);
+  let sum = 0;
+  const digits = [...base].reverse();
+  digits.forEach((ch, i) => {
+    const d = Number(ch);
+    if (i % 2 === 0) {
+      const doubled = d * 2;
+      sum += Math.floor(doubled / 10) + (doubled % 10);
+    } else {
+      sum += d;
+    }
+  });
+  return (10 - (sum % 10)) % 10;
+}
+
+/** Why `code` is not a LOINC code, or null when it has LOINC's form and a correct check digit. */
+export function loincProblem(code: string): string | null {
+  const m = /^(\d{1,7})-(\d)$/.exec(code);
+  if (!m) return `"${code}" does not have the form of a LOINC code (digits, a hyphen, a check digit)`;
+  const expected = loincCheckDigit(m[1]!);
+  if (expected !== Number(m[2])) return `"${code}" fails the LOINC check digit (expected ${m[1]}-${expected})`;
+  return null;
+}
+
+export function isValidLoinc(code: string): boolean {
+  return loincProblem(code) === null;
+}
+
+// ---------- Patient ----------
+
+export function mapGender(gender: unknown): Sex {
+  return gender === "male" ? "male" : gender === "female" ? "female" : "unknown";
+}
+
+export function mapPatient(resource: Json): MapResult<MappedPatient> {
+  const id = str(resource, "id");
+  const mrIdentifier = arr(resource, "identifier").find(
+    (identifier) => codings(obj(identifier, "type")).some((c) => c.code === "MR") && str(identifier, "value") !== null,
+  );
+  const mrn = mrIdentifier ? str(mrIdentifier, "value") : id;
+  if (!mrn) return reject(resource, "Patient has neither an MR identifier nor an id to use as the MRN");
+  const names = arr(resource, "name");
+  const name = names.find((n) => n.use === "official") ?? names.find((n) => n.use !== "old" && n.use !== "maiden") ?? names[0];
+  const familyName = name ? str(name, "family") : null;
+  const given = name && Array.isArray(name.given) ? name.given.filter((g): g is string => typeof g === "string" && g.trim() !== "") : [];
+  if (!familyName) return reject(resource, "Patient has no family name");
+  const birthDate = parseFhirDate(resource.birthDate);
+  if (!birthDate) return reject(resource, `Patient has no complete birth date (got ${JSON.stringify(resource.birthDate ?? null)})`);
+  const deceasedAt = resource.deceasedDateTime !== undefined ? parseFhirDate(resource.deceasedDateTime) : null;
+  if (resource.deceasedDateTime !== undefined && deceasedAt === null) {
+    return reject(resource, `Patient has an invalid deceasedDateTime ${JSON.stringify(resource.deceasedDateTime)}`);
+  }
+  return {
+    status: "ok",
+    value: {
+      fhirId: id,
+      mrn,
+      mrnFrom: mrIdentifier ? "MR identifier" : "resource id",
+      familyName,
+      givenName: given.map((g) => g.trim()).join(" "),
+      birthDate,
+      sex: mapGender(resource.gender),
+      deceasedAt,
+    },
+  };
+}
+
+// ---------- Observation ----------
+
+const OBSERVATION_SKIPPED_STATUSES = new Set(["entered-in-error", "cancelled"]);
+
+function findObservationMapping(coding: FhirCoding): ObservationCodeMapping | null {
+  return OBSERVATION_CODES.find((m) => m.system === coding.system && m.code === coding.code) ?? null;
+}
+
+function describe(coding: FhirCoding): string {
+  return `${coding.system ?? "(no system)"}|${coding.code ?? "(no code)"}${coding.display ? ` (${coding.display})` : ""}`;
+}
+
+export function mapObservation(resource: Json, now: Date): MapResult<MappedObservation> {
+  const status = str(resource, "status");
+  if (status && OBSERVATION_SKIPPED_STATUSES.has(status)) return { status: "skipped", reason: `status ${status}` };
+  const all = codings(obj(resource, "code"));
+  for (const coding of all) {
+    if (coding.system === LOINC_SYSTEM && coding.code !== null) {
+      const problem = loincProblem(coding.code);
+      if (problem) return reject(resource, `code ${problem}, so it does not belong to the system ${LOINC_SYSTEM}; the observation is mislabelled`, coding);
+    }
+  }
+  const matches = all.map((c) => ({ coding: c, mapping: findObservationMapping(c) })).filter((m) => m.mapping !== null);
+  const first = all[0] ?? null;
+  if (matches.length === 0) {
+    return reject(resource, all.length === 0 ? "Observation has no coded code" : `code ${all.map(describe).join(", ")} is not one the app maps to a measure`, first);
+  }
+  const kinds = new Set(matches.map((m) => m.mapping!.kind));
+  if (kinds.size > 1) return reject(resource, `codes map to different measures (${[...kinds].join(", ")})`, matches[0]!.coding);
+  const { coding, mapping } = { coding: matches[0]!.coding, mapping: matches[0]!.mapping! };
+  const id = str(resource, "id");
+  if (!id) return reject(resource, "Observation has no id, so it cannot be imported idempotently", coding);
+  const subject = subjectOf(resource);
+  if (!subject) return reject(resource, "Observation has no subject reference", coding);
+  const quantity = obj(resource, "valueQuantity");
+  if (!quantity) return reject(resource, `${describe(coding)} has no valueQuantity`, coding);
+  const value = quantity.value;
+  if (typeof value !== "number" || !Number.isFinite(value)) return reject(resource, `${describe(coding)} has no numeric value`, coding);
+  const unitSystem = str(quantity, "system");
+  if (unitSystem !== null && unitSystem !== UCUM_SYSTEM) {
+    return reject(resource, `unit system ${unitSystem} is not UCUM (${UCUM_SYSTEM})`, coding);
+  }
+  const ucum = str(quantity, "code") ?? str(quantity, "unit");
+  if (ucum === null || !mapping.units.includes(ucum)) {
+    return reject(
+      resource,
+      `unit ${ucum === null ? "(none)" : `"${ucum}"`} is not an accepted UCUM unit for ${mapping.system}|${mapping.code} (${mapping.display}); accepted: ${mapping.units.join(", ")}`,
+      coding,
+    );
+  }
+  const appUnit = UCUM_TO_APP_UNIT[ucum];
+  if (appUnit === undefined) return reject(resource, `UCUM unit "${ucum}" has no conversion in the app`, coding);
+  let canonical: number;
+  try {
+    canonical = toCanonical(mapping.kind, value, appUnit);
+  } catch (error) {
+    if (error instanceof UnitError) return reject(resource, error.message, coding);
+    throw error;
+  }
+  const implausible = checkPlausibility(mapping.kind, canonical, { value, unit: appUnit });
+  if (implausible) return reject(resource, implausible, coding);
+  const observedAt =
+    parseFhirDate(resource.effectiveDateTime) ??
+    parseFhirDate(resource.effectiveInstant) ??
+    parseFhirDate(obj(resource, "effectivePeriod")?.start) ??
+    parseFhirDate(resource.issued);
+  if (!observedAt) return reject(resource, "Observation has no effective date/time", coding);
+  if (observedAt.getTime() > now.getTime()) return reject(resource, `Observation date ${observedAt.toISOString()} is in the future`, coding);
+  return {
+    status: "ok",
+    value: { fhirId: id, subject, kind: mapping.kind, value: canonical, reportedValue: String(value), reportedUnit: appUnit, observedAt, mapping },
+  };
+}
+
+// ---------- Medication ----------
+
+const MEDICATION_STATUSES = new Set(["active", "completed", "stopped"]);
+
+function fold(text: string): string {
+  return text.trim().replace(/\s+/g, " ").toLowerCase();
+}
+
+/** Leading package/duration words of RxNorm clinical-drug names: "24 HR", "10 ML", "60 ACTUAT". */
+const LEADING_QUANTITY = /^(\d+(\.\d+)?\s+(hr|ml|actuat|day|unt)\s+)+/i;
+
+/**
+ * The catalogue entry named by an RxNorm-style drug display text: each " / "-separated
+ * component's words before its first number (strength) are the ingredient; the ingredient, then
+ * its first word (dropping a salt such as "hydrochloride"), then a [Brand] in brackets, are
+ * matched exactly. The first component that matches wins. Null when none does.
+ */
+export function matchDrugDisplay(display: string): CatalogueEntry | null {
+  const folded = fold(display).replace(LEADING_QUANTITY, "");
+  for (const [alias, id] of Object.entries(DRUG_NAME_ALIASES)) {
+    if (folded === alias || folded.startsWith(`${alias} `)) return findMedicineById(id);
+  }
+  for (const component of folded.split(" / ")) {
+    const words = component.replace(LEADING_QUANTITY, "").split(" ");
+    const nameWords: string[] = [];
+    for (const w of words) {
+      if (/^\d/.test(w) || w.startsWith("[")) break;
+      nameWords.push(w);
+    }
+    const candidates = [nameWords.join(" "), nameWords[0] ?? ""].filter((c) => c !== "");
+    for (const candidate of candidates) {
+      const entry = matchMedicine(candidate);
+      if (entry) return entry;
+    }
+  }
+  const brand = /\[([^\]]+)\]/.exec(folded);
+  return brand ? matchMedicine(brand[1]!) : null;
+}
+
+export function mapMedication(resource: Json): MapResult<MappedMedication> {
+  const resourceType = str(resource, "resourceType");
+  if (resourceType !== "MedicationRequest" && resourceType !== "MedicationStatement") {
+    return reject(resource, `not a medication resource: ${resourceType ?? "(none)"}`);
+  }
+  const status = str(resource, "status");
+  if (!status || !MEDICATION_STATUSES.has(status)) return { status: "skipped", reason: `status ${status ?? "(none)"}` };
+  const concept = obj(resource, "medicationCodeableConcept");
+  const all = codings(concept);
+  const first = all[0] ?? null;
+  const id = str(resource, "id");
+  if (!id) return reject(resource, `${resourceType} has no id, so it cannot be imported idempotently`, first);
+  const subject = subjectOf(resource);
+  if (!subject) return reject(resource, `${resourceType} has no subject reference`, first);
+  if (!concept) return reject(resource, `${resourceType} has no medicationCodeableConcept (a medicationReference is not supported)`);
+  const rxnorm = all.find((c) => c.system === RXNORM_SYSTEM && c.code !== null) ?? null;
+  const atc = all.find((c) => c.system === ATC_SYSTEM && c.code !== null) ?? null;
+  const text = str(concept, "text") ?? rxnorm?.display ?? atc?.display ?? first?.display ?? null;
+
+  let entry = matchMedicineByCode({ rxnorm: rxnorm?.code, atc: atc?.code });
+  let matchedBy: MappedMedication["matchedBy"] = "code";
+  if (!entry && rxnorm?.code) {
+    const clinical = RXNORM_CLINICAL_DRUGS.find((d) => d.rxnorm === rxnorm.code);
+    entry = clinical ? findMedicineById(clinical.catalogueId) : null;
+    matchedBy = "clinical_drug_code";
+  }
+  if (!entry) {
+    const displays = [rxnorm?.display, atc?.display, str(concept, "text"), ...all.map((c) => c.display)].filter((d): d is string => typeof d === "string");
+    for (const d of displays) {
+      entry = matchMedicine(d) ?? matchDrugDisplay(d);
+      if (entry) break;
+    }
+    matchedBy = "display";
+  }
+  if (!entry && !text) return reject(resource, `${resourceType} has neither a known code nor a name`, first);
+  if (!entry) matchedBy = "free_text";
+
+  let startedOn: Date | null;
+  let stoppedOn: Date | null = null;
+  if (resourceType === "MedicationRequest") {
+    startedOn = parseFhirDate(resource.authoredOn);
+    const validity = obj(obj(resource, "dispenseRequest") ?? {}, "validityPeriod");
+    stoppedOn = parseFhirDate(validity?.end);
+  } else {
+    const period = obj(resource, "effectivePeriod");
+    startedOn = parseFhirDate(period?.start) ?? parseFhirDate(resource.effectiveDateTime);
+    stoppedOn = parseFhirDate(period?.end);
+  }
+  // A stopped or completed medicine without an end date stopped at an unknown time: it is not
+  // current, so it is recorded as stopped on its start date (the earliest date it can have been).
+  if (status !== "active" && stoppedOn === null) stoppedOn = startedOn;
+  if (status === "active") stoppedOn = stoppedOn !== null && startedOn !== null && stoppedOn < startedOn ? null : stoppedOn;
+
+  return {
+    status: "ok",
+    value: {
+      fhirId: id,
+      resourceType,
+      subject,
+      catalogueId: entry?.id ?? null,
+      name: entry?.genericName ?? text ?? "",
+      atcCode: entry?.atc ?? atc?.code ?? null,
+      rxnormCode: rxnorm?.code ?? null,
+      startedOn,
+      stoppedOn,
+      matchedBy,
+    },
+  };
+}
+
+// ---------- Condition ----------
+
+function conditionSystem(system: string | null): "snomed" | "icd10" | null {
+  if (system === SNOMED_SYSTEM) return "snomed";
+  if (system !== null && (ICD10_SYSTEMS as readonly string[]).includes(system)) return "icd10";
+  return null;
+}
+
+/** "skipped" for conditions that are not absorption conditions (ignored, not an error). */
+export function mapCondition(resource: Json): MapResult<MappedCondition> {
+  const verification = codings(obj(resource, "verificationStatus"))[0]?.code;
+  if (verification === "entered-in-error" || verification === "refuted") return { status: "skipped", reason: `verification ${verification}` };
+  const all = codings(obj(resource, "code"));
+  let condition: ConditionCode | null = null;
+  for (const coding of all) {
+    const system = conditionSystem(coding.system);
+    const hit = CONDITION_MAPPINGS.find((m) => m.system === system && m.code === coding.code);
+    if (hit) {
+      condition = hit.condition;
+      break;
+    }
+  }
+  if (!condition) return { status: "skipped", reason: "not an absorption condition" };
+  const id = str(resource, "id");
+  if (!id) return reject(resource, "Condition has no id, so it cannot be imported idempotently", all[0]);
+  const subject = subjectOf(resource);
+  if (!subject) return reject(resource, "Condition has no subject reference", all[0]);
+  const clinical = codings(obj(resource, "clinicalStatus"))[0]?.code;
+  const recordedAt = parseFhirDate(resource.onsetDateTime) ?? parseFhirDate(resource.recordedDate);
+  const resolved = clinical === "resolved" || clinical === "inactive" || clinical === "remission";
+  const resolvedAt = resolved ? (parseFhirDate(resource.abatementDateTime) ?? recordedAt ?? new Date(0)) : null;
+  return { status: "ok", value: { fhirId: id, subject, condition, recordedAt, resolvedAt } };
+}
