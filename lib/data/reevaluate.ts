@@ -37,7 +37,7 @@ export async function loadHistories(db: Db | Tx, clinicId: string, patientIds: r
     const patients = await db.patient.findMany({
       where: { clinicId, id: { in: batch } },
       select: {
-        id: true, birthDate: true, sex: true, diet: true,
+        id: true, birthDate: true, deceasedAt: true, sex: true, diet: true,
         lastAssessedAt: true, latestGripKg: true, latestGripAt: true, latestGaitMs: true, latestGaitAt: true,
         latestB12Pmol: true, latestB12At: true, medicationClasses: true,
       },
@@ -57,9 +57,9 @@ export async function loadHistories(db: Db | Tx, clinicId: string, patientIds: r
       await db.patientCondition.findMany({ where: { patientId: { in: ids }, resolvedAt: null }, select: { patientId: true, code: true } }),
     ];
     for (const p of patients) {
-      const { id, birthDate, sex, diet, ...panel } = p;
+      const { id, birthDate, deceasedAt, sex, diet, ...panel } = p;
       result.set(id, {
-        history: { birthDate, sex: sex as Sex, diet: diet as Diet | null, conditions: [], observations: [], medications: [] },
+        history: { birthDate, deceasedAt, sex: sex as Sex, diet: diet as Diet | null, conditions: [], observations: [], medications: [] },
         panel,
       });
     }

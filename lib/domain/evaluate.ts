@@ -32,7 +32,9 @@ export interface EvaluateOptions {
 export function evaluatePatient(history: PatientHistory, opts: EvaluateOptions): Evaluation {
   const { now, thresholds: t } = opts;
   const window = new ObservationWindow(history.observations, now, t.screening.lookBackMonths);
-  const ageYears = ageInYears(history.birthDate, now);
+  const diedAt = history.deceasedAt != null && history.deceasedAt.getTime() <= now.getTime() ? history.deceasedAt : null;
+  // Age at death for a patient who has died, not the age they would be today.
+  const ageYears = ageInYears(history.birthDate, diedAt ?? now);
 
   const current = currentMedicines(history.medications, now);
   const medicines = summariseMedicines(current);
@@ -80,7 +82,12 @@ export function evaluatePatient(history: PatientHistory, opts: EvaluateOptions):
     hasB12Result: b12.primary !== null,
   });
 
-  const flags = evaluateFlags({
+  // Screening is for the living: a patient who has died keeps their categories (the record is
+  // still read) but raises no flag for anyone to act on.
+  if (diedAt) {
+    tierReasons.push(plainReason("deceased", `Died on ${diedAt.toISOString().slice(0, 10)} → no screening flags`, { deceasedAt: diedAt.toISOString() }));
+  }
+  const flags = diedAt ? [] : evaluateFlags({
     now,
     thresholds: t,
     ageYears,

@@ -67,6 +67,8 @@ export interface MedicationInput {
 
 export interface PatientHistory {
   birthDate: Date;
+  /** When known to have died; no screening flags are raised for a patient who has died. */
+  deceasedAt?: Date | null;
   sex: Sex;
   diet: Diet | null;
   conditions: ConditionCode[];

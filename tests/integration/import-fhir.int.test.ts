@@ -147,10 +147,12 @@ describe(`FHIR import of the Synthea bundles (${process.env.TEST_DATABASE ?? "sq
       expect(evaluation.medicines.b12Lowering.includes("metformin"), e.file).toBe(e.metformin);
       expect(evaluation.b12.onTreatment, e.file).toBe(e.b12Injection);
       expect(snapshot.b12OnTreatment, e.file).toBe(e.b12Injection);
-      // b12_test_due: risk factor (age ≥ 65, or a B12-lowering medicine), no B12 result, not on replacement.
+      // b12_test_due: risk factor (age ≥ 65, or a B12-lowering medicine), no B12 result, not on
+      // replacement — and alive: no screening flag is raised for a patient who has died.
       const age = (TEST_NOW.getTime() - new Date(e.birthDate).getTime()) / (365.2425 * 86_400_000);
       const flags = snapshot.flagCodes.split(";");
-      if (e.b12Injection) expect(flags, e.file).not.toContain("b12_test_due");
+      if (e.deceased !== null) expect(flags, e.file).toEqual([""]);
+      else if (e.b12Injection) expect(flags, e.file).not.toContain("b12_test_due");
       else if (age >= 65 || e.metformin) expect(flags, e.file).toContain("b12_test_due");
       else expect(flags.includes("b12_test_due"), e.file).toBe(evaluation.riskFactors.codes.length > 0);
     }

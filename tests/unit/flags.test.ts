@@ -169,3 +169,24 @@ describe("flag output", () => {
     }
   });
 });
+
+describe("a patient who has died", () => {
+  const sarcopenicOnMetformin = () =>
+    history({ observations: [obs("grip_strength", 12), obs("asm", 11)], medications: [med("metformin")] });
+
+  it("raises no flag on or after the date of death, and is aged at death", () => {
+    const alive = evaluate(sarcopenicOnMetformin());
+    expect(flagCodes(alive).length).toBeGreaterThan(0);
+    const died = evaluate({ ...sarcopenicOnMetformin(), deceasedAt: NOW });
+    expect(flagCodes(died)).toEqual([]);
+    expect(died.tierReasons.some((r) => r.code === "deceased")).toBe(true);
+    expect(died.ewgsop2.category).toBe(alive.ewgsop2.category);
+    const longAgo = evaluate({ ...sarcopenicOnMetformin(), deceasedAt: day("2000-01-01") });
+    expect(longAgo.ageYears).toBe(51);
+  });
+
+  it("still raises flags the day before a recorded death date", () => {
+    const tomorrow = new Date(NOW.getTime() + 86_400_000);
+    expect(flagCodes(evaluate({ ...sarcopenicOnMetformin(), deceasedAt: tomorrow })).length).toBeGreaterThan(0);
+  });
+});
