@@ -1,0 +1,328 @@
+/**
+ * `npm run bench` — the scale benchmark (issue 7). Prints one table per database and a summary;
+ * progress goes to stderr. It is a report, not a test: a missed target still exits 0; only an
+ * error exits non-zero. See docs/benchmarks.md for what each measure means and the figures.
+ *
+ *   npm run bench -- [--db sqlite,postgresql] [--sizes 10000[,100000]] [--runs 5]
+ *                    [--callers 20] [--rounds 10] [--skip panel,export,recompute,browser,import]
+ *
+ * For each database × size: a fresh database (a SQLite file under $BENCH_DIR, default
+ * /tmp/sarc-bench; a new database on a private PostgreSQL started with scripts/pg-server.sh on port
+ * $BENCH_PG_PORT, default 5441, stopped at the end), migrated (lib/data/migrate.ts) and seeded
+ * (lib/data/seed.ts seedDemoClinic), then the measures in scripts/bench/measures.ts and
+ * scripts/bench/browser.ts through the real data-layer functions.
+ */
+import { parseArgs } from "node:util";
+import { createDb } from "@/lib/data/db";
+import { migrate } from "@/lib/data/migrate";
+import { seedDemoClinic } from "@/lib/data/seed";
+import { panelQuerySchema } from "@/lib/validation/panel-query";
+import type { SystemActor } from "@/lib/auth/actor";
+import { freshDatabase, startPostgres, stopPostgres, type BenchDatabase } from "./bench/databases";
+import { assessmentsCsv, measureExport, measureImport, measurePanel, measureRecompute, type BenchContext } from "./bench/measures";
+import { ensureBuild, measureLcp, panelPageJs } from "./bench/browser";
+import { fmt, log, onInterrupt, renderTable, runInterruptCleanups, timed, type Row } from "./bench/util";
+
+const MEASURES = ["panel", "export", "recompute", "browser", "import"] as const;
+type Measure = (typeof MEASURES)[number];
+
+const TARGET = {
+  panelP95Ms: 100,
+  exportRatio: 2,
+  exportRssBytes: 300 * 1024 * 1024,
+  /** "Flat": the export's peak RSS growth at the largest size exceeds the smallest's by at most this. */
+  exportRssFlatBytes: 50 * 1024 * 1024,
+  recomputeRatio: 3,
+  importRowsPerSecond: 20_000,
+  pageJsGzipBytes: 200 * 1024,
+};
+
+const AS_OF = "2026-11-21";
+const SEED = 20261121;
+
+function usage(message?: string): never {
+  if (message) process.stderr.write(`bench: ${message}\n`);
+  process.stderr.write(
+    "usage: npm run bench -- [--db sqlite,postgresql] [--sizes 10000,100000] [--runs 5] [--callers 20] [--rounds 10] [--skip panel,export,recompute,browser,import]\n",
+  );
+  process.exit(2);
+}
+
+function parseOptions() {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: process.argv.slice(2),
+      options: {
+        db: { type: "string", default: "sqlite,postgresql" },
+        sizes: { type: "string", default: "10000" },
+        runs: { type: "string", default: "5" },
+        callers: { type: "string", default: "20" },
+        rounds: { type: "string", default: "10" },
+        skip: { type: "string", default: "" },
+        help: { type: "boolean", default: false },
+      },
+    }));
+  } catch (error) {
+    usage((error as Error).message);
+  }
+  if (values.help) usage();
+  const list = (text: string) => text.split(",").map((s) => s.trim()).filter(Boolean);
+  const dbs = list(values.db);
+  for (const d of dbs) if (d !== "sqlite" && d !== "postgresql") usage(`unknown database "${d}"`);
+  const positive = (text: string, name: string) => {
+    const n = Number(text.replace(/_/g, ""));
+    if (!Number.isInteger(n) || n < 1) usage(`--${name} must be a whole number ≥ 1 (got "${text}")`);
+    return n;
+  };
+  const skip = list(values.skip);
+  for (const s of skip) if (!(MEASURES as readonly string[]).includes(s)) usage(`unknown measure "${s}" in --skip (${MEASURES.join(", ")})`);
+  return {
+    dbs: dbs as BenchDatabase[],
+    sizes: list(values.sizes).map((s) => positive(s, "sizes")),
+    runs: positive(values.runs, "runs"),
+    callers: positive(values.callers, "callers"),
+    rounds: positive(values.rounds, "rounds"),
+    skip: new Set(skip as Measure[]),
+  };
+}
+
+const sizeLabel = (n: number) => (n % 1000 === 0 ? `${n / 1000}k` : String(n));
+
+interface SizeOutcome {
+  exportRssGrowth?: number;
+}
+
+async function benchOne(kind: BenchDatabase, size: number, pgAdminUrl: string | null, opts: ReturnType<typeof parseOptions>, rows: Row[], errors: string[]): Promise<SizeOutcome> {
+  const size_ = sizeLabel(size);
+  const outcome: SizeOutcome = {};
+  const now = new Date(`${AS_OF}T00:00:00.000Z`);
+  log(`=== ${kind}, ${size.toLocaleString("en")} patients ===`);
+  const url = await freshDatabase(kind, size, pgAdminUrl);
+  const migration = await timed(() => migrate(url));
+  log(`migrated ${url} (${migration.value.applied.length} migrations) in ${fmt.ms(migration.ms)}`);
+  const db = createDb(url);
+  try {
+    log(`seeding ${size.toLocaleString("en")} patients (seedDemoClinic)`);
+    let lastDecile = -1;
+    const seedStarted = performance.now();
+    const seed = await timed(() =>
+      seedDemoClinic(db, {
+        patients: size,
+        seed: SEED,
+        asOf: now,
+        reset: false,
+        onProgress: (done, total) => {
+          const decile = Math.floor((done / total) * 10);
+          if (decile !== lastDecile) log(`  seed ${done.toLocaleString("en")}/${total.toLocaleString("en")} (${fmt.int(done / ((performance.now() - seedStarted) / 1000))}/s)`);
+          lastDecile = decile;
+        },
+      }),
+    );
+    const [observations, flags] = await Promise.all([db.observation.count(), db.flag.count({ where: { status: "open" } })]);
+    rows.push({
+      measure: "seed (seedDemoClinic)",
+      size: size_,
+      value: `${fmt.ms(seed.ms)}, ${fmt.int(size / (seed.ms / 1000))} patients/s (${fmt.int(observations)} observations, ${fmt.int(flags)} open flags)`,
+      target: "—",
+      met: null,
+    });
+    const actor: SystemActor = { kind: "system", clinicId: seed.value.clinicId, label: "bench" };
+    const ctx: BenchContext = { kind, url, db, actor, size, runs: opts.runs, now };
+
+    const step = async (name: Measure, what: string, fn: () => Promise<void>) => {
+      if (opts.skip.has(name)) return;
+      log(`${what}`);
+      try {
+        await fn();
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        log(`ERROR in ${what}: ${error instanceof Error ? error.stack : message}`);
+        errors.push(`${kind} ${size_} ${name}: ${message}`);
+        rows.push({ measure: `${name} — ERROR`, size: size_, value: message.slice(0, 120), target: "—", met: null });
+      }
+    };
+
+    await step("panel", `panel: first page by tier, flag b12_test_due, ${opts.callers} concurrent callers`, async () => {
+      const r = await measurePanel(ctx, "tier+flag", panelQuerySchema.parse({ flag: "b12_test_due", sort: "tier" }), opts);
+      rows.push({
+        measure: "panel p1, sort tier, flag b12_test_due: p50 / p95",
+        size: size_,
+        value:
+          `${fmt.ms(r.p50)} / ${fmt.ms(r.p95)} (1 caller p50 ${fmt.ms(r.serialP50)}; ${fmt.rate(r.throughput)} calls/s; ${fmt.int(r.total)} match)` +
+          (r.failures > 0 ? `; ${r.failures} of ${r.calls + r.failures} calls FAILED: ${r.firstFailure}` : ""),
+        target: `p95 ≤ ${TARGET.panelP95Ms} ms (at 100k)`,
+        met: r.p95 <= TARGET.panelP95Ms && r.failures === 0,
+      });
+      log("panel: first page by name, no filter");
+      const n = await measurePanel(ctx, "name", panelQuerySchema.parse({ sort: "name" }), opts);
+      rows.push({
+        measure: "panel p1, sort name, no filter: p50 / p95",
+        size: size_,
+        value:
+          `${fmt.ms(n.p50)} / ${fmt.ms(n.p95)} (1 caller p50 ${fmt.ms(n.serialP50)}; ${fmt.rate(n.throughput)} calls/s)` +
+          (n.failures > 0 ? `; ${n.failures} of ${n.calls + n.failures} calls FAILED: ${n.firstFailure}` : ""),
+        target: "— (same bound as above, informational)",
+        met: null,
+      });
+    });
+
+    await step("export", "cohort CSV export of everyone vs the database's own CSV dump", async () => {
+      const r = await measureExport(ctx);
+      if (r.dumpRows !== r.rows) log(`  warning: the dump wrote ${r.dumpRows} lines, the export ${r.rows} rows`);
+      rows.push({
+        measure: `cohort CSV export: time, ratio to ${kind === "sqlite" ? "sqlite3 -csv" : "psql \\copy"}`,
+        size: size_,
+        value: `${fmt.ms(r.exportMs)} vs ${fmt.ms(r.dumpMs)} = ${fmt.ratio(r.ratio)} (${fmt.int(r.rows)} rows, ${fmt.mb(r.bytes)})`,
+        target: `≤ ${TARGET.exportRatio}×`,
+        met: r.ratio <= TARGET.exportRatio,
+      });
+      rows.push({
+        measure: "cohort CSV export: peak RSS − baseline",
+        size: size_,
+        value: `+${fmt.mb(r.rssGrowth)} (baseline ${fmt.mb(r.rssPeaks[0]!.baseline)})`,
+        target: `< ${fmt.mb(TARGET.exportRssBytes)}, flat`,
+        met: r.rssGrowth < TARGET.exportRssBytes,
+      });
+      outcome.exportRssGrowth = r.rssGrowth;
+    });
+
+    await step("recompute", "recompute of every patient vs a plain read of the same inputs", async () => {
+      const r = await measureRecompute(ctx);
+      rows.push({
+        measure: "recompute all: time, ratio to loadHistories read",
+        size: size_,
+        value: `${fmt.ms(r.recomputeMs)} vs ${fmt.ms(r.readMs)} = ${fmt.ratio(r.ratio)} (${fmt.int(r.perSecond)} patients/s)`,
+        target: `≤ ${TARGET.recomputeRatio}×`,
+        met: r.ratio <= TARGET.recomputeRatio,
+      });
+    });
+
+    await step("browser", "panel page in headless Chromium (next start)", async () => {
+      ensureBuild();
+      const r = await measureLcp(url, opts.runs);
+      rows.push({
+        measure: "/patients LCP (cold cache, headless Chromium)",
+        size: size_,
+        value: `${fmt.ms(r.lcp)} (TTFB ${fmt.ms(r.ttfb)}; ${r.scripts} scripts, ${fmt.kb(r.jsTransferred)} JS transferred)`,
+        target: "— (none set; ≤ 2.5 s is Web Vitals 'good')",
+        met: null,
+      });
+    });
+
+    await step("import", `CSV import of ${size.toLocaleString("en")} visit rows into a new clinic`, async () => {
+      const file = assessmentsCsv(size, AS_OF);
+      const r = await measureImport(ctx, file);
+      rows.push({
+        measure: "CSV import (importAssessments): rows/s",
+        size: size_,
+        value: `${fmt.int(r.rowsPerSecond)} rows/s (${fmt.int(r.rows)} rows, ${fmt.int(r.patients)} new patients, ${fmt.int(r.observations)} observations in ${fmt.ms(r.ms)})`,
+        target: kind === "sqlite" ? `≥ ${fmt.int(TARGET.importRowsPerSecond)}/s` : `— (${fmt.int(TARGET.importRowsPerSecond)}/s is the SQLite target)`,
+        met: kind === "sqlite" ? r.rowsPerSecond >= TARGET.importRowsPerSecond : null,
+      });
+    });
+  } finally {
+    await db.$disconnect();
+  }
+  return outcome;
+}
+
+async function main(): Promise<number> {
+  const opts = parseOptions();
+  process.env.NEXT_TELEMETRY_DISABLED = "1";
+  process.env.CHECKPOINT_DISABLE = "1";
+  log(`databases ${opts.dbs.join(", ")}; sizes ${opts.sizes.map(sizeLabel).join(", ")}; ${opts.runs} runs each; panel ${opts.callers} callers × ${opts.rounds} rounds`);
+  const tables: { title: string; rows: Row[] }[] = [];
+  const errors: string[] = [];
+  let pageJsRow: Row | null = null;
+
+  if (!opts.skip.has("browser")) {
+    try {
+      ensureBuild();
+      const js = panelPageJs();
+      for (const f of js.files) log(`  /patients JS ${f.path}: ${fmt.kb(f.raw)} raw, ${fmt.kb(f.gzip)} gzip`);
+      pageJsRow = {
+        measure: "/patients client JS (gzip)",
+        size: "—",
+        value: `${fmt.kb(js.gzip)} in ${js.files.length} chunks (${fmt.kb(js.raw)} raw; + ${fmt.kb(js.polyfillGzip)} nomodule polyfills)`,
+        target: `≤ ${fmt.kb(TARGET.pageJsGzipBytes)}`,
+        met: js.gzip <= TARGET.pageJsGzipBytes,
+      };
+    } catch (error) {
+      errors.push(`page JS: ${(error as Error).message}`);
+      pageJsRow = { measure: "/patients client JS — ERROR", size: "—", value: (error as Error).message.slice(0, 120), target: "—", met: null };
+    }
+  }
+
+  let pgAdminUrl: string | null = null;
+  let forgetPg: (() => void) | null = null;
+  try {
+    if (opts.dbs.includes("postgresql")) {
+      pgAdminUrl = startPostgres();
+      forgetPg = onInterrupt(stopPostgres);
+    }
+    for (const kind of opts.dbs) {
+      const rows: Row[] = [];
+      const rss: { size: number; growth: number }[] = [];
+      for (const size of opts.sizes) {
+        try {
+          const outcome = await benchOne(kind, size, pgAdminUrl, opts, rows, errors);
+          if (outcome.exportRssGrowth !== undefined) rss.push({ size, growth: outcome.exportRssGrowth });
+        } catch (error) {
+          log(`ERROR (${kind}, ${size}): ${error instanceof Error ? error.stack : String(error)}`);
+          errors.push(`${kind} ${sizeLabel(size)}: ${(error as Error).message}`);
+          rows.push({ measure: "ERROR", size: sizeLabel(size), value: (error as Error).message.slice(0, 120), target: "—", met: null });
+        }
+      }
+      if (rss.length >= 2) {
+        const small = rss.reduce((a, b) => (a.size < b.size ? a : b));
+        const large = rss.reduce((a, b) => (a.size > b.size ? a : b));
+        rows.push({
+          measure: "cohort CSV export: peak RSS flat across sizes",
+          size: `${sizeLabel(small.size)}→${sizeLabel(large.size)}`,
+          value: `+${fmt.mb(small.growth)} → +${fmt.mb(large.growth)}`,
+          target: `grows ≤ ${fmt.mb(TARGET.exportRssFlatBytes)}`,
+          met: large.growth - small.growth <= TARGET.exportRssFlatBytes,
+        });
+      }
+      tables.push({ title: kind === "sqlite" ? "SQLite" : "PostgreSQL 15", rows });
+      process.stdout.write(`${renderTable(tables.at(-1)!.title, rows)}\n`);
+    }
+  } finally {
+    if (pgAdminUrl) {
+      stopPostgres();
+      forgetPg?.();
+    }
+  }
+
+  if (pageJsRow) process.stdout.write(`${renderTable("Browser (build in .next)", [pageJsRow])}\n`);
+  const all = [...tables.flatMap((t) => t.rows.map((r) => ({ ...r, db: t.title }))), ...(pageJsRow ? [{ ...pageJsRow, db: "browser" }] : [])];
+  const withTarget = all.filter((r) => r.met !== null);
+  const missed = withTarget.filter((r) => r.met === false);
+  const lines = [
+    "\n## Summary\n",
+    `${new Date().toISOString().slice(0, 10)}; ${opts.dbs.join(" + ")}; sizes ${opts.sizes.map(sizeLabel).join(", ")}; medians of ${opts.runs} runs.`,
+    `Targets met: ${withTarget.length - missed.length} of ${withTarget.length}.`,
+    ...missed.map((r) => `  MISSED  ${r.db} ${r.size}: ${r.measure} = ${r.value} (target ${r.target})`),
+    ...(errors.length > 0 ? [`Errors (${errors.length}):`, ...errors.map((e) => `  ERROR  ${e}`)] : ["No errors."]),
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+  return errors.length > 0 ? 1 : 0;
+}
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    log(`${signal}: cleaning up`);
+    runInterruptCleanups();
+    process.exit(130);
+  });
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    log(`fatal: ${error instanceof Error ? error.stack : String(error)}`);
+    runInterruptCleanups();
+    process.exit(1);
+  },
+);

@@ -1,0 +1,284 @@
+/**
+ * The data-layer measures of `npm run bench`, each through the real lib/data functions with a
+ * SystemActor for the clinic: panel latency under concurrency, cohort CSV export (vs the
+ * database's own dump, and its memory), recompute (vs a plain read of its inputs), CSV import.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import type { Db } from "@/lib/data/db";
+import { getPatientPanel } from "@/lib/data/patient-panel";
+import { exportCohortCsv } from "@/lib/data/export-cohort";
+import { recomputeClinic } from "@/lib/data/recompute";
+import { loadHistories } from "@/lib/data/reevaluate";
+import { importAssessments } from "@/lib/data/import-assessments";
+import { createDefaultThresholds } from "@/lib/data/thresholds";
+import type { SystemActor } from "@/lib/auth/actor";
+import type { PanelQuery } from "@/lib/validation/panel-query";
+import { BENCH_DIR, type BenchDatabase } from "./databases";
+import { dumpSql, runDump } from "./dump";
+import { measurePeakRss, type RssPeak } from "./rss";
+import { fmt, log, median, percentile, repeat, timed, withTimeout } from "./util";
+
+export interface BenchContext {
+  kind: BenchDatabase;
+  url: string;
+  db: Db;
+  actor: SystemActor;
+  size: number;
+  runs: number;
+  now: Date;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Panel
+// ---------------------------------------------------------------------------------------------
+
+export interface PanelResult {
+  /** Median over runs of each run's p50 / p95 under `callers` concurrent callers. */
+  p50: number;
+  p95: number;
+  /** Median over runs of the p50 with one caller at a time (the query cost without queueing). */
+  serialP50: number;
+  calls: number;
+  total: number;
+  throughput: number;
+  /** Calls that threw under concurrency, over all runs, and the first message. */
+  failures: number;
+  firstFailure: string | null;
+}
+
+/**
+ * `callers` concurrent callers each make `rounds` sequential calls (bounded also by `maxMs`); every
+ * call's time from start to resolved page is one sample.
+ */
+async function concurrentCalls(
+  fn: () => Promise<unknown>,
+  callers: number,
+  rounds: number,
+  maxMs: number,
+): Promise<{ samples: number[]; wallMs: number; failures: number; firstFailure: string | null }> {
+  const samples: number[] = [];
+  let failures = 0;
+  let firstFailure: string | null = null;
+  const deadline = performance.now() + maxMs;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: callers }, async () => {
+      for (let r = 0; r < rounds && performance.now() < deadline; r += 1) {
+        const start = performance.now();
+        try {
+          await fn();
+          samples.push(performance.now() - start);
+        } catch (error) {
+          // A call that fails under load (e.g. no pooled connection in time) is a result, not a crash.
+          failures += 1;
+          firstFailure ??= (error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ").slice(0, 160);
+        }
+      }
+    }),
+  );
+  return { samples, wallMs: performance.now() - t0, failures, firstFailure };
+}
+
+export async function measurePanel(ctx: BenchContext, label: string, query: PanelQuery, opts: { callers: number; rounds: number }): Promise<PanelResult> {
+  const call = () => getPatientPanel(ctx.db, ctx.actor, query, ctx.now);
+  const first = await withTimeout(`panel ${label} warm-up`, 120_000, call());
+  for (let i = 0; i < 4; i += 1) await call();
+  const serial: number[] = [];
+  for (let i = 0; i < 10; i += 1) serial.push((await timed(call)).ms);
+  const perRun = await repeat(
+    `panel ${label} (${opts.callers} callers × ${opts.rounds} rounds)`,
+    ctx.runs,
+    () => withTimeout(`panel ${label}`, 10 * 60_000, concurrentCalls(call, opts.callers, opts.rounds, 5 * 60_000)),
+    (r) =>
+      `p50 ${fmt.ms(percentile(r.samples, 50))}, p95 ${fmt.ms(percentile(r.samples, 95))}, ${r.samples.length} calls in ${fmt.ms(r.wallMs)}` +
+      (r.failures > 0 ? `; ${r.failures} FAILED (${r.firstFailure})` : ""),
+  );
+  return {
+    p50: median(perRun.map((r) => percentile(r.samples, 50))),
+    p95: median(perRun.map((r) => percentile(r.samples, 95))),
+    serialP50: median(serial),
+    calls: perRun.reduce((n, r) => n + r.samples.length, 0),
+    total: first.total,
+    throughput: median(perRun.map((r) => r.samples.length / (r.wallMs / 1000))),
+    failures: perRun.reduce((n, r) => n + r.failures, 0),
+    firstFailure: perRun.find((r) => r.firstFailure !== null)?.firstFailure ?? null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Cohort CSV export
+// ---------------------------------------------------------------------------------------------
+
+/** A sink that counts what it is given (so the export's own cost is measured, not a disk's). */
+class CountingWritable extends Writable {
+  bytes = 0;
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.bytes += chunk.length;
+    callback();
+  }
+}
+
+export interface ExportResult {
+  exportMs: number;
+  dumpMs: number;
+  ratio: number;
+  rows: number;
+  dumpRows: number;
+  bytes: number;
+  /** Largest peak-RSS growth over the runs (the first run usually: later ones reuse the heap). */
+  rssGrowth: number;
+  rssPeaks: RssPeak[];
+}
+
+export async function measureExport(ctx: BenchContext): Promise<ExportResult> {
+  const sql = dumpSql(ctx.kind, ctx.actor.clinicId, ctx.now);
+  // One counted run first: the dump must produce as many rows as the export (and it warms the cache).
+  const check = await runDump(ctx.kind, ctx.url, sql, true);
+  log(`  database dump check: ${check.lines.toLocaleString("en")} CSV lines in ${fmt.ms(check.ms)}`);
+  const exportRuns: { ms: number; rows: number; bytes: number; rss: RssPeak }[] = [];
+  const dumpRuns: number[] = [];
+  for (let run = 1; run <= ctx.runs; run += 1) {
+    const sink = new CountingWritable();
+    const { value, rss } = await measurePeakRss(() =>
+      timed(() => withTimeout("cohort export", 30 * 60_000, exportCohortCsv(ctx.db, ctx.actor, sink, { now: ctx.now }))),
+    );
+    exportRuns.push({ ms: value.ms, rows: value.value.rows, bytes: sink.bytes, rss });
+    const dump = await runDump(ctx.kind, ctx.url, sql);
+    dumpRuns.push(dump.ms);
+    log(
+      `  cohort export run ${run}/${ctx.runs}: ${value.value.rows.toLocaleString("en")} rows, ${fmt.mb(sink.bytes)} in ${fmt.ms(value.ms)}` +
+        ` (peak RSS +${fmt.mb(rss.growth)} over ${fmt.mb(rss.baseline)}); ${ctx.kind === "sqlite" ? "sqlite3 -csv" : "psql \\copy"} ${fmt.ms(dump.ms)}`,
+    );
+  }
+  const exportMs = median(exportRuns.map((r) => r.ms));
+  const dumpMs = median(dumpRuns);
+  return {
+    exportMs,
+    dumpMs,
+    ratio: exportMs / dumpMs,
+    rows: exportRuns[0]!.rows,
+    dumpRows: check.lines,
+    bytes: exportRuns[0]!.bytes,
+    rssGrowth: Math.max(...exportRuns.map((r) => r.rss.growth)),
+    rssPeaks: exportRuns.map((r) => r.rss),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Recompute
+// ---------------------------------------------------------------------------------------------
+
+export interface RecomputeResult {
+  recomputeMs: number;
+  readMs: number;
+  ratio: number;
+  evaluated: number;
+  perSecond: number;
+}
+
+/** The same inputs recompute reads: patients in MRN keyset batches of 500, then loadHistories per batch. */
+async function readAllHistories(ctx: BenchContext, batchSize = 500): Promise<number> {
+  let afterMrn: string | null = null;
+  let loaded = 0;
+  for (;;) {
+    const batch: { id: string; mrn: string }[] = await ctx.db.patient.findMany({
+      where: afterMrn === null ? { clinicId: ctx.actor.clinicId } : { clinicId: ctx.actor.clinicId, mrn: { gt: afterMrn } },
+      orderBy: { mrn: "asc" },
+      take: batchSize,
+      select: { id: true, mrn: true },
+    });
+    if (batch.length === 0) break;
+    const histories = await loadHistories(ctx.db, ctx.actor.clinicId, batch.map((p) => p.id));
+    loaded += histories.size;
+    afterMrn = batch.at(-1)!.mrn;
+    if (batch.length < batchSize) break;
+  }
+  return loaded;
+}
+
+export async function measureRecompute(ctx: BenchContext): Promise<RecomputeResult> {
+  const recomputes: { ms: number; evaluated: number }[] = [];
+  const reads: number[] = [];
+  for (let run = 1; run <= ctx.runs; run += 1) {
+    let lastDecile = -1;
+    const recompute = await timed(() =>
+      withTimeout(
+        "recompute",
+        60 * 60_000,
+        recomputeClinic(ctx.db, ctx.actor, {
+          now: ctx.now,
+          onProgress: (done, total) => {
+            const decile = Math.floor((done / total) * 4);
+            if (decile !== lastDecile && total >= 20_000) log(`    recompute ${done.toLocaleString("en")}/${total.toLocaleString("en")}`);
+            lastDecile = decile;
+          },
+        }),
+      ),
+    );
+    const read = await timed(() => withTimeout("read histories", 30 * 60_000, readAllHistories(ctx)));
+    if (read.value !== recompute.value.evaluated) throw new Error(`recompute evaluated ${recompute.value.evaluated} patients but the read loaded ${read.value}`);
+    recomputes.push({ ms: recompute.ms, evaluated: recompute.value.evaluated });
+    reads.push(read.ms);
+    log(`  recompute run ${run}/${ctx.runs}: ${recompute.value.evaluated.toLocaleString("en")} patients in ${fmt.ms(recompute.ms)}; plain read ${fmt.ms(read.ms)}`);
+  }
+  const recomputeMs = median(recomputes.map((r) => r.ms));
+  const readMs = median(reads);
+  const evaluated = recomputes[0]!.evaluated;
+  return { recomputeMs, readMs, ratio: recomputeMs / readMs, evaluated, perSecond: evaluated / (recomputeMs / 1000) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. CSV import
+// ---------------------------------------------------------------------------------------------
+
+export interface ImportResultSummary {
+  rows: number;
+  ms: number;
+  rowsPerSecond: number;
+  patients: number;
+  observations: number;
+}
+
+/** The assessment spreadsheet of `rows` visit rows (scripts/make-assessments-csv.ts), made once per size. */
+export function assessmentsCsv(rows: number, asOf: string): string {
+  const file = join(BENCH_DIR, `assessments-${rows}-${asOf}.csv`);
+  if (!existsSync(file)) {
+    log(`  generating ${rows.toLocaleString("en")} visit rows with scripts/make-assessments-csv.ts`);
+    execFileSync(
+      process.execPath,
+      [join("node_modules", "tsx", "dist", "cli.mjs"), "--tsconfig", "tsconfig.json", "scripts/make-assessments-csv.ts", "--rows", String(rows), "--out", file, "--as-of", asOf, "--prefix", "IMP-"],
+      { stdio: ["ignore", "ignore", "inherit"], timeout: 20 * 60_000 },
+    );
+  }
+  return file;
+}
+
+/** Each run imports the whole file into a new, empty clinic in the same database (so every row is new). */
+export async function measureImport(ctx: BenchContext, csvFile: string): Promise<ImportResultSummary> {
+  const content = readFileSync(csvFile);
+  const runs = await repeat(
+    `CSV import of ${ctx.size.toLocaleString("en")} rows`,
+    ctx.runs,
+    async (run) => {
+      const clinic = await ctx.db.$transaction(async (tx) => {
+        const created = await tx.clinic.create({ data: { name: `Import bench ${run}`, slug: `bench-import-${ctx.size}-${run}-${Date.now()}` } });
+        await createDefaultThresholds(tx, created.id, null);
+        return created;
+      });
+      const actor: SystemActor = { kind: "system", clinicId: clinic.id, label: "bench import" };
+      const { ms, value } = await timed(() =>
+        withTimeout("CSV import", 60 * 60_000, importAssessments(ctx.db, actor, { name: csvFile, content }, { now: ctx.now })),
+      );
+      if (value.blocked || value.errors.length > 0) {
+        throw new Error(`import blocked: ${value.errors.length} errors, first: ${JSON.stringify(value.errors[0])}`);
+      }
+      return { ms, rows: value.rowsTotal, patients: value.created.patients, observations: value.created.observations };
+    },
+    (r) => `${r.rows.toLocaleString("en")} rows (${r.patients.toLocaleString("en")} patients, ${r.observations.toLocaleString("en")} observations) in ${fmt.ms(r.ms)} = ${fmt.int(r.rows / (r.ms / 1000))} rows/s`,
+  );
+  const ms = median(runs.map((r) => r.ms));
+  return { rows: runs[0]!.rows, ms, rowsPerSecond: runs[0]!.rows / (ms / 1000), patients: runs[0]!.patients, observations: runs[0]!.observations };
+}

@@ -1,0 +1,97 @@
+/**
+ * Diagnosis helper for the benchmark (not part of `npm run bench`): runs one data-layer call
+ * against an existing bench database with Prisma's query log on, and prints every SQL statement
+ * with its duration, slowest first.
+ *
+ *   npx tsx --conditions=react-server --tsconfig tsconfig.json scripts/bench/trace-queries.ts \
+ *     <DATABASE_URL> panel-tier|panel-name|export|recompute|recompute-batch|read-batch|import <file.csv>
+ */
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient as SqliteClient } from "@/lib/generated/prisma-sqlite/client";
+import { PrismaClient as PostgresClient } from "@/lib/generated/prisma-postgresql/client";
+import type { Db } from "@/lib/data/db";
+import { getPatientPanel } from "@/lib/data/patient-panel";
+import { exportCohortCsv } from "@/lib/data/export-cohort";
+import { loadHistories, reevaluatePatients } from "@/lib/data/reevaluate";
+import { panelQuerySchema } from "@/lib/validation/panel-query";
+import type { SystemActor } from "@/lib/auth/actor";
+import { readFileSync } from "node:fs";
+import { Writable } from "node:stream";
+import { importAssessments } from "@/lib/data/import-assessments";
+import { recomputeClinic } from "@/lib/data/recompute";
+import { createDefaultThresholds } from "@/lib/data/thresholds";
+
+interface QueryEvent {
+  query: string;
+  params: string;
+  duration: number;
+}
+
+async function main() {
+  const [url, what] = process.argv.slice(2);
+  if (!url || !what) throw new Error("usage: trace-queries.ts <DATABASE_URL> panel-tier|panel-name|export|recompute|recompute-batch|read-batch|import <file.csv>");
+  const events: QueryEvent[] = [];
+  const log = [{ emit: "event" as const, level: "query" as const }];
+  const client = url.startsWith("file:")
+    ? new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: url.slice(5) }), log })
+    : new PostgresClient({ adapter: new PrismaPg({ connectionString: url }), log });
+  (client as unknown as { $on(event: "query", fn: (e: QueryEvent) => void): void }).$on("query", (e) => events.push(e));
+  const db = client as unknown as Db;
+  const clinic = await db.clinic.findFirstOrThrow({ where: { slug: "demo" }, select: { id: true } });
+  const actor: SystemActor = { kind: "system", clinicId: clinic.id, label: "trace" };
+  const now = new Date("2026-11-21T00:00:00.000Z");
+  const t0 = performance.now();
+  switch (what) {
+    case "panel-tier":
+      await getPatientPanel(db, actor, panelQuerySchema.parse({ flag: "b12_test_due", sort: "tier" }), now);
+      break;
+    case "panel-name":
+      await getPatientPanel(db, actor, panelQuerySchema.parse({ sort: "name" }), now);
+      break;
+    case "export":
+      await exportCohortCsv(db, actor, new Writable({ write: (_c, _e, cb) => cb() }), { now, batchSize: 1000 });
+      break;
+    case "read-batch":
+    case "recompute-batch": {
+      const ids = (await db.patient.findMany({ where: { clinicId: clinic.id }, orderBy: { mrn: "asc" }, take: 500, select: { id: true } })).map((p) => p.id);
+      if (what === "read-batch") await loadHistories(db, clinic.id, ids);
+      else await db.$transaction((tx) => reevaluatePatients(tx, clinic.id, ids, now), { timeout: 600_000 });
+      break;
+    }
+    case "recompute":
+      await recomputeClinic(db, actor, { now });
+      break;
+    case "import": {
+      const file = process.argv[4];
+      if (!file) throw new Error("import needs a CSV file");
+      const target = await db.$transaction(async (tx) => {
+        const created = await tx.clinic.create({ data: { name: "Trace import", slug: `trace-import-${Date.now()}` } });
+        await createDefaultThresholds(tx, created.id, null);
+        return created;
+      });
+      const result = await importAssessments(db, { kind: "system", clinicId: target.id, label: "trace" }, { name: file, content: readFileSync(file) }, { now });
+      console.log(`imported ${result.rowsTotal} rows, ${result.errors.length} errors`);
+      break;
+    }
+    default:
+      throw new Error(`unknown: ${what}`);
+  }
+  const total = performance.now() - t0;
+  const grouped = new Map<string, { n: number; ms: number }>();
+  for (const e of events) {
+    const key = e.query.replace(/\s+/g, " ").slice(0, process.env.FULL ? 100_000 : 400);
+    const g = grouped.get(key) ?? { n: 0, ms: 0 };
+    g.n += 1;
+    g.ms += e.duration;
+    grouped.set(key, g);
+  }
+  console.log(`${what}: ${total.toFixed(0)} ms wall, ${events.length} statements, ${events.reduce((n, e) => n + e.duration, 0).toFixed(0)} ms in the database (as Prisma reports)`);
+  for (const [query, g] of [...grouped].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15)) console.log(`${g.ms.toFixed(1).padStart(8)} ms ×${g.n}  ${query}`);
+  await db.$disconnect();
+}
+
+void main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
