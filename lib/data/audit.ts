@@ -92,6 +92,15 @@ export async function appendAudit(tx: Tx, actor: Actor, events: AuditInput[], at
   await tx.auditEvent.createMany({ data: rows });
 }
 
+/**
+ * Audits a read (a panel page, a patient view) in its own short transaction. Under load a read
+ * waits its turn for a connection (up to 15 s, not Prisma's default 2 s) rather than failing the
+ * page: `npm run bench` showed 20 concurrent panel loads on a 10-connection pool starving it.
+ */
+export async function auditRead(db: Db, actor: Actor, events: AuditInput[], at: Date = new Date()): Promise<void> {
+  await db.$transaction((tx) => appendAudit(tx, actor, events, at), { maxWait: 15_000, timeout: 15_000 });
+}
+
 export interface AuditVerification {
   ok: boolean;
   checked: number;

@@ -2,7 +2,7 @@ import "server-only";
 import { subYears } from "date-fns";
 import type { Db } from "./db";
 import type { Prisma } from "@/lib/generated/prisma-sqlite/client";
-import { appendAudit } from "./audit";
+import { auditRead } from "./audit";
 import type { Actor } from "@/lib/auth/actor";
 import type { PanelQuery } from "@/lib/validation/panel-query";
 
@@ -128,9 +128,7 @@ export async function getPatientPanel(db: Db, actor: Actor, query: PanelQuery, n
     b12OnTreatment: snapshot?.b12OnTreatment ?? false,
     openFlags: flags,
   }));
-  await db.$transaction((tx) =>
-    appendAudit(tx, actor, [{ action: "patient.search", detail: { query: { ...query }, total, patientIds: rows.map((r) => r.id) } }], now),
-  );
+  await auditRead(db, actor, [{ action: "patient.search", detail: { query: { ...query }, total, patientIds: rows.map((r) => r.id) } }], now);
   return { rows, total, tierCounts, page, pageCount };
 }
 

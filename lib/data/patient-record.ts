@@ -1,6 +1,6 @@
 import "server-only";
 import type { Db } from "./db";
-import { appendAudit } from "./audit";
+import { auditRead } from "./audit";
 import { getActiveThresholds } from "./thresholds";
 import { actorRole, type Actor } from "@/lib/auth/actor";
 import { can } from "@/lib/auth/roles";
@@ -170,9 +170,7 @@ export async function openPatientRecord(db: Db, actor: Actor, patientId: string,
   });
   if (!found) throw new AppError("not_found", "No such patient in your clinic.");
 
-  await db.$transaction((tx) =>
-    appendAudit(tx, actor, [{ action: "patient.view", patientId: found.id, entityType: "patient", entityId: found.id, detail: { mrn: found.mrn } }], now),
-  );
+  await auditRead(db, actor, [{ action: "patient.view", patientId: found.id, entityType: "patient", entityId: found.id, detail: { mrn: found.mrn } }], now);
 
   const patient: PatientHeader = {
     id: found.id,
