@@ -1,8 +1,10 @@
 import "server-only";
 import type { z } from "zod";
+import { env } from "@/lib/config/env";
 import { AppError, HTTP_STATUS, isAppError } from "@/lib/errors";
 import type { UserActor } from "./actor";
 import type { Permission } from "./roles";
+import { isSameOrigin, isStateChangingMethod } from "./origin";
 import { requireActor } from "./session";
 
 /** What a form's server action returns: field errors beside the fields, or a form-level message. */
@@ -62,12 +64,16 @@ export function guardedAction<S extends z.ZodType>(
 }
 
 /**
- * The one wrapper for route handlers: authenticates and authorises, and maps AppError to its
- * HTTP status with a JSON body `{ error, message }`.
+ * The one wrapper for route handlers: refuses a state-changing request from another origin
+ * (lib/auth/origin.ts), authenticates and authorises, and maps AppError to its HTTP status with a
+ * JSON body `{ error, message }`.
  */
 export function guardedRoute<C>(permission: Permission, run: (request: Request, actor: UserActor, context: C) => Promise<Response>) {
   return async (request: Request, context: C): Promise<Response> => {
     try {
+      if (isStateChangingMethod(request.method) && !isSameOrigin(request, env().NEXTAUTH_URL)) {
+        throw new AppError("forbidden", "This request did not come from this site's pages.");
+      }
       const actor = await requireActor(permission);
       return await run(request, actor, context);
     } catch (error) {

@@ -16,6 +16,7 @@ import { parseIsoDate } from "@/lib/domain/dates";
 import { progressReporter } from "./progress";
 import { registerImportExport } from "./import-export";
 import { registerFhir } from "./fhir";
+import { registerOps } from "./ops";
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -134,6 +135,7 @@ users
 
 registerImportExport(program, { database, clinicActor });
 registerFhir(program, { database, clinicActor });
+registerOps(program, { database });
 
 program
   .parseAsync(process.argv)
