@@ -24,3 +24,14 @@ export async function insertRows(tx: Tx, table: BulkTable, columns: readonly str
     await tx.$executeRawUnsafe(`INSERT INTO "${table}" (${columnList}) VALUES ${tuples}`, ...batch.flat());
   }
 }
+
+/** Column order of an observation row for {@link insertRows} (every column given explicitly). */
+export const OBSERVATION_COLUMNS = [
+  "id", "clinicId", "patientId", "kind", "value", "isUnable", "reportedValue", "reportedUnit", "observedAt", "method",
+  "source", "sourceRef", "enteredById", "status", "version", "createdAt", "updatedAt",
+] as const;
+
+/** Column order of a patient medication row for {@link insertRows}. */
+export const MEDICATION_COLUMNS = [
+  "id", "clinicId", "patientId", "catalogueId", "name", "atcCode", "rxnormCode", "startedOn", "stoppedOn", "source", "sourceRef", "createdAt", "updatedAt",
+] as const;

@@ -1,7 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import type { Tx } from "./db";
-import { insertRows } from "./bulk-insert";
+import { insertRows, MEDICATION_COLUMNS, OBSERVATION_COLUMNS } from "./bulk-insert";
 import { storeEvaluations } from "./snapshots";
 import { evaluatePatient } from "@/lib/domain/evaluate";
 import { findMedicineById } from "@/lib/domain/medicine-catalogue";
@@ -74,13 +74,6 @@ const PATIENT_COLUMNS = [
   "lastAssessedAt", "latestGripKg", "latestGripAt", "latestGaitMs", "latestGaitAt", "latestB12Pmol", "latestB12At", "medicationClasses",
   "createdAt", "updatedAt",
 ] as const;
-const OBSERVATION_COLUMNS = [
-  "id", "clinicId", "patientId", "kind", "value", "isUnable", "reportedValue", "reportedUnit", "observedAt", "method",
-  "source", "enteredById", "status", "version", "createdAt", "updatedAt",
-] as const;
-const MEDICATION_COLUMNS = [
-  "id", "clinicId", "patientId", "catalogueId", "name", "atcCode", "rxnormCode", "startedOn", "stoppedOn", "source", "createdAt", "updatedAt",
-] as const;
 const CONDITION_COLUMNS = ["id", "patientId", "code", "recordedAt", "source"] as const;
 
 /**
@@ -113,7 +106,7 @@ export async function insertPatientBatch(tx: Tx, patients: readonly SeedPatient[
     patients.flatMap((p, i) =>
       p.observations.map((o) => [
         randomUUID(), clinicId, ids[i], o.kind, o.value, o.isUnable, o.reportedValue, o.reportedUnit, o.observedAt, o.method,
-        options.source, options.enteredById, "final", 1, createdAt, createdAt,
+        options.source, null, options.enteredById, "final", 1, createdAt, createdAt,
       ]),
     ),
   );
@@ -122,7 +115,7 @@ export async function insertPatientBatch(tx: Tx, patients: readonly SeedPatient[
     "PatientMedication",
     MEDICATION_COLUMNS,
     patients.flatMap((p, i) =>
-      p.medications.map((m) => [randomUUID(), clinicId, ids[i], m.catalogueId, m.name, m.atcCode, m.rxnormCode, m.startedOn, m.stoppedOn, options.source, createdAt, createdAt]),
+      p.medications.map((m) => [randomUUID(), clinicId, ids[i], m.catalogueId, m.name, m.atcCode, m.rxnormCode, m.startedOn, m.stoppedOn, options.source, null, createdAt, createdAt]),
     ),
   );
   await insertRows(

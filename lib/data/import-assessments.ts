@@ -4,7 +4,7 @@ import { Readable } from "node:stream";
 import { CsvError, parse } from "csv-parse";
 import type { Db, Tx } from "./db";
 import { appendAudit } from "./audit";
-import { insertRows } from "./bulk-insert";
+import { insertRows, MEDICATION_COLUMNS, OBSERVATION_COLUMNS } from "./bulk-insert";
 import { searchText } from "./bulk-write";
 import { reevaluatePatients, REEVALUATE_BATCH_SIZE } from "./reevaluate";
 import { actorId, actorRole, type Actor } from "@/lib/auth/actor";
@@ -409,13 +409,6 @@ async function findExisting(db: Db | Tx, clinicId: string, mrns: readonly string
 
 const PATIENT_COLUMNS = [
   "id", "clinicId", "mrn", "familyName", "givenName", "birthDate", "sex", "diet", "searchText", "version", "medicationClasses", "createdAt", "updatedAt",
-] as const;
-const OBSERVATION_COLUMNS = [
-  "id", "clinicId", "patientId", "kind", "value", "isUnable", "reportedValue", "reportedUnit", "observedAt", "method",
-  "source", "sourceRef", "enteredById", "status", "version", "createdAt", "updatedAt",
-] as const;
-const MEDICATION_COLUMNS = [
-  "id", "clinicId", "patientId", "catalogueId", "name", "atcCode", "rxnormCode", "startedOn", "stoppedOn", "source", "sourceRef", "createdAt", "updatedAt",
 ] as const;
 
 function observationKey(patientId: string, o: { kind: string; observedAt: Date; reportedValue: string; reportedUnit: string }): string {

@@ -2,7 +2,7 @@ import "server-only";
 import { createHash, randomUUID } from "node:crypto";
 import type { Db, Tx } from "./db";
 import { appendAudit } from "./audit";
-import { insertRows } from "./bulk-insert";
+import { insertRows, MEDICATION_COLUMNS, OBSERVATION_COLUMNS } from "./bulk-insert";
 import { searchText } from "./bulk-write";
 import { reevaluatePatients, REEVALUATE_BATCH_SIZE } from "./reevaluate";
 import { actorId, actorRole, type Actor } from "@/lib/auth/actor";
@@ -232,13 +232,6 @@ function plan(parsed: ParsedResource[], now: Date, result: FhirImportResult): Pl
 
 const PATIENT_COLUMNS = [
   "id", "clinicId", "mrn", "familyName", "givenName", "birthDate", "sex", "deceasedAt", "searchText", "version", "medicationClasses", "createdAt", "updatedAt",
-] as const;
-const OBSERVATION_COLUMNS = [
-  "id", "clinicId", "patientId", "kind", "value", "isUnable", "reportedValue", "reportedUnit", "observedAt", "method",
-  "source", "sourceRef", "enteredById", "status", "version", "createdAt", "updatedAt",
-] as const;
-const MEDICATION_COLUMNS = [
-  "id", "clinicId", "patientId", "catalogueId", "name", "atcCode", "rxnormCode", "startedOn", "stoppedOn", "source", "sourceRef", "createdAt", "updatedAt",
 ] as const;
 const CONDITION_COLUMNS = ["id", "patientId", "code", "recordedAt", "resolvedAt", "source", "sourceRef"] as const;
 
