@@ -1,7 +1,7 @@
 import "server-only";
 import type { Db } from "./db";
 import { appendAudit } from "./audit";
-import { openPatientRecord, type PatientHeader } from "./patient-record";
+import { openPatientRecord, type ObservationView, type PatientHeader } from "./patient-record";
 import { reevaluatePatients } from "./reevaluate";
 import { actorId, actorRole, type Actor } from "@/lib/auth/actor";
 import { can } from "@/lib/auth/roles";
@@ -20,17 +20,8 @@ import { MEASURE_KINDS, type MassMethod, type MeasureKind, type ObservationInput
  * before the correction is told the record changed.
  */
 
-export interface ObservationRow {
-  id: string;
-  kind: MeasureKind;
-  value: number | null;
-  isUnable: boolean;
-  reportedValue: string;
-  reportedUnit: string;
-  observedAt: Date;
-  method: MassMethod | null;
-  source: string;
-  status: string;
+/** A result as the patient page shows it, plus its note, version, and who entered, corrected or voided it. */
+export interface ObservationRow extends ObservationView {
   note: string | null;
   version: number;
   enteredAt: Date;
@@ -38,9 +29,7 @@ export interface ObservationRow {
   /** The latest correction of the value, unit or date, if any. */
   correctedAt: Date | null;
   correctedByName: string | null;
-  erroredAt: Date | null;
   erroredByName: string | null;
-  erroredReason: string | null;
 }
 
 export interface PatientObservationList {
