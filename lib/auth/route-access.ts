@@ -30,6 +30,8 @@ export const ROUTE_HANDLER_ACCESS = {
   "/api/auth/[...nextauth]": "public",
   "/api/patients": "panel:view",
   "/api/export/cohort": "export:identified",
+  "/api/export/fhir": "export:identified",
+  "/api/export/fhir/[type]": "export:identified",
   "/api/jobs/recompute": "recompute:run",
 } as const satisfies Record<string, Access>;
 

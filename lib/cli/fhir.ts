@@ -1,16 +1,26 @@
 /**
- * CLI command `import-fhir <file-or-dir...> [--dry-run]`: FHIR R4 Bundles (JSON) and bulk NDJSON
+ * CLI commands `import-fhir <file-or-dir...> [--dry-run]`: FHIR R4 Bundles (JSON) and bulk NDJSON
  * through lib/data/import-fhir.ts, as the system actor on one clinic. Directories are read one
  * level deep for *.json and *.ndjson files, in name order; all files are one import (one
  * transaction), so a Patient and its Observations may come in different NDJSON files.
+ *
+ * `export-fhir --out <dir>`: the cohort as <Type>.ndjson files plus a Bulk Data manifest.json
+ * (lib/data/export-fhir.ts), progress on standard error.
  */
-import { readdir, readFile, stat } from "node:fs/promises";
-import { basename, join } from "node:path";
+import { createWriteStream, type WriteStream } from "node:fs";
+import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { once } from "node:events";
+import { finished } from "node:stream/promises";
+import { basename, join, resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { Db } from "@/lib/data/db";
+import { countFhirCohort, fhirCohortWhere, streamFhirExport, type FhirExportOptions, type FhirExportSummary } from "@/lib/data/export-fhir";
 import { importFhir, type FhirImportFile, type FhirImportResult } from "@/lib/data/import-fhir";
 import type { SystemActor } from "@/lib/auth/actor";
 import { parseIsoDate } from "@/lib/domain/dates";
+import { FHIR_EXPORT_TYPES, buildExportManifest, emptyFhirCounts, type FhirExportType } from "@/lib/domain/fhir-export";
+import { FLAG_CODES, TIER_RANK, type FlagCode, type Tier } from "@/lib/domain/types";
+import { progressReporter } from "./progress";
 
 export interface FhirCliContext {
   database(): Db;
@@ -67,6 +77,67 @@ function asOfDate(value: string): Date {
   return date;
 }
 
+const TIERS = Object.keys(TIER_RANK) as Tier[];
+
+function listOf<T extends string>(allowed: readonly T[], what: string) {
+  return (value: string, previous: T[] | undefined): T[] => {
+    const items = value.split(",").map((item) => item.trim()).filter((item) => item !== "");
+    for (const item of items) {
+      if (!(allowed as readonly string[]).includes(item)) throw new InvalidArgumentError(`"${item}" is not a ${what}; use ${allowed.join(", ")}.`);
+    }
+    return [...(previous ?? []), ...(items as T[])];
+  };
+}
+
+async function write(out: WriteStream, text: string): Promise<void> {
+  if (text !== "" && !out.write(text)) await once(out, "drain");
+}
+
+/**
+ * Writes <Type>.ndjson for every export type and manifest.json into `dir` (created if missing);
+ * the manifest's urls are the file names, relative to the manifest.
+ */
+export async function exportFhirToDirectory(
+  db: Db,
+  actor: SystemActor,
+  dir: string,
+  options: FhirExportOptions,
+  onProgress?: (done: number, total: number) => void,
+): Promise<{ counts: Record<FhirExportType, number>; patients: number; request: string }> {
+  await mkdir(dir, { recursive: true });
+  const total = await countFhirCohort(db, actor, options);
+  const outs = Object.fromEntries(FHIR_EXPORT_TYPES.map((type) => [type, createWriteStream(join(dir, `${type}.ndjson`))])) as Record<FhirExportType, WriteStream>;
+  const stream = streamFhirExport(db, actor, options);
+  let summary: FhirExportSummary;
+  try {
+    for (;;) {
+      const next = await stream.next();
+      if (next.done) {
+        summary = next.value;
+        break;
+      }
+      for (const type of FHIR_EXPORT_TYPES) await write(outs[type], next.value.ndjson[type] ?? "");
+      onProgress?.(next.value.patientsDone, total);
+    }
+  } catch (error) {
+    await stream.return({ patients: 0, counts: emptyFhirCounts() });
+    throw error;
+  } finally {
+    for (const out of Object.values(outs)) out.end();
+    await Promise.all(Object.values(outs).map((out) => finished(out)));
+  }
+  const request = `npm run cli -- export-fhir --out ${dir}${Object.entries(options.filter ?? {}).map(([k, v]) => ` --${k} ${String(v)}`).join("")}`;
+  const manifest = buildExportManifest({
+    transactionTime: options.now,
+    request,
+    requiresAccessToken: false,
+    counts: summary.counts,
+    urlOf: (type) => `${type}.ndjson`,
+  });
+  await writeFile(join(dir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  return { counts: summary.counts, patients: summary.patients, request };
+}
+
 export function registerFhir(program: Command, ctx: FhirCliContext): void {
   const clinic = () => program.opts<{ clinic?: string }>().clinic;
   program
@@ -83,5 +154,28 @@ export function registerFhir(program: Command, ctx: FhirCliContext): void {
       const result = await importFhir(ctx.database(), actor, files, { now: opts.asOf ?? new Date(), dryRun: opts.dryRun });
       for (const line of fhirReportLines(result, (performance.now() - started) / 1000)) console.log(line);
       if (result.blocked) process.exitCode = 1;
+    });
+
+  program
+    .command("export-fhir")
+    .description("export the clinic's cohort as FHIR R4 NDJSON (Patient, Observation, MedicationStatement, Flag, RiskAssessment) plus a Bulk Data manifest.json")
+    .requiredOption("--out <dir>", "directory for <Type>.ndjson and manifest.json (created if missing; files overwritten)")
+    .option("--tier <tiers>", `only these tiers, comma-separated (${TIERS.join(", ")})`, listOf(TIERS, "tier"))
+    .option("--flag <flags>", "only patients with any of these flags, comma-separated", listOf(FLAG_CODES, "flag code"))
+    .addOption(new Option("--as-of <date>", "medicines stopped after this date (YYYY-MM-DD) count as active; default now").argParser(asOfDate))
+    .action(async (opts: { out: string; tier?: Tier[]; flag?: FlagCode[]; asOf?: Date }) => {
+      const actor = await ctx.clinicActor(clinic(), "cli export-fhir");
+      const started = performance.now();
+      const filter = { ...(opts.tier ? { tier: opts.tier.join(",") } : {}), ...(opts.flag ? { flag: opts.flag.join(",") } : {}) };
+      const dir = resolve(opts.out);
+      const result = await exportFhirToDirectory(
+        ctx.database(),
+        actor,
+        dir,
+        { now: opts.asOf ?? new Date(), where: fhirCohortWhere({ tiers: opts.tier, flags: opts.flag }), filter },
+        progressReporter("patients"),
+      );
+      const counts = FHIR_EXPORT_TYPES.map((type) => `${result.counts[type]} ${type}`).join(", ");
+      process.stderr.write(`Exported ${result.patients} patients (${counts}) to ${dir} in ${((performance.now() - started) / 1000).toFixed(1)} s.\n`);
     });
 }

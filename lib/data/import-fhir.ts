@@ -90,7 +90,11 @@ interface ParsedResource {
   fullUrl: string | null;
 }
 
-/** Resources of a file: a Bundle's entries, one resource, or NDJSON lines. */
+function isBulkManifest(value: unknown): boolean {
+  return isObject(value) && value.resourceType === undefined && typeof value.transactionTime === "string" && Array.isArray(value.output);
+}
+
+/** Resources of a file: a Bundle's entries, one resource, or NDJSON lines; a Bulk Data manifest has none. */
 export function readFhirFile(file: FhirImportFile): { resources: ParsedResource[]; errors: FhirFileError[] } {
   const text = (typeof file.content === "string" ? file.content : file.content.toString("utf8")).replace(/^\uFEFF/, "");
   const resources: ParsedResource[] = [];
@@ -116,7 +120,10 @@ export function readFhirFile(file: FhirImportFile): { resources: ParsedResource[
     return { resources, errors };
   }
   try {
-    add(JSON.parse(trimmed), null, null);
+    const document: unknown = JSON.parse(trimmed);
+    // A Bulk Data export manifest (manifest.json beside the NDJSON files) lists files, not resources.
+    if (isBulkManifest(document)) return { resources, errors };
+    add(document, null, null);
     return { resources, errors };
   } catch (error) {
     if (!(error instanceof SyntaxError)) throw error;
@@ -312,7 +319,7 @@ async function writePlan(tx: Tx, clinicId: string, enteredById: string | null, p
     seen.add(`${patientId}|${sourceRef}`);
     touched.add(patientId);
     observationRows.push([
-      randomUUID(), clinicId, patientId, o.kind, o.value, false, o.reportedValue, o.reportedUnit, o.observedAt, null,
+      randomUUID(), clinicId, patientId, o.kind, o.value, o.isUnable, o.reportedValue, o.reportedUnit, o.observedAt, o.method,
       "fhir", sourceRef, enteredById, "final", 1, writtenAt, writtenAt,
     ]);
   }

@@ -1,13 +1,14 @@
 /**
- * The ONE table of FHIR codes the importer understands (CLINICAL.md §4). A terminologist fixes a
- * code or a unit here without touching logic (lib/domain/fhir-map.ts reads only these tables).
+ * The ONE table of FHIR codes the importer understands and the exporter writes (CLINICAL.md §4).
+ * A terminologist fixes a code or a unit here without touching logic (lib/domain/fhir-map.ts and
+ * lib/domain/fhir-export.ts read only these tables, one each way).
  *
  * `confirmed` follows CLINICAL.md: true only where CLINICAL.md marks the code confirmed; every
  * other mapping (eGFR codes, grip strength, SNOMED) is `false` until a terminologist signs it off.
  * Units are UCUM codes, matched exactly (case-sensitive, as UCUM is): `[lb_av]` converts, `lbs`
  * or `lb` (not UCUM) is rejected, never guessed.
  */
-import type { ConditionCode, MeasureKind } from "./types";
+import type { ConditionCode, MassMethod, MeasureKind } from "./types";
 
 export const LOINC_SYSTEM = "http://loinc.org";
 export const SNOMED_SYSTEM = "http://snomed.info/sct";
@@ -17,6 +18,51 @@ export const ATC_SYSTEM = "http://www.whocc.no/atc";
 export const ICD10_SYSTEMS = ["http://hl7.org/fhir/sid/icd-10", "http://hl7.org/fhir/sid/icd-10-cm"] as const;
 /** Codes this app defines where no standard code is confirmed (CLINICAL.md §4). */
 export const LOCAL_SYSTEM = "urn:sarcopenia-screening:measure";
+/** HL7 v2 table 0203 (identifier type): `MR` marks the medical record number. */
+export const IDENTIFIER_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v2-0203";
+/** The identifier system of the clinic's MRN on exported Patients (the importer matches the `MR` type, not this system). */
+export const MRN_SYSTEM = "urn:sarcopenia-screening:mrn";
+/** A result that is not a number: the patient could not complete a timed test (EWGSOP2 Table 3). */
+export const RESULT_SYSTEM = "urn:sarcopenia-screening:result";
+export const UNABLE_CODE = { system: RESULT_SYSTEM, code: "unable", display: "Unable to complete the test" } as const;
+/** The timed tests "unable to complete" is a result of (EWGSOP2 Table 3; the assessment form's "unable" boxes). */
+export const UNABLE_KINDS: readonly MeasureKind[] = ["chair_stand_5x", "walk_400m"];
+/** How muscle mass was measured (AWGS 2019 has different cut-offs for DXA and BIA). */
+export const MASS_METHOD_SYSTEM = "urn:sarcopenia-screening:mass-method";
+export const MASS_METHOD_CODES: Record<MassMethod, { code: MassMethod; display: string }> = {
+  dxa: { code: "dxa", display: "Dual-energy X-ray absorptiometry" },
+  bia: { code: "bia", display: "Bioelectrical impedance analysis" },
+};
+/** The engine's vocabulary (DESIGN.md) as code systems of exported Flags and RiskAssessments. */
+export const FLAG_SYSTEM = "urn:sarcopenia-screening:flag";
+export const TIER_SYSTEM = "urn:sarcopenia-screening:tier";
+export const EWGSOP2_SYSTEM = "urn:sarcopenia-screening:ewgsop2";
+export const AWGS2019_SYSTEM = "urn:sarcopenia-screening:awgs2019";
+export const B12_STATUS_SYSTEM = "urn:sarcopenia-screening:b12-status";
+export const RULE_SET_SYSTEM = "urn:sarcopenia-screening:rule-set";
+export const OBSERVATION_CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/observation-category";
+export const FLAG_CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/flag-category";
+export const RISK_PROBABILITY_SYSTEM = "http://terminology.hl7.org/CodeSystem/risk-probability";
+
+/** FHIR observation category of each measure (exported Observations carry it). */
+export const OBSERVATION_CATEGORY: Record<MeasureKind, "vital-signs" | "laboratory" | "exam" | "survey"> = {
+  grip_strength: "exam",
+  gait_speed: "exam",
+  chair_stand_5x: "exam",
+  sppb: "exam",
+  tug: "exam",
+  walk_400m: "exam",
+  asm: "exam",
+  height: "vital-signs",
+  weight: "vital-signs",
+  calf_circumference: "exam",
+  sarc_f: "survey",
+  b12_total: "laboratory",
+  holotc: "laboratory",
+  mma: "laboratory",
+  homocysteine: "laboratory",
+  egfr: "laboratory",
+};
 
 /**
  * UCUM unit → the app's unit spelling understood by `toCanonical` (lib/domain/units.ts). Only
@@ -36,6 +82,7 @@ export const UCUM_TO_APP_UNIT: Record<string, string> = {
   "mL/min/{1.73_m2}": "mL/min/1.73m2",
   "m/s": "m/s",
   s: "s",
+  min: "min",
   "{score}": "points",
 };
 
@@ -48,6 +95,28 @@ export interface ObservationCodeMapping {
   display: string;
   confirmed: boolean;
   note?: string;
+  /** App units for this code where they differ from {@link UCUM_TO_APP_UNIT} (a walk time in s is `s/4m`). */
+  appUnits?: Readonly<Record<string, string>>;
+}
+
+/** The app unit a value of `mapping` in UCUM unit `ucum` is in, or undefined when the app has no conversion. */
+export function appUnitOf(mapping: ObservationCodeMapping, ucum: string): string | undefined {
+  return mapping.appUnits?.[ucum] ?? UCUM_TO_APP_UNIT[ucum];
+}
+
+/**
+ * The table read backwards, for the export: the first mapping (in table order) of `kind` that
+ * accepts a UCUM unit standing for `appUnit`, with that unit. Table order is the export
+ * preference: LOINC before SNOMED before local codes, the first eGFR code for eGFR. Null when no
+ * code of the kind takes the unit (the exporter then sends the canonical unit).
+ */
+export function exportCodeFor(kind: MeasureKind, appUnit: string): { mapping: ObservationCodeMapping; ucum: string } | null {
+  for (const mapping of OBSERVATION_CODES) {
+    if (mapping.kind !== kind) continue;
+    const ucum = mapping.units.find((u) => appUnitOf(mapping, u) === appUnit);
+    if (ucum !== undefined) return { mapping, ucum };
+  }
+  return null;
 }
 
 export const OBSERVATION_CODES: readonly ObservationCodeMapping[] = [
@@ -67,10 +136,11 @@ export const OBSERVATION_CODES: readonly ObservationCodeMapping[] = [
   { system: LOINC_SYSTEM, code: "98979-8", kind: "egfr", units: ["mL/min/{1.73_m2}"], display: "GFR/1.73 sq M.predicted (CKD-EPI 2021)", confirmed: false },
   // No confirmed code (CLINICAL.md §4): local codes so exports and re-imports round-trip.
   { system: LOCAL_SYSTEM, code: "gait_speed", kind: "gait_speed", units: ["m/s"], display: "Usual gait speed", confirmed: false },
+  { system: LOCAL_SYSTEM, code: "walk_4m_time", kind: "gait_speed", units: ["s"], appUnits: { s: "s/4m" }, display: "Time to walk 4 m at usual pace", confirmed: false },
   { system: LOCAL_SYSTEM, code: "chair_stand_5x", kind: "chair_stand_5x", units: ["s"], display: "Five-times chair stand", confirmed: false },
   { system: LOCAL_SYSTEM, code: "sppb", kind: "sppb", units: ["{score}"], display: "SPPB", confirmed: false },
   { system: LOCAL_SYSTEM, code: "tug", kind: "tug", units: ["s"], display: "Timed up and go", confirmed: false },
-  { system: LOCAL_SYSTEM, code: "walk_400m", kind: "walk_400m", units: ["s"], display: "400 m walk", confirmed: false },
+  { system: LOCAL_SYSTEM, code: "walk_400m", kind: "walk_400m", units: ["s", "min"], display: "400 m walk", confirmed: false },
   { system: LOCAL_SYSTEM, code: "asm", kind: "asm", units: ["kg"], display: "Appendicular skeletal muscle mass", confirmed: false },
   { system: LOCAL_SYSTEM, code: "calf_circumference", kind: "calf_circumference", units: ["cm"], display: "Calf circumference", confirmed: false },
   { system: LOCAL_SYSTEM, code: "sarc_f", kind: "sarc_f", units: ["{score}"], display: "SARC-F", confirmed: false },

@@ -14,18 +14,22 @@
  *   digit, else the Observation is rejected as mislabelled. An unmapped code is rejected too.
  * - Units: the UCUM code (valueQuantity.code, or .unit when no code is given) must be one the
  *   table lists for the code, matched exactly; `[lb_av]` converts to kg, `lbs` is rejected.
+ * - "Unable to complete" (chair stand, 400 m walk) comes as valueCodeableConcept with the app's
+ *   `unable` result code, as the exporter writes it; the muscle-mass method (DXA/BIA) as
+ *   Observation.method with the app's method codes.
  * - Medicines: RxNorm ingredient or ATC code (catalogue), then the table of RxNorm clinical-drug
  *   codes, then the ingredient names in the drug's display text (RxNorm clinical-drug names start
  *   with the ingredient: "24 HR Metformin hydrochloride 500 MG …" → metformin), matched exactly
  *   with `matchMedicine`; otherwise kept as free text (which the rules ignore).
  */
 import { matchMedicine, matchMedicineByCode, findMedicineById, type CatalogueEntry } from "./medicine-catalogue";
-import type { ConditionCode, MeasureKind, Sex } from "./types";
+import type { ConditionCode, MassMethod, MeasureKind, Sex } from "./types";
 import { UnitError, toCanonical } from "./units";
 import {
-  ATC_SYSTEM, CONDITION_MAPPINGS, DRUG_NAME_ALIASES, ICD10_SYSTEMS, LOINC_SYSTEM, OBSERVATION_CODES, RXNORM_CLINICAL_DRUGS,
-  RXNORM_SYSTEM, SNOMED_SYSTEM, UCUM_SYSTEM, UCUM_TO_APP_UNIT, type ObservationCodeMapping,
+  ATC_SYSTEM, CONDITION_MAPPINGS, DRUG_NAME_ALIASES, ICD10_SYSTEMS, LOINC_SYSTEM, MASS_METHOD_CODES, MASS_METHOD_SYSTEM, OBSERVATION_CODES,
+  RXNORM_CLINICAL_DRUGS, RXNORM_SYSTEM, SNOMED_SYSTEM, UCUM_SYSTEM, UNABLE_CODE, UNABLE_KINDS, appUnitOf, type ObservationCodeMapping,
 } from "./fhir-codes";
+import { CANONICAL_UNIT } from "./units";
 import { checkPlausibility } from "@/lib/validation/plausibility";
 
 export type Json = Record<string, unknown>;
@@ -64,10 +68,13 @@ export interface MappedObservation {
   fhirId: string;
   subject: string;
   kind: MeasureKind;
-  value: number;
+  /** Canonical value; null only when `isUnable`. */
+  value: number | null;
+  isUnable: boolean;
   reportedValue: string;
   reportedUnit: string;
   observedAt: Date;
+  method: MassMethod | null;
   mapping: ObservationCodeMapping;
 }
 
@@ -255,6 +262,21 @@ export function mapObservation(resource: Json, now: Date): MapResult<MappedObser
   if (!id) return reject(resource, "Observation has no id, so it cannot be imported idempotently", coding);
   const subject = subjectOf(resource);
   if (!subject) return reject(resource, "Observation has no subject reference", coding);
+  const observedAt =
+    parseFhirDate(resource.effectiveDateTime) ??
+    parseFhirDate(resource.effectiveInstant) ??
+    parseFhirDate(obj(resource, "effectivePeriod")?.start) ??
+    parseFhirDate(resource.issued);
+  if (!observedAt) return reject(resource, "Observation has no effective date/time", coding);
+  if (observedAt.getTime() > now.getTime()) return reject(resource, `Observation date ${observedAt.toISOString()} is in the future`, coding);
+  const base = { fhirId: id, subject, kind: mapping.kind, observedAt, method: massMethodOf(resource, mapping.kind), mapping };
+  const coded = obj(resource, "valueCodeableConcept");
+  if (coded) {
+    const isUnable = codings(coded).some((c) => c.system === UNABLE_CODE.system && c.code === UNABLE_CODE.code);
+    if (!isUnable) return reject(resource, `${describe(coding)} has a coded value the app does not read (it expects a valueQuantity)`, coding);
+    if (!UNABLE_KINDS.includes(mapping.kind)) return reject(resource, `"unable to complete" is not a result of ${mapping.display}`, coding);
+    return { status: "ok", value: { ...base, value: null, isUnable: true, reportedValue: "unable", reportedUnit: CANONICAL_UNIT[mapping.kind] } };
+  }
   const quantity = obj(resource, "valueQuantity");
   if (!quantity) return reject(resource, `${describe(coding)} has no valueQuantity`, coding);
   const value = quantity.value;
@@ -271,7 +293,7 @@ export function mapObservation(resource: Json, now: Date): MapResult<MappedObser
       coding,
     );
   }
-  const appUnit = UCUM_TO_APP_UNIT[ucum];
+  const appUnit = appUnitOf(mapping, ucum);
   if (appUnit === undefined) return reject(resource, `UCUM unit "${ucum}" has no conversion in the app`, coding);
   let canonical: number;
   try {
@@ -282,17 +304,14 @@ export function mapObservation(resource: Json, now: Date): MapResult<MappedObser
   }
   const implausible = checkPlausibility(mapping.kind, canonical, { value, unit: appUnit });
   if (implausible) return reject(resource, implausible, coding);
-  const observedAt =
-    parseFhirDate(resource.effectiveDateTime) ??
-    parseFhirDate(resource.effectiveInstant) ??
-    parseFhirDate(obj(resource, "effectivePeriod")?.start) ??
-    parseFhirDate(resource.issued);
-  if (!observedAt) return reject(resource, "Observation has no effective date/time", coding);
-  if (observedAt.getTime() > now.getTime()) return reject(resource, `Observation date ${observedAt.toISOString()} is in the future`, coding);
-  return {
-    status: "ok",
-    value: { fhirId: id, subject, kind: mapping.kind, value: canonical, reportedValue: String(value), reportedUnit: appUnit, observedAt, mapping },
-  };
+  return { status: "ok", value: { ...base, value: canonical, isUnable: false, reportedValue: String(value), reportedUnit: appUnit } };
+}
+
+/** DXA or BIA from Observation.method (the app's method codes), for muscle mass only. */
+function massMethodOf(resource: Json, kind: MeasureKind): MassMethod | null {
+  if (kind !== "asm") return null;
+  const hit = codings(obj(resource, "method")).find((c) => c.system === MASS_METHOD_SYSTEM);
+  return (Object.keys(MASS_METHOD_CODES) as MassMethod[]).find((m) => MASS_METHOD_CODES[m].code === hit?.code) ?? null;
 }
 
 // ---------- Medication ----------

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CONDITION_MAPPINGS, LOINC_SYSTEM, OBSERVATION_CODES, RXNORM_CLINICAL_DRUGS, RXNORM_SYSTEM, UCUM_TO_APP_UNIT } from "@/lib/domain/fhir-codes";
+import { CONDITION_MAPPINGS, LOINC_SYSTEM, OBSERVATION_CODES, RXNORM_CLINICAL_DRUGS, RXNORM_SYSTEM, appUnitOf } from "@/lib/domain/fhir-codes";
 import {
   isValidLoinc, loincCheckDigit, loincProblem, mapCondition, mapGender, mapMedication, mapObservation, mapPatient, matchDrugDisplay, type Json,
 } from "@/lib/domain/fhir-map";
@@ -68,7 +68,7 @@ describe("the code table", () => {
       if (m.system === LOINC_SYSTEM) expect(isValidLoinc(m.code), m.code).toBe(true);
       expect(MEASURE_KINDS).toContain(m.kind);
       for (const unit of m.units) {
-        const appUnit = UCUM_TO_APP_UNIT[unit];
+        const appUnit = appUnitOf(m, unit);
         expect(appUnit, unit).toBeDefined();
         expect(UNITS_BY_KIND[m.kind], `${m.code} ${unit}`).toContain(appUnit);
       }
