@@ -102,6 +102,9 @@ function slices<T>(items: readonly T[]): T[][] {
 async function batchNdjson(db: Db, patients: { id: string; mrn: string; familyName: string; givenName: string; birthDate: Date; sex: string; deceasedAt: Date | null }[], types: ReadonlySet<FhirExportType>, now: Date): Promise<Partial<Record<FhirExportType, string>>> {
   const out: Partial<Record<FhirExportType, string>> = {};
   const ids = patients.map((p) => p.id);
+  // Resources follow their patients' MRN order, so the output does not depend on the batch size.
+  const position = new Map(ids.map((id, i) => [id, i]));
+  const inPatientOrder = <R extends { patientId: string }>(rows: R[]) => rows.sort((a, b) => position.get(a.patientId)! - position.get(b.patientId)!);
   if (types.has("Patient")) out.Patient = patients.map((p) => toNdjsonLine(toFhirPatient({ ...p, sex: p.sex as Sex }))).join("");
   // Patient ids in slices (SQLite takes 999 bind values); the ids come from the clinic-scoped
   // patient query, and `clinicId` is left out here for the reason export-cohort.ts gives.
@@ -113,7 +116,7 @@ async function batchNdjson(db: Db, patients: { id: string; mrn: string; familyNa
         orderBy: [{ patientId: "asc" }, { observedAt: "asc" }, { id: "asc" }],
         select: { id: true, patientId: true, kind: true, value: true, isUnable: true, reportedValue: true, reportedUnit: true, observedAt: true, method: true, status: true, version: true, note: true },
       });
-      for (const o of rows) text += toNdjsonLine(toFhirObservation({ ...o, kind: o.kind as MeasureKind, method: o.method as MassMethod | null }));
+      for (const o of inPatientOrder(rows)) text += toNdjsonLine(toFhirObservation({ ...o, kind: o.kind as MeasureKind, method: o.method as MassMethod | null }));
     }
     out.Observation = text;
   }
@@ -125,7 +128,7 @@ async function batchNdjson(db: Db, patients: { id: string; mrn: string; familyNa
         orderBy: [{ patientId: "asc" }, { id: "asc" }],
         select: { id: true, patientId: true, catalogueId: true, name: true, atcCode: true, rxnormCode: true, startedOn: true, stoppedOn: true },
       });
-      for (const m of rows) text += toNdjsonLine(toFhirMedicationStatement(m, now));
+      for (const m of inPatientOrder(rows)) text += toNdjsonLine(toFhirMedicationStatement(m, now));
     }
     out.MedicationStatement = text;
   }
@@ -137,7 +140,7 @@ async function batchNdjson(db: Db, patients: { id: string; mrn: string; familyNa
         orderBy: [{ patientId: "asc" }, { code: "asc" }],
         select: { id: true, patientId: true, code: true, openedAt: true, dueAt: true, reasonText: true },
       });
-      for (const f of rows) text += toNdjsonLine(toFhirFlag({ ...f, code: f.code as FlagCode }));
+      for (const f of inPatientOrder(rows)) text += toNdjsonLine(toFhirFlag({ ...f, code: f.code as FlagCode }));
     }
     out.Flag = text;
   }
@@ -149,7 +152,7 @@ async function batchNdjson(db: Db, patients: { id: string; mrn: string; familyNa
         orderBy: { patientId: "asc" },
         select: { id: true, patientId: true, tier: true, ewgsop2: true, awgs2019: true, b12Status: true, b12OnTreatment: true, ruleSetVersion: true, evaluatedAt: true, detailJson: true },
       });
-      for (const { detailJson, ...r } of rows) {
+      for (const { detailJson, ...r } of inPatientOrder(rows)) {
         const evaluation = JSON.parse(detailJson) as Pick<Evaluation, "tierReasons">;
         text += toNdjsonLine(
           toFhirRiskAssessment({
