@@ -15,8 +15,10 @@ export const GET = guardedRoute("import:run", async (_request, actor) => {
 /**
  * POST /api/import/assessments (multipart: `file`, `mode` = preview | import, `skipInvalid`,
  * `previewJobId` when importing) → NDJSON progress events, then the importer's result. The
- * preview is importAssessments' dry run (it records only its ImportJob); "import" runs the real
- * import of the file the preview read, checked by sha256 (lib/data/upload-jobs.ts).
+ * preview is importAssessments' dry run (it writes only its ImportJob and audit record); "import"
+ * runs the real import of the file the preview read, checked by sha256 (lib/data/upload-jobs.ts).
+ * The importer stays the authority: an import without skipInvalid of a file with bad rows still
+ * writes nothing.
  */
 export const POST = guardedRoute("import:run", async (request, actor) => {
   const form = await readUploadForm(request, "file");
@@ -28,11 +30,16 @@ export const POST = guardedRoute("import:run", async (request, actor) => {
   if (problem) throw new AppError("invalid", problem);
   const db = getDb();
   const now = new Date();
-  const dryRun = fields.mode === "preview";
-  if (!dryRun) {
+  const upload = { name: file.name, content: file.content };
+  if (fields.mode === "import") {
     await assertConfirmsPreview(db, actor, { previewJobId: fields.previewJobId ?? "", format: "csv", sha256: uploadSha256("csv", [file]), now });
+    return streamImport((onProgress) => importAssessments(db, actor, upload, { now, skipInvalid: fields.skipInvalid, onProgress }));
   }
-  return streamImport((onProgress) =>
-    importAssessments(db, actor, { name: file.name, content: file.content }, { now, dryRun, skipInvalid: fields.skipInvalid, onProgress }),
-  );
+  // The preview always counts what the valid rows would bring (a dry run that skips invalid
+  // rows), so a file with one bad row still shows its new patients and changes; `blocked` then
+  // says whether the import, with the option as chosen, would stop on the problems.
+  return streamImport(async (onProgress) => {
+    const preview = await importAssessments(db, actor, upload, { now, dryRun: true, skipInvalid: true, onProgress });
+    return { ...preview, blocked: preview.blocked || (!fields.skipInvalid && preview.errors.length > 0) };
+  });
 });
