@@ -197,3 +197,76 @@ test("the import page, with a preview's problems on it, passes axe", async ({ pa
   const results = await new AxeBuilder({ page }).analyze();
   expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
 });
+
+interface TimedEvent {
+  at: number;
+  type: string;
+  phase?: string;
+  done?: number;
+  total?: number;
+}
+
+/** Posts a spreadsheet from the page itself and notes when each NDJSON line arrives. */
+async function postTimed(page: Page, csv: string, fields: Record<string, string>): Promise<{ events: TimedEvent[]; result: { importJobId: string; rowsValid: number; created: { patients: number } } }> {
+  return page.evaluate(
+    async ({ csv, fields }) => {
+      const body = new FormData();
+      body.set("file", new File([csv], "large.csv", { type: "text/csv" }));
+      for (const [key, value] of Object.entries(fields)) body.set(key, value);
+      const started = performance.now();
+      const response = await fetch("/api/import/assessments", { method: "POST", body });
+      const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+      const events: TimedEvent[] = [];
+      let result: unknown = null;
+      let buffered = "";
+      for (;;) {
+        const { value, done } = await reader.read();
+        buffered += value ?? "";
+        const lines = buffered.split("\n");
+        buffered = lines.pop() ?? "";
+        for (const line of lines.filter(Boolean)) {
+          const event = JSON.parse(line);
+          events.push({ at: performance.now() - started, type: event.type, phase: event.phase, done: event.done, total: event.total });
+          if (event.type === "result") result = event.result;
+        }
+        if (done) break;
+      }
+      return { events, result: result as { importJobId: string; rowsValid: number; created: { patients: number } } };
+    },
+    { csv, fields },
+  );
+}
+
+test("a large spreadsheet streams its progress while it is written", async ({ page }) => {
+  test.setTimeout(180_000);
+  const rows = 6_000;
+  const csv = [
+    "mrn,family_name,given_name,birth_date,sex,assessed_on,grip_strength_kg,gait_speed_m_s",
+    ...Array.from({ length: rows }, (_, i) => `BIG-${String(i).padStart(6, "0")},Large,File,1950-01-01,${i % 2 ? "male" : "female"},2026-10-01,${20 + (i % 15)},0.9`),
+  ].join("\n");
+  await signIn(page, CLINICIAN);
+  await page.goto("/import");
+  const before = await panelTotal(page);
+
+  const preview = await postTimed(page, csv, { mode: "preview" });
+  expect(preview.result.rowsValid).toBe(rows);
+  expect(await panelTotal(page)).toBe(before);
+
+  const run = await postTimed(page, csv, { mode: "import", previewJobId: preview.result.importJobId });
+  const writing = run.events.filter((e) => e.type === "progress" && e.phase === "writing");
+  // Rows are written, then patients re-evaluated, in batches: several events, counting up to the total.
+  expect(writing.length).toBeGreaterThanOrEqual(3);
+  for (let i = 1; i < writing.length; i += 1) expect(writing[i]!.done!).toBeGreaterThan(writing[i - 1]!.done!);
+  expect(writing.at(-1)!.done).toBe(writing.at(-1)!.total);
+  // They arrive as the work happens, not all at once with the result.
+  const last = run.events.at(-1)!;
+  expect(last.type).toBe("result");
+  expect(last.at - writing[0]!.at).toBeGreaterThan(100);
+  expect(run.result.created.patients).toBe(rows);
+  expect(await panelTotal(page)).toBe(before + rows);
+  const seconds = (e: TimedEvent | undefined) => ((e?.at ?? 0) / 1000).toFixed(1);
+  console.log(
+    `[upload] ${rows} rows (${(csv.length / 1e6).toFixed(2)} MB): preview ${seconds(preview.events.at(-1))} s; import ${seconds(last)} s, ` +
+      `${writing.length} progress events, first at ${seconds(writing[0])} s`,
+  );
+});

@@ -60,12 +60,15 @@ const PROGRESS_INTERVAL_MS = 200;
 function progressEvents<R>(emit: (event: UploadEvent<R>) => void): (done: number, total: number) => void {
   let lastAt = 0;
   let lastPercent = -1;
+  let lastDone = -1;
   return (done, total) => {
     const percent = total > 0 ? Math.floor((done / total) * 100) : 100;
     const now = Date.now();
+    if (done === lastDone) return;
     if (done < total && percent === lastPercent && now - lastAt < PROGRESS_INTERVAL_MS) return;
     lastAt = now;
     lastPercent = percent;
+    lastDone = done;
     emit({ type: "progress", phase: "writing", done, total });
   };
 }
