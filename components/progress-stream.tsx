@@ -1,6 +1,7 @@
 "use client";
 
-import type { UploadEvent } from "@/lib/validation/upload";
+import { useState } from "react";
+import type { UploadEvent, UploadMode } from "@/lib/validation/upload";
 
 export type StreamProgress = Extract<UploadEvent<unknown>, { type: "progress" }>;
 
@@ -60,4 +61,52 @@ export function ProgressStream({ id, label, progress }: { id: string; label: str
       </p>
     </div>
   );
+}
+
+export type UploadStage = "choose" | "previewing" | "previewed" | "importing" | "imported";
+
+/**
+ * The two steps of an upload form: preview (a dry run), then import of the same file(s) naming
+ * the preview's ImportJob. Keeps the stage, the preview and import results, the live progress and
+ * a failure message; the import's final progress stays shown so the finished bar remains.
+ */
+export function useUploadFlow<R extends { importJobId: string }>(url: string) {
+  const [stage, setStage] = useState<UploadStage>("choose");
+  const [preview, setPreview] = useState<R | null>(null);
+  const [result, setResult] = useState<R | null>(null);
+  const [progress, setProgress] = useState<StreamProgress | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+
+  const reset = () => {
+    setStage("choose");
+    setPreview(null);
+    setResult(null);
+    setProgress(null);
+    setFailure(null);
+  };
+
+  const send = async (mode: UploadMode, body: FormData) => {
+    body.set("mode", mode);
+    if (mode === "import" && preview) body.set("previewJobId", preview.importJobId);
+    setFailure(null);
+    setStage(mode === "preview" ? "previewing" : "importing");
+    setProgress({ type: "progress", phase: "reading", done: 0, total: 0 });
+    try {
+      const answer = await postUploadStream<R>(url, body, setProgress);
+      if (mode === "preview") {
+        setPreview(answer);
+        setProgress(null);
+        setStage("previewed");
+      } else {
+        setResult(answer);
+        setStage("imported");
+      }
+    } catch (error) {
+      setFailure(error instanceof Error ? error.message : String(error));
+      setProgress(null);
+      setStage(mode === "preview" ? "choose" : "previewed");
+    }
+  };
+
+  return { stage, preview, result, progress, failure, busy: stage === "previewing" || stage === "importing", reset, send };
 }

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useId, useRef, useState, type FormEvent } from "react";
 import type { FhirFileError, FhirImportResult, FhirRejection } from "@/lib/data/import-fhir";
 import { fhirFilesProblem, formatMegabytes, MAX_FHIR_FILES, MAX_UPLOAD_BYTES } from "@/lib/validation/upload";
-import { postUploadStream, ProgressStream, type StreamProgress } from "./progress-stream";
+import { ProgressStream, useUploadFlow } from "./progress-stream";
 import { UploadTable, type UploadTableColumn } from "./upload-table";
 
 const REJECTION_COLUMNS: readonly UploadTableColumn<FhirRejection>[] = [
@@ -20,8 +20,6 @@ const FILE_ERROR_COLUMNS: readonly UploadTableColumn<FhirFileError>[] = [
   { header: "Problem", cell: (e) => e.message },
 ];
 
-type Stage = "choose" | "previewing" | "previewed" | "importing" | "imported";
-
 const count = (n: number) => n.toLocaleString("en");
 
 /**
@@ -34,36 +32,12 @@ export function UploadFhir() {
   const fileInput = useRef<HTMLInputElement>(null);
   const [files, setFiles] = useState<File[]>([]);
   const [fileError, setFileError] = useState<string | null>(null);
-  const [stage, setStage] = useState<Stage>("choose");
-  const [preview, setPreview] = useState<FhirImportResult | null>(null);
-  const [result, setResult] = useState<FhirImportResult | null>(null);
-  const [progress, setProgress] = useState<StreamProgress | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
-  const busy = stage === "previewing" || stage === "importing";
+  const { stage, preview, result, progress, failure, busy, reset, send } = useUploadFlow<FhirImportResult>("/api/import/fhir");
 
-  const send = async (mode: "preview" | "import") => {
+  const upload = (mode: "preview" | "import") => {
     const body = new FormData();
     for (const file of files) body.append("files", file);
-    body.set("mode", mode);
-    if (mode === "import" && preview) body.set("previewJobId", preview.importJobId);
-    setFailure(null);
-    setStage(mode === "preview" ? "previewing" : "importing");
-    setProgress({ type: "progress", phase: "reading", done: 0, total: 0 });
-    try {
-      const answer = await postUploadStream<FhirImportResult>("/api/import/fhir", body, setProgress);
-      setProgress(null);
-      if (mode === "preview") {
-        setPreview(answer);
-        setStage("previewed");
-      } else {
-        setResult(answer);
-        setStage("imported");
-      }
-    } catch (error) {
-      setFailure(error instanceof Error ? error.message : String(error));
-      setProgress(null);
-      setStage(mode === "preview" ? "choose" : "previewed");
-    }
+    void send(mode, body);
   };
 
   const onPreview = (event: FormEvent<HTMLFormElement>) => {
@@ -73,7 +47,7 @@ export function UploadFhir() {
       fileInput.current?.focus();
       return;
     }
-    if (!fileError) void send("preview");
+    if (!fileError) upload("preview");
   };
 
   return (
@@ -96,10 +70,7 @@ export function UploadFhir() {
               const chosen = [...(event.currentTarget.files ?? [])];
               setFiles(chosen);
               setFileError(chosen.length > 0 ? fhirFilesProblem(chosen) : null);
-              setStage("choose");
-              setPreview(null);
-              setResult(null);
-              setFailure(null);
+              reset();
             }}
           />
           {fileError ? (
@@ -123,7 +94,7 @@ export function UploadFhir() {
       {preview ? <FhirSummary title="Preview (nothing has been written)" result={preview} headingId="fhir-preview-title" /> : null}
       {preview && !preview.blocked && stage !== "imported" ? (
         <div>
-          <button type="button" onClick={() => void send("import")} disabled={busy}>
+          <button type="button" onClick={() => upload("import")} disabled={busy}>
             {stage === "importing" ? "Importing…" : `Import ${count(preview.resources - preview.rejected.length)} resources`}
           </button>
         </div>

@@ -5,7 +5,7 @@ import { useId, useRef, useState, type FormEvent } from "react";
 import type { ImportProblem, ImportResult } from "@/lib/data/import-assessments";
 import { buildProblemsCsv } from "@/lib/validation/upload-csv";
 import { formatMegabytes, MAX_UPLOAD_BYTES, spreadsheetFileProblem } from "@/lib/validation/upload";
-import { postUploadStream, ProgressStream, type StreamProgress } from "./progress-stream";
+import { ProgressStream, useUploadFlow } from "./progress-stream";
 import { downloadText, UploadTable, type UploadTableColumn } from "./upload-table";
 
 const PROBLEM_COLUMNS: readonly UploadTableColumn<ImportProblem>[] = [
@@ -13,8 +13,6 @@ const PROBLEM_COLUMNS: readonly UploadTableColumn<ImportProblem>[] = [
   { header: "Column", cell: (p) => p.column || "(whole row)" },
   { header: "Problem", cell: (p) => p.message },
 ];
-
-type Stage = "choose" | "previewing" | "previewed" | "importing" | "imported";
 
 const plural = (n: number, one: string, many: string) => `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
 
@@ -28,46 +26,14 @@ export function UploadSpreadsheet() {
   const [file, setFile] = useState<File | null>(null);
   const [fileError, setFileError] = useState<string | null>(null);
   const [skipInvalid, setSkipInvalid] = useState(false);
-  const [stage, setStage] = useState<Stage>("choose");
-  const [preview, setPreview] = useState<ImportResult | null>(null);
-  const [result, setResult] = useState<ImportResult | null>(null);
-  const [progress, setProgress] = useState<StreamProgress | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
-  const busy = stage === "previewing" || stage === "importing";
+  const { stage, preview, result, progress, failure, busy, reset, send } = useUploadFlow<ImportResult>("/api/import/assessments");
 
-  const startOver = () => {
-    setStage("choose");
-    setPreview(null);
-    setResult(null);
-    setProgress(null);
-    setFailure(null);
-  };
-
-  const send = async (mode: "preview" | "import") => {
+  const upload = (mode: "preview" | "import") => {
     if (!file) return;
     const body = new FormData();
     body.set("file", file);
-    body.set("mode", mode);
     body.set("skipInvalid", String(skipInvalid));
-    if (mode === "import" && preview) body.set("previewJobId", preview.importJobId);
-    setFailure(null);
-    setStage(mode === "preview" ? "previewing" : "importing");
-    setProgress({ type: "progress", phase: "reading", done: 0, total: 0 });
-    try {
-      const answer = await postUploadStream<ImportResult>("/api/import/assessments", body, setProgress);
-      if (mode === "preview") {
-        setPreview(answer);
-        setProgress(null);
-        setStage("previewed");
-      } else {
-        setResult(answer);
-        setStage("imported");
-      }
-    } catch (error) {
-      setFailure(error instanceof Error ? error.message : String(error));
-      setProgress(null);
-      setStage(mode === "preview" ? "choose" : "previewed");
-    }
+    void send(mode, body);
   };
 
   const onPreview = (event: FormEvent<HTMLFormElement>) => {
@@ -77,7 +43,7 @@ export function UploadSpreadsheet() {
       fileInput.current?.focus();
       return;
     }
-    if (!fileError) void send("preview");
+    if (!fileError) upload("preview");
   };
 
   return (
@@ -97,7 +63,7 @@ export function UploadSpreadsheet() {
               const chosen = event.currentTarget.files?.[0] ?? null;
               setFile(chosen);
               setFileError(chosen ? spreadsheetFileProblem(chosen) : null);
-              startOver();
+              reset();
             }}
           />
           {fileError ? (
@@ -113,7 +79,7 @@ export function UploadSpreadsheet() {
             disabled={busy}
             onChange={(event) => {
               setSkipInvalid(event.currentTarget.checked);
-              startOver();
+              reset();
             }}
           />{" "}
           Skip invalid rows (import the valid rows and list the others)
@@ -136,7 +102,7 @@ export function UploadSpreadsheet() {
 
       {preview && !preview.blocked && preview.rowsValid > 0 && stage !== "imported" ? (
         <div>
-          <button type="button" onClick={() => void send("import")} disabled={busy}>
+          <button type="button" onClick={() => upload("import")} disabled={busy}>
             {stage === "importing" ? "Importing…" : `Import ${plural(preview.rowsValid, "row", "rows")}`}
           </button>
         </div>
