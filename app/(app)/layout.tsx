@@ -14,6 +14,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
   const links = [
     ...(can(actor.role, "panel:view") ? [{ href: "/patients", label: "Patients" }] : []),
     ...(can(actor.role, "summary:view") ? [{ href: "/summary", label: "Summary" }] : []),
+    ...(can(actor.role, "import:run") ? [{ href: "/import", label: "Import" }] : []),
     ...(can(actor.role, "thresholds:view") ? [{ href: "/thresholds", label: "Thresholds" }] : []),
   ];
   return (

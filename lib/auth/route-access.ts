@@ -24,6 +24,7 @@ export const PAGE_ACCESS = {
   "/summary": "summary:view",
   "/thresholds": "thresholds:view",
   "/thresholds/edit": "thresholds:edit",
+  "/import": "import:run",
 } as const satisfies Record<string, Access>;
 
 export const ROUTE_HANDLER_ACCESS = {
@@ -33,6 +34,9 @@ export const ROUTE_HANDLER_ACCESS = {
   "/api/export/fhir": "export:identified",
   "/api/export/fhir/[type]": "export:identified",
   "/api/jobs/recompute": "recompute:run",
+  "/api/import/template": "import:run",
+  "/api/import/assessments": "import:run",
+  "/api/import/fhir": "import:run",
 } as const satisfies Record<string, Access>;
 
 /** Keyed "<file under app/>#<exported action>". */
