@@ -181,6 +181,20 @@ export function readCohortRows(params: Record<string, string | string[] | undefi
 }
 
 /**
+ * The params without criteria row `n` (1-based, counting rows that have a field, as
+ * readCohortRows and the form do) and without the `remove` button's own field.
+ */
+export function withoutCohortRow(params: Record<string, string | string[] | undefined>, n: number): Record<string, string | string[] | undefined> {
+  const rowNumbers = Object.entries(params)
+    .map(([key, value]) => ({ match: ROW_KEY.exec(key), value: Array.isArray(value) ? value[0] : value }))
+    .filter(({ match, value }) => match?.[2] === "field" && (value ?? "").trim() !== "")
+    .map(({ match }) => Number(match![1]))
+    .sort((a, b) => a - b);
+  const dropped = rowNumbers[n - 1];
+  return Object.fromEntries(Object.entries(params).filter(([key]) => key !== "remove" && Number(ROW_KEY.exec(key)?.[1]) !== dropped));
+}
+
+/**
  * URL rows → valid criteria plus one explained issue per bad row (a row is either valid or
  * reported, never silently dropped or guessed). Numbers are kept in canonical text ("06" → "6").
  */
