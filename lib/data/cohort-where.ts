@@ -53,10 +53,11 @@ function ageWhere(op: string, years: number, now: Date): Prisma.PatientWhereInpu
   throw new Error(`cohortWhere: "${op}" is not an age operator`);
 }
 
-/** `field = value` or `field ≠ value`, where "≠" keeps rows whose column is empty (SQL's `<>` would drop them). */
+/** `column = value` or `column ≠ value`, where "≠" keeps rows whose nullable column is empty (SQL's `<>` would drop them). */
 function choiceWhere(column: "sex" | "diet" | "attributedClinicianId", op: string, value: string | null): Prisma.PatientWhereInput {
   if (op === "is") return { [column]: value };
   if (value === null) return { [column]: { not: null } };
+  if (column === "sex") return { sex: { not: value } };
   return { OR: [{ [column]: null }, { [column]: { not: value } }] };
 }
 
