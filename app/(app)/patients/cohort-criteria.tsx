@@ -1,6 +1,6 @@
 "use client";
 
-import { useState } from "react";
+import { useState, useSyncExternalStore } from "react";
 import { COHORT_FIELDS, COHORT_FIELD_NAMES, COHORT_OPS, MAX_CRITERIA, MAX_WITHIN_MONTHS, fieldDef, opNeedsValue, type CohortDraftRow, type CohortField, type CohortMatch, type CohortOp } from "@/lib/validation/cohort";
 
 interface Props {
@@ -15,6 +15,7 @@ interface KeyedRow extends CohortDraftRow {
   key: number;
 }
 
+const noSubscription = () => () => {};
 const BLANK: CohortDraftRow = { field: "", op: "", value: "", within: "" };
 const isField = (field: string): field is CohortField => (COHORT_FIELD_NAMES as string[]).includes(field);
 
@@ -30,6 +31,8 @@ export function CohortCriteria({ rows: initialRows, match: initialMatch, clinici
   const [match, setMatch] = useState(initialMatch);
   const [nextKey, setNextKey] = useState(initialRows.length + 1);
   const clinicianChoices = Object.fromEntries(clinicians.map((c) => [c.id, c.name]));
+  // "Add criterion" needs JavaScript; without it the blank row at the end does the job.
+  const hydrated = useSyncExternalStore(noSubscription, () => true, () => false);
 
   const update = (key: number, change: Partial<CohortDraftRow>) => setRows((all) => all.map((row) => (row.key === key ? { ...row, ...change } : row)));
   const remove = (key: number) => setRows((all) => all.filter((row) => row.key !== key));
@@ -65,7 +68,7 @@ export function CohortCriteria({ rows: initialRows, match: initialMatch, clinici
           />
         ))}
       </ol>
-      {rows.length < MAX_CRITERIA ? (
+      {hydrated && rows.length < MAX_CRITERIA ? (
         <p>
           <button type="button" className="secondary" onClick={add}>Add criterion</button>
         </p>
@@ -86,6 +89,8 @@ function CriterionRow({ n, row, issue, clinicianChoices, onChange, onRemove }: {
   const def = isField(row.field) ? fieldDef(row.field) : null;
   const op = def && (def.ops as readonly string[]).includes(row.op) ? (row.op as CohortOp) : null;
   const choices = row.field === "clinician" ? clinicianChoices : def?.choices;
+  // Before an operator is chosen (a row submitted without JavaScript), offer the value anyway when the field takes one.
+  const showValue = def !== null && (op ? opNeedsValue(op) : def.ops.some(opNeedsValue));
   const errorId = issue ? `${id}-error` : undefined;
   const invalid = issue ? true : undefined;
   return (
@@ -115,7 +120,7 @@ function CriterionRow({ n, row, issue, clinicianChoices, onChange, onRemove }: {
             </select>
           </div>
         ) : null}
-        {def && op && opNeedsValue(op) ? (
+        {def && showValue ? (
           <div className="field">
             <label htmlFor={`${id}-value`}>{def.unit ? `Value (${def.unit})` : "Value"}</label>
             {choices ? (
