@@ -21,6 +21,7 @@ test("a clinician builds a cohort, saves it, reopens it from its URL, edits it a
   await criterion(page, 1).getByLabel("Field").selectOption("grip_strength");
   await criterion(page, 1).getByLabel("Comparison").selectOption("low_ewgsop2");
   await criterion(page, 1).getByLabel("Within the last (months)").fill("6");
+  await page.getByRole("button", { name: "Add criterion" }).click();
   await criterion(page, 2).getByLabel("Field").selectOption("age");
   await criterion(page, 2).getByLabel("Comparison").selectOption("gte");
   await criterion(page, 2).getByLabel("Value (years)").fill("70");
@@ -122,13 +123,11 @@ test("the cohort builder explains bad criteria in the URL instead of guessing, a
   expect(results.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id)).toEqual([]);
 });
 
-test("without JavaScript the builder still adds a criterion (blank row) and removes one (submit button)", async ({ browser }) => {
-  const context = await browser.newContext({ javaScriptEnabled: false });
+test("without JavaScript the builder still adds a criterion (blank row) and removes one (submit button)", async ({ browser, page: signInPage }) => {
+  // Sign in with JavaScript (the sign-in page needs it), then browse the panel without.
+  await signIn(signInPage, "clinician@demo.clinic");
+  const context = await browser.newContext({ javaScriptEnabled: false, storageState: await signInPage.context().storageState() });
   const page = await context.newPage();
-  await page.goto("/login");
-  await page.getByLabel("Email").fill("clinician@demo.clinic");
-  await page.getByLabel("Password").fill("sarcopenia-demo-2026");
-  await page.getByRole("button", { name: "Sign in" }).click();
   await page.goto("/patients?c1.field=sex&c1.op=is&c1.value=female");
   // The blank row: choose a field and apply; the page asks for the comparison, with the row adapted.
   await criterion(page, 2).getByLabel("Field").selectOption("medicine");
