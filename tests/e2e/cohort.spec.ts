@@ -97,6 +97,11 @@ test("a clinician builds a cohort, saves it, reopens it from its URL, edits it a
     expect(line, `${mrn} on screen but not in the CSV`).toBeDefined();
     expect(line!.split(",").slice(1, 3)).toEqual([family, given]);
   }
+
+  // The owner deletes it.
+  await again.getByRole("button", { name: `Delete view “${name} edited”` }).click();
+  await expect(again.getByText(`Deleted "${name} edited".`)).toBeVisible();
+  await expect(again.getByRole("navigation", { name: "Saved views" }).getByRole("link", { name: `${name} edited` })).toHaveCount(0);
   await again.close();
 });
 

@@ -30,6 +30,8 @@ export function savedViewHref(view: { id: string; query: string }): string {
 export function SavedViews({ views, openViewId, currentQuery }: { views: SavedViewItem[]; openViewId: string | undefined; currentQuery: string }) {
   const mine = views.filter((v) => v.isMine);
   const shared = views.filter((v) => !v.isMine);
+  // Held here, not in the view's own form, so "Deleted …" stays on screen after the view is gone.
+  const [deleteState, deleteAction, deleting] = useActionState<ActionState | undefined, FormData>(deleteViewAction, undefined);
   return (
     <section aria-labelledby="saved-views-heading" className="card stack">
       <h2 id="saved-views-heading">Saved views</h2>
@@ -40,9 +42,10 @@ export function SavedViews({ views, openViewId, currentQuery }: { views: SavedVi
       {mine.map((view) => (
         <details key={view.id} open={view.id === openViewId}>
           <summary>Edit “{view.name}”</summary>
-          <EditViewForm view={view} currentQuery={currentQuery} />
+          <EditViewForm view={view} currentQuery={currentQuery} deleteAction={deleteAction} deleting={deleting} />
         </details>
       ))}
+      {deleteState?.message ? <p role="status" className="small">{deleteState.message}</p> : null}
     </section>
   );
 }
@@ -63,9 +66,8 @@ function ViewList({ title, views, openViewId }: { title: string; views: SavedVie
   );
 }
 
-function EditViewForm({ view, currentQuery }: { view: SavedViewItem; currentQuery: string }) {
+function EditViewForm({ view, currentQuery, deleteAction, deleting }: { view: SavedViewItem; currentQuery: string; deleteAction: (formData: FormData) => void; deleting: boolean }) {
   const [state, action, pending] = useActionState<ActionState | undefined, FormData>(updateViewAction, undefined);
-  const [deleteState, deleteAction, deleting] = useActionState<ActionState | undefined, FormData>(deleteViewAction, undefined);
   const id = `view-${view.id}`;
   const nameError = state?.fieldErrors?.name?.[0];
   const queryError = state?.fieldErrors?.query?.[0];
@@ -99,7 +101,6 @@ function EditViewForm({ view, currentQuery }: { view: SavedViewItem; currentQuer
         <input type="hidden" name="id" value={view.id} />
         <input type="hidden" name="name" value={view.name} />
         <button type="submit" className="secondary" disabled={deleting}>Delete view “{view.name}”</button>
-        {deleteState?.message ? <span role="status" className="small"> {deleteState.message}</span> : null}
       </form>
     </div>
   );
