@@ -42,6 +42,8 @@ export const ROUTE_HANDLER_ACCESS = {
 /** Keyed "<file under app/>#<exported action>". */
 export const SERVER_ACTION_ACCESS = {
   "(app)/patients/actions.ts#saveViewAction": "panel:view",
+  "(app)/patients/actions.ts#updateViewAction": "panel:view",
+  "(app)/patients/actions.ts#deleteViewAction": "panel:view",
   "(app)/patients/[id]/actions.ts#setFlagOutreachAction": "flag:act",
   "(app)/patients/[id]/actions.ts#closeFlagAction": "flag:act",
   "(app)/patients/[id]/actions.ts#reopenFlagAction": "flag:act",

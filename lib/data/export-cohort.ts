@@ -10,6 +10,8 @@ import { AppError } from "@/lib/errors";
 import { EXPORT_COLUMNS, EXPORT_MEASURE_KINDS, toCohortRow, type ExportPatient } from "@/lib/domain/csv-export";
 import type { Evaluation, FlagCode, MassMethod, MeasureKind, Tier } from "@/lib/domain/types";
 import type { Prisma } from "@/lib/generated/prisma-sqlite/client";
+import type { PanelQuery } from "@/lib/validation/panel-query";
+import { panelWhere } from "./patient-panel";
 
 export interface CohortExportOptions {
   /** Age and the measure columns are as of this time. */
@@ -18,6 +20,11 @@ export interface CohortExportOptions {
   tiers?: readonly Tier[];
   /** Only patients with at least one of these flags in their stored evaluation. */
   flags?: readonly FlagCode[];
+  /**
+   * Exactly the patient panel's cohort for this actor and query (panelWhere: filters and cohort
+   * criteria, cut-offs resolved by resolveCohortCutOffs); `tiers` and `flags` still narrow it.
+   */
+  panel?: { actor: Actor; query: PanelQuery };
   /** Patients per query; memory is bounded by one batch whatever the cohort size. */
   batchSize?: number;
 }
@@ -34,7 +41,10 @@ function cohortWhere(clinicId: string, options: CohortExportOptions): Prisma.Pat
   if (options.tiers && options.tiers.length > 0) snapshot.tier = { in: [...options.tiers] };
   // flagCodes is the `;`-joined list; no flag code is a substring of another, so `contains` is exact.
   if (options.flags && options.flags.length > 0) snapshot.OR = options.flags.map((code) => ({ flagCodes: { contains: code } }));
-  return Object.keys(snapshot).length > 0 ? { clinicId, snapshot } : { clinicId };
+  const base: Prisma.PatientWhereInput = options.panel ? panelWhere(options.panel.actor, options.panel.query, options.now) : { clinicId };
+  if (base.clinicId !== clinicId) throw new AppError("forbidden", "The cohort belongs to another clinic.");
+  if (Object.keys(snapshot).length === 0) return base;
+  return options.panel ? { AND: [base, { snapshot }] } : { clinicId, snapshot };
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Prisma } from "@/lib/generated/prisma-sqlite/client";
 import { auditRead } from "./audit";
 import type { Actor } from "@/lib/auth/actor";
 import type { PanelQuery } from "@/lib/validation/panel-query";
+import { cohortWhere } from "./cohort-where";
 
 export interface PanelRow {
   id: string;
@@ -74,6 +75,7 @@ export function panelWhere(actor: Actor, query: PanelQuery, now: Date): Prisma.P
       },
     };
   }
+  if (query.criteria.length > 0) where.AND = [cohortWhere(query.criteria, query.match, now)];
   return where;
 }
 

@@ -1,18 +1,19 @@
 import { z } from "zod";
 import { FLAG_CODES } from "@/lib/domain/types";
 import { OUTREACH_STATUSES } from "@/lib/domain/flag-lifecycle";
+import { COHORT_MATCHES, MEDICATION_CLASS_FILTERS, cohortCriterionSchema, cohortParams, parseCohortRows, readCohortRows, type CohortIssue } from "./cohort";
+
+export { MEDICATION_CLASS_FILTERS };
 
 /**
  * The patient panel's URL state (?q=&sex=&sort=…), so any view can be bookmarked. A value that
  * does not parse falls back to its default instead of failing the page: an old bookmark still opens.
+ * The cohort builder's criteria rows (`c1.field=…`, lib/validation/cohort.ts) are the exception:
+ * a bad row is reported with what to fix (parsePanelParams), never guessed or silently dropped.
  */
 export const PANEL_SORTS = ["tier", "name", "age", "last_assessed"] as const;
 export type PanelSort = (typeof PANEL_SORTS)[number];
 export const PAGE_SIZES = [25, 50, 100] as const;
-export const MEDICATION_CLASS_FILTERS = [
-  "metformin", "ppi", "h2ra", "colchicine", "nitrous_oxide", "b12_replacement",
-  "glucocorticoid", "statin", "antipsychotic", "antidepressant", "benzodiazepine", "z_drug", "opioid", "loop_diuretic",
-] as const;
 
 /** An empty form field (`?ageMax=`) means "no filter", not zero. */
 const optional = <T extends z.ZodType>(schema: T) =>
@@ -36,6 +37,11 @@ export const panelQuerySchema = z.object({
   outreach: optional(z.enum(OUTREACH_STATUSES)),
   /** Patients with an open flag past its due date (with `flag`: that flag). */
   overdue: optional(z.literal("1")),
+  /** Criteria rows combined with AND (`all`) or OR (`any`); the single filters above always apply. */
+  match: z.enum(COHORT_MATCHES).catch("all").default("all"),
+  criteria: z.array(cohortCriterionSchema).max(20).catch([]).default([]),
+  /** The saved view this query was opened from, so the page can offer to update it. */
+  view: optional(z.string().trim().min(1).max(64)),
   sort: z.enum(PANEL_SORTS).catch("tier").default("tier"),
   dir: z.enum(["asc", "desc"]).catch("asc").default("asc"),
   page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
@@ -54,21 +60,38 @@ export function isCanonicalPanelUrl(params: Record<string, string | string[] | u
   return raw.toString() === canonical.toString();
 }
 
-/** URLSearchParams-like input (Next's searchParams object) → a valid query. */
+/** URLSearchParams-like input (Next's searchParams object) → a valid query; bad criteria rows are left out (see parsePanelParams). */
 export function parsePanelQuery(params: Record<string, string | string[] | undefined>): PanelQuery {
-  const flat = Object.fromEntries(Object.entries(params).map(([key, value]) => [key, Array.isArray(value) ? value[0] : value]));
-  return panelQuerySchema.parse(flat);
+  return parsePanelParams(params).query;
 }
 
-/** The query back as a URL search string, dropping defaults, with `changes` applied. */
-export function panelQueryString(query: PanelQuery, changes: Partial<Record<keyof PanelQuery, string | number | undefined>> = {}): string {
-  const merged: Record<string, string | number | undefined> = { ...query, ...changes };
-  const defaults: Record<string, string | number> = { sort: "tier", dir: "asc", page: 1, size: 25 };
+/** The query plus one sentence per criteria row that could not be used, for the page and the API to show. */
+export function parsePanelParams(params: Record<string, string | string[] | undefined>): { query: PanelQuery; issues: CohortIssue[] } {
+  const flat = Object.fromEntries(Object.entries(params).map(([key, value]) => [key, Array.isArray(value) ? value[0] : value]));
+  delete flat.criteria;
+  const { criteria, issues } = parseCohortRows(readCohortRows(params));
+  return { query: panelQuerySchema.parse({ ...flat, criteria }), issues };
+}
+
+type QueryChanges = Partial<Record<Exclude<keyof PanelQuery, "criteria">, string | number | undefined>>;
+
+/** The query back as a URL search string, dropping defaults, with `changes` applied; criteria rows last. */
+export function panelQueryString(query: PanelQuery, changes: QueryChanges = {}): string {
+  const { criteria, ...rest } = query;
+  const merged: Record<string, string | number | undefined> = { ...rest, ...changes };
+  const defaults: Record<string, string | number> = { sort: "tier", dir: "asc", page: 1, size: 25, match: "all" };
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(merged)) {
-    if (value === undefined || value === "" || defaults[key] === value) continue;
+    if (value === undefined || value === "" || defaults[key] === value || typeof value === "object") continue;
     params.set(key, String(value));
   }
+  if (criteria.length === 0) params.delete("match");
+  for (const [key, value] of cohortParams(criteria)) params.set(key, value);
   const text = params.toString();
   return text ? `?${text}` : "";
+}
+
+/** The query a saved view keeps: everything that selects and orders the cohort, not the page or the view itself. */
+export function savedViewQueryString(query: PanelQuery): string {
+  return panelQueryString(query, { page: undefined, view: undefined });
 }

@@ -6,15 +6,21 @@ import { getDb } from "@/lib/data/db";
 import { getPatientPanel } from "@/lib/data/patient-panel";
 import { listClinicians } from "@/lib/data/users";
 import { listSavedViews } from "@/lib/data/saved-views";
+import { resolveCohortCutOffs } from "@/lib/data/cohort-where";
+import { describeCutOff } from "@/lib/domain/cohort-cut-offs";
 import { ageInYears } from "@/lib/domain/dates";
 import { MEDICINE_CLASSES } from "@/lib/domain/medicine-catalogue";
 import { OUTREACH_LABELS, OUTREACH_STATUSES } from "@/lib/domain/flag-lifecycle";
 import { AWGS2019_LABELS, B12_STATUS_LABELS, EWGSOP2_LABELS, FLAG_LABELS, TIER_LABELS } from "@/lib/domain/labels";
 import { FLAG_CODES, TIER_RANK, type FlagCode, type Tier } from "@/lib/domain/types";
-import { MEDICATION_CLASS_FILTERS, PAGE_SIZES, isCanonicalPanelUrl, parsePanelQuery, panelQueryString, type PanelQuery, type PanelSort } from "@/lib/validation/panel-query";
+import { MEDICATION_CLASS_FILTERS, PAGE_SIZES, isCanonicalPanelUrl, parsePanelParams, panelQueryString, savedViewQueryString, type PanelQuery, type PanelSort } from "@/lib/validation/panel-query";
+import { describeCriterion, readCohortRows, withoutCohortRow } from "@/lib/validation/cohort";
 import { formatDate, formatNumber } from "@/components/format";
 import { TierBadge } from "@/components/tier-badge";
 import { SaveViewForm } from "./save-view-form";
+import { CohortCriteria } from "./cohort-criteria";
+import { CohortDownload } from "./cohort-download";
+import { SavedViews } from "./saved-views";
 
 export const metadata = { title: "Patients" };
 
@@ -50,21 +56,39 @@ function Measure({ value, unit, at, digits }: { value: number | null; unit: stri
 export default async function PatientsPage({ searchParams }: { searchParams: SearchParams }) {
   const actor = await requirePageActor("panel:view");
   const params = await searchParams;
-  const query = parsePanelQuery(params);
-  // Keep bookmarkable URLs short: the filter form submits empty fields, which mean "any".
-  if (!isCanonicalPanelUrl(params, query)) redirect(`/patients${panelQueryString(query)}`);
+  // "Remove" on a criteria row is a submit button, so it works without JavaScript: drop that row.
+  if (typeof params.remove === "string") {
+    const { query } = parsePanelParams(withoutCohortRow(params, Number(params.remove)));
+    redirect(`/patients${panelQueryString(query, { page: 1 })}`);
+  }
+  const { query: parsed, issues } = parsePanelParams(params);
+  // Keep bookmarkable URLs short: the filter form submits empty fields, which mean "any". A URL
+  // with bad criteria rows stays as typed, so the form can show each row with what to fix.
+  if (issues.length === 0 && !isCanonicalPanelUrl(params, parsed)) redirect(`/patients${panelQueryString(parsed)}`);
   const db = getDb();
   const now = new Date();
-  const [panel, clinicians, views] = await Promise.all([getPatientPanel(db, actor, query, now), listClinicians(db, actor), listSavedViews(db, actor)]);
+  const query = await resolveCohortCutOffs(db, actor.clinicId, parsed, now);
+  const [panel, clinicians, views] = await Promise.all([
+    issues.length === 0 ? getPatientPanel(db, actor, query, now) : null,
+    listClinicians(db, actor),
+    listSavedViews(db, actor),
+  ]);
   const canExport = can(actor.role, "export:identified");
-  const first = panel.total === 0 ? 0 : (panel.page - 1) * query.size + 1;
-  const last = Math.min(panel.total, panel.page * query.size);
+  const clinicianNames = Object.fromEntries(clinicians.map((c) => [c.id, c.name]));
+  const issuesByRow = Object.fromEntries(issues.map((issue) => [issue.row, issue.message]));
+  const viewQuery = savedViewQueryString(query);
+  const openView = views.find((v) => v.id === query.view);
+  const first = !panel || panel.total === 0 ? 0 : (panel.page - 1) * query.size + 1;
+  const last = panel ? Math.min(panel.total, panel.page * query.size) : 0;
 
   return (
     <div className="stack">
       <h1>Patients</h1>
       {/* Keyed by the query so its uncontrolled fields show the current filters after link navigation. */}
       <form key={panelQueryString(query)} method="get" action="/patients" className="filters card" role="search" aria-label="Filter patients">
+        {/* The form's default button (Enter in any field) must apply, not remove a criteria row. */}
+        <button type="submit" tabIndex={-1} aria-hidden="true" className="skip-link">Apply</button>
+        {query.view ? <input type="hidden" name="view" value={query.view} /> : null}
         <div className="field">
           <label htmlFor="q">Name or MRN</label>
           <input id="q" name="q" type="search" defaultValue={query.q ?? ""} />
@@ -178,6 +202,7 @@ export default async function PatientsPage({ searchParams }: { searchParams: Sea
             ))}
           </select>
         </div>
+        <CohortCriteria key={panelQueryString(query)} rows={readCohortRows(params)} match={query.match} clinicians={clinicians} issues={issuesByRow} />
         <input type="hidden" name="sort" value={query.sort} />
         <input type="hidden" name="dir" value={query.dir} />
         <input type="hidden" name="size" value={query.size} />
@@ -187,19 +212,34 @@ export default async function PatientsPage({ searchParams }: { searchParams: Sea
         </div>
       </form>
 
-      {views.length > 0 ? (
-        <nav aria-label="Saved views" className="small">
-          Saved views:{" "}
-          {views.map((view, i) => (
-            <span key={view.id}>
-              {i > 0 ? " · " : ""}
-              <Link href={`/patients${view.query}`}>{view.name}</Link>
-              {view.isShared ? <span className="muted"> (shared)</span> : null}
-            </span>
-          ))}
-        </nav>
+      {issues.length > 0 ? (
+        <div role="alert" className="card">
+          <h2>These criteria need fixing</h2>
+          <ul>
+            {issues.map((issue) => (
+              <li key={issue.row} className="field-error">{issue.message}</li>
+            ))}
+          </ul>
+          <p className="small">No patients are listed or exported until every criterion can be applied, so neither shows a wider cohort than the one asked for.</p>
+        </div>
       ) : null}
 
+      {query.criteria.length > 0 && issues.length === 0 ? (
+        <section aria-labelledby="cohort-heading" className="small">
+          <h2 id="cohort-heading">Cohort: {query.match === "all" ? "all of these criteria" : "any of these criteria"}</h2>
+          <ul>
+            {query.criteria.map((c, i) => (
+              <li key={i}>
+                {describeCriterion(c, clinicianNames)}
+                {c.cutOff ? <span className="muted"> ({describeCutOff(c.cutOff)})</span> : null}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+
+      {panel ? (
+        <>
       <nav aria-label="Patients by tier" className="tier-counts">
         {TIERS.map((tier) => {
           const count = panel.tierCounts[tier] ?? 0;
@@ -214,10 +254,10 @@ export default async function PatientsPage({ searchParams }: { searchParams: Sea
 
       {canExport ? (
         <p className="small">
-          <a className="button secondary" href={`/api/export/cohort?${new URLSearchParams({ ...(query.tier ? { tier: query.tier } : {}), ...(query.flag ? { flag: query.flag } : {}) }).toString()}`} download>
-            Download cohort CSV
-          </a>{" "}
-          <span className="muted">All patients{query.tier ? ` in tier ${TIER_LABELS[query.tier]}` : ""}{query.flag ? ` with “${FLAG_LABELS[query.flag]}”` : ""}; the documented export columns.</span>
+          <CohortDownload href={`/api/export/cohort${viewQuery}`} expectedRows={panel.total} />{" "}
+          <span className="muted">
+            All {panel.total.toLocaleString("en")} patients of this cohort (every page, in MRN order): the documented export columns first, then diet, attributed clinician and next due date.
+          </span>
         </p>
       ) : null}
 
@@ -300,7 +340,11 @@ export default async function PatientsPage({ searchParams }: { searchParams: Sea
         </span>
       </nav>
 
-      <SaveViewForm query={panelQueryString(query, { page: 1 })} />
+        </>
+      ) : null}
+
+      {issues.length === 0 ? <SaveViewForm query={viewQuery} /> : null}
+      <SavedViews views={views} openViewId={openView?.id} currentQuery={viewQuery} />
     </div>
   );
 }

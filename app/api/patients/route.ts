@@ -1,11 +1,18 @@
 import { guardedRoute } from "@/lib/auth/guarded";
 import { getDb } from "@/lib/data/db";
+import { resolveCohortCutOffs } from "@/lib/data/cohort-where";
 import { getPatientPanel } from "@/lib/data/patient-panel";
-import { parsePanelQuery } from "@/lib/validation/panel-query";
+import { parsePanelParams } from "@/lib/validation/panel-query";
 
-/** GET /api/patients?…panel query… → one page of the panel as JSON (same query as the page). */
+/**
+ * GET /api/patients?…panel query… → one page of the panel as JSON (same query as the page,
+ * cohort criteria included). A criteria row that does not parse → 422 with one sentence per row.
+ */
 export const GET = guardedRoute("panel:view", async (request, actor) => {
-  const query = parsePanelQuery(Object.fromEntries(new URL(request.url).searchParams));
-  const panel = await getPatientPanel(getDb(), actor, query);
+  const { query, issues } = parsePanelParams(Object.fromEntries(new URL(request.url).searchParams));
+  if (issues.length > 0) return Response.json({ error: "invalid", message: issues.map((i) => i.message).join(" "), issues }, { status: 422 });
+  const db = getDb();
+  const now = new Date();
+  const panel = await getPatientPanel(db, actor, await resolveCohortCutOffs(db, actor.clinicId, query, now), now);
   return Response.json(panel);
 });

@@ -1,22 +1,33 @@
 import { guardedRoute } from "@/lib/auth/guarded";
 import { getDb } from "@/lib/data/db";
+import { resolveCohortCutOffs } from "@/lib/data/cohort-where";
 import { streamCohortCsv } from "@/lib/data/export-cohort";
 import { FLAG_CODES, TIER_RANK, type FlagCode, type Tier } from "@/lib/domain/types";
+import { parsePanelParams } from "@/lib/validation/panel-query";
 
 function listParam<T extends string>(params: URLSearchParams, name: string, allowed: readonly T[]): T[] {
   return params.getAll(name).flatMap((v) => v.split(",")).filter((v): v is T => (allowed as readonly string[]).includes(v));
 }
 
 /**
- * GET /api/export/cohort?tier=high&flag=b12_test_due → the cohort CSV (DESIGN.md columns),
- * streamed batch by batch with the same code as `npm run cli -- export`, audited.
+ * GET /api/export/cohort?…panel query… → the CSV of exactly the panel's cohort (its filters and
+ * cohort criteria, the same schema as /patients; every page, no row cap), DESIGN.md columns
+ * first, streamed batch by batch with the same code as `npm run cli -- export`, audited.
+ * Several `tier`/`flag` values (`tier=high,elevated`) select any of them, as before.
+ * A criteria row that does not parse is refused with 422 and what to fix, rather than exporting
+ * a wider cohort than the one asked for.
  */
 export const GET = guardedRoute("export:identified", async (request, actor) => {
   const params = new URL(request.url).searchParams;
   const now = new Date();
+  const { query, issues } = parsePanelParams(Object.fromEntries(params));
+  if (issues.length > 0) return Response.json({ error: "invalid", message: issues.map((i) => i.message).join(" "), issues }, { status: 422 });
+  // One tier or flag is the panel's own filter (in `query`); a list of several is the exporter's.
   const tiers = listParam(params, "tier", Object.keys(TIER_RANK) as Tier[]);
   const flags = listParam(params, "flag", FLAG_CODES as readonly FlagCode[]);
-  const rows = streamCohortCsv(getDb(), actor, { now, tiers, flags });
+  const db = getDb();
+  const panelQuery = await resolveCohortCutOffs(db, actor.clinicId, query, now);
+  const rows = streamCohortCsv(db, actor, { now, tiers: tiers.length > 1 ? tiers : [], flags: flags.length > 1 ? flags : [], panel: { actor, query: panelQuery } });
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
