@@ -15,6 +15,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
     ...(can(actor.role, "panel:view") ? [{ href: "/patients", label: "Patients" }] : []),
     ...(can(actor.role, "summary:view") ? [{ href: "/summary", label: "Summary" }] : []),
     ...(can(actor.role, "thresholds:view") ? [{ href: "/thresholds", label: "Thresholds" }] : []),
+    ...(can(actor.role, "audit:view") ? [{ href: "/audit", label: "Audit" }] : []),
   ];
   return (
     <>

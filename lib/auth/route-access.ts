@@ -21,6 +21,9 @@ export const PAGE_ACCESS = {
   "/patients/[id]/medicines": "patient:edit",
   "/patients/[id]/observations": "patient:edit",
   "/patients/[id]/observations/[observationId]": "patient:edit",
+  // Admins, and the attributed clinician (checked in lib/data/audit-search.ts); others → /forbidden.
+  "/patients/[id]/access": "patient:view",
+  "/audit": "audit:view",
   "/summary": "summary:view",
   "/thresholds": "thresholds:view",
   "/thresholds/edit": "thresholds:edit",
@@ -31,6 +34,7 @@ export const ROUTE_HANDLER_ACCESS = {
   "/api/patients": "panel:view",
   "/api/export/cohort": "export:identified",
   "/api/jobs/recompute": "recompute:run",
+  "/api/audit/export": "audit:view",
 } as const satisfies Record<string, Access>;
 
 /** Keyed "<file under app/>#<exported action>". */
@@ -49,4 +53,5 @@ export const SERVER_ACTION_ACCESS = {
   "(app)/patients/[id]/medicines/actions.ts#resolveConditionAction": "patient:edit",
   "(app)/thresholds/actions.ts#saveThresholdsAction": "thresholds:edit",
   "(app)/thresholds/recompute-actions.ts#startRecomputeAction": "recompute:run",
+  "(app)/audit/actions.ts#verifyAuditChainAction": "audit:view",
 } as const satisfies Record<string, Access>;
