@@ -29,6 +29,15 @@ export const PAGE_ACCESS = {
   "/thresholds/edit": "thresholds:edit",
 } as const satisfies Record<string, Access>;
 
+/**
+ * Pages whose permission admits a role for some records only: besides `also` (held by admins),
+ * a clinician may open the page for a patient attributed to them, and is sent to /forbidden for
+ * any other. tests/e2e/access-matrix.spec.ts checks both sides.
+ */
+export const ATTRIBUTED_CLINICIAN_PAGES: Partial<Record<keyof typeof PAGE_ACCESS, Permission>> = {
+  "/patients/[id]/access": "audit:view",
+};
+
 export const ROUTE_HANDLER_ACCESS = {
   "/api/auth/[...nextauth]": "public",
   "/api/patients": "panel:view",
