@@ -96,7 +96,9 @@ function parseMix(text: string): Record<Route, number> {
   for (const part of text.split(",")) {
     const [route, count] = part.split(":");
     if (!ROUTES.includes(route as Route) || count === undefined) usage(`--mix entries are route:count with route one of ${ROUTES.join(", ")}`);
-    mix[route as Route] = positiveInt("mix", count);
+    const n = Number(count);
+    if (!Number.isInteger(n) || n < 0) usage(`--mix counts are whole numbers, not "${count}"`);
+    mix[route as Route] = n;
   }
   return mix;
 }
@@ -244,15 +246,16 @@ async function main(): Promise<void> {
     const started = performance.now();
     // Each route's connections get their own users' sessions.
     let offset = 0;
+    const active = ROUTES.filter((route) => options.mix[route] > 0);
     const results = await Promise.all(
-      ROUTES.map((route) => {
+      active.map((route) => {
         const own = cookies.slice(offset, (offset += options.mix[route]));
         return drive(route, base, options.mix[route], options.duration, own, patientIds);
       }),
     );
     const seconds = (performance.now() - started) / 1000;
-    const byRoute = Object.fromEntries(ROUTES.map((r, i) => [r, results[i]!])) as Record<Route, Result>;
-    const rows = ROUTES.map((r) => row({ panel: "panel /patients?…", patient: "patient /patients/[id]", export: "export /api/export/cohort" }[r], byRoute[r]));
+    const byRoute = Object.fromEntries(active.map((r, i) => [r, results[i]!])) as Record<Route, Result>;
+    const rows = active.map((r) => row({ panel: "panel /patients?…", patient: "patient /patients/[id]", export: "export /api/export/cohort" }[r], byRoute[r]));
     const total = results.reduce((a, r) => a + r.requests.total, 0);
     const failures = results.reduce((a, r) => a + r.errors + r.timeouts + r.non2xx, 0);
     process.stdout.write(`\n## Load: ${options.connections} signed-in clients, ${seconds.toFixed(0)} s, ${provider}, ${(await countPatients(options.databaseUrl)).toLocaleString("en")} patients\n\n`);
