@@ -15,7 +15,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon, { type Result } from "autocannon";
@@ -228,6 +228,7 @@ async function main(): Promise<void> {
   log(`database ${provider}; ${options.connections} connections (${ROUTES.map((r) => `${r} ${options.mix[r]}`).join(", ")}) for ${options.duration} s against ${base}`);
   ensureBuild();
   const { emails, patientIds } = await prepareDatabase(options.databaseUrl, options.patients, options.connections);
+  mkdirSync(logDir, { recursive: true });
   const logFile = join(logDir, "load-server.log");
   let server: ChildProcess | undefined;
   const stop = () => stopServer(server);
