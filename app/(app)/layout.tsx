@@ -16,6 +16,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
     ...(can(actor.role, "summary:view") ? [{ href: "/summary", label: "Summary" }] : []),
     ...(can(actor.role, "import:run") ? [{ href: "/import", label: "Import" }] : []),
     ...(can(actor.role, "thresholds:view") ? [{ href: "/thresholds", label: "Thresholds" }] : []),
+    ...(can(actor.role, "audit:view") ? [{ href: "/audit", label: "Audit" }] : []),
   ];
   return (
     <>

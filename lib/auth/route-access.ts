@@ -21,11 +21,23 @@ export const PAGE_ACCESS = {
   "/patients/[id]/medicines": "patient:edit",
   "/patients/[id]/observations": "patient:edit",
   "/patients/[id]/observations/[observationId]": "patient:edit",
+  // Admins, and the attributed clinician (checked in lib/data/audit-search.ts); others → /forbidden.
+  "/patients/[id]/access": "patient:view",
+  "/audit": "audit:view",
   "/summary": "summary:view",
   "/thresholds": "thresholds:view",
   "/thresholds/edit": "thresholds:edit",
   "/import": "import:run",
 } as const satisfies Record<string, Access>;
+
+/**
+ * Pages whose permission admits a role for some records only: besides `also` (held by admins),
+ * a clinician may open the page for a patient attributed to them, and is sent to /forbidden for
+ * any other. tests/e2e/access-matrix.spec.ts checks both sides.
+ */
+export const ATTRIBUTED_CLINICIAN_PAGES: Partial<Record<keyof typeof PAGE_ACCESS, Permission>> = {
+  "/patients/[id]/access": "audit:view",
+};
 
 export const ROUTE_HANDLER_ACCESS = {
   "/api/auth/[...nextauth]": "public",
@@ -37,6 +49,7 @@ export const ROUTE_HANDLER_ACCESS = {
   "/api/import/template": "import:run",
   "/api/import/assessments": "import:run",
   "/api/import/fhir": "import:run",
+  "/api/audit/export": "audit:view",
 } as const satisfies Record<string, Access>;
 
 /** Keyed "<file under app/>#<exported action>". */
@@ -57,4 +70,5 @@ export const SERVER_ACTION_ACCESS = {
   "(app)/patients/[id]/medicines/actions.ts#resolveConditionAction": "patient:edit",
   "(app)/thresholds/actions.ts#saveThresholdsAction": "thresholds:edit",
   "(app)/thresholds/recompute-actions.ts#startRecomputeAction": "recompute:run",
+  "(app)/audit/actions.ts#verifyAuditChainAction": "audit:view",
 } as const satisfies Record<string, Access>;

@@ -2,6 +2,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import type { Db, Tx } from "./db";
 import { actorId, actorLabel, type Actor } from "@/lib/auth/actor";
+import type { AuditAction } from "@/lib/domain/audit-describe";
 
 /**
  * The append-only, hash-chained audit log (DESIGN.md "Security"). Each event's hash covers the
@@ -9,27 +10,7 @@ import { actorId, actorLabel, type Actor } from "@/lib/auth/actor";
  * that point, which `verifyAuditChain` reports. Events are written inside the caller's
  * transaction, so a change and its audit record commit or roll back together.
  */
-export type AuditAction =
-  | "patient.view"
-  | "patient.search"
-  | "patient.create"
-  | "patient.update"
-  | "observation.create"
-  | "observation.update"
-  | "observation.entered_in_error"
-  | "medication.change"
-  | "flag.update"
-  | "view.create"
-  | "view.update"
-  | "view.delete"
-  | "import.run"
-  | "export.run"
-  | "thresholds.update"
-  | "recompute.run"
-  | "user.create"
-  | "user.disable"
-  | "user.login"
-  | "seed.run";
+export type { AuditAction } from "@/lib/domain/audit-describe";
 
 export interface AuditInput {
   action: AuditAction;

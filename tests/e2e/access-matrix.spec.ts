@@ -1,5 +1,5 @@
 import { expect, test, type APIRequestContext, type Browser } from "@playwright/test";
-import { PAGE_ACCESS, ROUTE_HANDLER_ACCESS, type Access } from "@/lib/auth/route-access";
+import { ATTRIBUTED_CLINICIAN_PAGES, PAGE_ACCESS, ROUTE_HANDLER_ACCESS, type Access } from "@/lib/auth/route-access";
 import { can, ROLES, type Role } from "@/lib/auth/roles";
 import { DEMO_PASSWORD } from "./support";
 
@@ -59,7 +59,23 @@ test("every page and route handler answers each role, signed-out visitors and ot
       expect(signedOut.status(), `signed out ${url}`).toBe(307);
       expect(signedOut.headers()["location"], `signed out ${url}`).toContain("/login");
     }
+    const attributedOnly = ATTRIBUTED_CLINICIAN_PAGES[path as keyof typeof ATTRIBUTED_CLINICIAN_PAGES];
+    if (attributedOnly) {
+      // Admins for any patient; the clinician for their own patients only.
+      const panel = await (await requests.admin.get("/api/patients?sort=name&size=100")).json();
+      const unattributed: string = panel.rows.find((r: { clinicianName: string | null }) => r.clinicianName === null).id;
+      const attributed: string = (await (await requests.clinician.get("/api/patients?mine=1&sort=name")).json()).rows[0].id;
+      for (const role of ROLES) {
+        for (const [patientId, isTheirs] of [[unattributed, false], [attributed, true]] as const) {
+          const response = await requests[role].get(path.replace("[id]", patientId), { maxRedirects: 0 });
+          const admitted = can(role, attributedOnly) || (allowed(role, access) && role === "clinician" && isTheirs);
+          expect(response.status(), `${role} ${path} (own patient: ${isTheirs})`).toBe(admitted ? 200 : 307);
+          if (!admitted) expect(response.headers()["location"], `${role} ${path}`).toContain("/forbidden");
+        }
+      }
+    }
     for (const role of ROLES) {
+      if (attributedOnly) continue;
       const response = await requests[role].get(url, { maxRedirects: 0 });
       if (access === "public" || access === "signed-in") {
         // Sign-in and the start page send a signed-in user on to their role's start page.

@@ -74,6 +74,7 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
           <Link href={`/patients/${patient.id}/assess`} className="button">Enter assessment</Link>
           <Link href={`/patients/${patient.id}/medicines`} className="button secondary">Medicines and conditions</Link>
           <Link href={`/patients/${patient.id}/observations`} className="button secondary">Correct a result</Link>
+          <Link href={`/patients/${patient.id}/access`} className="button secondary">Who has seen or changed this record</Link>
         </nav>
       </header>
 

@@ -31,6 +31,9 @@ export const GET = guardedRoute("export:identified", async (request, actor) => {
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
+      // SQLite answers synchronously, so without this the whole export would run as one chain of
+      // microtasks and hold the server's event loop: every other request waited for it.
+      await new Promise((resolve) => setImmediate(resolve));
       const next = await rows.next();
       if (next.done) controller.close();
       else controller.enqueue(encoder.encode(next.value));

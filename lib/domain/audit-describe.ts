@@ -1,0 +1,208 @@
+import { FLAG_LABELS } from "./labels";
+import { MEASURE_LABELS } from "./measures";
+import { CLOSE_REASON_LABELS, OUTREACH_LABELS } from "./flag-lifecycle";
+import type { FlagCode, MeasureKind } from "./types";
+
+/**
+ * Every action the audit log records (lib/data/audit.ts writes them), with the words the audit
+ * pages show for it. A new action fails to compile until it has a label.
+ */
+export const AUDIT_ACTIONS = [
+  "patient.view",
+  "patient.search",
+  "patient.create",
+  "patient.update",
+  "observation.create",
+  "observation.update",
+  "observation.entered_in_error",
+  "medication.change",
+  "flag.update",
+  "view.create",
+  "view.update",
+  "view.delete",
+  "import.run",
+  "export.run",
+  "thresholds.update",
+  "recompute.run",
+  "user.create",
+  "user.disable",
+  "user.login",
+  "seed.run",
+  "audit.view",
+  "audit.search",
+  "audit.export",
+  "audit.verify",
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
+  "patient.view": "Viewed the record",
+  "patient.search": "Searched the panel",
+  "patient.create": "Created a patient",
+  "patient.update": "Changed the record",
+  "observation.create": "Entered a result",
+  "observation.update": "Corrected a result",
+  "observation.entered_in_error": "Marked a result entered in error",
+  "medication.change": "Changed a medicine",
+  "flag.update": "Acted on a flag",
+  "view.create": "Saved a view",
+  "view.update": "Changed a saved view",
+  "view.delete": "Deleted a saved view",
+  "import.run": "Imported data",
+  "export.run": "Exported a cohort",
+  "thresholds.update": "Changed thresholds",
+  "recompute.run": "Re-evaluated the clinic",
+  "user.create": "Added a user",
+  "user.disable": "Disabled a user",
+  "user.login": "Signed in",
+  "seed.run": "Created demo data",
+  "audit.view": "Viewed who accessed the record",
+  "audit.search": "Searched the audit log",
+  "audit.export": "Downloaded audit events",
+  "audit.verify": "Verified the audit chain",
+};
+
+export function isAuditAction(value: string): value is AuditAction {
+  return (AUDIT_ACTIONS as readonly string[]).includes(value);
+}
+
+type Detail = Record<string, unknown>;
+
+function asDetail(value: unknown): Detail {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Detail) : {};
+}
+
+function text(value: unknown): string | null {
+  if (typeof value === "string" && value !== "") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return null;
+}
+
+function count(value: unknown): number | null {
+  return typeof value === "number" && Number.isFinite(value) ? value : null;
+}
+
+function measure(kind: unknown): string {
+  return typeof kind === "string" && kind in MEASURE_LABELS ? MEASURE_LABELS[kind as MeasureKind] : text(kind) ?? "a result";
+}
+
+function flagLabel(code: unknown): string {
+  return typeof code === "string" && code in FLAG_LABELS ? FLAG_LABELS[code as FlagCode] : text(code) ?? "a flag";
+}
+
+function reported(value: unknown): string {
+  const d = asDetail(value);
+  if (d.isUnable === true) return "unable";
+  return [text(d.reportedValue), text(d.reportedUnit)].filter((v) => v !== null).join(" ") || "—";
+}
+
+function plural(n: number, one: string, many: string = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/**
+ * What an audit event did, in a sentence for the audit pages. `patientId`, when given, is the
+ * patient whose page asks: a search or an import that merely listed them says so.
+ */
+export function describeAuditEvent(action: string, detailValue: unknown, patientId?: string): string {
+  const d = asDetail(detailValue);
+  switch (action) {
+    case "patient.view":
+      return "Opened the patient's record.";
+    case "patient.search": {
+      const total = count(d.total);
+      const shown = Array.isArray(d.patientIds) ? d.patientIds.length : null;
+      const query = asDetail(d.query);
+      const filters = Object.entries(query)
+        .filter(([key, value]) => text(value) !== null && !["sort", "dir", "size", "page"].includes(key))
+        .map(([key, value]) => `${key} ${text(value)}`);
+      const listed = patientId ? "The patient was listed in the results" : `Listed ${plural(shown ?? 0, "patient")}`;
+      return `${listed} of a panel search${total !== null ? ` (${plural(total, "match", "matches")})` : ""}${filters.length > 0 ? `; filters: ${filters.join(", ")}` : ""}.`;
+    }
+    case "patient.create":
+      return "Created the patient.";
+    case "patient.update": {
+      const change = text(d.change);
+      const code = text(d.code);
+      if (change === "condition.add") return `Recorded the condition ${code ?? ""}.`.replace(" .", ".");
+      if (change === "condition.resolve") return `Marked the condition ${code ?? ""} resolved.`.replace(" .", ".");
+      return "Changed the patient's details.";
+    }
+    case "observation.create":
+      return `Entered ${measure(d.kind)}: ${reported(d)}${text(d.observedAt) ? ` on ${text(d.observedAt)!.slice(0, 10)}` : ""}.`;
+    case "observation.update": {
+      const before = asDetail(d.before);
+      return `Corrected ${measure(before.kind ?? asDetail(d.after).kind)} from ${reported(before)} to ${reported(d.after)}.`;
+    }
+    case "observation.entered_in_error": {
+      const value = asDetail(d.value);
+      return `Marked ${measure(value.kind)} (${reported(value)}) entered in error${text(d.reason) ? `: ${text(d.reason)}` : ""}.`;
+    }
+    case "medication.change": {
+      const name = text(d.name) ?? "a medicine";
+      const change = text(d.change);
+      if (change === "add") return `Added ${name}${text(d.startedOn) ? ` from ${text(d.startedOn)}` : ""}.`;
+      if (change === "stop") return `Stopped ${name} on ${text(asDetail(d.after).stoppedOn) ?? "a date"}.`;
+      const before = asDetail(d.before);
+      const after = asDetail(d.after);
+      return `Changed ${name}: started ${text(before.startedOn) ?? "—"} → ${text(after.startedOn) ?? "—"}, stopped ${text(before.stoppedOn) ?? "—"} → ${text(after.stoppedOn) ?? "—"}.`;
+    }
+    case "flag.update": {
+      const flag = flagLabel(d.code);
+      const change = text(d.change);
+      if (change === "outreach") {
+        const label = (v: unknown) => (typeof v === "string" && v in OUTREACH_LABELS ? OUTREACH_LABELS[v as keyof typeof OUTREACH_LABELS] : text(v) ?? "—");
+        return `${flag}: outreach ${label(d.from)} → ${label(d.to)}.`;
+      }
+      if (change === "close") {
+        const reason = typeof d.reason === "string" && d.reason in CLOSE_REASON_LABELS ? CLOSE_REASON_LABELS[d.reason as keyof typeof CLOSE_REASON_LABELS] : text(d.reason);
+        return `Closed ${flag}${reason ? ` (${reason})` : ""}${text(d.note) ? `: ${text(d.note)}` : ""}.`;
+      }
+      if (change === "reopen") return `Reopened ${flag}.`;
+      return `Changed ${flag}.`;
+    }
+    case "view.create":
+      return `Saved the view "${text(d.name) ?? "?"}"${d.isShared === true ? ", shared with the clinic" : ""}.`;
+    case "view.update":
+      return `Changed a saved view (${Object.keys(asDetail(d.changes)).join(", ") || "no fields"}).`;
+    case "view.delete":
+      return `Deleted the saved view "${text(d.name) ?? "?"}".`;
+    case "import.run": {
+      const name = text(d.fileName) ?? (text(d.format) === "fhir" ? "FHIR files" : "a file");
+      const status = text(d.status) ?? "run";
+      if (patientId) {
+        const patients = asDetail(d.patients);
+        const created = Array.isArray(patients.created) && patients.created.includes(patientId);
+        return `${created ? "Created" : "Updated"} the patient by importing ${name}.`;
+      }
+      const rows = count(d.rowsTotal);
+      return `Imported ${name} (${status}${rows !== null ? `, ${plural(rows, "row")}` : ""}${d.dryRun === true ? ", dry run" : ""}).`;
+    }
+    case "export.run": {
+      const rows = count(d.rows);
+      return `Exported ${text(d.format)?.toUpperCase() ?? "a"} cohort${rows !== null ? ` of ${plural(rows, "patient")}` : ""}${d.completed === false ? " (stopped early)" : ""}.`;
+    }
+    case "thresholds.update":
+      return `Saved threshold set version ${text(d.version) ?? "?"}${text(d.effectiveFrom) ? ` effective ${text(d.effectiveFrom)!.slice(0, 10)}` : ""}.`;
+    case "recompute.run":
+      return `Re-evaluated ${plural(count(d.evaluated) ?? 0, "patient")} (${text(d.status) ?? "run"}).`;
+    case "user.create":
+      return `Added ${text(d.email) ?? "a user"} as ${text(d.role) ?? "a user"}.`;
+    case "user.disable":
+      return `Disabled ${text(d.email) ?? "a user"}.`;
+    case "user.login":
+      return "Signed in.";
+    case "seed.run":
+      return `Created ${plural(count(d.patients) ?? 0, "demo patient")}.`;
+    case "audit.view":
+      return "Looked at who has seen or changed the record.";
+    case "audit.search":
+      return "Searched the audit log.";
+    case "audit.export":
+      return `Downloaded ${plural(count(d.rows) ?? 0, "audit event")} as CSV.`;
+    case "audit.verify":
+      return d.ok === true ? `Verified the audit chain: ${plural(count(d.checked) ?? 0, "event")} intact.` : `Verified the audit chain: broken at event ${text(d.brokenAtSeq) ?? "?"}.`;
+    default:
+      return action;
+  }
+}

@@ -1,0 +1,286 @@
+/**
+ * `npm run load` — the load run (issue 6): 50 concurrent signed-in clients drive the patient panel
+ * (with filters), patient pages and the cohort CSV export of the production build for 60 s, on
+ * loopback only, and the script prints latency percentiles, requests per second and errors per
+ * route. It exits non-zero on any error, timeout or non-2xx answer. See docs/operations.md "Load".
+ *
+ *   npm run load -- [--duration 60] [--connections 50] [--patients 10000] [--port 3317]
+ *                   [--mix panel:25,patient:20,export:5]
+ *
+ * DATABASE_URL (default file:./data/load/app.db) is migrated and seeded once with --patients demo
+ * patients, then reused. A clinician account per connection (load-NN@demo.clinic) is created once
+ * and signed in through next-auth's real credentials flow (CSRF token, callback, session cookie),
+ * so no account or address reaches the login throttle. `next start` is built first if needed and
+ * stopped at the end; its output goes to <database dir>/load-server.log.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { createWriteStream, mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import autocannon, { type Result } from "autocannon";
+import { createDb } from "@/lib/data/db";
+import { migrate } from "@/lib/data/migrate";
+import { DEMO_CLINIC_SLUG, seedDemoClinic } from "@/lib/data/seed";
+import { createUser } from "@/lib/data/users";
+import { databaseProvider, sqliteFilePath } from "@/lib/config/env";
+import type { SystemActor } from "@/lib/auth/actor";
+import { ensureBuild } from "./bench/browser";
+
+const ROUTES = ["panel", "patient", "export"] as const;
+type Route = (typeof ROUTES)[number];
+const LOAD_PASSWORD = "load-run-password-2026";
+const SECRET = "load-run-only-secret-load-run-only-secret-0123";
+const PANEL_FILTERS = [
+  "",
+  "?tier=high",
+  "?tier=elevated&sort=name",
+  "?flag=b12_test_due",
+  "?flag=sarcopenia_follow_up&overdue=1",
+  "?sex=female&ageMin=75",
+  "?med=metformin",
+  "?b12=deficient&sort=age&dir=desc",
+  "?ewgsop2=probable&page=2",
+  "?q=son",
+];
+
+function log(line: string): void {
+  process.stderr.write(`[load] ${line}\n`);
+}
+
+function usage(message: string): never {
+  process.stderr.write(`load: ${message}\nusage: npm run load -- [--duration 60] [--connections 50] [--patients 10000] [--port 3317] [--mix panel:25,patient:20,export:5]\n`);
+  process.exit(2);
+}
+
+function positiveInt(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) usage(`--${name} must be a positive whole number, not "${value}"`);
+  return n;
+}
+
+function parseOptions() {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: {
+      duration: { type: "string", default: "60" },
+      connections: { type: "string", default: "50" },
+      patients: { type: "string", default: "10000" },
+      port: { type: "string", default: "3317" },
+      mix: { type: "string" },
+    },
+  });
+  const connections = positiveInt("connections", values.connections);
+  const mix = values.mix ? parseMix(values.mix) : defaultMix(connections);
+  const total = Object.values(mix).reduce((a, b) => a + b, 0);
+  if (total !== connections) usage(`--mix adds up to ${total} connections, --connections is ${connections}`);
+  return {
+    duration: positiveInt("duration", values.duration),
+    connections,
+    patients: positiveInt("patients", values.patients),
+    port: positiveInt("port", values.port),
+    mix,
+    databaseUrl: process.env.DATABASE_URL ?? "file:./data/load/app.db",
+  };
+}
+
+/** Half on the panel, two fifths on patient pages, a tenth exporting (at least one each). */
+function defaultMix(connections: number): Record<Route, number> {
+  const exporting = Math.max(1, Math.round(connections / 10));
+  const patient = Math.max(1, Math.round((connections * 2) / 5));
+  return { panel: Math.max(1, connections - exporting - patient), patient, export: exporting };
+}
+
+function parseMix(text: string): Record<Route, number> {
+  const mix: Record<Route, number> = { panel: 0, patient: 0, export: 0 };
+  for (const part of text.split(",")) {
+    const [route, count] = part.split(":");
+    if (!ROUTES.includes(route as Route) || count === undefined) usage(`--mix entries are route:count with route one of ${ROUTES.join(", ")}`);
+    const n = Number(count);
+    if (!Number.isInteger(n) || n < 0) usage(`--mix counts are whole numbers, not "${count}"`);
+    mix[route as Route] = n;
+  }
+  return mix;
+}
+
+/** Migrates and seeds the load database once, and makes sure one clinician per connection exists. */
+async function prepareDatabase(url: string, patients: number, users: number): Promise<{ emails: string[]; patientIds: string[] }> {
+  await migrate(url);
+  const db = createDb(url);
+  try {
+    let clinic = await db.clinic.findUnique({ where: { slug: DEMO_CLINIC_SLUG }, select: { id: true } });
+    if (!clinic) {
+      log(`seeding ${patients.toLocaleString("en")} demo patients (once; reused by later runs)`);
+      await seedDemoClinic(db, { patients, seed: 20261121, asOf: new Date(), reset: false, onProgress: (done, total) => done % 5000 === 0 && log(`  ${done}/${total}`) });
+      clinic = await db.clinic.findUniqueOrThrow({ where: { slug: DEMO_CLINIC_SLUG }, select: { id: true } });
+    }
+    const count = await db.patient.count({ where: { clinicId: clinic.id } });
+    if (count !== patients) log(`note: the load database holds ${count.toLocaleString("en")} patients (seeded earlier); delete it to reseed with ${patients}`);
+    const system: SystemActor = { kind: "system", clinicId: clinic.id, label: "load" };
+    const emails = Array.from({ length: users }, (_, i) => `load-${String(i + 1).padStart(2, "0")}@${DEMO_CLINIC_SLUG}.clinic`);
+    const existing = new Set((await db.user.findMany({ where: { email: { in: emails } }, select: { email: true } })).map((u) => u.email));
+    const missing = emails.filter((e) => !existing.has(e));
+    if (missing.length > 0) log(`creating ${missing.length} clinician accounts for the load clients`);
+    for (const email of missing) await createUser(db, system, { email, name: `Load client ${email.slice(5, 7)}`, role: "clinician", password: LOAD_PASSWORD });
+    const ids = await db.patient.findMany({ where: { clinicId: clinic.id }, select: { id: true }, orderBy: { id: "asc" }, take: 2_000 });
+    return { emails, patientIds: ids.map((p) => p.id) };
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+async function startServer(port: number, databaseUrl: string, logFile: string): Promise<ChildProcess> {
+  const out = createWriteStream(logFile);
+  await once(out, "open");
+  const server = spawn(join(process.cwd(), "node_modules/.bin/next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
+    env: { ...process.env, NODE_ENV: "production", DATABASE_URL: databaseUrl, NEXTAUTH_URL: `http://127.0.0.1:${port}`, NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? SECRET, NEXT_TELEMETRY_DISABLED: "1" },
+    stdio: ["ignore", out, out],
+    detached: true,
+  });
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (server.exitCode !== null) throw new Error(`next start exited with ${server.exitCode}; see ${logFile}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/login`)).ok) return server;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`next start did not answer on port ${port} within 90 s; see ${logFile}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+function stopServer(server: ChildProcess | undefined): void {
+  if (server?.pid && server.exitCode === null) {
+    try {
+      process.kill(-server.pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Cookies from a response, as "name=value" pairs. */
+function cookiesOf(response: Response): string[] {
+  return response.headers.getSetCookie().map((c) => c.split(";")[0]!);
+}
+
+/** Signs in through next-auth's credentials flow and returns the session cookie header. */
+async function signIn(base: string, email: string): Promise<string> {
+  const csrf = await fetch(`${base}/api/auth/csrf`);
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const jar = cookiesOf(csrf);
+  const callback = await fetch(`${base}/api/auth/callback/credentials`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: jar.join("; "), Origin: base },
+    body: new URLSearchParams({ csrfToken, email, password: LOAD_PASSWORD, json: "true" }),
+  });
+  const session = cookiesOf(callback).find((c) => c.startsWith("next-auth.session-token="));
+  if (!session) throw new Error(`signing in ${email} failed (HTTP ${callback.status}): ${(await callback.text()).slice(0, 200)}`);
+  const check = await fetch(`${base}/api/patients?size=25`, { headers: { Cookie: session } });
+  if (check.status !== 200) throw new Error(`${email} signed in but the panel API answered ${check.status}`);
+  await check.body?.cancel();
+  return session;
+}
+
+function pick<T>(items: readonly T[]): T {
+  return items[Math.floor(Math.random() * items.length)]!;
+}
+
+/** One autocannon instance per route; each connection carries its own user's session cookie. */
+function drive(route: Route, base: string, connections: number, duration: number, cookies: string[], patientIds: string[]): Promise<Result> {
+  const path = (): string => {
+    if (route === "panel") return `/patients${pick(PANEL_FILTERS)}`;
+    if (route === "patient") return `/patients/${pick(patientIds)}`;
+    return "/api/export/cohort";
+  };
+  let next = 0;
+  return autocannon({
+    url: base,
+    connections,
+    duration,
+    timeout: 30,
+    setupClient: (client) => {
+      const cookie = cookies[next++ % cookies.length]!;
+      client.setRequests([{ method: "GET", path: path(), headers: { cookie }, setupRequest: (request) => ({ ...request, path: path() }) }]);
+    },
+  });
+}
+
+function row(label: string, r: Result): string[] {
+  const ms = (v: number) => `${Math.round(v)}`;
+  return [label, String(r.requests.total), r.requests.average.toFixed(1), ms(r.latency.p50), ms(r.latency.p90), ms(r.latency.p99), ms(r.latency.max), String(r.errors), String(r.timeouts), String(r.non2xx)];
+}
+
+function table(rows: string[][]): string {
+  const header = ["route", "requests", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "of which timeouts", "non-2xx"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
+  return [line(header), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(line)].join("\n");
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions();
+  const provider = databaseProvider(options.databaseUrl);
+  const logDir = provider === "sqlite" ? dirname(resolve(sqliteFilePath(options.databaseUrl))) : resolve("data/load");
+  const base = `http://127.0.0.1:${options.port}`;
+  log(`database ${provider}; ${options.connections} connections (${ROUTES.map((r) => `${r} ${options.mix[r]}`).join(", ")}) for ${options.duration} s against ${base}`);
+  ensureBuild();
+  const { emails, patientIds } = await prepareDatabase(options.databaseUrl, options.patients, options.connections);
+  mkdirSync(logDir, { recursive: true });
+  const logFile = join(logDir, "load-server.log");
+  let server: ChildProcess | undefined;
+  const stop = () => stopServer(server);
+  process.once("SIGINT", () => {
+    stop();
+    process.exit(130);
+  });
+  try {
+    server = await startServer(options.port, options.databaseUrl, logFile);
+    log(`next start is up (log: ${logFile}); signing in ${emails.length} users`);
+    const cookies: string[] = [];
+    for (const email of emails) cookies.push(await signIn(base, email));
+    // Warm the routes once so the first measured requests do not pay for compilation caches.
+    for (const path of ["/patients", `/patients/${patientIds[0]}`]) await (await fetch(base + path, { headers: { cookie: cookies[0]! } })).text();
+    log("driving load");
+    const started = performance.now();
+    // Each route's connections get their own users' sessions.
+    let offset = 0;
+    const active = ROUTES.filter((route) => options.mix[route] > 0);
+    const results = await Promise.all(
+      active.map((route) => {
+        const own = cookies.slice(offset, (offset += options.mix[route]));
+        return drive(route, base, options.mix[route], options.duration, own, patientIds);
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const byRoute = Object.fromEntries(active.map((r, i) => [r, results[i]!])) as Record<Route, Result>;
+    const rows = active.map((r) => row({ panel: "panel /patients?…", patient: "patient /patients/[id]", export: "export /api/export/cohort" }[r], byRoute[r]));
+    const total = results.reduce((a, r) => a + r.requests.total, 0);
+    // autocannon counts a timeout among the errors too.
+    const failures = results.reduce((a, r) => a + r.errors + r.non2xx, 0);
+    process.stdout.write(`\n## Load: ${options.connections} signed-in clients, ${seconds.toFixed(0)} s, ${provider}, ${(await countPatients(options.databaseUrl)).toLocaleString("en")} patients\n\n`);
+    process.stdout.write(`${table(rows)}\n\nAll routes: ${total} requests, ${(total / seconds).toFixed(1)} req/s, ${failures} failed (errors, of which timeouts, or non-2xx).\n`);
+    if (failures > 0) {
+      log(`FAILED: ${failures} requests failed (see ${logFile})`);
+      process.exitCode = 1;
+    }
+  } finally {
+    stop();
+  }
+}
+
+async function countPatients(url: string): Promise<number> {
+  const db = createDb(url);
+  try {
+    return await db.patient.count({ where: { clinic: { slug: DEMO_CLINIC_SLUG } } });
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+main().catch((error: unknown) => {
+  log(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exit(1);
+});
