@@ -1,34 +1,113 @@
 import "server-only";
 import { subYears } from "date-fns";
 import type { Db } from "./db";
-import type { Actor } from "@/lib/auth/actor";
-import { TIER_RANK, type Tier } from "@/lib/domain/types";
+import type { Prisma } from "@/lib/generated/prisma-sqlite/client";
+import { actorRole, type Actor } from "@/lib/auth/actor";
+import { can } from "@/lib/auth/roles";
+import {
+  AGE_BANDS,
+  AWGS2019_FINDINGS,
+  EWGSOP2_FINDINGS,
+  buildSummaryModel,
+  publishSummary,
+  type AgeBandKey,
+  type ClinicAggregates,
+  type PublishedSummary,
+} from "@/lib/domain/summary-tables";
 
-export const AGE_BANDS = [
-  { label: "60–69", min: 60, max: 69 },
-  { label: "70–79", min: 70, max: 79 },
-  { label: "80–89", min: 80, max: 89 },
-  { label: "90+", min: 90, max: 130 },
-] as const;
+const B12_STATUSES = ["deficient", "indeterminate", "adequate", "not_tested"] as const;
 
-/** Counts only, no identifiers: what an analyst may see of the clinic. */
-export async function getClinicSummary(db: Db, actor: Actor, now: Date = new Date()) {
+/**
+ * Whether the actor sees exact counts. Those who may open identified patient records gain nothing
+ * from suppression; everyone else (analysts) sees small cells suppressed on every screen, report
+ * and export, so no two views of the same numbers disagree.
+ */
+export function seesExactCounts(actor: Actor): boolean {
+  return can(actorRole(actor), "patient:view");
+}
+
+/** Birth-date bounds of an age band at `now` (as in panelWhere: age ≥ a ⇔ born on or before now − a years). */
+function bandWhere(index: number, now: Date): Prisma.DateTimeFilter {
+  const band = AGE_BANDS[index]!;
+  const next = AGE_BANDS[index + 1];
+  return { lte: subYears(now, band.min), ...(next ? { gt: subYears(now, next.min) } : {}) };
+}
+
+/**
+ * The counts behind the clinic summary, for the actor's clinic or a cohort of it (`cohort`, a
+ * where from panelWhere, already clinic-scoped). Every number is counted by the database
+ * (GROUP BY through Prisma's groupBy and count, the same on SQLite and PostgreSQL); no patient
+ * row is loaded. About two dozen small queries, each on an index of (clinicId, …).
+ */
+export async function getClinicAggregates(db: Db, actor: Actor, now: Date, cohort?: Prisma.PatientWhereInput): Promise<ClinicAggregates> {
   const clinicId = actor.clinicId;
-  const [total, byTier, bySex, byAge] = await Promise.all([
-    db.patient.count({ where: { clinicId } }),
-    db.riskSnapshot.groupBy({ by: ["tier"], where: { clinicId }, _count: { _all: true } }),
-    db.patient.groupBy({ by: ["sex"], where: { clinicId }, _count: { _all: true } }),
-    Promise.all(
-      AGE_BANDS.map((band) =>
-        db.patient.count({ where: { clinicId, birthDate: { lte: subYears(now, band.min), gt: subYears(now, band.max + 1) } } }),
-      ),
-    ),
-  ]);
-  const tiers = (Object.keys(TIER_RANK) as Tier[]).map((tier) => ({ tier, count: byTier.find((row) => row.tier === tier)?._count._all ?? 0 }));
-  return {
-    total,
-    tiers,
-    sexes: bySex.map((row) => ({ sex: row.sex, count: row._count._all })).sort((a, b) => a.sex.localeCompare(b.sex)),
-    ageBands: AGE_BANDS.map((band, i) => ({ label: band.label, count: byAge[i] ?? 0 })),
+  if (!clinicId) throw new Error("getClinicAggregates: actor without a clinic");
+  const patientWhere: Prisma.PatientWhereInput = cohort ? { AND: [{ clinicId }, cohort] } : { clinicId };
+  const ofCohort = cohort ? { patient: cohort } : {};
+  const anySarcopenia: Prisma.RiskSnapshotWhereInput = {
+    OR: [{ ewgsop2: { in: [...EWGSOP2_FINDINGS] } }, { awgs2019: { in: [...AWGS2019_FINDINGS] } }],
   };
+  const bySex = (where: Prisma.PatientWhereInput) => db.patient.groupBy({ by: ["sex"], where: { AND: [patientWhere, where] }, _count: { _all: true } });
+  const openFlags = (dueAt: Prisma.DateTimeFilter) =>
+    db.flag.groupBy({ by: ["code"], where: { clinicId, status: "open", dueAt, ...ofCohort }, _count: { _all: true } });
+
+  const [patients, snapshots, bands, due, overdue, medicines] = await Promise.all([
+    db.patient.count({ where: patientWhere }),
+    db.riskSnapshot.groupBy({ by: ["tier", "ewgsop2", "awgs2019", "b12Status"], where: { clinicId, ...ofCohort }, _count: { _all: true } }),
+    Promise.all(
+      AGE_BANDS.map((_, i) => {
+        const birthDate = bandWhere(i, now);
+        return Promise.all([
+          bySex({ birthDate }),
+          bySex({ birthDate, snapshot: { is: { tier: "high" } } }),
+          bySex({ birthDate, snapshot: { is: anySarcopenia } }),
+        ]);
+      }),
+    ),
+    openFlags({ gte: now }),
+    openFlags({ lt: now }),
+    Promise.all([
+      ...B12_STATUSES.map((b12Status) =>
+        db.patient.groupBy({ by: ["medicationClasses"], where: { AND: [patientWhere, { snapshot: { is: { b12Status } } }] }, _count: { _all: true } }),
+      ),
+      db.patient.groupBy({ by: ["medicationClasses"], where: { AND: [patientWhere, { snapshot: { is: null } }] }, _count: { _all: true } }),
+    ]),
+  ]);
+
+  const demographics: ClinicAggregates["demographics"] = [];
+  bands.forEach(([all, high, sarcopenia], i) => {
+    const band = AGE_BANDS[i]!.key as AgeBandKey;
+    for (const row of all) {
+      demographics.push({
+        band,
+        sex: row.sex,
+        patients: row._count._all,
+        high: high.find((h) => h.sex === row.sex)?._count._all ?? 0,
+        sarcopenia: sarcopenia.find((s) => s.sex === row.sex)?._count._all ?? 0,
+      });
+    }
+  });
+  const flagCodes = new Set([...due, ...overdue].map((f) => f.code));
+  return {
+    patients,
+    snapshots: snapshots.map((s) => ({ tier: s.tier, ewgsop2: s.ewgsop2, awgs2019: s.awgs2019, b12Status: s.b12Status, count: s._count._all })),
+    demographics,
+    flags: [...flagCodes].map((code) => ({
+      code,
+      due: due.find((f) => f.code === code)?._count._all ?? 0,
+      overdue: overdue.find((f) => f.code === code)?._count._all ?? 0,
+    })),
+    b12ByMedicines: medicines.flatMap((rows, i) =>
+      rows.map((row) => ({ medicationClasses: row.medicationClasses, b12Status: B12_STATUSES[i] ?? null, count: row._count._all })),
+    ),
+  };
+}
+
+/**
+ * The clinic (or cohort) summary as the actor may see it: exact for those who may view patients,
+ * small cells suppressed for everyone else (lib/domain/suppression.ts).
+ */
+export async function getClinicSummary(db: Db, actor: Actor, now: Date = new Date(), cohort?: Prisma.PatientWhereInput): Promise<PublishedSummary> {
+  const aggregates = await getClinicAggregates(db, actor, now, cohort);
+  return publishSummary(buildSummaryModel(aggregates), { suppress: !seesExactCounts(actor) });
 }
