@@ -22,6 +22,7 @@ export const PAGE_ACCESS = {
   "/patients/[id]/observations": "patient:edit",
   "/patients/[id]/observations/[observationId]": "patient:edit",
   "/summary": "summary:view",
+  "/report": "summary:view",
   "/thresholds": "thresholds:view",
   "/thresholds/edit": "thresholds:edit",
 } as const satisfies Record<string, Access>;
@@ -30,6 +31,8 @@ export const ROUTE_HANDLER_ACCESS = {
   "/api/auth/[...nextauth]": "public",
   "/api/patients": "panel:view",
   "/api/export/cohort": "export:identified",
+  "/api/export/summary": "summary:view",
+  "/api/export/deidentified": "export:deidentified",
   "/api/jobs/recompute": "recompute:run",
 } as const satisfies Record<string, Access>;
 

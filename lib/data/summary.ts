@@ -1,15 +1,19 @@
 import "server-only";
 import { subYears } from "date-fns";
+import { stringify } from "csv-stringify/sync";
 import type { Db } from "./db";
+import { auditRead } from "./audit";
 import type { Prisma } from "@/lib/generated/prisma-sqlite/client";
 import { actorRole, type Actor } from "@/lib/auth/actor";
 import { can } from "@/lib/auth/roles";
+import { neutraliseCell } from "@/lib/domain/csv-export";
 import {
   AGE_BANDS,
   AWGS2019_FINDINGS,
   EWGSOP2_FINDINGS,
   buildSummaryModel,
   publishSummary,
+  summaryCsvRows,
   type AgeBandKey,
   type ClinicAggregates,
   type PublishedSummary,
@@ -110,4 +114,17 @@ export async function getClinicAggregates(db: Db, actor: Actor, now: Date, cohor
 export async function getClinicSummary(db: Db, actor: Actor, now: Date = new Date(), cohort?: Prisma.PatientWhereInput): Promise<PublishedSummary> {
   const aggregates = await getClinicAggregates(db, actor, now, cohort);
   return publishSummary(buildSummaryModel(aggregates), { suppress: !seesExactCounts(actor) });
+}
+
+/**
+ * The summary as a long-format CSV (one row per published cell; suppressed for analysts exactly
+ * as on screen), cells neutralised against formula injection, and its "export.run" audit event.
+ */
+export async function exportSummaryCsv(db: Db, actor: Actor, now: Date = new Date()): Promise<string> {
+  const summary = await getClinicSummary(db, actor, now);
+  const rows = summaryCsvRows(summary);
+  await auditRead(db, actor, [
+    { action: "export.run", entityType: "summary", detail: { format: "csv", suppressed: summary.isSuppressed, rows: rows.length - 1, asOf: now.toISOString() } },
+  ], now);
+  return stringify(rows.map((row) => row.map(neutraliseCell)));
 }
