@@ -4,10 +4,11 @@ import { SUPPRESSION_NOTE } from "@/lib/domain/suppression";
 import { SummaryBarChart } from "./bar-chart";
 import { chartsForTable } from "./summary-chart-data";
 
-/** The numbers of one summary table; withheld cells show their mark ("<5", "*"). */
+/** The numbers of one summary table: each count with its percentage; withheld cells show their mark ("<5", "*"). */
 export function SummaryTableView({ table }: { table: PublishedTable }) {
   return (
-    <div className="table-wrap">
+    // Focusable, so keyboard users can scroll a table wider than its column.
+    <div className="table-wrap" tabIndex={0} role="region" aria-label={`${table.title}: numbers`}>
       <table className="data compact summary-table">
         <caption>{table.title}</caption>
         <thead>
@@ -15,7 +16,10 @@ export function SummaryTableView({ table }: { table: PublishedTable }) {
             <th scope="col">{table.rowHeading}</th>
             {table.sublabelHeading ? <th scope="col">{table.sublabelHeading}</th> : null}
             {table.columns.map((column) => (
-              <ColumnHeadings key={column.key} label={column.label} hasPercent={table.percentColumns.includes(column.key)} />
+              <th key={column.key} scope="col" className="num">
+                {column.label}
+                {table.percentColumns.includes(column.key) ? <span className="muted"> (%)</span> : null}
+              </th>
             ))}
           </tr>
         </thead>
@@ -26,9 +30,11 @@ export function SummaryTableView({ table }: { table: PublishedTable }) {
               {table.sublabelHeading ? <th scope="row">{row.sublabel}</th> : null}
               {table.columns.map((column) => {
                 const cell = row.cells[column.key];
-                const hasPercent = table.percentColumns.includes(column.key);
                 return (
-                  <CellPair key={column.key} text={cell?.text ?? ""} percentText={cell?.percentText ?? ""} suppressed={cell?.suppression ?? null} hasPercent={hasPercent} />
+                  <td key={column.key} className="num" data-suppressed={cell?.suppression ?? undefined}>
+                    {cell?.text ?? ""}
+                    {cell?.percentText ? <span className="muted percent"> ({cell.percentText})</span> : null}
+                  </td>
                 );
               })}
             </tr>
@@ -36,24 +42,6 @@ export function SummaryTableView({ table }: { table: PublishedTable }) {
         </tbody>
       </table>
     </div>
-  );
-}
-
-function ColumnHeadings({ label, hasPercent }: { label: string; hasPercent: boolean }) {
-  return (
-    <>
-      <th scope="col" className="num">{label}</th>
-      {hasPercent ? <th scope="col" className="num"><span className="visually-hidden">{label}, </span>%</th> : null}
-    </>
-  );
-}
-
-function CellPair({ text, percentText, suppressed, hasPercent }: { text: string; percentText: string; suppressed: string | null; hasPercent: boolean }) {
-  return (
-    <>
-      <td className="num" data-suppressed={suppressed ?? undefined}>{text}</td>
-      {hasPercent ? <td className="num muted">{percentText}</td> : null}
-    </>
   );
 }
 

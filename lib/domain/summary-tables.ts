@@ -55,6 +55,38 @@ export interface ClinicAggregates {
   b12ByMedicines: { medicationClasses: string; b12Status: string | null; count: number }[];
 }
 
+/** Patients per sex, age band and stored categories (null: never evaluated), as the database counts them. */
+export interface PatientGroup {
+  sex: string;
+  band: AgeBandKey;
+  tier: string | null;
+  ewgsop2: string | null;
+  awgs2019: string | null;
+  b12Status: string | null;
+  count: number;
+}
+
+/** The aggregates from patient groups, medicine-class groups and open-flag counts. */
+export function summariseGroups(groups: readonly PatientGroup[], b12ByMedicines: ClinicAggregates["b12ByMedicines"], flags: ClinicAggregates["flags"]): ClinicAggregates {
+  const snapshots = new Map<string, ClinicAggregates["snapshots"][number]>();
+  const demographics = new Map<string, ClinicAggregates["demographics"][number]>();
+  let patients = 0;
+  for (const g of groups) {
+    patients += g.count;
+    const d = demographics.get(`${g.band}|${g.sex}`) ?? { band: g.band, sex: g.sex, patients: 0, high: 0, sarcopenia: 0 };
+    d.patients += g.count;
+    if (g.tier === "high") d.high += g.count;
+    if ((EWGSOP2_FINDINGS as readonly (string | null)[]).includes(g.ewgsop2) || (AWGS2019_FINDINGS as readonly (string | null)[]).includes(g.awgs2019)) d.sarcopenia += g.count;
+    demographics.set(`${g.band}|${g.sex}`, d);
+    if (g.tier === null || g.ewgsop2 === null || g.awgs2019 === null || g.b12Status === null) continue;
+    const key = [g.tier, g.ewgsop2, g.awgs2019, g.b12Status].join("|");
+    const s = snapshots.get(key) ?? { tier: g.tier, ewgsop2: g.ewgsop2, awgs2019: g.awgs2019, b12Status: g.b12Status, count: 0 };
+    s.count += g.count;
+    snapshots.set(key, s);
+  }
+  return { patients, snapshots: [...snapshots.values()], demographics: [...demographics.values()], flags: [...flags], b12ByMedicines: [...b12ByMedicines] };
+}
+
 export interface SummaryCell {
   id: string;
   count: number;

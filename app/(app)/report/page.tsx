@@ -32,7 +32,7 @@ function PatientList({ patients, total, now }: { patients: ReportPatient[]; tota
           ? `The first ${patients.length.toLocaleString("en")} of ${total.toLocaleString("en")} patients in worklist order (highest tier, most overdue first). Narrow the cohort, or download its CSV for every patient.`
           : `All ${total.toLocaleString("en")} patients in worklist order (highest tier, most overdue first).`}
       </p>
-      <div className="table-wrap">
+      <div className="table-wrap" tabIndex={0} role="region" aria-label="Patients in the cohort: table">
         <table className="data compact">
           <caption className="visually-hidden">Patients in the cohort</caption>
           <thead>
