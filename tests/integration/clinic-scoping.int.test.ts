@@ -124,9 +124,11 @@ describe("clinic scoping of the data layer", () => {
   });
 
   it("summarises only the own clinic", async () => {
-    const summary = await getClinicSummary(t.db, a.actors.analyst, TEST_NOW);
-    expect(summary.total).toBe(40);
-    expect(summary.tiers.reduce((sum, tier) => sum + tier.count, 0)).toBe(40);
+    const summary = await getClinicSummary(t.db, a.actors.clinician, TEST_NOW);
+    expect(summary.total.count).toBe(40);
+    const tiers = summary.tables.find((table) => table.id === "tier")!.rows.filter((row) => !row.isTotal);
+    expect(tiers.reduce((sum, row) => sum + row.cells.patients!.count!, 0)).toBe(40);
+    expect((await getClinicSummary(t.db, a.actors.analyst, TEST_NOW)).total.count).toBe(40);
   });
 
   it("keeps an intact audit chain of what was listed, and detects an edited event", async () => {

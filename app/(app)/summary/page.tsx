@@ -1,38 +1,12 @@
+import Link from "next/link";
 import { requirePageActor } from "@/lib/auth/session";
+import { can } from "@/lib/auth/roles";
 import { getDb } from "@/lib/data/db";
 import { getClinicSummary } from "@/lib/data/summary";
+import { SummaryFigure } from "@/components/charts/summary-figure";
+import { SUPPRESSION_NOTE } from "@/lib/domain/suppression";
 
 export const metadata = { title: "Summary" };
-
-function percent(count: number, total: number): string {
-  return total === 0 ? "—" : `${((100 * count) / total).toFixed(1)} %`;
-}
-
-function CountTable({ caption, rows, total }: { caption: string; rows: { label: string; count: number }[]; total: number }) {
-  return (
-    <div className="table-wrap">
-      <table className="data">
-        <caption>{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Group</th>
-            <th scope="col" className="num">Patients</th>
-            <th scope="col" className="num">Share</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => (
-            <tr key={row.label}>
-              <th scope="row">{row.label}</th>
-              <td className="num">{row.count.toLocaleString("en")}</td>
-              <td className="num">{percent(row.count, total)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
 
 export default async function SummaryPage() {
   const actor = await requirePageActor("summary:view");
@@ -40,17 +14,31 @@ export default async function SummaryPage() {
   return (
     <div className="stack">
       <h1>Clinic summary</h1>
-      <p className="muted">Counts only; no patient is identified on this page.</p>
-      <div className="grid-cards">
+      <p className="muted">
+        Counts only; no patient is identified on this page.
+        {summary.isSuppressed ? ` Small counts are suppressed. ${SUPPRESSION_NOTE}` : ""}
+      </p>
+      <div className="summary-actions">
         <div className="card">
           <div className="muted small">Patients</div>
-          <div className="stat">{summary.total.toLocaleString("en")}</div>
+          <div className="stat">{summary.total.text}</div>
         </div>
+        <a className="button secondary" href="/api/export/summary" download>
+          Download summary CSV
+        </a>
+        {can(actor.role, "export:deidentified") ? (
+          <a className="button secondary" href="/api/export/deidentified" download>
+            Download de-identified patient CSV
+          </a>
+        ) : null}
+        <Link className="button secondary" href="/report">
+          Printable report
+        </Link>
       </div>
-      <div className="grid-cards">
-        <CountTable caption="By risk tier" rows={summary.tiers.map((t) => ({ label: t.tier, count: t.count }))} total={summary.total} />
-        <CountTable caption="By sex" rows={summary.sexes.map((s) => ({ label: s.sex, count: s.count }))} total={summary.total} />
-        <CountTable caption="By age band" rows={summary.ageBands} total={summary.total} />
+      <div className="summary-figures">
+        {summary.tables.map((table) => (
+          <SummaryFigure key={table.id} table={table} isSuppressed={summary.isSuppressed} />
+        ))}
       </div>
     </div>
   );

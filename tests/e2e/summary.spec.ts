@@ -1,0 +1,92 @@
+import { readFileSync } from "node:fs";
+import AxeBuilder from "@axe-core/playwright";
+import { parse } from "csv-parse/sync";
+import { expect, test, type Page } from "@playwright/test";
+import { signIn } from "./support";
+
+async function seriousViolations(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(" ")).slice(0, 5) }));
+}
+
+test("a clinician sees the summary charts with exact numbers beside them", async ({ page }) => {
+  await signIn(page, "clinician@demo.clinic");
+  await page.goto("/summary");
+  await expect(page.getByRole("heading", { name: "Clinic summary", level: 1 })).toBeVisible();
+  const tiers = page.getByRole("figure", { name: "Risk tier" });
+  await expect(tiers.getByRole("img").first()).toBeVisible();
+  await expect(tiers.locator(".recharts-bar-rectangle").first()).toBeVisible();
+  const table = tiers.getByRole("table", { name: "Risk tier" });
+  await expect(table.getByRole("row", { name: /All patients/ }).getByRole("cell").first()).toHaveText("1,000");
+  // Each tier's count and percentage sit beside the chart.
+  await expect(table.getByRole("row", { name: /^High/ }).getByRole("cell").first()).toHaveText(/^\d+ \(\d+\.\d %\)$/);
+  for (const name of ["Prevalence by age band and sex", "Open flags: due and overdue", "B12 status by B12-lowering medicine"]) {
+    await expect(page.getByRole("figure", { name }).getByRole("img").first()).toBeVisible();
+  }
+  await expect(page.locator("td[data-suppressed]")).toHaveCount(0);
+  expect(await seriousViolations(page)).toEqual([]);
+});
+
+test("an analyst sees small cells as <5 and downloads a de-identified CSV without names or MRNs", async ({ page, browser }) => {
+  await signIn(page, "analyst@demo.clinic");
+  await expect(page).toHaveURL(/\/summary/);
+  await expect(page.getByText(/Small counts are suppressed/)).toBeVisible();
+  await expect(page.getByRole("cell", { name: "<5", exact: true }).first()).toBeVisible();
+
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download de-identified patient CSV" }).click()]);
+  const rows = parse(readFileSync((await download.path())!, "utf8"), { columns: true }) as Record<string, string>[];
+  expect(Object.keys(rows[0]!)).toEqual(["pseudonym", "age_band", "sex", "tier", "ewgsop2", "awgs2019", "b12_status", "b12_on_treatment", "flags", "b12_lowering_medications"]);
+  expect(rows).toHaveLength(1000);
+  for (const row of rows) expect(row.pseudonym).toMatch(/^P[0-9a-f]{16}$/);
+
+  // The clinic's identified export, fetched as a clinician, shares no MRN or name with it.
+  const clinician = await browser.newContext();
+  const clinicianPage = await clinician.newPage();
+  await signIn(clinicianPage, "clinician@demo.clinic");
+  const identified = parse(await (await clinicianPage.request.get("/api/export/cohort")).text(), { columns: true }) as Record<string, string>[];
+  await clinician.close();
+  const text = JSON.stringify(rows);
+  for (const p of identified) {
+    expect(text).not.toContain(p.mrn);
+    expect(text).not.toContain(p.birth_date);
+  }
+  const names = new Set(identified.flatMap((p) => [p.family_name, p.given_name]));
+  expect(Object.values(rows[0]!).some((cell) => names.has(cell))).toBe(false);
+  expect(rows.flatMap((r) => Object.values(r)).filter((cell) => names.has(cell))).toEqual([]);
+
+  const summaryCsv = await (await page.request.get("/api/export/summary")).text();
+  expect(summaryCsv).toContain(",<5,");
+  expect(summaryCsv.split("\n").slice(1).some((line) => /,[1-4],[\d.]*\r?$/.test(line))).toBe(false);
+});
+
+test("the printable report hides the navigation in print, repeats table headers and passes axe", async ({ page }) => {
+  await signIn(page, "clinician@demo.clinic");
+  await page.goto("/report?tier=high");
+  await expect(page.getByRole("heading", { name: "Cohort report", level: 1 })).toBeVisible();
+  await expect(page.getByText(/Cohort:.*high tier/)).toBeVisible();
+  await expect(page.getByRole("button", { name: "Print / save as PDF" })).toBeVisible();
+  const patients = page.getByRole("table", { name: "Patients in the cohort" });
+  await expect(patients.locator("tbody tr").first()).toBeVisible();
+  for (const badge of await patients.locator("tbody .badge").allInnerTexts()) expect(badge).toContain("High");
+  expect(await seriousViolations(page)).toEqual([]);
+
+  await page.emulateMedia({ media: "print" });
+  await expect(page.getByRole("navigation")).toBeHidden();
+  await expect(page.getByRole("button", { name: "Print / save as PDF" })).toBeHidden();
+  expect(await patients.locator("thead").evaluate((el) => getComputedStyle(el).display)).toBe("table-header-group");
+  const pdf = await page.pdf({ format: "A4" });
+  expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
+  expect(pdf.length).toBeGreaterThan(10_000);
+});
+
+test("an analyst's report is the whole clinic, suppressed, without a patient list", async ({ page }) => {
+  await signIn(page, "analyst@demo.clinic");
+  await page.goto("/report?tier=high&q=a");
+  await expect(page.getByRole("heading", { name: "Clinic report", level: 1 })).toBeVisible();
+  await expect(page.getByText(/Cohort:.*all patients of the clinic/)).toBeVisible();
+  await expect(page.getByRole("table", { name: "Patients in the cohort" })).toHaveCount(0);
+  await expect(page.getByRole("cell", { name: "<5", exact: true }).first()).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+});

@@ -1,0 +1,189 @@
+import { parse } from "csv-parse/sync";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../support/test-db";
+import { createTestClinic, TEST_NOW, type TestClinic } from "../support/clinic-factory";
+import { verifyAuditChain } from "@/lib/data/audit";
+import { streamDeidentifiedCsv } from "@/lib/data/export-deidentified";
+import { panelWhere } from "@/lib/data/patient-panel";
+import { getCohortReport } from "@/lib/data/report";
+import { exportSummaryCsv, getClinicAggregates, getClinicSummary } from "@/lib/data/summary";
+import { ageInYears } from "@/lib/domain/dates";
+import { DEIDENTIFIED_COLUMNS } from "@/lib/domain/deidentified-row";
+import { AWGS2019_FINDINGS, EWGSOP2_FINDINGS, ageBandOf, type ClinicAggregates } from "@/lib/domain/summary-tables";
+import { parsePanelQuery } from "@/lib/validation/panel-query";
+import type { Actor } from "@/lib/auth/actor";
+
+let t: TestDatabase;
+let a: TestClinic;
+let b: TestClinic;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  a = await createTestClinic(t.db, { slug: "alpha", patients: 80, seed: 11 });
+  b = await createTestClinic(t.db, { slug: "beta", patients: 25, seed: 12 });
+});
+
+afterAll(async () => {
+  await t.drop();
+});
+
+/** The same aggregates the slow way: every patient of the clinic loaded and counted in JavaScript. */
+async function countByHand(clinicId: string, now: Date): Promise<ClinicAggregates> {
+  const patients = await t.db.patient.findMany({
+    where: { clinicId },
+    select: {
+      birthDate: true, sex: true, medicationClasses: true,
+      snapshot: { select: { tier: true, ewgsop2: true, awgs2019: true, b12Status: true } },
+      flags: { where: { status: "open" }, select: { code: true, dueAt: true } },
+    },
+  });
+  const tally = <T>(map: Map<string, T & { count: number }>, key: string, init: T) => {
+    const entry = map.get(key) ?? { ...init, count: 0 };
+    entry.count += 1;
+    map.set(key, entry);
+  };
+  const snapshots = new Map<string, ClinicAggregates["snapshots"][number]>();
+  const medicines = new Map<string, ClinicAggregates["b12ByMedicines"][number]>();
+  const demographics = new Map<string, ClinicAggregates["demographics"][number]>();
+  const flags = new Map<string, ClinicAggregates["flags"][number]>();
+  for (const p of patients) {
+    const s = p.snapshot;
+    if (s) tally(snapshots, [s.tier, s.ewgsop2, s.awgs2019, s.b12Status].join("|"), { tier: s.tier, ewgsop2: s.ewgsop2, awgs2019: s.awgs2019, b12Status: s.b12Status });
+    tally(medicines, `${p.medicationClasses}|${s?.b12Status ?? null}`, { medicationClasses: p.medicationClasses, b12Status: s?.b12Status ?? null });
+    const band = ageBandOf(ageInYears(p.birthDate, now));
+    const d = demographics.get(`${band}|${p.sex}`) ?? { band, sex: p.sex, patients: 0, high: 0, sarcopenia: 0 };
+    d.patients += 1;
+    if (s?.tier === "high") d.high += 1;
+    if (s && ((EWGSOP2_FINDINGS as string[]).includes(s.ewgsop2) || (AWGS2019_FINDINGS as string[]).includes(s.awgs2019))) d.sarcopenia += 1;
+    demographics.set(`${band}|${p.sex}`, d);
+    for (const f of p.flags) {
+      const entry = flags.get(f.code) ?? { code: f.code, due: 0, overdue: 0 };
+      if (f.dueAt < now) entry.overdue += 1;
+      else entry.due += 1;
+      flags.set(f.code, entry);
+    }
+  }
+  return { patients: patients.length, snapshots: [...snapshots.values()], demographics: [...demographics.values()], flags: [...flags.values()], b12ByMedicines: [...medicines.values()] };
+}
+
+function normalise(x: ClinicAggregates) {
+  const sorted = <T>(rows: T[]) => rows.map((r) => JSON.stringify(r)).sort();
+  return { ...x, snapshots: sorted(x.snapshots), demographics: sorted(x.demographics), flags: sorted(x.flags), b12ByMedicines: sorted(x.b12ByMedicines) };
+}
+
+async function readAll(stream: AsyncGenerator<string, unknown>): Promise<string> {
+  let text = "";
+  for await (const chunk of stream) text += chunk;
+  return text;
+}
+
+describe("clinic summary aggregates", () => {
+  it("match a patient-by-patient count of the clinic, and nothing of another clinic", async () => {
+    const counted = await getClinicAggregates(t.db, a.actors.clinician, TEST_NOW);
+    expect(counted.patients).toBe(80);
+    expect(normalise(counted)).toEqual(normalise(await countByHand(a.clinicId, TEST_NOW)));
+    expect(normalise(await getClinicAggregates(t.db, b.actors.analyst, TEST_NOW))).toEqual(normalise(await countByHand(b.clinicId, TEST_NOW)));
+    // The fixture covers what the tables show: several tiers, open flags both due and overdue, a B12-lowering medicine.
+    expect(new Set(counted.snapshots.map((s) => s.tier)).size).toBeGreaterThan(1);
+    expect(counted.flags.some((f) => f.due > 0) && counted.flags.some((f) => f.overdue > 0)).toBe(true);
+    expect(counted.b12ByMedicines.some((m) => m.medicationClasses.includes(";metformin;"))).toBe(true);
+  });
+
+  it("count a cohort given as the panel's where", async () => {
+    const actor = a.actors.clinician;
+    const where = panelWhere(actor, parsePanelQuery({ tier: "high" }), TEST_NOW);
+    const cohort = await getClinicAggregates(t.db, actor, TEST_NOW, where);
+    const high = await t.db.riskSnapshot.count({ where: { clinicId: a.clinicId, tier: "high" } });
+    expect(high).toBeGreaterThan(0);
+    expect(cohort.patients).toBe(high);
+    expect(cohort.snapshots.every((s) => s.tier === "high")).toBe(true);
+    expect(cohort.demographics.reduce((sum, d) => sum + d.high, 0)).toBe(high);
+    // Counted in slices of ids, the whole clinic gives the same numbers as one pass.
+    const sliced = await getClinicAggregates(t.db, actor, TEST_NOW, panelWhere(actor, parsePanelQuery({}), TEST_NOW), 7);
+    expect(normalise(sliced)).toEqual(normalise(await getClinicAggregates(t.db, actor, TEST_NOW)));
+  });
+});
+
+describe("suppression by role", () => {
+  function counts(summary: Awaited<ReturnType<typeof getClinicSummary>>) {
+    return summary.tables.flatMap((table) => table.rows.flatMap((row) => Object.values(row.cells)));
+  }
+
+  it("shows clinicians exact counts and analysts no count from 1 to 4", async () => {
+    const exact = counts(await getClinicSummary(t.db, a.actors.clinician, TEST_NOW));
+    expect(exact.every((c) => c.suppression === null && c.count !== null)).toBe(true);
+    expect(exact.some((c) => c.count! >= 1 && c.count! <= 4)).toBe(true);
+    const analyst = counts(await getClinicSummary(t.db, a.actors.analyst, TEST_NOW));
+    expect(analyst.some((c) => c.text === "<5")).toBe(true);
+    for (const cell of analyst) {
+      if (cell.count !== null) expect(cell.count === 0 || cell.count >= 5).toBe(true);
+      else expect(cell.percent).toBeNull();
+    }
+  });
+
+  it("exports the summary CSV suppressed for analysts, and audits it", async () => {
+    const text = await exportSummaryCsv(t.db, a.actors.analyst, TEST_NOW);
+    const rows = parse(text, { columns: true }) as Record<string, string>[];
+    expect(rows.length).toBeGreaterThan(50);
+    expect(rows.some((r) => r.count === "<5" && r.percent === "")).toBe(true);
+    expect(rows.every((r) => !/^[1-4]$/.test(r.count!))).toBe(true);
+    const clinician = parse(await exportSummaryCsv(t.db, a.actors.clinician, TEST_NOW), { columns: true }) as Record<string, string>[];
+    expect(clinician.some((r) => /^[1-4]$/.test(r.count!))).toBe(true);
+    const audits = await t.db.auditEvent.findMany({ where: { action: "export.run", entityType: "summary", clinicId: a.clinicId } });
+    expect(audits.map((e) => JSON.parse(e.detailJson).suppressed).sort()).toEqual([false, true]);
+  });
+});
+
+describe("de-identified export", () => {
+  it("has no names, MRNs or dates, new pseudonyms each time, only the own clinic, and is audited", async () => {
+    const actor: Actor = a.actors.analyst;
+    const first = await readAll(streamDeidentifiedCsv(t.db, actor, { now: TEST_NOW, batchSize: 30 }));
+    const second = await readAll(streamDeidentifiedCsv(t.db, actor, { now: TEST_NOW }));
+    const rows = parse(first, { columns: true }) as Record<string, string>[];
+    expect(Object.keys(rows[0]!)).toEqual([...DEIDENTIFIED_COLUMNS]);
+    expect(rows).toHaveLength(80);
+    const identified = await t.db.patient.findMany({ where: { clinicId: { in: [a.clinicId, b.clinicId] } }, select: { id: true, mrn: true, familyName: true, givenName: true } });
+    for (const p of identified) {
+      expect(first).not.toContain(p.mrn);
+      expect(first).not.toContain(p.id);
+      expect(first).not.toMatch(new RegExp(`\\b${p.familyName}\\b`));
+    }
+    expect(first).not.toMatch(/\d{4}-\d{2}-\d{2}/);
+    const pseudonyms = new Set(rows.map((r) => r.pseudonym));
+    expect(pseudonyms.size).toBe(80);
+    const again = (parse(second, { columns: true }) as Record<string, string>[]).map((r) => r.pseudonym);
+    expect(again.some((p) => pseudonyms.has(p!))).toBe(false);
+    // The same people as the summary counts: bands and tiers add up.
+    const aggregates = await getClinicAggregates(t.db, a.actors.clinician, TEST_NOW);
+    for (const d of aggregates.demographics) expect(rows.filter((r) => r.age_band === d.band && r.sex === d.sex)).toHaveLength(d.patients);
+    expect(rows.filter((r) => r.b12_lowering_medications!.split(";").includes("metformin")).length).toBe(
+      await t.db.patient.count({ where: { clinicId: a.clinicId, medicationClasses: { contains: ";metformin;" } } }),
+    );
+    const audits = await t.db.auditEvent.findMany({ where: { action: "export.run", entityType: "deidentified" } });
+    expect(audits).toHaveLength(2);
+    expect(JSON.parse(audits[0]!.detailJson)).toMatchObject({ rows: 80, completed: true });
+  });
+});
+
+describe("printable report", () => {
+  it("lists the cohort's identified patients for a clinician and audits their ids", async () => {
+    const report = await getCohortReport(t.db, a.actors.clinician, parsePanelQuery({ tier: "high" }), TEST_NOW);
+    expect(report.isCohort).toBe(true);
+    expect(report.patients!.length).toBe(report.summary.total.count);
+    expect(report.patients!.every((p) => p.tier === "high")).toBe(true);
+    const audit = await t.db.auditEvent.findFirstOrThrow({ where: { action: "export.run", entityType: "report" }, orderBy: { seq: "desc" } });
+    expect(JSON.parse(audit.detailJson)).toMatchObject({ format: "print", cohort: { tier: "high" }, patientIds: report.patients!.map((p) => p.id) });
+  });
+
+  it("gives an analyst the whole clinic, suppressed, with no patient list, whatever the query", async () => {
+    const report = await getCohortReport(t.db, a.actors.analyst, parsePanelQuery({ q: "smith", tier: "high" }), TEST_NOW);
+    expect(report.isCohort).toBe(false);
+    expect(report.patients).toBeNull();
+    expect(report.summary.isSuppressed).toBe(true);
+    expect(report.summary.total.count).toBe(80);
+  });
+
+  it("keeps the audit chain intact", async () => {
+    expect((await verifyAuditChain(t.db)).ok).toBe(true);
+  });
+});
