@@ -255,6 +255,7 @@ export default async function PatientsPage({ searchParams }: { searchParams: Sea
       {canExport ? (
         <p className="small">
           <CohortDownload href={`/api/export/cohort${viewQuery}`} expectedRows={panel.total} />{" "}
+          <Link href={`/report${viewQuery}`}>Printable report</Link>{" "}
           <span className="muted">
             All {panel.total.toLocaleString("en")} patients of this cohort (every page, in MRN order): the documented export columns first, then diet, attributed clinician and next due date.
           </span>

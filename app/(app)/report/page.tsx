@@ -8,7 +8,7 @@ import { ageInYears } from "@/lib/domain/dates";
 import { AWGS2019_LABELS, B12_STATUS_LABELS, EWGSOP2_LABELS, FLAG_LABELS } from "@/lib/domain/labels";
 import { SUPPRESSION_NOTE } from "@/lib/domain/suppression";
 import type { Awgs2019Category, B12Status, Ewgsop2Category, FlagCode, Tier } from "@/lib/domain/types";
-import { parsePanelQuery, panelQueryString } from "@/lib/validation/panel-query";
+import { parsePanelParams, panelQueryString } from "@/lib/validation/panel-query";
 import { SummaryFigure } from "@/components/charts/summary-figure";
 import { formatDate } from "@/components/format";
 import { TierBadge } from "@/components/tier-badge";
@@ -88,7 +88,26 @@ function PatientList({ patients, total, now }: { patients: ReportPatient[]; tota
  */
 export default async function ReportPage({ searchParams }: { searchParams: SearchParams }) {
   const actor = await requirePageActor("summary:view");
-  const query = parsePanelQuery(await searchParams);
+  const { query, issues } = parsePanelParams(await searchParams);
+  if (issues.length > 0) {
+    // A criteria row that does not parse would otherwise be dropped and widen the cohort.
+    return (
+      <div className="stack">
+        <h1>Cohort report</h1>
+        <div role="alert" className="card">
+          <p>This cohort has criteria that could not be used, so no report was made:</p>
+          <ul>
+            {issues.map((issue) => (
+              <li key={issue.row}>{issue.message}</li>
+            ))}
+          </ul>
+          <p>
+            <Link href={`/patients${panelQueryString(query)}`}>Fix the criteria on the panel</Link>, then open the report again.
+          </p>
+        </div>
+      </div>
+    );
+  }
   const now = new Date();
   const report = await getCohortReport(getDb(), actor, query, now);
   const cohort = report.isCohort ? describeCohort(query) : [];
