@@ -1,7 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import type { Tx } from "./db";
-import { insertRows, MEDICATION_COLUMNS, OBSERVATION_COLUMNS } from "./bulk-insert";
+import { CONDITION_COLUMNS, insertRows, MEDICATION_COLUMNS, OBSERVATION_COLUMNS, PATIENT_COLUMNS } from "./bulk-insert";
 import { storeEvaluations } from "./snapshots";
 import { evaluatePatient } from "@/lib/domain/evaluate";
 import { findMedicineById } from "@/lib/domain/medicine-catalogue";
@@ -69,13 +69,6 @@ export interface BulkInsertOptions {
   ruleSetVersion: number;
 }
 
-const PATIENT_COLUMNS = [
-  "id", "clinicId", "mrn", "familyName", "givenName", "birthDate", "sex", "diet", "attributedClinicianId", "searchText", "version",
-  "lastAssessedAt", "latestGripKg", "latestGripAt", "latestGaitMs", "latestGaitAt", "latestB12Pmol", "latestB12At", "medicationClasses",
-  "createdAt", "updatedAt",
-] as const;
-const CONDITION_COLUMNS = ["id", "patientId", "code", "recordedAt", "source"] as const;
-
 /**
  * Inserts new patients with their observations, medicines and conditions, evaluates each with the
  * engine and stores the snapshot and flags — multi-row INSERTs (lib/data/bulk-insert.ts), a fixed
@@ -122,7 +115,7 @@ export async function insertPatientBatch(tx: Tx, patients: readonly SeedPatient[
     tx,
     "PatientCondition",
     CONDITION_COLUMNS,
-    patients.flatMap((p, i) => p.conditions.map((code) => [randomUUID(), ids[i], code, createdAt, options.source])),
+    patients.flatMap((p, i) => p.conditions.map((code) => [randomUUID(), ids[i], code, createdAt, options.source, null])),
   );
   const evaluations = patients.map((p, i) => ({
     patientId: ids[i]!,
