@@ -21,11 +21,25 @@ export type BulkTable = "Patient" | "Observation" | "PatientMedication" | "Patie
 /** Rows per statement: a few megabytes of JSON, far below either database's limits. */
 const ROWS_PER_STATEMENT = 5_000;
 
-/** A cell as JSON in the form Prisma stores it: SQLite keeps dates as ISO text ending "+00:00" and booleans as 0/1. */
-function sqliteCell(value: unknown): unknown {
-  if (value instanceof Date) return value.toISOString().replace("Z", "+00:00");
-  if (typeof value === "boolean") return value ? 1 : 0;
-  return value ?? null;
+/**
+ * A row's cells in the form Prisma stores them in SQLite: dates as ISO text ending "+00:00",
+ * booleans as 0/1. Dates repeat a lot (one visit date for several results, one write time for a
+ * whole batch), so their text is remembered per statement.
+ */
+function sqliteRow(row: readonly unknown[], dates: Map<number, string>): unknown[] {
+  return row.map((value) => {
+    if (value instanceof Date) {
+      const time = value.getTime();
+      let text = dates.get(time);
+      if (text === undefined) {
+        text = value.toISOString().replace("Z", "+00:00");
+        dates.set(time, text);
+      }
+      return text;
+    }
+    if (typeof value === "boolean") return value ? 1 : 0;
+    return value ?? null;
+  });
 }
 
 export async function insertRows(tx: Tx, table: BulkTable, columns: readonly string[], rows: readonly unknown[][]): Promise<void> {
@@ -36,11 +50,12 @@ export async function insertRows(tx: Tx, table: BulkTable, columns: readonly str
     ? // Objects keyed by column name; timestamps as ISO text in UTC, which is how Prisma stores them.
       `INSERT INTO "${table}" (${columnList}) SELECT ${columnList} FROM jsonb_populate_recordset(NULL::"${table}", $1::jsonb)`
     : `INSERT INTO "${table}" (${columnList}) SELECT ${columns.map((_, i) => `"value" ->> ${i}`).join(", ")} FROM jsonb_each(?)`;
+  const dates = new Map<number, string>();
   for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
     const batch = rows.slice(start, start + ROWS_PER_STATEMENT);
     const json = isPostgres
       ? JSON.stringify(batch.map((row) => Object.fromEntries(columns.map((column, i) => [column, row[i] ?? null]))))
-      : JSON.stringify(batch.map((row) => row.map(sqliteCell)));
+      : JSON.stringify(batch.map((row) => sqliteRow(row, dates)));
     await tx.$executeRawUnsafe(sql, json);
   }
 }
