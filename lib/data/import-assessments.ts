@@ -72,7 +72,7 @@ export interface ImportOptions {
   skipInvalid?: boolean;
   /** Called inside the write transaction as rows are written and patients re-evaluated. */
   onProgress?: (done: number, total: number) => void;
-  /** Rows per write batch. */
+  /** Rows per write batch (about: a patient's rows are never split between batches). */
   batchSize?: number;
 }
 
