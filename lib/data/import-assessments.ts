@@ -420,7 +420,7 @@ async function findExisting(db: Db | Tx, clinicId: string, mrns: readonly string
 }
 
 function observationKey(patientId: string, o: { kind: string; observedAt: Date; reportedValue: string; reportedUnit: string }): string {
-  return `${patientId}|${o.kind}|${o.observedAt.toISOString()}|${o.reportedValue}|${o.reportedUnit}`;
+  return `${patientId}|${o.kind}|${o.observedAt.getTime()}|${o.reportedValue}|${o.reportedUnit}`;
 }
 
 function medicationKey(patientId: string, m: { catalogueId: string | null; name: string; startedOn: Date | null }): string {
