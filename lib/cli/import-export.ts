@@ -65,6 +65,8 @@ export function registerImportExport(program: Command, ctx: ImportExportContext)
       const actor = await ctx.clinicActor(clinic(), "cli import");
       const content = await readFile(file);
       const started = performance.now();
+      // Checking the whole file comes first and reports no progress; say what is happening.
+      process.stderr.write(`Checking ${basename(file)} (${(content.length / 1024 / 1024).toFixed(1)} MB)…\n`);
       const result = await importAssessments(
         ctx.database(),
         actor,
@@ -80,7 +82,7 @@ export function registerImportExport(program: Command, ctx: ImportExportContext)
         `${verb}${result.blocked ? "" : `: ${c.patients} new patients, ${result.updatedPatients} updated patients, ${c.observations} observations, ${c.medications} medications; ${result.unchanged} rows unchanged`}.`,
       );
       console.log(
-        `${result.rowsTotal} rows, ${result.rowsValid} valid, ${result.rowsTotal - result.rowsValid} invalid; ${result.errors.length} errors, ${result.warnings.length} warnings; ${seconds.toFixed(1)} s (import job ${result.importJobId}).`,
+        `${result.rowsTotal} rows, ${result.rowsValid} valid, ${result.rowsTotal - result.rowsValid} invalid; ${result.errors.length} errors, ${result.warnings.length} warnings; ${seconds.toFixed(1)} s, ${Math.round(result.rowsTotal / Math.max(seconds, 0.001)).toLocaleString("en")} rows/s (import job ${result.importJobId}).`,
       );
       if (result.blocked) {
         console.log(result.errors.length > 0 && !opts.skipInvalid ? "Fix the errors, or rerun with --skip-invalid to import the valid rows only." : "Fix the errors and rerun.");

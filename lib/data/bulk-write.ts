@@ -1,7 +1,6 @@
 import "server-only";
-import { randomUUID } from "node:crypto";
 import type { Tx } from "./db";
-import { insertRows, MEDICATION_COLUMNS, OBSERVATION_COLUMNS } from "./bulk-insert";
+import { CONDITION_COLUMNS, insertRows, MEDICATION_COLUMNS, newRowId, OBSERVATION_COLUMNS, PATIENT_COLUMNS } from "./bulk-insert";
 import { storeEvaluations } from "./snapshots";
 import { evaluatePatient } from "@/lib/domain/evaluate";
 import { findMedicineById } from "@/lib/domain/medicine-catalogue";
@@ -69,13 +68,6 @@ export interface BulkInsertOptions {
   ruleSetVersion: number;
 }
 
-const PATIENT_COLUMNS = [
-  "id", "clinicId", "mrn", "familyName", "givenName", "birthDate", "sex", "diet", "attributedClinicianId", "searchText", "version",
-  "lastAssessedAt", "latestGripKg", "latestGripAt", "latestGaitMs", "latestGaitAt", "latestB12Pmol", "latestB12At", "medicationClasses",
-  "createdAt", "updatedAt",
-] as const;
-const CONDITION_COLUMNS = ["id", "patientId", "code", "recordedAt", "source"] as const;
-
 /**
  * Inserts new patients with their observations, medicines and conditions, evaluates each with the
  * engine and stores the snapshot and flags — multi-row INSERTs (lib/data/bulk-insert.ts), a fixed
@@ -84,7 +76,7 @@ const CONDITION_COLUMNS = ["id", "patientId", "code", "recordedAt", "source"] as
 export async function insertPatientBatch(tx: Tx, patients: readonly SeedPatient[], options: BulkInsertOptions): Promise<string[]> {
   const { clinicId, now } = options;
   const createdAt = new Date();
-  const ids = patients.map(() => randomUUID());
+  const ids = patients.map(() => newRowId());
   await insertRows(
     tx,
     "Patient",
@@ -105,7 +97,7 @@ export async function insertPatientBatch(tx: Tx, patients: readonly SeedPatient[
     OBSERVATION_COLUMNS,
     patients.flatMap((p, i) =>
       p.observations.map((o) => [
-        randomUUID(), clinicId, ids[i], o.kind, o.value, o.isUnable, o.reportedValue, o.reportedUnit, o.observedAt, o.method,
+        newRowId(), clinicId, ids[i], o.kind, o.value, o.isUnable, o.reportedValue, o.reportedUnit, o.observedAt, o.method,
         options.source, null, options.enteredById, "final", 1, createdAt, createdAt,
       ]),
     ),
@@ -115,14 +107,14 @@ export async function insertPatientBatch(tx: Tx, patients: readonly SeedPatient[
     "PatientMedication",
     MEDICATION_COLUMNS,
     patients.flatMap((p, i) =>
-      p.medications.map((m) => [randomUUID(), clinicId, ids[i], m.catalogueId, m.name, m.atcCode, m.rxnormCode, m.startedOn, m.stoppedOn, options.source, null, createdAt, createdAt]),
+      p.medications.map((m) => [newRowId(), clinicId, ids[i], m.catalogueId, m.name, m.atcCode, m.rxnormCode, m.startedOn, m.stoppedOn, options.source, null, createdAt, createdAt]),
     ),
   );
   await insertRows(
     tx,
     "PatientCondition",
     CONDITION_COLUMNS,
-    patients.flatMap((p, i) => p.conditions.map((code) => [randomUUID(), ids[i], code, createdAt, options.source])),
+    patients.flatMap((p, i) => p.conditions.map((code) => [newRowId(), ids[i], code, createdAt, options.source, null])),
   );
   const evaluations = patients.map((p, i) => ({
     patientId: ids[i]!,

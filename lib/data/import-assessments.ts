@@ -4,28 +4,33 @@ import { Readable } from "node:stream";
 import { CsvError, parse } from "csv-parse";
 import type { Db, Tx } from "./db";
 import { appendAudit } from "./audit";
-import { insertRows, MEDICATION_COLUMNS, OBSERVATION_COLUMNS } from "./bulk-insert";
-import { searchText } from "./bulk-write";
+import { CONDITION_COLUMNS, insertRows, MEDICATION_COLUMNS, newRowId, OBSERVATION_COLUMNS, PATIENT_COLUMNS } from "./bulk-insert";
+import { panelColumns, searchText } from "./bulk-write";
 import { reevaluatePatients, REEVALUATE_BATCH_SIZE } from "./reevaluate";
+import { storeEvaluations } from "./snapshots";
+import { getActiveThresholds } from "./thresholds";
 import { actorId, actorRole, type Actor } from "@/lib/auth/actor";
 import { can } from "@/lib/auth/roles";
 import { AppError } from "@/lib/errors";
 import { toIsoDate } from "@/lib/domain/dates";
+import { evaluatePatient } from "@/lib/domain/evaluate";
 import { findMedicineById } from "@/lib/domain/medicine-catalogue";
-import type { ConditionCode, Diet, Sex } from "@/lib/domain/types";
+import type { ConditionCode, Diet, Evaluation, Sex } from "@/lib/domain/types";
 import { CANONICAL_UNIT } from "@/lib/domain/units";
 import { parseAssessmentRow, validateHeaders, type AssessmentRow } from "@/lib/validation/assessment-row";
+import type { SeedMedication, SeedObservation } from "@/prisma/factories";
 
 /**
  * The assessment spreadsheet importer (DESIGN.md "Assessment spreadsheet (CSV import format)").
  *
- * Two passes over the file, so memory grows with the number of patients, not of rows:
+ * Two steps:
  * 1. validate every row (row schema, then what needs the whole file or the database: demographic
  *    conflicts between rows and with the clinic's records, demographics for new MRNs), collecting
- *    every problem;
- * 2. write, in one transaction: new patients, diet and condition changes, then the rows again in
- *    batches (observations and medicines not already stored), then re-evaluate every touched
- *    patient, record the ImportJob and the audit event.
+ *    every problem and keeping each valid row's parsed form with its patient (so a row is parsed
+ *    once; memory grows with the file, like the file itself, which is already in memory);
+ * 2. write, in one transaction, patient by patient in batches: new patients with their results,
+ *    medicines, conditions, panel columns and evaluation; for existing patients what they do not
+ *    have yet, then their re-evaluation; then the ImportJob and the audit event.
  *
  * Row numbers are spreadsheet rows: the header is row 1, the first data row is row 2.
  *
@@ -67,7 +72,7 @@ export interface ImportOptions {
   skipInvalid?: boolean;
   /** Called inside the write transaction as rows are written and patients re-evaluated. */
   onProgress?: (done: number, total: number) => void;
-  /** Rows per write batch. */
+  /** Rows per write batch (about: a patient's rows are never split between batches). */
   batchSize?: number;
 }
 
@@ -94,8 +99,9 @@ interface Given<T> {
 /** What the file says about one MRN, gathered from its valid rows. */
 interface MrnPlan {
   mrn: string;
-  /** Rows that passed the row checks, in file order. */
+  /** Rows that passed the row checks, in file order, and what each says (`visits[i]` is row `rows[i]`). */
   rows: number[];
+  visits: AssessmentRow[];
   familyName?: Given<string>;
   givenName?: Given<string>;
   birthDate?: Given<Date>;
@@ -183,11 +189,16 @@ async function* readCsvRows(content: Buffer | string): AsyncGenerator<{ row: num
   }
 }
 
-function toRecord(headers: readonly string[], cells: readonly string[]): Record<string, string | undefined> {
-  const record: Record<string, string | undefined> = {};
-  headers.forEach((header, i) => {
-    record[header] = cells[i];
-  });
+/**
+ * A row as header → cell, leaving out empty cells: the row schema treats an empty cell as "not
+ * given" anyway, and most cells of a visit row are empty, so this halves its work.
+ */
+function toRecord(headers: readonly string[], cells: readonly string[]): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (let i = 0; i < headers.length; i += 1) {
+    const cell = cells[i];
+    if (cell !== undefined && cell !== "") record[headers[i]!] = cell;
+  }
   return record;
 }
 
@@ -283,7 +294,7 @@ async function validateFile(db: Db, clinicId: string, content: Buffer | string, 
       }
       let plan = plans.get(r.mrn);
       if (!plan) {
-        plan = { mrn: r.mrn, rows: [], conditions: new Map() };
+        plan = { mrn: r.mrn, rows: [], visits: [], conditions: new Map() };
         plans.set(r.mrn, plan);
       }
       const d = r.demographics;
@@ -301,6 +312,7 @@ async function validateFile(db: Db, clinicId: string, content: Buffer | string, 
       plan.birthDate = birth.given;
       plan.sex = sex.given;
       plan.rows.push(row);
+      plan.visits.push(r);
       mergeVisit(plan, r, row, now);
     }
   } catch (error) {
@@ -407,12 +419,8 @@ async function findExisting(db: Db | Tx, clinicId: string, mrns: readonly string
   return found;
 }
 
-const PATIENT_COLUMNS = [
-  "id", "clinicId", "mrn", "familyName", "givenName", "birthDate", "sex", "diet", "searchText", "version", "medicationClasses", "createdAt", "updatedAt",
-] as const;
-
 function observationKey(patientId: string, o: { kind: string; observedAt: Date; reportedValue: string; reportedUnit: string }): string {
-  return `${patientId}|${o.kind}|${o.observedAt.toISOString()}|${o.reportedValue}|${o.reportedUnit}`;
+  return `${patientId}|${o.kind}|${o.observedAt.getTime()}|${o.reportedValue}|${o.reportedUnit}`;
 }
 
 function medicationKey(patientId: string, m: { catalogueId: string | null; name: string; startedOn: Date | null }): string {
@@ -423,7 +431,6 @@ interface WriteContext {
   clinicId: string;
   jobId: string;
   enteredById: string | null;
-  content: Buffer | string;
   validation: Validation;
   now: Date;
   batchSize: number;
@@ -431,7 +438,21 @@ interface WriteContext {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Pass 2, inside the caller's transaction. */
+/** One patient of a write batch: its plan, its id, and whether this import creates it. */
+interface BatchPatient {
+  plan: MrnPlan;
+  patientId: string;
+  isNew: boolean;
+}
+
+/**
+ * Pass 2, inside the caller's transaction. Patients are written in batches of whole patients (at
+ * most {@link REEVALUATE_BATCH_SIZE} patients or about `batchSize` rows): a new patient is
+ * inserted with its panel columns, results, medicines and conditions, and evaluated from what the
+ * file gave (it has nothing else), so the bulk of a large import needs no reads; an existing
+ * patient's stored results and medicines are read first (to skip what it already has) and it is
+ * re-evaluated from the database once everything is written.
+ */
 async function writeImport(tx: Tx, ctx: WriteContext): Promise<WriteCounts> {
   const { clinicId, validation, now } = ctx;
   const plans = [...validation.plans.values()].filter((p) => p.blockedAtRow === undefined && p.rows.length > 0);
@@ -452,157 +473,171 @@ async function writeImport(tx: Tx, ctx: WriteContext): Promise<WriteCounts> {
     }
   }
 
-  const patientIdByMrn = new Map<string, string>();
   const createdPatientIds: string[] = [];
   const changedPatients = new Set<string>();
-  const newPatients = plans.filter((p) => !existing.has(p.mrn));
-  const createdAt = new Date();
-  const patientRows = newPatients.map((plan) => {
-    const id = randomUUID();
-    patientIdByMrn.set(plan.mrn, id);
-    createdPatientIds.push(id);
-    const familyName = plan.familyName!.value;
-    const givenName = plan.givenName!.value;
-    // PATIENT_COLUMNS order; the panel columns are filled by the re-evaluation below.
-    return [
-      id, clinicId, plan.mrn, familyName, givenName, plan.birthDate!.value, plan.sex!.value, plan.diet?.value ?? null,
-      searchText({ mrn: plan.mrn, familyName, givenName }), 1, "", createdAt, createdAt,
-    ];
-  });
-  await insertRows(tx, "Patient", PATIENT_COLUMNS, patientRows);
-
-  const existingPlans = plans.filter((p) => existing.has(p.mrn));
-  for (const plan of existingPlans) {
-    const patient = existing.get(plan.mrn)!;
-    patientIdByMrn.set(plan.mrn, patient.id);
-    // A diet from an older visit than the last assessment on record does not overwrite a newer one.
-    const isNewer = patient.diet === null || patient.lastAssessedAt === null || plan.diet === undefined || plan.diet.at >= patient.lastAssessedAt.getTime();
-    if (plan.diet && plan.diet.value !== patient.diet && isNewer) {
-      await tx.patient.update({ where: { id: patient.id, clinicId }, data: { diet: plan.diet.value, version: { increment: 1 } } });
-      changedPatients.add(patient.id);
-    }
-  }
-
-  const conditionRows: { patientId: string; code: string; source: string; sourceRef: string }[] = [];
-  const existingConditions = new Set<string>();
-  for (const batch of chunks(existingPlans.map((p) => patientIdByMrn.get(p.mrn)!), IDS_PER_QUERY)) {
-    const rows = await tx.patientCondition.findMany({ where: { patientId: { in: batch } }, select: { patientId: true, code: true } });
-    for (const c of rows) existingConditions.add(`${c.patientId}|${c.code}`);
-  }
-  for (const plan of plans) {
-    const patientId = patientIdByMrn.get(plan.mrn)!;
-    for (const [code, row] of plan.conditions) {
-      if (existingConditions.has(`${patientId}|${code}`)) continue;
-      conditionRows.push({ patientId, code, source: "csv", sourceRef: `import:${ctx.jobId}:row:${row}` });
-      changedPatients.add(patientId);
-    }
-  }
-  for (const batch of chunks(conditionRows, 2_000)) await tx.patientCondition.createMany({ data: batch });
-
-  const created = { patients: createdPatientIds.length, observations: 0, medications: 0 };
-  const createdSet = new Set(createdPatientIds);
-  const firstRowOf = new Map(plans.map((p) => [p.rows[0]!, patientIdByMrn.get(p.mrn)!]));
+  const thresholds = ctx.reevaluate ? await getActiveThresholds(tx, clinicId, now) : null;
+  const created = { patients: 0, observations: 0, medications: 0 };
   let unchanged = 0;
 
-  type Pending = { row: number; patientId: string; data: AssessmentRow };
-  let pending: Pending[] = [];
-  const flush = async () => {
-    if (pending.length === 0) return;
-    const batch = pending;
-    pending = [];
-    const patientIds = [...new Set(batch.map((p) => p.patientId))];
-    // Keys of what the batch's patients already have, including rows this import wrote in an
-    // earlier batch (the transaction sees its own writes). The ids are this clinic's (looked up or
-    // created above); repeating `clinicId` would make SQLite scan the clinic's whole table.
+  const writeBatch = async (batch: BatchPatient[]) => {
+    const known = batch.filter((p) => !p.isNew);
+    // What the existing patients already have, so a second import of the same file adds nothing.
     const seenObservations = new Set<string>();
     const seenMedications = new Set<string>();
-    const hasMedications = batch.some((p) => p.data.medications.length > 0);
-    for (const ids of chunks(patientIds, IDS_PER_QUERY)) {
-      const stored = await tx.observation.findMany({
-        where: { patientId: { in: ids } },
-        select: { patientId: true, kind: true, observedAt: true, reportedValue: true, reportedUnit: true },
-      });
-      for (const o of stored) seenObservations.add(observationKey(o.patientId, o));
-      if (!hasMedications) continue;
-      const meds = await tx.patientMedication.findMany({
-        where: { patientId: { in: ids } },
-        select: { patientId: true, catalogueId: true, name: true, startedOn: true },
-      });
-      for (const m of meds) seenMedications.add(medicationKey(m.patientId, m));
+    const storedConditions = new Set<string>();
+    if (known.length > 0) {
+      const ids = known.map((p) => p.patientId);
+      const [observations, medications, conditions] = [
+        await tx.observation.findMany({
+          where: { patientId: { in: ids } },
+          select: { patientId: true, kind: true, observedAt: true, reportedValue: true, reportedUnit: true },
+        }),
+        await tx.patientMedication.findMany({ where: { patientId: { in: ids } }, select: { patientId: true, catalogueId: true, name: true, startedOn: true } }),
+        await tx.patientCondition.findMany({ where: { patientId: { in: ids } }, select: { patientId: true, code: true } }),
+      ];
+      for (const o of observations) seenObservations.add(observationKey(o.patientId, o));
+      for (const m of medications) seenMedications.add(medicationKey(m.patientId, m));
+      for (const c of conditions) storedConditions.add(`${c.patientId}|${c.code}`);
     }
 
     const writtenAt = new Date();
+    const patientRows: unknown[][] = [];
     const observationRows: unknown[][] = [];
     const medicationRows: unknown[][] = [];
-    for (const { row, patientId, data } of batch) {
-      const sourceRef = `import:${ctx.jobId}:row:${row}`;
-      let rowChanged = firstRowOf.get(row) === patientId && (createdSet.has(patientId) || changedPatients.has(patientId));
-      for (const o of data.observations) {
-        const stored = {
-          kind: o.kind,
-          observedAt: o.observedAt,
-          reportedValue: o.reportedValue ?? (o.isUnable ? "unable" : String(o.value)),
-          reportedUnit: o.reportedUnit ?? CANONICAL_UNIT[o.kind],
+    const conditionRows: unknown[][] = [];
+    const evaluations: { patientId: string; evaluation: Evaluation }[] = [];
+    for (const { plan, patientId, isNew } of batch) {
+      const patient = existing.get(plan.mrn);
+      let patientChanged = isNew;
+      // A diet from an older visit than the last assessment on record does not overwrite a newer one.
+      if (patient && plan.diet && plan.diet.value !== patient.diet) {
+        const isNewer = patient.diet === null || patient.lastAssessedAt === null || plan.diet.at >= patient.lastAssessedAt.getTime();
+        if (isNewer) {
+          await tx.patient.update({ where: { id: patient.id, clinicId }, data: { diet: plan.diet.value, version: { increment: 1 } } });
+          patientChanged = true;
+        }
+      }
+      const conditions: ConditionCode[] = [];
+      for (const [code, row] of plan.conditions) {
+        if (storedConditions.has(`${patientId}|${code}`)) continue;
+        conditions.push(code);
+        conditionRows.push([newRowId(), patientId, code, writtenAt, "csv", `import:${ctx.jobId}:row:${row}`]);
+        patientChanged = true;
+      }
+
+      // The history of a new patient, as the re-evaluation would read it back.
+      const observations: SeedObservation[] = [];
+      const medications: SeedMedication[] = [];
+      plan.visits.forEach((data, i) => {
+        const row = plan.rows[i]!;
+        const sourceRef = `import:${ctx.jobId}:row:${row}`;
+        let rowChanged = i === 0 && patientChanged;
+        for (const o of data.observations) {
+          const stored: SeedObservation = {
+            kind: o.kind,
+            value: o.value,
+            isUnable: o.isUnable,
+            reportedValue: o.reportedValue ?? (o.isUnable ? "unable" : String(o.value)),
+            reportedUnit: o.reportedUnit ?? CANONICAL_UNIT[o.kind],
+            observedAt: o.observedAt,
+            method: o.method ?? null,
+          };
+          const key = observationKey(patientId, stored);
+          if (seenObservations.has(key)) continue;
+          seenObservations.add(key);
+          // OBSERVATION_COLUMNS order.
+          observationRows.push([
+            newRowId(), clinicId, patientId, stored.kind, stored.value, stored.isUnable, stored.reportedValue, stored.reportedUnit, stored.observedAt,
+            stored.method, "csv", sourceRef, ctx.enteredById, "final", 1, writtenAt, writtenAt,
+          ]);
+          observations.push(stored);
+          rowChanged = true;
+        }
+        for (const m of data.medications) {
+          const entry = m.catalogueId ? findMedicineById(m.catalogueId) : null;
+          const stored: SeedMedication = {
+            catalogueId: entry?.id ?? null, name: entry?.genericName ?? m.name, atcCode: entry?.atc ?? null, rxnormCode: entry?.rxnormIngredient ?? null,
+            startedOn: m.startedOn, stoppedOn: null,
+          };
+          const key = medicationKey(patientId, stored);
+          if (seenMedications.has(key)) continue;
+          seenMedications.add(key);
+          // MEDICATION_COLUMNS order.
+          medicationRows.push([
+            newRowId(), clinicId, patientId, stored.catalogueId, stored.name, stored.atcCode, stored.rxnormCode, stored.startedOn, null, "csv", sourceRef,
+            writtenAt, writtenAt,
+          ]);
+          medications.push(stored);
+          rowChanged = true;
+        }
+        if (rowChanged) patientChanged = true;
+        else unchanged += 1;
+      });
+
+      if (isNew) {
+        const familyName = plan.familyName!.value;
+        const givenName = plan.givenName!.value;
+        const history = {
+          birthDate: plan.birthDate!.value,
+          deceasedAt: null,
+          sex: plan.sex!.value,
+          diet: plan.diet?.value ?? null,
+          // In the order the database returns them: conditions by code, results by date.
+          conditions: conditions.sort(),
+          observations: observations.sort((a, b) => a.observedAt.getTime() - b.observedAt.getTime()),
+          medications,
         };
-        const key = observationKey(patientId, stored);
-        if (seenObservations.has(key)) continue;
-        seenObservations.add(key);
-        // OBSERVATION_COLUMNS order.
-        observationRows.push([
-          randomUUID(), clinicId, patientId, stored.kind, o.value, o.isUnable, stored.reportedValue, stored.reportedUnit, stored.observedAt,
-          o.method ?? null, "csv", sourceRef, ctx.enteredById, "final", 1, writtenAt, writtenAt,
+        const panel = panelColumns(history, now);
+        // PATIENT_COLUMNS order.
+        patientRows.push([
+          patientId, clinicId, plan.mrn, familyName, givenName, history.birthDate, history.sex, history.diet, null,
+          searchText({ mrn: plan.mrn, familyName, givenName }), 1,
+          panel.lastAssessedAt, panel.latestGripKg, panel.latestGripAt, panel.latestGaitMs, panel.latestGaitAt, panel.latestB12Pmol, panel.latestB12At,
+          panel.medicationClasses, writtenAt, writtenAt,
         ]);
-        rowChanged = true;
+        if (thresholds) {
+          evaluations.push({ patientId, evaluation: evaluatePatient(history, { now, thresholds: thresholds.values, ruleSetVersion: thresholds.version }) });
+        }
+        createdPatientIds.push(patientId);
+      } else if (patientChanged) {
+        changedPatients.add(patientId);
       }
-      for (const m of data.medications) {
-        const entry = m.catalogueId ? findMedicineById(m.catalogueId) : null;
-        const stored = { catalogueId: entry?.id ?? null, name: entry?.genericName ?? m.name, startedOn: m.startedOn };
-        const key = medicationKey(patientId, stored);
-        if (seenMedications.has(key)) continue;
-        seenMedications.add(key);
-        // MEDICATION_COLUMNS order.
-        medicationRows.push([
-          randomUUID(), clinicId, patientId, stored.catalogueId, stored.name, entry?.atc ?? null, entry?.rxnormIngredient ?? null,
-          stored.startedOn, null, "csv", sourceRef, writtenAt, writtenAt,
-        ]);
-        rowChanged = true;
-      }
-      if (rowChanged) changedPatients.add(patientId);
-      else unchanged += 1;
     }
+
+    await insertRows(tx, "Patient", PATIENT_COLUMNS, patientRows);
     await insertRows(tx, "Observation", OBSERVATION_COLUMNS, observationRows);
     await insertRows(tx, "PatientMedication", MEDICATION_COLUMNS, medicationRows);
+    await insertRows(tx, "PatientCondition", CONDITION_COLUMNS, conditionRows);
+    await storeEvaluations(tx, clinicId, evaluations, now);
+    created.patients += patientRows.length;
     created.observations += observationRows.length;
     created.medications += medicationRows.length;
-    progress(batch.length);
+    progress(batch.reduce((n, p) => n + p.plan.rows.length + (thresholds && p.isNew ? 1 : 0), 0));
   };
 
-  const headersSeen: { headers: string[] | null } = { headers: null };
-  for await (const { row, cells } of readCsvRows(ctx.content)) {
-    if (headersSeen.headers === null) {
-      headersSeen.headers = cells;
-      continue;
+  let batch: BatchPatient[] = [];
+  let batchRows = 0;
+  for (const plan of plans) {
+    const stored = existing.get(plan.mrn);
+    batch.push({ plan, patientId: stored?.id ?? newRowId(), isNew: !stored });
+    batchRows += plan.rows.length;
+    if (batch.length >= REEVALUATE_BATCH_SIZE || batchRows >= ctx.batchSize) {
+      await writeBatch(batch);
+      batch = [];
+      batchRows = 0;
     }
-    if (validation.invalidRows.has(row)) continue;
-    const parsed = parseAssessmentRow(toRecord(headersSeen.headers, cells));
-    if (!parsed.ok) throw new Error(`import: row ${row} validated in the first pass but not in the second`);
-    const patientId = patientIdByMrn.get(parsed.row.mrn);
-    if (patientId === undefined) continue;
-    pending.push({ row, patientId, data: parsed.row });
-    if (pending.length >= ctx.batchSize) await flush();
   }
-  await flush();
+  await writeBatch(batch);
 
-  for (const id of createdSet) changedPatients.add(id);
-  const touched = [...changedPatients];
+  // Existing patients that got something new are re-evaluated from everything they now have.
+  const updatedPatientIds = [...changedPatients];
   if (ctx.reevaluate) {
-    for (const batch of chunks(touched, REEVALUATE_BATCH_SIZE)) {
-      await reevaluatePatients(tx, clinicId, batch, now);
-      progress(batch.length);
+    for (const ids of chunks(updatedPatientIds, REEVALUATE_BATCH_SIZE)) {
+      await reevaluatePatients(tx, clinicId, ids, now);
+      progress(ids.length);
     }
   }
   ctx.onProgress?.(progressTotal, progressTotal);
-  const updatedPatientIds = touched.filter((id) => !createdSet.has(id));
   return { created, updatedPatients: updatedPatientIds.length, unchanged, createdPatientIds, updatedPatientIds };
 }
 
@@ -710,7 +745,6 @@ export async function importAssessments(db: Db, actor: Actor, file: ImportFile, 
     clinicId,
     jobId,
     enteredById: actorId(actor),
-    content: file.content,
     validation,
     now,
     batchSize: options.batchSize ?? DEFAULT_BATCH_ROWS,

@@ -27,8 +27,8 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
  * observations (entered-in-error results never count), medicines and unresolved conditions.
  * Four queries per {@link REEVALUATE_BATCH_SIZE} patients, never one per patient. Ids of another
  * clinic are silently absent from the result: the first query is scoped by clinic and the others
- * only use the ids it returned. They deliberately do not repeat `clinicId`: SQLite's planner would
- * then pick the (clinicId, kind, observedAt) index and scan the whole clinic for every batch.
+ * only use the ids it returned (observations have no clinic index to filter by; the ids are
+ * already the clinic's).
  */
 export async function loadHistories(db: Db | Tx, clinicId: string, patientIds: readonly string[]): Promise<Map<string, LoadedHistory>> {
   if (!clinicId) throw new Error("loadHistories: clinicId is required");

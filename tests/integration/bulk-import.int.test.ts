@@ -1,0 +1,120 @@
+/**
+ * The bulk write path of the CSV importer (lib/data/bulk-insert.ts, lib/data/import-assessments.ts)
+ * on the real database: rows written as JSON come back through Prisma exactly as Prisma would have
+ * written them, and a patient the import creates is evaluated from the file exactly as a later
+ * re-evaluation from the database evaluates it.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../support/test-db";
+import type { SystemActor } from "@/lib/auth/actor";
+import { insertRows, newRowId, OBSERVATION_COLUMNS } from "@/lib/data/bulk-insert";
+import { importAssessments } from "@/lib/data/import-assessments";
+import { reevaluatePatients } from "@/lib/data/reevaluate";
+import { createDefaultThresholds } from "@/lib/data/thresholds";
+
+const NOW = new Date("2026-11-21T00:00:00Z");
+const SAMPLE = readFileSync(path.resolve(process.cwd(), "../shared/data/contract/sample-assessments.csv"));
+
+let t: TestDatabase;
+
+async function createClinic(slug: string): Promise<SystemActor> {
+  const clinic = await t.db.clinic.create({ data: { name: `Clinic ${slug}`, slug } });
+  await t.db.$transaction((tx) => createDefaultThresholds(tx, clinic.id, null));
+  return { kind: "system", clinicId: clinic.id, label: "test" };
+}
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+
+afterAll(async () => {
+  await t?.drop();
+});
+
+describe("newRowId", () => {
+  it("makes UUID-shaped ids that sort in the order they were made", () => {
+    const ids = Array.from({ length: 10_000 }, () => newRowId());
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(ids);
+  });
+});
+
+describe("insertRows", () => {
+  it("stores every cell as Prisma reads it back: floats exactly, dates, booleans, nulls, quotes and non-ASCII text", async () => {
+    const actor = await createClinic("bulk-cells");
+    const patient = await t.db.patient.create({
+      data: { clinicId: actor.clinicId!, mrn: "BULK-1", familyName: "Ó'Brien \"Q\"", givenName: "Zoë", birthDate: new Date("1950-01-01"), sex: "female", searchText: "x" },
+    });
+    // Values that a careless text round trip changes: long fractions, tiny and huge magnitudes.
+    const values = [24.8, 0.1 + 0.2, 1 / 3, 123456.789012345, 5e-324, 1.7976931348623157e308, -0, 42, 9007199254740991, 0.000123];
+    for (let i = 0; i < 500; i += 1) values.push(Math.random() * 10 ** ((i % 20) - 10));
+    const at = (i: number) => new Date(Date.UTC(2020, 0, 1) + i * 86_399_123);
+    const rows = values.map((value, i) => [
+      newRowId(), actor.clinicId, patient.id, "grip_strength", value, i % 2 === 0, `v${i} "quoted", 'single' ✓ 日本`, "kg", at(i),
+      i % 3 === 0 ? "dxa" : null, "csv", i % 5 === 0 ? null : `import:x:row:${i}`, null, "final", 1 + (i % 4), at(i + 1), at(i + 2),
+    ]);
+    await t.db.$transaction((tx) => insertRows(tx, "Observation", OBSERVATION_COLUMNS, rows));
+    const stored = await t.db.observation.findMany({ where: { patientId: patient.id } });
+    expect(stored).toHaveLength(rows.length);
+    const byId = new Map(stored.map((o) => [o.id, o]));
+    rows.forEach((row, i) => {
+      const o = byId.get(row[0] as string)!;
+      expect(o.value).toBe(values[i] === 0 ? 0 : values[i]);
+      expect(o.isUnable).toBe(i % 2 === 0);
+      expect(o.reportedValue).toBe(row[6]);
+      expect(o.observedAt.getTime()).toBe(at(i).getTime());
+      expect(o.method).toBe(row[9]);
+      expect(o.sourceRef).toBe(row[11]);
+      expect(o.enteredById).toBeNull();
+      expect(o.version).toBe(1 + (i % 4));
+      expect(o.createdAt.getTime()).toBe(at(i + 1).getTime());
+      expect(o.updatedAt.getTime()).toBe(at(i + 2).getTime());
+    });
+  });
+
+  it("writes more rows than one statement holds", async () => {
+    const actor = await createClinic("bulk-many");
+    const patient = await t.db.patient.create({
+      data: { clinicId: actor.clinicId!, mrn: "BULK-2", familyName: "A", givenName: "B", birthDate: new Date("1950-01-01"), sex: "male", searchText: "x" },
+    });
+    const now = new Date();
+    const rows = Array.from({ length: 12_345 }, (_, i) => [
+      newRowId(), actor.clinicId, patient.id, "gait_speed", i / 1000, false, String(i / 1000), "m/s", new Date(Date.UTC(2000, 0, 1) + i * 60_000),
+      null, "csv", null, null, "final", 1, now, now,
+    ]);
+    await t.db.$transaction((tx) => insertRows(tx, "Observation", OBSERVATION_COLUMNS, rows));
+    expect(await t.db.observation.count({ where: { patientId: patient.id } })).toBe(12_345);
+  });
+});
+
+describe("importAssessments", () => {
+  it("evaluates a new patient from the file exactly as a re-evaluation from the database does", async () => {
+    const actor = await createClinic("bulk-evaluate");
+    const result = await importAssessments(t.db, actor, { name: "sample.csv", content: SAMPLE }, { now: NOW });
+    expect(result.blocked).toBe(false);
+    expect(result.created.patients).toBeGreaterThan(0);
+
+    const read = async () => {
+      const patients = await t.db.patient.findMany({
+        where: { clinicId: actor.clinicId! },
+        orderBy: { mrn: "asc" },
+        select: {
+          id: true, mrn: true, lastAssessedAt: true, latestGripKg: true, latestGripAt: true, latestGaitMs: true, latestGaitAt: true,
+          latestB12Pmol: true, latestB12At: true, medicationClasses: true,
+          snapshot: { select: { tier: true, flagCodes: true, nextDueAt: true, detailJson: true } },
+          flags: { where: { status: "open" }, orderBy: { code: "asc" }, select: { code: true, dueAt: true, reasonText: true, detailJson: true } },
+        },
+      });
+      return patients.map(({ id: _id, ...rest }) => rest);
+    };
+    const imported = await read();
+    expect(imported.every((p) => p.snapshot !== null)).toBe(true);
+
+    const ids = (await t.db.patient.findMany({ where: { clinicId: actor.clinicId! }, select: { id: true } })).map((p) => p.id);
+    await t.db.$transaction((tx) => reevaluatePatients(tx, actor.clinicId!, ids, NOW));
+    expect(await read()).toEqual(imported);
+  });
+});
