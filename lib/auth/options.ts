@@ -4,7 +4,7 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
 import { env } from "@/lib/config/env";
 import { getDb } from "@/lib/data/db";
-import { findUserForLogin, recordLogin } from "@/lib/data/users";
+import { findUserForLogin, recordRefusedSignIn, recordSignIn } from "@/lib/data/users";
 import { clearFailures, lockedUntil, recordFailure } from "@/lib/data/login-throttle";
 import { verifyPassword } from "./password";
 
@@ -42,17 +42,19 @@ export function authOptions(): NextAuthOptions {
           const db = getDb();
           const now = new Date();
           const email = parsed.data.email.toLowerCase();
-          const keys = [`account:${email}`, `address:${clientAddress(req?.headers)}`];
+          const address = clientAddress(req?.headers);
+          const keys = [`account:${email}`, `address:${address}`];
           const locked = await lockedUntil(db, keys, now);
           if (locked) throw new Error(`${LOGIN_LOCKED}:${Math.max(1, Math.ceil((locked.getTime() - now.getTime()) / 60_000))}`);
           const user = await findUserForLogin(db, email);
           const valid = user !== null && user.disabledAt === null && (await verifyPassword(user.passwordHash, parsed.data.password));
           if (!valid || !user) {
             await recordFailure(db, keys, now, policy);
+            if (user) await recordRefusedSignIn(db, user, user.disabledAt === null ? "wrong_password" : "disabled", address, now);
             return null;
           }
           await clearFailures(db, keys);
-          await recordLogin(db, user.id, now);
+          await recordSignIn(db, user, address, now);
           return { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion };
         },
       }),

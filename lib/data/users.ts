@@ -2,7 +2,7 @@ import "server-only";
 import type { Db } from "./db";
 import { appendAudit } from "./audit";
 import { AppError } from "@/lib/errors";
-import type { Actor } from "@/lib/auth/actor";
+import type { Actor, UserActor } from "@/lib/auth/actor";
 import { actorRole } from "@/lib/auth/actor";
 import { can, isRole, type Role } from "@/lib/auth/roles";
 import { hashPassword, passwordProblem } from "@/lib/auth/password";
@@ -31,15 +31,39 @@ export async function findSessionUser(db: Db, userId: string): Promise<SessionUs
   return row ? toSessionUser(row) : null;
 }
 
-export async function findUserForLogin(db: Db, email: string) {
-  return db.user.findUnique({
+export async function findUserForLogin(db: Db, email: string): Promise<(SessionUserRecord & { passwordHash: string }) | null> {
+  const row = await db.user.findUnique({
     where: { email: email.trim().toLowerCase() },
     select: { ...SESSION_USER_SELECT, passwordHash: true },
   });
+  return row ? { ...toSessionUser(row), passwordHash: row.passwordHash } : null;
 }
 
-export async function recordLogin(db: Db, userId: string, at: Date): Promise<void> {
-  await db.user.update({ where: { id: userId }, data: { lastLoginAt: at } });
+/** The user as the actor of their own sign-in (the audit log's actor fields). */
+function signInActor(user: SessionUserRecord): UserActor {
+  return { kind: "user", userId: user.id, clinicId: user.clinicId, role: user.role, name: user.name, email: user.email };
+}
+
+/**
+ * A successful sign-in: stamps the user's last login and writes a "user.login" audit event in the
+ * same transaction. `address` is the client address the rate limiter keys on (no patient data).
+ */
+export async function recordSignIn(db: Db, user: SessionUserRecord, address: string, at: Date): Promise<void> {
+  await db.$transaction(async (tx) => {
+    await tx.user.update({ where: { id: user.id }, data: { lastLoginAt: at } });
+    await appendAudit(tx, signInActor(user), [{ action: "user.login", entityType: "user", entityId: user.id, detail: { address } }], at);
+  });
+}
+
+export type RefusedSignInReason = "wrong_password" | "disabled";
+
+/**
+ * A refused sign-in to an existing account, audited against that account ("user.login_failed") so
+ * an admin searching the user sees the attempts. Never the password. Attempts on an email with no
+ * account are not audited: they belong to no clinic, and the rate limiter already counts them.
+ */
+export async function recordRefusedSignIn(db: Db, user: SessionUserRecord, reason: RefusedSignInReason, address: string, at: Date): Promise<void> {
+  await db.$transaction((tx) => appendAudit(tx, signInActor(user), [{ action: "user.login_failed", entityType: "user", entityId: user.id, detail: { reason, address } }], at));
 }
 
 function assertCanManageUsers(actor: Actor): void {

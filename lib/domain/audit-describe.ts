@@ -27,6 +27,7 @@ export const AUDIT_ACTIONS = [
   "user.create",
   "user.disable",
   "user.login",
+  "user.login_failed",
   "seed.run",
   "audit.view",
   "audit.search",
@@ -55,6 +56,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "user.create": "Added a user",
   "user.disable": "Disabled a user",
   "user.login": "Signed in",
+  "user.login_failed": "Sign-in refused",
   "seed.run": "Created demo data",
   "audit.view": "Viewed who accessed the record",
   "audit.search": "Searched the audit log",
@@ -191,7 +193,9 @@ export function describeAuditEvent(action: string, detailValue: unknown, patient
     case "user.disable":
       return `Disabled ${text(d.email) ?? "a user"}.`;
     case "user.login":
-      return "Signed in.";
+      return `Signed in${text(d.address) ? ` from ${text(d.address)}` : ""}.`;
+    case "user.login_failed":
+      return `Sign-in refused (${d.reason === "disabled" ? "the account is disabled" : "wrong password"})${text(d.address) ? ` from ${text(d.address)}` : ""}.`;
     case "seed.run":
       return `Created ${plural(count(d.patients) ?? 0, "demo patient")}.`;
     case "audit.view":

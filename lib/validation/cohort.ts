@@ -127,7 +127,7 @@ function checkCriterion(row: { field: CohortField; op: CohortOp; value?: string;
     if (!NUMBER_TEXT.test(value) || !Number.isFinite(number)) ctx.addIssue({ code: "custom", path: ["value"], message: `“${value}” is not a number; enter a number in ${def.unit}.` });
     else if (def.integer && (!Number.isInteger(number) || number < 0 || number > 130)) ctx.addIssue({ code: "custom", path: ["value"], message: "enter whole years from 0 to 130." });
     else if (number < 0 || number > MAX_MEASURE_VALUE) ctx.addIssue({ code: "custom", path: ["value"], message: `enter a number from 0 to ${MAX_MEASURE_VALUE} ${def.unit}.` });
-  } else if (def.choices && !(value in def.choices)) {
+  } else if (def.choices && !Object.hasOwn(def.choices, value)) {
     ctx.addIssue({ code: "custom", path: ["value"], message: `“${value}” is not one of: ${Object.values(def.choices).join(", ")}.` });
   } else if (value.length > 64) {
     ctx.addIssue({ code: "custom", path: ["value"], message: "the value is too long." });

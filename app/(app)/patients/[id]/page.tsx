@@ -1,7 +1,9 @@
 import { Suspense } from "react";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import type { UserActor } from "@/lib/auth/actor";
 import { requirePageActor } from "@/lib/auth/session";
+import { canViewPatientAccess } from "@/lib/data/audit-search";
 import { getDb } from "@/lib/data/db";
 import { openPatientRecord, type OpenedPatientRecord } from "@/lib/data/patient-record";
 import { isAppError } from "@/lib/errors";
@@ -27,10 +29,10 @@ const CONDITION_LABELS: Record<string, string> = {
 const DIET_LABELS: Record<string, string> = { omnivore: "Omnivore", vegetarian: "Vegetarian", vegan: "Vegan" };
 const SEX_LABELS: Record<string, string> = { female: "Female", male: "Male", unknown: "Unknown" };
 
-async function open(id: string): Promise<OpenedPatientRecord> {
+async function open(id: string): Promise<{ actor: UserActor; record: OpenedPatientRecord }> {
   const actor = await requirePageActor("patient:view");
   try {
-    return await openPatientRecord(getDb(), actor, id, new Date());
+    return { actor, record: await openPatientRecord(getDb(), actor, id, new Date()) };
   } catch (error) {
     // Another clinic's patient is reported like a missing one.
     if (isAppError(error) && error.code === "not_found") notFound();
@@ -40,7 +42,7 @@ async function open(id: string): Promise<OpenedPatientRecord> {
 
 export default async function PatientPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const record = await open(id);
+  const { actor, record } = await open(id);
   const { patient, snapshot } = record;
   const conditions = patient.conditions.map((c) => CONDITION_LABELS[c.code] ?? c.code);
 
@@ -74,7 +76,9 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
           <Link href={`/patients/${patient.id}/assess`} className="button">Enter assessment</Link>
           <Link href={`/patients/${patient.id}/medicines`} className="button secondary">Medicines and conditions</Link>
           <Link href={`/patients/${patient.id}/observations`} className="button secondary">Correct a result</Link>
-          <Link href={`/patients/${patient.id}/access`} className="button secondary">Who has seen or changed this record</Link>
+          {canViewPatientAccess(actor, patient.clinician?.id ?? null) ? (
+            <Link href={`/patients/${patient.id}/access`} className="button secondary">Who has seen or changed this record</Link>
+          ) : null}
         </nav>
       </header>
 
