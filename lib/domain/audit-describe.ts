@@ -85,11 +85,11 @@ function count(value: unknown): number | null {
 }
 
 function measure(kind: unknown): string {
-  return typeof kind === "string" && kind in MEASURE_LABELS ? MEASURE_LABELS[kind as MeasureKind] : text(kind) ?? "a result";
+  return typeof kind === "string" && Object.hasOwn(MEASURE_LABELS, kind) ? MEASURE_LABELS[kind as MeasureKind] : text(kind) ?? "a result";
 }
 
 function flagLabel(code: unknown): string {
-  return typeof code === "string" && code in FLAG_LABELS ? FLAG_LABELS[code as FlagCode] : text(code) ?? "a flag";
+  return typeof code === "string" && Object.hasOwn(FLAG_LABELS, code) ? FLAG_LABELS[code as FlagCode] : text(code) ?? "a flag";
 }
 
 function reported(value: unknown): string {
@@ -153,11 +153,11 @@ export function describeAuditEvent(action: string, detailValue: unknown, patient
       const flag = flagLabel(d.code);
       const change = text(d.change);
       if (change === "outreach") {
-        const label = (v: unknown) => (typeof v === "string" && v in OUTREACH_LABELS ? OUTREACH_LABELS[v as keyof typeof OUTREACH_LABELS] : text(v) ?? "—");
+        const label = (v: unknown) => (typeof v === "string" && Object.hasOwn(OUTREACH_LABELS, v) ? OUTREACH_LABELS[v as keyof typeof OUTREACH_LABELS] : text(v) ?? "—");
         return `${flag}: outreach ${label(d.from)} → ${label(d.to)}.`;
       }
       if (change === "close") {
-        const reason = typeof d.reason === "string" && d.reason in CLOSE_REASON_LABELS ? CLOSE_REASON_LABELS[d.reason as keyof typeof CLOSE_REASON_LABELS] : text(d.reason);
+        const reason = typeof d.reason === "string" && Object.hasOwn(CLOSE_REASON_LABELS, d.reason) ? CLOSE_REASON_LABELS[d.reason as keyof typeof CLOSE_REASON_LABELS] : text(d.reason);
         return `Closed ${flag}${reason ? ` (${reason})` : ""}${text(d.note) ? `: ${text(d.note)}` : ""}.`;
       }
       if (change === "reopen") return `Reopened ${flag}.`;
