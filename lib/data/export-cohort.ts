@@ -7,7 +7,7 @@ import { appendAudit } from "./audit";
 import { actorRole, type Actor } from "@/lib/auth/actor";
 import { can } from "@/lib/auth/roles";
 import { AppError } from "@/lib/errors";
-import { EXPORT_COLUMNS, EXPORT_MEASURE_KINDS, toCohortRow, type CohortEvaluation, type ExportPatient } from "@/lib/domain/csv-export";
+import { EXPORT_COLUMNS, EXPORT_MEASURE_KINDS, toCohortRow, type CohortEvaluation } from "@/lib/domain/csv-export";
 import { UNABLE_IS_RESULT } from "@/lib/domain/measures";
 import type { FlagCode, MassMethod, MeasureKind, ObservationInput, Tier } from "@/lib/domain/types";
 import type { Prisma } from "@/lib/generated/prisma-sqlite/client";
