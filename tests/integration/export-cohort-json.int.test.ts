@@ -9,9 +9,8 @@ import type { Evaluation, MassMethod, MeasureKind } from "@/lib/domain/types";
 
 /**
  * The export reads each snapshot's small `cohortJson` (a snapshot written before that column
- * existed has it null and is read from the full `detailJson`) and only the latest observation of
- * each kind. Both must give the same bytes as the contract's reference: toCohortRow over every
- * final observation and the full stored evaluation.
+ * existed has it null and is read from the full `detailJson`). Either way the bytes must be the
+ * reference's: toCohortRow over every final observation and the full stored evaluation.
  */
 describe("cohort export from cohortJson or detailJson", () => {
   let t: TestDatabase;
