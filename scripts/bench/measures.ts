@@ -66,11 +66,12 @@ async function concurrentCalls(
   callers: number,
   rounds: number,
   maxMs: number,
-): Promise<{ samples: number[]; wallMs: number; failures: number; firstFailure: string | null }> {
+): Promise<{ samples: number[]; wallMs: number; cpuMs: number; failures: number; firstFailure: string | null }> {
   const samples: number[] = [];
   let failures = 0;
   let firstFailure: string | null = null;
   const deadline = performance.now() + maxMs;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: callers }, async () => {
@@ -87,7 +88,8 @@ async function concurrentCalls(
       }
     }),
   );
-  return { samples, wallMs: performance.now() - t0, failures, firstFailure };
+  const cpu = process.cpuUsage(cpu0);
+  return { samples, wallMs: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000, failures, firstFailure };
 }
 
 export async function measurePanel(ctx: BenchContext, label: string, query: PanelQuery, opts: { callers: number; rounds: number }): Promise<PanelResult> {
@@ -110,13 +112,15 @@ export async function measurePanel(ctx: BenchContext, label: string, query: Pane
     ctx.runs,
     () => withTimeout(`panel ${label}`, 10 * 60_000, concurrentCalls(call, opts.callers, opts.rounds, 5 * 60_000)),
     (r) =>
-      `p50 ${fmt.ms(percentile(r.samples, 50))}, p95 ${fmt.ms(percentile(r.samples, 95))}, ${r.samples.length} calls in ${fmt.ms(r.wallMs)}` +
+      `p50 ${fmt.ms(percentile(r.samples, 50))}, p95 ${fmt.ms(percentile(r.samples, 95))}, ${r.samples.length} calls in ${fmt.ms(r.wallMs)}, ` +
+      `process CPU ${fmt.ms(r.cpuMs / Math.max(1, r.samples.length))} per call` +
       (r.failures > 0 ? `; ${r.failures} FAILED (${r.firstFailure})` : ""),
   );
   return {
     p50: median(perRun.map((r) => percentile(r.samples, 50))),
     p95: median(perRun.map((r) => percentile(r.samples, 95))),
     serialP50: median(serial),
+    cpuPerCall: median(perRun.map((r) => r.cpuMs / Math.max(1, r.samples.length + r.failures))),
     afterWriteP50: median(afterWrite),
     auditP50: median(audit),
     calls: perRun.reduce((n, r) => n + r.samples.length, 0),
