@@ -43,6 +43,11 @@ export interface PanelResult {
   /** Median over runs of the p50 with one caller at a time (the query cost without queueing). */
   serialP50: number;
   /**
+   * This process's CPU time per call under concurrency (median over runs). On a shared machine the
+   * wall times include waiting for a core; for SQLite (in-process) this is the whole cost of a call.
+   */
+  cpuPerCall: number;
+  /**
    * Median of single calls each made just after a write to the clinic (which bumps PanelVersion,
    * so the per-tier counts are recounted): the cost when the count cache cannot help.
    */
