@@ -2,7 +2,7 @@ import "server-only";
 import { subYears } from "date-fns";
 import type { Db } from "./db";
 import type { Prisma } from "@/lib/generated/prisma-sqlite/client";
-import { auditRead } from "./audit";
+import { auditReadGrouped } from "./audit-group";
 import type { Actor } from "@/lib/auth/actor";
 import type { PanelQuery } from "@/lib/validation/panel-query";
 import { TIER_RANK, type Tier } from "@/lib/domain/types";
@@ -218,6 +218,7 @@ export async function getPatientPanel(db: Db, actor: Actor, query: PanelQuery, n
     found = await db.patient.findMany({ where, orderBy: panelOrder(query.sort, query.dir), skip, take: query.size, select: PANEL_SELECT });
   }
   const rows = found.map(toPanelRow);
-  await auditRead(db, actor, [{ action: "patient.search", detail: { query: { ...query }, total, patientIds: rows.map((r) => r.id) } }], now);
+  // Grouped with the audits of concurrent panel calls: one commit for many (lib/data/audit-group.ts).
+  await auditReadGrouped(db, actor, [{ action: "patient.search", detail: { query: { ...query }, total, patientIds: rows.map((r) => r.id) } }], now);
   return { rows, total, tierCounts, page, pageCount };
 }

@@ -4,6 +4,7 @@ import { createTestClinic, TEST_NOW, type TestClinic } from "../support/clinic-f
 import { createDb, type Db } from "@/lib/data/db";
 import { getPatientPanel } from "@/lib/data/patient-panel";
 import { closeFlag } from "@/lib/data/flags";
+import { verifyAuditChain } from "@/lib/data/audit";
 import { panelQuerySchema } from "@/lib/validation/panel-query";
 
 /**
@@ -64,6 +65,18 @@ describe("panel tier order and cached counts", () => {
     expect(panel.rows.map((r) => r.id)).toEqual(high);
     expect(panel.total).toBe(panel.tierCounts.high);
     expect(Object.values(panel.tierCounts).reduce((n, c) => n + c, 0)).toBe(90);
+  });
+
+  it("audits every one of 20 concurrent panel calls (group commits) on an intact chain", async () => {
+    const before = await t.db.auditEvent.count({ where: { action: "patient.search", clinicId: a.clinicId } });
+    const pages = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => getPatientPanel(t.db, a.actors.clinician, panelQuerySchema.parse({ sort: "name", page: (i % 3) + 1, size: 25 }), TEST_NOW)),
+    );
+    const events = await t.db.auditEvent.findMany({ where: { action: "patient.search", clinicId: a.clinicId }, orderBy: { seq: "asc" }, skip: before });
+    expect(events).toHaveLength(20);
+    const listed = events.map((e) => (JSON.parse(e.detailJson) as { patientIds: string[] }).patientIds.join(",")).sort();
+    expect(listed).toEqual(pages.map((p) => p.rows.map((r) => r.id).join(",")).sort());
+    expect((await verifyAuditChain(t.db)).ok).toBe(true);
   });
 
   it("recounts after a change made through this client or another one (a second app instance)", async () => {
