@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: every check, in order — typecheck, lint, unit tests, integration tests on SQLite and
-# on a real PostgreSQL started here, the production build, and Playwright in real Chromium.
+# on a real PostgreSQL started here, the production build, Playwright in real Chromium, and two app
+# instances on that PostgreSQL (playwright.multi.config.ts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1
@@ -34,8 +35,18 @@ TEST_DATABASE=postgresql TEST_PG_URL="$pg_url" npx vitest run --project integrat
 step "production build"
 npx next build
 
+# The Playwright steps do not stop the run: the summary below counts their failures from their
+# reports, and a step that failed without writing a report still fails the run.
+failed_steps=()
 step "end-to-end tests (Playwright, Chromium)"
-PLAYWRIGHT_JSON_OUTPUT_NAME="$results/e2e.json" npx playwright test --reporter=list,json
+PLAYWRIGHT_JSON_OUTPUT_NAME="$results/e2e.json" npx playwright test --reporter=list,json || failed_steps+=("end-to-end")
+
+step "two app instances on one PostgreSQL (Playwright)"
+MULTI_PG_URL="$pg_url" E2E_PORT="${MULTI_E2E_PORT:-3220}" PLAYWRIGHT_JSON_OUTPUT_NAME="$results/e2e-two-instances.json" \
+  npx playwright test -c playwright.multi.config.ts --reporter=list,json || failed_steps+=("two instances")
 
 step "summary"
-node scripts/test-summary.mjs "$results"
+summary_status=0
+node scripts/test-summary.mjs "$results" || summary_status=$?
+if [ "${#failed_steps[@]}" -gt 0 ]; then echo "failed steps: ${failed_steps[*]}"; exit 1; fi
+exit "$summary_status"

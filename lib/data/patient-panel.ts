@@ -2,10 +2,11 @@ import "server-only";
 import { subYears } from "date-fns";
 import type { Db } from "./db";
 import type { Prisma } from "@/lib/generated/prisma-sqlite/client";
-import { auditRead } from "./audit";
+import { auditReadGrouped } from "./audit-group";
 import type { Actor } from "@/lib/auth/actor";
 import type { PanelQuery } from "@/lib/validation/panel-query";
 import { cohortWhere } from "./cohort-where";
+import { TIER_RANK, type Tier } from "@/lib/domain/types";
 
 export interface PanelRow {
   id: string;
@@ -79,48 +80,20 @@ export function panelWhere(actor: Actor, query: PanelQuery, now: Date): Prisma.P
   return where;
 }
 
-function panelOrder(query: PanelQuery): Prisma.PatientOrderByWithRelationInput[] {
-  const dir = query.dir;
-  switch (query.sort) {
-    case "age":
-      // Older first when ascending by age means birth date descending.
-      return [{ birthDate: dir === "asc" ? "desc" : "asc" }, { id: "asc" }];
-    case "last_assessed":
-      return [{ lastAssessedAt: { sort: dir, nulls: "last" } }, { id: "asc" }];
-    case "name":
-      return [{ familyName: dir }, { givenName: dir }, { id: "asc" }];
-    case "tier":
-      // Highest risk first, then the most overdue flag first (DESIGN.md: worklist order).
-      return [{ snapshot: { tierRank: dir } }, { snapshot: { nextDueAt: { sort: "asc", nulls: "last" } } }, { id: "asc" }];
-  }
-}
+/** The panel's columns, read for one page of patients. */
+const PANEL_SELECT = {
+  id: true, mrn: true, familyName: true, givenName: true, birthDate: true, sex: true, diet: true,
+  lastAssessedAt: true, latestGripKg: true, latestGripAt: true, latestGaitMs: true, latestGaitAt: true,
+  latestB12Pmol: true, latestB12At: true,
+  attributedClinician: { select: { name: true } },
+  snapshot: { select: { tier: true, ewgsop2: true, awgs2019: true, b12Status: true, b12OnTreatment: true } },
+  flags: { where: { status: "open" }, select: { code: true, dueAt: true }, orderBy: { dueAt: "asc" } },
+} satisfies Prisma.PatientSelect;
 
-/** One page of the actor's clinic's patients, and an audit record of who was listed. */
-export async function getPatientPanel(db: Db, actor: Actor, query: PanelQuery, now: Date = new Date()): Promise<PanelPage> {
-  const where = panelWhere(actor, query, now);
-  const tierWhere = query.tier ? panelWhere(actor, { ...query, tier: undefined }, now) : where;
-  const [total, byTier] = await Promise.all([
-    db.patient.count({ where }),
-    db.riskSnapshot.groupBy({ by: ["tier"], where: { clinicId: actor.clinicId, patient: tierWhere }, _count: { _all: true } }),
-  ]);
-  const tierCounts = Object.fromEntries(byTier.map((row) => [row.tier, row._count._all]));
-  const pageCount = Math.max(1, Math.ceil(total / query.size));
-  const page = Math.min(query.page, pageCount);
-  const found = await db.patient.findMany({
-    where,
-    orderBy: panelOrder(query),
-    skip: (page - 1) * query.size,
-    take: query.size,
-    select: {
-      id: true, mrn: true, familyName: true, givenName: true, birthDate: true, sex: true, diet: true,
-      lastAssessedAt: true, latestGripKg: true, latestGripAt: true, latestGaitMs: true, latestGaitAt: true,
-      latestB12Pmol: true, latestB12At: true,
-      attributedClinician: { select: { name: true } },
-      snapshot: { select: { tier: true, ewgsop2: true, awgs2019: true, b12Status: true, b12OnTreatment: true } },
-      flags: { where: { status: "open" }, select: { code: true, dueAt: true }, orderBy: { dueAt: "asc" } },
-    },
-  });
-  const rows = found.map(({ attributedClinician, snapshot, flags, ...row }) => ({
+type FoundPatient = Prisma.PatientGetPayload<{ select: typeof PANEL_SELECT }>;
+
+function toPanelRow({ attributedClinician, snapshot, flags, ...row }: FoundPatient): PanelRow {
+  return {
     ...row,
     clinicianName: attributedClinician?.name ?? null,
     tier: snapshot?.tier ?? null,
@@ -129,8 +102,125 @@ export async function getPatientPanel(db: Db, actor: Actor, query: PanelQuery, n
     b12Status: snapshot?.b12Status ?? null,
     b12OnTreatment: snapshot?.b12OnTreatment ?? false,
     openFlags: flags,
-  }));
-  await auditRead(db, actor, [{ action: "patient.search", detail: { query: { ...query }, total, patientIds: rows.map((r) => r.id) } }], now);
-  return { rows, total, tierCounts, page, pageCount };
+  };
 }
 
+function panelOrder(sort: Exclude<PanelQuery["sort"], "tier">, dir: PanelQuery["dir"]): Prisma.PatientOrderByWithRelationInput[] {
+  switch (sort) {
+    case "age":
+      // Older first when ascending by age means birth date descending.
+      return [{ birthDate: dir === "asc" ? "desc" : "asc" }, { id: "asc" }];
+    case "last_assessed":
+      return [{ lastAssessedAt: { sort: dir, nulls: "last" } }, { id: "asc" }];
+    case "name":
+      return [{ familyName: dir }, { givenName: dir }, { id: "asc" }];
+  }
+}
+
+/** Matching patients per tier rank, and how many of them have an open flag with a due date. */
+interface TierCount {
+  tierRank: number;
+  all: number;
+  withDue: number;
+}
+
+const TIER_BY_RANK = Object.fromEntries(Object.entries(TIER_RANK).map(([tier, rank]) => [rank, tier])) as Record<number, Tier>;
+
+const COUNT_CACHE_ENTRIES = 500;
+const countCaches = new WeakMap<Db, Map<string, { version: number; counts: TierCount[] }>>();
+
+/**
+ * Matching patients per tier: one grouped query over RiskSnapshot, which visits every matching
+ * patient — the one part of a panel call whose cost grows with the clinic. So the result is cached
+ * per (clinic, filter) under the clinic's PanelVersion, which database triggers bump with every
+ * change to its patients, snapshots or flags (any code path, any app instance): a cached count is
+ * used only while nothing it was computed from has changed. The version is read before counting,
+ * so a write that commits in between leaves counts newer than their version (a recount next time),
+ * never older. Filters relative to "now" (age, overdue) make a new key each call and are recounted.
+ */
+async function countByTier(db: Db, clinicId: string, where: Prisma.PatientWhereInput): Promise<TierCount[]> {
+  let cache = countCaches.get(db);
+  if (!cache) countCaches.set(db, (cache = new Map()));
+  const key = `${clinicId}\n${JSON.stringify(where)}`;
+  const version = (await db.panelVersion.findUnique({ where: { clinicId }, select: { version: true } }))?.version ?? 0;
+  const hit = cache.get(key);
+  cache.delete(key);
+  if (hit?.version === version) {
+    cache.set(key, hit);
+    return hit.counts;
+  }
+  const grouped = await db.riskSnapshot.groupBy({
+    by: ["tierRank"],
+    where: { clinicId, patient: where },
+    _count: { _all: true, nextDueAt: true },
+  });
+  const counts = grouped.map((g) => ({ tierRank: g.tierRank, all: g._count._all, withDue: g._count.nextDueAt }));
+  cache.set(key, { version, counts });
+  if (cache.size > COUNT_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+  return counts;
+}
+
+/**
+ * The page of the tier sort ("highest risk first, then the most overdue flag first", DESIGN.md
+ * worklist order), as patient ids. Instead of sorting every matching patient, the order is walked
+ * in segments that the (clinicId, tierRank, nextDueAt, patientId) index returns already sorted:
+ * for each tier in order, first the patients with a due date (by nextDueAt, patientId), then those
+ * without (by patientId). The counts say where each segment starts, so only the segments the page
+ * overlaps are read, with LIMIT/OFFSET inside the segment — the database stops after `size` rows.
+ */
+async function tierOrderedIds(db: Db, clinicId: string, where: Prisma.PatientWhereInput, counts: readonly TierCount[], query: PanelQuery, skip: number): Promise<string[]> {
+  const ranks = counts.filter((c) => c.all > 0).sort((a, b) => (query.dir === "asc" ? a.tierRank - b.tierRank : b.tierRank - a.tierRank));
+  const ids: string[] = [];
+  let offset = 0;
+  for (const { tierRank, all, withDue } of ranks) {
+    for (const [due, length] of [[true, withDue], [false, all - withDue]] as const) {
+      const from = Math.max(0, skip + ids.length - offset);
+      offset += length;
+      if (from >= length) continue;
+      const found = await db.riskSnapshot.findMany({
+        where: { clinicId, tierRank, nextDueAt: due ? { not: null } : null, patient: where },
+        orderBy: due ? [{ nextDueAt: "asc" }, { patientId: "asc" }] : [{ patientId: "asc" }],
+        skip: from,
+        take: query.size - ids.length,
+        select: { patientId: true },
+      });
+      ids.push(...found.map((s) => s.patientId));
+      if (ids.length >= query.size) return ids;
+    }
+  }
+  return ids;
+}
+
+/**
+ * One page of the actor's clinic's patients, and an audit record of who was listed. Every patient
+ * has a snapshot (it is written in the same transaction as the patient, lib/data/snapshots.ts), so
+ * the counts come from one grouped query over RiskSnapshot: the per-tier counts shown above the
+ * table, and the total as their sum.
+ */
+export async function getPatientPanel(db: Db, actor: Actor, query: PanelQuery, now: Date = new Date()): Promise<PanelPage> {
+  const clinicId = actor.clinicId;
+  if (!clinicId) throw new Error("getPatientPanel: actor without a clinic");
+  const where = panelWhere(actor, query, now);
+  const tierWhere = query.tier ? panelWhere(actor, { ...query, tier: undefined }, now) : where;
+  const allCounts = await countByTier(db, clinicId, tierWhere);
+  const tierCounts = Object.fromEntries(allCounts.map((c) => [TIER_BY_RANK[c.tierRank], c.all]));
+  const counts = query.tier ? allCounts.filter((c) => c.tierRank === TIER_RANK[query.tier!]) : allCounts;
+  const total = counts.reduce((n, c) => n + c.all, 0);
+  const pageCount = Math.max(1, Math.ceil(total / query.size));
+  const page = Math.min(query.page, pageCount);
+  const skip = (page - 1) * query.size;
+  let found: FoundPatient[];
+  if (query.sort === "tier") {
+    const ids = await tierOrderedIds(db, clinicId, where, counts, query, skip);
+    // The ids come from the clinic-scoped query above. Repeating `clinicId` here would let SQLite's
+    // planner walk the whole clinic on a (clinicId, …) index instead of 25 primary-key lookups.
+    const byId = new Map((await db.patient.findMany({ where: { id: { in: ids } }, select: PANEL_SELECT })).map((p) => [p.id, p]));
+    found = ids.flatMap((id) => byId.get(id) ?? []);
+  } else {
+    found = await db.patient.findMany({ where, orderBy: panelOrder(query.sort, query.dir), skip, take: query.size, select: PANEL_SELECT });
+  }
+  const rows = found.map(toPanelRow);
+  // Grouped with the audits of concurrent panel calls: one commit for many (lib/data/audit-group.ts).
+  await auditReadGrouped(db, actor, [{ action: "patient.search", detail: { query: { ...query }, total, patientIds: rows.map((r) => r.id) } }], now);
+  return { rows, total, tierCounts, page, pageCount };
+}

@@ -1,9 +1,24 @@
 import "server-only";
 import { TIER_RANK, type FlagResult, type Evaluation } from "@/lib/domain/types";
+import type { CohortEvaluation } from "@/lib/domain/csv-export";
 import { randomUUID } from "node:crypto";
 import type { Tx } from "./db";
 import { insertRows } from "./bulk-insert";
 import { suppressedFlagKeys } from "./flags";
+
+/** The parts of an evaluation the cohort export prints, kept beside the full detail. */
+export function cohortEvaluation(e: Evaluation): CohortEvaluation {
+  return {
+    tier: e.tier,
+    ewgsop2: { category: e.ewgsop2.category },
+    awgs2019: { category: e.awgs2019.category },
+    b12: { status: e.b12.status, onTreatment: e.b12.onTreatment },
+    flags: e.flags.map((flag) => ({ code: flag.code, dueAt: flag.dueAt })),
+    medicines: { b12Lowering: e.medicines.b12Lowering },
+    evaluatedAt: e.evaluatedAt,
+    ruleSetVersion: e.ruleSetVersion,
+  };
+}
 
 /**
  * The stored form of one evaluation (DESIGN.md "stored evaluation"). `flagCodes` is what the
@@ -26,12 +41,13 @@ export function snapshotRow(clinicId: string, patientId: string, evaluation: Eva
     ruleSetVersion: evaluation.ruleSetVersion,
     evaluatedAt: new Date(evaluation.evaluatedAt),
     detailJson: JSON.stringify(evaluation),
+    cohortJson: JSON.stringify(cohortEvaluation(evaluation)),
   };
 }
 
 const SNAPSHOT_COLUMNS = [
   "id", "clinicId", "patientId", "tier", "tierRank", "ewgsop2", "awgs2019", "b12Status", "b12OnTreatment", "flagCodes", "nextDueAt",
-  "ruleSetVersion", "evaluatedAt", "detailJson",
+  "ruleSetVersion", "evaluatedAt", "detailJson", "cohortJson",
 ] as const;
 const FLAG_COLUMNS = ["id", "clinicId", "patientId", "code", "status", "outreach", "dueAt", "openedAt", "reasonText", "detailJson", "version", "updatedAt"] as const;
 
@@ -69,7 +85,7 @@ export async function storeEvaluations(
     SNAPSHOT_COLUMNS,
     evaluations.map((e) => {
       const row = snapshotRow(clinicId, e.patientId, e.evaluation, suppressedCodes(e.patientId));
-      return [randomUUID(), row.clinicId, row.patientId, row.tier, row.tierRank, row.ewgsop2, row.awgs2019, row.b12Status, row.b12OnTreatment, row.flagCodes, row.nextDueAt, row.ruleSetVersion, row.evaluatedAt, row.detailJson];
+      return [randomUUID(), row.clinicId, row.patientId, row.tier, row.tierRank, row.ewgsop2, row.awgs2019, row.b12Status, row.b12OnTreatment, row.flagCodes, row.nextDueAt, row.ruleSetVersion, row.evaluatedAt, row.detailJson, row.cohortJson];
     }),
   );
 

@@ -1,7 +1,7 @@
 import { ageInYears, toIsoDate } from "./dates";
 import { findMuscleMass } from "./muscle-mass";
 import { ObservationWindow } from "./observations";
-import type { Evaluation, MeasureKind, ObservationInput } from "./types";
+import type { Evaluation, FlagResult, MeasureKind, ObservationInput } from "./types";
 
 /**
  * The cohort export (DESIGN.md "Cohort export (CSV) columns"): the contract columns first and in
@@ -42,6 +42,18 @@ export type ExportColumn = (typeof EXPORT_COLUMNS)[number];
 
 export type CsvCell = string | number | null;
 
+/** The parts of a stored evaluation the export prints; any full {@link Evaluation} is one. */
+export interface CohortEvaluation {
+  tier: Evaluation["tier"];
+  ewgsop2: Pick<Evaluation["ewgsop2"], "category">;
+  awgs2019: Pick<Evaluation["awgs2019"], "category">;
+  b12: Pick<Evaluation["b12"], "status" | "onTreatment">;
+  flags: readonly Pick<FlagResult, "code" | "dueAt">[];
+  medicines: Pick<Evaluation["medicines"], "b12Lowering">;
+  evaluatedAt: Evaluation["evaluatedAt"];
+  ruleSetVersion: Evaluation["ruleSetVersion"];
+}
+
 /** What the exporter knows about one patient; plain values, no database rows. */
 export interface ExportPatient {
   mrn: string;
@@ -52,8 +64,8 @@ export interface ExportPatient {
   diet: string | null;
   attributedClinician: string | null;
   lastAssessedAt: Date | null;
-  /** The stored evaluation (the snapshot's detail); null when the patient was never evaluated. */
-  evaluation: Evaluation | null;
+  /** The stored evaluation (or its exported parts); null when the patient was never evaluated. */
+  evaluation: CohortEvaluation | null;
   /** The patient's final observations (entered-in-error ones already left out); any order. */
   observations: readonly ObservationInput[];
 }

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import type { Db } from "@/lib/data/db";
 import { getPatientPanel } from "@/lib/data/patient-panel";
+import { auditRead } from "@/lib/data/audit";
 import { exportCohortCsv } from "@/lib/data/export-cohort";
 import { recomputeClinic } from "@/lib/data/recompute";
 import { loadHistories } from "@/lib/data/reevaluate";
@@ -41,6 +42,18 @@ export interface PanelResult {
   p95: number;
   /** Median over runs of the p50 with one caller at a time (the query cost without queueing). */
   serialP50: number;
+  /**
+   * This process's CPU time per call under concurrency (median over runs). On a shared machine the
+   * wall times include waiting for a core; for SQLite (in-process) this is the whole cost of a call.
+   */
+  cpuPerCall: number;
+  /**
+   * Median of single calls each made just after a write to the clinic (which bumps PanelVersion,
+   * so the per-tier counts are recounted): the cost when the count cache cannot help.
+   */
+  afterWriteP50: number;
+  /** Median time of the panel's audit append alone (auditRead of one "patient.search" event). */
+  auditP50: number;
   calls: number;
   total: number;
   throughput: number;
@@ -58,11 +71,12 @@ async function concurrentCalls(
   callers: number,
   rounds: number,
   maxMs: number,
-): Promise<{ samples: number[]; wallMs: number; failures: number; firstFailure: string | null }> {
+): Promise<{ samples: number[]; wallMs: number; cpuMs: number; failures: number; firstFailure: string | null }> {
   const samples: number[] = [];
   let failures = 0;
   let firstFailure: string | null = null;
   const deadline = performance.now() + maxMs;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: callers }, async () => {
@@ -79,7 +93,8 @@ async function concurrentCalls(
       }
     }),
   );
-  return { samples, wallMs: performance.now() - t0, failures, firstFailure };
+  const cpu = process.cpuUsage(cpu0);
+  return { samples, wallMs: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000, failures, firstFailure };
 }
 
 export async function measurePanel(ctx: BenchContext, label: string, query: PanelQuery, opts: { callers: number; rounds: number }): Promise<PanelResult> {
@@ -88,18 +103,31 @@ export async function measurePanel(ctx: BenchContext, label: string, query: Pane
   for (let i = 0; i < 4; i += 1) await call();
   const serial: number[] = [];
   for (let i = 0; i < 10; i += 1) serial.push((await timed(call)).ms);
+  const afterWrite: number[] = [];
+  for (let i = 0; i < 5; i += 1) {
+    // A no-op update still fires the PanelVersion triggers, as any real change would.
+    await ctx.db.patient.updateMany({ where: { clinicId: ctx.actor.clinicId, mrn: first.rows[0]?.mrn ?? "" }, data: { version: { increment: 0 } } });
+    afterWrite.push((await timed(call)).ms);
+  }
+  const audit: number[] = [];
+  const detail = { query: { ...query }, total: first.total, patientIds: first.rows.map((r) => r.id) };
+  for (let i = 0; i < 10; i += 1) audit.push((await timed(() => auditRead(ctx.db, ctx.actor, [{ action: "patient.search", detail }], ctx.now))).ms);
   const perRun = await repeat(
     `panel ${label} (${opts.callers} callers × ${opts.rounds} rounds)`,
     ctx.runs,
     () => withTimeout(`panel ${label}`, 10 * 60_000, concurrentCalls(call, opts.callers, opts.rounds, 5 * 60_000)),
     (r) =>
-      `p50 ${fmt.ms(percentile(r.samples, 50))}, p95 ${fmt.ms(percentile(r.samples, 95))}, ${r.samples.length} calls in ${fmt.ms(r.wallMs)}` +
+      `p50 ${fmt.ms(percentile(r.samples, 50))}, p95 ${fmt.ms(percentile(r.samples, 95))}, ${r.samples.length} calls in ${fmt.ms(r.wallMs)}, ` +
+      `process CPU ${fmt.ms(r.cpuMs / Math.max(1, r.samples.length))} per call` +
       (r.failures > 0 ? `; ${r.failures} FAILED (${r.firstFailure})` : ""),
   );
   return {
     p50: median(perRun.map((r) => percentile(r.samples, 50))),
     p95: median(perRun.map((r) => percentile(r.samples, 95))),
     serialP50: median(serial),
+    cpuPerCall: median(perRun.map((r) => r.cpuMs / Math.max(1, r.samples.length + r.failures))),
+    afterWriteP50: median(afterWrite),
+    auditP50: median(audit),
     calls: perRun.reduce((n, r) => n + r.samples.length, 0),
     total: first.total,
     throughput: median(perRun.map((r) => r.samples.length / (r.wallMs / 1000))),

@@ -5,6 +5,9 @@
  *
  *   npx tsx --conditions=react-server --tsconfig tsconfig.json scripts/bench/trace-queries.ts \
  *     <DATABASE_URL> panel-tier|panel-name|export|recompute|recompute-batch|read-batch|import <file.csv>
+ *
+ * REPEAT=n runs a panel call n times first (warm caches) and traces only the last; FULL=1 prints
+ * whole statements.
  */
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -41,6 +44,22 @@ async function main() {
   const clinic = await db.clinic.findFirstOrThrow({ where: { slug: "demo" }, select: { id: true } });
   const actor: SystemActor = { kind: "system", clinicId: clinic.id, label: "trace" };
   const now = new Date("2026-11-21T00:00:00.000Z");
+  const repeat = Number(process.env.REPEAT ?? 1);
+  if (repeat > 1 && what.startsWith("panel-")) {
+    const query = panelQuerySchema.parse(what === "panel-tier" ? { flag: "b12_test_due", sort: "tier" } : { sort: "name" });
+    const times: number[] = [];
+    const cpu0 = process.cpuUsage();
+    for (let i = 1; i < repeat; i += 1) {
+      const start = performance.now();
+      await getPatientPanel(db, actor, query, now);
+      times.push(performance.now() - start);
+    }
+    const cpu = process.cpuUsage(cpu0);
+    console.log(`warm-up calls (ms): ${times.map((t) => t.toFixed(1)).join(" ")}`);
+    // On a shared machine wall times wait for the CPU; process CPU per call is the cost itself.
+    console.log(`process CPU per warm-up call: ${((cpu.user + cpu.system) / 1000 / (repeat - 1)).toFixed(1)} ms`);
+    events.length = 0;
+  }
   const t0 = performance.now();
   switch (what) {
     case "panel-tier":
