@@ -3,14 +3,14 @@ import { once } from "node:events";
 import type { Writable } from "node:stream";
 import { stringify } from "csv-stringify/sync";
 import type { Db } from "./db";
-import { appendAudit } from "./audit";
+import { auditRead } from "./audit";
 import { actorRole, type Actor } from "@/lib/auth/actor";
 import { can } from "@/lib/auth/roles";
 import { AppError } from "@/lib/errors";
 import { EXPORT_COLUMNS, EXPORT_MEASURE_KINDS, toCohortRow, type CohortEvaluation } from "@/lib/domain/csv-export";
 import type { FlagCode, MassMethod, MeasureKind, ObservationInput, Tier } from "@/lib/domain/types";
 import type { Prisma } from "@/lib/generated/prisma-sqlite/client";
-import type { PanelQuery } from "@/lib/validation/panel-query";
+import { savedViewQueryString, type PanelQuery } from "@/lib/validation/panel-query";
 import { panelWhere } from "./patient-panel";
 
 export interface CohortExportOptions {
@@ -151,15 +151,15 @@ export async function* streamCohortCsv(db: Db, actor: Actor, options: CohortExpo
     }
     completed = true;
   } finally {
-    await db.$transaction((tx) =>
-      appendAudit(tx, actor, [
-        {
-          action: "export.run",
-          entityType: "cohort",
-          detail: { format: "csv", tiers: options.tiers ?? [], flags: options.flags ?? [], rows, completed, asOf: options.now.toISOString() },
-        },
-      ]),
-    );
+    // auditRead waits up to 15 s for a connection: under load a cut-off export must still be recorded.
+    const cohort = options.panel ? savedViewQueryString(options.panel.query) : undefined;
+    await auditRead(db, actor, [
+      {
+        action: "export.run",
+        entityType: "cohort",
+        detail: { format: "csv", tiers: options.tiers ?? [], flags: options.flags ?? [], ...(cohort !== undefined ? { cohort } : {}), rows, completed, asOf: options.now.toISOString() },
+      },
+    ]);
   }
   return { rows };
 }
