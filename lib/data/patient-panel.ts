@@ -126,6 +126,9 @@ interface TierCount {
 
 const TIER_BY_RANK = Object.fromEntries(Object.entries(TIER_RANK).map(([tier, rank]) => [rank, tier])) as Record<number, Tier>;
 
+/** The pseudo rank of patients without a stored evaluation: after every tier, in either direction. */
+const UNEVALUATED = -1;
+
 const COUNT_CACHE_ENTRIES = 500;
 const countCaches = new WeakMap<Db, Map<string, { version: number; counts: TierCount[] }>>();
 
@@ -155,6 +158,10 @@ async function countByTier(db: Db, clinicId: string, where: Prisma.PatientWhereI
     _count: { _all: true, nextDueAt: true },
   });
   const counts = grouped.map((g) => ({ tierRank: g.tierRank, all: g._count._all, withDue: g._count.nextDueAt }));
+  // Every write path stores a snapshot with the patient; a patient without one (written outside
+  // the app) is still listed — last, as not yet evaluated — rather than silently left out.
+  const unevaluated = await db.patient.count({ where: { AND: [where, { snapshot: { is: null } }] } });
+  if (unevaluated > 0) counts.push({ tierRank: UNEVALUATED, all: unevaluated, withDue: 0 });
   cache.set(key, { version, counts });
   if (cache.size > COUNT_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
   return counts;
@@ -169,7 +176,9 @@ async function countByTier(db: Db, clinicId: string, where: Prisma.PatientWhereI
  * overlaps are read, with LIMIT/OFFSET inside the segment — the database stops after `size` rows.
  */
 async function tierOrderedIds(db: Db, clinicId: string, where: Prisma.PatientWhereInput, counts: readonly TierCount[], query: PanelQuery, skip: number): Promise<string[]> {
-  const ranks = counts.filter((c) => c.all > 0).sort((a, b) => (query.dir === "asc" ? a.tierRank - b.tierRank : b.tierRank - a.tierRank));
+  const ranks = counts
+    .filter((c) => c.all > 0)
+    .sort((a, b) => (a.tierRank === UNEVALUATED ? 1 : b.tierRank === UNEVALUATED ? -1 : query.dir === "asc" ? a.tierRank - b.tierRank : b.tierRank - a.tierRank));
   const ids: string[] = [];
   let offset = 0;
   for (const { tierRank, all, withDue } of ranks) {
@@ -177,6 +186,11 @@ async function tierOrderedIds(db: Db, clinicId: string, where: Prisma.PatientWhe
       const from = Math.max(0, skip + ids.length - offset);
       offset += length;
       if (from >= length) continue;
+      if (tierRank === UNEVALUATED) {
+        const rest = await db.patient.findMany({ where: { AND: [where, { snapshot: { is: null } }] }, orderBy: { id: "asc" }, skip: from, take: query.size - ids.length, select: { id: true } });
+        ids.push(...rest.map((p) => p.id));
+        return ids;
+      }
       const found = await db.riskSnapshot.findMany({
         where: { clinicId, tierRank, nextDueAt: due ? { not: null } : null, patient: where },
         orderBy: due ? [{ nextDueAt: "asc" }, { patientId: "asc" }] : [{ patientId: "asc" }],
@@ -193,9 +207,9 @@ async function tierOrderedIds(db: Db, clinicId: string, where: Prisma.PatientWhe
 
 /**
  * One page of the actor's clinic's patients, and an audit record of who was listed. Every patient
- * has a snapshot (it is written in the same transaction as the patient, lib/data/snapshots.ts), so
- * the counts come from one grouped query over RiskSnapshot: the per-tier counts shown above the
- * table, and the total as their sum.
+ * written by the app has a snapshot (written in the same transaction, lib/data/snapshots.ts), so
+ * the counts come from one grouped query over RiskSnapshot — the per-tier counts shown above the
+ * table — plus the patients without one; the total is their sum.
  */
 export async function getPatientPanel(db: Db, actor: Actor, query: PanelQuery, now: Date = new Date()): Promise<PanelPage> {
   const clinicId = actor.clinicId;
@@ -203,7 +217,7 @@ export async function getPatientPanel(db: Db, actor: Actor, query: PanelQuery, n
   const where = panelWhere(actor, query, now);
   const tierWhere = query.tier ? panelWhere(actor, { ...query, tier: undefined }, now) : where;
   const allCounts = await countByTier(db, clinicId, tierWhere);
-  const tierCounts = Object.fromEntries(allCounts.map((c) => [TIER_BY_RANK[c.tierRank], c.all]));
+  const tierCounts = Object.fromEntries(allCounts.filter((c) => c.tierRank !== UNEVALUATED).map((c) => [TIER_BY_RANK[c.tierRank], c.all]));
   const counts = query.tier ? allCounts.filter((c) => c.tierRank === TIER_RANK[query.tier!]) : allCounts;
   const total = counts.reduce((n, c) => n + c.all, 0);
   const pageCount = Math.max(1, Math.ceil(total / query.size));

@@ -45,6 +45,24 @@ describe("panel tier order and cached counts", () => {
     }
   }
 
+  it("lists a patient without a stored evaluation last, in either direction, and counts it", async () => {
+    const c = await createTestClinic(t.db, { slug: "unevaluated", patients: 30, seed: 5 });
+    const bare = await t.db.patient.create({
+      data: { clinicId: c.clinicId, mrn: "BARE-1", familyName: "Bare", givenName: "Test", birthDate: new Date("1950-01-01T00:00:00Z"), sex: "female", searchText: "bare-1 bare test" },
+    });
+    for (const dir of ["asc", "desc"] as const) {
+      const ids: string[] = [];
+      for (let page = 1; ; page += 1) {
+        const panel = await getPatientPanel(t.db, c.actors.clinician, panelQuerySchema.parse({ sort: "tier", dir, page, size: 25 }), TEST_NOW);
+        expect(panel.total).toBe(31);
+        ids.push(...panel.rows.map((r) => r.id));
+        if (page >= panel.pageCount) break;
+      }
+      expect(ids).toHaveLength(31);
+      expect(ids.at(-1)).toBe(bare.id);
+    }
+  });
+
   it("returns every page in the reference order, both directions, with and without a flag filter", async () => {
     for (const dir of ["asc", "desc"] as const) {
       const all = await allPages({ sort: "tier", dir });
