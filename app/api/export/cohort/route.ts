@@ -4,6 +4,7 @@ import { resolveCohortCutOffs } from "@/lib/data/cohort-where";
 import { streamCohortCsv } from "@/lib/data/export-cohort";
 import { FLAG_CODES, TIER_RANK, type FlagCode, type Tier } from "@/lib/domain/types";
 import { parsePanelParams } from "@/lib/validation/panel-query";
+import { streamedDownload } from "@/lib/http/streamed-download";
 
 function listParam<T extends string>(params: URLSearchParams, name: string, allowed: readonly T[]): T[] {
   return params.getAll(name).flatMap((v) => v.split(",")).filter((v): v is T => (allowed as readonly string[]).includes(v));
@@ -28,25 +29,5 @@ export const GET = guardedRoute("export:identified", async (request, actor) => {
   const db = getDb();
   const panelQuery = await resolveCohortCutOffs(db, actor.clinicId, query, now);
   const rows = streamCohortCsv(db, actor, { now, tiers: tiers.length > 1 ? tiers : [], flags: flags.length > 1 ? flags : [], panel: { actor, query: panelQuery } });
-  const encoder = new TextEncoder();
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      // SQLite answers synchronously, so without this the whole export would run as one chain of
-      // microtasks and hold the server's event loop: every other request waited for it.
-      await new Promise((resolve) => setImmediate(resolve));
-      const next = await rows.next();
-      if (next.done) controller.close();
-      else controller.enqueue(encoder.encode(next.value));
-    },
-    async cancel() {
-      await rows.return({ rows: 0 });
-    },
-  });
-  return new Response(body, {
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="cohort-${now.toISOString().slice(0, 10)}.csv"`,
-      "Cache-Control": "no-store",
-    },
-  });
+  return streamedDownload(rows, `cohort-${now.toISOString().slice(0, 10)}.csv`);
 });

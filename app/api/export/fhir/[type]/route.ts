@@ -2,7 +2,8 @@ import { guardedRoute } from "@/lib/auth/guarded";
 import { getDb } from "@/lib/data/db";
 import { fhirCohortWhere, streamFhirExport } from "@/lib/data/export-fhir";
 import { AppError } from "@/lib/errors";
-import { FHIR_EXPORT_TYPES, emptyFhirCounts, isFhirExportType } from "@/lib/domain/fhir-export";
+import { FHIR_EXPORT_TYPES, isFhirExportType } from "@/lib/domain/fhir-export";
+import { streamedDownload } from "@/lib/http/streamed-download";
 import { parseFhirExportQuery } from "@/lib/validation/fhir-export-query";
 
 /**
@@ -22,22 +23,10 @@ export const GET = guardedRoute("export:identified", async (request, actor, cont
   }
   const now = new Date();
   const batches = streamFhirExport(getDb(), actor, { now, where: fhirCohortWhere(query), filter: { ...query }, types: [type] });
-  const encoder = new TextEncoder();
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const next = await batches.next();
-      if (next.done) controller.close();
-      else controller.enqueue(encoder.encode(next.value.ndjson[type] ?? ""));
-    },
-    async cancel() {
-      await batches.return({ patients: 0, counts: emptyFhirCounts() });
-    },
-  });
-  return new Response(body, {
-    headers: {
-      "Content-Type": "application/fhir+ndjson",
-      "Content-Disposition": `attachment; filename="${type}.ndjson"`,
-      "Cache-Control": "no-store",
-    },
-  });
+  // `for await` closes the export generator (and so writes its audit record) if the download is cancelled.
+  const resourceType = type;
+  async function* lines(): AsyncGenerator<string> {
+    for await (const batch of batches) yield batch.ndjson[resourceType] ?? "";
+  }
+  return streamedDownload(lines(), `${type}.ndjson`, "application/fhir+ndjson");
 });
