@@ -12,14 +12,14 @@ import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { once } from "node:events";
 import { finished } from "node:stream/promises";
 import { basename, join, resolve } from "node:path";
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import type { Db } from "@/lib/data/db";
 import { countFhirCohort, fhirCohortWhere, streamFhirExport, type FhirExportOptions, type FhirExportSummary } from "@/lib/data/export-fhir";
 import { importFhir, type FhirImportFile, type FhirImportResult } from "@/lib/data/import-fhir";
 import type { SystemActor } from "@/lib/auth/actor";
-import { parseIsoDate } from "@/lib/domain/dates";
 import { FHIR_EXPORT_TYPES, buildExportManifest, emptyFhirCounts, type FhirExportType } from "@/lib/domain/fhir-export";
-import { FLAG_CODES, TIER_RANK, type FlagCode, type Tier } from "@/lib/domain/types";
+import { FLAG_CODES, type FlagCode, type Tier } from "@/lib/domain/types";
+import { asOfDate, listOf, TIERS } from "./options";
 import { progressReporter } from "./progress";
 
 export interface FhirCliContext {
@@ -71,23 +71,8 @@ export function fhirReportLines(result: FhirImportResult, seconds: number, detai
   return lines;
 }
 
-function asOfDate(value: string): Date {
-  const date = parseIsoDate(value);
-  if (!date) throw new InvalidArgumentError("expected a date as YYYY-MM-DD");
-  return date;
-}
 
-const TIERS = Object.keys(TIER_RANK) as Tier[];
 
-function listOf<T extends string>(allowed: readonly T[], what: string) {
-  return (value: string, previous: T[] | undefined): T[] => {
-    const items = value.split(",").map((item) => item.trim()).filter((item) => item !== "");
-    for (const item of items) {
-      if (!(allowed as readonly string[]).includes(item)) throw new InvalidArgumentError(`"${item}" is not a ${what}; use ${allowed.join(", ")}.`);
-    }
-    return [...(previous ?? []), ...(items as T[])];
-  };
-}
 
 async function write(out: WriteStream, text: string): Promise<void> {
   if (text !== "" && !out.write(text)) await once(out, "drain");

@@ -7,14 +7,14 @@ import { createWriteStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { finished } from "node:stream/promises";
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import type { Db } from "@/lib/data/db";
 import { exportCohortCsv } from "@/lib/data/export-cohort";
 import { importAssessments, type ImportProblem } from "@/lib/data/import-assessments";
 import { recomputeClinic } from "@/lib/data/recompute";
 import type { SystemActor } from "@/lib/auth/actor";
-import { parseIsoDate } from "@/lib/domain/dates";
-import { FLAG_CODES, TIER_RANK, type FlagCode, type Tier } from "@/lib/domain/types";
+import { FLAG_CODES, type FlagCode, type Tier } from "@/lib/domain/types";
+import { asOfDate, listOf, TIERS } from "./options";
 import { progressReporter } from "./progress";
 
 export interface ImportExportContext {
@@ -22,23 +22,8 @@ export interface ImportExportContext {
   clinicActor(slug: string | undefined, label: string): Promise<SystemActor>;
 }
 
-const TIERS = Object.keys(TIER_RANK) as Tier[];
 
-function listOf<T extends string>(allowed: readonly T[], what: string) {
-  return (value: string, previous: T[] | undefined): T[] => {
-    const items = value.split(",").map((item) => item.trim()).filter((item) => item !== "");
-    for (const item of items) {
-      if (!(allowed as readonly string[]).includes(item)) throw new InvalidArgumentError(`"${item}" is not a ${what}; use ${allowed.join(", ")}.`);
-    }
-    return [...(previous ?? []), ...(items as T[])];
-  };
-}
 
-function asOfDate(value: string): Date {
-  const date = parseIsoDate(value);
-  if (!date) throw new InvalidArgumentError("expected a date as YYYY-MM-DD");
-  return date;
-}
 
 /** The evaluation time: --as-of (midnight UTC of that day), else now. */
 function evaluationTime(asOf: Date | undefined): Date {
