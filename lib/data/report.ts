@@ -1,4 +1,5 @@
 import "server-only";
+import type { Prisma } from "@/lib/generated/prisma-sqlite/client";
 import type { Db } from "./db";
 import { auditRead } from "./audit";
 import { panelWhere } from "./patient-panel";
@@ -49,19 +50,24 @@ export async function getCohortReport(db: Db, actor: Actor, query: PanelQuery, n
     return { summary, isCohort: false, patients: null };
   }
   const where = panelWhere(actor, query, now);
-  const [summary, found] = await Promise.all([
-    getClinicSummary(db, actor, now, where),
+  const select = {
+    id: true, mrn: true, familyName: true, givenName: true, birthDate: true, sex: true,
+    snapshot: { select: { tier: true, ewgsop2: true, awgs2019: true, b12Status: true } },
+    flags: { where: { status: "open" }, select: { code: true, dueAt: true }, orderBy: { dueAt: "asc" } },
+  } satisfies Prisma.PatientSelect;
+  // Worklist order; patients without a stored evaluation last (as on the panel), on both databases.
+  const listEvaluated = () =>
     db.patient.findMany({
-      where,
+      where: { AND: [where, { snapshot: { isNot: null } }] },
       orderBy: [{ snapshot: { tierRank: "asc" } }, { snapshot: { nextDueAt: { sort: "asc", nulls: "last" } } }, { familyName: "asc" }, { id: "asc" }],
       take: REPORT_LIST_LIMIT,
-      select: {
-        id: true, mrn: true, familyName: true, givenName: true, birthDate: true, sex: true,
-        snapshot: { select: { tier: true, ewgsop2: true, awgs2019: true, b12Status: true } },
-        flags: { where: { status: "open" }, select: { code: true, dueAt: true }, orderBy: { dueAt: "asc" } },
-      },
-    }),
-  ]);
+      select,
+    });
+  const [summary, evaluated] = await Promise.all([getClinicSummary(db, actor, now, where), listEvaluated()]);
+  const found =
+    evaluated.length < REPORT_LIST_LIMIT
+      ? [...evaluated, ...(await db.patient.findMany({ where: { AND: [where, { snapshot: { is: null } }] }, orderBy: [{ familyName: "asc" }, { id: "asc" }], take: REPORT_LIST_LIMIT - evaluated.length, select }))]
+      : evaluated;
   const patients = found.map(({ snapshot, flags, ...p }) => ({
     ...p,
     tier: snapshot?.tier ?? null,

@@ -38,7 +38,15 @@ test("an analyst sees small cells as <5 and downloads a de-identified CSV withou
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download de-identified patient CSV" }).click()]);
   const rows = parse(readFileSync((await download.path())!, "utf8"), { columns: true }) as Record<string, string>[];
   expect(Object.keys(rows[0]!)).toEqual(["pseudonym", "age_band", "sex", "tier", "ewgsop2", "awgs2019", "b12_status", "b12_on_treatment", "flags", "b12_lowering_medications"]);
-  expect(rows).toHaveLength(1000);
+  // k-anonymity: only combinations shared by at least 5 of the 1,000 demo patients are written.
+  expect(rows.length).toBeGreaterThan(0);
+  expect(rows.length).toBeLessThan(1000);
+  const sharing = new Map<string, number>();
+  for (const row of rows) {
+    const key = Object.entries(row).filter(([column]) => column !== "pseudonym").map(([, value]) => value).join("|");
+    sharing.set(key, (sharing.get(key) ?? 0) + 1);
+  }
+  for (const n of sharing.values()) expect(n).toBeGreaterThanOrEqual(5);
   for (const row of rows) expect(row.pseudonym).toMatch(/^P[0-9a-f]{16}$/);
 
   // The clinic's identified export, fetched as a clinician, shares no MRN or name with it.
@@ -89,4 +97,17 @@ test("an analyst's report is the whole clinic, suppressed, without a patient lis
   await expect(page.getByRole("table", { name: "Patients in the cohort" })).toHaveCount(0);
   await expect(page.getByRole("cell", { name: "<5", exact: true }).first()).toBeVisible();
   expect(await seriousViolations(page)).toEqual([]);
+});
+
+test("a cohort report built on a guideline cut-off describes its criteria and lists only that cohort", async ({ page }) => {
+  await signIn(page, "clinician@demo.clinic");
+  const cohort = "c1.field=grip_strength&c1.op=low_ewgsop2&c1.within=6";
+  await page.goto(`/patients?${cohort}`);
+  const status = (await page.getByRole("status").filter({ hasText: /^Showing/ }).textContent()) ?? "";
+  const total = Number(/of ([\d,]+) patient/.exec(status)?.[1]?.replace(/,/g, ""));
+  expect(total).toBeGreaterThan(0);
+  await page.goto(`/report?${cohort}`);
+  await expect(page.getByRole("heading", { name: "Cohort report", level: 1 })).toBeVisible();
+  await expect(page.getByText(/Grip strength .*last 6 months/).first()).toBeVisible();
+  await expect(page.locator(".report-patients tbody tr")).toHaveCount(Math.min(total, 500));
 });

@@ -2,6 +2,7 @@ import { OUTREACH_LABELS } from "@/lib/domain/flag-lifecycle";
 import { AWGS2019_LABELS, B12_STATUS_LABELS, EWGSOP2_LABELS, FLAG_LABELS, TIER_LABELS } from "@/lib/domain/labels";
 import { MEDICINE_CLASSES } from "@/lib/domain/medicine-catalogue";
 import type { PanelQuery } from "@/lib/validation/panel-query";
+import { describeCriterion } from "@/lib/validation/cohort";
 
 /** The panel filters of a report in words, for its heading ("All patients" when there are none). */
 export function describeCohort(query: PanelQuery): string[] {
@@ -22,6 +23,10 @@ export function describeCohort(query: PanelQuery): string[] {
   const flag = query.flag ? `open flag “${FLAG_LABELS[query.flag]}”` : "an open flag";
   if (query.flag || query.outreach || query.overdue) {
     parts.push([flag, query.outreach ? `outreach ${OUTREACH_LABELS[query.outreach].toLowerCase()}` : null, query.overdue ? "overdue" : null].filter(Boolean).join(", "));
+  }
+  if (query.criteria.length > 0) {
+    const criteria = query.criteria.map((c) => describeCriterion(c));
+    parts.push(criteria.length === 1 ? criteria[0]! : `${query.match === "any" ? "any" : "all"} of: ${criteria.join(query.match === "any" ? "; or " : "; and ")}`);
   }
   return parts;
 }

@@ -4,6 +4,7 @@ import { requirePageActor } from "@/lib/auth/session";
 import { can } from "@/lib/auth/roles";
 import { getDb } from "@/lib/data/db";
 import { getCohortReport, type ReportPatient } from "@/lib/data/report";
+import { resolveCohortCutOffs } from "@/lib/data/cohort-where";
 import { ageInYears } from "@/lib/domain/dates";
 import { AWGS2019_LABELS, B12_STATUS_LABELS, EWGSOP2_LABELS, FLAG_LABELS } from "@/lib/domain/labels";
 import { SUPPRESSION_NOTE } from "@/lib/domain/suppression";
@@ -109,7 +110,9 @@ export default async function ReportPage({ searchParams }: { searchParams: Searc
     );
   }
   const now = new Date();
-  const report = await getCohortReport(getDb(), actor, query, now);
+  const db = getDb();
+  // "Low by the EWGSOP2 / AWGS 2019 cut-off" criteria need the clinic's threshold set in force.
+  const report = await getCohortReport(db, actor, await resolveCohortCutOffs(db, actor.clinicId, query, now), now);
   const cohort = report.isCohort ? describeCohort(query) : [];
   const panelLink = `/patients${panelQueryString({ ...query, page: 1 })}`;
   return (
