@@ -1,6 +1,6 @@
 import "server-only";
 import type { Db } from "./db";
-import { appendAudit, type AuditInput } from "./audit";
+import { appendAudit, auditRead, type AuditInput } from "./audit";
 import type { Actor } from "@/lib/auth/actor";
 
 /**
@@ -44,7 +44,12 @@ async function drain(db: Db, queue: Queue): Promise<void> {
       );
       for (const item of group) item.resolve();
     } catch (error) {
-      for (const item of group) item.reject(error);
+      // One caller's bad event must not fail the others: retry each alone; only those that fail
+      // again are rejected (their reads are then refused, never answered unaudited).
+      if (group.length === 1) group[0]!.reject(error);
+      else {
+        for (const item of group) await auditRead(db, item.actor, item.events, item.at).then(item.resolve, item.reject);
+      }
     }
   }
   queue.committing = false;
