@@ -21,7 +21,11 @@ function listParam<T extends string>(params: URLSearchParams, name: string, allo
 export const GET = guardedRoute("export:identified", async (request, actor) => {
   const params = new URL(request.url).searchParams;
   const now = new Date();
-  const { query, issues } = parsePanelParams(Object.fromEntries(params));
+  // Several `tier`/`flag` values are the exporter's own "any of" lists (below); only a single one
+  // is the panel's filter. Object.fromEntries would keep just the last of them and narrow the cohort.
+  const panelParams = Object.fromEntries(params);
+  for (const name of ["tier", "flag"]) if (params.getAll(name).flatMap((v) => v.split(",")).length > 1) delete panelParams[name];
+  const { query, issues } = parsePanelParams(panelParams);
   if (issues.length > 0) return Response.json({ error: "invalid", message: issues.map((i) => i.message).join(" "), issues }, { status: 422 });
   // One tier or flag is the panel's own filter (in `query`); a list of several is the exporter's.
   const tiers = listParam(params, "tier", Object.keys(TIER_RANK) as Tier[]);
