@@ -139,9 +139,8 @@ describe("de-identified export", () => {
     const actor: Actor = a.actors.analyst;
     const first = await readAll(streamDeidentifiedCsv(t.db, actor, { now: TEST_NOW, batchSize: 30 }));
     const second = await readAll(streamDeidentifiedCsv(t.db, actor, { now: TEST_NOW }));
+    expect(first.split("\n")[0]).toBe(DEIDENTIFIED_COLUMNS.join(","));
     const rows = parse(first, { columns: true }) as Record<string, string>[];
-    expect(Object.keys(rows[0]!)).toEqual([...DEIDENTIFIED_COLUMNS]);
-    expect(rows).toHaveLength(80);
     const identified = await t.db.patient.findMany({ where: { clinicId: { in: [a.clinicId, b.clinicId] } }, select: { id: true, mrn: true, familyName: true, givenName: true } });
     for (const p of identified) {
       expect(first).not.toContain(p.mrn);
@@ -149,19 +148,48 @@ describe("de-identified export", () => {
       expect(first).not.toMatch(new RegExp(`\\b${p.familyName}\\b`));
     }
     expect(first).not.toMatch(/\d{4}-\d{2}-\d{2}/);
-    const pseudonyms = new Set(rows.map((r) => r.pseudonym));
-    expect(pseudonyms.size).toBe(80);
-    const again = (parse(second, { columns: true }) as Record<string, string>[]).map((r) => r.pseudonym);
-    expect(again.some((p) => pseudonyms.has(p!))).toBe(false);
-    // The same people as the summary counts: bands and tiers add up.
+    // k-anonymity: every written combination of columns (all but the pseudonym) is shared by at
+    // least 5 patients, so a count made from the file is 0 or ≥ 5; the rest are withheld, counted.
+    const sharing = new Map<string, number>();
+    for (const r of rows) {
+      const key = DEIDENTIFIED_COLUMNS.slice(1).map((c) => r[c]).join("|");
+      sharing.set(key, (sharing.get(key) ?? 0) + 1);
+    }
+    for (const n of sharing.values()) expect(n).toBeGreaterThanOrEqual(5);
     const aggregates = await getClinicAggregates(t.db, a.actors.clinician, TEST_NOW);
-    for (const d of aggregates.demographics) expect(rows.filter((r) => r.age_band === d.band && r.sex === d.sex)).toHaveLength(d.patients);
-    expect(rows.filter((r) => r.b12_lowering_medications!.split(";").includes("metformin")).length).toBe(
-      await t.db.patient.count({ where: { clinicId: a.clinicId, medicationClasses: { contains: ";metformin;" } } }),
-    );
+    for (const d of aggregates.demographics) {
+      const inFile = rows.filter((r) => r.age_band === d.band && r.sex === d.sex).length;
+      expect(inFile === 0 || inFile >= 5).toBe(true);
+      expect(inFile).toBeLessThanOrEqual(d.patients);
+    }
+    const pseudonyms = new Set(rows.map((r) => r.pseudonym));
+    expect(pseudonyms.size).toBe(rows.length);
+    const again = (parse(second, { columns: true }) as Record<string, string>[]).map((r) => r.pseudonym);
+    expect(again).toHaveLength(rows.length);
+    expect(again.some((p) => pseudonyms.has(p!))).toBe(false);
     const audits = await t.db.auditEvent.findMany({ where: { action: "export.run", entityType: "deidentified" } });
     expect(audits).toHaveLength(2);
-    expect(JSON.parse(audits[0]!.detailJson)).toMatchObject({ rows: 80, completed: true });
+    const detail = JSON.parse(audits[0]!.detailJson);
+    expect(detail).toMatchObject({ rows: rows.length, completed: true, k: 5 });
+    expect(detail.rows + detail.withheld).toBe(80);
+  });
+
+  it("writes a combination shared by 5 patients and withholds one shared by fewer", async () => {
+    const k = await createTestClinic(t.db, { slug: "kanon", patients: 0 });
+    const born = (year: number) => new Date(`${year}-06-01T00:00:00Z`);
+    const people = [...Array.from({ length: 5 }, () => born(1950)), born(1930)];
+    for (const [i, birthDate] of people.entries()) {
+      await t.db.patient.create({ data: { clinicId: k.clinicId, mrn: `K-${i}`, familyName: "Kay", givenName: `P${i}`, birthDate, sex: "female", searchText: `k-${i}` } });
+    }
+    const out = streamDeidentifiedCsv(t.db, k.actors.analyst, { now: TEST_NOW });
+    let text = "";
+    let next;
+    while (!(next = await out.next()).done) text += next.value;
+    expect(next.value).toEqual({ rows: 5, withheld: 1 });
+    const rows = parse(text, { columns: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(5);
+    expect(new Set(rows.map((r) => r.age_band)).size).toBe(1);
+    expect(rows[0]!.age_band).toBe(ageBandOf(ageInYears(born(1950), TEST_NOW)));
   });
 });
 

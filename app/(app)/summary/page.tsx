@@ -4,7 +4,7 @@ import { can } from "@/lib/auth/roles";
 import { getDb } from "@/lib/data/db";
 import { getClinicSummary } from "@/lib/data/summary";
 import { SummaryFigure } from "@/components/charts/summary-figure";
-import { SUPPRESSION_NOTE } from "@/lib/domain/suppression";
+import { SMALL_CELL_THRESHOLD, SUPPRESSION_NOTE } from "@/lib/domain/suppression";
 
 export const metadata = { title: "Summary" };
 
@@ -30,6 +30,9 @@ export default async function SummaryPage() {
           <a className="button secondary" href="/api/export/deidentified" download>
             Download de-identified patient CSV
           </a>
+        ) : null}
+        {can(actor.role, "export:deidentified") ? (
+          <span className="muted small">De-identified rows: a row is left out unless at least {SMALL_CELL_THRESHOLD} patients share all its columns.</span>
         ) : null}
         <Link className="button secondary" href="/report">
           Printable report
