@@ -18,3 +18,14 @@ test("a clinician downloads the cohort CSV of the high tier from the panel", asy
   expect(lines).toHaveLength(highCount + 1);
   for (const line of lines.slice(1)) expect(line.split(",")[6]).toBe("high");
 });
+
+test("several tiers in the export URL select any of them (not only the last)", async ({ page }) => {
+  await signIn(page, "clinician@demo.clinic");
+  const tierCount = async (name: RegExp) =>
+    Number((await page.getByRole("navigation", { name: "Patients by tier" }).getByRole("link", { name }).locator(".tier-count-number").innerText()).replace(/,/g, ""));
+  const expected = (await tierCount(/High/)) + (await tierCount(/Elevated/));
+  const text = await (await page.request.get("/api/export/cohort?tier=high&tier=elevated")).text();
+  const lines = text.trim().split(/\r?\n/).slice(1);
+  expect(lines).toHaveLength(expected);
+  expect(new Set(lines.map((line) => line.split(",")[6]))).toEqual(new Set(["high", "elevated"]));
+});
