@@ -8,6 +8,7 @@ import { CONDITION_COLUMNS, insertRows, MEDICATION_COLUMNS, newRowId, OBSERVATIO
 import { panelColumns, searchText } from "./bulk-write";
 import { reevaluatePatients, REEVALUATE_BATCH_SIZE } from "./reevaluate";
 import { storeEvaluations } from "./snapshots";
+import { runImportWrite, type ImportJobStatus } from "./import-run";
 import { getActiveThresholds } from "./thresholds";
 import { actorId, actorRole, type Actor } from "@/lib/auth/actor";
 import { can } from "@/lib/auth/roles";
@@ -141,13 +142,6 @@ interface WriteCounts {
   unchanged: number;
   createdPatientIds: string[];
   updatedPatientIds: string[];
-}
-
-/** Thrown inside the dry-run transaction to roll it back with the counts it would have written. */
-class DryRunRollback extends Error {
-  constructor(readonly counts: WriteCounts) {
-    super("dry run: rolled back");
-  }
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -676,7 +670,7 @@ export async function importAssessments(db: Db, actor: Actor, file: ImportFile, 
     blocked,
   };
 
-  const record = async (tx: Tx, status: "validated" | "completed" | "failed", counts: WriteCounts | null, failure?: string) => {
+  const record = async (tx: Tx, status: ImportJobStatus, counts: WriteCounts | null, failure?: string) => {
     const summary = {
       created: result.created,
       updatedPatients: result.updatedPatients,
@@ -752,33 +746,17 @@ export async function importAssessments(db: Db, actor: Actor, file: ImportFile, 
     onProgress: options.onProgress,
   };
 
-  if (dryRun) {
-    try {
-      await db.$transaction(async (tx) => {
-        throw new DryRunRollback(await writeImport(tx, ctx));
-      }, IMPORT_TRANSACTION);
-    } catch (error) {
-      if (!(error instanceof DryRunRollback)) throw error;
-      apply(error.counts);
-    }
-    await db.$transaction((tx) => record(tx, "validated", null));
-    return result;
-  }
-
-  try {
-    await db.$transaction(async (tx) => {
-      const counts = await writeImport(tx, ctx);
-      apply(counts);
-      await record(tx, "completed", counts);
-    }, IMPORT_TRANSACTION);
-  } catch (error) {
-    result.created = { patients: 0, observations: 0, medications: 0 };
-    result.updatedPatients = 0;
-    result.unchanged = 0;
-    const failure = error instanceof Error ? error.message : String(error);
-    // Best effort: the failed attempt is recorded, the original error is what the caller sees.
-    await db.$transaction((tx) => record(tx, "failed", null, failure.slice(0, 2_000))).catch(() => undefined);
-    throw error;
-  }
+  await runImportWrite(db, {
+    dryRun,
+    transaction: IMPORT_TRANSACTION,
+    write: (tx) => writeImport(tx, ctx),
+    apply,
+    record,
+    onFailure: () => {
+      result.created = { patients: 0, observations: 0, medications: 0 };
+      result.updatedPatients = 0;
+      result.unchanged = 0;
+    },
+  });
   return result;
 }

@@ -5,6 +5,7 @@ import { appendAudit } from "./audit";
 import { insertRows, MEDICATION_COLUMNS, OBSERVATION_COLUMNS } from "./bulk-insert";
 import { searchText } from "./bulk-write";
 import { reevaluatePatients, REEVALUATE_BATCH_SIZE } from "./reevaluate";
+import { runImportWrite, type ImportJobStatus } from "./import-run";
 import { actorId, actorRole, type Actor } from "@/lib/auth/actor";
 import { can } from "@/lib/auth/roles";
 import { AppError } from "@/lib/errors";
@@ -156,12 +157,6 @@ interface Counts {
   conditions: FhirImportResult["conditions"];
   createdPatientIds: string[];
   updatedPatientIds: string[];
-}
-
-class DryRunRollback extends Error {
-  constructor(readonly counts: Counts) {
-    super("dry run: rolled back");
-  }
 }
 
 function bump(record: Record<string, number>, key: string): void {
@@ -418,7 +413,7 @@ export async function importFhir(db: Db, actor: Actor, files: readonly FhirImpor
     result.medications = c.medications;
     result.conditions = { ...c.conditions, ignored: result.conditions.ignored };
   };
-  const record = async (tx: Tx, status: "validated" | "completed" | "failed", counts: Counts | null, failure?: string) => {
+  const record = async (tx: Tx, status: ImportJobStatus, counts: Counts | null, failure?: string) => {
     const rejectedByReason: Record<string, number> = {};
     for (const r of result.rejected) bump(rejectedByReason, r.reason.replace(/"[^"]*"/g, '"…"').slice(0, 120));
     const summary = {
@@ -462,28 +457,12 @@ export async function importFhir(db: Db, actor: Actor, files: readonly FhirImpor
     await db.$transaction((tx) => record(tx, "failed", null));
     return result;
   }
-  if (dryRun) {
-    try {
-      await db.$transaction(async (tx) => {
-        throw new DryRunRollback(await writePlan(tx, clinicId, actorId(actor), thePlan, now, false));
-      }, IMPORT_TRANSACTION);
-    } catch (error) {
-      if (!(error instanceof DryRunRollback)) throw error;
-      apply(error.counts);
-    }
-    await db.$transaction((tx) => record(tx, "validated", null));
-    return result;
-  }
-  try {
-    await db.$transaction(async (tx) => {
-      const counts = await writePlan(tx, clinicId, actorId(actor), thePlan, now, true);
-      apply(counts);
-      await record(tx, "completed", counts);
-    }, IMPORT_TRANSACTION);
-  } catch (error) {
-    const failure = error instanceof Error ? error.message : String(error);
-    await db.$transaction((tx) => record(tx, "failed", null, failure.slice(0, 2_000))).catch(() => undefined);
-    throw error;
-  }
+  await runImportWrite(db, {
+    dryRun,
+    transaction: IMPORT_TRANSACTION,
+    write: (tx) => writePlan(tx, clinicId, actorId(actor), thePlan, now, !dryRun),
+    apply,
+    record,
+  });
   return result;
 }
