@@ -10,7 +10,7 @@
 import { addDaysUtc, addMonthsUtc } from "@/lib/domain/dates";
 import { findMedicineById } from "@/lib/domain/medicine-catalogue";
 import { toCanonical } from "@/lib/domain/units";
-import type { ConditionCode, Diet, MassMethod, MeasureKind, Sex } from "@/lib/domain/types";
+import type { ConditionCode, Diet, MassMethod, MeasureKind, Sex, StoredObservation } from "@/lib/domain/types";
 
 /** mulberry32: a tiny, well-distributed PRNG, so a seed reproduces the data exactly. */
 export function createRng(seed: number) {
@@ -33,15 +33,7 @@ export function createRng(seed: number) {
 }
 export type Rng = ReturnType<typeof createRng>;
 
-export interface SeedObservation {
-  kind: MeasureKind;
-  value: number | null;
-  isUnable: boolean;
-  reportedValue: string;
-  reportedUnit: string;
-  observedAt: Date;
-  method: MassMethod | null;
-}
+export type SeedObservation = StoredObservation;
 
 export interface SeedMedication {
   catalogueId: string | null;

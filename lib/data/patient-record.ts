@@ -9,7 +9,7 @@ import { ageInYears } from "@/lib/domain/dates";
 import { findMedicineById, MEDICINE_CLASSES, type MedicineRoles } from "@/lib/domain/medicine-catalogue";
 import { isCurrentMedication } from "@/lib/domain/medications";
 import type { ThresholdValues } from "@/lib/domain/thresholds";
-import { MEASURE_KINDS, type Evaluation, type MassMethod, type MeasureKind, type Reason, type Sex, type Tier } from "@/lib/domain/types";
+import { MEASURE_KINDS, type Evaluation, type MassMethod, type MeasureKind, type Reason, type Sex, type StoredObservation, type Tier } from "@/lib/domain/types";
 
 export interface PatientHeader {
   id: string;
@@ -81,15 +81,8 @@ export interface PatientMedications {
   past: MedicationView[];
 }
 
-export interface ObservationView {
+export interface ObservationView extends StoredObservation {
   id: string;
-  kind: MeasureKind;
-  value: number | null;
-  isUnable: boolean;
-  reportedValue: string;
-  reportedUnit: string;
-  observedAt: Date;
-  method: MassMethod | null;
   source: string;
   status: string;
   erroredAt: Date | null;

@@ -30,7 +30,7 @@ import {
 } from "./fhir-codes";
 import { AWGS2019_LABELS, B12_STATUS_LABELS, EWGSOP2_LABELS, FLAG_LABELS, TIER_LABELS } from "./labels";
 import { findMedicineById } from "./medicine-catalogue";
-import type { Awgs2019Category, B12Status, Ewgsop2Category, FlagCode, MassMethod, MeasureKind, Sex, Tier } from "./types";
+import type { Awgs2019Category, B12Status, Ewgsop2Category, FlagCode, Sex, StoredObservation, Tier } from "./types";
 import { CANONICAL_UNIT } from "./units";
 
 export const FHIR_EXPORT_TYPES = ["Patient", "Observation", "MedicationStatement", "Flag", "RiskAssessment"] as const;
@@ -54,17 +54,9 @@ export interface ExportPatientInput {
   deceasedAt: Date | null;
 }
 
-export interface ExportObservationInput {
+export interface ExportObservationInput extends StoredObservation {
   id: string;
   patientId: string;
-  kind: MeasureKind;
-  /** Canonical value (lib/domain/units.ts); null when `isUnable`. */
-  value: number | null;
-  isUnable: boolean;
-  reportedValue: string;
-  reportedUnit: string;
-  observedAt: Date;
-  method: MassMethod | null;
   /** "final" or "entered_in_error" (lib/data/observations.ts). */
   status: string;
   /** Above 1 once corrected. */

@@ -23,7 +23,7 @@
  *   with `matchMedicine`; otherwise kept as free text (which the rules ignore).
  */
 import { matchMedicine, matchMedicineByCode, findMedicineById, type CatalogueEntry } from "./medicine-catalogue";
-import type { ConditionCode, MassMethod, MeasureKind, Sex } from "./types";
+import type { ConditionCode, MassMethod, MeasureKind, Sex, StoredObservation } from "./types";
 import { UnitError, toCanonical } from "./units";
 import {
   ATC_SYSTEM, CONDITION_MAPPINGS, DRUG_NAME_ALIASES, ICD10_SYSTEMS, LOINC_SYSTEM, MASS_METHOD_CODES, MASS_METHOD_SYSTEM, OBSERVATION_CODES,
@@ -64,17 +64,9 @@ export interface MappedPatient {
   deceasedAt: Date | null;
 }
 
-export interface MappedObservation {
+export interface MappedObservation extends StoredObservation {
   fhirId: string;
   subject: string;
-  kind: MeasureKind;
-  /** Canonical value; null only when `isUnable`. */
-  value: number | null;
-  isUnable: boolean;
-  reportedValue: string;
-  reportedUnit: string;
-  observedAt: Date;
-  method: MassMethod | null;
   mapping: ObservationCodeMapping;
 }
 

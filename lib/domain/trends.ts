@@ -3,7 +3,7 @@ import { GRIP_NORMS_CITATION, gripNormFor } from "./grip-norms";
 import { findMedicineById } from "./medicine-catalogue";
 import { formatNumber } from "./reasons";
 import { SHORT_SOURCES, type ThresholdValues } from "./thresholds";
-import type { Comparison, MassMethod, MeasureKind, Sex } from "./types";
+import type { Comparison, ObservationInput, Sex } from "./types";
 
 /**
  * Series for the patient page's trend charts: each point, the guideline cut-off lines for the
@@ -34,15 +34,7 @@ export const TREND_META: Record<TrendKind, TrendMeta> = {
 };
 
 /** The smallest observation the trend builder needs (canonical value; see units.ts). */
-export interface TrendObservation {
-  kind: MeasureKind;
-  value: number | null;
-  isUnable: boolean;
-  observedAt: Date;
-  method?: MassMethod | null;
-  reportedValue?: string;
-  reportedUnit?: string;
-}
+export type TrendObservation = ObservationInput;
 
 export interface TrendMedication {
   name: string;

@@ -57,6 +57,13 @@ export interface ObservationInput {
   reportedUnit?: string;
 }
 
+/** An observation as the database stores it: reported value, unit and method always present. */
+export interface StoredObservation extends ObservationInput {
+  method: MassMethod | null;
+  reportedValue: string;
+  reportedUnit: string;
+}
+
 export interface MedicationInput {
   name: string;
   /** Id from the medicine catalogue; null for free text that did not match (ignored by rules). */
