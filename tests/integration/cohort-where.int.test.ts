@@ -85,6 +85,21 @@ describe("cohort criteria → Prisma where, on the real database", () => {
     expect(await cohort("?c1.field=grip_strength&c1.op=low_ewgsop2")).toEqual(["F-BELOW", "F-WINDOW-EDGE", "F-WINDOW-OUT", "M-BELOW"]);
   });
 
+  it("gait speed: EWGSOP2 is low at or below 0.8 m/s (inclusive), AWGS 2019 below 1.0 m/s (strict)", async () => {
+    const g = await createTestClinic(t.db, { slug: "gait", patients: 0 });
+    for (const speed of [0.79, 0.8, 0.81, 0.99, 1.0]) {
+      await t.db.patient.create({
+        data: {
+          clinicId: g.clinicId, mrn: `G-${speed}`, familyName: "Gait", givenName: "Test", birthDate: new Date("1950-01-01T00:00:00Z"), sex: "female", searchText: `g-${speed}`,
+          observations: { create: [{ clinicId: g.clinicId, kind: "gait_speed", value: speed, reportedValue: String(speed), reportedUnit: "m/s", observedAt: subMonths(TEST_NOW, 1), source: "manual", status: "final" }] },
+        },
+      });
+    }
+    const gait = (op: string) => cohort(`?c1.field=gait_speed&c1.op=${op}`, g.actors.clinician);
+    expect(await gait("low_ewgsop2")).toEqual(["G-0.79", "G-0.8"]);
+    expect(await gait("low_awgs2019")).toEqual(["G-0.79", "G-0.8", "G-0.81", "G-0.99"]);
+  });
+
   it("within 6 months: a result exactly 6 months old is inside, one day older is outside; future and entered-in-error results never count", async () => {
     expect(await cohort("?c1.field=grip_strength&c1.op=low_ewgsop2&c1.within=6")).toEqual(["F-BELOW", "F-WINDOW-EDGE", "M-BELOW"]);
     expect(await cohort("?c1.field=grip_strength&c1.op=recorded&c1.within=6")).not.toContain("F-WINDOW-OUT");
