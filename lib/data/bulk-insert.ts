@@ -1,32 +1,32 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import type { Tx } from "./db";
+import { transactionConnection } from "./sqlite-connection";
 
 /**
- * Bulk INSERT for the tables written by the thousand (imports, seeds, recomputes): the rows go to
- * the database as one JSON document per statement, which the database itself expands into rows
- * (SQLite `jsonb_each`, 3.45 or later — better-sqlite3 12 bundles 3.53; PostgreSQL
- * `jsonb_populate_recordset` over the table's own row type).
+ * Bulk INSERT for the tables written by the thousand (imports, seeds, recomputes), inside the
+ * caller's transaction.
+ *
+ * SQLite: one prepared single-row INSERT per table, reused for every row, run on the transaction's
+ * own connection (lib/data/sqlite-connection.ts explains why that is safe and what it saves).
+ * PostgreSQL: the rows go to the server as one JSON document per statement, which it expands with
+ * `jsonb_populate_recordset` over the table's own row type — one round trip per 5,000 rows.
  *
  * Why not Prisma's createMany or a multi-row `VALUES (?, ?, …), …`: both hand every cell to
- * Prisma's query layer and the driver one by one (createMany ≈ 1 ms a row), and SQLite
- * re-compiles the 16,000-parameter statement for every batch (the adapter caches no statements).
- * Measured with better-sqlite3 alone, 43,665 observation rows in one transaction, side by side on
- * the shared VM: one reused single-row prepared statement 1.35 s, this JSON statement 1.25–1.48 s,
- * multi-row VALUES 1.97–2.66 s — before Prisma's own work per parameter, which the JSON form
- * avoids (one parameter per 5,000 rows). Callers give every column explicitly (ids, timestamps,
- * defaults), so the rows are what Prisma would have written; tests/integration/
- * bulk-import.int.test.ts reads them back through Prisma on both databases, value for value.
+ * Prisma's query layer and the driver one by one (createMany ≈ 1 ms a row). Callers give every
+ * column explicitly (ids, timestamps, defaults), so the rows are what Prisma would have written;
+ * tests/integration/bulk-import.int.test.ts reads them back through Prisma on both databases,
+ * value for value.
  */
 export type BulkTable = "Patient" | "Observation" | "PatientMedication" | "PatientCondition" | "RiskSnapshot" | "Flag";
 
-/** Rows per statement: a few megabytes of JSON, far below either database's limits. */
+/** Rows per PostgreSQL statement, and per SQLite stretch between yields to the event loop. */
 const ROWS_PER_STATEMENT = 5_000;
 
 /**
  * A row's cells in the form Prisma stores them in SQLite: dates as ISO text ending "+00:00",
  * booleans as 0/1. Dates repeat a lot (one visit date for several results, one write time for a
- * whole batch), so their text is remembered per statement.
+ * whole batch), so their text is remembered per call.
  */
 function sqliteRow(row: readonly unknown[], dates: Map<number, string>): unknown[] {
   return row.map((value) => {
@@ -44,21 +44,29 @@ function sqliteRow(row: readonly unknown[], dates: Map<number, string>): unknown
   });
 }
 
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export async function insertRows(tx: Tx, table: BulkTable, columns: readonly string[], rows: readonly unknown[][]): Promise<void> {
   if (rows.length === 0) return;
   const isPostgres = (tx as unknown as { _activeProvider?: string })._activeProvider === "postgresql";
   const columnList = columns.map((c) => `"${c}"`).join(", ");
-  const sql = isPostgres
-    ? // Objects keyed by column name; timestamps as ISO text in UTC, which is how Prisma stores them.
-      `INSERT INTO "${table}" (${columnList}) SELECT ${columnList} FROM jsonb_populate_recordset(NULL::"${table}", $1::jsonb)`
-    : `INSERT INTO "${table}" (${columnList}) SELECT ${columns.map((_, i) => `"value" ->> ${i}`).join(", ")} FROM jsonb_each(?)`;
-  const dates = new Map<number, string>();
+  if (!isPostgres) {
+    const direct = transactionConnection(tx);
+    if (!direct) throw new Error("insertRows on SQLite needs a client made by createDb (lib/data/db.ts).");
+    const statement = direct.prepare(`INSERT INTO "${table}" (${columnList}) VALUES (${columns.map(() => "?").join(", ")})`);
+    const dates = new Map<number, string>();
+    for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+      // Another request's query waits at most one stretch.
+      if (start > 0) await yieldToEventLoop();
+      for (const row of rows.slice(start, start + ROWS_PER_STATEMENT)) statement.run(sqliteRow(row, dates));
+    }
+    return;
+  }
+  // Objects keyed by column name; timestamps as ISO text in UTC, which is how Prisma stores them.
+  const sql = `INSERT INTO "${table}" (${columnList}) SELECT ${columnList} FROM jsonb_populate_recordset(NULL::"${table}", $1::jsonb)`;
   for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
     const batch = rows.slice(start, start + ROWS_PER_STATEMENT);
-    const json = isPostgres
-      ? JSON.stringify(batch.map((row) => Object.fromEntries(columns.map((column, i) => [column, row[i] ?? null]))))
-      : JSON.stringify(batch.map((row) => sqliteRow(row, dates)));
-    await tx.$executeRawUnsafe(sql, json);
+    await tx.$executeRawUnsafe(sql, JSON.stringify(batch.map((row) => Object.fromEntries(columns.map((column, i) => [column, row[i] ?? null])))));
   }
 }
 

@@ -1,10 +1,10 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqliteClient } from "@/lib/generated/prisma-sqlite/client";
 import { PrismaClient as PostgresClient } from "@/lib/generated/prisma-postgresql/client";
 import { databaseProvider, env, sqliteFilePath } from "@/lib/config/env";
+import { sqliteAdapter } from "./sqlite-connection";
 
 /**
  * Both generated clients come from one schema, so their APIs are identical; the SQLite client's
@@ -20,7 +20,10 @@ export function createDb(url: string): Db {
   if (databaseProvider(url) === "sqlite") {
     const file = sqliteFilePath(url);
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
-    return new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS }) });
+    const { adapter, attach } = sqliteAdapter({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS });
+    const client = new SqliteClient({ adapter });
+    attach(client);
+    return client;
   }
   const client = new PostgresClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) });
   return client as unknown as Db;

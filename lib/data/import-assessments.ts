@@ -18,7 +18,7 @@ import { evaluatePatient } from "@/lib/domain/evaluate";
 import { findMedicineById } from "@/lib/domain/medicine-catalogue";
 import type { ConditionCode, Diet, Evaluation, Sex } from "@/lib/domain/types";
 import { CANONICAL_UNIT } from "@/lib/domain/units";
-import { parseAssessmentRow, validateHeaders, type AssessmentRow } from "@/lib/validation/assessment-row";
+import { normaliseHeader, parseAssessmentCells, validateHeaders, type AssessmentRow } from "@/lib/validation/assessment-row";
 import type { SeedMedication, SeedObservation } from "@/prisma/factories";
 
 /**
@@ -183,15 +183,14 @@ async function* readCsvRows(content: Buffer | string): AsyncGenerator<{ row: num
   }
 }
 
-/**
- * A row as header → cell, leaving out empty cells: the row schema treats an empty cell as "not
- * given" anyway, and most cells of a visit row are empty, so this halves its work.
- */
-function toRecord(headers: readonly string[], cells: readonly string[]): Record<string, string> {
-  const record: Record<string, string> = {};
-  for (let i = 0; i < headers.length; i += 1) {
+/** A row's non-empty cells by normalised column name, trimmed (lib/validation/assessment-row.ts RowCells). */
+function rowCellsOf(columns: readonly string[], cells: readonly string[]): Map<string, string> {
+  const record = new Map<string, string>();
+  for (let i = 0; i < columns.length; i += 1) {
     const cell = cells[i];
-    if (cell !== undefined && cell !== "") record[headers[i]!] = cell;
+    if (cell === undefined || cell === "") continue;
+    const text = cell.trim();
+    if (text !== "") record.set(columns[i]!, text);
   }
   return record;
 }
@@ -246,6 +245,7 @@ async function validateFile(db: Db, clinicId: string, content: Buffer | string, 
   const invalidRows = new Set<number>();
   const plans = new Map<string, MrnPlan>();
   let headers: string[] | null = null;
+  let columns: string[] = [];
   let headerBlocked = false;
   let rowsTotal = 0;
 
@@ -259,6 +259,7 @@ async function validateFile(db: Db, clinicId: string, content: Buffer | string, 
     for await (const { row, cells } of readCsvRows(content)) {
       if (headers === null) {
         headers = cells;
+        columns = cells.map(normaliseHeader);
         const headerErrors = validateHeaders(cells);
         for (const e of headerErrors) errors.push({ row, column: e.column.trim(), message: e.message });
         headerBlocked = headerErrors.length > 0;
@@ -271,7 +272,7 @@ async function validateFile(db: Db, clinicId: string, content: Buffer | string, 
         invalidRows.add(row);
         continue;
       }
-      const parsed = parseAssessmentRow(toRecord(headers, cells));
+      const parsed = parseAssessmentCells(rowCellsOf(columns, cells));
       if (!parsed.ok) {
         for (const e of parsed.errors) errors.push({ row, column: e.column, message: e.message });
         invalidRows.add(row);

@@ -60,13 +60,28 @@ function foldUnit(unit: string): string {
   return unit.trim().replace(/[\u00b5\u03bc]/g, "u").replace(/\s+/g, "").toLowerCase();
 }
 
+/** Per kind: spelling as given → accepted unit (or null), bounded so odd input cannot grow it. */
+const normalisedUnits = new Map<MeasureKind, Map<string, string | null>>();
+const MAX_REMEMBERED_SPELLINGS = 64;
+
 /**
  * The accepted spelling of `unit` for `kind` (case-insensitive; µmol/L = umol/L), or null when
  * the unit is not accepted for that kind. Never guesses: `lbs` is not `lb`.
  */
 export function normaliseUnit(kind: MeasureKind, unit: string): string | null {
-  const folded = foldUnit(unit);
-  return UNITS_BY_KIND[kind].find((accepted) => foldUnit(accepted) === folded) ?? null;
+  // An import asks this for every cell, with the same few spellings: answers are remembered.
+  let known = normalisedUnits.get(kind);
+  if (!known) {
+    known = new Map();
+    normalisedUnits.set(kind, known);
+  }
+  let accepted = known.get(unit);
+  if (accepted === undefined) {
+    const folded = foldUnit(unit);
+    accepted = UNITS_BY_KIND[kind].find((candidate) => foldUnit(candidate) === folded) ?? null;
+    if (known.size < MAX_REMEMBERED_SPELLINGS) known.set(unit, accepted);
+  }
+  return accepted;
 }
 
 /** Usual gait speed in m/s from the seconds taken to walk `distanceMetres` (default 4 m). */

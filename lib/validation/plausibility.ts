@@ -61,17 +61,18 @@ export function checkPlausibility(
   reported?: { value: number; unit: string },
 ): string | null {
   const range = PLAUSIBLE_RANGES[kind];
+  const outside = !Number.isFinite(canonicalValue) || canonicalValue < range.min || canonicalValue > range.max;
+  const fractional = range.isInteger === true && !Number.isInteger(canonicalValue);
+  // The sentence is built only for a rejected value: this runs for every cell of an import.
+  if (!outside && !fractional) return null;
   const unit = displayUnit(CANONICAL_UNIT[kind]);
   const label = MEASURE_LABELS[kind];
   const asEntered =
     reported && reported.unit !== CANONICAL_UNIT[kind]
       ? `${round(reported.value)} ${displayUnit(reported.unit)} (${round(canonicalValue)} ${unit})`
       : `${round(canonicalValue)} ${unit}`;
-  if (!Number.isFinite(canonicalValue) || canonicalValue < range.min || canonicalValue > range.max) {
+  if (outside) {
     return `${label} ${asEntered} is outside the plausible range ${range.min}–${range.max} ${unit}; check the value and unit.`;
   }
-  if (range.isInteger === true && !Number.isInteger(canonicalValue)) {
-    return `${label} ${asEntered} must be a whole number from ${range.min} to ${range.max}.`;
-  }
-  return null;
+  return `${label} ${asEntered} must be a whole number from ${range.min} to ${range.max}.`;
 }

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../support/test-db";
+import { createTestDatabase, testProvider, type TestDatabase } from "../support/test-db";
 import type { SystemActor } from "@/lib/auth/actor";
 import { insertRows, newRowId, OBSERVATION_COLUMNS } from "@/lib/data/bulk-insert";
 import { importAssessments } from "@/lib/data/import-assessments";
@@ -87,6 +87,37 @@ describe("insertRows", () => {
     ]);
     await t.db.$transaction((tx) => insertRows(tx, "Observation", OBSERVATION_COLUMNS, rows));
     expect(await t.db.observation.count({ where: { patientId: patient.id } })).toBe(12_345);
+  });
+
+  it("writes inside the caller's transaction: rolled back with it, committed with it", async () => {
+    const actor = await createClinic("bulk-atomic");
+    const patient = await t.db.patient.create({
+      data: { clinicId: actor.clinicId!, mrn: "BULK-3", familyName: "A", givenName: "B", birthDate: new Date("1950-01-01"), sex: "male", searchText: "x" },
+    });
+    const now = new Date();
+    const rows = (n: number) =>
+      Array.from({ length: n }, (_, i) => [
+        newRowId(), actor.clinicId, patient.id, "gait_speed", 1, false, "1", "m/s", new Date(Date.UTC(2001, 0, 1) + i * 60_000), null, "csv", null, null, "final", 1, now, now,
+      ]);
+    // More rows than one stretch, so the write yields to the event loop part-way (SQLite).
+    await expect(
+      t.db.$transaction(async (tx) => {
+        await insertRows(tx, "Observation", OBSERVATION_COLUMNS, rows(7_000));
+        expect(await tx.observation.count({ where: { patientId: patient.id } })).toBe(7_000);
+        throw new Error("abandon");
+      }),
+    ).rejects.toThrow("abandon");
+    expect(await t.db.observation.count({ where: { patientId: patient.id } })).toBe(0);
+
+    await t.db.$transaction(async (tx) => {
+      await insertRows(tx, "Observation", OBSERVATION_COLUMNS, rows(10));
+      await tx.patient.update({ where: { id: patient.id }, data: { diet: "vegan" } });
+    });
+    expect(await t.db.observation.count({ where: { patientId: patient.id } })).toBe(10);
+  });
+
+  it.runIf(testProvider() === "sqlite")("refuses the base client on SQLite: its statements could join another caller's transaction", async () => {
+    await expect(insertRows(t.db as never, "Observation", OBSERVATION_COLUMNS, [[newRowId()]])).rejects.toThrow(/transaction client/);
   });
 });
 
