@@ -7,7 +7,7 @@ import { auditRead } from "./audit";
 import { actorRole, type Actor } from "@/lib/auth/actor";
 import { can } from "@/lib/auth/roles";
 import { AppError } from "@/lib/errors";
-import { EXPORT_COLUMNS, EXPORT_MEASURE_KINDS, toCohortRow, type CohortEvaluation } from "@/lib/domain/csv-export";
+import { cohortRow, EXPORT_COLUMNS, EXPORT_MEASURE_KINDS, measureCells, storedMeasureCells, type CohortEvaluation, type MeasureCells } from "@/lib/domain/csv-export";
 import type { FlagCode, MassMethod, MeasureKind, ObservationInput, Tier } from "@/lib/domain/types";
 import type { Prisma } from "@/lib/generated/prisma-sqlite/client";
 import { savedViewQueryString, type PanelQuery } from "@/lib/validation/panel-query";
@@ -98,6 +98,26 @@ async function exportObservations(db: Db, ids: readonly string[], now: Date): Pr
 }
 
 /**
+ * The measure cells of a batch as of `now`, by patient: the ones stored with the evaluation where
+ * they are still current (lib/domain/csv-export.ts `storedMeasureCells`), else computed from the
+ * observations — read only for those patients (never evaluated, an older snapshot without the
+ * cells, `now` before the evaluation, or a future-dated result that has come due since).
+ */
+async function batchMeasureCells(db: Db, patients: readonly ExportBatchPatient[], evaluations: ReadonlyMap<string, CohortEvaluation>, now: Date): Promise<Map<string, MeasureCells>> {
+  const result = new Map<string, MeasureCells>();
+  const stale: string[] = [];
+  for (const p of patients) {
+    const stored = storedMeasureCells(evaluations.get(p.id) ?? null, now);
+    if (stored) result.set(p.id, stored);
+    else stale.push(p.id);
+  }
+  if (stale.length === 0) return result;
+  const byPatient = await exportObservations(db, stale, now);
+  for (const id of stale) result.set(id, measureCells(byPatient.get(id) ?? [], now));
+  return result;
+}
+
+/**
  * The actor's clinic's cohort as CSV text chunks: the header, then one chunk per batch of
  * patients read in MRN order by keyset pagination (`mrn > last`, the (clinicId, mrn) index), so
  * memory does not grow with the cohort. Cells are formula-neutralised (lib/domain/csv-export.ts).
@@ -124,9 +144,9 @@ export async function* streamCohortCsv(db: Db, actor: Actor, options: CohortExpo
       });
       if (patients.length === 0) break;
       const evaluations = await cohortEvaluations(db, patients);
-      const byPatient = await exportObservations(db, patients.map((p) => p.id), options.now);
+      const measures = await batchMeasureCells(db, patients, evaluations, options.now);
       const lines = patients.map((p) =>
-        toCohortRow(
+        cohortRow(
           {
             mrn: p.mrn,
             familyName: p.familyName,
@@ -137,8 +157,8 @@ export async function* streamCohortCsv(db: Db, actor: Actor, options: CohortExpo
             attributedClinician: p.attributedClinician?.name ?? null,
             lastAssessedAt: p.lastAssessedAt,
             evaluation: evaluations.get(p.id) ?? null,
-            observations: byPatient.get(p.id) ?? [],
           },
+          measures.get(p.id)!,
           options.now,
         ),
       );
