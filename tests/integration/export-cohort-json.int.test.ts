@@ -4,7 +4,8 @@ import { createTestDatabase, type TestDatabase } from "../support/test-db";
 import { createTestClinic, TEST_NOW, type TestClinic } from "../support/clinic-factory";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
-import { exportCohortCsv } from "@/lib/data/export-cohort";
+import { exportCohortCsv, type CohortExportOptions } from "@/lib/data/export-cohort";
+import { panelQuerySchema } from "@/lib/validation/panel-query";
 import { reevaluatePatients } from "@/lib/data/reevaluate";
 import { EXPORT_COLUMNS, toCohortRow, type CohortEvaluation } from "@/lib/domain/csv-export";
 import type { Evaluation, MassMethod, MeasureKind } from "@/lib/domain/types";
@@ -26,10 +27,10 @@ describe("cohort export from cohortJson or detailJson", () => {
   }, 120_000);
   afterAll(async () => t?.drop());
 
-  async function exportText(batchSize: number, now = TEST_NOW): Promise<string> {
+  async function exportText(batchSize: number, now = TEST_NOW, options: Partial<CohortExportOptions> = {}): Promise<string> {
     let text = "";
     const out = new Writable({ write: (chunk: Buffer, _encoding, done) => ((text += chunk.toString()), done()) });
-    await exportCohortCsv(t.db, a.actors.clinician, out, { now, batchSize });
+    await exportCohortCsv(t.db, a.actors.clinician, out, { now, batchSize, ...options });
     return text;
   }
 
@@ -180,5 +181,27 @@ describe("cohort export from cohortJson or detailJson", () => {
     expect(never).toBe(await referenceText());
     const row = await rowOf(never, p2!);
     expect(row).toMatchObject({ tier: "", evaluated_at: "", asm_kg: "18.5", asmi_kg_m2: "6.4" });
+  });
+
+  it("writes the same bytes through the panel's query as through the whole-clinic SELECT, also by tier and flag", async () => {
+    await reevaluateAll();
+    const panel = { actor: a.actors.clinician, query: panelQuerySchema.parse({}) };
+    const whole = await exportText(900);
+    expect(await exportText(6, TEST_NOW, { panel })).toBe(whole);
+    const lines = whole.trimEnd().split("\n");
+    const rows = parse(whole, { columns: true }) as Record<string, string>[];
+    for (const filter of [{ tiers: ["high", "elevated"] as const }, { flags: ["b12_test_due", "medication_review"] as const }, { tiers: ["high"] as const, flags: ["b12_follow_up"] as const }]) {
+      const options = { tiers: "tiers" in filter ? filter.tiers : undefined, flags: "flags" in filter ? filter.flags : undefined };
+      const filtered = await exportText(5, TEST_NOW, options);
+      expect(await exportText(900, TEST_NOW, { ...options, panel })).toBe(filtered);
+      const expected = rows.flatMap((row, i) => {
+        const inTier = !options.tiers || (options.tiers as readonly string[]).includes(row.tier!);
+        const inFlag = !options.flags || options.flags.some((code) => row.flags!.split(";").includes(code));
+        return inTier && inFlag ? [lines[i + 1]] : [];
+      });
+      expect(expected.length).toBeGreaterThan(0);
+      expect(expected.length).toBeLessThan(rows.length);
+      expect(filtered).toBe([lines[0], ...expected].join("\n") + "\n");
+    }
   });
 });
