@@ -171,12 +171,21 @@ async function benchOne(kind: BenchDatabase, size: number, pgAdminUrl: string | 
     await step("export", "cohort CSV export of everyone vs the database's own CSV dump", async () => {
       const r = await measureExport(ctx);
       if (r.dumpRows !== r.rows) log(`  warning: the dump wrote ${r.dumpRows} lines, the export ${r.rows} rows`);
+      if (r.storedDumpRows !== r.rows) log(`  warning: the stored-cells dump wrote ${r.storedDumpRows} lines, the export ${r.rows} rows`);
+      const dumpName = kind === "sqlite" ? "sqlite3 -csv" : "psql \\copy";
       rows.push({
-        measure: `cohort CSV export: time, ratio to ${kind === "sqlite" ? "sqlite3 -csv" : "psql \\copy"}`,
+        measure: `cohort CSV export: time, ratio to ${dumpName}`,
         size: size_,
         value: `${fmt.ms(r.exportMs)} vs ${fmt.ms(r.dumpMs)} = ${fmt.ratio(r.ratio)} (${fmt.int(r.rows)} rows, ${fmt.mb(r.bytes)})`,
         target: `≤ ${TARGET.exportRatio}×`,
         met: r.ratio <= TARGET.exportRatio,
+      });
+      rows.push({
+        measure: `cohort CSV export: ratio to ${dumpName} of the stored cells`,
+        size: size_,
+        value: `${fmt.ms(r.exportMs)} vs ${fmt.ms(r.storedDumpMs)} = ${fmt.ratio(r.storedRatio)}`,
+        target: `≤ ${TARGET.exportRatio}×`,
+        met: r.storedRatio <= TARGET.exportRatio,
       });
       rows.push({
         measure: "cohort CSV export: peak RSS − baseline",

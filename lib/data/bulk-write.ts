@@ -119,6 +119,7 @@ export async function insertPatientBatch(tx: Tx, patients: readonly SeedPatient[
   const evaluations = patients.map((p, i) => ({
     patientId: ids[i]!,
     evaluation: evaluatePatient(toHistory(p), { now, thresholds: options.thresholds, ruleSetVersion: options.ruleSetVersion }),
+    observations: p.observations,
   }));
   await storeEvaluations(tx, clinicId, evaluations, now);
   return ids;

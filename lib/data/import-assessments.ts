@@ -7,7 +7,7 @@ import { appendAudit } from "./audit";
 import { CONDITION_COLUMNS, insertRows, MEDICATION_COLUMNS, newRowId, OBSERVATION_COLUMNS, PATIENT_COLUMNS } from "./bulk-insert";
 import { panelColumns, searchText } from "./bulk-write";
 import { reevaluatePatients, REEVALUATE_BATCH_SIZE } from "./reevaluate";
-import { storeEvaluations } from "./snapshots";
+import { storeEvaluations, type EvaluatedPatient } from "./snapshots";
 import { runImportWrite, type ImportJobStatus } from "./import-run";
 import { getActiveThresholds } from "./thresholds";
 import { actorId, actorRole, type Actor } from "@/lib/auth/actor";
@@ -16,7 +16,7 @@ import { AppError } from "@/lib/errors";
 import { toIsoDate } from "@/lib/domain/dates";
 import { evaluatePatient } from "@/lib/domain/evaluate";
 import { findMedicineById } from "@/lib/domain/medicine-catalogue";
-import type { ConditionCode, Diet, Evaluation, Sex } from "@/lib/domain/types";
+import type { ConditionCode, Diet, Sex } from "@/lib/domain/types";
 import { CANONICAL_UNIT } from "@/lib/domain/units";
 import { normaliseHeader, parseAssessmentCells, validateHeaders, type AssessmentRow } from "@/lib/validation/assessment-row";
 import type { SeedMedication, SeedObservation } from "@/prisma/factories";
@@ -500,7 +500,7 @@ async function writeImport(tx: Tx, ctx: WriteContext): Promise<WriteCounts> {
     const observationRows: unknown[][] = [];
     const medicationRows: unknown[][] = [];
     const conditionRows: unknown[][] = [];
-    const evaluations: { patientId: string; evaluation: Evaluation }[] = [];
+    const evaluations: EvaluatedPatient[] = [];
     for (const { plan, patientId, isNew } of batch) {
       const patient = existing.get(plan.mrn);
       let patientChanged = isNew;
@@ -591,7 +591,7 @@ async function writeImport(tx: Tx, ctx: WriteContext): Promise<WriteCounts> {
           panel.medicationClasses, writtenAt, writtenAt,
         ]);
         if (thresholds) {
-          evaluations.push({ patientId, evaluation: evaluatePatient(history, { now, thresholds: thresholds.values, ruleSetVersion: thresholds.version }) });
+          evaluations.push({ patientId, evaluation: evaluatePatient(history, { now, thresholds: thresholds.values, ruleSetVersion: thresholds.version }), observations: history.observations });
         }
         createdPatientIds.push(patientId);
       } else if (patientChanged) {

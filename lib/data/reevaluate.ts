@@ -126,6 +126,7 @@ export async function reevaluatePatients(tx: Tx, clinicId: string, patientIds: r
     const evaluations = [...histories].map(([patientId, { history }]) => ({
       patientId,
       evaluation: evaluatePatient(history, { now, thresholds: thresholds.values, ruleSetVersion: thresholds.version }),
+      observations: history.observations,
     }));
     await storeEvaluations(tx, clinicId, evaluations, now);
     for (const [patientId, { history, panel }] of histories) {

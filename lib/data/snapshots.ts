@@ -1,13 +1,18 @@
 import "server-only";
-import { TIER_RANK, type FlagResult, type Evaluation } from "@/lib/domain/types";
-import type { CohortEvaluation } from "@/lib/domain/csv-export";
+import { TIER_RANK, type FlagResult, type Evaluation, type ObservationInput } from "@/lib/domain/types";
+import { measureCells, measuresUntil, type CohortEvaluation } from "@/lib/domain/csv-export";
 import { randomUUID } from "node:crypto";
 import type { Tx } from "./db";
 import { insertRows } from "./bulk-insert";
 import { suppressedFlagKeys } from "./flags";
 
-/** The parts of an evaluation the cohort export prints, kept beside the full detail. */
-export function cohortEvaluation(e: Evaluation): CohortEvaluation {
+/**
+ * The parts of an evaluation the cohort export prints, kept beside the full detail: with the
+ * measure cells as of the evaluation, computed from the final `observations` it evaluated (in the
+ * engine's order), and when a later result may change them.
+ */
+export function cohortEvaluation(e: Evaluation, observations: readonly ObservationInput[]): CohortEvaluation {
+  const evaluatedAt = new Date(e.evaluatedAt);
   return {
     tier: e.tier,
     ewgsop2: { category: e.ewgsop2.category },
@@ -17,7 +22,16 @@ export function cohortEvaluation(e: Evaluation): CohortEvaluation {
     medicines: { b12Lowering: e.medicines.b12Lowering },
     evaluatedAt: e.evaluatedAt,
     ruleSetVersion: e.ruleSetVersion,
+    measures: measureCells(observations, evaluatedAt),
+    measuresUntil: measuresUntil(observations, evaluatedAt),
   };
+}
+
+/** One patient's evaluation with the final observations the engine evaluated, in its order. */
+export interface EvaluatedPatient {
+  patientId: string;
+  evaluation: Evaluation;
+  observations: readonly ObservationInput[];
 }
 
 /**
@@ -25,7 +39,7 @@ export function cohortEvaluation(e: Evaluation): CohortEvaluation {
  * engine says; `nextDueAt` counts only flags that are open, so a flag a person closed does not
  * keep the patient at the top of the overdue sort.
  */
-export function snapshotRow(clinicId: string, patientId: string, evaluation: Evaluation, suppressedCodes: ReadonlySet<string> = new Set()) {
+export function snapshotRow(clinicId: string, { patientId, evaluation, observations }: EvaluatedPatient, suppressedCodes: ReadonlySet<string> = new Set()) {
   const dueDates = evaluation.flags.filter((flag) => !suppressedCodes.has(flag.code)).map((flag) => flag.dueAt).sort();
   return {
     clinicId,
@@ -41,7 +55,7 @@ export function snapshotRow(clinicId: string, patientId: string, evaluation: Eva
     ruleSetVersion: evaluation.ruleSetVersion,
     evaluatedAt: new Date(evaluation.evaluatedAt),
     detailJson: JSON.stringify(evaluation),
-    cohortJson: JSON.stringify(cohortEvaluation(evaluation)),
+    cohortJson: JSON.stringify(cohortEvaluation(evaluation, observations)),
   };
 }
 
@@ -66,7 +80,7 @@ function newFlagRow(clinicId: string, patientId: string, flag: FlagResult, now: 
 export async function storeEvaluations(
   tx: Tx,
   clinicId: string,
-  evaluations: readonly { patientId: string; evaluation: Evaluation }[],
+  evaluations: readonly EvaluatedPatient[],
   now: Date,
 ): Promise<void> {
   if (evaluations.length === 0) return;
@@ -84,7 +98,7 @@ export async function storeEvaluations(
     "RiskSnapshot",
     SNAPSHOT_COLUMNS,
     evaluations.map((e) => {
-      const row = snapshotRow(clinicId, e.patientId, e.evaluation, suppressedCodes(e.patientId));
+      const row = snapshotRow(clinicId, e, suppressedCodes(e.patientId));
       return [randomUUID(), row.clinicId, row.patientId, row.tier, row.tierRank, row.ewgsop2, row.awgs2019, row.b12Status, row.b12OnTreatment, row.flagCodes, row.nextDueAt, row.ruleSetVersion, row.evaluatedAt, row.detailJson, row.cohortJson];
     }),
   );

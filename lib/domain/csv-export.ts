@@ -52,6 +52,18 @@ export interface CohortEvaluation {
   medicines: Pick<Evaluation["medicines"], "b12Lowering">;
   evaluatedAt: Evaluation["evaluatedAt"];
   ruleSetVersion: Evaluation["ruleSetVersion"];
+  /**
+   * The measure cells as of `evaluatedAt` ({@link measureCells}); absent in snapshots written
+   * before they were stored, and in a full {@link Evaluation}.
+   */
+  measures?: MeasureCells;
+  /**
+   * When the stored `measures` may stop being current: the earliest `observedAt` of a final result
+   * of an {@link EXPORT_MEASURE_KINDS} kind later than `evaluatedAt`, null when there is none.
+   * Every write of an observation re-evaluates its patient, so until this instant no result can
+   * change the cells. ISO string; absent where `measures` is.
+   */
+  measuresUntil?: string | null;
 }
 
 /** What the exporter knows about one patient; plain values, no database rows. */
@@ -91,21 +103,92 @@ export const EXPORT_MEASURE_KINDS: readonly MeasureKind[] = [
 
 const round = (value: number, digits: number): number => Number(value.toFixed(digits));
 
+/** The measure columns of {@link EXPORT_COLUMNS}, in that order. */
+export const MEASURE_COLUMNS = [
+  "grip_strength_kg",
+  "gait_speed_m_s",
+  "chair_stand_5x_s",
+  "asm_kg",
+  "asmi_kg_m2",
+  "sarc_f_score",
+  "b12_pmol_l",
+  "mma_umol_l",
+] as const satisfies readonly ExportColumn[];
+export type MeasureColumn = (typeof MEASURE_COLUMNS)[number];
+
+/** The measure cells of one export row: a number, "unable" (chair stand only) or empty. */
+export type MeasureCells = Record<MeasureColumn, number | "unable" | null>;
+
 function latestValue(window: ObservationWindow, kind: MeasureKind, digits: number): number | null {
   const value = window.latest(kind)?.value;
   return value === null || value === undefined ? null : round(value, digits);
 }
 
 /**
- * One export row in {@link EXPORT_COLUMNS} order, cells already neutralised. Numbers are in the
- * canonical units the column names state (grip in kg even when measured in lb; B12 in pmol/L even
- * when the lab reported pg/mL) and rounded to the precision they are measured to. `age` is in
+ * The measure cells as of `asOf`: the latest result of each kind on or before it, whatever its
+ * age, in the canonical units the column names state (grip in kg even when measured in lb; B12 in
+ * pmol/L even when the lab reported pg/mL), rounded to the precision they are measured to. ASMI
+ * needs a height (the one at or before the scan, else the latest). `observations` are a patient's
+ * final ones in the engine's order (observedAt, then entry): of two results at the same instant
+ * the one listed last wins. Computed at evaluation time (stored in the snapshot) and, where that
+ * copy may be stale, at export time — one definition for both.
+ */
+export function measureCells(observations: readonly ObservationInput[], asOf: Date): MeasureCells {
+  const window = new ObservationWindow(observations, asOf, ALL_TIME_MONTHS);
+  const chair = window.latest("chair_stand_5x");
+  const mass = findMuscleMass(window);
+  return {
+    grip_strength_kg: latestValue(window, "grip_strength", 1),
+    gait_speed_m_s: latestValue(window, "gait_speed", 2),
+    chair_stand_5x_s: chair === null ? null : chair.isUnable ? "unable" : chair.value === null ? null : round(chair.value, 1),
+    asm_kg: mass ? round(mass.asmKg, 1) : null,
+    asmi_kg_m2: mass?.asmiKgM2 == null ? null : round(mass.asmiKgM2, 2),
+    sarc_f_score: latestValue(window, "sarc_f", 0),
+    b12_pmol_l: latestValue(window, "b12_total", 1),
+    mma_umol_l: latestValue(window, "mma", 2),
+  };
+}
+
+const EXPORT_KIND_SET: ReadonlySet<MeasureKind> = new Set(EXPORT_MEASURE_KINDS);
+
+/**
+ * The earliest `observedAt` after `after` among `observations` of an {@link EXPORT_MEASURE_KINDS}
+ * kind, as an ISO string; null when there is none. Counts every such observation (also one
+ * without a usable value): a stale-cell check may be early, never late.
+ */
+export function measuresUntil(observations: readonly ObservationInput[], after: Date): string | null {
+  let earliest: number | null = null;
+  for (const o of observations) {
+    const t = o.observedAt.getTime();
+    if (t > after.getTime() && EXPORT_KIND_SET.has(o.kind) && (earliest === null || t < earliest)) earliest = t;
+  }
+  return earliest === null ? null : new Date(earliest).toISOString();
+}
+
+/**
+ * The stored measure cells if they are the ones {@link measureCells} would give at `now`: stored,
+ * `now` not before the evaluation, and no result of an export kind observed in (evaluatedAt, now].
+ * Otherwise null: the caller computes them from the observations.
+ */
+export function storedMeasureCells(evaluation: CohortEvaluation | null, now: Date): MeasureCells | null {
+  if (!evaluation?.measures || evaluation.measuresUntil === undefined) return null;
+  const t = now.getTime();
+  if (t < Date.parse(evaluation.evaluatedAt)) return null;
+  if (evaluation.measuresUntil !== null && t >= Date.parse(evaluation.measuresUntil)) return null;
+  return evaluation.measures;
+}
+
+/**
+ * One export row in {@link EXPORT_COLUMNS} order, cells already neutralised, with the measure
+ * cells as of `now` computed from the patient's observations ({@link measureCells}). `age` is in
  * completed years at `now`; evaluation columns are empty for a patient never evaluated.
  */
 export function toCohortRow(patient: ExportPatient, now: Date): CsvCell[] {
-  const window = new ObservationWindow(patient.observations, now, ALL_TIME_MONTHS);
-  const chair = window.latest("chair_stand_5x");
-  const mass = findMuscleMass(window);
+  return cohortRow(patient, measureCells(patient.observations, now), now);
+}
+
+/** {@link toCohortRow} with the measure cells already known (stored or computed). */
+export function cohortRow(patient: Omit<ExportPatient, "observations">, measures: MeasureCells, now: Date): CsvCell[] {
   const e = patient.evaluation;
   const dueDates = e ? e.flags.map((flag) => flag.dueAt).sort() : [];
   const cells: Record<ExportColumn, CsvCell> = {
@@ -121,14 +204,7 @@ export function toCohortRow(patient: ExportPatient, now: Date): CsvCell[] {
     b12_status: e?.b12.status ?? null,
     b12_on_treatment: e ? String(e.b12.onTreatment) : null,
     flags: e ? e.flags.map((flag) => flag.code).sort().join(";") : null,
-    grip_strength_kg: latestValue(window, "grip_strength", 1),
-    gait_speed_m_s: latestValue(window, "gait_speed", 2),
-    chair_stand_5x_s: chair === null ? null : chair.isUnable ? "unable" : chair.value === null ? null : round(chair.value, 1),
-    asm_kg: mass ? round(mass.asmKg, 1) : null,
-    asmi_kg_m2: mass?.asmiKgM2 == null ? null : round(mass.asmiKgM2, 2),
-    sarc_f_score: latestValue(window, "sarc_f", 0),
-    b12_pmol_l: latestValue(window, "b12_total", 1),
-    mma_umol_l: latestValue(window, "mma", 2),
+    ...measures,
     last_assessed_on: patient.lastAssessedAt ? toIsoDate(patient.lastAssessedAt) : null,
     b12_lowering_medications: e ? [...e.medicines.b12Lowering].sort().join(";") : null,
     evaluated_at: e?.evaluatedAt ?? null,
@@ -138,6 +214,27 @@ export function toCohortRow(patient: ExportPatient, now: Date): CsvCell[] {
     next_due_on: dueDates[0] ? dueDates[0].slice(0, 10) : null,
   };
   return EXPORT_COLUMNS.map((column) => neutraliseCell(cells[column]));
+}
+
+const NEEDS_QUOTES = /[",\n\r]/;
+const QUOTE = /"/g;
+
+/**
+ * One CSV record with its line end, byte for byte what csv-stringify's `stringify([cells])` writes
+ * with its default options (tests/unit/csv-line.test.ts compares the two): empty for null, a
+ * number as `String(n)`, a text cell quoted (quotes doubled) when it holds a quote, comma, line
+ * feed or carriage return. Written out because the export writes millions of cells and the
+ * library's per-cell option handling was a fifth of its CPU. Cells are neutralised by the caller.
+ */
+export function csvLine(cells: readonly CsvCell[]): string {
+  let line = "";
+  for (let i = 0; i < cells.length; i += 1) {
+    const cell = cells[i];
+    if (i > 0) line += ",";
+    if (typeof cell === "number") line += String(cell);
+    else if (typeof cell === "string") line += NEEDS_QUOTES.test(cell) ? `"${cell.replace(QUOTE, '""')}"` : cell;
+  }
+  return line + "\n";
 }
 
 /** A plain decimal such as "-12.5": a spreadsheet reads it as a number, not a formula. */

@@ -1,11 +1,18 @@
 /**
  * The database's own CSV dump of the cohort export's columns (the bound the export is compared to):
- * `sqlite3 -csv` for SQLite, `psql \copy … TO '/dev/null' CSV` for PostgreSQL. One SELECT computes
- * the same cells the exporter writes (lib/domain/csv-export.ts EXPORT_COLUMNS): demographics and
- * the denormalised latest values from Patient, the stored evaluation from RiskSnapshot (the
- * b12-lowering medicines out of its JSON), the clinician's name, and the latest final chair stand,
- * muscle mass, height (for ASMI), SARC-F and MMA on or before `now` through correlated subqueries on
- * the (patientId, kind, observedAt) index. Same clinic, same MRN order.
+ * `sqlite3 -csv` for SQLite, `psql \copy … TO '/dev/null' CSV` for PostgreSQL. One SELECT writes
+ * the same cells the exporter writes (lib/domain/csv-export.ts EXPORT_COLUMNS): demographics from
+ * Patient, the stored evaluation from RiskSnapshot, the clinician's name; same clinic, same MRN
+ * order. Two forms, both printed by the benchmark:
+ *
+ * - "observations" (the original bound): the measure cells computed from the Observation table —
+ *   grip, gait and B12 from the denormalised latest values on Patient, the latest final chair
+ *   stand, muscle mass, height (for ASMI), SARC-F and MMA on or before `now` through correlated
+ *   subqueries on the (patientId, kind, observedAt) index; the b12-lowering medicines out of
+ *   `detailJson`.
+ * - "stored": the cells the export itself reads — the measure cells and the medicines out of the
+ *   snapshot's small `cohortJson` (`json_extract` on SQLite, `->>` on PostgreSQL), stored there at
+ *   evaluation time (lib/data/snapshots.ts). The like-for-like bound for the export's own work.
  */
 import { spawn } from "node:child_process";
 import { openSync, closeSync } from "node:fs";
@@ -23,7 +30,51 @@ function pgLatest(kind: string, now: string, expr = `round(o."value"::numeric, 1
   return `(SELECT ${expr} FROM "Observation" o WHERE o."patientId" = p."id" AND o."kind" = '${kind}' AND o."status" = 'final' AND o."observedAt" <= ${now} ORDER BY o."observedAt" DESC LIMIT 1)`;
 }
 
-export function dumpSql(kind: BenchDatabase, clinicId: string, now: Date): string {
+/** Where the dump takes the measure cells from (see the file comment). */
+export type DumpCells = "observations" | "stored";
+
+const MEASURE_KEYS = ["grip", "gait", "chair", "asm", "asmi", "sarc_f", "b12", "mma"] as const;
+const STORED_KEYS: Record<(typeof MEASURE_KEYS)[number], string> = {
+  grip: "grip_strength_kg", gait: "gait_speed_m_s", chair: "chair_stand_5x_s", asm: "asm_kg", asmi: "asmi_kg_m2",
+  sarc_f: "sarc_f_score", b12: "b12_pmol_l", mma: "mma_umol_l",
+};
+
+/** The dump reading the stored cells: one flat SELECT, the JSON read once per cell. */
+function storedDumpSql(kind: BenchDatabase, clinicId: string, now: Date): string {
+  const sqlite = kind === "sqlite";
+  const cell = (key: string) => (sqlite ? `json_extract(s."cohortJson", '$.measures.${key}')` : `(s."cohortJson"::json -> 'measures' ->> '${key}')`);
+  const measures = MEASURE_KEYS.map((key) => `${cell(STORED_KEYS[key])} AS ${key}`).join(", ");
+  if (sqlite) {
+    const n = quote(now.toISOString().replace("Z", "+00:00"));
+    return `SELECT p."mrn", p."familyName", p."givenName", substr(p."birthDate", 1, 10), p."sex",
+    CAST(strftime('%Y', ${n}) AS INTEGER) - CAST(strftime('%Y', substr(p."birthDate", 1, 10)) AS INTEGER)
+      - (strftime('%m-%d', ${n}) < strftime('%m-%d', substr(p."birthDate", 1, 10))) AS age,
+    s."tier", s."ewgsop2", s."awgs2019", s."b12Status", CASE WHEN s."b12OnTreatment" THEN 'true' ELSE 'false' END, s."flagCodes",
+    ${measures},
+    substr(p."lastAssessedAt", 1, 10), json_extract(s."cohortJson", '$.medicines.b12Lowering'),
+    s."evaluatedAt", s."ruleSetVersion", p."diet", u."name", substr(s."nextDueAt", 1, 10)
+  FROM "Patient" p
+  LEFT JOIN "RiskSnapshot" s ON s."patientId" = p."id"
+  LEFT JOIN "User" u ON u."id" = p."attributedClinicianId"
+  WHERE p."clinicId" = ${quote(clinicId)}
+  ORDER BY p."mrn"`;
+  }
+  const n = `${quote(now.toISOString())}::timestamp`;
+  return `SELECT p."mrn", p."familyName", p."givenName", to_char(p."birthDate", 'YYYY-MM-DD'), p."sex",
+    date_part('year', age(${n}, p."birthDate"))::int AS age,
+    s."tier", s."ewgsop2", s."awgs2019", s."b12Status", CASE WHEN s."b12OnTreatment" THEN 'true' ELSE 'false' END, s."flagCodes",
+    ${measures},
+    to_char(p."lastAssessedAt", 'YYYY-MM-DD'), (s."cohortJson"::json -> 'medicines' -> 'b12Lowering')::text,
+    s."evaluatedAt", s."ruleSetVersion", p."diet", u."name", to_char(s."nextDueAt", 'YYYY-MM-DD')
+  FROM "Patient" p
+  LEFT JOIN "RiskSnapshot" s ON s."patientId" = p."id"
+  LEFT JOIN "User" u ON u."id" = p."attributedClinicianId"
+  WHERE p."clinicId" = ${quote(clinicId)}
+  ORDER BY p."mrn"`;
+}
+
+export function dumpSql(kind: BenchDatabase, clinicId: string, now: Date, cells: DumpCells = "observations"): string {
+  if (cells === "stored") return storedDumpSql(kind, clinicId, now);
   if (kind === "sqlite") {
     // Prisma's SQLite adapter stores DateTime as ISO text ("2026-11-21T00:00:00.000+00:00").
     const n = quote(now.toISOString().replace("Z", "+00:00"));
