@@ -92,7 +92,7 @@ export async function storeEvaluations(
     suppressedByPatient.set(patientId, (suppressedByPatient.get(patientId) ?? new Set()).add(code));
   }
   const suppressedCodes = (patientId: string) => suppressedByPatient.get(patientId) ?? new Set<string>();
-  await tx.riskSnapshot.deleteMany({ where: { patientId: { in: patientIds } } });
+  // One snapshot per patient (unique patientId): a patient's stored one is replaced in place.
   await insertRows(
     tx,
     "RiskSnapshot",
@@ -101,6 +101,7 @@ export async function storeEvaluations(
       const row = snapshotRow(clinicId, e, suppressedCodes(e.patientId));
       return [randomUUID(), row.clinicId, row.patientId, row.tier, row.tierRank, row.ewgsop2, row.awgs2019, row.b12Status, row.b12OnTreatment, row.flagCodes, row.nextDueAt, row.ruleSetVersion, row.evaluatedAt, row.detailJson, row.cohortJson];
     }),
+    { replaceOn: "patientId" },
   );
 
   const open = await tx.flag.findMany({
