@@ -116,6 +116,30 @@ describe("insertRows", () => {
     expect(await t.db.observation.count({ where: { patientId: patient.id } })).toBe(10);
   });
 
+  it("with replaceOn, updates the stored row in place (id kept, other columns replaced) and inserts the rest", async () => {
+    const actor = await createClinic("bulk-replace");
+    const patients = await Promise.all(
+      ["R-1", "R-2"].map((mrn) =>
+        t.db.patient.create({ data: { clinicId: actor.clinicId!, mrn, familyName: "A", givenName: "B", birthDate: new Date("1950-01-01"), sex: "male", searchText: "x" } }),
+      ),
+    );
+    const columns = ["id", "clinicId", "patientId", "tier", "tierRank", "ewgsop2", "awgs2019", "b12Status", "b12OnTreatment", "flagCodes", "nextDueAt", "ruleSetVersion", "evaluatedAt", "detailJson", "cohortJson"];
+    const row = (patientId: string, tier: string, at: Date) => [newRowId(), actor.clinicId, patientId, tier, 1, "no_sarcopenia", "no_sarcopenia", "normal", false, "", null, 1, at, `{"tier":"${tier}"}`, null];
+    const first = new Date("2026-01-01T00:00:00Z");
+    const second = new Date("2026-02-01T00:00:00Z");
+    await t.db.$transaction((tx) => insertRows(tx, "RiskSnapshot", columns, [row(patients[0]!.id, "low", first)], { replaceOn: "patientId" }));
+    const before = await t.db.riskSnapshot.findUniqueOrThrow({ where: { patientId: patients[0]!.id } });
+    await t.db.$transaction((tx) =>
+      insertRows(tx, "RiskSnapshot", columns, [row(patients[0]!.id, "high", second), row(patients[1]!.id, "elevated", second)], { replaceOn: "patientId" }),
+    );
+    const after = await t.db.riskSnapshot.findMany({ where: { clinicId: actor.clinicId! }, orderBy: { patientId: "asc" } });
+    expect(after).toHaveLength(2);
+    const replaced = after.find((s) => s.patientId === patients[0]!.id)!;
+    expect(replaced.id).toBe(before.id);
+    expect(replaced).toMatchObject({ tier: "high", evaluatedAt: second, detailJson: '{"tier":"high"}' });
+    expect(after.find((s) => s.patientId === patients[1]!.id)).toMatchObject({ tier: "elevated" });
+  });
+
   it.runIf(testProvider() === "sqlite")("refuses the base client on SQLite: its statements could join another caller's transaction", async () => {
     await expect(insertRows(t.db as never, "Observation", OBSERVATION_COLUMNS, [[newRowId()]])).rejects.toThrow(/transaction client/);
   });
