@@ -89,6 +89,43 @@ export async function insertRows(
   }
 }
 
+/**
+ * Sets `columns` of the rows of `table` whose id is each row's first cell (cells: id, then the
+ * new values in `columns` order), and adds 1 to each column in `increment` — one statement reused
+ * for every row on SQLite, one per 5,000 rows on PostgreSQL, instead of one Prisma `update` (a
+ * round trip and ≈ 1–2 ms) per row. Callers set `updatedAt` themselves: Prisma's @updatedAt does
+ * not apply to raw statements.
+ */
+export async function updateRows(
+  tx: Tx,
+  table: BulkTable,
+  columns: readonly string[],
+  rows: readonly unknown[][],
+  options: { increment?: readonly string[] } = {},
+): Promise<void> {
+  if (rows.length === 0) return;
+  const isPostgres = (tx as unknown as { _activeProvider?: string })._activeProvider === "postgresql";
+  const increments = (alias: string) => (options.increment ?? []).map((c) => `"${c}" = ${alias}"${c}" + 1`);
+  if (!isPostgres) {
+    const direct = transactionConnection(tx);
+    if (!direct) throw new Error("updateRows on SQLite needs a client made by createDb (lib/data/db.ts).");
+    const sets = [...columns.map((c) => `"${c}" = ?`), ...increments("")];
+    const statement = direct.prepare(`UPDATE "${table}" SET ${sets.join(", ")} WHERE "id" = ?`);
+    const dates = new Map<number, string>();
+    for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+      if (start > 0) await yieldToEventLoop();
+      for (const [id, ...values] of rows.slice(start, start + ROWS_PER_STATEMENT)) statement.run([...sqliteRow(values, dates), id]);
+    }
+    return;
+  }
+  const sets = [...columns.map((c) => `"${c}" = v."${c}"`), ...increments("t.")];
+  const sql = `UPDATE "${table}" AS t SET ${sets.join(", ")} FROM jsonb_populate_recordset(NULL::"${table}", $1::jsonb) AS v WHERE t."id" = v."id"`;
+  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+    const batch = rows.slice(start, start + ROWS_PER_STATEMENT);
+    await tx.$executeRawUnsafe(sql, JSON.stringify(batch.map(([id, ...values]) => Object.fromEntries([["id", id], ...columns.map((c, i) => [c, values[i] ?? null])]))));
+  }
+}
+
 /** Column order of an observation row for {@link insertRows} (every column given explicitly). */
 export const OBSERVATION_COLUMNS = [
   "id", "clinicId", "patientId", "kind", "value", "isUnable", "reportedValue", "reportedUnit", "observedAt", "method",

@@ -3,7 +3,7 @@ import { TIER_RANK, type FlagResult, type Evaluation, type ObservationInput } fr
 import { measureCells, measuresUntil, type CohortEvaluation } from "@/lib/domain/csv-export";
 import { randomUUID } from "node:crypto";
 import type { Tx } from "./db";
-import { insertRows } from "./bulk-insert";
+import { insertRows, updateRows } from "./bulk-insert";
 import { suppressedFlagKeys } from "./flags";
 
 /**
@@ -63,6 +63,8 @@ const SNAPSHOT_COLUMNS = [
   "id", "clinicId", "patientId", "tier", "tierRank", "ewgsop2", "awgs2019", "b12Status", "b12OnTreatment", "flagCodes", "nextDueAt",
   "ruleSetVersion", "evaluatedAt", "detailJson", "cohortJson",
 ] as const;
+/** What refreshing a flag that still fires sets (its version is incremented too). */
+const FLAG_REFRESH_COLUMNS = ["dueAt", "reasonText", "detailJson", "updatedAt"] as const;
 const FLAG_COLUMNS = ["id", "clinicId", "patientId", "code", "status", "outreach", "dueAt", "openedAt", "reasonText", "detailJson", "version", "updatedAt"] as const;
 
 function newFlagRow(clinicId: string, patientId: string, flag: FlagResult, now: Date): unknown[] {
@@ -110,6 +112,8 @@ export async function storeEvaluations(
   });
   const openByKey = new Map(open.map((flag) => [`${flag.patientId}|${flag.code}`, flag]));
   const toCreate: unknown[][] = [];
+  const toRefresh: unknown[][] = [];
+  const writtenAt = new Date();
   const stillFiring = new Set<string>();
   for (const { patientId, evaluation } of evaluations) {
     for (const flag of evaluation.flags) {
@@ -120,14 +124,13 @@ export async function storeEvaluations(
         if (!suppressed.has(key)) toCreate.push(newFlagRow(clinicId, patientId, flag, now));
       }
       else if (existing.dueAt.toISOString() !== flag.dueAt || existing.reasonText !== flag.text) {
-        await tx.flag.update({
-          where: { id: existing.id },
-          data: { dueAt: new Date(flag.dueAt), reasonText: flag.text, detailJson: JSON.stringify(flag.reasons), version: { increment: 1 } },
-        });
+        // FLAG_REFRESH_COLUMNS order, after the id. After a threshold change this is most open flags.
+        toRefresh.push([existing.id, new Date(flag.dueAt), flag.text, JSON.stringify(flag.reasons), writtenAt]);
       }
     }
   }
   await insertRows(tx, "Flag", FLAG_COLUMNS, toCreate);
+  await updateRows(tx, "Flag", FLAG_REFRESH_COLUMNS, toRefresh, { increment: ["version"] });
   const resolved = open.filter((flag) => !stillFiring.has(`${flag.patientId}|${flag.code}`)).map((flag) => flag.id);
   if (resolved.length > 0) {
     await tx.flag.updateMany({
