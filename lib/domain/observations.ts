@@ -25,18 +25,21 @@ export class ObservationWindow {
     readonly lookBackMonths: number,
   ) {
     this.windowStart = addMonthsUtc(now, -lookBackMonths);
-    // Stable sort: among results with the same timestamp, the one listed last wins.
-    const sorted = observations
-      .filter(hasResult)
-      .filter((o) => o.observedAt.getTime() <= now.getTime())
-      .map((o, index) => ({ o, index }))
-      .sort((a, b) => a.o.observedAt.getTime() - b.o.observedAt.getTime() || a.index - b.index)
-      .map(({ o }) => o);
-    for (const observation of sorted) {
+    const nowTime = now.getTime();
+    const startTime = this.windowStart.getTime();
+    // One pass; callers usually pass results oldest first already, so sorting is mostly skipped.
+    const usable: ObservationInput[] = [];
+    let inOrder = true;
+    for (const o of observations) {
+      if (!hasResult(o) || o.observedAt.getTime() > nowTime) continue;
+      if (usable.length > 0 && o.observedAt.getTime() < usable[usable.length - 1]!.observedAt.getTime()) inOrder = false;
+      usable.push(o);
+    }
+    // Array sort is stable (ES2019): among results with the same timestamp, the one listed last wins.
+    if (!inOrder) usable.sort((a, b) => a.observedAt.getTime() - b.observedAt.getTime());
+    for (const observation of usable) {
       pushTo(this.beforeNowByKind, observation);
-      if (observation.observedAt.getTime() >= this.windowStart.getTime()) {
-        pushTo(this.byKind, observation);
-      }
+      if (observation.observedAt.getTime() >= startTime) pushTo(this.byKind, observation);
     }
   }
 

@@ -24,6 +24,17 @@ describe("look-back window (12 months before now, inclusive)", () => {
     expect(ewgsop2([obs("grip_strength", 30, day("2026-03-01")), obs("grip_strength", 10, day("2026-09-01"))])).toBe("probable");
   });
 
+  it("orders results by date whatever order they are listed in; on the same date the one listed last wins", () => {
+    const older = obs("grip_strength", 10, day("2026-03-01"));
+    const newer = obs("grip_strength", 30, day("2026-09-01"));
+    expect(ewgsop2([newer, older])).toBe("none");
+    expect(ewgsop2([older, newer])).toBe("none");
+    const sameDayLow = obs("grip_strength", 10, day("2026-09-01"));
+    expect(ewgsop2([older, newer, sameDayLow])).toBe("probable");
+    expect(ewgsop2([sameDayLow, older, newer])).toBe("none");
+    expect(ewgsop2([newer, older, sameDayLow])).toBe("probable");
+  });
+
   it("a later observation after now does not hide the current one", () => {
     expect(ewgsop2([obs("grip_strength", 10, day("2026-09-01")), obs("grip_strength", 30, day("2027-01-01"))])).toBe("probable");
   });
