@@ -244,6 +244,23 @@ function flags(aggregates: ClinicAggregates): { table: SummaryTable; relations: 
   };
 }
 
+/**
+ * The medicine table's links to the B12-status table: in each status column (and over all
+ * patients), the patients on none of the B12-lowering classes plus those on at least one. A
+ * patient on two classes is in two class rows, so the class rows count that second group only as
+ * a union (lib/domain/suppression.ts). "Not yet evaluated" is a B12-status row only when some
+ * patients are; with none, every cell of that column is 0 and there is nothing to link.
+ */
+function b12ByMedicineLinks(medicines: SummaryTable, b12Status: SummaryTable): AdditiveRelation[] {
+  const b12StatusIds = new Map(b12Status.rows.map((row) => [row.key, row.cells.patients!.id]));
+  const none = medicines.rows.find((row) => row.key === "none")!;
+  const classes = medicines.rows.filter((row) => row !== none);
+  return medicines.columns.flatMap(({ key }) => {
+    const total = b12StatusIds.get(key);
+    return total === undefined ? [] : [{ total, members: [none.cells[key]!.id], overlapping: classes.map((row) => row.cells[key]!.id) }];
+  });
+}
+
 function b12ByMedicine(aggregates: ClinicAggregates): { table: SummaryTable; relations: AdditiveRelation[] } {
   const statuses = [...B12_STATUSES, NOT_EVALUATED] as const;
   const groups = [...B12_LOWERING_CLASSES, "none"] as const;
@@ -291,7 +308,16 @@ export function buildSummaryModel(aggregates: ClinicAggregates): SummaryModel {
   return {
     total: { id: TOTAL_ID, count: total },
     tables: [tier.table, ewgsop2.table, awgs2019.table, b12.table, prev.table, flagTable.table, medicines.table],
-    relations: [tier.relation, ewgsop2.relation, awgs2019.relation, b12.relation, ...prev.relations, ...flagTable.relations, ...medicines.relations],
+    relations: [
+      tier.relation,
+      ewgsop2.relation,
+      awgs2019.relation,
+      b12.relation,
+      ...prev.relations,
+      ...flagTable.relations,
+      ...medicines.relations,
+      ...b12ByMedicineLinks(medicines.table, b12.table),
+    ],
   };
 }
 

@@ -18,6 +18,7 @@ const AGGREGATES: ClinicAggregates = {
     { medicationClasses: ";metformin;ppi;", b12Status: "deficient", count: 3 },
     { medicationClasses: ";metformin;", b12Status: "adequate", count: 9 },
     { medicationClasses: ";statin;", b12Status: "adequate", count: 21 },
+    { medicationClasses: ";statin;ppi;", b12Status: "indeterminate", count: 20 },
     { medicationClasses: "", b12Status: null, count: 7 },
   ],
 };
@@ -63,6 +64,16 @@ describe("summary tables", () => {
     expect(cell(byMedicine, "ppi", "deficient").count).toBe(3);
     expect(cell(byMedicine, "none", "adequate").count).toBe(21);
     expect(cell(byMedicine, "none", "not_evaluated").count).toBe(7);
+  });
+
+  it("links each column of B12 status by medicine to the B12-status table, the class rows as a union", () => {
+    const relations = buildSummaryModel(AGGREGATES).relations.filter((r) => r.overlapping);
+    const classes = (column: string) => ["metformin", "ppi", "h2ra", "colchicine", "nitrous_oxide"].map((c) => `b12_by_medicine.${c}.${column}`);
+    expect(relations).toEqual(
+      [["deficient", "b12_status.deficient"], ["indeterminate", "b12_status.indeterminate"], ["adequate", "b12_status.adequate"], ["not_tested", "b12_status.not_tested"], ["not_evaluated", "b12_status.not_evaluated"], ["all", "patients"]].map(
+        ([column, total]) => ({ total, members: [`b12_by_medicine.none.${column}`], overlapping: classes(column!) }),
+      ),
+    );
   });
 
   it("adds up prevalence margins and withholds a small prevalence cell in the CSV as well", () => {

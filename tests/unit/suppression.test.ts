@@ -62,6 +62,11 @@ describe("secondary (complementary) suppression", () => {
     expect(marksOf([3, 0, 0])).toEqual({ a: "small", t: "small" });
   });
 
+  it("refuses to publish when a pinned relation has nothing left to withhold", () => {
+    // Four cells of 1 and their total of 4: each "<5", yet Σ ≥ 4 and total ≤ 4 leave only 1 each.
+    expect(() => marksOf([1, 1, 1, 1])).toThrow(/cannot protect relation with total "t"/);
+  });
+
   it("carries a withheld total into the other tables that share it", () => {
     const counts = new Map([["a", 4], ["b", 4], ["t", 8], ["x", 2], ["y", 6]]);
     const relations = [
@@ -105,5 +110,52 @@ describe("secondary (complementary) suppression", () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+/** total t = none + the patients in the union of the other rows (m, p…; a patient may be in several). */
+function overlapping(values: { t: number; none: number } & Record<string, number>): Record<string, Suppression> {
+  const counts = new Map(Object.entries(values));
+  const rows = Object.keys(values).filter((id) => id !== "t" && id !== "none");
+  return Object.fromEntries(suppressSmallCells(counts, [{ total: "t", members: ["none"], overlapping: rows }]));
+}
+
+describe("overlapping rows (a patient may be counted in two of them)", () => {
+  it("protects a lone non-zero row, which equals the union", () => {
+    // 43 − 40 = 3 patients in m or p; p is 0, so m is 3.
+    expect(overlapping({ t: 43, none: 40, m: 3, p: 0 })).toEqual({ m: "small", none: "complementary" });
+  });
+
+  it("checks rows nobody is in twice as a plain sum, which a reader may assume", () => {
+    // The tables say only that p is 3 or 4 (the union of 13 less m's 10, at most); guessing that
+    // nobody takes both gives 53 − 40 − 10 = 3, and the guess would be right.
+    expect(overlapping({ t: 53, none: 40, m: 10, p: 3 })).toEqual({ p: "small", m: "complementary" });
+  });
+
+  it("needs no complement when the overlap leaves the small row open", () => {
+    // The 3 in p are all in m as well: the union is 10, so p is anything from 1 to 4 (not 50 − 40 − 10 = 0).
+    expect(overlapping({ t: 50, none: 40, m: 10, p: 3 })).toEqual({ p: "small" });
+  });
+
+  it("protects rows that a union of one patient pins to 1", () => {
+    // One patient in both rows: 41 − 40 = 1 in the union, so m ≤ 1 and p ≤ 1.
+    expect(overlapping({ t: 41, none: 40, m: 1, p: 1 })).toEqual({ m: "small", p: "small", none: "complementary" });
+  });
+
+  it("publishes when only a guess of no overlap would pin cells and nothing is left to withhold", () => {
+    // All "<5": if nobody were in two rows, t ≥ 1 + 1 + 1 + 1 would make t = 4; a reader cannot know
+    // that, and knows only t ≥ none + max(rows) = 2.
+    expect(overlapping({ t: 4, none: 1, m: 1, p: 1, h: 1 })).toEqual({ t: "small", none: "small", m: "small", p: "small", h: "small" });
+  });
+
+  it("still refuses to publish what the tables alone would pin", () => {
+    // t = a + b + c + |m|, all "<5": t ≥ 1 + 1 + 1 + 1 whatever the overlap, so t = 4 and each is 1.
+    const counts = new Map([["t", 4], ["a", 1], ["b", 1], ["c", 1], ["m", 1]]);
+    expect(() => suppressSmallCells(counts, [{ total: "t", members: ["a", "b", "c"], overlapping: ["m"] }])).toThrow(/cannot protect relation with total "t"/);
+  });
+
+  it("protects a small union as it would a small cell", () => {
+    // One of 3 patients in both rows: m = p = 2 stay open (1–3), but 43 − 40 = 3 would say how many take either.
+    expect(overlapping({ t: 43, none: 40, m: 2, p: 2 })).toEqual({ m: "small", p: "small", none: "complementary" });
   });
 });
