@@ -9,11 +9,11 @@
  * REPEAT=n runs a panel call n times first (warm caches) and traces only the last; FULL=1 prints
  * whole statements.
  */
-import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqliteClient } from "@/lib/generated/prisma-sqlite/client";
 import { PrismaClient as PostgresClient } from "@/lib/generated/prisma-postgresql/client";
 import type { Db } from "@/lib/data/db";
+import { sqliteAdapter } from "@/lib/data/sqlite-connection";
 import { getPatientPanel } from "@/lib/data/patient-panel";
 import { exportCohortCsv } from "@/lib/data/export-cohort";
 import { loadHistories, reevaluatePatients } from "@/lib/data/reevaluate";
@@ -36,9 +36,11 @@ async function main() {
   if (!url || !what) throw new Error("usage: trace-queries.ts <DATABASE_URL> panel-tier|panel-name|export|recompute|recompute-batch|read-batch|import <file.csv>");
   const events: QueryEvent[] = [];
   const log = [{ emit: "event" as const, level: "query" as const }];
-  const client = url.startsWith("file:")
-    ? new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: url.slice(5) }), log })
-    : new PostgresClient({ adapter: new PrismaPg({ connectionString: url }), log });
+  // SQLite through sqliteAdapter, as createDb does, so the bulk writes find their connection (their
+  // direct statements do not show in Prisma's query log).
+  const sqlite = url.startsWith("file:") ? sqliteAdapter({ url: url.slice(5) }) : null;
+  const client = sqlite ? new SqliteClient({ adapter: sqlite.adapter, log }) : new PostgresClient({ adapter: new PrismaPg({ connectionString: url }), log });
+  sqlite?.attach(client);
   (client as unknown as { $on(event: "query", fn: (e: QueryEvent) => void): void }).$on("query", (e) => events.push(e));
   const db = client as unknown as Db;
   const clinic = await db.clinic.findFirstOrThrow({ where: { slug: "demo" }, select: { id: true } });
