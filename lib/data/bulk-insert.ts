@@ -46,6 +46,35 @@ function sqliteRow(row: readonly unknown[], dates: Map<number, string>): unknown
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+const isPostgres = (tx: Tx) => (tx as unknown as { _activeProvider?: string })._activeProvider === "postgresql";
+
+/**
+ * SQLite: runs `sql`, prepared once, for each row (its parameters in `sqliteRow` form) on the
+ * transaction's connection, yielding to the event loop between stretches of rows so that another
+ * request's query waits at most one stretch.
+ */
+async function runForEachRow(tx: Tx, sql: string, rows: readonly (readonly unknown[])[]): Promise<void> {
+  const direct = transactionConnection(tx);
+  if (!direct) throw new Error("Bulk writes on SQLite need a client made by createDb (lib/data/db.ts).");
+  const statement = direct.prepare(sql);
+  const dates = new Map<number, string>();
+  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+    if (start > 0) await yieldToEventLoop();
+    for (const row of rows.slice(start, start + ROWS_PER_STATEMENT)) statement.run(sqliteRow(row, dates));
+  }
+}
+
+/**
+ * PostgreSQL: runs `sql` once per 5,000 rows with `$1` = those rows as a JSON array of objects
+ * keyed by column name (timestamps as ISO text in UTC, which is how Prisma stores them).
+ */
+async function runForEachBatch(tx: Tx, sql: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void> {
+  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+    const batch = rows.slice(start, start + ROWS_PER_STATEMENT);
+    await tx.$executeRawUnsafe(sql, JSON.stringify(batch.map((row) => Object.fromEntries(columns.map((column, i) => [column, row[i] ?? null])))));
+  }
+}
+
 /**
  * Inserts `rows` (cells in `columns` order) into `table`. With `replaceOn`, a row whose value in
  * that unique column is already stored updates the stored row in place instead (its id and that
@@ -60,7 +89,6 @@ export async function insertRows(
   options: { replaceOn?: string } = {},
 ): Promise<void> {
   if (rows.length === 0) return;
-  const isPostgres = (tx as unknown as { _activeProvider?: string })._activeProvider === "postgresql";
   const columnList = columns.map((c) => `"${c}"`).join(", ");
   const { replaceOn } = options;
   const upsert = replaceOn
@@ -69,23 +97,11 @@ export async function insertRows(
         .map((c) => `"${c}" = excluded."${c}"`)
         .join(", ")}`
     : "";
-  if (!isPostgres) {
-    const direct = transactionConnection(tx);
-    if (!direct) throw new Error("insertRows on SQLite needs a client made by createDb (lib/data/db.ts).");
-    const statement = direct.prepare(`INSERT INTO "${table}" (${columnList}) VALUES (${columns.map(() => "?").join(", ")})${upsert}`);
-    const dates = new Map<number, string>();
-    for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-      // Another request's query waits at most one stretch.
-      if (start > 0) await yieldToEventLoop();
-      for (const row of rows.slice(start, start + ROWS_PER_STATEMENT)) statement.run(sqliteRow(row, dates));
-    }
-    return;
-  }
-  // Objects keyed by column name; timestamps as ISO text in UTC, which is how Prisma stores them.
-  const sql = `INSERT INTO "${table}" (${columnList}) SELECT ${columnList} FROM jsonb_populate_recordset(NULL::"${table}", $1::jsonb)${upsert}`;
-  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-    const batch = rows.slice(start, start + ROWS_PER_STATEMENT);
-    await tx.$executeRawUnsafe(sql, JSON.stringify(batch.map((row) => Object.fromEntries(columns.map((column, i) => [column, row[i] ?? null])))));
+  if (isPostgres(tx)) {
+    const sql = `INSERT INTO "${table}" (${columnList}) SELECT ${columnList} FROM jsonb_populate_recordset(NULL::"${table}", $1::jsonb)${upsert}`;
+    await runForEachBatch(tx, sql, columns, rows);
+  } else {
+    await runForEachRow(tx, `INSERT INTO "${table}" (${columnList}) VALUES (${columns.map(() => "?").join(", ")})${upsert}`, rows);
   }
 }
 
@@ -104,25 +120,15 @@ export async function updateRows(
   options: { increment?: readonly string[] } = {},
 ): Promise<void> {
   if (rows.length === 0) return;
-  const isPostgres = (tx as unknown as { _activeProvider?: string })._activeProvider === "postgresql";
   const increments = (alias: string) => (options.increment ?? []).map((c) => `"${c}" = ${alias}"${c}" + 1`);
-  if (!isPostgres) {
-    const direct = transactionConnection(tx);
-    if (!direct) throw new Error("updateRows on SQLite needs a client made by createDb (lib/data/db.ts).");
+  if (isPostgres(tx)) {
+    const sets = [...columns.map((c) => `"${c}" = v."${c}"`), ...increments("t.")];
+    const sql = `UPDATE "${table}" AS t SET ${sets.join(", ")} FROM jsonb_populate_recordset(NULL::"${table}", $1::jsonb) AS v WHERE t."id" = v."id"`;
+    await runForEachBatch(tx, sql, ["id", ...columns], rows);
+  } else {
+    // The id moves last, to the WHERE.
     const sets = [...columns.map((c) => `"${c}" = ?`), ...increments("")];
-    const statement = direct.prepare(`UPDATE "${table}" SET ${sets.join(", ")} WHERE "id" = ?`);
-    const dates = new Map<number, string>();
-    for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-      if (start > 0) await yieldToEventLoop();
-      for (const [id, ...values] of rows.slice(start, start + ROWS_PER_STATEMENT)) statement.run([...sqliteRow(values, dates), id]);
-    }
-    return;
-  }
-  const sets = [...columns.map((c) => `"${c}" = v."${c}"`), ...increments("t.")];
-  const sql = `UPDATE "${table}" AS t SET ${sets.join(", ")} FROM jsonb_populate_recordset(NULL::"${table}", $1::jsonb) AS v WHERE t."id" = v."id"`;
-  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-    const batch = rows.slice(start, start + ROWS_PER_STATEMENT);
-    await tx.$executeRawUnsafe(sql, JSON.stringify(batch.map(([id, ...values]) => Object.fromEntries([["id", id], ...columns.map((c, i) => [c, values[i] ?? null])]))));
+    await runForEachRow(tx, `UPDATE "${table}" SET ${sets.join(", ")} WHERE "id" = ?`, rows.map(([id, ...values]) => [...values, id]));
   }
 }
 
