@@ -3,6 +3,18 @@ import { findMuscleMass } from "./muscle-mass";
 import { ObservationWindow } from "./observations";
 import type { Evaluation, FlagResult, MeasureKind, ObservationInput } from "./types";
 
+/** The measure columns of {@link EXPORT_COLUMNS}, in that order. */
+export const MEASURE_COLUMNS = [
+  "grip_strength_kg",
+  "gait_speed_m_s",
+  "chair_stand_5x_s",
+  "asm_kg",
+  "asmi_kg_m2",
+  "sarc_f_score",
+  "b12_pmol_l",
+  "mma_umol_l",
+] as const;
+
 /**
  * The cohort export (DESIGN.md "Cohort export (CSV) columns"): the contract columns first and in
  * this order, then the extra ones. Reports and downstream scripts read these names; add columns at
@@ -21,14 +33,7 @@ export const EXPORT_COLUMNS = [
   "b12_status",
   "b12_on_treatment",
   "flags",
-  "grip_strength_kg",
-  "gait_speed_m_s",
-  "chair_stand_5x_s",
-  "asm_kg",
-  "asmi_kg_m2",
-  "sarc_f_score",
-  "b12_pmol_l",
-  "mma_umol_l",
+  ...MEASURE_COLUMNS,
   "last_assessed_on",
   "b12_lowering_medications",
   "evaluated_at",
@@ -103,17 +108,6 @@ export const EXPORT_MEASURE_KINDS: readonly MeasureKind[] = [
 
 const round = (value: number, digits: number): number => Number(value.toFixed(digits));
 
-/** The measure columns of {@link EXPORT_COLUMNS}, in that order. */
-export const MEASURE_COLUMNS = [
-  "grip_strength_kg",
-  "gait_speed_m_s",
-  "chair_stand_5x_s",
-  "asm_kg",
-  "asmi_kg_m2",
-  "sarc_f_score",
-  "b12_pmol_l",
-  "mma_umol_l",
-] as const satisfies readonly ExportColumn[];
 export type MeasureColumn = (typeof MEASURE_COLUMNS)[number];
 
 /** The measure cells of one export row: a number, "unable" (chair stand only) or empty. */

@@ -75,6 +75,11 @@ function sumOf(bounds: readonly Bounds[]): Bounds {
   return bounds.reduce((a, b) => ({ lo: a.lo + b.lo, hi: a.hi + b.hi }), { lo: 0, hi: 0 });
 }
 
+/** What the overlapping rows alone tell of their union: at least the largest, at most their sum. */
+function unionFromGroups(groups: readonly Bounds[]): Bounds {
+  return { lo: Math.max(0, ...groups.map((g) => g.lo)), hi: sumOf(groups).hi };
+}
+
 /** One value left: the bounds meet (clipped by what the mark already tells). */
 function isPinned(own: Bounds, lo: number, hi: number): boolean {
   return Math.max(own.lo, lo) === Math.min(own.hi, hi);
@@ -110,7 +115,7 @@ function pinsInUnion(relation: Required<AdditiveRelation>, bounds: (id: string) 
   const members = relation.members.map(bounds);
   const groups = relation.overlapping.map(bounds);
   // The union from the groups alone, and from the total less the members.
-  const byGroups = { lo: Math.max(0, ...groups.map((g) => g.lo)), hi: sumOf(groups).hi };
+  const byGroups = unionFromGroups(groups);
   const allMembers = sumOf(members);
   const union = { lo: Math.max(byGroups.lo, total.lo - allMembers.hi), hi: Math.min(byGroups.hi, total.hi - allMembers.lo) };
   if (isMarked(relation.total) && isPinned(total, byGroups.lo + allMembers.lo, byGroups.hi + allMembers.hi)) return true;
@@ -145,7 +150,7 @@ function pinOf(relation: AdditiveRelation, counts: ReadonlyMap<string, number>, 
   // The union as a "<5" cell of its own: pinned if what the total and the groups allow meet.
   const pinsSmallUnion = (byGroups: Bounds) =>
     isSmallCount(union) && isPinned(boundsOf(union, "small"), Math.max(byGroups.lo, total.lo - members.hi), Math.min(byGroups.hi, total.hi - members.lo));
-  if (pinsInUnion({ ...relation, overlapping }, bounds, isMarked) || pinsSmallUnion({ lo: Math.max(...groups.map((g) => g.lo)), hi: sumOf(groups).hi })) return "known";
+  if (pinsInUnion({ ...relation, overlapping }, bounds, isMarked) || pinsSmallUnion(unionFromGroups(groups))) return "known";
   const isDisjoint = overlapping.reduce((sum, id) => sum + countOf(counts, id), 0) === union;
   if (isDisjoint && (pinsInSum({ total: relation.total, members: [...relation.members, ...overlapping] }, bounds, isMarked) || pinsSmallUnion(sumOf(groups)))) return "assumed";
   return undefined;
