@@ -9,8 +9,8 @@ export NEXTAUTH_URL="http://127.0.0.1:$port"
 export NEXTAUTH_SECRET="${NEXTAUTH_SECRET:-e2e-only-secret-e2e-only-secret-0123456789}"
 if [[ "$DATABASE_URL" == file:* ]]; then rm -f "${DATABASE_URL#file:}"*; fi
 npm run -s cli -- db migrate
-npm run -s cli -- seed --reset --patients 1000 --seed 20261121 --as-of 2026-11-21
+npm run -s cli -- seed --reset --patients 1000 --seed 20261121
 # A second clinic, for the checks that one clinic's users never reach another's patients.
-npm run -s cli -- seed --slug other --reset --patients 20 --seed 7 --as-of 2026-11-21
+npm run -s cli -- seed --slug other --reset --patients 20 --seed 7
 [ -f .next/BUILD_ID ] || npx next build
 exec npx next start -p "$port" -H 127.0.0.1

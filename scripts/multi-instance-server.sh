@@ -16,7 +16,7 @@ export NEXTAUTH_SECRET="${NEXTAUTH_SECRET:-e2e-only-secret-e2e-only-secret-01234
 if [ "$role" = primary ]; then
   psql "$admin_url" -qAtc "DROP DATABASE IF EXISTS \"$database\" WITH (FORCE)" -c "CREATE DATABASE \"$database\""
   npm run -s cli -- db migrate
-  npm run -s cli -- seed --reset --patients 1000 --seed 20261121 --as-of 2026-11-21
+  npm run -s cli -- seed --reset --patients 1000 --seed 20261121
 else
   primary_port="${5:?primary port}"
   until curl -fsS -o /dev/null "http://127.0.0.1:$primary_port/login"; do sleep 1; done

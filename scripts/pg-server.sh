@@ -9,7 +9,9 @@ dir="${PG_TEST_DIR:-/tmp/sarc-pg-$port}"
 bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
 [ -n "$bin" ] && export PATH="$bin:$PATH"
 command -v pg_ctl >/dev/null || { echo "pg-server: PostgreSQL server binaries not found (apt-get install -y postgresql)" >&2; exit 1; }
-as_pg() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/bash -c "$*"; else bash -c "$*"; fi; }
+# FAKETIME_SHARED: under scripts/test-shifted.sh the server keeps the shifted clock, but must not
+# try to open the root-owned clock semaphore that libfaketime names there.
+as_pg() { if [ "$(id -u)" = 0 ]; then env -u FAKETIME_SHARED su postgres -s /bin/bash -c "$*"; else bash -c "$*"; fi; }
 
 case "$cmd" in
   start)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: every check, in order — typecheck, lint, unit tests, integration tests on SQLite and
-# on a real PostgreSQL started here, the production build, Playwright in real Chromium, and two app
-# instances on that PostgreSQL (playwright.multi.config.ts).
+# on a real PostgreSQL started here, unit and SQLite integration tests again with the clock a year
+# ahead (faketime), the production build, Playwright in real Chromium, and two app instances on
+# that PostgreSQL (playwright.multi.config.ts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1
@@ -31,6 +32,14 @@ step "integration tests on PostgreSQL"
 pg_url="$(bash scripts/pg-server.sh start "$pg_port")"
 psql "$pg_url" -Atc "select 'PostgreSQL server: ' || version()"
 TEST_DATABASE=postgresql TEST_PG_URL="$pg_url" npx vitest run --project integration --reporter=default --reporter=json --outputFile="$results/integration-postgresql.json"
+
+# The same layers a year ahead of the real date (libfaketime): a test that depends on the day it
+# runs fails here today rather than on main in a year. SKIP_SHIFTED: when this whole script is
+# itself run shifted (scripts/test-shifted.sh OFFSET all).
+if [ -z "${SKIP_SHIFTED:-}" ]; then
+  step "unit and integration tests (SQLite) one year ahead (faketime +1y)"
+  TEST_REPORTS="$results" bash scripts/test-shifted.sh +1y unit integration-sqlite
+fi
 
 step "production build"
 npx next build

@@ -1,11 +1,11 @@
 import "server-only";
-import { subMonths, subYears } from "date-fns";
 import type { Db } from "./db";
 import { getActiveThresholds } from "./thresholds";
 import type { Prisma } from "@/lib/generated/prisma-sqlite/client";
 import { resolveCutOff, type CutOffSide } from "@/lib/domain/cohort-cut-offs";
 import { UNABLE_IS_RESULT } from "@/lib/domain/measures";
 import type { MeasureKind } from "@/lib/domain/types";
+import { addMonthsUtc, bornBeforeForAge } from "@/lib/domain/dates";
 import { isMeasureField, type CohortCriterion, type CohortMatch } from "@/lib/validation/cohort";
 import type { PanelQuery } from "@/lib/validation/panel-query";
 
@@ -40,15 +40,15 @@ function numberFilter(op: string, value: number): { lt?: number; lte?: number; g
 }
 
 /**
- * Age bounds as birth-date bounds relative to `now`: age ≥ a ⇔ born on or before now − a years;
- * age ≤ b ⇔ born after now − (b + 1) years (the same rule as the panel's age filter).
+ * Age bounds as birth-date bounds relative to `now` on the UTC calendar, the same rule as the
+ * panel's age filter and the ages shown: age ≥ a ⇔ born before bornBeforeForAge(a, now).
  */
 function ageWhere(op: string, years: number, now: Date): Prisma.PatientWhereInput {
   switch (op) {
-    case "gte": return { birthDate: { lte: subYears(now, years) } };
-    case "gt": return { birthDate: { lte: subYears(now, years + 1) } };
-    case "lte": return { birthDate: { gt: subYears(now, years + 1) } };
-    case "lt": return { birthDate: { gt: subYears(now, years) } };
+    case "gte": return { birthDate: { lt: bornBeforeForAge(years, now) } };
+    case "gt": return { birthDate: { lt: bornBeforeForAge(years + 1, now) } };
+    case "lte": return { birthDate: { gte: bornBeforeForAge(years + 1, now) } };
+    case "lt": return { birthDate: { gte: bornBeforeForAge(years, now) } };
   }
   throw new Error(`cohortWhere: "${op}" is not an age operator`);
 }
@@ -71,7 +71,7 @@ function choiceWhere(column: "sex" | "diet" | "attributedClinicianId", op: strin
  */
 function measureWhere(kind: MeasureKind, c: CohortCriterion, now: Date): Prisma.PatientWhereInput {
   const observedAt: Prisma.DateTimeFilter = { lte: now };
-  if (c.within !== undefined) observedAt.gte = subMonths(now, c.within);
+  if (c.within !== undefined) observedAt.gte = addMonthsUtc(now, -c.within);
   const base: Prisma.ObservationWhereInput = { kind, status: "final", observedAt };
   switch (c.op) {
     case "recorded": return { observations: { some: base } };
@@ -123,7 +123,7 @@ function criterionWhere(c: CohortCriterion, now: Date): Prisma.PatientWhereInput
       return c.op === "has" ? { conditions: { some: active } } : { conditions: { none: active } };
     }
     case "assessed": {
-      const since = c.within === undefined ? null : subMonths(now, c.within);
+      const since = c.within === undefined ? null : addMonthsUtc(now, -c.within);
       if (c.op === "recorded") return { lastAssessedAt: since ? { gte: since, lte: now } : { not: null } };
       return since ? { OR: [{ lastAssessedAt: null }, { lastAssessedAt: { lt: since } }] } : { lastAssessedAt: null };
     }

@@ -1,5 +1,4 @@
 import "server-only";
-import { subYears } from "date-fns";
 import type { Db } from "./db";
 import type { Prisma } from "@/lib/generated/prisma-sqlite/client";
 import { auditReadGrouped } from "./audit-group";
@@ -7,6 +6,7 @@ import type { Actor } from "@/lib/auth/actor";
 import type { PanelQuery } from "@/lib/validation/panel-query";
 import { cohortWhere } from "./cohort-where";
 import { TIER_RANK, type Tier } from "@/lib/domain/types";
+import { bornBeforeForAge } from "@/lib/domain/dates";
 
 export interface PanelRow {
   id: string;
@@ -43,17 +43,17 @@ export interface PanelPage {
 
 /**
  * The `where` for a panel query, always scoped to the actor's clinic. Age bounds become birth-date
- * bounds relative to `now`: age ≥ a ⇔ born on or before now − a years; age ≤ b ⇔ born after
- * now − (b + 1) years.
+ * bounds relative to `now` on the UTC calendar (bornBeforeForAge), the clock the displayed ages
+ * use: age ≥ a ⇔ born before the cut-off for a; age ≤ b ⇔ not born before the cut-off for b + 1.
  */
 export function panelWhere(actor: Actor, query: PanelQuery, now: Date): Prisma.PatientWhereInput {
   const clinicId = actor.clinicId;
   if (!clinicId) throw new Error("panelWhere: actor without a clinic");
   const where: Prisma.PatientWhereInput = { clinicId };
   const birth: Prisma.DateTimeFilter = {};
-  if (query.ageMin !== undefined) birth.lte = subYears(now, query.ageMin);
-  if (query.ageMax !== undefined) birth.gt = subYears(now, query.ageMax + 1);
-  if (birth.lte || birth.gt) where.birthDate = birth;
+  if (query.ageMin !== undefined) birth.lt = bornBeforeForAge(query.ageMin, now);
+  if (query.ageMax !== undefined) birth.gte = bornBeforeForAge(query.ageMax + 1, now);
+  if (birth.lt || birth.gte) where.birthDate = birth;
   if (query.sex) where.sex = query.sex;
   if (query.diet) where.diet = query.diet === "not_recorded" ? null : query.diet;
   if (query.med) where.medicationClasses = { contains: `;${query.med};` };
@@ -108,7 +108,7 @@ function toPanelRow({ attributedClinician, snapshot, flags, ...row }: FoundPatie
 function panelOrder(sort: Exclude<PanelQuery["sort"], "tier">, dir: PanelQuery["dir"]): Prisma.PatientOrderByWithRelationInput[] {
   switch (sort) {
     case "age":
-      // Older first when ascending by age means birth date descending.
+      // Age ascending (youngest first) is birth date descending.
       return [{ birthDate: dir === "asc" ? "desc" : "asc" }, { id: "asc" }];
     case "last_assessed":
       return [{ lastAssessedAt: { sort: dir, nulls: "last" } }, { id: "asc" }];

@@ -1,5 +1,4 @@
 import "server-only";
-import { subYears } from "date-fns";
 import { stringify } from "csv-stringify/sync";
 import type { Db } from "./db";
 import { auditRead } from "./audit";
@@ -7,6 +6,7 @@ import { Prisma } from "@/lib/generated/prisma-sqlite/client";
 import { actorRole, type Actor } from "@/lib/auth/actor";
 import { can } from "@/lib/auth/roles";
 import { neutraliseCell } from "@/lib/domain/csv-export";
+import { bornBeforeForAge } from "@/lib/domain/dates";
 import {
   AGE_BANDS,
   buildSummaryModel,
@@ -47,10 +47,10 @@ function addTo<T extends { count: number }>(map: Map<string, T>, key: string, ro
  */
 async function countGroups(db: Db, clinicId: string, now: Date, ids: string[] | null) {
   const cohort = ids ? Prisma.sql`AND p."id" IN (${Prisma.join(ids)})` : Prisma.empty;
-  // Born after now − 60 years ⇔ younger than 60 (as panelWhere's age bounds).
-  const bornAfter = AGE_BANDS.slice(1).map((band) => subYears(now, band.min));
+  // Younger than 60 ⇔ not born before the cut-off for age 60 (as panelWhere's age bounds).
+  const notBornBefore = AGE_BANDS.slice(1).map((band) => bornBeforeForAge(band.min, now));
   const band = Prisma.sql`CASE ${Prisma.join(
-    AGE_BANDS.slice(0, -1).map((b, i) => Prisma.sql`WHEN p."birthDate" > ${bornAfter[i]} THEN ${b.key}`),
+    AGE_BANDS.slice(0, -1).map((b, i) => Prisma.sql`WHEN p."birthDate" >= ${notBornBefore[i]} THEN ${b.key}`),
     " ",
   )} ELSE ${AGE_BANDS.at(-1)!.key} END`;
   const [categories, medicines] = await Promise.all([

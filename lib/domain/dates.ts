@@ -64,6 +64,19 @@ export function ageInYears(birthDate: Date, at: Date): number {
   return years;
 }
 
+/**
+ * The instant before which someone must be born to be at least `age` completed years old at `at`
+ * (by ageInYears: the UTC calendar, a 29 February birthday reached on 1 March in other years).
+ * Database filters compare birth dates with it, so a filter by age and the age shown beside each
+ * patient always agree, whatever the server's time zone.
+ */
+export function bornBeforeForAge(age: number, at: Date): Date {
+  const year = at.getUTCFullYear() - age;
+  const monthIndex = at.getUTCMonth();
+  const day = Math.min(at.getUTCDate(), daysInUtcMonth(year, monthIndex));
+  return new Date(Date.UTC(year, monthIndex, day + 1));
+}
+
 export function laterOf(a: Date, b: Date): Date {
   return a.getTime() >= b.getTime() ? a : b;
 }

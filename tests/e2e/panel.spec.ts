@@ -33,10 +33,19 @@ test("a clinician signs in, pages, sorts and filters the panel, and signs out", 
   await expect(page.getByText("Showing 26–50 of 1,000 patients")).toBeVisible();
   await expect(page.getByText("Page 2 of 40")).toBeVisible();
 
+  // A first click on "Age" lists the oldest first and says so; a second click the youngest first.
   await page.getByRole("link", { name: /^Age/ }).click();
   await expect(page).toHaveURL(/sort=age/);
-  const ages = await page.locator("tbody tr td:nth-child(4)").allInnerTexts();
-  expect(ages.map(Number)).toEqual([...ages.map(Number)].sort((a, b) => b - a));
+  await expect(page).toHaveURL(/dir=desc/);
+  await expect(page.getByRole("columnheader", { name: /Age/ })).toHaveAttribute("aria-sort", "descending");
+  await expect(page.getByRole("columnheader", { name: /Age/ })).toContainText("▼");
+  const oldestFirst = (await page.locator("tbody tr td:nth-child(4)").allInnerTexts()).map(Number);
+  expect(oldestFirst).toEqual([...oldestFirst].sort((a, b) => b - a));
+  await page.getByRole("link", { name: /^Age/ }).click();
+  await expect(page.getByRole("columnheader", { name: /Age/ })).toHaveAttribute("aria-sort", "ascending");
+  const youngestFirst = (await page.locator("tbody tr td:nth-child(4)").allInnerTexts()).map(Number);
+  expect(youngestFirst).toEqual([...youngestFirst].sort((a, b) => a - b));
+  expect(youngestFirst[0]).toBeLessThan(oldestFirst[0]!);
 
   await page.getByLabel("Sex").selectOption("female");
   await page.getByLabel("Age from").fill("80");

@@ -38,7 +38,7 @@ test("the server log names no patient and shows no password", async ({ browser }
   let patients: { mrn: string; familyName: string; givenName: string }[] = [];
   try {
     cliOn(url, "db", "migrate");
-    cliOn(url, "seed", "--patients", "150", "--seed", "424242", "--as-of", "2026-11-21");
+    cliOn(url, "seed", "--patients", "150", "--seed", "424242");
     const out = createWriteStream(logFile);
     await once(out, "open");
     server = spawn(join(ROOT, "node_modules/.bin/next"), ["start", "-p", String(PORT), "-H", "127.0.0.1"], {

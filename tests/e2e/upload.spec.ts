@@ -30,7 +30,7 @@ const WITH_BAD_ROW = SAMPLE.replace(/^(EX-003,Example,Cleo,1951-11-30,female,veg
 
 test.beforeAll(async ({ browser }) => {
   expect(WITH_BAD_ROW).not.toBe(SAMPLE);
-  cli("seed", "--slug", "upload", "--reset", "--patients", "3", "--seed", "5", "--as-of", "2026-11-21");
+  cli("seed", "--slug", "upload", "--reset", "--patients", "3", "--seed", "5");
   // The first sign-in on a fresh server renders cold pages; let it take its time here, once.
   const page = await browser.newPage();
   await page.goto("/login");

@@ -28,15 +28,27 @@ const TIERS = Object.keys(TIER_RANK) as Tier[];
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
+/**
+ * What each direction of a sortable column means to a reader, and which one a first click gives: a
+ * clinician who clicks "Age" expects the oldest patients first.
+ */
+const SORT_DIRECTIONS: Record<PanelSort, { first: PanelQuery["dir"]; asc: string; desc: string }> = {
+  tier: { first: "asc", asc: "highest tier first", desc: "lowest tier first" },
+  name: { first: "asc", asc: "A to Z", desc: "Z to A" },
+  age: { first: "desc", asc: "youngest first", desc: "oldest first" },
+  last_assessed: { first: "asc", asc: "longest ago first", desc: "most recent first" },
+};
+
 function SortHeader({ query, sort, label }: { query: PanelQuery; sort: PanelSort; label: string }) {
+  const words = SORT_DIRECTIONS[sort];
   const active = query.sort === sort;
-  const nextDir = active && query.dir === "asc" ? "desc" : "asc";
+  const nextDir = active ? (query.dir === "asc" ? "desc" : "asc") : words.first;
   return (
     <th scope="col" aria-sort={active ? (query.dir === "asc" ? "ascending" : "descending") : "none"}>
-      <Link href={`/patients${panelQueryString(query, { sort, dir: nextDir, page: 1 })}`}>
+      <Link href={`/patients${panelQueryString(query, { sort, dir: nextDir, page: 1 })}`} title={`Sort ${words[nextDir]}`}>
         {label}
         {active ? (query.dir === "asc" ? " ▲" : " ▼") : ""}
-        <span className="skip-link">{active ? `, sorted ${query.dir === "asc" ? "ascending" : "descending"}` : ", sortable"}</span>
+        <span className="skip-link">{active ? `, sorted ${words[query.dir]}` : ", sortable"}</span>
       </Link>
     </th>
   );
