@@ -15,7 +15,7 @@ const SYNTHEA = "Andy_Schaden_d630c6ca-046c-470a-8f3a-4dbc3850e7ae.json";
 const PITFALL = "Augustina561_Gibson10_7cffc0c9-6c87-70d6-09a4-6ede378e9b0a.json";
 const CLINICIAN = "clinician@upload.clinic";
 
-/** DESIGN.md "Assessment spreadsheet (CSV import format)", column by column, in its order. */
+/** docs/design.md#assessment-spreadsheet-csv-import, column by column, in its order. */
 const CONTRACT_HEADER = [
   "mrn", "family_name", "given_name", "birth_date", "sex", "diet", "conditions", "assessed_on",
   "grip_strength_kg", "grip_strength_lb", "gait_speed_m_s", "walk_4m_s", "chair_stand_5x_s",
@@ -58,7 +58,7 @@ const fact = (scope: Locator, label: string) => scope.locator("dl > div").filter
 const spreadsheet = (page: Page) => page.getByRole("region", { name: "Assessment spreadsheet (CSV)" });
 const fhirSection = (page: Page) => page.getByRole("region", { name: "FHIR R4 files" });
 
-test("a clinician downloads the template: the header is the DESIGN.md contract", async ({ page }) => {
+test("a clinician downloads the template: the header is the contract of docs/design.md", async ({ page }) => {
   await signIn(page, CLINICIAN);
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Import" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Import data" })).toBeVisible();
