@@ -11,7 +11,7 @@ const config = [
     },
   },
   {
-    // The clinical core stays pure: no framework, database or clock (STYLE.md §1).
+    // The clinical core stays pure: no framework, database or clock (docs/code-style.md#principles, 1).
     files: ["lib/domain/**/*.ts"],
     rules: {
       "no-restricted-imports": ["error", { patterns: ["next", "next/*", "react", "@prisma/*", "@/lib/generated/*", "@/lib/data/*", "node:fs", "fs"] }],

@@ -1,5 +1,5 @@
 /**
- * Domain and permission failures (the second error channel, STYLE.md §6). Expected validation
+ * Domain and permission failures (the second error channel, docs/code-style.md#principles, 6). Expected validation
  * problems are returned to forms as data instead; these are thrown and mapped once to HTTP codes.
  */
 export type AppErrorCode = "unauthenticated" | "forbidden" | "not_found" | "conflict" | "invalid" | "rate_limited";

@@ -2,8 +2,9 @@
  * Deterministic demo and test data: the same seed and as-of date always give the same patients.
  * Pure data (no database): `lib/data/bulk-write.ts` writes it, and tests build their own cases from
  * the same factories. Distributions are plausible for adults aged 60–95 in a geriatric clinic,
- * not a population sample: grip and gait decline with age and over visits (SOEP norms in
- * ../shared/data/norms; Bohannon & Andrews 2011), B12 is log-normal and lower on metformin, and
+ * not a population sample: grip and gait decline with age and over visits (SOEP norms of Steiber N,
+ * PLoS ONE 2016;11(10):e0163917, in tests/fixtures/norms/; Bohannon & Andrews, Physiotherapy 2011),
+ * B12 is log-normal and lower on metformin, and
  * medicine rates follow what older primary-care panels show (statins ~40 %, PPIs ~25 %,
  * metformin ~20 %).
  */

@@ -1,5 +1,5 @@
 /**
- * Writes a deterministic assessment spreadsheet (DESIGN.md import format) from the demo factories,
+ * Writes a deterministic assessment spreadsheet (docs/design.md#assessment-spreadsheet-csv-import) from the demo factories,
  * one row per visit date, for import benchmarks and manual testing:
  *
  *   npx tsx --tsconfig tsconfig.json scripts/make-assessments-csv.ts --rows 100000 --out /tmp/assessments.csv

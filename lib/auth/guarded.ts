@@ -27,7 +27,7 @@ function submittedValues(formData: FormData): Record<string, string> {
 
 /**
  * The one wrapper for server actions: every action is a public endpoint, so it authenticates,
- * authorises and validates inside itself (STYLE.md §4). Validation problems come back as state;
+ * authorises and validates inside itself (docs/code-style.md#principles, 4). Validation problems come back as state;
  * an AppError becomes a form message; anything else is rethrown.
  */
 export function guardedAction<S extends z.ZodType>(

@@ -1,5 +1,5 @@
 /**
- * Who may do what (DESIGN.md "Security"), as one table. Every guard, server action and route
+ * Who may do what (docs/design.md#roles-and-security), as one table. Every guard, server action and route
  * handler asks `can(role, permission)`; tests walk this table route by route.
  */
 export const ROLES = ["admin", "clinician", "analyst"] as const;

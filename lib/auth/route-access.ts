@@ -27,6 +27,7 @@ export const PAGE_ACCESS = {
   "/summary": "summary:view",
   "/report": "summary:view",
   "/thresholds": "thresholds:view",
+  "/thresholds/reference": "thresholds:view",
   "/thresholds/edit": "thresholds:edit",
   "/import": "import:run",
 } as const satisfies Record<string, Access>;

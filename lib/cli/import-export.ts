@@ -42,7 +42,7 @@ export function registerImportExport(program: Command, ctx: ImportExportContext)
 
   program
     .command("import <file>")
-    .description("import an assessment spreadsheet (CSV, DESIGN.md format); all or nothing unless --skip-invalid")
+    .description("import an assessment spreadsheet (CSV, the format of docs/design.md); all or nothing unless --skip-invalid")
     .option("--dry-run", "check the file and show what would change; write nothing", false)
     .option("--skip-invalid", "write the valid rows and list the invalid ones", false)
     .addOption(asOfOption())

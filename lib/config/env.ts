@@ -14,7 +14,7 @@ const envSchema = z.object({
     }),
   NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -base64 32`)").optional(),
   NEXTAUTH_URL: z.string().url().optional(),
-  /** Sign a user out after this many minutes without activity (DESIGN.md: default 15). */
+  /** Sign a user out after this many minutes without activity (docs/design.md#roles-and-security: default 15). */
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   /** Hard cap on a session's life, however active. */
   SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),

@@ -177,7 +177,7 @@ async function toRows(db: Db, clinicId: string, records: (EventRecord & { relati
 
 /**
  * May this actor see a patient's access trail? Admins (audit:view) may see any patient of their
- * clinic; a clinician only the patients attributed to them (DESIGN.md: the attributed clinician).
+ * clinic; a clinician only the patients attributed to them (docs/design.md#roles-and-security).
  */
 export function canViewPatientAccess(actor: Actor, attributedClinicianId: string | null): boolean {
   if (can(actorRole(actor), "audit:view")) return true;

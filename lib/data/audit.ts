@@ -5,7 +5,7 @@ import { actorId, actorLabel, type Actor } from "@/lib/auth/actor";
 import type { AuditAction } from "@/lib/domain/audit-describe";
 
 /**
- * The append-only, hash-chained audit log (DESIGN.md "Security"). Each event's hash covers the
+ * The append-only, hash-chained audit log (docs/design.md#roles-and-security). Each event's hash covers the
  * previous event's hash and its own fields, so editing or deleting any row breaks the chain at
  * that point, which `verifyAuditChain` reports. Events are written inside the caller's
  * transaction, so a change and its audit record commit or roll back together.

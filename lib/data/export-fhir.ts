@@ -12,7 +12,7 @@ import type { Evaluation, FlagCode, MassMethod, MeasureKind, Sex, Tier, Awgs2019
 import type { Prisma } from "@/lib/generated/prisma-sqlite/client";
 
 /**
- * FHIR R4 export of a cohort (DESIGN.md "FHIR R4"): NDJSON per resource type, read in batches of
+ * FHIR R4 export of a cohort (docs/design.md#fhir-export): NDJSON per resource type, read in batches of
  * patients by keyset pagination on MRN (the (clinicId, mrn) index), so memory is bounded by one
  * batch whatever the cohort size. The mapping is lib/domain/fhir-export.ts. Every export writes
  * one "export.run" audit event (format "fhir") with the filter, the types and the counts, also

@@ -9,7 +9,7 @@ import { FLAG_LABELS } from "@/lib/domain/labels";
 import type { FlagCode } from "@/lib/domain/types";
 
 /**
- * The flag lifecycle a person drives (DESIGN.md "act on flags"): outreach status, close with a
+ * The flag lifecycle a person drives (docs/design.md#flag-lifecycle): outreach status, close with a
  * reason, reopen. Each change is scoped by clinic, checks "flag:act", uses optimistic concurrency
  * on Flag.version (a stale version is a conflict and changes nothing), and writes its
  * "flag.update" audit event in the same transaction. Flags are never deleted: closed ones are the

@@ -22,7 +22,8 @@ import { normaliseHeader, parseAssessmentCells, validateHeaders, type Assessment
 import type { SeedMedication, SeedObservation } from "@/prisma/factories";
 
 /**
- * The assessment spreadsheet importer (DESIGN.md "Assessment spreadsheet (CSV import format)").
+ * The assessment spreadsheet importer (docs/design.md#assessment-spreadsheet-csv-import, and its
+ * #import-semantics).
  *
  * Two steps:
  * 1. validate every row (row schema, then what needs the whole file or the database: demographic

@@ -15,7 +15,7 @@ import {
 } from "@/lib/domain/fhir-map";
 
 /**
- * FHIR R4 import (DESIGN.md "FHIR R4", CLINICAL.md §4): transaction/collection Bundles (JSON),
+ * FHIR R4 import (docs/design.md#fhir-import, docs/clinical-reference.md#codes): transaction/collection Bundles (JSON),
  * single resources (JSON) and bulk NDJSON (one resource a line). Patient, Observation,
  * MedicationRequest, MedicationStatement and Condition are mapped by lib/domain/fhir-map.ts;
  * other resource types are skipped and counted.

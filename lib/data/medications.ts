@@ -14,7 +14,7 @@ import { isCurrentMedication } from "@/lib/domain/medications";
 import { CONDITION_CODES, type ConditionCode } from "@/lib/domain/types";
 
 /**
- * A patient's medicines and B12-absorption conditions (CLINICAL.md §3), as a clinician maintains
+ * A patient's medicines and B12-absorption conditions (docs/clinical-reference.md#risk-factors-for-low-b12), as a clinician maintains
  * them. Each change is scoped by clinic, checks and moves the patient's version (optimistic
  * concurrency: a stale form is a conflict and changes nothing), re-evaluates the patient in the
  * same transaction — the B12-lowering medicine and absorption risk factors feed `b12_test_due`,

@@ -8,7 +8,7 @@ import { databaseProvider, sqliteFilePath, type DatabaseProvider } from "@/lib/c
 /**
  * Applies prisma/migrations/<provider>/<timestamp>_<name>/migration.sql in order, each in its own
  * transaction, recording it in `_app_migrations`. This stands in for `prisma migrate deploy`,
- * whose native engine cannot be downloaded on our machines (see TOOLCHAIN.md). An applied
+ * whose native engine cannot be downloaded on our machines (README.md, "Changing the schema"). An applied
  * migration whose file has since changed is an error, never silently re-run.
  */
 export interface MigrationResult {

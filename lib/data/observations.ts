@@ -11,7 +11,7 @@ import { MEASURE_LABELS } from "@/lib/domain/measures";
 import { MEASURE_KINDS, type MassMethod, type MeasureKind, type ObservationInput } from "@/lib/domain/types";
 
 /**
- * Corrections to stored results (DESIGN.md "enter an assessment"; issue 4 "Corrections"): edit a
+ * Corrections to stored results (docs/design.md#who-uses-it, "enter an assessment"; issue 4 "Corrections"): edit a
  * result's value, unit or date, or mark it "entered in error" with a reason. Nothing is deleted:
  * an edit keeps the old value in its audit event, and a result entered in error stays in the
  * record (shown apart, with who and when) but no longer counts for the evaluation. Each change

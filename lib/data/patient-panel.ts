@@ -168,11 +168,11 @@ async function countByTier(db: Db, clinicId: string, where: Prisma.PatientWhereI
 }
 
 /**
- * The page of the tier sort ("highest risk first, then the most overdue flag first", DESIGN.md
- * worklist order), as patient ids. Instead of sorting every matching patient, the order is walked
- * in segments that the (clinicId, tierRank, nextDueAt, patientId) index returns already sorted:
- * for each tier in order, first the patients with a due date (by nextDueAt, patientId), then those
- * without (by patientId). The counts say where each segment starts, so only the segments the page
+ * The page of the tier sort ("ranked by risk tier, then by the most overdue flag",
+ * docs/design.md#who-uses-it), as patient ids. Instead of sorting every matching patient, the
+ * order is walked in segments that the (clinicId, tierRank, nextDueAt, patientId) index returns
+ * already sorted: for each tier in order, first the patients with a due date (by nextDueAt,
+ * patientId), then those without (by patientId). The counts say where each segment starts, so only the segments the page
  * overlaps are read, with LIMIT/OFFSET inside the segment — the database stops after `size` rows.
  */
 async function tierOrderedIds(db: Db, clinicId: string, where: Prisma.PatientWhereInput, counts: readonly TierCount[], query: PanelQuery, skip: number): Promise<string[]> {

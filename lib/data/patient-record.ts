@@ -144,7 +144,7 @@ function parseReasons(json: string): Reason[] {
 /**
  * Opens one patient of the actor's clinic: checks "patient:view", finds the patient scoped by
  * clinic (another clinic's patient is reported exactly like a missing id: not_found), and writes
- * one "patient.view" audit event — reading a record is audited (DESIGN.md "Security").
+ * one "patient.view" audit event — reading a record is audited (docs/design.md#roles-and-security).
  */
 export async function openPatientRecord(db: Db, actor: Actor, patientId: string, now: Date = new Date()): Promise<OpenedPatientRecord> {
   if (!can(actorRole(actor), "patient:view")) throw new AppError("forbidden", "Your role does not allow viewing patient records.");

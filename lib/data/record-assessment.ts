@@ -12,7 +12,7 @@ import { MEASURE_LABELS } from "@/lib/domain/measures";
 import { MEASURE_KINDS, type MeasureKind, type ObservationInput } from "@/lib/domain/types";
 
 /**
- * Recording one visit's results for a patient (DESIGN.md "enter an assessment"). The write is
+ * Recording one visit's results for a patient (docs/design.md#who-uses-it, "enter an assessment"). The write is
  * guarded by the patient's optimistic-concurrency version: the form carries the version the
  * clinician saw, and the save succeeds only if it is still current — so two clinicians saving the
  * same patient at once never silently overwrite or duplicate each other; the second is told.

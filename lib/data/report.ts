@@ -38,9 +38,10 @@ export interface CohortReport {
  * The printable report of a cohort (the panel's query): its summary and its patient list.
  * Only an actor who may view the panel gets the cohort and the identified list. Anyone else
  * (an analyst) gets the whole clinic's summary with small cells suppressed and no list: a name or
- * exact-age filter over a handful of patients would otherwise disclose them (DESIGN.md: analysts
- * see de-identified data only; their patient-level data is the de-identified CSV). Every report is
- * audited as an export, with the ids of the patients it lists.
+ * exact-age filter over a handful of patients would otherwise disclose them
+ * (docs/design.md#de-identified-export: analysts see de-identified data only; their patient-level
+ * data is the de-identified CSV). Every report is audited as an export, with the ids of the
+ * patients it lists.
  */
 export async function getCohortReport(db: Db, actor: Actor, query: PanelQuery, now: Date = new Date()): Promise<CohortReport> {
   const mayList = can(actorRole(actor), "panel:view");

@@ -35,7 +35,7 @@ export interface EvaluatedPatient {
 }
 
 /**
- * The stored form of one evaluation (DESIGN.md "stored evaluation"). `flagCodes` is what the
+ * The stored form of one evaluation (docs/design.md#architecture, "the stored evaluation"). `flagCodes` is what the
  * engine says; `nextDueAt` counts only flags that are open, so a flag a person closed does not
  * keep the patient at the top of the overdue sort.
  */

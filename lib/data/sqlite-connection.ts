@@ -18,7 +18,8 @@ import type { Database, Statement } from "better-sqlite3";
  * with everything else the callback wrote. {@link transactionConnection} therefore only hands the
  * connection out for a transaction client, never for the base client (a statement run there
  * could land in some other caller's open transaction). tests/integration/sqlite-connection.int.test.ts
- * checks commit and rollback.
+ * checks that a direct statement commits and rolls back with the transaction (also when a later
+ * statement fails) and that the base client is refused.
  */
 
 /** Page cache of the connection: a large import's indexes stay in memory (SQLite's default is 2 MB). */

@@ -24,7 +24,7 @@ export async function getActiveThresholds(db: Db | Tx, clinicId: string, at: Dat
   return { id: row.id, version: row.version, values: thresholdValuesSchema.parse(JSON.parse(row.valuesJson)) as ThresholdValues };
 }
 
-/** Version 1 = the CLINICAL.md defaults, effective from the beginning of time. */
+/** Version 1 = the defaults of docs/clinical-reference.md, effective from the beginning of time. */
 export async function createDefaultThresholds(tx: Tx, clinicId: string, createdById: string | null): Promise<void> {
   await tx.thresholdSet.create({
     data: {
@@ -32,7 +32,7 @@ export async function createDefaultThresholds(tx: Tx, clinicId: string, createdB
       version: 1,
       effectiveFrom: new Date(0),
       valuesJson: JSON.stringify(DEFAULT_THRESHOLDS),
-      note: "Defaults from CLINICAL.md (EWGSOP2, AWGS 2019, NICE NG239, BSH 2014)",
+      note: "Defaults of the clinical reference (EWGSOP2, AWGS 2019, NICE NG239, BSH 2014)",
       createdById,
     },
   });

@@ -13,9 +13,9 @@ export type SerumB12Unit = "pmol/L" | "ng/L" | "pg/mL";
  * Serum total B12 band (NICE NG239 as reported): deficiency likely < 180 ng/L (< 133 pmol/L),
  * indeterminate 180–350 ng/L (133–258 pmol/L), unlikely > 350 ng/L (> 258 pmol/L).
  *
- * The value is compared with the edge written in its OWN unit (CLINICAL.md §2): the source's
- * pmol/L and ng/L edges are rounded independently, so converting first would misclassify
- * 180 ng/L (= 132.8 pmol/L) as deficient.
+ * The value is compared with the edge written in its OWN unit (docs/clinical-reference.md#b12-units):
+ * the source's pmol/L and ng/L edges are rounded independently, so converting first would
+ * misclassify 180 ng/L (= 132.8 pmol/L) as deficient.
  */
 export function classifySerumB12(value: number, unit: SerumB12Unit, t: ThresholdValues): { band: B12Band; reasons: Reason[] } {
   const isMass = unit !== "pmol/L";
@@ -74,8 +74,8 @@ export function classifyHolotc(pmolPerL: number, t: ThresholdValues): { band: B1
 }
 
 /**
- * MMA band (unconfirmed defaults, CLINICAL.md §2): > 0.45 µmol/L confirms deficiency, ≤ 0.27
- * rules it out, between stays indeterminate.
+ * MMA band (unconfirmed defaults, docs/clinical-reference.md#mma-homocysteine-and-kidney-function):
+ * > 0.45 µmol/L confirms deficiency, ≤ 0.27 rules it out, between stays indeterminate.
  */
 export function classifyMma(umolPerL: number, t: ThresholdValues): { band: B12Band; reasons: Reason[] } {
   const upper = thresholdRef(t, "b12.mmaDeficientAboveUmolL");
@@ -119,10 +119,10 @@ export interface B12Assessment {
 }
 
 /**
- * B12 status by lab values alone (CLINICAL.md §2 default rule): the serum band first; an
- * indeterminate serum result becomes deficient or adequate only through an MMA (preferred, BSH
- * second line) or active B12 result from the same episode or later; MMA never overturns a clearly
- * low or clearly normal serum value. Without serum B12, active B12 gives its own band (which an
+ * B12 status by lab values alone (docs/clinical-reference.md#how-the-status-is-decided): the serum
+ * band first; an indeterminate serum result becomes deficient or adequate only through an MMA
+ * (preferred, BSH second line) or active B12 result from the same episode or later; MMA never
+ * overturns a clearly low or clearly normal serum value. Without serum B12, active B12 gives its own band (which an
  * MMA may resolve the same way). Homocysteine > 15 µmol/L is shown as supporting evidence only
  * (unconfirmed, non-specific). `renalCaveat`: an MMA is on file and eGFR < 60, so MMA may read high.
  */

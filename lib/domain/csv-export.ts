@@ -16,7 +16,7 @@ export const MEASURE_COLUMNS = [
 ] as const;
 
 /**
- * The cohort export (DESIGN.md "Cohort export (CSV) columns"): the contract columns first and in
+ * The cohort export (docs/design.md#cohort-export-csv): the contract columns first and in
  * this order, then the extra ones. Reports and downstream scripts read these names; add columns at
  * the end, never rename or reorder.
  */

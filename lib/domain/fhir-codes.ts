@@ -1,9 +1,10 @@
 /**
- * The ONE table of FHIR codes the importer understands and the exporter writes (CLINICAL.md §4).
+ * The ONE table of FHIR codes the importer understands and the exporter writes
+ * (docs/clinical-reference.md#codes).
  * A terminologist fixes a code or a unit here without touching logic (lib/domain/fhir-map.ts and
  * lib/domain/fhir-export.ts read only these tables, one each way).
  *
- * `confirmed` follows CLINICAL.md: true only where CLINICAL.md marks the code confirmed; every
+ * `confirmed` follows the clinical reference: true only where it marks the code confirmed; every
  * other mapping (eGFR codes, grip strength, SNOMED) is `false` until a terminologist signs it off.
  * Units are UCUM codes, matched exactly (case-sensitive, as UCUM is): `[lb_av]` converts, `lbs`
  * or `lb` (not UCUM) is rejected, never guessed.
@@ -16,7 +17,7 @@ export const UCUM_SYSTEM = "http://unitsofmeasure.org";
 export const RXNORM_SYSTEM = "http://www.nlm.nih.gov/research/umls/rxnorm";
 export const ATC_SYSTEM = "http://www.whocc.no/atc";
 export const ICD10_SYSTEMS = ["http://hl7.org/fhir/sid/icd-10", "http://hl7.org/fhir/sid/icd-10-cm"] as const;
-/** Codes this app defines where no standard code is confirmed (CLINICAL.md §4). */
+/** Codes this app defines where no standard code is confirmed (docs/clinical-reference.md#observation-codes). */
 export const LOCAL_SYSTEM = "urn:sarcopenia-screening:measure";
 /** HL7 v2 table 0203 (identifier type): `MR` marks the medical record number. */
 export const IDENTIFIER_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v2-0203";
@@ -33,7 +34,7 @@ export const MASS_METHOD_CODES: Record<MassMethod, { code: MassMethod; display: 
   dxa: { code: "dxa", display: "Dual-energy X-ray absorptiometry" },
   bia: { code: "bia", display: "Bioelectrical impedance analysis" },
 };
-/** The engine's vocabulary (DESIGN.md) as code systems of exported Flags and RiskAssessments. */
+/** The engine's vocabulary (docs/design.md#engine-vocabulary) as code systems of exported Flags and RiskAssessments. */
 export const FLAG_SYSTEM = "urn:sarcopenia-screening:flag";
 export const TIER_SYSTEM = "urn:sarcopenia-screening:tier";
 export const EWGSOP2_SYSTEM = "urn:sarcopenia-screening:ewgsop2";
@@ -125,16 +126,16 @@ export const OBSERVATION_CODES: readonly ObservationCodeMapping[] = [
   { system: LOINC_SYSTEM, code: "2132-9", kind: "b12_total", units: ["pg/mL", "ng/L"], display: "Cobalamin [Mass/volume] in Serum or Plasma", confirmed: true },
   { system: LOINC_SYSTEM, code: "14685-2", kind: "b12_total", units: ["pmol/L"], display: "Cobalamin [Moles/volume] in Serum or Plasma", confirmed: true },
   { system: LOINC_SYSTEM, code: "13965-9", kind: "homocysteine", units: ["umol/L"], display: "Homocysteine [Moles/volume] in Serum or Plasma", confirmed: true },
-  { system: LOINC_SYSTEM, code: "13964-2", kind: "mma", units: ["umol/L", "nmol/L"], display: "Methylmalonate [Moles/volume] in Serum or Plasma", confirmed: false, note: "CLINICAL.md: partly confirmed" },
-  { system: LOINC_SYSTEM, code: "83174-3", kind: "grip_strength", units: ["kg", "[lb_av]"], display: "Grip strength Hand - right Dynamometer", confirmed: false, note: "CLINICAL.md: sources conflict; right hand, most cited" },
-  { system: SNOMED_SYSTEM, code: "251433001", kind: "grip_strength", units: ["kg", "[lb_av]"], display: "Grip strength", confirmed: false, note: "CLINICAL.md: used by some systems" },
-  // eGFR: not in CLINICAL.md, so unconfirmed; the codes are LOINC's eGFR terms (MDRD, CKD-EPI).
+  { system: LOINC_SYSTEM, code: "13964-2", kind: "mma", units: ["umol/L", "nmol/L"], display: "Methylmalonate [Moles/volume] in Serum or Plasma", confirmed: false, note: "clinical reference: partly confirmed" },
+  { system: LOINC_SYSTEM, code: "83174-3", kind: "grip_strength", units: ["kg", "[lb_av]"], display: "Grip strength Hand - right Dynamometer", confirmed: false, note: "clinical reference: sources conflict; right hand, most cited" },
+  { system: SNOMED_SYSTEM, code: "251433001", kind: "grip_strength", units: ["kg", "[lb_av]"], display: "Grip strength", confirmed: false, note: "clinical reference: used by some systems" },
+  // eGFR: no source confirms these, so unconfirmed; the codes are LOINC's eGFR terms (MDRD, CKD-EPI).
   { system: LOINC_SYSTEM, code: "33914-3", kind: "egfr", units: ["mL/min/{1.73_m2}"], display: "GFR/1.73 sq M.predicted (MDRD)", confirmed: false },
   { system: LOINC_SYSTEM, code: "62238-1", kind: "egfr", units: ["mL/min/{1.73_m2}"], display: "GFR/1.73 sq M.predicted (CKD-EPI)", confirmed: false },
   { system: LOINC_SYSTEM, code: "48642-3", kind: "egfr", units: ["mL/min/{1.73_m2}"], display: "GFR/1.73 sq M.predicted among non-blacks (MDRD)", confirmed: false },
   { system: LOINC_SYSTEM, code: "48643-1", kind: "egfr", units: ["mL/min/{1.73_m2}"], display: "GFR/1.73 sq M.predicted among blacks (MDRD)", confirmed: false },
   { system: LOINC_SYSTEM, code: "98979-8", kind: "egfr", units: ["mL/min/{1.73_m2}"], display: "GFR/1.73 sq M.predicted (CKD-EPI 2021)", confirmed: false },
-  // No confirmed code (CLINICAL.md §4): local codes so exports and re-imports round-trip.
+  // No confirmed code (docs/clinical-reference.md#observation-codes): local codes so exports and re-imports round-trip.
   { system: LOCAL_SYSTEM, code: "gait_speed", kind: "gait_speed", units: ["m/s"], display: "Usual gait speed", confirmed: false },
   { system: LOCAL_SYSTEM, code: "walk_4m_time", kind: "gait_speed", units: ["s"], appUnits: { s: "s/4m" }, display: "Time to walk 4 m at usual pace", confirmed: false },
   { system: LOCAL_SYSTEM, code: "chair_stand_5x", kind: "chair_stand_5x", units: ["s"], display: "Five-times chair stand", confirmed: false },
@@ -171,7 +172,7 @@ export interface ConditionCodeMapping {
   confirmed: boolean;
 }
 
-/** SNOMED CT / ICD-10 codes that clearly name an absorption condition (CLINICAL.md §3). */
+/** SNOMED CT / ICD-10 codes that clearly name an absorption condition (docs/clinical-reference.md#condition-codes). */
 export const CONDITION_MAPPINGS: readonly ConditionCodeMapping[] = [
   { system: "snomed", code: "84027009", condition: "autoimmune_gastritis", display: "Pernicious anemia", confirmed: false },
   { system: "icd10", code: "D51.0", condition: "autoimmune_gastritis", display: "Vitamin B12 deficiency anaemia due to intrinsic factor deficiency (pernicious anaemia)", confirmed: false },

@@ -1,6 +1,6 @@
 /**
- * Pure mapping of the app's records to FHIR R4 resources for the cohort export (DESIGN.md "FHIR
- * R4": NDJSON per resource type plus a Bulk Data manifest). No database, no clock: callers pass
+ * Pure mapping of the app's records to FHIR R4 resources for the cohort export
+ * (docs/design.md#fhir-export: NDJSON per resource type plus a Bulk Data manifest). No database, no clock: callers pass
  * plain values and `now`. Codes and units come from lib/domain/fhir-codes.ts — the same table the
  * importer (lib/domain/fhir-map.ts) reads — so an export re-imports to the same patients,
  * observations and medicines.

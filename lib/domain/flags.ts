@@ -42,7 +42,7 @@ function hasInWindow(window: ObservationWindow, kinds: readonly MeasureKind[]): 
 }
 
 /**
- * Flag rules (DESIGN.md defaults). Due dates are anchored on the result that raised the flag plus
+ * Flag rules (docs/design.md#flags; due-date settings in docs/clinical-reference.md#flag-due-dates). Due dates are anchored on the result that raised the flag plus
  * the `flags.*DueDays` setting, so they do not drift when a patient is re-evaluated:
  * - b12_test_due / reassessment_due: when the last result's look-back window lapsed (last
  *   result + `lookBackMonths`), or `now` when there never was one;

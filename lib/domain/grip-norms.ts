@@ -1,10 +1,13 @@
 import type { Sex } from "./types";
 
 /**
- * Hand-grip strength norms (kg) of the German SOEP panel by sex and age band, weighted
- * (S3 table), transcribed from ../shared/data/norms/hand_grip_strength_SOEP_normative_age_gender_weighted_S3.csv
- * so the app never reads that folder at run time; tests/unit/grip-norms.test.ts checks this table
- * against the CSV. The paper is CC BY 4.0 and must be cited wherever the norms are shown.
+ * Hand-grip strength norms (kg) of the German SOEP panel by sex and age band, weighted: the S3
+ * table of Steiber N, "Strong or weak handgrip? Normative reference values for the German
+ * population across the life course stratified by sex, age, and body height", PLoS ONE
+ * 2016;11(10):e0163917. Transcribed from that table's CSV, kept as a test fixture in
+ * tests/fixtures/norms/ (the app never reads it at run time); tests/unit/grip-norms.test.ts checks
+ * this table against it. The paper is CC BY 4.0 and must be cited wherever the norms are shown
+ * (docs/clinical-reference.md#grip-strength-norms).
  *
  * Hydraulic (e.g. Jamar) and spring (e.g. Smedley) dynamometers read differently, so the band is
  * context for a patient's trend, never a cut-off: the guideline cut-offs live in thresholds.ts.

@@ -1,7 +1,7 @@
 import type { Awgs2019Category, B12Status, Ewgsop2Category, FlagCode, Tier } from "./types";
 
 /**
- * Words a clinician reads for each value of the engine's vocabulary (DESIGN.md). `Record` maps,
+ * Words a clinician reads for each value of the engine's vocabulary (docs/design.md#engine-vocabulary). `Record` maps,
  * so a new value fails to compile until it has a label.
  */
 export const TIER_LABELS: Record<Tier, string> = {

@@ -9,7 +9,7 @@ export interface CurrentMedicine {
 /**
  * A medication is current at `now` when it started on or before `now` (or the start is unknown)
  * and has not stopped before `now`. Only catalogue-matched medications count: free text is
- * never interpreted (CLINICAL.md §3).
+ * never interpreted (docs/clinical-reference.md#medicines).
  */
 export function isCurrentMedication(medication: MedicationInput, now: Date): boolean {
   if (medication.startedOn !== null && medication.startedOn.getTime() > now.getTime()) return false;

@@ -1,7 +1,7 @@
 /**
- * The medicine catalogue (CLINICAL.md §3): the ONE list a pharmacist reviews. Rules never read
+ * The medicine catalogue (docs/clinical-reference.md#medicines): the ONE list a pharmacist reviews. Rules never read
  * free text: a medication counts only once it is matched here by exact generic/brand name, ATC
- * code or RxNorm ingredient. RxNorm ids appear only where CLINICAL.md gives them; the H2RA ids are
+ * code or RxNorm ingredient. RxNorm ids appear only where the sources give them; the H2RA ids are
  * marked unconfirmed there and here. ATC codes are WHO ATC/DDD index codes.
  */
 
@@ -22,7 +22,7 @@ export type MedicineClass =
   | "loop_diuretic";
 
 export interface MedicineRoles {
-  /** Lowers B12: a risk factor for `b12_test_due` (CLINICAL.md §3 table). */
+  /** Lowers B12: a risk factor for `b12_test_due` (docs/clinical-reference.md#b12-lowering-medicines). */
   b12Lowering: boolean;
   /** B12 replacement: the patient is "on treatment". */
   b12Replacement: boolean;
@@ -56,8 +56,8 @@ export const MEDICINE_CLASSES: Record<MedicineClass, MedicineClassInfo> = {
     evidence: "NICE NG239 risk medicine; B12 can look normal — use homocysteine/MMA",
   },
   b12_replacement: { label: "B12 replacement", roles: B12_REPLACEMENT, evidence: "Means the patient is on treatment" },
-  glucocorticoid: { label: "Systemic glucocorticoid", roles: MUSCLE_OR_FALLS, evidence: "Glucocorticoid myopathy (CLINICAL.md §3)" },
-  statin: { label: "Statin", roles: MUSCLE_OR_FALLS, evidence: "Statin-associated muscle symptoms (CLINICAL.md §3)" },
+  glucocorticoid: { label: "Systemic glucocorticoid", roles: MUSCLE_OR_FALLS, evidence: "Glucocorticoid myopathy" },
+  statin: { label: "Statin", roles: MUSCLE_OR_FALLS, evidence: "Statin-associated muscle symptoms" },
   antipsychotic: { label: "Antipsychotic", roles: MUSCLE_OR_FALLS, evidence: "STOPPFall, Seppala et al., Age Ageing 2021" },
   antidepressant: { label: "Antidepressant", roles: MUSCLE_OR_FALLS, evidence: "STOPPFall, Seppala et al., Age Ageing 2021" },
   benzodiazepine: { label: "Benzodiazepine", roles: MUSCLE_OR_FALLS, evidence: "STOPPFall, Seppala et al., Age Ageing 2021" },
@@ -74,7 +74,7 @@ interface MedicineRow {
   /** Other spellings of the generic name (INN vs USAN/BAN). */
   synonyms?: readonly string[];
   rxnorm?: string;
-  /** false where CLINICAL.md marks the RxNorm id (unconfirmed). */
+  /** false where the clinical reference marks the RxNorm id (unconfirmed). */
   rxnormConfirmed?: boolean;
 }
 
@@ -83,7 +83,7 @@ interface MedicineRow {
  * and reported at import, never guessed.
  */
 const MEDICINES: readonly MedicineRow[] = [
-  // B12-lowering (CLINICAL.md §3)
+  // B12-lowering (docs/clinical-reference.md#b12-lowering-medicines)
   { generic: "metformin", atc: "A10BA02", cls: "metformin", rxnorm: "6809", brands: ["Glucophage", "Glumetza", "Fortamet", "Riomet"] },
   { generic: "omeprazole", atc: "A02BC01", cls: "ppi", rxnorm: "7646", brands: ["Prilosec", "Losec"] },
   { generic: "pantoprazole", atc: "A02BC02", cls: "ppi", rxnorm: "40790", brands: ["Protonix", "Protium"] },

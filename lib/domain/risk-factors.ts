@@ -26,9 +26,9 @@ export interface RiskFactorInput {
 }
 
 /**
- * Risk factors for low B12 (CLINICAL.md §3, NICE NG239): age ≥ the screening age (default 65),
+ * Risk factors for low B12 (docs/clinical-reference.md#risk-factors-for-low-b12, NICE NG239): age ≥ the screening age (default 65),
  * vegan or vegetarian diet, a current B12-lowering medicine, an absorption condition, or any
- * sarcopenia finding (DESIGN.md `b12_test_due`). Codes are listed once each, in a fixed order.
+ * sarcopenia finding (`b12_test_due`, docs/design.md#flags). Codes are listed once each, in a fixed order.
  */
 export function assessRiskFactors(input: RiskFactorInput, t: ThresholdValues): { codes: RiskFactorCode[]; reasons: Reason[] } {
   const found = new Set<RiskFactorCode>();

@@ -35,10 +35,10 @@ const EWGSOP2: Ewgsop2Category[] = ["none", "probable", "confirmed", "severe", "
 const AWGS2019: Awgs2019Category[] = ["none", "possible", "sarcopenia", "severe", "insufficient_data"];
 const B12_STATUSES: B12Status[] = ["deficient", "indeterminate", "adequate", "not_tested"];
 
-/** The B12-lowering classes of the medicine catalogue (CLINICAL.md §3), in catalogue order. */
+/** The B12-lowering classes of the medicine catalogue (docs/clinical-reference.md#medicines), in catalogue order. */
 export const B12_LOWERING_CLASSES = (Object.keys(MEDICINE_CLASSES) as MedicineClass[]).filter((c) => MEDICINE_CLASSES[c].roles.b12Lowering);
 
-/** "Any sarcopenia finding" (DESIGN.md): EWGSOP2 probable or worse, or AWGS possible or worse. */
+/** "Any sarcopenia finding" (docs/design.md#categories): EWGSOP2 probable or worse, or AWGS possible or worse. */
 export const EWGSOP2_FINDINGS: readonly Ewgsop2Category[] = ["probable", "confirmed", "severe"];
 export const AWGS2019_FINDINGS: readonly Awgs2019Category[] = ["possible", "sarcopenia", "severe"];
 

@@ -1,6 +1,6 @@
 /**
- * Small-cell suppression for counts shown to analysts (DESIGN.md "Security": analysts see only
- * de-identified data). Two steps, the standard pair for frequency tables (Hundepool et al.,
+ * Small-cell suppression for counts shown to analysts (docs/design.md#de-identified-export:
+ * analysts see only de-identified data). Two steps, the standard pair for frequency tables (Hundepool et al.,
  * "Statistical Disclosure Control", Wiley 2012, ch. 5 "Frequency tables": the threshold rule and
  * secondary cell suppression; the same pair as the ESSnet "Handbook on Statistical Disclosure
  * Control" 2010, §5.2–5.4):

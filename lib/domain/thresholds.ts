@@ -13,16 +13,17 @@ export interface B12Edge {
 }
 
 /**
- * A clinic's threshold set. Every number is a default from CLINICAL.md that an admin may change;
- * comparison operators are fixed by the sources (see {@link THRESHOLD_CATALOGUE}) except the
- * SARC-CalF calf comparison, which CLINICAL.md leaves open and makes a setting.
+ * A clinic's threshold set. Every number is a default of docs/clinical-reference.md that an admin
+ * may change; comparison operators are fixed by the sources (see {@link THRESHOLD_CATALOGUE})
+ * except the SARC-CalF calf comparison, which the sources leave open
+ * (docs/clinical-reference.md#case-finding).
  */
 export interface ThresholdValues {
   version: number;
   screening: {
-    /** B12 risk factor and `reassessment_due` apply at age ≥ this (CLINICAL.md §3). */
+    /** B12 risk factor and `reassessment_due` apply at age ≥ this (docs/clinical-reference.md#screening-age-and-look-back-window). */
     ageYears: number;
-    /** Each criterion uses the latest value within this many months before `now` (DESIGN.md). */
+    /** Each criterion uses the latest value within this many months before `now` (same section). */
     lookBackMonths: number;
   };
   ewgsop2: {
@@ -83,7 +84,7 @@ export interface ThresholdValues {
   };
 }
 
-/** Defaults from CLINICAL.md (rule-set version 1). */
+/** The defaults of docs/clinical-reference.md (rule-set version 1). */
 export const DEFAULT_THRESHOLDS: ThresholdValues = {
   version: 1,
   screening: { ageYears: 65, lookBackMonths: 12 },
@@ -145,10 +146,10 @@ export const SOURCES = {
   nice: "NICE NG239 (2024), bands as reported by secondary summaries (NICE's own table not seen)",
   mma: "MMA cut-offs quoted in secondary sources (upper reference ~0.27 µmol/L; deficiency 0.376 or 0.45 µmol/L); MMA is second line per BSH 2014, Devalia et al., Br J Haematol 2014;166:496-513",
   homocysteine: "Homocysteine > 15 µmol/L quoted in secondary sources; less specific (folate, B6, kidney, thyroid)",
-  renal: "Local default: eGFR < 60 mL/min/1.73m² (CKD G3a or worse); MMA rises with renal impairment (CLINICAL.md §2)",
-  screeningAge: "Local screening default (CLINICAL.md §3: B12 deficiency prevalence rises with age; AWGS primary care uses ≥ 60)",
-  lookBack: "Local default (DESIGN.md: each criterion uses the latest value within the look-back window)",
-  awgsMassNormal: "Local setting: AWGS 2019 does not name the 'mass measured and normal' case (CLINICAL.md §1)",
+  renal: "Local default: eGFR < 60 mL/min/1.73m² (CKD G3a or worse); MMA rises with renal impairment (clinical reference: MMA, homocysteine and kidney function)",
+  screeningAge: "Local screening default (clinical reference: B12 deficiency becomes more common with age; AWGS 2019 primary care uses ≥ 60)",
+  lookBack: "Local default (clinical reference: each criterion uses the latest value within the look-back window)",
+  awgsMassNormal: "Local setting: AWGS 2019 does not name the 'mass measured and normal' case (clinical reference: AWGS 2019)",
   flagDue: "Local default (this project): days from the result that raised the flag to its due date",
 } as const;
 
@@ -187,7 +188,7 @@ interface ThresholdMeta {
   /** How a patient value is compared with this number to be "low"/"positive"; null for settings. */
   comparison: Comparison | null;
   source: keyof typeof SOURCES;
-  /** false for items CLINICAL.md marks (unconfirmed) and for local settings that are not guideline text. */
+  /** false for items the clinical reference marks (unconfirmed) and for local settings that are not guideline text. */
   confirmed: boolean;
   origin: "guideline" | "local_setting";
   get: (t: ThresholdValues) => number | boolean | string;
@@ -314,7 +315,7 @@ export function describeThresholds(values: ThresholdValues): ThresholdCatalogueE
   });
 }
 
-/** The default set, described. The SARC-CalF comparison is (unconfirmed) in CLINICAL.md. */
+/** The default set, described. The SARC-CalF comparison is (unconfirmed): docs/clinical-reference.md#case-finding. */
 export const THRESHOLD_CATALOGUE: readonly ThresholdCatalogueEntry[] = describeThresholds(DEFAULT_THRESHOLDS);
 
 /** A numeric threshold as a rule uses it: value plus the metadata a reason must carry. */

@@ -15,15 +15,15 @@ export interface TierInput {
 }
 
 /**
- * Panel tier (DESIGN.md defaults).
+ * Panel tier (docs/design.md#tiers).
  * - high: EWGSOP2 confirmed/severe, AWGS sarcopenia/severe, or B12 deficient with any sarcopenia finding;
  * - elevated: EWGSOP2 probable, AWGS possible, B12 deficient/indeterminate, or case finding positive;
  * - unassessed: no strength measure and no B12 result, and nothing above fired (a positive
  *   SARC-F or slow gait must not hide among the unassessed);
  * - low: assessed, none of the above. A patient with a strength result but no sex-specific
  *   category (sex unknown, contract EX-005) is "low": assessed, and no rule fired.
- * B12 results of a patient on replacement do not raise the tier: CLINICAL.md §2 says such a
- * patient shows "on treatment", not "risk".
+ * B12 results of a patient on replacement do not raise the tier: such a patient shows "on
+ * treatment", not "risk" (docs/clinical-reference.md#on-b12-replacement).
  */
 export function assignTier(input: TierInput): { tier: Tier; reasons: Reason[] } {
   const b12Counts = !input.b12OnTreatment;

@@ -165,7 +165,7 @@ function part(source: CutOffSource, comparison: Comparison, value: number, unit:
 
 /**
  * The guideline cut-offs drawn on a chart, for the patient's sex, from the active threshold set
- * (CLINICAL.md §1–2): EWGSOP2 (Table 3), AWGS 2019 and SDOC where each defines one. Sex-specific
+ * (docs/clinical-reference.md): EWGSOP2 (Table 3), AWGS 2019 and SDOC where each defines one. Sex-specific
  * lines are left out when sex is unknown. Lines at the same value are merged into one label.
  */
 export function cutOffLines(kind: TrendKind, sex: Sex, t: ThresholdValues): CutOffLine[] {

@@ -6,7 +6,7 @@
 export type Sex = "female" | "male" | "unknown";
 export type Diet = "omnivore" | "vegetarian" | "vegan";
 
-/** Conditions that impair B12 absorption (CLINICAL.md §3). */
+/** Conditions that impair B12 absorption (docs/clinical-reference.md#risk-factors-for-low-b12). */
 export const CONDITION_CODES = [
   "autoimmune_gastritis",
   "atrophic_gastritis",
@@ -45,7 +45,7 @@ export type MassMethod = "dxa" | "bia";
  * One measurement or lab result. `value` is in the kind's canonical unit (see `CANONICAL_UNIT`
  * in units.ts) and is null only when `isUnable` (the patient could not complete the test).
  * `reportedValue`/`reportedUnit` keep what the device or lab reported, so B12 can be compared
- * against the threshold written in that unit (CLINICAL.md §2).
+ * against the threshold written in that unit (docs/clinical-reference.md#b12-units).
  */
 export interface ObservationInput {
   kind: MeasureKind;

@@ -2,10 +2,10 @@ import type { MeasureKind } from "./types";
 
 /** International avoirdupois pound, exact by definition. */
 export const KG_PER_LB = 0.45359237;
-/** Cobalamin: 1 pmol/L = 1.355 pg/mL (CLINICAL.md §2); ng/L is numerically equal to pg/mL. */
+/** Cobalamin: 1 pmol/L = 1.355 pg/mL (docs/clinical-reference.md#b12-units); ng/L is numerically equal to pg/mL. */
 export const PG_ML_PER_PMOL_L = 1.355;
 export const CM_PER_INCH = 2.54;
-/** Distance of the usual-pace walk test recorded as a time (DESIGN.md `walk_4m_s`). */
+/** Distance of the usual-pace walk test recorded as a time (`walk_4m_s`, docs/design.md#assessment-spreadsheet-csv-import). */
 export const WALK_TEST_METRES = 4;
 
 /** The unit every `ObservationInput.value` is stored and compared in. */

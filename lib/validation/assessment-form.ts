@@ -32,7 +32,7 @@ export const GRIP_TRIAL_FIELDS = [
 ] as const;
 
 /**
- * SARC-F (Malmstrom & Morley, JAMDA 2013; CLINICAL.md §1): five items scored 0–2, total 0–10,
+ * SARC-F (Malmstrom & Morley, JAMDA 2013; docs/clinical-reference.md#case-finding): five items scored 0–2, total 0–10,
  * positive at ≥ 4. Question wording as in the published instrument.
  */
 export const SARC_F_ITEMS = [

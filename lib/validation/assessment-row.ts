@@ -4,7 +4,7 @@ import { normaliseUnit } from "@/lib/domain/units";
 import { buildObservation, UNABLE } from "./measurement";
 import { parseDateCell } from "./numbers";
 
-/** Columns of the assessment spreadsheet (DESIGN.md), lower-case. Only `mrn` is required. */
+/** Columns of the assessment spreadsheet (docs/design.md#assessment-spreadsheet-csv-import), lower-case. Only `mrn` is required. */
 export const ASSESSMENT_COLUMNS = [
   "mrn",
   "family_name",
@@ -127,7 +127,7 @@ const MAX_NAME_LENGTH = 200;
 export type RowCells = ReadonlyMap<string, string>;
 
 /**
- * One spreadsheet row (DESIGN.md "Assessment spreadsheet"), from its non-empty cells. Empty cell =
+ * One spreadsheet row (docs/design.md#assessment-spreadsheet-csv-import), from its non-empty cells. Empty cell =
  * not measured. Reports every problem in the row (column + a sentence for the clinician), not just
  * the first. Columns outside the format are ignored here: `validateHeaders` reports them once.
  *

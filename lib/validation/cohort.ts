@@ -103,7 +103,7 @@ export const fieldDef = (field: CohortField): CohortFieldDef => COHORT_FIELDS[fi
 
 /** A number as the URL carries it: finite, plain decimal, no exponent or leading zeros. */
 const NUMBER_TEXT = /^-?\d+(\.\d+)?$/;
-/** Plausibility only (STYLE.md §3): clinical cut-offs come from the threshold set, not from here. */
+/** Plausibility only (docs/code-style.md#principles, 3): clinical cut-offs come from the threshold set, not from here. */
 const MAX_MEASURE_VALUE = 100_000;
 
 function checkCriterion(row: { field: CohortField; op: CohortOp; value?: string; within?: number }, ctx: z.RefinementCtx): void {

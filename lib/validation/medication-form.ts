@@ -5,7 +5,7 @@ import { parseDateCell } from "./numbers";
 
 /**
  * The medicines and conditions forms on a patient's "Medicines and conditions" page. A medicine
- * counts for the rules only when it is a catalogue entry (CLINICAL.md §3: never by free text); a
+ * counts for the rules only when it is a catalogue entry (docs/clinical-reference.md#medicines: never by free text); a
  * name the catalogue does not know is kept as free text and shown as "not matched". Every form
  * carries the patient's version (optimistic concurrency, checked by lib/data/medications.ts).
  */

@@ -58,7 +58,7 @@ function toCsv(rows: readonly (readonly CsvCell[])[]): string {
   return stringify(rows.map((row) => row.map(neutraliseCell)));
 }
 
-/** The assessment spreadsheet template: every DESIGN.md column, in order, and two example visits. */
+/** The assessment spreadsheet template: every column of docs/design.md, in order, and two example visits. */
 export function buildAssessmentTemplateCsv(): string {
   return toCsv([[...ASSESSMENT_COLUMNS], ...TEMPLATE_EXAMPLES.map((example) => ASSESSMENT_COLUMNS.map((column) => example[column] ?? ""))]);
 }

@@ -14,6 +14,34 @@ test("a clinician reads the thresholds with their sources but may not edit them"
   await expect(page).toHaveURL(/\/forbidden$/);
 });
 
+test("a clinician opens the clinical reference from the thresholds page and reads a cited threshold", async ({ page }) => {
+  await signIn(page, "clinician@demo.clinic");
+  await page.goto("/thresholds");
+  await page.getByRole("link", { name: "Clinical reference: EWGSOP2" }).click();
+  await expect(page).toHaveURL(/\/thresholds\/reference#ewgsop2$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Clinical reference" })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 2, name: "EWGSOP2" })).toBeInViewport();
+  const grip = page.getByRole("row", { name: /low strength: grip .*ewgsop2\.gripKg/ });
+  await expect(grip).toContainText("< 27 kg");
+  await expect(grip).toContainText("< 16 kg");
+  await expect(page.locator("article p").filter({ hasText: "Cruz-Jentoft AJ et al., Age and Ageing 2019;48:16–31, Table 3" })).toBeVisible();
+  // The planned guideline updates are on the page, marked as not applied.
+  await expect(page.locator("article p").filter({ hasText: "Not yet applied by the engine (planned, see the clinical-currency work)." })).toBeVisible();
+  await page.getByRole("navigation", { name: "On this page" }).getByRole("link", { name: "Vitamin B12 status" }).click();
+  await expect(page.getByRole("heading", { level: 2, name: "Vitamin B12 status" })).toBeInViewport();
+});
+
+test("an analyst may read the clinical reference; signed out, it sends to sign-in", async ({ page, browser }) => {
+  await signIn(page, "analyst@demo.clinic");
+  const response = await page.goto("/thresholds/reference");
+  expect(response?.status()).toBe(200);
+  await expect(page.getByRole("row", { name: /MMA\) confirms deficiency/ })).toContainText("> 0.45 µmol/L (unconfirmed)");
+  const anonymous = await browser.newPage();
+  await anonymous.goto("/thresholds/reference");
+  await expect(anonymous).toHaveURL(/\/login/);
+  await anonymous.close();
+});
+
 test("an admin saves a new threshold version, sees a clear error first, and re-evaluates everyone with progress", async ({ page }) => {
   await signIn(page, "admin@demo.clinic");
   await page.goto("/thresholds/edit");

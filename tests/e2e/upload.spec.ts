@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
-import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Locator, type Page } from "@playwright/test";
+import { fixturePath } from "../support/fixtures";
 import { cli, DEMO_PASSWORD, signIn } from "./support";
 
 /**
@@ -10,13 +10,12 @@ import { cli, DEMO_PASSWORD, signIn } from "./support";
  * progress, FHIR preview → import with rejections, the origin check, accessibility.
  */
 
-const DATA = path.resolve(process.cwd(), "../shared/data");
-const SAMPLE = readFileSync(path.join(DATA, "contract/sample-assessments.csv"), "utf8");
+const SAMPLE = readFileSync(fixturePath("contract", "sample-assessments.csv"), "utf8");
 const SYNTHEA = "Andy_Schaden_d630c6ca-046c-470a-8f3a-4dbc3850e7ae.json";
 const PITFALL = "Augustina561_Gibson10_7cffc0c9-6c87-70d6-09a4-6ede378e9b0a.json";
 const CLINICIAN = "clinician@upload.clinic";
 
-/** DESIGN.md "Assessment spreadsheet (CSV import format)", column by column, in its order. */
+/** docs/design.md#assessment-spreadsheet-csv-import, column by column, in its order. */
 const CONTRACT_HEADER = [
   "mrn", "family_name", "given_name", "birth_date", "sex", "diet", "conditions", "assessed_on",
   "grip_strength_kg", "grip_strength_lb", "gait_speed_m_s", "walk_4m_s", "chair_stand_5x_s",
@@ -59,7 +58,7 @@ const fact = (scope: Locator, label: string) => scope.locator("dl > div").filter
 const spreadsheet = (page: Page) => page.getByRole("region", { name: "Assessment spreadsheet (CSV)" });
 const fhirSection = (page: Page) => page.getByRole("region", { name: "FHIR R4 files" });
 
-test("a clinician downloads the template: the header is the DESIGN.md contract", async ({ page }) => {
+test("a clinician downloads the template: the header is the contract of docs/design.md", async ({ page }) => {
   await signIn(page, CLINICIAN);
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Import" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Import data" })).toBeVisible();
@@ -132,7 +131,7 @@ test("FHIR: a Synthea bundle imports; a pitfall bundle's mislabelled codes are r
   const before = await panelTotal(page);
   const input = section.getByLabel(/FHIR files/);
 
-  await input.setInputFiles(path.join(DATA, "synthea", SYNTHEA));
+  await input.setInputFiles(fixturePath("synthea", SYNTHEA));
   await section.getByRole("button", { name: "Preview FHIR import" }).click();
   const preview = section.getByRole("region", { name: "Preview (nothing has been written)" });
   await expect(fact(preview, "Patients")).toContainText("1 new");
@@ -142,7 +141,7 @@ test("FHIR: a Synthea bundle imports; a pitfall bundle's mislabelled codes are r
   await expect(fact(section.getByRole("region", { name: "Import finished" }), "Patients")).toContainText("1 new");
   expect(await panelTotal(page)).toBe(before + 1);
 
-  await input.setInputFiles(path.join(DATA, "fhir-pitfalls", PITFALL));
+  await input.setInputFiles(fixturePath("fhir-pitfalls", PITFALL));
   await section.getByRole("button", { name: "Preview FHIR import" }).click();
   const rejected = section.getByRole("table", { name: "Rejected resources" });
   await expect(rejected).toBeVisible();
@@ -166,7 +165,7 @@ test("the upload routes refuse a cross-origin POST with 403 and write nothing", 
     expect(response.status(), mode).toBe(403);
     expect(((await response.json()) as { error: string }).error).toBe("forbidden");
   }
-  const bundle = { name: SYNTHEA, mimeType: "application/json", buffer: readFileSync(path.join(DATA, "synthea", SYNTHEA)) };
+  const bundle = { name: SYNTHEA, mimeType: "application/json", buffer: readFileSync(fixturePath("synthea", SYNTHEA)) };
   const fhir = await page.request.post("/api/import/fhir", { headers: evil, multipart: { files: bundle, mode: "preview" } });
   expect(fhir.status()).toBe(403);
   expect(await panelTotal(page)).toBe(patients);

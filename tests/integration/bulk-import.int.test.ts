@@ -5,8 +5,8 @@
  * re-evaluation from the database evaluates it.
  */
 import { readFileSync } from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fixturePath } from "../support/fixtures";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/test-db";
 import type { SystemActor } from "@/lib/auth/actor";
 import { insertRows, newRowId, OBSERVATION_COLUMNS } from "@/lib/data/bulk-insert";
@@ -15,7 +15,7 @@ import { reevaluatePatients } from "@/lib/data/reevaluate";
 import { createDefaultThresholds } from "@/lib/data/thresholds";
 
 const NOW = new Date("2026-11-21T00:00:00Z");
-const SAMPLE = readFileSync(path.resolve(process.cwd(), "../shared/data/contract/sample-assessments.csv"));
+const SAMPLE = readFileSync(fixturePath("contract", "sample-assessments.csv"));
 
 let t: TestDatabase;
 

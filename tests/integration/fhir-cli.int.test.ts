@@ -4,19 +4,20 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fixturePath } from "../support/fixtures";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
 import type { Evaluation } from "@/lib/domain/types";
 
 /**
  * The issue's acceptance through the CLI, as an operator runs it (a child process of
  * `npm run cli`, against this test's database): every Synthea bundle imported by
- * `import-fhir ../shared/data/synthea/*` gives one patient per bundle; the pitfall bundles are
+ * `import-fhir tests/fixtures/synthea/*` gives one patient per bundle; the pitfall bundles are
  * reported as mislabelled; `export-fhir` writes the NDJSON and manifest, and importing that
  * directory into another clinic reproduces the cohort, twice without change.
  */
 const execFileAsync = promisify(execFile);
-const SYNTHEA = path.resolve(process.cwd(), "../shared/data/synthea");
-const PITFALLS = path.resolve(process.cwd(), "../shared/data/fhir-pitfalls");
+const SYNTHEA = fixturePath("synthea");
+const PITFALLS = fixturePath("fhir-pitfalls");
 const AS_OF = "2026-11-21";
 
 let t: TestDatabase;
@@ -45,24 +46,24 @@ afterAll(async () => {
 describe(`npm run cli -- import-fhir / export-fhir (${process.env.TEST_DATABASE ?? "sqlite"})`, () => {
   it("imports every Synthea bundle: one patient each, weights, heights, medicines, B12 flags; reports the time", async () => {
     const files = readdirSync(SYNTHEA).filter((n) => n.endsWith(".json")).map((n) => path.join(SYNTHEA, n));
-    expect(files).toHaveLength(26);
+    expect(files).toHaveLength(6);
     const { stdout } = await cli("--clinic", "fhir", "import-fhir", ...files, "--as-of", AS_OF);
-    expect(stdout).toMatch(/^Imported: 26 new patients, 0 updated, 0 unchanged; \d+ observations/m);
+    expect(stdout).toMatch(/^Imported: 6 new patients, 0 updated, 0 unchanged; \d+ observations/m);
     const seconds = Number(/; ([\d.]+) s \(import job/.exec(stdout)?.[1]);
     expect(seconds).toBeGreaterThan(0);
-    console.log(`[${t.provider}] CLI import-fhir of 26 Synthea bundles: ${seconds} s (as printed); last lines:\n${stdout.trim().split("\n").slice(-2).join("\n")}`);
+    console.log(`[${t.provider}] CLI import-fhir of 6 Synthea bundles: ${seconds} s (as printed); last lines:\n${stdout.trim().split("\n").slice(-2).join("\n")}`);
 
     const clinic = await t.db.clinic.findUniqueOrThrow({ where: { slug: "fhir" } });
     const patients = await t.db.patient.findMany({ where: { clinicId: clinic.id }, include: { snapshot: true, medications: true } });
-    expect(patients).toHaveLength(26);
-    expect(await t.db.observation.count({ where: { clinicId: clinic.id, kind: "weight" } })).toBeGreaterThan(100);
-    expect(await t.db.observation.count({ where: { clinicId: clinic.id, kind: "height" } })).toBeGreaterThan(20);
+    expect(patients).toHaveLength(6);
+    expect(await t.db.observation.count({ where: { clinicId: clinic.id, kind: "weight" } })).toBe(59);
+    expect(await t.db.observation.count({ where: { clinicId: clinic.id, kind: "height" } })).toBe(59);
     const evaluations = patients.map((p) => JSON.parse(p.snapshot!.detailJson) as Evaluation);
     const onMetformin = evaluations.filter((e) => e.medicines.b12Lowering.includes("metformin"));
     const onReplacement = evaluations.filter((e) => e.b12.onTreatment);
-    expect(onMetformin.length).toBeGreaterThanOrEqual(3);
-    expect(onReplacement.length).toBeGreaterThanOrEqual(5);
-    // b12_test_due (DESIGN.md): no B12 result, not on replacement, a risk factor — and alive.
+    expect(onMetformin).toHaveLength(2);
+    expect(onReplacement).toHaveLength(3);
+    // b12_test_due (docs/design.md#flags): no B12 result, not on replacement, a risk factor — and alive.
     for (const [i, e] of evaluations.entries()) {
       const patient = patients[i]!;
       const due = e.flags.some((f) => f.code === "b12_test_due");
@@ -72,13 +73,15 @@ describe(`npm run cli -- import-fhir / export-fhir (${process.env.TEST_DATABASE 
       if (alive && !e.b12.onTreatment && (age >= 65 || e.medicines.b12Lowering.length > 0)) expect(due, patient.mrn).toBe(true);
       expect(due, patient.mrn).toBe(alive && !e.b12.onTreatment && e.b12.status === "not_tested" && e.riskFactors.codes.length > 0);
     }
-    expect(evaluations.filter((e) => e.flags.some((f) => f.code === "b12_test_due")).length).toBeGreaterThan(5);
+    expect(evaluations.filter((e) => e.flags.some((f) => f.code === "b12_test_due")).length).toBe(2);
   });
 
   it("reports the pitfall bundles' mislabelled LOINC codes", async () => {
     const { stdout } = await cli("--clinic", "fhir", "import-fhir", PITFALLS, "--as-of", AS_OF);
     const mislabelled = stdout.split("\n").filter((l) => l.startsWith("rejected: ") && l.includes("http://loinc.org") && l.includes("mislabelled"));
-    expect(mislabelled.length).toBeGreaterThan(10);
+    // All 118 Observations of the trimmed bundles are mislabelled: the first 50 listed, the rest counted.
+    expect(mislabelled.length).toBe(50);
+    expect(stdout).toContain("… and 68 more rejected");
     expect(stdout).toContain("5089AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
     expect(stdout).toMatch(/^Imported: 2 new patients/m);
   });
@@ -86,20 +89,20 @@ describe(`npm run cli -- import-fhir / export-fhir (${process.env.TEST_DATABASE 
   it("exports NDJSON and a manifest, and the directory re-imports into another clinic unchanged, twice", async () => {
     const out = path.join(work, "export");
     const { stderr } = await cli("--clinic", "fhir", "export-fhir", "--out", out, "--as-of", AS_OF);
-    expect(stderr).toMatch(/Exported 28 patients/);
+    expect(stderr).toMatch(/Exported 8 patients/);
     const manifest = JSON.parse(readFileSync(path.join(out, "manifest.json"), "utf8")) as { output: { type: string; url: string; count: number }[]; error: unknown[] };
     expect(manifest.output.map((o) => o.type)).toEqual(["Patient", "Observation", "MedicationStatement", "Flag", "RiskAssessment"]);
     for (const o of manifest.output) {
       const text = readFileSync(path.join(out, o.url), "utf8");
       expect(text.split("\n").filter((l) => l !== "")).toHaveLength(o.count);
     }
-    expect(manifest.output[0]!.count).toBe(28);
+    expect(manifest.output[0]!.count).toBe(8);
 
     const first = await cli("--clinic", "copy", "import-fhir", out, "--as-of", AS_OF);
-    expect(first.stdout).toMatch(/^Imported: 28 new patients/m);
+    expect(first.stdout).toMatch(/^Imported: 8 new patients/m);
     expect(first.stdout).toMatch(/, 0 rejected;/);
     const again = await cli("--clinic", "copy", "import-fhir", out, "--as-of", AS_OF);
-    expect(again.stdout).toMatch(/^Imported: 0 new patients, 0 updated, 28 unchanged; 0 observations \(\d+ already imported\); 0 medications/m);
+    expect(again.stdout).toMatch(/^Imported: 0 new patients, 0 updated, 8 unchanged; 0 observations \(\d+ already imported\); 0 medications/m);
   });
 
   it("refuses an unknown tier with a sentence naming the choices", async () => {

@@ -12,8 +12,8 @@ import { verifyAuditChain } from "@/lib/data/audit";
 import type { Db } from "@/lib/data/db";
 
 /**
- * Crash safety (DESIGN.md: "the write is one transaction: a crash mid-import leaves the database as
- * before"). The real CLI imports a 100,000-row spreadsheet into a seeded clinic; once its progress
+ * Crash safety (docs/design.md#import-semantics: the write is one transaction, "a crash part-way
+ * leaves the database as before"). The real CLI imports a 100,000-row spreadsheet into a seeded clinic; once its progress
  * shows the write transaction has begun, the whole process group is killed with SIGKILL (no
  * handler runs, nothing is rolled back by the program). Every table is then byte-for-byte as
  * before, the audit chain verifies, and a re-run imports everything. While the doomed import

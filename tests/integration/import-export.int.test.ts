@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fixturePath } from "../support/fixtures";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
 import type { SystemActor } from "@/lib/auth/actor";
 import { verifyAuditChain } from "@/lib/data/audit";
@@ -16,7 +17,7 @@ import { createDefaultThresholds } from "@/lib/data/thresholds";
 import type { Db } from "@/lib/data/db";
 
 const NOW = new Date("2026-11-21T00:00:00Z");
-const CONTRACT = path.resolve(process.cwd(), "../shared/data/contract");
+const CONTRACT = fixturePath("contract");
 const SAMPLE = readFileSync(path.join(CONTRACT, "sample-assessments.csv"));
 const EXPECTED = parse(readFileSync(path.join(CONTRACT, "expected-export.csv")), { columns: true }) as Record<string, string>[];
 const COMPARED = ["ewgsop2", "awgs2019", "b12_status", "b12_on_treatment", "flags", "b12_lowering_medications"] as const;

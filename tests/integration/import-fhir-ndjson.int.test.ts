@@ -5,7 +5,7 @@ import { importFhir, type FhirImportFile } from "@/lib/data/import-fhir";
 import type { Evaluation } from "@/lib/domain/types";
 
 /**
- * DESIGN.md "FHIR R4" import of bulk NDJSON (one resource a line, one file per type, references
+ * FHIR R4 import (docs/design.md#fhir-import) of bulk NDJSON (one resource a line, one file per type, references
  * across files) with every resource type the issue lists: Patient, Observation,
  * MedicationRequest, MedicationStatement, Condition.
  */

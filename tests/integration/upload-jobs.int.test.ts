@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fixturePath } from "../support/fixtures";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
 import { createTestClinic, TEST_NOW, type TestClinic } from "../support/clinic-factory";
 import { importAssessments } from "@/lib/data/import-assessments";
@@ -14,11 +14,10 @@ import { PREVIEW_VALID_HOURS } from "@/lib/validation/upload";
  * the sha256 it computes is the one they store, and "import" is allowed only for a clean, recent
  * preview of the same bytes by the same user in the same clinic.
  */
-const DATA = path.resolve(process.cwd(), "../shared/data");
-const SAMPLE: UploadedFile = { name: "sample-assessments.csv", content: readFileSync(path.join(DATA, "contract/sample-assessments.csv")) };
+const SAMPLE: UploadedFile = { name: "sample-assessments.csv", content: readFileSync(fixturePath("contract", "sample-assessments.csv")) };
 const SYNTHEA: UploadedFile[] = ["Andy_Schaden_d630c6ca-046c-470a-8f3a-4dbc3850e7ae.json", "Loma_Johns_0f30cacb-3348-4baf-8946-cd2175a750b3.json"].map((name) => ({
   name,
-  content: readFileSync(path.join(DATA, "synthea", name)),
+  content: readFileSync(fixturePath("synthea", name)),
 }));
 
 let t: TestDatabase;

@@ -40,7 +40,7 @@ describe("serum total B12 bands (NICE NG239), each unit against its own edges", 
     expect(b12([serum(value, unit)]).status).toBe(expected);
   });
 
-  it("180 ng/L is indeterminate although 180 × 0.738 = 132.8 < 133 pmol/L (CLINICAL.md §2)", () => {
+  it("180 ng/L is indeterminate although 180 × 0.738 = 132.8 < 133 pmol/L (docs/clinical-reference.md#b12-units)", () => {
     const observation = serum(180, "ng/L");
     expect(observation.value).toBeLessThan(133);
     expect(b12([observation]).status).toBe("indeterminate");

@@ -6,7 +6,7 @@ import { DEFAULT_THRESHOLDS } from "@/lib/domain/thresholds";
 import type { PatientHistory } from "@/lib/domain/types";
 import { parseAssessmentRow, validateHeaders, type AssessmentRow } from "@/lib/validation/assessment-row";
 
-const CONTRACT = new URL("../../../shared/data/contract/", import.meta.url);
+const CONTRACT = new URL("../fixtures/contract/", import.meta.url);
 const NOW = new Date("2026-11-21T00:00:00Z");
 
 function readCsv(name: string): Record<string, string>[] {

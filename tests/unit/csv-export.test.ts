@@ -43,7 +43,7 @@ function asRecord(cells: ReturnType<typeof toCohortRow>): Record<string, unknown
 }
 
 describe("cohort export columns", () => {
-  it("starts with the DESIGN.md columns in exactly their order", () => {
+  it("starts with the contract columns of docs/design.md#cohort-export-csv in exactly their order", () => {
     expect(EXPORT_COLUMNS.slice(0, CONTRACT_COLUMNS.length)).toEqual(CONTRACT_COLUMNS);
     expect(new Set(EXPORT_COLUMNS).size).toBe(EXPORT_COLUMNS.length);
   });

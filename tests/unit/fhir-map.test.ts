@@ -77,7 +77,7 @@ describe("the code table", () => {
     expect(new Set(keys).size).toBe(keys.length);
   });
 
-  it("marks as confirmed only what CLINICAL.md confirms", () => {
+  it("marks as confirmed only what the clinical reference confirms (docs/clinical-reference.md#observation-codes)", () => {
     const confirmed = OBSERVATION_CODES.filter((m) => m.confirmed).map((m) => m.code).sort();
     expect(confirmed).toEqual(["13965-9", "14685-2", "2132-9", "29463-7", "8302-2"]);
   });

@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { fixturePath } from "../support/fixtures";
 import { GRIP_NORMS, gripNormFor } from "@/lib/domain/grip-norms";
 
-/** The shared, read-only source the table was transcribed from (DESIGN: tests read ../shared/data). */
-const CSV = join(process.cwd(), "..", "shared", "data", "norms", "hand_grip_strength_SOEP_normative_age_gender_weighted_S3.csv");
+/** The source the table was transcribed from: the paper's S3 table (tests/fixtures/README.md). */
+const CSV = fixturePath("norms", "hand_grip_strength_SOEP_normative_age_gender_weighted_S3.csv");
 
 function readNorms() {
   const [header, ...lines] = readFileSync(CSV, "utf8").trim().split(/\r?\n/);

@@ -54,12 +54,12 @@ describe("medicine catalogue data", () => {
     ["simvastatin", "C10AA01", "36567", "statin"],
     ["rosuvastatin", "C10AA07", "301542", "statin"],
     ["pravastatin", "C10AA03", "42463", "statin"],
-  ])("CLINICAL.md §3: %s (%s, RxNorm %s) is %s", (name, atc, rxnorm, cls) => {
+  ])("docs/clinical-reference.md#medicines: %s (%s, RxNorm %s) is %s", (name, atc, rxnorm, cls) => {
     const entry = matchMedicine(name);
     expect(entry).toMatchObject({ genericName: name, atc, rxnormIngredient: rxnorm, medicineClass: cls });
   });
 
-  it("H2RA RxNorm ids are marked unconfirmed, as in CLINICAL.md", () => {
+  it("H2RA RxNorm ids are marked unconfirmed, as in the clinical reference", () => {
     expect(matchMedicine("famotidine")?.rxnormConfirmed).toBe(false);
     expect(matchMedicine("omeprazole")?.rxnormConfirmed).toBe(true);
   });

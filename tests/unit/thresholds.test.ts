@@ -10,7 +10,7 @@ function leaves(value: unknown, prefix = ""): [string, unknown][] {
   return [[prefix, value]];
 }
 
-describe("DEFAULT_THRESHOLDS pin every number in CLINICAL.md with its comparison", () => {
+describe("DEFAULT_THRESHOLDS pin every number of docs/clinical-reference.md with its comparison", () => {
   it.each<[string, number | boolean | string, string | null]>([
     ["ewgsop2.gripKg.male", 27, "<"],
     ["ewgsop2.gripKg.female", 16, "<"],

@@ -3,7 +3,7 @@ import { assignTier, type TierInput } from "@/lib/domain/tier";
 import { TIER_RANK, type MedicationInput, type ObservationInput, type Tier } from "@/lib/domain/types";
 import { evaluate, history, med, obs, TALL_HEIGHT, withThresholds } from "./helpers";
 
-describe("tier rules (DESIGN.md)", () => {
+describe("tier rules (docs/design.md#tiers)", () => {
   it.each<[string, ObservationInput[], MedicationInput[], Tier]>([
     ["EWGSOP2 confirmed → high", [obs("grip_strength", 10), obs("asm", 14)], [], "high"],
     ["AWGS sarcopenia with EWGSOP2 none → high", [obs("grip_strength", 17), obs("asm", 20, undefined, { method: "dxa" }), TALL_HEIGHT], [], "high"],

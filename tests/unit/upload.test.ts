@@ -47,7 +47,7 @@ describe("upload fields", () => {
 
 describe("assessment template", () => {
   const records = parse(buildAssessmentTemplateCsv()) as string[][];
-  it("has DESIGN.md's columns in order, then example visits the importer accepts", () => {
+  it("has the columns of docs/design.md#assessment-spreadsheet-csv-import in order, then example visits the importer accepts", () => {
     expect(records[0]).toEqual([...ASSESSMENT_COLUMNS]);
     expect(validateHeaders(records[0]!)).toEqual([]);
     expect(records.length).toBe(3);

@@ -4,6 +4,7 @@ import { can } from "@/lib/auth/roles";
 import { getDb } from "@/lib/data/db";
 import { getActiveThresholds, listThresholdVersions } from "@/lib/data/thresholds";
 import { describeThresholds, type ThresholdGroup } from "@/lib/domain/thresholds";
+import { clinicalReferenceHref, REFERENCE_SECTION } from "@/lib/docs/reference-sections";
 import { formatDate } from "@/components/format";
 import { RecomputePanel } from "./recompute-panel";
 
@@ -18,6 +19,17 @@ const GROUP_TITLES: Record<ThresholdGroup, string> = {
   b12: "Vitamin B12 status",
   screening: "Screening settings",
   flags: "Flag due dates",
+};
+
+const GROUP_SHORT_NAMES: Record<ThresholdGroup, string> = {
+  ewgsop2: "EWGSOP2",
+  awgs2019: "AWGS 2019",
+  case_finding: "case finding",
+  sdoc: "SDOC 2020",
+  fnih: "FNIH 2014",
+  b12: "vitamin B12 status",
+  screening: "screening age and look-back window",
+  flags: "flag due dates",
 };
 
 const COMPARISON_WORDS = { "<": "below", "<=": "at or below", ">": "above", ">=": "at or above" } as const;
@@ -39,6 +51,10 @@ export default async function ThresholdsPage() {
         default from the cited source that the clinic may change. Values marked <strong>unconfirmed</strong> were seen only in
         secondary sources or are local settings, not guideline text.
       </p>
+      <p>
+        How the engine applies each value, with the full citations, the medicines and the codes:{" "}
+        <Link href={clinicalReferenceHref()}>clinical reference</Link>.
+      </p>
       {isAdmin ? (
         <>
           <p>
@@ -50,6 +66,9 @@ export default async function ThresholdsPage() {
       {groups.map((group) => (
         <section key={group} aria-labelledby={`group-${group}`}>
           <h2 id={`group-${group}`}>{GROUP_TITLES[group]}</h2>
+          <p className="small flush">
+            <Link href={clinicalReferenceHref(REFERENCE_SECTION[group])}>Clinical reference: {GROUP_SHORT_NAMES[group]}</Link>
+          </p>
           <div className="table-wrap">
             <table className="data">
               <thead>

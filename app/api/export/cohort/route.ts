@@ -12,8 +12,9 @@ function listParam<T extends string>(params: URLSearchParams, name: string, allo
 
 /**
  * GET /api/export/cohort?…panel query… → the CSV of exactly the panel's cohort (its filters and
- * cohort criteria, the same schema as /patients; every page, no row cap), DESIGN.md columns
- * first, streamed batch by batch with the same code as `npm run cli -- export`, audited.
+ * cohort criteria, the same schema as /patients; every page, no row cap), the contract columns
+ * (docs/design.md#cohort-export-csv) first, streamed batch by batch with the same code as
+ * `npm run cli -- export`, audited.
  * Several `tier`/`flag` values (`tier=high,elevated`) select any of them, as before.
  * A criteria row that does not parse is refused with 422 and what to fix, rather than exporting
  * a wider cohort than the one asked for.

@@ -1,7 +1,7 @@
 import { guardedRoute } from "@/lib/auth/guarded";
 import { buildAssessmentTemplateCsv } from "@/lib/validation/upload-csv";
 
-/** GET /api/import/template → the assessment spreadsheet template: DESIGN.md's columns and two example visits. */
+/** GET /api/import/template → the assessment spreadsheet template: every column of docs/design.md#assessment-spreadsheet-csv-import and two example visits. */
 export const GET = guardedRoute("import:run", async () =>
   new Response(buildAssessmentTemplateCsv(), {
     headers: {
