@@ -9,9 +9,15 @@ dir="${PG_TEST_DIR:-/tmp/sarc-pg-$port}"
 bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
 [ -n "$bin" ] && export PATH="$bin:$PATH"
 command -v pg_ctl >/dev/null || { echo "pg-server: PostgreSQL server binaries not found (apt-get install -y postgresql)" >&2; exit 1; }
-# FAKETIME_SHARED: under scripts/test-shifted.sh the server keeps the shifted clock, but must not
-# try to open the root-owned clock semaphore that libfaketime names there.
-as_pg() { if [ "$(id -u)" = 0 ]; then env -u FAKETIME_SHARED su postgres -s /bin/bash -c "$*"; else bash -c "$*"; fi; }
+# Under libfaketime (scripts/test-shifted.sh) the server keeps the shifted clock, but the
+# root-owned clock semaphore named in FAKETIME_SHARED cannot be opened by the postgres user: su
+# runs without the preload, and the postgres user's shell puts it back for pg_ctl and the server.
+as_pg() {
+  if [ "$(id -u)" != 0 ]; then bash -c "$*"; return; fi
+  local preload=""
+  [ -n "${LD_PRELOAD:-}" ] && preload="export LD_PRELOAD='$LD_PRELOAD'; "
+  env -u LD_PRELOAD -u FAKETIME_SHARED su postgres -s /bin/bash -c "$preload$*"
+}
 
 case "$cmd" in
   start)

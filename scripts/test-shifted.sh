@@ -20,12 +20,12 @@ mkdir -p "$results"
 export NEXT_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1
 # "@<local date and time>" becomes an offset in seconds from now, so that every process — the
 # test runners, the app servers, Chromium and PostgreSQL, started at different moments — reads
-# the same shifted clock. libfaketime is preloaded directly rather than through the `faketime`
-# wrapper, whose shared-memory clock a server running as the postgres user may not open.
+# the same shifted clock without sharing state (the `faketime` wrapper's "start at" clock lives in
+# shared memory that a server running as the postgres user may not open).
 case "$offset" in
   @*) target="$(date -d "${offset#@}" +%s)" || exit 2; offset="$(printf '%+d' $((target - $(date +%s))))" ;;
 esac
-export LD_PRELOAD="$lib${LD_PRELOAD:+:$LD_PRELOAD}" FAKETIME="$offset" FAKETIME_DISABLE_SHM=1
+export LD_PRELOAD="$lib${LD_PRELOAD:+:$LD_PRELOAD}" FAKETIME="$offset"
 # Timers and timeouts keep real time: only the wall clock moves.
 export FAKETIME_DONT_FAKE_MONOTONIC=1
 echo "Clock for these tests: $(date '+%Y-%m-%d %H:%M:%S %Z') = $(date -u '+%Y-%m-%d %H:%M:%S UTC') (FAKETIME=$offset, TZ=${TZ:-unset})"
