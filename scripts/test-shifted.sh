@@ -12,6 +12,8 @@ if [ $# -lt 2 ] || [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then
   sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
   [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; exit $?
 fi
+# Dependencies are installed on the real clock: make and TLS certificates do not like a moved one.
+bash scripts/ensure-deps.sh
 lib="$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null | head -1 || true)"
 [ -n "$lib" ] || { echo "test-shifted: libfaketime is not installed (apt-get install -y faketime)" >&2; exit 1; }
 offset="$1"; shift
