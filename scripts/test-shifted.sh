@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs test layers with the machine's clock moved (libfaketime), to prove that no test depends on
-# the day it runs (docs/testing.md#time).
+# the day it runs (docs/testing.md#time-is-an-input).
 #   scripts/test-shifted.sh OFFSET LAYER…
 #     OFFSET  a libfaketime spec: "+1y", "+183d", "-30d", or "@2027-09-26 01:52:00" (start there and
 #             run on); with TZ=… set, the clock and the calendar are that zone's
