@@ -5,7 +5,7 @@ import { z } from "zod";
 import { env } from "@/lib/config/env";
 import { getDb } from "@/lib/data/db";
 import { isSessionLive, revokeSession } from "@/lib/data/user-sessions";
-import { clientAddressOf, type HeaderSource } from "./client-address";
+import { ClientAddressUnavailable, clientAddressOf, type HeaderSource } from "./client-address";
 import { verifyPassword } from "./password";
 import { attemptSignIn } from "./sign-in";
 
@@ -59,7 +59,15 @@ export function authOptions(context: AuthOptionsContext = {}): NextAuthOptions {
           const parsed = credentialsSchema.safeParse(raw);
           if (!parsed.success) return null;
           const now = new Date();
-          const address = clientAddressOf((req?.headers ?? {}) as HeaderSource, settings.TRUSTED_PROXIES);
+          let address: string;
+          try {
+            address = clientAddressOf((req?.headers ?? {}) as HeaderSource, settings.TRUSTED_PROXIES);
+          } catch (error) {
+            // next-auth turns a thrown error into the sign-in page's message only; the operator
+            // needs to read why in the server log.
+            if (error instanceof ClientAddressUnavailable) console.error(`[auth] Sign-in refused: ${error.message}`);
+            throw error;
+          }
           const outcome = await attemptSignIn(getDb(), { email: parsed.data.email, password: parsed.data.password, address, now }, rules);
           if (outcome.kind === "throttled") {
             throw new Error(`${LOGIN_LOCKED}:${Math.max(1, Math.ceil((outcome.retryAt.getTime() - now.getTime()) / 60_000))}`);
