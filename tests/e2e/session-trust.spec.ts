@@ -1,3 +1,5 @@
+import type { IncomingHttpHeaders } from "node:http";
+import { request as httpRequest } from "node:http";
 import { expect, request as playwrightRequest, test, type APIRequestContext } from "@playwright/test";
 import { cliWithInput, signIn } from "./support";
 
@@ -73,25 +75,40 @@ test("a server action request without Origin is refused and writes nothing; the 
   await expect(page.getByRole("link", { name })).toHaveCount(1);
 });
 
-test("the sign-in throttle counts the socket's address: rotating X-Forwarded-For or the server's private header does not escape it", async ({ baseURL }) => {
+/** A sign-in through next-auth's credentials flow over plain HTTP from a chosen local (source) address. */
+async function signInFrom(base: string, localAddress: string, email: string, password: string, headers: Record<string, string> = {}): Promise<string> {
+  const send = (path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}) =>
+    new Promise<{ headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
+      const request = httpRequest(`${base}${path}`, { method: options.method ?? "GET", headers: options.headers, localAddress }, (response) => {
+        let body = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk: string) => (body += chunk));
+        response.on("end", () => resolve({ headers: response.headers, body }));
+      });
+      request.on("error", reject);
+      request.end(options.body);
+    });
+  const csrf = await send("/api/auth/csrf");
+  const { csrfToken } = JSON.parse(csrf.body) as { csrfToken: string };
+  const cookie = (csrf.headers["set-cookie"] ?? []).map((c) => c.split(";")[0]).join("; ");
+  const callback = await send("/api/auth/callback/credentials", {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: cookie, Origin: base, ...headers },
+    body: new URLSearchParams({ csrfToken, email, password, json: "true" }).toString(),
+  });
+  return (JSON.parse(callback.body) as { url: string }).url;
+}
+
+test("the sign-in throttle counts the socket's address: forged headers neither escape it nor lock the account out for another address", async ({ baseURL }) => {
   const email = `throttle-${Date.now()}@demo.clinic`;
   const password = "a-temporary-password-456";
   cliWithInput(password, "users", "add", "--email", email, "--name", "Throttle Check", "--role", "analyst", "--password-stdin");
-  const client = await playwrightRequest.newContext({ baseURL });
-  try {
-    const attempt = async (typed: string, spoofed: number) => {
-      const { csrfToken } = (await (await client.get("/api/auth/csrf")).json()) as { csrfToken: string };
-      const response = await client.post("/api/auth/callback/credentials", {
-        headers: { Origin: baseURL!, "X-Forwarded-For": `198.51.100.${spoofed}`, "X-Sarcopenia-Peer-Address": `203.0.113.${spoofed}` },
-        form: { csrfToken, email, password: typed, json: "true" },
-        maxRedirects: 0,
-      });
-      return ((await response.json()) as { url: string }).url;
-    };
-    for (let i = 0; i < 5; i++) expect(await attempt(`wrong password ${i}`, i)).toContain("error=CredentialsSignin");
-    // The sixth, with the right password and yet another made-up address, is refused unchecked.
-    expect(await attempt(password, 99)).toContain("error=locked");
-  } finally {
-    await client.dispose();
-  }
+  // From 127.0.0.1, five wrong passwords, each claiming another address in X-Forwarded-For and in
+  // the server's private peer header (which server.mjs overwrites with the socket's address).
+  const forged = (i: number) => ({ "X-Forwarded-For": `198.51.100.${i}`, "X-Sarcopenia-Peer-Address": `203.0.113.${i}` });
+  for (let i = 0; i < 5; i++) expect(await signInFrom(baseURL!, "127.0.0.1", email, `wrong password ${i}`, forged(i))).toContain("error=CredentialsSignin");
+  // A sixth from the same socket address, right password and yet another claimed address: refused unchecked.
+  expect(await signInFrom(baseURL!, "127.0.0.1", email, password, forged(99))).toContain("error=locked");
+  // The account is not locked for everyone: its owner, from another address (127.0.0.2), signs in.
+  expect(await signInFrom(baseURL!, "127.0.0.2", email, password)).not.toContain("error=");
 });
