@@ -33,9 +33,9 @@ export interface SignInRules {
   /** The password check: argon2 in the app; tests pass a counting wrapper. */
   verify: (passwordHash: string, password: string) => Promise<boolean>;
   /**
-   * Runs the audit write of a refused sign-in. The app does not wait for it (the answer would
-   * otherwise be slower for an email that has an account, ~10 ms on PostgreSQL, which tells
-   * accounts apart); tests collect and await it.
+   * Runs the audit write of a refused sign-in. The app runs it after the answer has been sent
+   * (lib/auth/options.ts): otherwise the answer is slower for an email that has an account,
+   * which tells accounts apart. Tests collect and await it.
    */
   deferAudit: (write: () => Promise<void>) => void;
 }
