@@ -17,4 +17,4 @@ fi
 echo
 echo "Sarcopenia screening is starting on http://localhost:$port"
 npm run -s cli -- demo-logins
-exec npx next start -p "$port"
+exec node server.mjs -p "$port"

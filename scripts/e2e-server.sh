@@ -13,4 +13,4 @@ npm run -s cli -- seed --reset --patients 1000 --seed 20261121
 # A second clinic, for the checks that one clinic's users never reach another's patients.
 npm run -s cli -- seed --slug other --reset --patients 20 --seed 7
 [ -f .next/BUILD_ID ] || npx next build
-exec npx next start -p "$port" -H 127.0.0.1
+exec node server.mjs -p "$port" -H 127.0.0.1

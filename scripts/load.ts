@@ -10,7 +10,7 @@
  * DATABASE_URL (default file:./data/load/app.db) is migrated and seeded once with --patients demo
  * patients, then reused. A clinician account per connection (load-NN@demo.clinic) is created once
  * and signed in through next-auth's real credentials flow (CSRF token, callback, session cookie),
- * so no account or address reaches the login throttle. `next start` is built first if needed and
+ * so no account or address reaches the login throttle. the production build is made first if needed, served by server.mjs and
  * stopped at the end; its output goes to <database dir>/load-server.log.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -132,20 +132,20 @@ async function prepareDatabase(url: string, patients: number, users: number): Pr
 async function startServer(port: number, databaseUrl: string, logFile: string): Promise<ChildProcess> {
   const out = createWriteStream(logFile);
   await once(out, "open");
-  const server = spawn(join(process.cwd(), "node_modules/.bin/next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
+  const server = spawn(process.execPath, [join(process.cwd(), "server.mjs"), "-p", String(port), "-H", "127.0.0.1"], {
     env: { ...process.env, NODE_ENV: "production", DATABASE_URL: databaseUrl, NEXTAUTH_URL: `http://127.0.0.1:${port}`, NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? SECRET, NEXT_TELEMETRY_DISABLED: "1" },
     stdio: ["ignore", out, out],
     detached: true,
   });
   const deadline = Date.now() + 90_000;
   for (;;) {
-    if (server.exitCode !== null) throw new Error(`next start exited with ${server.exitCode}; see ${logFile}`);
+    if (server.exitCode !== null) throw new Error(`the server (server.mjs) exited with ${server.exitCode}; see ${logFile}`);
     try {
       if ((await fetch(`http://127.0.0.1:${port}/login`)).ok) return server;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`next start did not answer on port ${port} within 90 s; see ${logFile}`);
+    if (Date.now() > deadline) throw new Error(`the server (server.mjs) did not answer on port ${port} within 90 s; see ${logFile}`);
     await new Promise((r) => setTimeout(r, 500));
   }
 }
@@ -238,7 +238,7 @@ async function main(): Promise<void> {
   });
   try {
     server = await startServer(options.port, options.databaseUrl, logFile);
-    log(`next start is up (log: ${logFile}); signing in ${emails.length} users`);
+    log(`the server is up (log: ${logFile}); signing in ${emails.length} users`);
     const cookies: string[] = [];
     for (const email of emails) cookies.push(await signIn(base, email));
     // Warm the routes once so the first measured requests do not pay for compilation caches.

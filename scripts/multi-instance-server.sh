@@ -23,4 +23,4 @@ else
   npm run -s cli -- db migrate
 fi
 [ -f .next/BUILD_ID ] || { echo "no production build: run \`npx next build\` first" >&2; exit 1; }
-exec npx next start -p "$port" -H 127.0.0.1
+exec node server.mjs -p "$port" -H 127.0.0.1

@@ -3,20 +3,20 @@ import "next-auth/jwt";
 
 declare module "next-auth" {
   interface Session {
-    /** The user's id, session version and sign-in time (ms); the rest is re-read per request. */
+    /** The user's id, the server-side session's id (UserSession) and the sign-in time (ms); the rest is re-read per request. */
     uid: string;
-    sv: number;
+    sid: string;
     loginAt: number;
   }
   interface User {
-    sessionVersion: number;
+    sessionId: string;
   }
 }
 
 declare module "next-auth/jwt" {
   interface JWT {
     uid?: string;
-    sv?: number;
+    sid?: string;
     loginAt?: number;
   }
 }

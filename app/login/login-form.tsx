@@ -4,10 +4,17 @@ import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 
+/** "1 minute", "25 minutes", "about 2 hours" (the wait grows after repeated lock-outs, up to a day). */
+function waitFor(minutes: number): string {
+  if (minutes < 60) return `${minutes} minute${minutes === 1 ? "" : "s"}`;
+  const hours = Math.round(minutes / 60);
+  return `about ${hours} hour${hours === 1 ? "" : "s"}`;
+}
+
 /** Turns next-auth's error code into a sentence. Wrong email and wrong password read the same. */
 function messageFor(error: string): string {
   const locked = /^locked:(\d+)$/.exec(error);
-  if (locked) return `Too many failed sign-ins. Wait ${locked[1]} minute${locked[1] === "1" ? "" : "s"} and try again, or ask an administrator.`;
+  if (locked) return `Too many failed sign-ins from this network. Wait ${waitFor(Number(locked[1]))} and try again, or ask an administrator.`;
   if (error === "CredentialsSignin") return "Email or password is incorrect. Check both and try again.";
   return "Sign-in failed. Try again in a moment.";
 }

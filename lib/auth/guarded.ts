@@ -1,11 +1,30 @@
 import "server-only";
+import { headers } from "next/headers";
 import type { z } from "zod";
 import { env } from "@/lib/config/env";
 import { AppError, HTTP_STATUS, isAppError } from "@/lib/errors";
 import type { UserActor } from "./actor";
 import type { Permission } from "./roles";
-import { isSameOrigin, isStateChangingMethod } from "./origin";
+import { cameThroughTrustedProxy } from "./client-address";
+import { isSameOrigin, isStateChangingMethod, type HeaderGetter } from "./origin";
 import { requireActor } from "./session";
+
+const CROSS_SITE_MESSAGE = "This request did not come from this site's pages.";
+
+/** The request comes from one of this site's pages (lib/auth/origin.ts), judged with the app's settings. */
+function fromOurPages(requestHeaders: HeaderGetter): boolean {
+  const settings = env();
+  return isSameOrigin(requestHeaders, {
+    publicOrigin: settings.NEXTAUTH_URL,
+    trustForwardedHost: cameThroughTrustedProxy(requestHeaders, settings.TRUSTED_PROXIES),
+  });
+}
+
+/** A 403 for a state-changing request that did not come from this site's pages, else null. */
+export function refuseCrossSite(requestHeaders: HeaderGetter): Response | null {
+  if (fromOurPages(requestHeaders)) return null;
+  return Response.json({ error: "forbidden", message: CROSS_SITE_MESSAGE }, { status: HTTP_STATUS.forbidden });
+}
 
 /** What a form's server action returns: field errors beside the fields, or a form-level message. */
 export interface ActionState {
@@ -26,9 +45,11 @@ function submittedValues(formData: FormData): Record<string, string> {
 }
 
 /**
- * The one wrapper for server actions: every action is a public endpoint, so it authenticates,
- * authorises and validates inside itself (docs/code-style.md#principles, 4). Validation problems come back as state;
- * an AppError becomes a form message; anything else is rethrown.
+ * The one wrapper for server actions: every action is a public endpoint, so it checks that the
+ * request came from this site's pages (a request without `Origin` or `Sec-Fetch-Site:
+ * same-origin` is refused before anything runs), authenticates, authorises and validates inside
+ * itself (docs/code-style.md#principles, 4). Validation problems come back as state; an AppError becomes a form
+ * message; anything else is rethrown.
  */
 export function guardedAction<S extends z.ZodType>(
   permission: Permission,
@@ -41,6 +62,8 @@ export function guardedAction<S extends z.ZodType>(
   };
 
   async function runGuarded(_previous: ActionState | undefined, formData: FormData): Promise<ActionState> {
+    // The action protocol answers 200 with the returned state; the refusal is that state.
+    if (!fromOurPages(await headers())) return { ok: false, message: CROSS_SITE_MESSAGE };
     let actor: UserActor;
     try {
       actor = await requireActor(permission);
@@ -71,9 +94,7 @@ export function guardedAction<S extends z.ZodType>(
 export function guardedRoute<C>(permission: Permission, run: (request: Request, actor: UserActor, context: C) => Promise<Response>) {
   return async (request: Request, context: C): Promise<Response> => {
     try {
-      if (isStateChangingMethod(request.method) && !isSameOrigin(request, env().NEXTAUTH_URL)) {
-        throw new AppError("forbidden", "This request did not come from this site's pages.");
-      }
+      if (isStateChangingMethod(request.method) && !fromOurPages(request.headers)) throw new AppError("forbidden", CROSS_SITE_MESSAGE);
       const actor = await requireActor(permission);
       return await run(request, actor, context);
     } catch (error) {

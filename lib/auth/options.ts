@@ -1,30 +1,63 @@
 import "server-only";
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
+import { after } from "next/server";
 import { z } from "zod";
 import { env } from "@/lib/config/env";
 import { getDb } from "@/lib/data/db";
-import { findUserForLogin, recordRefusedSignIn, recordSignIn } from "@/lib/data/users";
-import { clearFailures, lockedUntil, recordFailure } from "@/lib/data/login-throttle";
+import { isSessionLive, revokeSession } from "@/lib/data/user-sessions";
+import { ClientAddressUnavailable, clientAddressOf, type HeaderSource } from "./client-address";
 import { verifyPassword } from "./password";
+import { attemptSignIn } from "./sign-in";
 
 /** Shown for an unknown email, a wrong password and a disabled account alike (no account probing). */
 export const LOGIN_FAILED = "CredentialsSignin";
 /** Error code prefix for a lock-out; the sign-in page turns it into a sentence. */
 export const LOGIN_LOCKED = "locked";
 
-const credentialsSchema = z.object({ email: z.string().trim().min(1).max(320), password: z.string().min(1).max(256) });
-
-function clientAddress(headers: Record<string, unknown> | undefined): string {
-  const forwarded = headers?.["x-forwarded-for"];
-  const first = typeof forwarded === "string" ? forwarded.split(",")[0]?.trim() : undefined;
-  return first || "local";
+/** Thrown while renewing the cookie of a session that has ended; logged as one line, not a stack. */
+class SessionEnded extends Error {
+  constructor() {
+    super("The session has ended (signed out, user disabled or expired).");
+    this.name = "SessionEnded";
+  }
 }
 
-export function authOptions(): NextAuthOptions {
+/**
+ * Runs a refused sign-in's audit write once the answer has been sent (Next's `after`), so the
+ * answer for an email with an account is not slower than for one without: on SQLite even an
+ * un-awaited write would hold the one thread before the response goes out. Outside a request
+ * (authorize called directly, as the integration tests do) it starts at once.
+ */
+function afterTheAnswer(write: () => Promise<void>): void {
+  const run = () => write().catch((error: unknown) => console.error("[auth] Could not audit a refused sign-in:", error));
+  try {
+    after(run);
+  } catch {
+    void run();
+  }
+}
+
+const credentialsSchema = z.object({ email: z.string().trim().min(1).max(320), password: z.string().min(1).max(256) });
+
+export interface AuthOptionsContext {
+  /**
+   * Set by next-auth's own route (app/api/auth/[...nextauth]): re-issuing the session cookie
+   * (GET /api/auth/session) first checks that the server-side session is still live, so a
+   * revoked session is not renewed but cleared. Pages and handlers check it in getActor instead.
+   */
+  checkSessionOnRenewal?: boolean;
+}
+
+export function authOptions(context: AuthOptionsContext = {}): NextAuthOptions {
   const settings = env();
   const idleSeconds = settings.SESSION_IDLE_MINUTES * 60;
-  const policy = { maxFailures: settings.LOGIN_MAX_FAILURES, windowMinutes: settings.LOGIN_WINDOW_MINUTES };
+  const rules = {
+    policy: { maxFailures: settings.LOGIN_MAX_FAILURES, maxAddressFailures: settings.LOGIN_ADDRESS_MAX_FAILURES, windowMinutes: settings.LOGIN_WINDOW_MINUTES },
+    sessionMaxHours: settings.SESSION_MAX_HOURS,
+    verify: verifyPassword,
+    deferAudit: afterTheAnswer,
+  };
   return {
     secret: settings.NEXTAUTH_SECRET,
     // The JWT (and its cookie) expire after the idle period; any request from an active page
@@ -39,37 +72,58 @@ export function authOptions(): NextAuthOptions {
         async authorize(raw, req) {
           const parsed = credentialsSchema.safeParse(raw);
           if (!parsed.success) return null;
-          const db = getDb();
           const now = new Date();
-          const email = parsed.data.email.toLowerCase();
-          const address = clientAddress(req?.headers);
-          const keys = [`account:${email}`, `address:${address}`];
-          const locked = await lockedUntil(db, keys, now);
-          if (locked) throw new Error(`${LOGIN_LOCKED}:${Math.max(1, Math.ceil((locked.getTime() - now.getTime()) / 60_000))}`);
-          const user = await findUserForLogin(db, email);
-          const valid = user !== null && user.disabledAt === null && (await verifyPassword(user.passwordHash, parsed.data.password));
-          if (!valid || !user) {
-            await recordFailure(db, keys, now, policy);
-            if (user) await recordRefusedSignIn(db, user, user.disabledAt === null ? "wrong_password" : "disabled", address, now);
-            return null;
+          let address: string;
+          try {
+            address = clientAddressOf((req?.headers ?? {}) as HeaderSource, settings.TRUSTED_PROXIES);
+          } catch (error) {
+            // next-auth turns a thrown error into the sign-in page's message only; the operator
+            // needs to read why in the server log.
+            if (error instanceof ClientAddressUnavailable) console.error(`[auth] Sign-in refused: ${error.message}`);
+            throw error;
           }
-          await clearFailures(db, keys);
-          await recordSignIn(db, user, address, now);
-          return { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion };
+          const outcome = await attemptSignIn(getDb(), { email: parsed.data.email, password: parsed.data.password, address, now }, rules);
+          if (outcome.kind === "throttled") {
+            throw new Error(`${LOGIN_LOCKED}:${Math.max(1, Math.ceil((outcome.retryAt.getTime() - now.getTime()) / 60_000))}`);
+          }
+          if (outcome.kind === "refused") return null;
+          const { user, sessionId } = outcome;
+          return { id: user.id, email: user.email, name: user.name, sessionId };
         },
       }),
     ],
     callbacks: {
-      jwt({ token, user }) {
+      async jwt({ token, user }) {
         if (user) {
           token.uid = user.id;
-          token.sv = user.sessionVersion;
+          token.sid = user.sessionId;
           token.loginAt = Date.now();
+          return token;
+        }
+        // Throwing makes next-auth answer "no session" and clear the cookie.
+        if (context.checkSessionOnRenewal && !(token.sid && (await isSessionLive(getDb(), token.sid, new Date())))) {
+          throw new SessionEnded();
         }
         return token;
       },
       session({ session, token }) {
-        return { ...session, uid: token.uid ?? "", sv: token.sv ?? -1, loginAt: token.loginAt ?? 0 };
+        return { ...session, uid: token.uid ?? "", sid: token.sid ?? "", loginAt: token.loginAt ?? 0 };
+      },
+    },
+    logger: {
+      error(code, metadata) {
+        if (code === "JWT_SESSION_ERROR" && metadata instanceof SessionEnded) {
+          console.warn("[auth] Did not renew the cookie of a session that has ended (signed out, user disabled or expired).");
+          return;
+        }
+        console.error(`[next-auth][error][${code}]`, metadata);
+      },
+    },
+    events: {
+      // POST /api/auth/signout (the Sign out button, and the idle sign-out): the session ends on
+      // the server, so a copy of the cookie taken before is refused from now on.
+      async signOut({ token }) {
+        if (token?.sid) await revokeSession(getDb(), token.sid, new Date());
       },
     },
   };

@@ -1,15 +1,33 @@
 /**
- * Cross-site request forgery defence for route handlers: a state-changing request must come
- * from a page of this site. Browsers send `Origin` on every cross-origin request and on
- * same-origin POST/PUT/PATCH/DELETE, and a page cannot forge it; `Referer` is the fallback for
- * the rare client that sends only that. A request with neither is refused (fail closed): the
- * only clients of these handlers are our own pages. Server actions are checked by Next.js itself.
+ * Cross-site request forgery defence for everything that changes data (route handlers, server
+ * actions, next-auth's sign-in and sign-out): the request must say it comes from a page of this
+ * site. Browsers send `Origin` on every cross-origin request and on same-origin POST/PUT/PATCH/
+ * DELETE, and send `Sec-Fetch-Site` on every request; a page can forge neither. So a request
+ * passes when its `Origin` names this site, or, without an `Origin`, when `Sec-Fetch-Site` is
+ * `same-origin`. A request with neither is refused (fail closed): the only clients that change
+ * data are our own pages (and scripts, which send `Origin`). `Referer` is not accepted on its own:
+ * it can be stripped or rewritten by policies and proxies, and is not needed by any browser we
+ * support. Next.js's own server-action check lets a request without `Origin` through, hence this.
  */
 
 export const STATE_CHANGING_METHODS: ReadonlySet<string> = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 export function isStateChangingMethod(method: string): boolean {
   return STATE_CHANGING_METHODS.has(method.toUpperCase());
+}
+
+export interface HeaderGetter {
+  get(name: string): string | null;
+}
+
+export interface OriginPolicy {
+  /** NEXTAUTH_URL, the site's public address (what the browser uses behind a proxy). */
+  publicOrigin?: string;
+  /**
+   * Whether `X-Forwarded-Host` may be believed: only when the request came through one of
+   * TRUSTED_PROXIES (lib/auth/client-address.ts `cameThroughTrustedProxy`).
+   */
+  trustForwardedHost: boolean;
 }
 
 function hostOf(url: string): string | null {
@@ -28,32 +46,32 @@ function firstValue(value: string | null): string | null {
 }
 
 /**
- * The hosts this request may legitimately come from: the host a reverse proxy received
- * (`X-Forwarded-Host`), the `Host` header, the request URL's host, and `allowedOrigin`
- * (NEXTAUTH_URL, the site's public address).
+ * The hosts a request of this site may name: the `Host` it was sent to, the public origin
+ * (NEXTAUTH_URL), and, from a trusted proxy only, the host the proxy received (`X-Forwarded-Host`).
  */
-function expectedHosts(request: Request, allowedOrigin: string | undefined): Set<string> {
+function expectedHosts(headers: HeaderGetter, policy: OriginPolicy): Set<string> {
   const hosts = new Set<string>();
   const add = (host: string | null) => {
     if (host) hosts.add(host);
   };
-  add(firstValue(request.headers.get("x-forwarded-host")));
-  add(firstValue(request.headers.get("host")));
-  add(hostOf(request.url));
-  if (allowedOrigin) add(hostOf(allowedOrigin));
+  add(firstValue(headers.get("host")));
+  if (policy.publicOrigin) add(hostOf(policy.publicOrigin));
+  if (policy.trustForwardedHost) add(firstValue(headers.get("x-forwarded-host")));
   return hosts;
 }
 
 /**
- * True when the request's `Origin` (else `Referer`) names this site's host. Hosts are compared
- * with their port and without the scheme, as Next.js does for server actions, because TLS often
- * ends at a proxy that forwards plain HTTP.
+ * True when the request's `Origin` names this site's host, or, without an `Origin`, when the
+ * browser says `Sec-Fetch-Site: same-origin`. Hosts are compared with their port and without the
+ * scheme, as Next.js does for server actions, because TLS often ends at a proxy that forwards
+ * plain HTTP.
  */
-export function isSameOrigin(request: Request, allowedOrigin?: string): boolean {
-  const origin = request.headers.get("origin");
-  const referer = request.headers.get("referer");
-  // "null" is what sandboxed frames and some redirects send: never this site.
-  const source = origin !== null ? (origin === "null" ? null : hostOf(origin)) : referer !== null ? hostOf(referer) : null;
-  if (source === null) return false;
-  return expectedHosts(request, allowedOrigin).has(source);
+export function isSameOrigin(headers: HeaderGetter, policy: OriginPolicy): boolean {
+  const origin = headers.get("origin");
+  if (origin !== null) {
+    // "null" is what sandboxed frames and some redirects send: never this site.
+    const source = origin === "null" ? null : hostOf(origin);
+    return source !== null && expectedHosts(headers, policy).has(source);
+  }
+  return headers.get("sec-fetch-site")?.trim().toLowerCase() === "same-origin";
 }

@@ -4,26 +4,27 @@ import { redirect } from "next/navigation";
 import { connection } from "next/server";
 import { env } from "@/lib/config/env";
 import { getDb } from "@/lib/data/db";
-import { findSessionUser } from "@/lib/data/users";
+import { findLiveSessionUser } from "@/lib/data/users";
 import { AppError } from "@/lib/errors";
 import type { UserActor } from "./actor";
 import { authOptions } from "./options";
 import { can, type Permission } from "./roles";
 
 /**
- * The signed-in user for this request, or null. The session cookie only names the user; role,
- * clinic and status are read from the database each time, so a disabled user or a revoked
- * session (session version moved on) is refused at once, and sessions older than the absolute
- * cap end however active they are.
+ * The signed-in user for this request, or null. The session cookie only names the user and the
+ * server-side session; one indexed query checks that the session is live (not signed out, not
+ * ended by disabling the user, not past SESSION_MAX_HOURS) and reads role, clinic and status, so
+ * any of those changes takes effect on the next request, on every instance.
  */
 export async function getActor(): Promise<UserActor | null> {
   // Per-request by nature: never prerendered at build time (when no secret need exist).
   await connection();
   const session = await getServerSession(authOptions());
-  if (!session?.uid) return null;
-  if (Date.now() - session.loginAt > env().SESSION_MAX_HOURS * 3_600_000) return null;
-  const user = await findSessionUser(getDb(), session.uid);
-  if (!user || user.disabledAt !== null || user.sessionVersion !== session.sv) return null;
+  if (!session?.uid || !session.sid) return null;
+  const now = new Date();
+  if (now.getTime() - session.loginAt > env().SESSION_MAX_HOURS * 3_600_000) return null;
+  const user = await findLiveSessionUser(getDb(), session.sid, session.uid, now);
+  if (!user) return null;
   return { kind: "user", userId: user.id, clinicId: user.clinicId, role: user.role, name: user.name, email: user.email };
 }
 

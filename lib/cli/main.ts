@@ -14,6 +14,7 @@ import { ROLES, type Role } from "@/lib/auth/roles";
 import { isAppError } from "@/lib/errors";
 import { parseIsoDate } from "@/lib/domain/dates";
 import { progressReporter } from "./progress";
+import { promptNewPassword, readPasswordLine } from "./password-input";
 import { registerImportExport } from "./import-export";
 import { registerFhir } from "./fhir";
 import { registerOps } from "./ops";
@@ -104,16 +105,23 @@ program
 const users = program.command("users").description("manage users of a clinic");
 users
   .command("add")
-  .description("add a user (prints a generated password unless --password is given)")
+  .description("add a user; the password is typed (--password-prompt), piped (--password-stdin), or generated and printed once")
   .requiredOption("--email <email>")
   .requiredOption("--name <name>")
   .addOption(new Option("--role <role>").choices(ROLES).makeOptionMandatory())
-  .option("--password <password>", "at least 12 characters; omit to generate one")
-  .action(async (opts: { email: string; name: string; role: Role; password?: string }) => {
+  .addOption(new Option("--password-prompt", "type the password on the terminal (not shown; asked twice)").conflicts("passwordStdin"))
+  .option("--password-stdin", "read the password from the first line of standard input")
+  // Refused with a reason: a password on the command line shows in `ps` and shell history.
+  .addOption(new Option("--password <password>").hideHelp())
+  .action(async (opts: { email: string; name: string; role: Role; passwordPrompt?: boolean; passwordStdin?: boolean; password?: string }) => {
+    if (opts.password !== undefined) {
+      throw new Error("--password is not accepted: the password would show in the process list and shell history. Use --password-prompt or --password-stdin, or leave both out to get a generated one.");
+    }
     const actor = await clinicActor(program.opts<{ clinic?: string }>().clinic, "cli");
-    const password = opts.password ?? randomBytes(12).toString("base64url");
+    const given = opts.passwordStdin ? await readPasswordLine() : opts.passwordPrompt ? await promptNewPassword() : undefined;
+    const password = given ?? randomBytes(12).toString("base64url");
     const user = await createUser(database(), actor, { email: opts.email, name: opts.name, role: opts.role, password });
-    console.log(`Added ${user.role} ${user.email}${opts.password ? "" : ` with password ${password} (shown once)`}`);
+    console.log(`Added ${user.role} ${user.email}${given === undefined ? ` with password ${password} (shown once)` : ""}`);
   });
 users
   .command("list")
@@ -130,7 +138,7 @@ users
   .action(async (email: string) => {
     const actor = await clinicActor(program.opts<{ clinic?: string }>().clinic, "cli");
     const user = await disableUser(database(), actor, email);
-    console.log(`Disabled ${user.email}; their sessions have ended.`);
+    console.log(`Disabled ${user.email}; ${user.sessionsEnded} open session${user.sessionsEnded === 1 ? "" : "s"} ended.`);
   });
 
 registerImportExport(program, { database, clinicActor });

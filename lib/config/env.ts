@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseTrustedProxies, type TrustedProxies } from "./trusted-proxies";
 
 /**
  * Every setting the app reads, validated once. A bad or missing value fails at start-up with a
@@ -18,9 +19,24 @@ const envSchema = z.object({
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   /** Hard cap on a session's life, however active. */
   SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
-  /** Failed sign-ins allowed per account or address in LOGIN_WINDOW_MINUTES before a lock-out. */
+  /**
+   * Sign-in attempts allowed from one address to one account in LOGIN_WINDOW_MINUTES; the next
+   * waits for the window to end (lib/data/login-throttle.ts).
+   */
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
   LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  /** Failed sign-ins allowed from one address to all accounts together in LOGIN_WINDOW_MINUTES. */
+  LOGIN_ADDRESS_MAX_FAILURES: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** Reverse proxies whose X-Forwarded-For / X-Forwarded-Host are believed (lib/config/trusted-proxies.ts). */
+  TRUSTED_PROXIES: z
+    .string()
+    .default("")
+    .transform((text, context): TrustedProxies => {
+      const parsed = parseTrustedProxies(text);
+      if (parsed.ok) return parsed.value;
+      for (const problem of parsed.problems) context.addIssue({ code: "custom", message: problem });
+      return z.NEVER;
+    }),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -32,6 +48,11 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
   }
   const env = result.data;
+  if (env.LOGIN_ADDRESS_MAX_FAILURES < env.LOGIN_MAX_FAILURES) {
+    throw new Error(
+      `Invalid configuration:\n  LOGIN_ADDRESS_MAX_FAILURES: must be at least LOGIN_MAX_FAILURES (${env.LOGIN_MAX_FAILURES}); several people often share one address`,
+    );
+  }
   if (env.NODE_ENV === "production" && !env.NEXTAUTH_SECRET) {
     throw new Error("Invalid configuration:\n  NEXTAUTH_SECRET: required in production (e.g. `openssl rand -base64 32`)");
   }

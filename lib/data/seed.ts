@@ -63,10 +63,12 @@ export async function seedDemoClinic(db: Db, options: SeedOptions) {
   }
   if (existing) await deleteClinic(db, existing.id);
 
-  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  // One hash per user, each with its own salt (argon2 draws one per call), so no two stored
+  // hashes are alike even though the demo password is; hashed in parallel on libuv's pool.
+  const passwordHashes = await Promise.all(users.map(() => hashPassword(DEMO_PASSWORD)));
   const clinic = await db.$transaction(async (tx) => {
     const created = await tx.clinic.create({ data: { name: slug === DEMO_CLINIC_SLUG ? "Demo Geriatric Clinic" : `Clinic ${slug}`, slug } });
-    await tx.user.createMany({ data: users.map((u) => ({ ...u, clinicId: created.id, passwordHash })) });
+    await tx.user.createMany({ data: users.map((u, i) => ({ ...u, clinicId: created.id, passwordHash: passwordHashes[i]! })) });
     await createDefaultThresholds(tx, created.id, null);
     return created;
   });

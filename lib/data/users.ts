@@ -6,6 +6,7 @@ import type { Actor, UserActor } from "@/lib/auth/actor";
 import { actorRole } from "@/lib/auth/actor";
 import { can, isRole, type Role } from "@/lib/auth/roles";
 import { hashPassword, passwordProblem } from "@/lib/auth/password";
+import { openSession, revokeUserSessions } from "./user-sessions";
 
 /** What a session needs to know about its user, re-read on every request so that disabling a
  * user or changing their role takes effect at once. */
@@ -15,19 +16,26 @@ export interface SessionUserRecord {
   email: string;
   name: string;
   role: Role;
-  sessionVersion: number;
   disabledAt: Date | null;
 }
 
-const SESSION_USER_SELECT = { id: true, clinicId: true, email: true, name: true, role: true, sessionVersion: true, disabledAt: true } as const;
+const SESSION_USER_SELECT = { id: true, clinicId: true, email: true, name: true, role: true, disabledAt: true } as const;
 
 function toSessionUser(row: { role: string } & Omit<SessionUserRecord, "role">): SessionUserRecord {
   if (!isRole(row.role)) throw new Error(`User ${row.id} has an unknown role "${row.role}"`);
   return { ...row, role: row.role };
 }
 
-export async function findSessionUser(db: Db, userId: string): Promise<SessionUserRecord | null> {
-  const row = await db.user.findUnique({ where: { id: userId }, select: SESSION_USER_SELECT });
+/**
+ * The user of a live session, read with one indexed query (the user by primary key, with the
+ * session row by primary key as a sub-select): null when the session is revoked, expired, not
+ * this user's, or the user is disabled. Called on every request (lib/auth/session.ts).
+ */
+export async function findLiveSessionUser(db: Db, sessionId: string, userId: string, now: Date): Promise<SessionUserRecord | null> {
+  const row = await db.user.findFirst({
+    where: { id: userId, disabledAt: null, sessions: { some: { id: sessionId, revokedAt: null, expiresAt: { gt: now } } } },
+    select: SESSION_USER_SELECT,
+  });
   return row ? toSessionUser(row) : null;
 }
 
@@ -45,13 +53,16 @@ function signInActor(user: SessionUserRecord): UserActor {
 }
 
 /**
- * A successful sign-in: stamps the user's last login and writes a "user.login" audit event in the
- * same transaction. `address` is the client address the rate limiter keys on (no patient data).
+ * A successful sign-in: opens the server-side session (lib/data/user-sessions.ts), stamps the
+ * user's last login and writes a "user.login" audit event, in one transaction. `address` is the
+ * client address (lib/auth/client-address.ts; no patient data).
  */
-export async function recordSignIn(db: Db, user: SessionUserRecord, address: string, at: Date): Promise<void> {
-  await db.$transaction(async (tx) => {
+export async function recordSignIn(db: Db, user: SessionUserRecord, address: string, at: Date, sessionMaxHours: number): Promise<{ id: string; expiresAt: Date }> {
+  return db.$transaction(async (tx) => {
+    const session = await openSession(tx, user.id, at, sessionMaxHours);
     await tx.user.update({ where: { id: user.id }, data: { lastLoginAt: at } });
     await appendAudit(tx, signInActor(user), [{ action: "user.login", entityType: "user", entityId: user.id, detail: { address } }], at);
+    return session;
   });
 }
 
@@ -105,7 +116,11 @@ export async function listUsers(db: Db, actor: Actor) {
   });
 }
 
-/** Disables a user and ends every session they hold (their session version moves on). */
+/**
+ * Disables a user and ends every session they hold: their UserSession rows are revoked, so the
+ * next request on any instance is refused. (The retired session version still moves on, for
+ * instances of the previous version during a rolling upgrade.)
+ */
 export async function disableUser(db: Db, actor: Actor, email: string, at: Date = new Date()) {
   assertCanManageUsers(actor);
   const target = await db.user.findFirst({ where: { email: email.trim().toLowerCase(), clinicId: actor.clinicId }, select: { id: true } });
@@ -116,8 +131,9 @@ export async function disableUser(db: Db, actor: Actor, email: string, at: Date 
       data: { disabledAt: at, sessionVersion: { increment: 1 } },
       select: { id: true, email: true, disabledAt: true },
     });
+    const sessionsEnded = await revokeUserSessions(tx, user.id, at);
     await appendAudit(tx, actor, [{ action: "user.disable", entityType: "user", entityId: user.id, detail: { email: user.email } }], at);
-    return user;
+    return { ...user, sessionsEnded };
   });
 }
 

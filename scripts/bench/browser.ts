@@ -1,7 +1,7 @@
 /**
  * The panel page in the browser: the gzip size of the client JavaScript the /patients route loads
  * (read from .next's build manifests), and its largest contentful paint in headless Chromium
- * against `next start` on 127.0.0.1 (no other traffic: every request elsewhere is aborted).
+ * against the production server (server.mjs) on 127.0.0.1 (no other traffic: every request elsewhere is aborted).
  */
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -76,7 +76,7 @@ async function freePort(from: number): Promise<number> {
 async function waitForServer(url: string, child: ChildProcess, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`next start exited with code ${child.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`the server (server.mjs) exited with code ${child.exitCode}`);
     try {
       const response = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(5_000) });
       if (response.status < 500) return;
@@ -85,7 +85,7 @@ async function waitForServer(url: string, child: ChildProcess, ms: number): Prom
     }
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
-  throw new Error(`next start did not answer ${url} within ${ms / 1000} s`);
+  throw new Error(`the server (server.mjs) did not answer ${url} within ${ms / 1000} s`);
 }
 
 async function stopServer(child: ChildProcess): Promise<void> {
@@ -124,15 +124,15 @@ export interface LcpResult {
 }
 
 /**
- * Starts `next start` against `databaseUrl`, signs in as the demo clinician through the form, then
+ * Starts the production server (server.mjs) against `databaseUrl`, signs in as the demo clinician through the form, then
  * loads /patients `runs` times, each in a new browser context with the session cookie and an empty
  * cache, reading LCP with a buffered PerformanceObserver. Medians over the runs.
  */
 export async function measureLcp(databaseUrl: string, runs: number): Promise<LcpResult> {
   const port = await freePort(3290);
   const base = `http://127.0.0.1:${port}`;
-  log(`  starting next start on ${base} against ${databaseUrl}`);
-  const server = spawn(join("node_modules", ".bin", "next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
+  log(`  starting the server on ${base} against ${databaseUrl}`);
+  const server = spawn(process.execPath, ["server.mjs", "-p", String(port), "-H", "127.0.0.1"], {
     env: {
       ...process.env,
       NODE_ENV: "production",
@@ -208,7 +208,7 @@ export async function measureLcp(databaseUrl: string, runs: number): Promise<Lcp
       rowsShown: rowsShown.trim(),
     };
   } catch (error) {
-    if (serverErrors) log(`  next start stderr (tail):\n${serverErrors}`);
+    if (serverErrors) log(`  server stderr (tail):\n${serverErrors}`);
     throw error;
   } finally {
     await withTimeout("closing Chromium", 20_000, browser.close()).catch(() => undefined);

@@ -77,3 +77,19 @@ test("a recompute started on both instances at once runs once", async ({ browser
     }).toPass({ timeout: 60_000 });
   }
 });
+
+test("signing out through instance A ends the session on instance B too", async ({ browser, playwright }) => {
+  const page = await newPage(browser);
+  await signInOn(page, INSTANCE_A, "analyst@demo.clinic");
+  const session = (await page.context().cookies()).find((c) => c.name === "next-auth.session-token");
+  expect(session).toBeDefined();
+  const onB = await playwright.request.newContext({ baseURL: INSTANCE_B, extraHTTPHeaders: { Cookie: `${session!.name}=${session!.value}` } });
+  try {
+    expect((await onB.get("/api/export/summary")).status()).toBe(200);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page).toHaveURL(/\/login/);
+    expect((await onB.get("/api/export/summary")).status()).toBe(401);
+  } finally {
+    await onB.dispose();
+  }
+});

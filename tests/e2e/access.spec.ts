@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { cli, signIn } from "./support";
+import { cli, cliWithInput, signIn } from "./support";
 
 test("without a session, a page redirects to sign-in and a route handler answers 401", async ({ request }) => {
   const page = await request.get("/patients", { maxRedirects: 0 });
@@ -13,12 +13,12 @@ test("without a session, a page redirects to sign-in and a route handler answers
 test("a revoked session is refused by the page, the route handler and the server action themselves", async ({ page, context }) => {
   const email = `revoked-${Date.now()}@demo.clinic`;
   const password = "a-temporary-password-123";
-  cli("users", "add", "--email", email, "--name", "Temp Clinician", "--role", "clinician", "--password", password);
+  cliWithInput(password, "users", "add", "--email", email, "--name", "Temp Clinician", "--role", "clinician", "--password-stdin");
   await signIn(page, email, password);
   await expect(page.getByText("Showing 1–25 of 1,000 patients")).toBeVisible();
 
-  // Disabling the user moves their session version on; the session cookie stays valid, so the
-  // proxy lets requests through and each endpoint must refuse them itself.
+  // Disabling the user revokes their sessions on the server; the session cookie stays valid, so
+  // the proxy lets requests through and each endpoint must refuse them itself.
   cli("users", "disable", email);
 
   await page.getByLabel("Save this view as").fill("should not be saved");

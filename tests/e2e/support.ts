@@ -9,9 +9,15 @@ export const DEMO_PASSWORD = "sarcopenia-demo-2026";
  * users). The e2e database also holds a second clinic, "other", for cross-clinic checks.
  */
 export function cli(...args: string[]): string {
+  return cliWithInput(undefined, ...args);
+}
+
+/** As `cli`, with `input` on standard input (e.g. a password for `users add --password-stdin`). */
+export function cliWithInput(input: string | undefined, ...args: string[]): string {
   return execFileSync("npx", ["tsx", "--conditions=react-server", "--tsconfig", "tsconfig.json", "lib/cli/main.ts", "--clinic", "demo", ...args], {
     env: { ...process.env, DATABASE_URL: E2E_DATABASE_URL },
     encoding: "utf8",
+    input: input ?? "",
   });
 }
 

@@ -126,10 +126,10 @@ describe("backup and restore", () => {
     expect(summary.audit).toEqual({ ok: true, checked: 25 });
     if (t.provider === "sqlite") expect(summary.integrity).toBe("ok");
     // Writes happened on both sides of the backup, and the backup holds whole transactions only.
-    const pairsInBackup = summary.fingerprint.tables.LoginThrottle!;
+    const pairsInBackup = summary.fingerprint.tables.SignInThrottle!;
     expect(pairsInBackup).toBeGreaterThan(0);
     expect(pairsInBackup % 2).toBe(0);
-    expect(await t.db.loginThrottle.count()).toBeGreaterThan(pairsInBackup);
+    expect(await t.db.signInThrottle.count()).toBeGreaterThan(pairsInBackup);
 
     // What the summary describes is exactly what the file holds.
     const target = await createTestDatabase();
@@ -155,8 +155,8 @@ const [provider, target] = process.argv.slice(1);
 let n = 0;
 if (provider === "sqlite") {
   const db = new (require("better-sqlite3"))(target, { timeout: 10000 });
-  const insert = db.prepare('INSERT INTO "LoginThrottle" ("key", "failures", "windowStart") VALUES (?, 0, ?)');
-  const pair = db.transaction((i) => { insert.run("a-" + i, new Date().toISOString()); insert.run("b-" + i, new Date().toISOString()); });
+  const insert = db.prepare('INSERT INTO "SignInThrottle" ("key", "attempts", "windowStartMs", "windowMs") VALUES (?, 0, ?, 60000)');
+  const pair = db.transaction((i) => { insert.run("a-" + i, Date.now()); insert.run("b-" + i, Date.now()); });
   const step = () => { pair(n); n += 1; process.stdout.write(n + "\\n"); setImmediate(step); };
   step();
 } else {
@@ -165,7 +165,7 @@ if (provider === "sqlite") {
     await client.connect();
     for (;;) {
       await client.query("BEGIN");
-      await client.query('INSERT INTO "LoginThrottle" ("key", "failures", "windowStart") VALUES ($1, 0, now()), ($2, 0, now())', ["a-" + n, "b-" + n]);
+      await client.query('INSERT INTO "SignInThrottle" ("key", "attempts", "windowStartMs", "windowMs") VALUES ($1, 0, 0, 60000), ($2, 0, 0, 60000)', ["a-" + n, "b-" + n]);
       await client.query("COMMIT");
       n += 1;
       process.stdout.write(n + "\\n");

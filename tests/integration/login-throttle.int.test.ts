@@ -1,22 +1,48 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
-import { clearFailures, lockedUntil, recordFailure, type ThrottlePolicy } from "@/lib/data/login-throttle";
+import {
+  MAX_WINDOW_MS,
+  accountKey,
+  addressKey,
+  purgeExpiredThrottles,
+  reserveAttempt,
+  settleSuccess,
+  type Reservation,
+  type ReservationResult,
+  type ThrottlePolicy,
+} from "@/lib/data/login-throttle";
 import { parseEnv } from "@/lib/config/env";
 
-/** Sign-in lock-out per account and per address, on the provider under test (TEST_DATABASE). */
+/**
+ * The sign-in throttle's counting (lib/data/login-throttle.ts) on the provider under test
+ * (TEST_DATABASE), with a clock the test chooses. Parallel bursts through next-auth's path are in
+ * sign-in-throttle.int.test.ts.
+ */
 describe("login throttle", () => {
   let t: TestDatabase;
-  // The policy the app runs with by default (LOGIN_MAX_FAILURES, LOGIN_WINDOW_MINUTES).
+  // The policy the app runs with by default (LOGIN_MAX_FAILURES, LOGIN_ADDRESS_MAX_FAILURES, LOGIN_WINDOW_MINUTES).
   const defaults = parseEnv({});
-  const policy: ThrottlePolicy = { maxFailures: defaults.LOGIN_MAX_FAILURES, windowMinutes: defaults.LOGIN_WINDOW_MINUTES };
+  const policy: ThrottlePolicy = {
+    maxFailures: defaults.LOGIN_MAX_FAILURES,
+    maxAddressFailures: defaults.LOGIN_ADDRESS_MAX_FAILURES,
+    windowMinutes: defaults.LOGIN_WINDOW_MINUTES,
+  };
   const windowMs = policy.windowMinutes * 60_000;
   const start = new Date("2026-11-21T09:00:00Z");
   const at = (ms: number) => new Date(start.getTime() + ms);
-  const account = "account:clinician@demo.clinic";
-  const address = "address:203.0.113.7";
+  const email = "clinician@demo.clinic";
+  const address = "203.0.113.7";
+  const otherAddress = "198.51.100.9";
 
-  async function fail(keys: string[], times: number, from: Date, stepMs = 1_000): Promise<void> {
-    for (let i = 0; i < times; i++) await recordFailure(t.db, keys, new Date(from.getTime() + i * stepMs), policy);
+  async function attempts(n: number, from: Date, who = email, where = address, stepMs = 1_000): Promise<ReservationResult[]> {
+    const results: ReservationResult[] = [];
+    for (let i = 0; i < n; i++) results.push(await reserveAttempt(t.db, who, where, new Date(from.getTime() + i * stepMs), policy));
+    return results;
+  }
+
+  async function stored(key: string) {
+    const row = await t.db.signInThrottle.findUnique({ where: { key } });
+    return row ? { attempts: row.attempts, windowStartMs: Number(row.windowStartMs), windowMs: Number(row.windowMs) } : null;
   }
 
   beforeAll(async () => {
@@ -24,72 +50,94 @@ describe("login throttle", () => {
   });
   afterAll(async () => t?.drop());
   beforeEach(async () => {
-    await t.db.loginThrottle.deleteMany({});
+    await t.db.signInThrottle.deleteMany({});
   });
 
-  it("uses the documented defaults: 5 failures in 15 minutes", () => {
-    expect(policy).toEqual({ maxFailures: 5, windowMinutes: 15 });
+  it("uses the documented defaults: 5 per account and address, 20 per address, in 15 minutes", () => {
+    expect(policy).toEqual({ maxFailures: 5, maxAddressFailures: 20, windowMinutes: 15 });
   });
 
-  it("allows LOGIN_MAX_FAILURES - 1 failures without a lock", async () => {
-    await fail([account], policy.maxFailures - 1, start);
-    expect(await lockedUntil(t.db, [account], at(60_000))).toBeNull();
+  it("admits LOGIN_MAX_FAILURES attempts at one account from one address, refuses the next until the window ends", async () => {
+    const results = await attempts(policy.maxFailures + 1, start);
+    expect(results.slice(0, policy.maxFailures).every((r) => r.admitted)).toBe(true);
+    expect(results[policy.maxFailures]).toEqual({ admitted: false, retryAt: at(windowMs) });
+    expect(await reserveAttempt(t.db, email, address, at(windowMs - 1), policy)).toMatchObject({ admitted: false });
+    // The window has ended: counting starts again from 1.
+    expect(await reserveAttempt(t.db, email, address, at(windowMs), policy)).toMatchObject({ admitted: true });
+    expect(await stored(accountKey(email, address))).toMatchObject({ attempts: 1, windowStartMs: at(windowMs).getTime() });
   });
 
-  it("locks the account at LOGIN_MAX_FAILURES failures until the window ends", async () => {
-    await fail([account], policy.maxFailures, start);
-    const windowEnd = at(windowMs);
-    expect(await lockedUntil(t.db, [account], at(10_000))).toEqual(windowEnd);
-    expect(await lockedUntil(t.db, [account], at(windowMs - 1))).toEqual(windowEnd);
-    expect(await lockedUntil(t.db, [account], windowEnd)).toBeNull();
-    expect(await lockedUntil(t.db, [account], at(windowMs + 1))).toBeNull();
+  it("never locks an account for everyone: another address still reaches it", async () => {
+    await attempts(policy.maxFailures + 3, start);
+    expect(await reserveAttempt(t.db, email, otherAddress, at(20_000), policy)).toMatchObject({ admitted: true });
   });
 
-  it("a success clears the failures: the count starts again", async () => {
-    await fail([account], policy.maxFailures - 1, start);
-    await clearFailures(t.db, [account]);
-    await fail([account], policy.maxFailures - 1, at(10_000));
-    expect(await lockedUntil(t.db, [account], at(20_000))).toBeNull();
-    expect(await t.db.loginThrottle.findUnique({ where: { key: account } })).toMatchObject({ failures: policy.maxFailures - 1 });
+  it("counts every attempt, refused ones too, so the stored count is the attempts made", async () => {
+    await attempts(12, start);
+    expect(await stored(addressKey(address))).toMatchObject({ attempts: 12 });
+    expect(await stored(accountKey(email, address))).toMatchObject({ attempts: 12 });
   });
 
-  it("clearing a locked account unlocks it", async () => {
-    await fail([account], policy.maxFailures, start);
-    await clearFailures(t.db, [account]);
-    expect(await lockedUntil(t.db, [account], at(10_000))).toBeNull();
+  it("limits one address over all accounts at LOGIN_ADDRESS_MAX_FAILURES, without touching other addresses", async () => {
+    for (let i = 0; i < policy.maxAddressFailures; i++) {
+      expect(await reserveAttempt(t.db, `user${i}@demo.clinic`, address, at(i * 1_000), policy)).toMatchObject({ admitted: true });
+    }
+    const sprayed = await reserveAttempt(t.db, "one-more@demo.clinic", address, at(60_000), policy);
+    expect(sprayed).toEqual({ admitted: false, retryAt: at(windowMs) });
+    // Refused at the address: no row for the new pair (spraying made-up emails cannot grow the table).
+    expect(await stored(accountKey("one-more@demo.clinic", address))).toBeNull();
+    expect(await reserveAttempt(t.db, "one-more@demo.clinic", otherAddress, at(60_000), policy)).toMatchObject({ admitted: true });
   });
 
-  it("per-address and per-account keys are independent", async () => {
-    // One address tries many accounts: the address locks, each account does not.
-    const accounts = Array.from({ length: policy.maxFailures }, (_, i) => `account:user${i}@demo.clinic`);
-    for (const [i, key] of accounts.entries()) await recordFailure(t.db, [key, address], at(i * 1_000), policy);
-    expect(await lockedUntil(t.db, [address], at(10_000))).toEqual(at(windowMs));
-    for (const key of accounts) expect(await lockedUntil(t.db, [key], at(10_000))).toBeNull();
-    // A sign-in checks both keys: locked if either is.
-    expect(await lockedUntil(t.db, [accounts[0]!, address], at(10_000))).toEqual(at(windowMs));
-    // Another address trying the same account is not affected by the first address's lock.
-    expect(await lockedUntil(t.db, [accounts[0]!, "address:198.51.100.9"], at(10_000))).toBeNull();
+  it("delays grow: a window that went over the limit is followed by one twice as long, up to a day", async () => {
+    await attempts(policy.maxFailures + 1, start);
+    // Second window: twice as long, and going over it again doubles it again.
+    const second = at(windowMs);
+    await attempts(policy.maxFailures, second);
+    expect(await reserveAttempt(t.db, email, address, new Date(second.getTime() + 10_000), policy)).toEqual({
+      admitted: false,
+      retryAt: new Date(second.getTime() + 2 * windowMs),
+    });
+    expect(await stored(accountKey(email, address))).toMatchObject({ windowMs: 2 * windowMs });
+    let windowStart = second.getTime();
+    let length = 2 * windowMs;
+    for (let i = 0; i < 10; i++) {
+      windowStart += length;
+      await attempts(policy.maxFailures + 1, new Date(windowStart));
+      length = Math.min(length * 2, MAX_WINDOW_MS);
+      expect((await stored(accountKey(email, address)))!.windowMs).toBe(length);
+    }
+    expect(length).toBe(MAX_WINDOW_MS);
   });
 
-  it("a locked account does not lock the address, and the later lock wins when both are", async () => {
-    await fail([account], policy.maxFailures, start);
-    expect(await lockedUntil(t.db, [address], at(10_000))).toBeNull();
-    await fail([address], policy.maxFailures, at(60_000));
-    expect(await lockedUntil(t.db, [account, address], at(70_000))).toEqual(at(60_000 + windowMs));
+  it("a window that stayed within the limit is followed by a normal one", async () => {
+    await attempts(policy.maxFailures, start);
+    await reserveAttempt(t.db, email, address, at(windowMs + 5), policy);
+    expect(await stored(accountKey(email, address))).toMatchObject({ attempts: 1, windowMs });
   });
 
-  it("the window resets: failures spread wider than the window never lock", async () => {
-    const spacing = Math.ceil(windowMs / (policy.maxFailures - 1)) + 1_000;
-    await fail([account], policy.maxFailures * 2, start, spacing);
-    const last = at((policy.maxFailures * 2 - 1) * spacing);
-    expect(await lockedUntil(t.db, [account], last)).toBeNull();
+  it("a success clears the pair's count and gives back its own address slot, and nothing more", async () => {
+    // Other people's failures from the same address (a shared clinic address).
+    for (let i = 0; i < 3; i++) await reserveAttempt(t.db, `colleague${i}@demo.clinic`, address, at(i), policy);
+    const mine = await attempts(3, at(10_000));
+    await settleSuccess(t.db, mine[2] as Reservation);
+    expect(await stored(accountKey(email, address))).toBeNull();
+    expect(await stored(addressKey(address))).toMatchObject({ attempts: 5 });
+    expect(await stored(accountKey("colleague0@demo.clinic", address))).toMatchObject({ attempts: 1 });
   });
 
-  it("after a lock expires, a new window starts from one failure", async () => {
-    await fail([account], policy.maxFailures, start);
-    const later = at(windowMs + 60_000);
-    await recordFailure(t.db, [account], later, policy);
-    expect(await lockedUntil(t.db, [account], later)).toBeNull();
-    expect(await t.db.loginThrottle.findUnique({ where: { key: account } })).toMatchObject({ failures: 1, windowStart: later, lockedUntil: null });
+  it("a success in a later window gives back nothing from the new window", async () => {
+    const [old] = await attempts(1, start);
+    await reserveAttempt(t.db, "someone@demo.clinic", address, at(windowMs + 1), policy);
+    await settleSuccess(t.db, old as Reservation);
+    expect(await stored(addressKey(address))).toMatchObject({ attempts: 1 });
+  });
+
+  it("rows whose window ended more than a day ago are purged", async () => {
+    await attempts(1, start);
+    await attempts(1, at(MAX_WINDOW_MS), "later@demo.clinic");
+    expect(await purgeExpiredThrottles(t.db, at(windowMs + MAX_WINDOW_MS + 1))).toBe(1);
+    expect(await stored(accountKey(email, address))).toBeNull();
+    expect(await stored(accountKey("later@demo.clinic", address))).not.toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { CredentialsConfig } from "next-auth/providers/credentials";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
 import { createTestClinic, type TestClinic } from "../support/clinic-factory";
@@ -7,6 +7,7 @@ import { hashPassword } from "@/lib/auth/password";
 import { verifyAuditChain } from "@/lib/data/audit";
 import { searchAuditEvents } from "@/lib/data/audit-search";
 import { describeAuditEvent } from "@/lib/domain/audit-describe";
+import { PEER_HEADER_GLOBAL } from "@/lib/auth/client-address";
 
 /**
  * Sign-ins in the audit log, through the real next-auth credentials `authorize` (argon2 check,
@@ -19,10 +20,12 @@ describe("sign-in audit", () => {
   let clinic: TestClinic;
   const password = "correct horse battery staple 42";
   const address = "203.0.113.9";
+  const peerHeader = "x-test-peer-address";
 
   async function signIn(email: string, typed: string): Promise<unknown> {
     const provider = authOptions().providers[0] as unknown as { options: CredentialsConfig };
-    const request = { headers: { "x-forwarded-for": `${address}, 10.0.0.1` } } as never;
+    // As under server.mjs (no trusted proxies): the socket's address, whatever X-Forwarded-For says.
+    const request = { headers: { [peerHeader]: address, "x-forwarded-for": "10.9.9.9" } } as never;
     return provider.options.authorize!({ email, password: typed }, request);
   }
 
@@ -35,12 +38,14 @@ describe("sign-in audit", () => {
     t = await createTestDatabase();
     // authorize() uses the process-wide client; point it at the test database.
     (globalThis as unknown as { sarcopeniaDb?: unknown }).sarcopeniaDb = t.db;
+    (globalThis as Record<symbol, unknown>)[PEER_HEADER_GLOBAL] = peerHeader;
     clinic = await createTestClinic(t.db, { slug: "signin", patients: 0 });
     const passwordHash = await hashPassword(password);
     await t.db.user.updateMany({ where: { clinicId: clinic.clinicId }, data: { passwordHash } });
   });
   afterAll(async () => {
     delete (globalThis as unknown as { sarcopeniaDb?: unknown }).sarcopeniaDb;
+    delete (globalThis as Record<symbol, unknown>)[PEER_HEADER_GLOBAL];
     await t?.drop();
   });
 
@@ -60,8 +65,9 @@ describe("sign-in audit", () => {
     const analyst = clinic.actors.analyst;
     const before = (await events()).length;
     expect(await signIn(analyst.email, "wrong password typed here")).toBeNull();
+    // Written just after the answer (lib/auth/sign-in.ts: a real account's refusal takes no longer).
+    await vi.waitFor(async () => expect(await events()).toHaveLength(before + 1));
     const rows = await events();
-    expect(rows).toHaveLength(before + 1);
     expect(rows[0]).toMatchObject({ action: "user.login_failed", actorLabel: analyst.email });
     expect(rows[0]!.description).toBe(`Sign-in refused (wrong password) from ${address}.`);
     const stored = await t.db.auditEvent.findMany({ where: { action: { startsWith: "user.login" } }, select: { detailJson: true } });
@@ -75,7 +81,9 @@ describe("sign-in audit", () => {
     const admin = clinic.actors.admin;
     await t.db.user.update({ where: { id: admin.userId }, data: { disabledAt: new Date() } });
     try {
+      const beforeDisabled = (await events()).length;
       expect(await signIn(admin.email, password)).toBeNull();
+      await vi.waitFor(async () => expect(await events()).toHaveLength(beforeDisabled + 1));
       const before = (await events()).length;
       expect(await signIn("nobody@signin.test", password)).toBeNull();
       const rows = await events();

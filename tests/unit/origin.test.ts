@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { isSameOrigin, isStateChangingMethod } from "@/lib/auth/origin";
+import { isSameOrigin, isStateChangingMethod, type OriginPolicy } from "@/lib/auth/origin";
 
 vi.mock("@/lib/auth/session", () => ({
   requireActor: vi.fn(async () => ({ kind: "user", userId: "u1", clinicId: "c1", role: "admin", name: "A", email: "a@x.test" })),
@@ -10,48 +10,57 @@ function request(headers: Record<string, string>, url = "http://app.example:3000
 }
 
 describe("isSameOrigin", () => {
-  const cases: { name: string; headers: Record<string, string>; url?: string; allowed?: string; expected: boolean }[] = [
+  const direct = { trustForwardedHost: false };
+  const viaTrustedProxy = { trustForwardedHost: true };
+  const cases: { name: string; headers: Record<string, string>; policy?: OriginPolicy; expected: boolean }[] = [
     { name: "same origin", headers: { host: "app.example:3000", origin: "http://app.example:3000" }, expected: true },
     { name: "host compared case-insensitively", headers: { host: "APP.example:3000", origin: "http://app.EXAMPLE:3000" }, expected: true },
     { name: "another origin", headers: { host: "app.example:3000", origin: "https://evil.example" }, expected: false },
     { name: "same host, another port", headers: { host: "app.example:3000", origin: "http://app.example:4000" }, expected: false },
     { name: "a look-alike host", headers: { host: "app.example:3000", origin: "http://app.example:3000.evil.example" }, expected: false },
-    { name: "missing Origin and Referer", headers: { host: "app.example:3000" }, expected: false },
-    { name: "Origin \"null\" (sandboxed frame)", headers: { host: "app.example:3000", origin: "null", referer: "http://app.example:3000/patients" }, expected: false },
+    { name: "missing Origin and Sec-Fetch-Site", headers: { host: "app.example:3000" }, expected: false },
+    { name: "a same-site Referer alone is not enough", headers: { host: "app.example:3000", referer: "http://app.example:3000/patients?tier=high" }, expected: false },
+    { name: "no Origin, Sec-Fetch-Site: same-origin", headers: { host: "app.example:3000", "sec-fetch-site": "same-origin" }, expected: true },
+    { name: "no Origin, Sec-Fetch-Site: same-site (a sibling subdomain)", headers: { host: "app.example:3000", "sec-fetch-site": "same-site" }, expected: false },
+    { name: "no Origin, Sec-Fetch-Site: cross-site", headers: { host: "app.example:3000", "sec-fetch-site": "cross-site" }, expected: false },
+    { name: "no Origin, Sec-Fetch-Site: none", headers: { host: "app.example:3000", "sec-fetch-site": "none" }, expected: false },
+    { name: "a cross-site Origin is refused whatever Sec-Fetch-Site says", headers: { host: "app.example:3000", origin: "https://evil.example", "sec-fetch-site": "same-origin" }, expected: false },
+    { name: 'Origin "null" (sandboxed frame)', headers: { host: "app.example:3000", origin: "null", "sec-fetch-site": "same-origin" }, expected: false },
     { name: "malformed Origin", headers: { host: "app.example:3000", origin: "not a url" }, expected: false },
     { name: "non-web scheme", headers: { host: "app.example:3000", origin: "file://app.example:3000" }, expected: false },
-    { name: "Referer fallback, same site", headers: { host: "app.example:3000", referer: "http://app.example:3000/patients?tier=high" }, expected: true },
-    { name: "Referer fallback, other site", headers: { host: "app.example:3000", referer: "https://evil.example/page" }, expected: false },
-    { name: "Origin wins over a same-site Referer", headers: { host: "app.example:3000", origin: "https://evil.example", referer: "http://app.example:3000/" }, expected: false },
     {
-      name: "behind a proxy: X-Forwarded-Host is the public host, TLS ended at the proxy",
+      name: "behind a trusted proxy: X-Forwarded-Host is the public host, TLS ended at the proxy",
       headers: { host: "127.0.0.1:3000", "x-forwarded-host": "clinic.example.org", "x-forwarded-proto": "https", origin: "https://clinic.example.org" },
-      url: "http://127.0.0.1:3000/api/jobs/recompute",
+      policy: viaTrustedProxy,
       expected: true,
     },
     {
-      name: "behind a proxy: the first of several forwarded hosts",
+      name: "behind a trusted proxy: the first of several forwarded hosts",
       headers: { host: "127.0.0.1:3000", "x-forwarded-host": "clinic.example.org, internal.lb", origin: "https://clinic.example.org" },
-      url: "http://127.0.0.1:3000/api/jobs/recompute",
+      policy: viaTrustedProxy,
       expected: true,
     },
     {
-      name: "behind a proxy: another origin is still refused",
+      name: "behind a trusted proxy: another origin is still refused",
       headers: { host: "127.0.0.1:3000", "x-forwarded-host": "clinic.example.org", origin: "https://evil.example" },
-      url: "http://127.0.0.1:3000/api/jobs/recompute",
+      policy: viaTrustedProxy,
+      expected: false,
+    },
+    {
+      name: "X-Forwarded-Host from a client that is not a trusted proxy is ignored",
+      headers: { host: "127.0.0.1:3000", "x-forwarded-host": "evil.example", origin: "https://evil.example" },
       expected: false,
     },
     {
       name: "the configured public origin (NEXTAUTH_URL) when the proxy sends no forwarded host",
       headers: { host: "127.0.0.1:3000", origin: "https://clinic.example.org" },
-      url: "http://127.0.0.1:3000/api/jobs/recompute",
-      allowed: "https://clinic.example.org",
+      policy: { publicOrigin: "https://clinic.example.org", trustForwardedHost: false },
       expected: true,
     },
   ];
   for (const c of cases) {
     it(`${c.name} → ${c.expected}`, () => {
-      expect(isSameOrigin(request(c.headers, c.url), c.allowed)).toBe(c.expected);
+      expect(isSameOrigin(new Headers(c.headers), c.policy ?? direct)).toBe(c.expected);
     });
   }
 });
@@ -73,9 +82,14 @@ describe("guardedRoute origin check", async () => {
     expect(body.message).toMatch(/this site/);
   });
 
-  it("refuses a POST with neither Origin nor Referer", async () => {
-    const response = await handler(request({ host: "app.example:3000" }), {});
-    expect(response.status).toBe(403);
+  it("refuses a POST with neither Origin nor Sec-Fetch-Site, or with only a Referer", async () => {
+    expect((await handler(request({ host: "app.example:3000" }), {})).status).toBe(403);
+    expect((await handler(request({ host: "app.example:3000", referer: "http://app.example:3000/thresholds" }), {})).status).toBe(403);
+  });
+
+  it("lets a POST without Origin but with Sec-Fetch-Site: same-origin through", async () => {
+    const response = await handler(request({ host: "app.example:3000", "sec-fetch-site": "same-origin" }), {});
+    expect(response.status).toBe(200);
   });
 
   it("lets a same-origin POST through to the handler", async () => {

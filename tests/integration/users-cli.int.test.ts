@@ -1,0 +1,73 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../support/test-db";
+import { seedDemoClinic } from "@/lib/data/seed";
+import { verifyPassword } from "@/lib/auth/password";
+
+/**
+ * `npm run cli -- users add` on the provider under test: the password comes from standard input
+ * (--password-stdin) or is generated and printed once; never from the command line.
+ */
+const run = promisify(execFile);
+
+describe("users add: no password on the command line", () => {
+  let t: TestDatabase;
+
+  async function cli(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+    const child = run("npm", ["run", "-s", "cli", "--", ...args], { cwd: process.cwd(), env: { ...process.env, DATABASE_URL: t.url } });
+    if (input !== undefined) child.child.stdin!.end(input);
+    else child.child.stdin!.end();
+    try {
+      const { stdout, stderr } = await child;
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const failed = error as { code: number; stdout: string; stderr: string };
+      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+    }
+  }
+
+  async function storedHash(email: string): Promise<string | null> {
+    return (await t.db.user.findUnique({ where: { email }, select: { passwordHash: true } }))?.passwordHash ?? null;
+  }
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    await seedDemoClinic(t.db, { patients: 0, seed: 1, asOf: new Date("2026-11-21T00:00:00Z"), reset: false });
+  });
+  afterAll(async () => t?.drop());
+
+  it("--password-stdin reads the password from the first line of standard input", async () => {
+    const password = "piped password for Nurse 7";
+    const result = await cli(["users", "add", "--email", "nurse@demo.clinic", "--name", "Nurse", "--role", "clinician", "--password-stdin"], `${password}\nignored second line\n`);
+    expect(result).toMatchObject({ code: 0 });
+    expect(result.stdout).toContain("Added clinician nurse@demo.clinic");
+    expect(result.stdout).not.toContain(password);
+    expect(await verifyPassword((await storedHash("nurse@demo.clinic"))!, password)).toBe(true);
+  });
+
+  it("--password on the command line is refused with the reason, and nothing is added", async () => {
+    const result = await cli(["users", "add", "--email", "argv@demo.clinic", "--name", "Argv", "--role", "analyst", "--password", "visible in ps 12345"]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/--password is not accepted: the password would show in the process list and shell history/);
+    expect(await storedHash("argv@demo.clinic")).toBeNull();
+  });
+
+  it("without a password option a password is generated and printed once", async () => {
+    const result = await cli(["users", "add", "--email", "gen@demo.clinic", "--name", "Gen", "--role", "analyst"]);
+    expect(result.code).toBe(0);
+    const generated = /with password (\S+) \(shown once\)/.exec(result.stdout)?.[1];
+    expect(generated).toBeDefined();
+    expect(await verifyPassword((await storedHash("gen@demo.clinic"))!, generated!)).toBe(true);
+  });
+
+  it("--password-prompt without a terminal, or --password-stdin with nothing piped, stops with what to do", async () => {
+    const prompt = await cli(["users", "add", "--email", "tty@demo.clinic", "--name", "T", "--role", "analyst", "--password-prompt"]);
+    expect(prompt.code).not.toBe(0);
+    expect(prompt.stderr).toContain("--password-prompt needs a terminal");
+    const empty = await cli(["users", "add", "--email", "tty@demo.clinic", "--name", "T", "--role", "analyst", "--password-stdin"], "");
+    expect(empty.code).not.toBe(0);
+    expect(empty.stderr).toContain("standard input was empty");
+    expect(await storedHash("tty@demo.clinic")).toBeNull();
+  });
+});
