@@ -5,6 +5,7 @@ import { measurementSchema } from "@/lib/validation/measurement";
 import { parsePanelQuery } from "@/lib/validation/panel-query";
 import { MEASURE_KINDS } from "@/lib/domain/types";
 import { UNITS_BY_KIND } from "@/lib/domain/units";
+import { TEXT_LIMITS } from "@/lib/validation/safe-text";
 
 /**
  * Hostile input against every boundary schema: whatever arrives, each either accepts a value
@@ -66,6 +67,87 @@ describe("assessment spreadsheet rows under hostile input", () => {
       }),
       { numRuns: RUNS },
     );
+  });
+});
+
+/** Names Object.prototype answers to: a lookup `record[cell]` on a plain object finds these. */
+export const PROTOTYPE_NAMES = ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf"] as const;
+/** The names as a spreadsheet might carry them: any case, with spaces around. */
+const prototypeName = fc.tuple(fc.constantFrom(...PROTOTYPE_NAMES), fc.constantFrom("lower", "upper", "as is"), fc.constantFrom("", " ")).map(([name, casing, pad]) =>
+  `${pad}${casing === "upper" ? name.toUpperCase() : casing === "lower" ? name.toLowerCase() : name}${pad}`,
+);
+/**
+ * Characters no stored text may hold (lib/validation/safe-text.ts), each with text after it (a tab
+ * or line break at the very end of a cell is trimmed away like a space).
+ */
+const UNSAFE_CHARACTERS = ["\u0000", "\u0001", "\u0007", "\u001b", "\u001b[31m", "\u007f", "\u0085", "\u009b", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069", "\ud800", "\udfff", "\t", "\n", "\r"];
+const withUnsafeCharacter = fc.tuple(fc.constantFrom(...UNSAFE_CHARACTERS), fc.constantFrom("", "A", "12"), fc.constantFrom("B", "-3", "z")).map(([ch, before, after]) => `${before}${ch}${after}`);
+
+/** A row valid in every column, so the one hostile cell is the only possible problem. */
+const VALID_ROW: Record<string, string> = {
+  mrn: "H-1", family_name: "Doe", given_name: "Jo", birth_date: "1950-01-01", sex: "female", diet: "vegan", conditions: "gastrectomy", assessed_on: "2026-01-01",
+  grip_strength_kg: "20", asm_kg: "15", asm_method: "dxa", b12_value: "300", b12_unit: "pmol/L", medications: "metformin@2020-01-01",
+};
+
+describe("prototype names and unsafe characters in spreadsheet cells", () => {
+  it("the valid row is valid", () => {
+    expect(parseAssessmentRow(VALID_ROW).ok).toBe(true);
+  });
+
+  it("every enumerated column refuses __proto__, constructor, toString, hasOwnProperty and valueOf with its column named", () => {
+    fc.assert(
+      fc.property(fc.constantFrom("sex", "diet", "conditions", "asm_method", "b12_unit", "chair_stand_5x_s", "walk_400m_s"), prototypeName, (column, value) => {
+        const result = parseAssessmentRow({ ...VALID_ROW, chair_stand_5x_s: "12", walk_400m_s: "400", [column]: value });
+        expect(result.ok, `${column}=${JSON.stringify(value)}`).toBe(false);
+        if (!result.ok) {
+          expect(result.errors.map((e) => e.column)).toContain(column);
+          assertRefusalIsExplained(result.errors);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("a medicine called like a prototype property is free text, never a catalogue entry", () => {
+    for (const name of PROTOTYPE_NAMES) {
+      const result = parseAssessmentRow({ ...VALID_ROW, medications: `${name};metformin` });
+      expect(result.ok).toBe(true);
+      if (result.ok) {
+        expect(result.row.medications[0]).toEqual({ name, catalogueId: null, startedOn: null });
+        expect(result.row.unknownMedications).toEqual([name]);
+      }
+    }
+  });
+
+  it("a control, escape, text-direction or broken character in any column is refused with the column named", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...ASSESSMENT_COLUMNS), withUnsafeCharacter, (column, text) => {
+        const result = parseAssessmentRow({ ...VALID_ROW, [column]: `${VALID_ROW[column] ?? "1"}${text}` });
+        expect(result.ok, `${column}=${JSON.stringify(text)}`).toBe(false);
+        if (!result.ok) {
+          expect(result.errors.map((e) => e.column)).toEqual([column]);
+          expect(result.errors[0]!.message).toMatch(/^This cell contains .*U\+[0-9A-F]{4}/);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("names, MRNs and medicine names over their limits are refused with the limit in words", () => {
+    for (const [column, text, limit] of [
+      ["mrn", "M".repeat(TEXT_LIMITS.mrn + 1), TEXT_LIMITS.mrn],
+      ["family_name", "D".repeat(TEXT_LIMITS.name + 1), TEXT_LIMITS.name],
+      ["given_name", "J".repeat(TEXT_LIMITS.name + 1), TEXT_LIMITS.name],
+      ["medications", "x".repeat(TEXT_LIMITS.medicineName + 1), TEXT_LIMITS.medicineName],
+    ] as const) {
+      const result = parseAssessmentRow({ ...VALID_ROW, [column]: text });
+      expect(result.ok, column).toBe(false);
+      if (!result.ok) {
+        expect(result.errors.map((e) => e.column)).toEqual([column]);
+        expect(result.errors[0]!.message).toContain(String(limit));
+      }
+      expect(parseAssessmentRow({ ...VALID_ROW, [column]: text.slice(1) }).ok, `${column} at the limit`).toBe(true);
+    }
   });
 });
 
