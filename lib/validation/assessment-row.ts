@@ -3,7 +3,7 @@ import { CONDITION_CODES, type ConditionCode, type Diet, type MassMethod, type M
 import { normaliseUnit } from "@/lib/domain/units";
 import { buildObservation, UNABLE } from "./measurement";
 import { parseDateCell } from "./numbers";
-import { characterProblem, TEXT_LIMITS } from "./safe-text";
+import { characterProblem, printable, TEXT_LIMITS } from "./safe-text";
 
 /** Columns of the assessment spreadsheet (DESIGN.md), lower-case. Only `mrn` is required. */
 export const ASSESSMENT_COLUMNS = [
@@ -79,11 +79,11 @@ export function validateHeaders(headers: readonly string[]): RowError[] {
     const name = normaliseHeader(header);
     if (!KNOWN.has(name)) {
       errors.push({
-        column: header,
-        message: `Unknown column "${header.trim()}": it is not part of the assessment spreadsheet format; rename or remove it.`,
+        column: printable(header),
+        message: `Unknown column "${printable(header.trim())}": it is not part of the assessment spreadsheet format; rename or remove it.`,
       });
     } else if (seen.has(name)) {
-      errors.push({ column: header, message: `Column "${name}" appears more than once.` });
+      errors.push({ column: printable(header), message: `Column "${printable(name)}" appears more than once.` });
     }
     seen.add(name);
   }

@@ -51,6 +51,8 @@ const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/u;
 /** With the `u` flag a surrogate class matches only unpaired halves: text that is not valid Unicode. */
 const LONE_SURROGATE = /[\ud800-\udfff]/u;
 
+const MAYBE_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ud800-\udfff]/u;
+
 function codePoint(ch: string): string {
   return `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
 }
@@ -70,7 +72,7 @@ function firstUnsafe(text: string, rule: TextRule): string | null {
  */
 function unsafeCharacterReason(text: string, rule: TextRule): string | null {
   // Fast path: almost every cell is clean.
-  if (!/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ud800-\udfff]/u.test(text)) return null;
+  if (!MAYBE_UNSAFE.test(text)) return null;
   const ch = firstUnsafe(text, rule);
   if (ch === null) return null;
   if (ch === "\u0000") return "contains a NUL character (U+0000), which cannot be stored. Remove it: it usually comes from a broken export or from copying out of another program.";
@@ -96,6 +98,17 @@ export function textProblem(text: string, label: string, max: number, rule: Text
 export function characterProblem(text: string, label: string, rule: TextRule = {}): string | null {
   const reason = unsafeCharacterReason(text, rule);
   return reason === null ? null : `${label} ${reason}`;
+}
+
+const UNSAFE_ANYWHERE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ud800-\udfff]/gu;
+
+/**
+ * `text` with every character this rule refuses written out as an escape (`\u001b`), for echoing
+ * input back in a message, a log line or the terminal: what was sent stays visible, and an escape
+ * sequence or a text-direction override cannot act.
+ */
+export function printable(text: string): string {
+  return text.replace(UNSAFE_ANYWHERE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 export interface SafeTextOptions extends TextRule {
