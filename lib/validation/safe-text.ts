@@ -1,4 +1,5 @@
 import { z } from "zod";
+import "./zod-browser";
 
 /**
  * The one rule for text the app stores (names, MRNs, medicine names, notes, identifiers): a
