@@ -2,23 +2,22 @@
 require("./lib/config/env-check.cjs");
 
 /**
- * Content-Security-Policy: everything from our own origin. Next's App Router inlines its bootstrap
- * scripts and React inlines styles, so those two need 'unsafe-inline'; no third-party origin is
- * allowed anywhere, and the app may not be framed.
+ * Headers for every response. The pages' Content-Security-Policy (a fresh script nonce per
+ * request), their Cache-Control and HSTS are set by proxy.ts, which runs before every page; the
+ * API's answers are data, so they get a policy that allows nothing and are never stored.
  */
-const contentSecurityPolicy = [
-  "default-src 'self'",
-  // `next dev` evaluates code for fast refresh; production never does.
-  `script-src 'self' 'unsafe-inline'${process.env.NODE_ENV === "development" ? " 'unsafe-eval'" : ""}`,
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join("; ");
+const everyResponse = [
+  { key: "X-Frame-Options", value: "DENY" },
+  { key: "X-Content-Type-Options", value: "nosniff" },
+  { key: "Referrer-Policy", value: "same-origin" },
+  { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
+];
+const apiResponses = [
+  // Same value as API_CONTENT_SECURITY_POLICY in lib/http/security-headers.ts (this file is plain CommonJS).
+  { key: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'" },
+  // Patient JSON, CSV and NDJSON: no browser or proxy keeps a copy.
+  { key: "Cache-Control", value: "no-store" },
+];
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {
@@ -30,16 +29,8 @@ const nextConfig = {
   serverExternalPackages: ["better-sqlite3", "@node-rs/argon2", "pg"],
   async headers() {
     return [
-      {
-        source: "/:path*",
-        headers: [
-          { key: "Content-Security-Policy", value: contentSecurityPolicy },
-          { key: "X-Frame-Options", value: "DENY" },
-          { key: "X-Content-Type-Options", value: "nosniff" },
-          { key: "Referrer-Policy", value: "same-origin" },
-          { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
-        ],
-      },
+      { source: "/:path*", headers: everyResponse },
+      { source: "/api/:path*", headers: apiResponses },
     ];
   },
 };

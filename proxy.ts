@@ -1,11 +1,42 @@
-import { withAuth } from "next-auth/middleware";
+import { NextResponse, type NextFetchEvent, type NextRequest } from "next/server";
+import { withAuth, type NextRequestWithAuth } from "next-auth/middleware";
+import { contentSecurityPolicy, newNonce, NO_STORE, servedOverHttps, strictTransportSecurity } from "@/lib/http/security-headers";
 
 /**
- * Only redirects visitors without a session to sign in. It is not the access check: every page,
- * route handler and server action authorises itself (lib/auth/session.ts).
+ * Runs before every page (not the API, whose bodies it would buffer, nor static files):
+ * 1. gives the response a fresh script nonce and the Content-Security-Policy that requires it
+ *    (lib/http/security-headers.ts); the policy is also set on the request, where Next.js reads
+ *    the nonce for its own scripts, so pages render per request (app/layout.tsx);
+ * 2. marks the page `no-store` (it carries patient data) and, on https, sends HSTS;
+ * 3. redirects visitors without a session to sign in. That is not the access check: every page,
+ *    route handler and server action authorises itself (lib/auth/session.ts).
  */
-export default withAuth({ pages: { signIn: "/login" } });
+
+/** Pages anyone may open: sign-in and the "not allowed" page. */
+const PUBLIC_PAGES = /^\/(login|forbidden)(\/|$)/;
+
+function withSecurityHeaders(request: NextRequest): NextResponse {
+  const nonce = newNonce();
+  const publicUrl = process.env.NEXTAUTH_URL;
+  const policy = contentSecurityPolicy(nonce, { development: process.env.NODE_ENV === "development", https: servedOverHttps(publicUrl) });
+  const requestHeaders = new Headers(request.headers);
+  requestHeaders.set("x-nonce", nonce);
+  requestHeaders.set("Content-Security-Policy", policy);
+  const response = NextResponse.next({ request: { headers: requestHeaders } });
+  response.headers.set("Content-Security-Policy", policy);
+  response.headers.set("Cache-Control", NO_STORE);
+  const hsts = strictTransportSecurity(publicUrl);
+  if (hsts) response.headers.set("Strict-Transport-Security", hsts);
+  return response;
+}
+
+const signedInOnly = withAuth((request) => withSecurityHeaders(request), { pages: { signIn: "/login" } });
+
+export default function proxy(request: NextRequest, event: NextFetchEvent) {
+  if (PUBLIC_PAGES.test(request.nextUrl.pathname)) return withSecurityHeaders(request);
+  return signedInOnly(request as NextRequestWithAuth, event);
+}
 
 export const config = {
-  matcher: ["/((?!login|api/|_next/|favicon.ico|forbidden).*)"],
+  matcher: ["/((?!api/|_next/|favicon.ico).*)"],
 };

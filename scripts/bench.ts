@@ -22,6 +22,7 @@ import { freshDatabase, startPostgres, stopPostgres, type BenchDatabase } from "
 import { assessmentsCsv, measureExport, measureImport, measurePanel, measureRecompute, type BenchContext } from "./bench/measures";
 import { ensureBuild, measureLcp, panelPageJs } from "./bench/browser";
 import { fmt, log, onInterrupt, renderTable, runInterruptCleanups, timed, type Row } from "./bench/util";
+import { exitWithUsageError, exitWithUsageIfAsked } from "./usage";
 
 const MEASURES = ["panel", "export", "recompute", "browser", "import"] as const;
 type Measure = (typeof MEASURES)[number];
@@ -40,15 +41,14 @@ const TARGET = {
 const AS_OF = "2026-11-21";
 const SEED = 20261121;
 
-function usage(message?: string): never {
-  if (message) process.stderr.write(`bench: ${message}\n`);
-  process.stderr.write(
-    "usage: npm run bench -- [--db sqlite,postgresql] [--sizes 10000,100000] [--runs 5] [--callers 20] [--rounds 10] [--skip panel,export,recompute,browser,import]\n",
-  );
-  process.exit(2);
+const USAGE = "usage: npm run bench -- [--db sqlite,postgresql] [--sizes 10000,100000] [--runs 5] [--callers 20] [--rounds 10] [--skip panel,export,recompute,browser,import]";
+
+function usage(message: string): never {
+  exitWithUsageError(`bench: ${message}`, USAGE);
 }
 
 function parseOptions() {
+  exitWithUsageIfAsked(USAGE);
   let values;
   try {
     ({ values } = parseArgs({
@@ -60,13 +60,11 @@ function parseOptions() {
         callers: { type: "string", default: "20" },
         rounds: { type: "string", default: "10" },
         skip: { type: "string", default: "" },
-        help: { type: "boolean", default: false },
       },
     }));
   } catch (error) {
     usage((error as Error).message);
   }
-  if (values.help) usage();
   const list = (text: string) => text.split(",").map((s) => s.trim()).filter(Boolean);
   const dbs = list(values.db);
   for (const d of dbs) if (d !== "sqlite" && d !== "postgresql") usage(`unknown database "${d}"`);

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
+# Usage: bash scripts/demo.sh   (or `npm run demo`; PORT=3000 by default)
 # `npm run demo`: installs what is missing, migrates and seeds the embedded SQLite database with the
 # demo clinic (first run only), builds, and serves the app on http://localhost:${PORT:-3000}.
+source "$(dirname "$0")/help.sh"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port="${PORT:-3000}"

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
+# Usage: bash scripts/e2e-server.sh [port]   (default port 3210; DATABASE_URL to use another database)
 # The server Playwright tests run against: a production build on a fresh demo database.
+source "$(dirname "$0")/help.sh"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port="${1:-3210}"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
+# Usage: bash scripts/ensure-deps.sh
 # Installs the npm dependencies when they are missing or older than the lock file, and generates
 # the Prisma clients when they are missing. Safe to run repeatedly.
+source "$(dirname "$0")/help.sh"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1

@@ -26,6 +26,7 @@ import { createUser } from "@/lib/data/users";
 import { databaseProvider, sqliteFilePath } from "@/lib/config/env";
 import type { SystemActor } from "@/lib/auth/actor";
 import { ensureBuild } from "./bench/browser";
+import { exitWithUsageError, exitWithUsageIfAsked } from "./usage";
 
 const ROUTES = ["panel", "patient", "export"] as const;
 type Route = (typeof ROUTES)[number];
@@ -48,9 +49,10 @@ function log(line: string): void {
   process.stderr.write(`[load] ${line}\n`);
 }
 
+const USAGE = "usage: npm run load -- [--duration 60] [--connections 50] [--patients 10000] [--port 3317] [--mix panel:25,patient:20,export:5]";
+
 function usage(message: string): never {
-  process.stderr.write(`load: ${message}\nusage: npm run load -- [--duration 60] [--connections 50] [--patients 10000] [--port 3317] [--mix panel:25,patient:20,export:5]\n`);
-  process.exit(2);
+  exitWithUsageError(`load: ${message}`, USAGE);
 }
 
 function positiveInt(name: string, value: string): number {
@@ -60,16 +62,22 @@ function positiveInt(name: string, value: string): number {
 }
 
 function parseOptions() {
-  const { values } = parseArgs({
-    args: process.argv.slice(2),
-    options: {
-      duration: { type: "string", default: "60" },
-      connections: { type: "string", default: "50" },
-      patients: { type: "string", default: "10000" },
-      port: { type: "string", default: "3317" },
-      mix: { type: "string" },
-    },
-  });
+  exitWithUsageIfAsked(USAGE);
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: process.argv.slice(2),
+      options: {
+        duration: { type: "string", default: "60" },
+        connections: { type: "string", default: "50" },
+        patients: { type: "string", default: "10000" },
+        port: { type: "string", default: "3317" },
+        mix: { type: "string" },
+      },
+    }));
+  } catch (error) {
+    usage((error as Error).message);
+  }
   const connections = positiveInt("connections", values.connections);
   const mix = values.mix ? parseMix(values.mix) : defaultMix(connections);
   const total = Object.values(mix).reduce((a, b) => a + b, 0);

@@ -12,22 +12,30 @@ import { stringify } from "csv-stringify/sync";
 import { parseIsoDate, toIsoDate } from "@/lib/domain/dates";
 import { ASSESSMENT_COLUMNS, type AssessmentColumn } from "@/lib/validation/assessment-row";
 import { generateDemoPatients, type SeedObservation, type SeedPatient } from "@/prisma/factories";
+import { exitWithUsageError, exitWithUsageIfAsked } from "./usage";
 
-const { values } = parseArgs({
-  options: {
-    rows: { type: "string", default: "1000" },
-    out: { type: "string" },
-    seed: { type: "string", default: "7" },
-    "as-of": { type: "string", default: "2026-11-21" },
-    prefix: { type: "string", default: "IMP-" },
-  },
-});
+const USAGE = "usage: npx tsx --tsconfig tsconfig.json scripts/make-assessments-csv.ts --rows <n> --out <file> [--seed n] [--as-of YYYY-MM-DD] [--prefix P]";
+exitWithUsageIfAsked(USAGE);
+
+function readOptions() {
+  try {
+    return parseArgs({
+      options: {
+        rows: { type: "string", default: "1000" },
+        out: { type: "string" },
+        seed: { type: "string", default: "7" },
+        "as-of": { type: "string", default: "2026-11-21" },
+        prefix: { type: "string", default: "IMP-" },
+      },
+    }).values;
+  } catch (error) {
+    return exitWithUsageError((error as Error).message, USAGE);
+  }
+}
+const values = readOptions();
 const rows = Number(values.rows);
 const asOf = parseIsoDate(values["as-of"]);
-if (!Number.isInteger(rows) || rows < 1 || !asOf || !values.out) {
-  console.error("usage: make-assessments-csv.ts --rows <n> --out <file> [--seed n] [--as-of YYYY-MM-DD] [--prefix P]");
-  process.exit(2);
-}
+if (!Number.isInteger(rows) || rows < 1 || !asOf || !values.out) exitWithUsageError("Give --rows (a whole number ≥ 1), --out and a valid --as-of.", USAGE);
 
 type Row = Partial<Record<AssessmentColumn, string>>;
 

@@ -6,6 +6,7 @@
 # engine can still *diff* offline, so it runs in a scratch folder outside the project (it is not a
 # project dependency). The SQLite diff needs nothing running; the PostgreSQL diff needs a server,
 # which scripts/pg-server.sh provides.
+source "$(dirname "$0")/help.sh"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name="${1:?usage: scripts/make-migration.sh <snake_case_name>}"

@@ -6,6 +6,7 @@
 # for the primary, runs the same migration command (a no-op under the migration lock: migrations run
 # once however many instances start) and serves the same database. Both share NEXTAUTH_SECRET, as
 # instances behind a load balancer must (docs/deployment.md).
+source "$(dirname "$0")/help.sh"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 role="${1:?primary|secondary}" port="${2:?port}" admin_url="${3:?PostgreSQL admin URL}" database="${4:?database name}"

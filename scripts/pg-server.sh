@@ -3,6 +3,7 @@
 # root, so it runs as the `postgres` user on its own port and socket directory).
 #   scripts/pg-server.sh start [port]   → prints the DATABASE_URL to use
 #   scripts/pg-server.sh stop  [port]
+source "$(dirname "$0")/help.sh"
 set -euo pipefail
 cmd="${1:-start}"; port="${2:-5433}"
 dir="${PG_TEST_DIR:-/tmp/sarc-pg-$port}"

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
+# Usage: bash scripts/test-all.sh   (or `npm test`; TEST_PG_PORT picks the PostgreSQL port, default 54329)
 # `npm test`: every check, in order — typecheck, lint, unit tests, integration tests on SQLite and
 # on a real PostgreSQL started here, unit and SQLite integration tests again with the clock a year
 # ahead (faketime), the production build, Playwright in real Chromium, and two app instances on
 # that PostgreSQL (playwright.multi.config.ts).
+source "$(dirname "$0")/help.sh"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1

@@ -6,11 +6,12 @@
 #             run on); with TZ=… set, the clock and the calendar are that zone's
 #     LAYER   unit | integration-sqlite | integration-postgresql | all (the whole `npm test`)
 # Reports go to $TEST_REPORTS (default .test-reports/) as <layer>-shifted.json.
+source "$(dirname "$0")/help.sh"
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ $# -lt 2 ] || [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then
-  sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
-  [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; exit $?
+if [ $# -lt 2 ]; then
+  echo "usage: bash scripts/test-shifted.sh OFFSET LAYER… (bash scripts/test-shifted.sh --help)" >&2
+  exit 2
 fi
 # Dependencies are installed on the real clock: make and TLS certificates do not like a moved one.
 bash scripts/ensure-deps.sh

@@ -2,7 +2,16 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
+const USAGE = "usage: node scripts/test-summary.mjs <folder of vitest/playwright JSON reports>";
+if (process.argv.includes("--help") || process.argv.includes("-h")) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const dir = process.argv[2];
+if (!dir) {
+  console.error(USAGE);
+  process.exit(2);
+}
 let passed = 0;
 let failed = 0;
 let skipped = 0;

@@ -9,6 +9,7 @@ import { runImportWrite, type ImportJobStatus } from "./import-run";
 import { actorId, actorRole, type Actor } from "@/lib/auth/actor";
 import { can } from "@/lib/auth/roles";
 import { AppError } from "@/lib/errors";
+import { countUnder } from "@/lib/domain/own-keys";
 import {
   isObject, mapCondition, mapMedication, mapObservation, mapPatient,
   type Json, type MappedCondition, type MappedMedication, type MappedObservation, type MappedPatient, type Rejection,
@@ -159,9 +160,8 @@ interface Counts {
   updatedPatientIds: string[];
 }
 
-function bump(record: Record<string, number>, key: string): void {
-  record[key] = (record[key] ?? 0) + 1;
-}
+/** Counts by a key that comes from the file (a resource type, a status): `__proto__` is counted like any other. */
+const bump = countUnder;
 
 /** Maps every resource; resolves subjects to MRNs of Patients in the same file set. */
 function plan(parsed: ParsedResource[], now: Date, result: FhirImportResult): Plan {

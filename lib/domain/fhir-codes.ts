@@ -10,6 +10,7 @@
  * or `lb` (not UCUM) is rejected, never guessed.
  */
 import type { ConditionCode, MassMethod, MeasureKind } from "./types";
+import { ownValue } from "./own-keys";
 
 export const LOINC_SYSTEM = "http://loinc.org";
 export const SNOMED_SYSTEM = "http://snomed.info/sct";
@@ -102,7 +103,7 @@ export interface ObservationCodeMapping {
 
 /** The app unit a value of `mapping` in UCUM unit `ucum` is in, or undefined when the app has no conversion. */
 export function appUnitOf(mapping: ObservationCodeMapping, ucum: string): string | undefined {
-  return mapping.appUnits?.[ucum] ?? UCUM_TO_APP_UNIT[ucum];
+  return (mapping.appUnits ? ownValue(mapping.appUnits, ucum) : undefined) ?? ownValue(UCUM_TO_APP_UNIT, ucum);
 }
 
 /**

@@ -103,6 +103,9 @@ const isoDate = (d: Date) => d.toISOString().slice(0, 10);
 /** A FHIR dateTime: the date alone when the time is midnight UTC (how the app stores dates), else the instant. */
 const fhirDateTime = (d: Date) => (d.toISOString().endsWith("T00:00:00.000Z") ? isoDate(d) : d.toISOString());
 
+/** FHIR administrative gender of each sex the app records. */
+const FHIR_GENDER: ReadonlyMap<string, "male" | "female" | "unknown"> = new Map([["male", "male"], ["female", "female"], ["unknown", "unknown"]]);
+
 export function toFhirPatient(p: ExportPatientInput): Patient {
   const given = p.givenName.split(/\s+/).filter((g) => g !== "");
   return {
@@ -117,7 +120,8 @@ export function toFhirPatient(p: ExportPatientInput): Patient {
       },
     ],
     name: [{ use: "official", family: p.familyName, ...(given.length > 0 ? { given } : {}) }],
-    gender: p.sex,
+    // Read through a Map: a stored value outside the vocabulary (an old row) exports as "unknown", never as itself.
+    gender: FHIR_GENDER.get(p.sex) ?? "unknown",
     birthDate: isoDate(p.birthDate),
     ...(p.deceasedAt ? { deceasedDateTime: p.deceasedAt.toISOString() } : {}),
   };

@@ -17,6 +17,9 @@
  * - "Unable to complete" (chair stand, 400 m walk) comes as valueCodeableConcept with the app's
  *   `unable` result code, as the exporter writes it; the muscle-mass method (DXA/BIA) as
  *   Observation.method with the app's method codes.
+ * - Text the app stores (MRN, names, ids, references, a free-text medicine name, codes) is held to
+ *   lib/validation/safe-text.ts: a length limit per field and no control, escape or
+ *   text-direction characters; a resource breaking it is rejected naming the field.
  * - Medicines: RxNorm ingredient or ATC code (catalogue), then the table of RxNorm clinical-drug
  *   codes, then the ingredient names in the drug's display text (RxNorm clinical-drug names start
  *   with the ingredient: "24 HR Metformin hydrochloride 500 MG …" → metformin), matched exactly
@@ -31,6 +34,7 @@ import {
 } from "./fhir-codes";
 import { CANONICAL_UNIT } from "./units";
 import { checkPlausibility } from "@/lib/validation/plausibility";
+import { printable, textProblem, TEXT_LIMITS } from "@/lib/validation/safe-text";
 
 export type Json = Record<string, unknown>;
 
@@ -127,17 +131,36 @@ export function parseFhirDate(value: unknown): Date | null {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
+/**
+ * A rejection. Its texts echo the resource (ids, codes, the odd value in the reason), and are
+ * shown in the browser, printed by the CLI and kept on the ImportJob: control characters in them
+ * are written out as escapes so they cannot act on a terminal or hide in a page.
+ */
 function reject(resource: Json, reason: string, coding?: FhirCoding | null): { status: "rejected"; rejection: Rejection } {
+  const shown = (text: string | null | undefined) => (text === null || text === undefined ? null : printable(text));
   return {
     status: "rejected",
     rejection: {
-      resourceType: str(resource, "resourceType") ?? "unknown",
-      id: str(resource, "id"),
-      system: coding?.system ?? null,
-      code: coding?.code ?? null,
-      reason,
+      resourceType: shown(str(resource, "resourceType")) ?? "unknown",
+      id: shown(str(resource, "id")),
+      system: shown(coding?.system),
+      code: shown(coding?.code),
+      reason: printable(reason),
     },
   };
+}
+
+/**
+ * The first stored text field of a resource that breaks the text rule, as a rejection reason
+ * naming the field (`Patient.name.family is 3,000 characters long; at most 200 are accepted.`).
+ * Null values (absent fields) pass.
+ */
+function storedTextProblem(fields: readonly [field: string, value: string | null, max: number][]): string | null {
+  for (const [field, value, max] of fields) {
+    const problem = value === null ? null : textProblem(value, field, max);
+    if (problem) return problem;
+  }
+  return null;
 }
 
 function subjectOf(resource: Json): string | null {
@@ -199,6 +222,14 @@ export function mapPatient(resource: Json): MapResult<MappedPatient> {
   const familyName = name ? str(name, "family") : null;
   const given = name && Array.isArray(name.given) ? name.given.filter((g): g is string => typeof g === "string" && g.trim() !== "") : [];
   if (!familyName) return reject(resource, "Patient has no family name");
+  const givenName = given.map((g) => g.trim()).join(" ");
+  const storedProblem = storedTextProblem([
+    ["Patient.id", id, TEXT_LIMITS.fhirId],
+    [mrIdentifier ? "Patient.identifier (MR) value" : "Patient.id", mrn, TEXT_LIMITS.mrn],
+    ["Patient.name.family", familyName, TEXT_LIMITS.name],
+    ["Patient.name.given", givenName === "" ? null : givenName, TEXT_LIMITS.name],
+  ]);
+  if (storedProblem) return reject(resource, storedProblem);
   const birthDate = parseFhirDate(resource.birthDate);
   if (!birthDate) return reject(resource, `Patient has no complete birth date (got ${JSON.stringify(resource.birthDate ?? null)})`);
   const deceasedAt = resource.deceasedDateTime !== undefined ? parseFhirDate(resource.deceasedDateTime) : null;
@@ -212,7 +243,7 @@ export function mapPatient(resource: Json): MapResult<MappedPatient> {
       mrn,
       mrnFrom: mrIdentifier ? "MR identifier" : "resource id",
       familyName,
-      givenName: given.map((g) => g.trim()).join(" "),
+      givenName,
       birthDate,
       sex: mapGender(resource.gender),
       deceasedAt,
@@ -254,6 +285,8 @@ export function mapObservation(resource: Json, now: Date): MapResult<MappedObser
   if (!id) return reject(resource, "Observation has no id, so it cannot be imported idempotently", coding);
   const subject = subjectOf(resource);
   if (!subject) return reject(resource, "Observation has no subject reference", coding);
+  const idOrSubjectProblem = storedTextProblem([["Observation.id", id, TEXT_LIMITS.fhirId], ["Observation.subject.reference", subject, TEXT_LIMITS.fhirReference]]);
+  if (idOrSubjectProblem) return reject(resource, idOrSubjectProblem, coding);
   const observedAt =
     parseFhirDate(resource.effectiveDateTime) ??
     parseFhirDate(resource.effectiveInstant) ??
@@ -381,6 +414,14 @@ export function mapMedication(resource: Json): MapResult<MappedMedication> {
   }
   if (!entry && !text) return reject(resource, `${resourceType} has neither a known code nor a name`, first);
   if (!entry) matchedBy = "free_text";
+  const storedProblem = storedTextProblem([
+    [`${resourceType}.id`, id, TEXT_LIMITS.fhirId],
+    [`${resourceType}.subject.reference`, subject, TEXT_LIMITS.fhirReference],
+    [`${resourceType}.medicationCodeableConcept name`, entry ? null : text, TEXT_LIMITS.medicineName],
+    [`${resourceType} ATC code`, entry?.atc ?? atc?.code ?? null, TEXT_LIMITS.code],
+    [`${resourceType} RxNorm code`, rxnorm?.code ?? null, TEXT_LIMITS.code],
+  ]);
+  if (storedProblem) return reject(resource, storedProblem, first);
 
   let startedOn: Date | null;
   let stoppedOn: Date | null = null;
@@ -442,6 +483,8 @@ export function mapCondition(resource: Json): MapResult<MappedCondition> {
   if (!id) return reject(resource, "Condition has no id, so it cannot be imported idempotently", all[0]);
   const subject = subjectOf(resource);
   if (!subject) return reject(resource, "Condition has no subject reference", all[0]);
+  const storedProblem = storedTextProblem([["Condition.id", id, TEXT_LIMITS.fhirId], ["Condition.subject.reference", subject, TEXT_LIMITS.fhirReference]]);
+  if (storedProblem) return reject(resource, storedProblem, all[0]);
   const clinical = codings(obj(resource, "clinicalStatus"))[0]?.code;
   const recordedAt = parseFhirDate(resource.onsetDateTime) ?? parseFhirDate(resource.recordedDate);
   const resolved = clinical === "resolved" || clinical === "inactive" || clinical === "remission";

@@ -5,6 +5,7 @@ import { MEASURE_KINDS, type MassMethod, type MeasureKind, type ObservationInput
 import { buildObservation, UNABLE } from "./measurement";
 import { parseDateCell } from "./numbers";
 import { displayUnit } from "./plausibility";
+import { safeText, TEXT_LIMITS } from "./safe-text";
 
 /**
  * The assessment entry form (one visit) and the result-correction forms. FormData carries only
@@ -347,11 +348,15 @@ export const observationCorrectionSchema = z
 
 export const observationErrorSchema = z.object({
   ...ref,
-  reason: z
-    .string({ error: "Say why this result is wrong." })
-    .trim()
-    .min(3, { error: "Say why this result is wrong (for example “wrong patient” or “typed 52 for 25”)." })
-    .max(500, { error: "Keep the reason to 500 characters." }),
+  reason: safeText({
+    label: "The reason",
+    max: TEXT_LIMITS.note,
+    multiline: true,
+    min: 3,
+    typeMessage: "Say why this result is wrong.",
+    minMessage: "Say why this result is wrong (for example “wrong patient” or “typed 52 for 25”).",
+    maxMessage: `Keep the reason to ${TEXT_LIMITS.note} characters.`,
+  }),
 });
 
 export type ObservationErrorInput = z.infer<typeof observationErrorSchema>;

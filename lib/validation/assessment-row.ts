@@ -3,6 +3,7 @@ import { CONDITION_CODES, type ConditionCode, type Diet, type MassMethod, type M
 import { normaliseUnit } from "@/lib/domain/units";
 import { buildObservation, UNABLE } from "./measurement";
 import { parseDateCell } from "./numbers";
+import { characterProblem, printable, TEXT_LIMITS } from "./safe-text";
 
 /** Columns of the assessment spreadsheet (docs/design.md#assessment-spreadsheet-csv-import), lower-case. Only `mrn` is required. */
 export const ASSESSMENT_COLUMNS = [
@@ -78,11 +79,11 @@ export function validateHeaders(headers: readonly string[]): RowError[] {
     const name = normaliseHeader(header);
     if (!KNOWN.has(name)) {
       errors.push({
-        column: header,
-        message: `Unknown column "${header.trim()}": it is not part of the assessment spreadsheet format; rename or remove it.`,
+        column: printable(header),
+        message: `Unknown column "${printable(header.trim())}": it is not part of the assessment spreadsheet format; rename or remove it.`,
       });
     } else if (seen.has(name)) {
-      errors.push({ column: header, message: `Column "${name}" appears more than once.` });
+      errors.push({ column: printable(header), message: `Column "${printable(name)}" appears more than once.` });
     }
     seen.add(name);
   }
@@ -90,7 +91,8 @@ export function validateHeaders(headers: readonly string[]): RowError[] {
   return errors;
 }
 
-const SEX_CODES: Record<string, Sex> = { female: "female", f: "female", male: "male", m: "male", unknown: "unknown", u: "unknown" };
+/** Looked up in a Map, never a plain object: "constructor" or "__proto__" in the cell must not find Object.prototype's. */
+const SEX_CODES: ReadonlyMap<string, Sex> = new Map([["female", "female"], ["f", "female"], ["male", "male"], ["m", "male"], ["unknown", "unknown"], ["u", "unknown"]]);
 const DIETS: readonly Diet[] = ["omnivore", "vegetarian", "vegan"];
 const B12_UNIT_HINT = "pmol/L, pg/mL or ng/L";
 
@@ -120,8 +122,9 @@ const EXCLUSIVE_PAIRS: readonly [AssessmentColumn, AssessmentColumn, string][] =
   ["gait_speed_m_s", "walk_4m_s", "Give gait speed in m/s or the 4 m walk time in seconds, not both."],
 ];
 
-const MAX_CELL_LENGTH = 4_000;
-const MAX_NAME_LENGTH = 200;
+const MAX_CELL_LENGTH = TEXT_LIMITS.spreadsheetCell;
+const MAX_NAME_LENGTH = TEXT_LIMITS.name;
+const MAX_MRN_LENGTH = TEXT_LIMITS.mrn;
 
 /** A row's cells: normalised column name → trimmed text; empty cells left out (empty = not given). */
 export type RowCells = ReadonlyMap<string, string>;
@@ -136,18 +139,31 @@ export type RowCells = ReadonlyMap<string, string>;
  * validated as a record entry, then copied), for no check it added.
  */
 export function parseAssessmentCells(cells: RowCells): { ok: true; row: AssessmentRow } | { ok: false; errors: RowError[] } {
-  const cell = (column: AssessmentColumn) => cells.get(column);
   const errors: RowError[] = [];
   const fail = (column: string, message: string) => errors.push({ column, message });
 
-  const mrn = cell("mrn");
-  if (mrn === undefined) fail("mrn", "The patient identifier (mrn) is empty.");
-  else if (mrn.length > 64) fail("mrn", "The patient identifier (mrn) is longer than 64 characters.");
-
-  // No cell may be huge: the longest legitimate one is a medication list.
+  // No cell may be huge (the longest legitimate one is a medication list), and no cell of the
+  // format may hold a control or text-direction character (lib/validation/safe-text.ts). A cell
+  // refused here is reported once and then read as not given, so it is not reported again.
+  const refused = new Set<string>();
   for (const [column, text] of cells) {
-    if (text.length > MAX_CELL_LENGTH) fail(column, `This cell holds ${text.length.toLocaleString("en")} characters; at most ${MAX_CELL_LENGTH.toLocaleString("en")} are accepted. Check that the file is an assessment spreadsheet.`);
+    if (text.length > MAX_CELL_LENGTH) {
+      fail(column, `This cell holds ${text.length.toLocaleString("en")} characters; at most ${MAX_CELL_LENGTH.toLocaleString("en")} are accepted. Check that the file is an assessment spreadsheet.`);
+      refused.add(column);
+      continue;
+    }
+    const problem = KNOWN.has(column) ? characterProblem(text, "This cell") : null;
+    if (problem) {
+      fail(column, problem);
+      refused.add(column);
+    }
   }
+  const cell = (column: AssessmentColumn) => (refused.has(column) ? undefined : cells.get(column));
+
+  const mrn = cell("mrn");
+  if (mrn === undefined) {
+    if (!refused.has("mrn")) fail("mrn", "The patient identifier (mrn) is empty.");
+  } else if (mrn.length > MAX_MRN_LENGTH) fail("mrn", `The patient identifier (mrn) is longer than ${MAX_MRN_LENGTH} characters.`);
 
   const demographics: AssessmentRow["demographics"] = {};
   const familyName = cell("family_name");
@@ -165,7 +181,7 @@ export function parseAssessmentCells(cells: RowCells): { ok: true; row: Assessme
   }
   const sexText = cell("sex");
   if (sexText !== undefined) {
-    const sex = SEX_CODES[sexText.toLowerCase()];
+    const sex = SEX_CODES.get(sexText.toLowerCase());
     if (sex) demographics.sex = sex;
     else fail("sex", `Sex "${sexText}" is not recognised; use female, male or unknown (or F, M, U).`);
   }
@@ -209,7 +225,7 @@ export function parseAssessmentCells(cells: RowCells): { ok: true; row: Assessme
   const b12Value = cell("b12_value");
   const b12Unit = cell("b12_unit");
   const hasMeasure = MEASURE_COLUMNS.some(({ column }) => cell(column) !== undefined) || b12Value !== undefined;
-  if (hasMeasure && assessedOn === undefined && assessedText === undefined) {
+  if (hasMeasure && assessedOn === undefined && assessedText === undefined && !refused.has("assessed_on")) {
     fail("assessed_on", "The assessment date (assessed_on) is required when any measurement is given.");
   }
   // Observations are dated by the visit; without a valid date there is nothing to attach them to,
@@ -237,7 +253,7 @@ export function parseAssessmentCells(cells: RowCells): { ok: true; row: Assessme
   }
   if (b12Value !== undefined) {
     if (b12Unit === undefined) {
-      fail("b12_unit", `b12_unit is required when b12_value is given (${B12_UNIT_HINT}).`);
+      if (!refused.has("b12_unit")) fail("b12_unit", `b12_unit is required when b12_value is given (${B12_UNIT_HINT}).`);
     } else if (normaliseUnit("b12_total", b12Unit) === null) {
       fail("b12_unit", `B12 unit "${b12Unit}" is not accepted; use ${B12_UNIT_HINT}.`);
     } else {
@@ -256,6 +272,10 @@ export function parseAssessmentCells(cells: RowCells): { ok: true; row: Assessme
       const name = (at >= 0 ? item.slice(0, at) : item).trim();
       if (name === "") {
         fail("medications", `Medication "${item}" has no name before the @ date.`);
+        continue;
+      }
+      if (name.length > TEXT_LIMITS.medicineName) {
+        fail("medications", `A medicine name of ${name.length.toLocaleString("en")} characters is not accepted; at most ${TEXT_LIMITS.medicineName} (separate medicines with ";").`);
         continue;
       }
       let startedOn: Date | null = null;

@@ -7,6 +7,7 @@ import { MEDICINE_CLASSES } from "@/lib/domain/medicine-catalogue";
 import { MEASURE_KINDS, type MeasureKind } from "@/lib/domain/types";
 import { CANONICAL_UNIT } from "@/lib/domain/units";
 import { CONDITION_LABELS } from "./medication-form";
+import { ownValue } from "@/lib/domain/own-keys";
 
 /**
  * The cohort builder's criteria: rows of (field, operator, value, optional "within N months"),
@@ -250,7 +251,7 @@ export function cohortParams(criteria: readonly CohortCriterion[]): [string, str
 /** "Grip strength low by the EWGSOP2 cut-off in the last 6 months" — the row in words. */
 export function describeCriterion(c: CohortCriterion, clinicianNames: Readonly<Record<string, string>> = {}): string {
   const def = fieldDef(c.field);
-  const value = c.value === undefined ? "" : ` ${def.unit ? `${c.value} ${def.unit}` : (def.choices?.[c.value] ?? clinicianNames[c.value] ?? c.value)}`;
+  const value = c.value === undefined ? "" : ` ${def.unit ? `${c.value} ${def.unit}` : ((def.choices ? ownValue(def.choices, c.value) : undefined) ?? ownValue(clinicianNames, c.value) ?? c.value)}`;
   const window = c.within === undefined ? "" : ` in the last ${c.within} ${c.within === 1 ? "month" : "months"}`;
   return `${def.label} ${COHORT_OPS[c.op]}${value}${window}`;
 }

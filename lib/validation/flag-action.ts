@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { safeText, TEXT_LIMITS } from "./safe-text";
 
 /**
  * The flag forms on the patient page (outreach, close, reopen). FormData carries strings, so the
@@ -18,10 +19,7 @@ export const flagOutreachSchema = z.object({
 export const flagCloseSchema = z.object({
   ...flagRef,
   reason: z.enum(["done", "not_applicable", "patient_declined"], { error: "Choose why the flag is closed." }),
-  note: z
-    .string()
-    .trim()
-    .max(500, "Keep the note to 500 characters.")
+  note: safeText({ label: "The note", max: TEXT_LIMITS.note, multiline: true, maxMessage: `Keep the note to ${TEXT_LIMITS.note} characters.` })
     .optional()
     .transform((note) => (note ? note : null)),
 });

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { findMedicineById, matchMedicine, type CatalogueEntry } from "@/lib/domain/medicine-catalogue";
 import { CONDITION_CODES, type ConditionCode } from "@/lib/domain/types";
 import { parseDateCell } from "./numbers";
+import { characterProblem, TEXT_LIMITS } from "./safe-text";
 
 /**
  * The medicines and conditions forms on a patient's "Medicines and conditions" page. A medicine
@@ -10,7 +11,7 @@ import { parseDateCell } from "./numbers";
  * carries the patient's version (optimistic concurrency, checked by lib/data/medications.ts).
  */
 
-export const MAX_MEDICINE_NAME = 200;
+export const MAX_MEDICINE_NAME = TEXT_LIMITS.medicineName;
 /** The radio value that keeps the typed name as free text. */
 export const FREE_TEXT_CHOICE = "free-text";
 
@@ -70,6 +71,11 @@ export const medicationAddSchema = z
     const startedOn = optionalDate(form.startedOn, "Start date", "startedOn", ctx);
     let entry: CatalogueEntry | null = null;
     let name = form.query;
+    const unsafe = characterProblem(form.query, "The medicine's name");
+    if (unsafe) {
+      ctx.addIssue({ code: "custom", path: ["query"], message: unsafe });
+      return z.NEVER;
+    }
     if (form.choice === "") {
       ctx.addIssue({ code: "custom", path: ["choice"], message: form.query === "" ? "Search for the medicine by generic or brand name first." : "Choose the medicine from the list." });
     } else if (form.choice === FREE_TEXT_CHOICE) {

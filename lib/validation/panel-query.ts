@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { FLAG_CODES } from "@/lib/domain/types";
 import { OUTREACH_STATUSES } from "@/lib/domain/flag-lifecycle";
+import { ownValue } from "@/lib/domain/own-keys";
 import { COHORT_MATCHES, MEDICATION_CLASS_FILTERS, cohortCriterionSchema, cohortParams, parseCohortRows, readCohortRows, type CohortIssue } from "./cohort";
 
 export { MEDICATION_CLASS_FILTERS };
@@ -82,7 +83,7 @@ export function panelQueryString(query: PanelQuery, changes: QueryChanges = {}):
   const defaults: Record<string, string | number> = { sort: "tier", dir: "asc", page: 1, size: 25, match: "all" };
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(merged)) {
-    if (value === undefined || value === "" || defaults[key] === value || typeof value === "object") continue;
+    if (value === undefined || value === "" || ownValue(defaults, key) === value || typeof value === "object") continue;
     params.set(key, String(value));
   }
   if (criteria.length === 0) params.delete("match");

@@ -1,3 +1,4 @@
+import { ownValue } from "@/lib/domain/own-keys";
 import { MEASURE_LABELS } from "@/lib/domain/measures";
 import type { MeasureKind } from "@/lib/domain/types";
 import { CANONICAL_UNIT } from "@/lib/domain/units";
@@ -43,7 +44,7 @@ const DISPLAY_UNIT: Record<string, string> = {
 
 /** Unit as shown to a clinician (µmol/L rather than the UCUM-style umol/L). */
 export function displayUnit(unit: string): string {
-  return DISPLAY_UNIT[unit] ?? unit;
+  return ownValue(DISPLAY_UNIT, unit) ?? unit;
 }
 
 function round(value: number): string {

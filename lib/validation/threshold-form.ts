@@ -1,6 +1,7 @@
 import { describeThresholds, type ThresholdKey, type ThresholdValues } from "@/lib/domain/thresholds";
 import { parseIsoDate } from "@/lib/domain/dates";
 import { thresholdValuesSchema } from "./thresholds";
+import { textProblem, TEXT_LIMITS } from "./safe-text";
 
 /**
  * The admin's threshold form: one field per threshold key (`t:ewgsop2.gripKg.male`), each typed
@@ -43,7 +44,8 @@ export function parseThresholdForm(current: ThresholdValues, form: Record<string
   const effectiveFrom = parseIsoDate(effectiveText);
   if (!effectiveFrom) fieldErrors.effectiveFrom = ["Enter the date this version takes effect (YYYY-MM-DD)."];
   const note = typeof form.note === "string" ? form.note.trim() : "";
-  if (note.length < 3) fieldErrors.note = ["Say why the thresholds change (for the audit trail)."];
+  const noteProblem = note.length < 3 ? "Say why the thresholds change (for the audit trail)." : textProblem(note, "The note", TEXT_LIMITS.note, { multiline: true });
+  if (noteProblem) fieldErrors.note = [noteProblem];
   if (Object.keys(fieldErrors).length > 0 || !effectiveFrom) return { ok: false, fieldErrors };
 
   const parsed = thresholdValuesSchema.safeParse(values);

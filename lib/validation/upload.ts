@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { textProblem, TEXT_LIMITS } from "./safe-text";
 
 /**
  * The in-app upload (page /import, route handlers under /api/import): what files are accepted,
@@ -39,6 +40,8 @@ const FHIR_TYPES = new Set(["", "application/json", "application/fhir+json", "ap
  * (browsers report `.csv` as text/csv, or as application/vnd.ms-excel on Windows).
  */
 export function spreadsheetFileProblem(file: UploadFileInfo): string | null {
+  const badName = fileNameProblem(file.name);
+  if (badName) return badName;
   if (SPREADSHEET_WORKBOOK.test(file.name)) {
     return `"${file.name}" is a spreadsheet workbook, not CSV. In your spreadsheet choose "Save as… CSV UTF-8 (comma-delimited)" and upload that file.`;
   }
@@ -53,12 +56,23 @@ export function fhirFilesProblem(files: readonly UploadFileInfo[]): string | nul
   if (files.length === 0) return "Choose one or more FHIR files (.json Bundles or .ndjson bulk files).";
   if (files.length > MAX_FHIR_FILES) return `Choose at most ${MAX_FHIR_FILES} files at a time; upload the rest in a second batch.`;
   for (const file of files) {
+    const badName = fileNameProblem(file.name);
+    if (badName) return badName;
     if (!/\.(json|ndjson|jsonl)$/i.test(file.name) || !FHIR_TYPES.has(file.type.toLowerCase())) {
       return `"${file.name}" is not a FHIR JSON or NDJSON file. Choose Bundle files ending in .json, or bulk-data files ending in .ndjson.`;
     }
   }
   const total = files.reduce((sum, f) => sum + f.size, 0);
   return sizeProblem(files.length === 1 ? `"${files[0]!.name}" is` : `These ${files.length} files are`, total, "npm run cli -- import-fhir <files…>");
+}
+
+/**
+ * The file name is stored on the import job and shown in the import history, so it is held to the
+ * stored-text rule (a NUL in it failed the upload on PostgreSQL).
+ */
+function fileNameProblem(name: string): string | null {
+  const problem = textProblem(name, "The file's name", TEXT_LIMITS.fileName);
+  return problem ? `${problem} Rename the file and choose it again.` : null;
 }
 
 /** `subject` reads as the start of a sentence: `"visits.csv" is` or `These 3 files are`. */

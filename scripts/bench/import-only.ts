@@ -13,10 +13,14 @@ import { migrate } from "@/lib/data/migrate";
 import { importAssessments } from "@/lib/data/import-assessments";
 import { createDefaultThresholds } from "@/lib/data/thresholds";
 import type { SystemActor } from "@/lib/auth/actor";
+import { exitWithUsageError, exitWithUsageIfAsked } from "../usage";
+
+const USAGE = "usage: npx tsx --conditions=react-server --tsconfig tsconfig.json scripts/bench/import-only.ts <DATABASE_URL> <file.csv> [runs]";
 
 async function main() {
+  exitWithUsageIfAsked(USAGE);
   const [url, csv, runsText] = process.argv.slice(2);
-  if (!url || !csv) throw new Error("usage: import-only.ts <DATABASE_URL> <file.csv> [runs]");
+  if (!url || !csv) exitWithUsageError("Give the database URL and the CSV file.", USAGE);
   await migrate(url);
   const db = createDb(url);
   const content = readFileSync(csv);

@@ -8,6 +8,7 @@
  *   npx tsx scripts/bench/profile-summary.ts /tmp/prof/<file>.cpuprofile [top]
  */
 import { readFileSync } from "node:fs";
+import { exitWithUsageError, exitWithUsageIfAsked } from "../usage";
 
 interface ProfileNode {
   id: number;
@@ -28,11 +29,10 @@ function shortUrl(url: string): string {
   return url.replace(/^file:\/\//, "").replace(process.cwd() + "/", "") || "(native)";
 }
 
+const USAGE = "usage: npx tsx scripts/bench/profile-summary.ts <file.cpuprofile> [top]";
+exitWithUsageIfAsked(USAGE);
 const [file, topArg] = process.argv.slice(2);
-if (!file) {
-  console.error("usage: profile-summary.ts <file.cpuprofile> [top]");
-  process.exit(2);
-}
+if (!file) exitWithUsageError("Give the .cpuprofile file.", USAGE);
 const top = Number(topArg ?? 25);
 const profile = JSON.parse(readFileSync(file, "utf8")) as Profile;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));

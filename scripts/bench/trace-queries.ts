@@ -24,6 +24,7 @@ import { Writable } from "node:stream";
 import { importAssessments } from "@/lib/data/import-assessments";
 import { recomputeClinic } from "@/lib/data/recompute";
 import { createDefaultThresholds } from "@/lib/data/thresholds";
+import { exitWithUsageError, exitWithUsageIfAsked } from "../usage";
 
 interface QueryEvent {
   query: string;
@@ -31,9 +32,12 @@ interface QueryEvent {
   duration: number;
 }
 
+const USAGE = "usage: npx tsx --conditions=react-server --tsconfig tsconfig.json scripts/bench/trace-queries.ts <DATABASE_URL> panel-tier|panel-name|export|recompute|recompute-batch|read-batch|import <file.csv>";
+
 async function main() {
+  exitWithUsageIfAsked(USAGE);
   const [url, what] = process.argv.slice(2);
-  if (!url || !what) throw new Error("usage: trace-queries.ts <DATABASE_URL> panel-tier|panel-name|export|recompute|recompute-batch|read-batch|import <file.csv>");
+  if (!url || !what) exitWithUsageError("Give the database URL and what to trace.", USAGE);
   const events: QueryEvent[] = [];
   const log = [{ emit: "event" as const, level: "query" as const }];
   // SQLite through sqliteAdapter, as createDb does, so the bulk writes find their connection (their

@@ -97,4 +97,67 @@ describe("the FHIR importer refuses hostile files and changes nothing", () => {
     );
     expect(await counts(t.db)).toEqual(before);
   });
+
+  const PROTOTYPE_NAMES = ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf"] as const;
+  const medication = (extra: Record<string, unknown> = {}) => ({
+    resourceType: "MedicationStatement", id: "m-1", status: "active", subject: { reference: "Patient/h-1" },
+    medicationCodeableConcept: { text: "Unlisted tonic" }, effectivePeriod: { start: "2020-01-01" }, ...extra,
+  });
+
+  it("text PostgreSQL cannot store, or too long, rejects that resource naming the field; the rest is imported, in the preview and the import alike", async () => {
+    const cases: [string, Record<string, unknown>, RegExp][] = [
+      ["a NUL in the family name", patient({ id: "nul-1", name: [{ family: "Do\u0000e", given: ["Jo"] }] }), /^Patient\.name\.family contains a NUL character \(U\+0000\)/],
+      ["a NUL in a given name", patient({ id: "nul-2", name: [{ family: "Doe", given: ["J\u0000o"] }] }), /^Patient\.name\.given contains a NUL/],
+      ["a family name of 3 KB", patient({ id: "long-1", name: [{ family: "x".repeat(3000) }] }), /^Patient\.name\.family is 3,000 characters long; at most 200/],
+      ["a family name of 1 MB", patient({ id: "long-2", name: [{ family: "x".repeat(1024 * 1024) }] }), /^Patient\.name\.family is 1,048,576 characters long/],
+      ["an escape sequence in the MRN", patient({ id: "esc-1", identifier: [{ type: { coding: [{ code: "MR" }] }, value: "MRN\u001b[2J" }] }), /^Patient\.identifier \(MR\) value contains an escape character/],
+      ["a right-to-left override in the family name", patient({ id: "rtl-1", name: [{ family: "Doe\u202eeoD" }] }), /^Patient\.name\.family contains an invisible text-direction control \(U\+202E\)/],
+      ["a NUL in a free-text medicine", medication({ id: "m-nul", medicationCodeableConcept: { text: "Tonic\u0000" } }), /^MedicationStatement\.medicationCodeableConcept name contains a NUL/],
+      ["a NUL in an observation id", grip({ value: 20, unit: "kg", system: "http://unitsofmeasure.org", code: "kg" }, { id: "o\u0000" }), /^Observation\.id contains a NUL/],
+    ];
+    for (const [label, resource, reason] of cases) {
+      const valid = patient({ id: "ok-1", identifier: [{ type: { coding: [{ code: "MR" }] }, value: "FHIR-OK-1" }] });
+      const files = [{ name: "text.json", content: bundle(valid, patient(), resource) }];
+      const preview = await importFhir(t.db, clinic.actors.clinician, files, { now: TEST_NOW, dryRun: true });
+      const imported = await importFhir(t.db, clinic.actors.clinician, files, { now: TEST_NOW });
+      for (const result of [preview, imported]) {
+        expect(result.errors, label).toEqual([]);
+        expect(result.rejected.map((r) => r.reason), label).toHaveLength(1);
+        expect(result.rejected[0]!.reason, label).toMatch(reason);
+        // The rejection echoes the resource's id and codes safely: no raw control characters reach a page or a terminal.
+        for (const r of result.rejected) for (const text of [r.id, r.code, r.system, r.reason]) expect(text ?? "").not.toMatch(/[\u0000-\u001f\u202a-\u202e]/);
+      }
+      expect(await t.db.patient.count({ where: { clinicId: clinic.clinicId, mrn: "FHIR-OK-1" } })).toBe(1);
+    }
+    const stored = await t.db.patient.findMany({ where: { clinicId: clinic.clinicId }, select: { familyName: true, givenName: true, mrn: true } });
+    for (const p of stored) for (const text of [p.familyName, p.givenName, p.mrn]) expect(text).not.toMatch(/[\u0000-\u001f\u202a-\u202e]/);
+  });
+
+  it("prototype names as values (gender, status, codes, units, resourceType) and as keys: nothing throws, nothing outside the vocabulary is stored", async () => {
+    for (const [i, name] of PROTOTYPE_NAMES.entries()) {
+      const id = `proto-${i}`;
+      const resources = [
+        JSON.parse(`{"${name}":{"polluted":1},${JSON.stringify(patient({ id, identifier: [{ type: { coding: [{ code: "MR" }] }, value: `PROTO-${i}` }], gender: name })).slice(1)}`) as unknown,
+        grip({ value: 20, unit: name, system: "http://unitsofmeasure.org", code: name }, { id: `o-${id}`, subject: { reference: `Patient/${id}` } }),
+        grip({ value: 20, unit: "kg", system: "http://unitsofmeasure.org", code: "kg" }, { id: `o2-${id}`, status: name, subject: { reference: `Patient/${id}` } }),
+        grip({ value: 20, unit: "kg", system: "http://unitsofmeasure.org", code: "kg" }, { id: `o3-${id}`, subject: { reference: `Patient/${id}` }, code: { coding: [{ system: name, code: name }] } }),
+        medication({ id: `m-${id}`, subject: { reference: `Patient/${id}` }, status: name }),
+        medication({ id: `m2-${id}`, subject: { reference: `Patient/${id}` }, medicationCodeableConcept: { coding: [{ system: "http://www.nlm.nih.gov/research/umls/rxnorm", code: name, display: name }] } }),
+        { resourceType: "Condition", id: `c-${id}`, subject: { reference: `Patient/${id}` }, code: { coding: [{ system: "http://snomed.info/sct", code: name }] }, clinicalStatus: { coding: [{ code: name }] } },
+        { resourceType: name, id: `x-${id}` },
+      ];
+      const result = await importFhir(t.db, clinic.actors.clinician, [{ name: "proto.json", content: bundle(...resources) }], { now: TEST_NOW });
+      expect(result.errors).toEqual([]);
+      expect(result.patients.created).toBe(1);
+      // The unknown resource type is counted under its own name, like any other.
+      expect(Object.getOwnPropertyDescriptor(result.skippedByType, name)?.value).toBe(1);
+      expect(Object.getPrototypeOf(result.skippedByType)).toBe(Object.prototype);
+      const stored = await t.db.patient.findFirstOrThrow({ where: { clinicId: clinic.clinicId, mrn: `PROTO-${i}` }, select: { sex: true, medications: { select: { name: true, catalogueId: true } }, conditions: { select: { code: true } }, observations: { select: { kind: true, reportedUnit: true } } } });
+      expect(stored.sex).toBe("unknown");
+      expect(stored.conditions).toEqual([]);
+      expect(stored.observations).toEqual([{ kind: "grip_strength", reportedUnit: "kg" }]);
+      expect(stored.medications).toEqual([{ name, catalogueId: null }]);
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
 });

@@ -26,6 +26,8 @@ import { conditionChangeSchema, FREE_TEXT_CHOICE, MAX_MEDICINE_NAME, medicationA
 import { PLAUSIBLE_RANGES } from "@/lib/validation/plausibility";
 import { parseThresholdForm } from "@/lib/validation/threshold-form";
 import { thresholdValuesSchema } from "@/lib/validation/thresholds";
+import { TEXT_LIMITS } from "@/lib/validation/safe-text";
+import { savedViewNameSchema } from "@/lib/validation/saved-view";
 import { fhirFilesProblem, fhirUploadFieldsSchema, MAX_UPLOAD_BYTES, spreadsheetFileProblem, spreadsheetUploadFieldsSchema } from "@/lib/validation/upload";
 
 /**
@@ -480,5 +482,149 @@ describe("URL filters under hostile input", () => {
       cases += 1;
       expect(() => parseFhirExportQuery(new URLSearchParams(bad))).toThrow(RangeError);
     }
+  });
+});
+
+/** Names Object.prototype answers to: a lookup `record[value]` on a plain object finds these. */
+const PROTOTYPE_NAMES = ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf"] as const;
+/** Characters no stored text may hold (lib/validation/safe-text.ts). */
+const UNSAFE_TEXT = ["Do\u0000e", "Doe\u0007", "\u001b[31mred", "Doe\u007f", "Doe\u0085", "Doe\u009b2J", "Doe\u202e", "\u202aDoe", "Doe\u2066x", "x\u2069", "Doe\ud800", "\udfffDoe"];
+
+describe("prototype names in every enumerated form field", () => {
+  const issuesOn = (schema: z.ZodType, form: Record<string, unknown>) => {
+    const result = schema.safeParse(form);
+    return result.success ? null : result.error.issues.map((i) => String(i.path[0] ?? "form"));
+  };
+  const assessment = { patientId: "p1", expectedVersion: "1", visitDate: "2026-01-01", gripRight1: "30", gripUnit: "kg", asm: "15", asmMethod: "dxa", b12: "300", b12Unit: "pmol/L", weight: "70", weightUnit: "kg", walk400: "400", walk400Unit: "s", gaitMode: "time", gaitValue: "4" };
+  const enumerated: [string, z.ZodType, Record<string, unknown>, string][] = [
+    ["gripUnit", assessmentFormSchema, assessment, "gripUnit"],
+    ["asmMethod", assessmentFormSchema, assessment, "asmMethod"],
+    ["b12Unit", assessmentFormSchema, assessment, "b12Unit"],
+    ["weightUnit", assessmentFormSchema, assessment, "weightUnit"],
+    ["walk400Unit", assessmentFormSchema, assessment, "walk400Unit"],
+    ["gaitMode", assessmentFormSchema, assessment, "gaitMode"],
+    ["correction kind", observationCorrectionSchema, { observationId: "o1", version: "1", kind: "asm", value: "15", unit: "kg", observedAt: "2026-01-01", method: "dxa" }, "kind"],
+    ["correction unit", observationCorrectionSchema, { observationId: "o1", version: "1", kind: "grip_strength", value: "30", unit: "kg", observedAt: "2026-01-01" }, "unit"],
+    ["correction method", observationCorrectionSchema, { observationId: "o1", version: "1", kind: "asm", value: "15", unit: "kg", observedAt: "2026-01-01", method: "dxa" }, "method"],
+    ["outreach", flagOutreachSchema, { flagId: "f1", version: "1", outreach: "contacted" }, "outreach"],
+    ["close reason", flagCloseSchema, { flagId: "f1", version: "1", reason: "done" }, "reason"],
+    ["medicine choice", medicationAddSchema, { patientId: "p1", expectedVersion: "1", query: "metformin", choice: "metformin" }, "choice"],
+    ["condition code", conditionChangeSchema, { patientId: "p1", expectedVersion: "1", code: "gastrectomy" }, "code"],
+    ["upload mode", spreadsheetUploadFieldsSchema, { mode: "preview" }, "mode"],
+    ["cohort field", cohortCriterionSchema, { field: "sex", op: "is", value: "female" }, "field"],
+    ["cohort op", cohortCriterionSchema, { field: "sex", op: "is", value: "female" }, "op"],
+    ["cohort value", cohortCriterionSchema, { field: "sex", op: "is", value: "female" }, "value"],
+  ];
+
+  it("each valid form is valid", () => {
+    for (const [label, schema, form] of enumerated) expect(issuesOn(schema, form), label).toBeNull();
+  });
+
+  it("each of __proto__, constructor, toString, hasOwnProperty and valueOf is refused naming the field", () => {
+    for (const [label, schema, form, field] of enumerated) {
+      for (const name of PROTOTYPE_NAMES) {
+        const issues = issuesOn(schema, { ...form, [field]: name });
+        expect(issues, `${label}=${name}`).not.toBeNull();
+        expect(issues, `${label}=${name}`).toContain(field);
+      }
+    }
+  });
+
+  it("a medicine typed as a prototype name is free text, not a catalogue entry", () => {
+    for (const name of PROTOTYPE_NAMES) {
+      const v = medicationAddSchema.parse({ patientId: "p1", expectedVersion: "1", query: name, choice: FREE_TEXT_CHOICE });
+      expect(v).toMatchObject({ catalogueId: null, name });
+    }
+  });
+
+  it("URL filters: a prototype name in a tier, flag, audit action or cohort row is dropped or refused, never looked up", () => {
+    for (const name of PROTOTYPE_NAMES) {
+      expect(() => parseFhirExportQuery(new URLSearchParams({ tier: name }))).toThrow(RangeError);
+      expect(() => parseFhirExportQuery(new URLSearchParams({ flag: name }))).toThrow(RangeError);
+      expect(parseAuditQuery({ action: name }).action).toBeUndefined();
+      for (const row of [{ field: name, op: "is", value: "x", within: "" }, { field: "sex", op: name, value: "female", within: "" }, { field: "medicine", op: "taking", value: name, within: "" }, { field: "outreach", op: "is", value: name, within: "" }]) {
+        const { criteria, issues } = parseCohortRows([row]);
+        expect(criteria, JSON.stringify(row)).toEqual([]);
+        expect(issues).toHaveLength(1);
+      }
+    }
+  });
+});
+
+describe("prototype names as keys of JSON and form inputs", () => {
+  it("the stored threshold set: __proto__, constructor… as keys at any level are dropped, never copied onto a prototype", () => {
+    const json = JSON.stringify(DEFAULT_THRESHOLDS);
+    for (const name of PROTOTYPE_NAMES) {
+      const hostile = JSON.parse(json.replace(/\{/g, `{"${name}":{"polluted":1},`)) as unknown;
+      const parsed = thresholdValuesSchema.parse(hostile);
+      expect(parsed).toEqual(DEFAULT_THRESHOLDS);
+      expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
+    }
+  });
+
+  it("the threshold form: keys t:__proto__, t:constructor.x… are ignored; the set is unchanged", () => {
+    const base = Object.fromEntries(describeThresholds(DEFAULT_THRESHOLDS).map((e) => [`t:${e.key}`, typeof e.value === "boolean" ? (e.value ? "on" : "") : String(e.value)]));
+    for (const name of PROTOTYPE_NAMES) {
+      const form = withPollutionKeys({ ...base, effectiveFrom: "2026-12-01", note: "annual review" }, "1");
+      for (const key of [`t:${name}`, `t:${name}.polluted`, `t:ewgsop2.${name}`]) Object.defineProperty(form, key, { value: "5", enumerable: true });
+      const result = parseThresholdForm(DEFAULT_THRESHOLDS, form);
+      expect(result.ok && result.values).toEqual(DEFAULT_THRESHOLDS);
+    }
+  });
+
+  it("cohort URL parameters named like prototype properties are not rows", () => {
+    for (const name of PROTOTYPE_NAMES) {
+      const params = JSON.parse(`{"${name}":"x","c1.field":"sex","c1.op":"is","c1.value":"female"}`) as Record<string, string>;
+      expect(parseCohortRows(readCohortRows(params))).toEqual({ criteria: [{ field: "sex", op: "is", value: "female" }], issues: [] });
+    }
+  });
+});
+
+describe("stored free text in the in-app forms: limits and unsafe characters", () => {
+  /** Each free-text field: schema, a valid form, the field, its limit, whether it takes line breaks. */
+  const fields: [string, (text: string) => boolean | string[], number, boolean][] = [
+    ["flag close note", (note) => issuePaths(flagCloseSchema, { flagId: "f1", version: "1", reason: "done", note }), TEXT_LIMITS.note, true],
+    ["entered-in-error reason", (reason) => issuePaths(observationErrorSchema, { observationId: "o1", version: "1", reason }), TEXT_LIMITS.note, true],
+    ["free-text medicine", (query) => issuePaths(medicationAddSchema, { patientId: "p1", expectedVersion: "1", query, choice: FREE_TEXT_CHOICE }), TEXT_LIMITS.medicineName, false],
+    ["saved view name", (name) => issuePaths(savedViewNameSchema, name), TEXT_LIMITS.viewName, false],
+    ["threshold note", (note) => {
+      const form = { ...Object.fromEntries(describeThresholds(DEFAULT_THRESHOLDS).map((e) => [`t:${e.key}`, typeof e.value === "boolean" ? (e.value ? "on" : "") : String(e.value)])), effectiveFrom: "2026-12-01", note };
+      const result = parseThresholdForm(DEFAULT_THRESHOLDS, form);
+      return result.ok ? true : Object.keys(result.fieldErrors);
+    }, TEXT_LIMITS.note, true],
+  ];
+  function issuePaths(schema: z.ZodType, input: unknown): true | string[] {
+    const result = schema.safeParse(input);
+    if (result.success) return true;
+    for (const issue of result.error.issues) expect(issue.message.length).toBeGreaterThan(10);
+    return result.error.issues.map((i) => String(i.path[0] ?? "value"));
+  }
+
+  it("accept ordinary text up to the limit, and line breaks only where the field takes them", () => {
+    for (const [label, check, limit, multiline] of fields) {
+      expect(check("Rang twice; ok — Müller, 🧪 O'Brien"), label).toBe(true);
+      expect(check("x".repeat(limit)), `${label} at ${limit}`).toBe(true);
+      expect(check("x".repeat(limit + 1)), `${label} over ${limit}`).not.toBe(true);
+      expect(check("first line\nsecond\tline") === true, `${label} with a line break`).toBe(multiline);
+    }
+  });
+
+  it("refuse NUL, other controls, escape sequences, text-direction controls and broken characters with a sentence", () => {
+    for (const [label, check] of fields) {
+      for (const text of UNSAFE_TEXT) {
+        cases += 1;
+        expect(check(text), `${label}: ${JSON.stringify(text)}`).not.toBe(true);
+      }
+    }
+    const result = flagCloseSchema.safeParse({ flagId: "f1", version: "1", reason: "done", note: "called\u0000" });
+    expect(!result.success && result.error.issues[0]!.message).toBe("The note contains a NUL character (U+0000), which cannot be stored. Remove it: it usually comes from a broken export or from copying out of another program.");
+  });
+
+  it("upload file names with control characters or over 255 characters are refused in words", () => {
+    for (const name of ["visits\u0000.csv", "\u202evsc.exe.csv", "a\u001b[2J.csv", `${"x".repeat(252)}.csv`]) {
+      expect(spreadsheetFileProblem({ name, size: 10, type: "text/csv" }), JSON.stringify(name.slice(0, 20))).toMatch(/^The file's name .* Rename the file/);
+      expect(fhirFilesProblem([{ name: name.replace(/csv$/, "json"), size: 10, type: "application/json" }])).toMatch(/^The file's name /);
+    }
+    expect(spreadsheetFileProblem({ name: `${"x".repeat(251)}.csv`, size: 10, type: "text/csv" })).toBeNull();
   });
 });

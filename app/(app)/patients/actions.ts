@@ -6,8 +6,9 @@ import { guardedAction } from "@/lib/auth/guarded";
 import { getDb } from "@/lib/data/db";
 import { deleteSavedView, saveView, updateSavedView } from "@/lib/data/saved-views";
 import { parsePanelParams, savedViewQueryString } from "@/lib/validation/panel-query";
+import { savedViewNameSchema } from "@/lib/validation/saved-view";
 
-const viewName = z.string().trim().min(1, "Give the view a name.").max(80, "Use at most 80 characters.");
+const viewName = savedViewNameSchema;
 
 /** A panel query as the page hands it over, re-validated and stored in its canonical form. */
 const viewQuery = z

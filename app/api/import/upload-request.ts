@@ -1,6 +1,7 @@
 import "server-only";
 import type { z } from "zod";
 import { AppError } from "@/lib/errors";
+import { withBoundedBody } from "@/lib/http/bounded-body";
 import { formatMegabytes, MAX_UPLOAD_BYTES, type UploadEvent } from "@/lib/validation/upload";
 import type { UploadedFile } from "@/lib/data/upload-jobs";
 
@@ -18,22 +19,28 @@ export interface UploadForm {
   files: (UploadedFile & { size: number; type: string })[];
 }
 
+/** The most a request body may hold: the files' limit plus the multipart framing around them. */
+export const MAX_UPLOAD_BODY_BYTES = MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES;
+
 /**
- * The upload's text fields and files. A body over the limit is refused with 413 before it is
- * read (when the client declares its length) and again after (when it did not).
+ * The upload's text fields and files. A body over the limit is refused with 413: at once when
+ * the client declares a length over it, otherwise as soon as the bytes read pass it (a chunked
+ * upload declares none), so no more than the limit is ever read into memory.
  */
 export async function readUploadForm(request: Request, fileField: string): Promise<UploadForm | Response> {
   const tooLarge = () =>
     Response.json(
       { error: "too_large", message: `The upload is larger than ${formatMegabytes(MAX_UPLOAD_BYTES)}. Split the file, or import it with the command line.` },
-      { status: 413 },
+      { status: 413, headers: { "Cache-Control": "no-store" } },
     );
   const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES) return tooLarge();
+  if (declared > MAX_UPLOAD_BODY_BYTES) return tooLarge();
+  const bounded = withBoundedBody(request, MAX_UPLOAD_BODY_BYTES);
   let form: FormData;
   try {
-    form = await request.formData();
+    form = await bounded.request.formData();
   } catch {
+    if (bounded.exceeded()) return tooLarge();
     throw new AppError("invalid", "Send the upload as a form (multipart/form-data) with the file in the field \"" + fileField + "\".");
   }
   const fields: Record<string, string> = {};

@@ -3,6 +3,7 @@ import { getDb } from "@/lib/data/db";
 import { resolveCohortCutOffs } from "@/lib/data/cohort-where";
 import { getPatientPanel } from "@/lib/data/patient-panel";
 import { parsePanelParams } from "@/lib/validation/panel-query";
+import { NO_STORE } from "@/lib/http/security-headers";
 
 /**
  * GET /api/patients?…panel query… → one page of the panel as JSON (same query as the page,
@@ -10,9 +11,10 @@ import { parsePanelParams } from "@/lib/validation/panel-query";
  */
 export const GET = guardedRoute("panel:view", async (request, actor) => {
   const { query, issues } = parsePanelParams(Object.fromEntries(new URL(request.url).searchParams));
-  if (issues.length > 0) return Response.json({ error: "invalid", message: issues.map((i) => i.message).join(" "), issues }, { status: 422 });
+  if (issues.length > 0) return Response.json({ error: "invalid", message: issues.map((i) => i.message).join(" "), issues }, { status: 422, headers: { "Cache-Control": NO_STORE } });
   const db = getDb();
   const now = new Date();
   const panel = await getPatientPanel(db, actor, await resolveCohortCutOffs(db, actor.clinicId, query, now), now);
-  return Response.json(panel);
+  // Patient data: never kept by a browser or proxy (next.config.js says so for all of /api too).
+  return Response.json(panel, { headers: { "Cache-Control": NO_STORE } });
 });

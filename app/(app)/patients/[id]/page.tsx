@@ -11,6 +11,7 @@ import { TierBadge } from "@/components/tier-badge";
 import { formatDate } from "@/components/format";
 import { TIER_LABELS } from "@/lib/domain/labels";
 import { CategoriesPanel, FlagHistoryPanel, MedicationsPanel, OpenFlagsPanel, TrendsPanel } from "./panels";
+import { ownValue } from "@/lib/domain/own-keys";
 import { ChartsSkeleton, PanelSkeleton } from "./skeletons";
 
 export const metadata = { title: "Patient" };
@@ -44,7 +45,7 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
   const { id } = await params;
   const { actor, record } = await open(id);
   const { patient, snapshot } = record;
-  const conditions = patient.conditions.map((c) => CONDITION_LABELS[c.code] ?? c.code);
+  const conditions = patient.conditions.map((c) => ownValue(CONDITION_LABELS, c.code) ?? c.code);
 
   return (
     <div className="stack patient-page">
@@ -59,10 +60,10 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
         </div>
         <dl className="facts">
           <div><dt>Age</dt><dd>{patient.ageYears}</dd></div>
-          <div><dt>Sex</dt><dd>{SEX_LABELS[patient.sex] ?? patient.sex}</dd></div>
+          <div><dt>Sex</dt><dd>{ownValue(SEX_LABELS, patient.sex) ?? patient.sex}</dd></div>
           <div><dt>MRN</dt><dd>{patient.mrn}</dd></div>
           <div><dt>Born</dt><dd>{formatDate(patient.birthDate)}</dd></div>
-          <div><dt>Diet</dt><dd>{patient.diet ? (DIET_LABELS[patient.diet] ?? patient.diet) : <span className="muted">Not recorded</span>}</dd></div>
+          <div><dt>Diet</dt><dd>{patient.diet ? (ownValue(DIET_LABELS, patient.diet) ?? patient.diet) : <span className="muted">Not recorded</span>}</dd></div>
           <div><dt>Conditions</dt><dd>{conditions.length > 0 ? conditions.join(", ") : <span className="muted">None recorded</span>}</dd></div>
           <div><dt>Clinician</dt><dd>{patient.clinician?.name ?? <span className="muted">Not attributed</span>}</dd></div>
           {patient.deceasedAt ? <div><dt>Deceased</dt><dd>{formatDate(patient.deceasedAt)}</dd></div> : null}

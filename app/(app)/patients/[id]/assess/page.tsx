@@ -11,6 +11,7 @@ import type { Awgs2019Category, B12Status, Ewgsop2Category } from "@/lib/domain/
 import { describeReported, OBSERVATION_SOURCE_LABELS } from "@/lib/validation/assessment-form";
 import { TierBadge } from "@/components/tier-badge";
 import { formatDate } from "@/components/format";
+import { ownValue } from "@/lib/domain/own-keys";
 import { AssessmentForm } from "./assessment-form";
 
 export const metadata = { title: "Enter assessment" };
@@ -79,7 +80,7 @@ export default async function AssessPage({ params }: { params: Promise<{ id: str
                       <div className="muted small nowrap">taken {formatDate(r.observedAt)}</div>
                     </td>
                     <td className="small">
-                      {r.enteredByName ?? OBSERVATION_SOURCE_LABELS[r.source] ?? r.source}
+                      {r.enteredByName ?? ownValue(OBSERVATION_SOURCE_LABELS, r.source) ?? r.source}
                       <div className="muted"><span className="nowrap">{formatDate(r.enteredAt)}</span> <span className="nowrap">{r.enteredAt.toISOString().slice(11, 16)}</span></div>
                     </td>
                   </tr>

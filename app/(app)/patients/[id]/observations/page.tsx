@@ -6,6 +6,7 @@ import { listPatientObservations, type PatientObservationList } from "@/lib/data
 import { isAppError } from "@/lib/errors";
 import { MEASURE_LABELS } from "@/lib/domain/measures";
 import { describeReported, OBSERVATION_SOURCE_LABELS } from "@/lib/validation/assessment-form";
+import { ownValue } from "@/lib/domain/own-keys";
 import { formatDate } from "@/components/format";
 
 export const metadata = { title: "Results and corrections" };
@@ -34,7 +35,7 @@ export default async function ObservationsPage({ params, searchParams }: { param
   const { done } = await searchParams;
   const { patient, observations } = await load(id);
   const name = `${patient.familyName}, ${patient.givenName}`;
-  const doneMessage = typeof done === "string" ? DONE_MESSAGES[done] : undefined;
+  const doneMessage = typeof done === "string" ? ownValue(DONE_MESSAGES, done) : undefined;
   return (
     <div className="stack">
       <nav aria-label="Breadcrumb" className="small">
@@ -77,7 +78,7 @@ export default async function ObservationsPage({ params, searchParams }: { param
                     </td>
                     <td>{withdrawn ? <strong>Entered in error</strong> : "Counts"}</td>
                     <td className="small">
-                      {o.enteredByName ?? OBSERVATION_SOURCE_LABELS[o.source] ?? o.source}
+                      {o.enteredByName ?? ownValue(OBSERVATION_SOURCE_LABELS, o.source) ?? o.source}
                       <div className="muted">{stamp(o.enteredAt)}</div>
                     </td>
                     <td className="small">

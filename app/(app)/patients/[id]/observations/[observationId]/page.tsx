@@ -10,6 +10,7 @@ import { UNITS_BY_KIND } from "@/lib/domain/units";
 import { describeReported, OBSERVATION_SOURCE_LABELS } from "@/lib/validation/assessment-form";
 import { displayUnit } from "@/lib/validation/plausibility";
 import { formatDate } from "@/components/format";
+import { ownValue } from "@/lib/domain/own-keys";
 import { CorrectObservationForm, EnteredInErrorForm } from "./correction-forms";
 
 export const metadata = { title: "Correct a result" };
@@ -45,7 +46,7 @@ export default async function CorrectObservationPage({ params }: { params: Promi
         <div><dt>Patient</dt><dd>{name} (MRN {patient.mrn})</dd></div>
         <div><dt>Current value</dt><dd>{describeReported(o)}</dd></div>
         <div><dt>Taken</dt><dd>{formatDate(o.observedAt)}</dd></div>
-        <div><dt>Entered</dt><dd>{o.enteredByName ?? OBSERVATION_SOURCE_LABELS[o.source] ?? o.source} · {o.enteredAt.toISOString().slice(0, 16).replace("T", " ")}</dd></div>
+        <div><dt>Entered</dt><dd>{o.enteredByName ?? ownValue(OBSERVATION_SOURCE_LABELS, o.source) ?? o.source} · {o.enteredAt.toISOString().slice(0, 16).replace("T", " ")}</dd></div>
         <div><dt>Version</dt><dd>{o.version}</dd></div>
         {o.note ? <div><dt>Note</dt><dd>{o.note}</dd></div> : null}
       </dl>

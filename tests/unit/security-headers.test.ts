@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { API_CONTENT_SECURITY_POLICY, contentSecurityPolicy, newNonce, servedOverHttps, strictTransportSecurity } from "@/lib/http/security-headers";
+
+const directive = (policy: string, name: string) => policy.split("; ").find((d) => d.startsWith(`${name} `));
+
+describe("the pages' Content-Security-Policy", () => {
+  it("allows scripts only with the response's nonce: no 'unsafe-inline', no 'unsafe-eval' in production", () => {
+    const policy = contentSecurityPolicy("abc123", { development: false, https: false });
+    expect(directive(policy, "script-src")).toBe("script-src 'self' 'nonce-abc123' 'strict-dynamic'");
+    expect(policy).not.toMatch(/script-src[^;]*'unsafe-inline'/);
+    expect(directive(policy, "object-src")).toBe("object-src 'none'");
+    expect(directive(policy, "frame-ancestors")).toBe("frame-ancestors 'none'");
+    expect(directive(policy, "base-uri")).toBe("base-uri 'self'");
+    expect(policy).not.toContain("upgrade-insecure-requests");
+  });
+
+  it("adds 'unsafe-eval' only for next dev, and upgrade-insecure-requests only on https", () => {
+    expect(directive(contentSecurityPolicy("n", { development: true, https: false }), "script-src")).toContain("'unsafe-eval'");
+    expect(contentSecurityPolicy("n", { development: false, https: true }).split("; ")).toContain("upgrade-insecure-requests");
+  });
+
+  it("nonces are fresh and carry 128 random bits", () => {
+    const nonces = new Set(Array.from({ length: 1000 }, newNonce));
+    expect(nonces.size).toBe(1000);
+    for (const nonce of [...nonces].slice(0, 20)) expect(Buffer.from(nonce, "base64")).toHaveLength(16);
+  });
+
+  it("API answers allow nothing to load and cannot be framed", () => {
+    expect(API_CONTENT_SECURITY_POLICY).toBe("default-src 'none'; frame-ancestors 'none'");
+  });
+});
+
+describe("HSTS follows the configured public URL", () => {
+  it.each([
+    ["https://screening.example.org", true],
+    ["HTTPS://screening.example.org:8443/app", true],
+    ["http://127.0.0.1:3000", false],
+    ["http://screening.example.org", false],
+    [undefined, false],
+    ["", false],
+    ["not a url", false],
+  ])("%s → https %s", (url, https) => {
+    expect(servedOverHttps(url)).toBe(https);
+    expect(strictTransportSecurity(url)).toBe(https ? "max-age=31536000; includeSubDomains" : null);
+  });
+});
