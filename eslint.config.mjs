@@ -22,6 +22,15 @@ const config = [
       ],
     },
   },
+  {
+    // Browser specs take `test` from the fixtures, which keep the browser on the test's clock
+    // when the suite runs shifted (docs/testing.md#time-is-an-input).
+    files: ["tests/e2e/**/*.ts", "tests/e2e-multi/**/*.ts"],
+    ignores: ["tests/e2e/fixtures.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { paths: [{ name: "@playwright/test", importNames: ["test"], message: "Import `test` from tests/e2e/fixtures.ts." }] }],
+    },
+  },
   { files: ["next.config.js", "**/*.cjs"], rules: { "@typescript-eslint/no-require-imports": "off" } },
   { ignores: [".next/**", "node_modules/**", "lib/generated/**", "prisma/generated/**", "next-env.d.ts", "playwright-report/**", "test-results/**", "data/**"] },
 ];

@@ -4,7 +4,8 @@
 #   scripts/test-shifted.sh OFFSET LAYER…
 #     OFFSET  a libfaketime spec: "+1y", "+183d", "-30d", or "@2027-09-26 01:52:00" (start there and
 #             run on); with TZ=… set, the clock and the calendar are that zone's
-#     LAYER   unit | integration-sqlite | integration-postgresql | all (the whole `npm test`)
+#     LAYER   unit | integration-sqlite | integration-postgresql | e2e (Playwright; E2E_SPECS="a b"
+#             narrows it to some spec files) | all (the whole `npm test`)
 # Reports go to $TEST_REPORTS (default .test-reports/) as <layer>-shifted.json.
 source "$(dirname "$0")/help.sh"
 set -euo pipefail
@@ -34,6 +35,7 @@ export FAKETIME_DONT_FAKE_MONOTONIC=1
 echo "Clock for these tests: $(date '+%Y-%m-%d %H:%M:%S %Z') = $(date -u '+%Y-%m-%d %H:%M:%S UTC') (FAKETIME=$offset, TZ=${TZ:-unset})"
 
 pg_port="${SHIFTED_PG_PORT:-54339}"
+read -r -a E2E_SPECS <<< "${E2E_SPECS:-}"
 for layer in "$@"; do
   case "$layer" in
     unit)
@@ -46,8 +48,11 @@ for layer in "$@"; do
       pg_url="$(bash scripts/pg-server.sh start "$pg_port")"
       TEST_DATABASE=postgresql TEST_PG_URL="$pg_url" npx vitest run --project integration --reporter=dot --reporter=json --outputFile="$results/integration-postgresql-shifted.json"
       bash scripts/pg-server.sh stop "$pg_port"; trap - EXIT ;;
+    e2e)
+      npx next build
+      PLAYWRIGHT_JSON_OUTPUT_NAME="$results/e2e-shifted.json" npx playwright test --reporter=list,json "${E2E_SPECS[@]}" ;;
     all)
       SKIP_SHIFTED=1 bash scripts/test-all.sh ;;
-    *) echo "test-shifted: unknown layer \"$layer\" (unit, integration-sqlite, integration-postgresql, all)" >&2; exit 2 ;;
+    *) echo "test-shifted: unknown layer \"$layer\" (unit, integration-sqlite, integration-postgresql, e2e, all)" >&2; exit 2 ;;
   esac
 done

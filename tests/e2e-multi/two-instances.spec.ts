@@ -1,4 +1,4 @@
-import { expect, test, type Browser, type Page } from "@playwright/test";
+import { expect, test, type Browser, type Page } from "../e2e/fixtures";
 import { DEMO_PASSWORD } from "../e2e/support";
 import { INSTANCE_A, INSTANCE_B } from "../../playwright.multi.config";
 

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { cli, cliWithInput, signIn } from "./support";
 
 test("without a session, a page redirects to sign-in and a route handler answers 401", async ({ request }) => {

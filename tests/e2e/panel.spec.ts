@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { signIn } from "./support";
 
 test("a wrong password shows a clear error and keeps the visitor on the sign-in page", async ({ page }) => {

@@ -1,5 +1,5 @@
 import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./fixtures";
 import { signIn } from "./support";
 
 /** Opens the top patient of the worklist (highest tier, most overdue flag) by clicking the name. */

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { request as httpRequest } from "node:http";
-import { expect, request as playwrightRequest, test, type APIRequestContext } from "@playwright/test";
+import { expect, request as playwrightRequest, test, type APIRequestContext } from "./fixtures";
 import { cliWithInput, signIn } from "./support";
 
 /**
