@@ -1,5 +1,5 @@
 // Build/start-time check of the settings next.config.js needs before any TypeScript runs. The full
-// schema is lib/config/env.ts; this mirrors its two rules that can stop the app from working at all.
+// schema is lib/config/env.ts; this mirrors its rules that can stop the app from working at all.
 const url = process.env.DATABASE_URL ?? "file:./data/app.db";
 const problems = [];
 if (!(url.startsWith("file:") || /^postgres(ql)?:\/\//.test(url))) {
@@ -7,6 +7,8 @@ if (!(url.startsWith("file:") || /^postgres(ql)?:\/\//.test(url))) {
 }
 const secret = process.env.NEXTAUTH_SECRET;
 if (secret !== undefined && secret.length < 32) problems.push("NEXTAUTH_SECRET must be at least 32 characters (e.g. `openssl rand -base64 32`)");
+const auditKey = process.env.AUDIT_HMAC_KEY;
+if (auditKey !== undefined && auditKey.trim().length < 32) problems.push("AUDIT_HMAC_KEY must be at least 32 characters (e.g. `openssl rand -base64 32`)");
 if (problems.length > 0) {
   console.error(`Invalid configuration:\n  ${problems.join("\n  ")}`);
   process.exit(1);

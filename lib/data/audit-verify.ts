@@ -335,3 +335,30 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
     anchors: { file: anchorFile?.path ?? null, count: anchors.length, latestAt: latest },
   };
 }
+
+/**
+ * The verdict in sentences, for the audit page (a clinic's chain) and the command line (the
+ * whole log): a headline, then one line per problem with what to do, and what the anchors
+ * covered.
+ */
+export function verificationReport(result: AuditVerification, scope: "clinic" | "log"): { headline: string; lines: string[] } {
+  const events = `${result.checked.toLocaleString("en")} event${result.checked === 1 ? "" : "s"}${scope === "clinic" ? " of this clinic" : ""}`;
+  const chains = scope === "log" ? ` in ${result.chains} clinic chain${result.chains === 1 ? "" : "s"}` : "";
+  const { anchors } = result;
+  const anchorLine =
+    anchors.file === null
+      ? scope === "clinic"
+        ? 'No anchor file is configured for this app (AUDIT_ANCHOR_DIR), so deleting the newest events would not show here; the operator\'s "audit verify" checks the anchors.'
+        : "No anchor file is configured (AUDIT_ANCHOR_DIR), so deleting the newest events would not show: see docs/operations.md \"Audit anchors\"."
+      : anchors.count === 0
+        ? `No anchor ${scope === "clinic" ? "of this clinic " : ""}has been written yet${scope === "log" ? ` to ${anchors.file}` : ""}, so deleting the newest events would not show until one is.`
+        : `Checked against ${anchors.count.toLocaleString("en")} anchor${anchors.count === 1 ? "" : "s"} kept outside the database${scope === "log" ? ` (${anchors.file})` : ""}, the newest of ${anchors.latestAt ? when(anchors.latestAt) : "unknown time"}.`;
+  if (result.ok) {
+    return { headline: `The audit chain is intact: ${events} checked against the audit key${chains}.`, lines: [anchorLine] };
+  }
+  const count = result.problems.length;
+  return {
+    headline: `The audit chain is broken: ${count} problem${count === 1 ? "" : "s"} found; ${events} before ${count === 1 ? "it" : "them"} verified${chains}.`,
+    lines: [...result.problems.map((p) => `${p.message} ${p.action}`), anchorLine],
+  };
+}
