@@ -173,6 +173,8 @@ async function verifyChain(db: Db, clinicId: string, ctx: { scope: Scope; keyrin
   let expected = 1;
   let checked = 0;
   let firstSeq: number | undefined;
+  /** The newest anchored position the chain was found to match. */
+  let lastMatch: AuditAnchor | undefined;
   const forged = (seq: number, chainSeq: number, message: string, action = INCIDENT): ChainResult => ({ checked, firstSeq, problem: { kind: "forged", clinicId, seq, chainSeq, message, action } });
   for (;;) {
     const page = await db.auditEvent.findMany({
@@ -222,15 +224,18 @@ async function verifyChain(db: Db, clinicId: string, ctx: { scope: Scope; keyrin
           `Event seq ${row.seq} (no. ${chainSeq} of ${name}) does not match its signature under key ${key.id}: it was changed after it was written, or the log from here on was rewritten by someone without the audit key.`,
         );
       }
-      const differing = (anchoredAt.get(chainSeq) ?? []).find((anchor) => anchor.hash !== row.hash);
+      const anchoredHere = anchoredAt.get(chainSeq) ?? [];
+      const differing = anchoredHere.find((anchor) => anchor.hash !== row.hash);
       if (differing) {
+        const since = lastMatch ? `; the chain still matches the anchor of ${when(lastMatch.at)} up to no. ${lastMatch.chainSeq}, so the change lies after that` : "";
         return forged(
           row.seq,
           chainSeq,
-          `Event seq ${row.seq} (no. ${chainSeq} of ${name}) is signed correctly but differs from the event the anchor of ${when(differing.at)} recorded: the log from here on was rewritten and re-signed by someone holding the audit key.`,
-          `${INCIDENT} Also rotate the audit key at once: it must be considered stolen (docs/operations.md "Rotating the audit key").`,
+          `Event seq ${row.seq} (no. ${chainSeq} of ${name}) is correctly signed but is not the event the anchor of ${when(differing.at)} recorded at that position${since}: events up to this one were deleted and replaced by newer ones, or rewritten and re-signed by someone holding the audit key.`,
+          `${INCIDENT} Unless the database was restored from a backup since that anchor (docs/operations.md "After a restore"), rotate the audit key at once: it must be considered stolen (docs/operations.md "Rotating the audit key").`,
         );
       }
+      lastMatch = anchoredHere[0] ?? lastMatch;
       checked += 1;
       prevHash = row.hash;
       expected += 1;
