@@ -9,6 +9,7 @@ import type { Db } from "@/lib/data/db";
 import type { SystemActor } from "@/lib/auth/actor";
 import { verifyAuditChain, verificationReport, type AuditVerification } from "@/lib/data/audit-verify";
 import { anchorAuditLog } from "@/lib/data/audit-anchor";
+import { auditKeyring } from "@/lib/data/audit-key";
 import { readAnchorFile, type AuditAnchor } from "@/lib/data/audit-anchor-file";
 import { backupDatabase, restoreDatabase, type DatabaseFingerprint } from "@/lib/data/backup";
 
@@ -56,6 +57,9 @@ export function registerOps(program: Command, ctx: OpsContext): void {
       const report = verificationReport(result, clinicId ? "clinic" : "log");
       console.log(report.headline);
       for (const line of report.lines) console.log(`  ${line}`);
+      const keyring = auditKeyring();
+      const retired = [...keyring.byId.keys()].filter((id) => id !== keyring.current.id);
+      console.log(`  Audit key: ${keyring.current.id}${keyring.development ? " (the DEVELOPMENT key)" : ""}${retired.length > 0 ? `; retired keys: ${retired.join(", ")}` : ""}.`);
       if (!result.ok) process.exitCode = 1;
     });
   audit

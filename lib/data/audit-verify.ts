@@ -213,7 +213,7 @@ async function verifyChain(db: Db, clinicId: string, ctx: { scope: Scope; keyrin
             message: row.keyId
               ? `Event seq ${row.seq} (no. ${chainSeq} of ${name}) is signed with key id ${row.keyId}, which is not configured: a retired key is missing from AUDIT_HMAC_OLD_KEYS, or the event was forged.`
               : `Event seq ${row.seq} (no. ${chainSeq} of ${name}) names no key: it was forged.`,
-            action: `If the audit key was rotated, add the retired key to AUDIT_HMAC_OLD_KEYS and verify again (docs/operations.md "Rotating the audit key"). If no key with id ${row.keyId ?? "(none)"} was ever used here: ${INCIDENT}`,
+            action: `If the audit key was rotated, add the retired key to AUDIT_HMAC_OLD_KEYS and verify again (docs/operations.md "Rotating the audit key"). If no key with id ${row.keyId ?? "(none)"} was ever used here, the event was forged. ${INCIDENT}`,
           },
         };
       }

@@ -1,5 +1,6 @@
 import "server-only";
 import type { Db, Tx } from "./db";
+import { transactionConnection } from "./sqlite-connection";
 import { GENESIS_HASH, keyedAuditHash, type AuditFields } from "./audit-hash";
 import { auditKeyring, type AuditKeyring } from "./audit-key";
 import { actorId, actorLabel, type Actor } from "@/lib/auth/actor";
@@ -43,13 +44,32 @@ const AUDIT_LOCK_KEY = 5_271_129;
  */
 async function lockChains(tx: Tx): Promise<void> {
   const provider = (tx as unknown as { _activeProvider?: string })._activeProvider;
-  if (provider === "postgresql") await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`);
-  else await tx.$executeRawUnsafe(`UPDATE "AuditEvent" SET "seq" = "seq" WHERE 0`);
+  if (provider === "postgresql") {
+    await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`);
+    return;
+  }
+  const lock = `UPDATE "AuditEvent" SET "seq" = "seq" WHERE 0`;
+  // On the transaction's own connection when we can (a reused prepared statement: no query-layer
+  // cost on every panel call's append), else through Prisma.
+  const direct = transactionConnection(tx);
+  if (direct) direct.prepare(lock).run();
+  else await tx.$executeRawUnsafe(lock);
 }
 
-/** The last hash of the unkeyed log from before the upgrade (frozen: the database refuses unkeyed inserts). */
+/**
+ * The last hash of the unkeyed log from before the upgrade, looked up when a clinic's chain gets
+ * its first event. The unkeyed events all come before the keyed ones (the database refuses
+ * unkeyed inserts since the upgrade), so the last one is found by scanning forward over the
+ * unkeyed part, which stopped growing at the upgrade, to the first keyed event: a backward scan
+ * for the newest unkeyed event would cross every keyed event ever written.
+ */
 async function unkeyedHead(tx: Tx): Promise<string> {
-  const last = await tx.auditEvent.findFirst({ where: { chainSeq: null }, orderBy: { seq: "desc" }, select: { hash: true } });
+  const firstKeyed = await tx.auditEvent.findFirst({ where: { chainSeq: { not: null } }, orderBy: { seq: "asc" }, select: { seq: true } });
+  const last = await tx.auditEvent.findFirst({
+    where: { chainSeq: null, ...(firstKeyed ? { seq: { lt: firstKeyed.seq } } : {}) },
+    orderBy: { seq: "desc" },
+    select: { hash: true },
+  });
   return last?.hash ?? GENESIS_HASH;
 }
 
