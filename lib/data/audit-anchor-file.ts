@@ -63,6 +63,8 @@ export interface AnchorFileContents {
   exists: boolean;
   anchors: AuditAnchor[];
   problems: AnchorLineProblem[];
+  /** Why the file could not be read at all (permissions, a directory in its place…), if so. */
+  unreadable?: string;
 }
 
 /** The anchors as file lines, each ending in a newline. */
@@ -117,11 +119,20 @@ export function parseAnchorText(text: string): { anchors: AuditAnchor[]; problem
   return { anchors, problems };
 }
 
-/** Reads an anchor file; a missing file is no anchors (and `exists: false`), not an error. */
+/**
+ * Reads an anchor file. A missing file is no anchors (`exists: false`), not an error; a file that
+ * cannot be read says why in `unreadable`, for the verification to report.
+ */
 export function readAnchorFile(path: string): AnchorFileContents {
   const absolute = resolve(path);
   if (!existsSync(absolute)) return { path: absolute, exists: false, anchors: [], problems: [] };
-  return { path: absolute, exists: true, ...parseAnchorText(readFileSync(absolute, "utf8")) };
+  let text: string;
+  try {
+    text = readFileSync(absolute, "utf8");
+  } catch (error) {
+    return { path: absolute, exists: true, anchors: [], problems: [], unreadable: error instanceof Error ? error.message : String(error) };
+  }
+  return { path: absolute, exists: true, ...parseAnchorText(text) };
 }
 
 /** The anchor file of a directory (AUDIT_ANCHOR_DIR). */

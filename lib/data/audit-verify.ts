@@ -276,6 +276,14 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
     message: `Line ${p.line} of the anchor file ${p.problem}.`,
     action: "Compare the anchor file with its copy away from the database host; the anchors on unreadable lines are not checked until it is repaired.",
   }));
+  if (anchorFile?.unreadable) {
+    problems.push({
+      kind: "anchor_file",
+      clinicId: null,
+      message: `The anchor file could not be read (${anchorFile.unreadable}), so no anchor was checked.`,
+      action: "Give this process read access to the anchor file (AUDIT_ANCHOR_DIR), or unset AUDIT_ANCHOR_DIR where the anchors are not meant to be checked.",
+    });
+  }
 
   let clinicIds: string[];
   if (options.clinicId !== undefined) clinicIds = [options.clinicId];

@@ -176,6 +176,11 @@ describe("audit log tampering", () => {
     expect(result.ok).toBe(false);
     expect(result.problems).toEqual([expect.objectContaining({ kind: "anchor_file", clinicId: null })]);
     expect(result.problem).toMatch(/^Line 2 of the anchor file is not valid JSON/);
+
+    // Unreadable (here a directory where the file should be): said, not taken for "no anchors".
+    const unreadable = await verifyAuditChain(db, { anchors: readAnchorFile(anchorDir) });
+    expect(unreadable).toMatchObject({ ok: false, problems: [{ kind: "anchor_file" }] });
+    expect(unreadable.problem).toMatch(/^The anchor file could not be read \(.*EISDIR.*\), so no anchor was checked\./);
   });
 
   it("rotating the key: events signed with a retired key verify while the key is kept, and are reported by key id when it is not", async () => {

@@ -88,7 +88,8 @@ describe("audit anchor file", () => {
     expect(readdirSync(join(dir, "beside"))).toEqual(["backup.db.anchor.jsonl"]);
   });
 
-  it("a missing file is no anchors yet, not an error", () => {
+  it("a missing file is no anchors yet, not an error; one that cannot be read says why", () => {
     expect(readAnchorFile(join(dir, "nothing-here.jsonl"))).toMatchObject({ exists: false, anchors: [], problems: [] });
+    expect(readAnchorFile(dir)).toMatchObject({ exists: true, anchors: [], unreadable: expect.stringMatching(/EISDIR/) });
   });
 });
