@@ -5,6 +5,7 @@ import { GENESIS_HASH, keyedAuditHash, unkeyedAuditHash } from "./audit-hash";
 import { auditKeyring, type AuditKeyring } from "./audit-key";
 import { anchorFileIn, readAnchorFile, type AnchorFileContents, type AuditAnchor } from "./audit-anchor-file";
 import { CHAIN_CLINICS_SQL } from "./audit-anchor";
+import { unkeyedLogEnd } from "./audit-unkeyed";
 import { env } from "@/lib/config/env";
 
 /**
@@ -159,8 +160,6 @@ async function verifyUnkeyed(db: Db, scope: Scope, pageSize: number): Promise<{ 
 
 interface ChainResult {
   checked: number;
-  /** `seq` of the chain's first event, when it has one. */
-  firstSeq?: number;
   problem?: AuditProblem;
 }
 
@@ -172,10 +171,9 @@ async function verifyChain(db: Db, clinicId: string, ctx: { scope: Scope; keyrin
   let prevHash = ctx.unkeyedHead;
   let expected = 1;
   let checked = 0;
-  let firstSeq: number | undefined;
   /** The newest anchored position the chain was found to match. */
   let lastMatch: AuditAnchor | undefined;
-  const forged = (seq: number, chainSeq: number, message: string, action = INCIDENT): ChainResult => ({ checked, firstSeq, problem: { kind: "forged", clinicId, seq, chainSeq, message, action } });
+  const forged = (seq: number, chainSeq: number, message: string, action = INCIDENT): ChainResult => ({ checked, problem: { kind: "forged", clinicId, seq, chainSeq, message, action } });
   for (;;) {
     const page = await db.auditEvent.findMany({
       where: { clinicId, chainSeq: { gte: expected } },
@@ -186,10 +184,9 @@ async function verifyChain(db: Db, clinicId: string, ctx: { scope: Scope; keyrin
     if (page.length === 0) break;
     for (const row of page) {
       const chainSeq = row.chainSeq ?? 0;
-      firstSeq ??= row.seq;
       if (chainSeq !== expected) {
         const gap = chainSeq - expected === 1 ? `Event no. ${expected} of ${name} is missing` : `Events no. ${expected}–${chainSeq - 1} of ${name} are missing`;
-        return { checked, firstSeq, problem: { kind: "missing", clinicId, seq: row.seq, chainSeq: expected, message: `${gap} (the next one present is no. ${chainSeq}, seq ${row.seq}): they were deleted from the database.`, action: INCIDENT } };
+        return { checked, problem: { kind: "missing", clinicId, seq: row.seq, chainSeq: expected, message: `${gap} (the next one present is no. ${chainSeq}, seq ${row.seq}): they were deleted from the database.`, action: INCIDENT } };
       }
       if (row.prevHash !== prevHash) {
         return forged(
@@ -204,7 +201,6 @@ async function verifyChain(db: Db, clinicId: string, ctx: { scope: Scope; keyrin
       if (!key) {
         return {
           checked,
-          firstSeq,
           problem: {
             kind: "unknown_key",
             clinicId,
@@ -247,7 +243,6 @@ async function verifyChain(db: Db, clinicId: string, ctx: { scope: Scope; keyrin
     const range = reach.chainSeq === expected ? `Event no. ${expected} of ${name} is missing` : `Events no. ${expected}–${reach.chainSeq} of ${name} are missing`;
     return {
       checked,
-      firstSeq,
       problem: {
         kind: "missing",
         clinicId,
@@ -257,7 +252,7 @@ async function verifyChain(db: Db, clinicId: string, ctx: { scope: Scope; keyrin
       },
     };
   }
-  return { checked, firstSeq };
+  return { checked };
 }
 
 const clinicIdRow = z.object({ clinicId: z.string() });
@@ -304,20 +299,19 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
   const unkeyed = await verifyUnkeyed(db, scope, pageSize);
   if (unkeyed.problem) problems.push(unkeyed.problem);
   let checked = unkeyed.checked;
-  const unkeyedLast = await db.auditEvent.findFirst({ where: { chainSeq: null }, orderBy: { seq: "desc" }, select: { seq: true, hash: true } });
+  // What every clinic chain's first event must commit to: the same look-up the append made.
+  const end = await unkeyedLogEnd(db);
 
-  let firstKeyedSeq: number | undefined;
   for (const clinicId of clinicIds) {
-    const result = await verifyChain(db, clinicId, { scope, keyring, unkeyedHead: unkeyedLast?.hash ?? GENESIS_HASH, anchors: anchors.filter((a) => a.clinicId === clinicId), pageSize });
+    const result = await verifyChain(db, clinicId, { scope, keyring, unkeyedHead: end.last?.hash ?? GENESIS_HASH, anchors: anchors.filter((a) => a.clinicId === clinicId), pageSize });
     checked += result.checked;
     if (result.problem) problems.push(result.problem);
-    if (result.firstSeq !== undefined) firstKeyedSeq = Math.min(firstKeyedSeq ?? Infinity, result.firstSeq);
   }
 
   // The database refuses unkeyed inserts since the upgrade, so an unkeyed event after a keyed one
   // was written around it (or had its key fields cleared).
-  if (unkeyedLast && firstKeyedSeq !== undefined && unkeyedLast.seq > firstKeyedSeq) {
-    const late = await db.auditEvent.findFirst({ where: { chainSeq: null, seq: { gt: firstKeyedSeq } }, orderBy: { seq: "asc" }, select: { seq: true, clinicId: true } });
+  if (end.firstKeyedSeq !== null) {
+    const late = await db.auditEvent.findFirst({ where: { chainSeq: null, seq: { gt: end.firstKeyedSeq } }, orderBy: { seq: "asc" }, select: { seq: true, clinicId: true } });
     if (late && inScope(late.clinicId)) {
       problems.push({
         kind: "forged",

@@ -1,6 +1,7 @@
 import "server-only";
 import type { Db, Tx } from "./db";
 import { transactionConnection } from "./sqlite-connection";
+import { unkeyedLogEnd } from "./audit-unkeyed";
 import { GENESIS_HASH, keyedAuditHash, type AuditFields } from "./audit-hash";
 import { auditKeyring, type AuditKeyring } from "./audit-key";
 import { actorId, actorLabel, type Actor } from "@/lib/auth/actor";
@@ -56,23 +57,6 @@ async function lockChains(tx: Tx): Promise<void> {
   else await tx.$executeRawUnsafe(lock);
 }
 
-/**
- * The last hash of the unkeyed log from before the upgrade, looked up when a clinic's chain gets
- * its first event. The unkeyed events all come before the keyed ones (the database refuses
- * unkeyed inserts since the upgrade), so the last one is found by scanning forward over the
- * unkeyed part, which stopped growing at the upgrade, to the first keyed event: a backward scan
- * for the newest unkeyed event would cross every keyed event ever written.
- */
-async function unkeyedHead(tx: Tx): Promise<string> {
-  const firstKeyed = await tx.auditEvent.findFirst({ where: { chainSeq: { not: null } }, orderBy: { seq: "asc" }, select: { seq: true } });
-  const last = await tx.auditEvent.findFirst({
-    where: { chainSeq: null, ...(firstKeyed ? { seq: { lt: firstKeyed.seq } } : {}) },
-    orderBy: { seq: "desc" },
-    select: { hash: true },
-  });
-  return last?.hash ?? GENESIS_HASH;
-}
-
 /** Appends events to the actor's clinic's chain inside `tx`, in order, stamped `at`, signed with the current key. */
 export async function appendAudit(tx: Tx, actor: Actor, events: AuditInput[], at: Date = new Date(), keyring: AuditKeyring = auditKeyring()): Promise<void> {
   if (events.length === 0) return;
@@ -85,7 +69,7 @@ export async function appendAudit(tx: Tx, actor: Actor, events: AuditInput[], at
   });
   let chainSeq = head?.chainSeq ?? 0;
   // A clinic's first keyed event commits to the unkeyed log (a one-off look-up per clinic).
-  let prevHash = head ? head.hash : await unkeyedHead(tx);
+  let prevHash = head ? head.hash : ((await unkeyedLogEnd(tx)).last?.hash ?? GENESIS_HASH);
   const rows = events.map((event) => {
     const fields: AuditFields = {
       at,

@@ -298,6 +298,20 @@ describe("the log from before the key", () => {
     }
   });
 
+  it("a keyed event stripped of its key fields (to pass as an old one) is reported", async () => {
+    const victim = await t.db.auditEvent.findFirstOrThrow({ where: { clinicId: "clinic-b", chainSeq: 1 } });
+    await t.db.auditEvent.update({ where: { seq: victim.seq }, data: { chainSeq: null, keyId: null } });
+    try {
+      const result = await verifyAuditChain(t.db, { anchors: null });
+      expect(result.ok).toBe(false);
+      expect(result.problems).toContainEqual(expect.objectContaining({ kind: "forged", seq: victim.seq, message: expect.stringMatching(/carries no key but comes after the log was keyed/) }));
+      expect((await verifyAuditChain(t.db, { clinicId: "clinic-a", anchors: null })).problems).not.toContainEqual(expect.objectContaining({ seq: victim.seq }));
+    } finally {
+      await t.db.auditEvent.update({ where: { seq: victim.seq }, data: { chainSeq: victim.chainSeq, keyId: victim.keyId } });
+    }
+    expect((await verifyAuditChain(t.db, { anchors: null })).ok).toBe(true);
+  });
+
   it("re-chaining the old events after the upgrade shows at every clinic chain's first event", async () => {
     const victim = await t.db.auditEvent.findFirstOrThrow({ where: { chainSeq: null }, orderBy: { seq: "asc" }, skip: 4 });
     await rewriteAndRechainUnkeyed(t.db, victim.seq, { detailJson: JSON.stringify({ rewritten: true }) });
