@@ -238,6 +238,8 @@ async function benchOne(kind: BenchDatabase, size: number, pgAdminUrl: string | 
 }
 
 async function main(): Promise<number> {
+  // One audit key for everything this run starts (seeding here, `next start` for the browser measures).
+  process.env.AUDIT_HMAC_KEY ??= "bench-run-only-audit-key-bench-run-only-audit-key-01";
   const opts = parseOptions();
   process.env.NEXT_TELEMETRY_DISABLED = "1";
   process.env.CHECKPOINT_DISABLE = "1";

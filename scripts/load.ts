@@ -32,6 +32,8 @@ const ROUTES = ["panel", "patient", "export"] as const;
 type Route = (typeof ROUTES)[number];
 const LOAD_PASSWORD = "load-run-password-2026";
 const SECRET = "load-run-only-secret-load-run-only-secret-0123";
+// The audit key of this run: the seeding (in this process) and the server must sign with the same one.
+const AUDIT_KEY = "load-run-only-audit-key-load-run-only-audit-key-01";
 const PANEL_FILTERS = [
   "",
   "?tier=high",
@@ -229,6 +231,7 @@ function table(rows: string[][]): string {
 }
 
 async function main(): Promise<void> {
+  process.env.AUDIT_HMAC_KEY ??= AUDIT_KEY;
   const options = parseOptions();
   const provider = databaseProvider(options.databaseUrl);
   const logDir = provider === "sqlite" ? dirname(resolve(sqliteFilePath(options.databaseUrl))) : resolve("data/load");

@@ -14,6 +14,8 @@ export NEXT_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1
 export DATABASE_URL="${admin_url%/*}/$database"
 export NEXTAUTH_URL="http://127.0.0.1:$port"
 export NEXTAUTH_SECRET="${NEXTAUTH_SECRET:-e2e-only-secret-e2e-only-secret-0123456789}"
+# The same audit key for the CLI that seeds and the server (docs/operations.md "Audit key").
+export AUDIT_HMAC_KEY="${AUDIT_HMAC_KEY:-e2e-only-audit-key-e2e-only-audit-key-0123456789}"
 if [ "$role" = primary ]; then
   psql "$admin_url" -qAtc "DROP DATABASE IF EXISTS \"$database\" WITH (FORCE)" -c "CREATE DATABASE \"$database\""
   npm run -s cli -- db migrate

@@ -143,7 +143,7 @@ users
 
 registerImportExport(program, { database, clinicActor });
 registerFhir(program, { database, clinicActor });
-registerOps(program, { database });
+registerOps(program, { database, clinicActor });
 
 program
   .parseAsync(process.argv)

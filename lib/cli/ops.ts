@@ -1,25 +1,30 @@
 /**
- * CLI commands for operators: `audit verify`, `backup <file>` and `restore <file> [--force]`
- * (docs/operations.md). Thin shells over lib/data/audit.ts and lib/data/backup.ts.
+ * CLI commands for operators: `audit verify`, `audit anchor`, `backup <file>` and
+ * `restore <file> [--force]` (docs/operations.md). Thin shells over lib/data/audit-verify.ts,
+ * audit-anchor.ts and backup.ts.
  */
 import type { Command } from "commander";
 import { env } from "@/lib/config/env";
 import type { Db } from "@/lib/data/db";
-import { verifyAuditChain, type AuditVerification } from "@/lib/data/audit";
+import type { SystemActor } from "@/lib/auth/actor";
+import { verifyAuditChain, verificationReport, type AuditVerification } from "@/lib/data/audit-verify";
+import { anchorAuditLog } from "@/lib/data/audit-anchor";
+import { auditKeyring } from "@/lib/data/audit-key";
+import { readAnchorFile, type AuditAnchor } from "@/lib/data/audit-anchor-file";
 import { backupDatabase, restoreDatabase, type DatabaseFingerprint } from "@/lib/data/backup";
 
 export interface OpsContext {
   database(): Db;
+  clinicActor(slug: string | undefined, label: string): Promise<SystemActor>;
 }
 
 function seconds(started: number): string {
   return `${((performance.now() - started) / 1000).toFixed(1)} s`;
 }
 
-function auditLine(audit: AuditVerification): string {
-  return audit.ok
-    ? `audit chain ok, ${audit.checked} events checked`
-    : `audit chain BROKEN at event seq ${audit.brokenAtSeq}: ${audit.problem} (${audit.checked} events before it verified)`;
+function auditLines(audit: AuditVerification): string[] {
+  const report = verificationReport(audit, "log");
+  return [report.headline, ...report.lines];
 }
 
 function printFingerprint(fingerprint: DatabaseFingerprint): void {
@@ -29,20 +34,48 @@ function printFingerprint(fingerprint: DatabaseFingerprint): void {
   console.log(`  checksum sha256 ${fingerprint.sha256}`);
 }
 
+async function printAnchors(db: Db, anchors: readonly AuditAnchor[]): Promise<void> {
+  const clinics = await db.clinic.findMany({ where: { id: { in: anchors.map((a) => a.clinicId) } }, select: { id: true, slug: true } });
+  const slugOf = new Map(clinics.map((c) => [c.id, c.slug]));
+  for (const a of anchors) {
+    console.log(`  clinic ${slugOf.get(a.clinicId) ?? a.clinicId}: up to no. ${a.chainSeq} (seq ${a.seq}), hash ${a.hash.slice(0, 16)}…, key ${a.keyId}`);
+  }
+}
+
 export function registerOps(program: Command, ctx: OpsContext): void {
-  program
-    .command("audit")
-    .description("audit log maintenance")
+  const audit = program.command("audit").description("audit log: verify it, anchor it outside the database");
+  audit
     .command("verify")
-    .description("recompute the audit log's hash chain; exit code 1 when any event was edited or deleted")
-    .action(async () => {
-      const result = await verifyAuditChain(ctx.database());
-      if (result.ok) {
-        console.log(`ok, ${result.checked} events checked`);
+    .description(
+      "check every event against the audit key and every clinic chain against the anchors (AUDIT_ANCHOR_DIR); with --clinic, that clinic's chain only; exit code 1 when an event is missing or forged",
+    )
+    .option("--anchors <file>", "check against this anchor file instead of AUDIT_ANCHOR_DIR's (e.g. the one beside a backup, or the copy kept off the database host)")
+    .action(async (opts: { anchors?: string }) => {
+      const slug = program.opts<{ clinic?: string }>().clinic;
+      const clinicId = slug ? (await ctx.clinicActor(slug, "cli")).clinicId : undefined;
+      const result = await verifyAuditChain(ctx.database(), { clinicId, ...(opts.anchors ? { anchors: readAnchorFile(opts.anchors) } : {}) });
+      const report = verificationReport(result, clinicId ? "clinic" : "log");
+      console.log(report.headline);
+      for (const line of report.lines) console.log(`  ${line}`);
+      const keyring = auditKeyring();
+      const retired = [...keyring.byId.keys()].filter((id) => id !== keyring.current.id);
+      console.log(`  Audit key: ${keyring.current.id}${keyring.development ? " (the DEVELOPMENT key)" : ""}${retired.length > 0 ? `; retired keys: ${retired.join(", ")}` : ""}.`);
+      if (!result.ok) process.exitCode = 1;
+    });
+  audit
+    .command("anchor")
+    .description("append the head of every clinic's audit chain to the anchor file in AUDIT_ANCHOR_DIR (run it from cron or a systemd timer)")
+    .option("--dir <dir>", "the anchor directory (default AUDIT_ANCHOR_DIR)")
+    .action(async (opts: { dir?: string }) => {
+      const dir = opts.dir ?? env().AUDIT_ANCHOR_DIR;
+      if (!dir) throw new Error('No anchor directory: set AUDIT_ANCHOR_DIR or pass --dir <dir> (docs/operations.md "Audit anchors").');
+      const { file, anchors } = await anchorAuditLog(ctx.database(), dir, new Date(), "cli");
+      if (anchors.length === 0) {
+        console.log("The audit log has no keyed events yet: nothing to anchor.");
         return;
       }
-      console.log(`broken at event seq ${result.brokenAtSeq}: ${result.problem} (${result.checked} events before it verified)`);
-      process.exitCode = 1;
+      console.log(`Anchored ${anchors.length} clinic chain${anchors.length === 1 ? "" : "s"} in ${file}:`);
+      await printAnchors(ctx.database(), anchors);
     });
 
   program
@@ -54,7 +87,9 @@ export function registerOps(program: Command, ctx: OpsContext): void {
       console.log(`Backed up ${summary.provider} database to ${summary.file} (${(summary.bytes / 1_048_576).toFixed(1)} MB) in ${seconds(started)}.`);
       printFingerprint(summary.fingerprint);
       if (summary.integrity !== undefined) console.log(`  integrity_check ${summary.integrity}`);
-      console.log(`  ${auditLine(summary.audit)}`);
+      for (const line of auditLines(summary.audit)) console.log(`  ${line}`);
+      console.log(`  audit anchor written beside the backup: ${summary.anchors.beside}`);
+      console.log(summary.anchors.dir ? `  and appended to ${summary.anchors.dir}` : '  AUDIT_ANCHOR_DIR is not set: copy that anchor file off this host yourself (docs/operations.md "Audit anchors")');
       if (!summary.audit.ok) process.exitCode = 1;
     });
 
@@ -68,7 +103,7 @@ export function registerOps(program: Command, ctx: OpsContext): void {
       console.log(`Restored ${summary.provider} database from ${summary.file} in ${seconds(started)}.`);
       printFingerprint(summary.fingerprint);
       if (summary.integrity !== undefined) console.log(`  integrity_check ${summary.integrity}`);
-      console.log(`  ${auditLine(summary.audit)}`);
+      for (const line of auditLines(summary.audit)) console.log(`  ${line}`);
       if (!summary.audit.ok || (summary.integrity !== undefined && summary.integrity !== "ok")) process.exitCode = 1;
     });
 }

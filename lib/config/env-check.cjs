@@ -17,6 +17,8 @@ for (const entry of (process.env.TRUSTED_PROXIES ?? "").split(/[\s,]+/).filter(B
     problems.push(`TRUSTED_PROXIES: "${entry}" is not an IP address or CIDR range (e.g. 10.0.0.5 or 10.0.0.0/8)`);
   }
 }
+const auditKey = process.env.AUDIT_HMAC_KEY;
+if (auditKey !== undefined && auditKey.trim().length < 32) problems.push("AUDIT_HMAC_KEY must be at least 32 characters (e.g. `openssl rand -base64 32`)");
 if (problems.length > 0) {
   console.error(`Invalid configuration:\n  ${problems.join("\n  ")}`);
   process.exit(1);

@@ -1,6 +1,14 @@
 import { z } from "zod";
 import { parseTrustedProxies, type TrustedProxies } from "./trusted-proxies";
 
+const AUDIT_KEY_RULE = "must be at least 32 characters (e.g. `openssl rand -base64 32`)";
+
+/**
+ * Stands in for AUDIT_HMAC_KEY outside production only. It is in the source for anyone to read,
+ * so it signs nothing an attacker could not re-sign; lib/data/audit-key.ts warns whenever it is used.
+ */
+export const DEVELOPMENT_AUDIT_KEY = "development-only audit key: anyone can read it in lib/config/env.ts";
+
 /**
  * Every setting the app reads, validated once. A bad or missing value fails at start-up with a
  * message naming the variable, instead of surfacing later as an odd runtime error.
@@ -37,6 +45,20 @@ const envSchema = z.object({
       for (const problem of parsed.problems) context.addIssue({ code: "custom", message: problem });
       return z.NEVER;
     }),
+  /**
+   * The key that signs the audit log (HMAC-SHA256, lib/data/audit-key.ts). It must live outside
+   * the database: whoever can write the database but not read this key cannot rewrite the log
+   * unnoticed. Required in production; a development key stands in elsewhere, with a warning.
+   */
+  AUDIT_HMAC_KEY: z.string().trim().min(32, AUDIT_KEY_RULE).optional(),
+  /** Retired audit keys, comma- or space-separated, kept so events they signed still verify. */
+  AUDIT_HMAC_OLD_KEYS: z
+    .string()
+    .optional()
+    .transform((text) => (text ?? "").split(/[\s,]+/).filter((key) => key.length > 0))
+    .refine((keys) => keys.every((key) => key.length >= 32), { message: `every key ${AUDIT_KEY_RULE}` }),
+  /** Where `audit anchor` and every backup append the audit log's heads (docs/operations.md). */
+  AUDIT_ANCHOR_DIR: z.string().trim().min(1).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -48,14 +70,21 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
   }
   const env = result.data;
+  const problems: string[] = [];
   if (env.LOGIN_ADDRESS_MAX_FAILURES < env.LOGIN_MAX_FAILURES) {
-    throw new Error(
-      `Invalid configuration:\n  LOGIN_ADDRESS_MAX_FAILURES: must be at least LOGIN_MAX_FAILURES (${env.LOGIN_MAX_FAILURES}); several people often share one address`,
-    );
+    problems.push(`LOGIN_ADDRESS_MAX_FAILURES: must be at least LOGIN_MAX_FAILURES (${env.LOGIN_MAX_FAILURES}); several people often share one address`);
   }
-  if (env.NODE_ENV === "production" && !env.NEXTAUTH_SECRET) {
-    throw new Error("Invalid configuration:\n  NEXTAUTH_SECRET: required in production (e.g. `openssl rand -base64 32`)");
+  if (env.NODE_ENV === "production" && !env.NEXTAUTH_SECRET) problems.push("NEXTAUTH_SECRET: required in production (e.g. `openssl rand -base64 32`)");
+  if (env.NODE_ENV === "production" && !env.AUDIT_HMAC_KEY) {
+    problems.push("AUDIT_HMAC_KEY: required in production: the key that signs the audit log, kept outside the database (e.g. `openssl rand -base64 32`; docs/operations.md \"Audit key\")");
   }
+  if (env.NODE_ENV === "production" && env.AUDIT_HMAC_KEY === DEVELOPMENT_AUDIT_KEY) {
+    problems.push("AUDIT_HMAC_KEY: is the published development key; generate a key of your own (e.g. `openssl rand -base64 32`)");
+  }
+  if (env.AUDIT_HMAC_KEY && env.AUDIT_HMAC_OLD_KEYS.includes(env.AUDIT_HMAC_KEY)) {
+    problems.push("AUDIT_HMAC_OLD_KEYS: lists the current AUDIT_HMAC_KEY; it should hold only retired keys");
+  }
+  if (problems.length > 0) throw new Error(`Invalid configuration:\n  ${problems.join("\n  ")}`);
   return env;
 }
 

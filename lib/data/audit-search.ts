@@ -287,11 +287,23 @@ export async function* streamAuditCsv(db: Db, actor: Actor, filter: AuditFilter,
   return { rows };
 }
 
-/** Walks the whole chain (every clinic's events: the chain is one) and records that it was checked. */
+/**
+ * Verifies the actor's clinic's chain (never another clinic's events, nor their count) against
+ * the audit key and the anchors, and records that it was checked. The whole log is the
+ * operator's `npm run cli -- audit verify`.
+ */
 export async function verifyAuditChainAs(db: Db, actor: Actor, now: Date = new Date()): Promise<AuditVerification> {
-  assertCanSearch(actor);
-  const result = await verifyAuditChain(db);
-  await auditRead(db, actor, [{ action: "audit.verify", detail: { ...result } }], now);
+  const clinicId = assertCanSearch(actor);
+  const result = await verifyAuditChain(db, { clinicId });
+  const detail = {
+    ok: result.ok,
+    checked: result.checked,
+    brokenAtSeq: result.brokenAtSeq ?? null,
+    brokenAtChainSeq: result.brokenAtChainSeq ?? null,
+    problems: result.problems.map((p) => ({ kind: p.kind, seq: p.seq ?? null, chainSeq: p.chainSeq ?? null })),
+    anchors: result.anchors.count,
+  };
+  await auditRead(db, actor, [{ action: "audit.verify", detail }], now);
   return result;
 }
 

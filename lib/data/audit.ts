@@ -1,16 +1,27 @@
 import "server-only";
-import { createHash } from "node:crypto";
 import type { Db, Tx } from "./db";
+import { transactionConnection } from "./sqlite-connection";
+import { unkeyedLogEnd } from "./audit-unkeyed";
+import { GENESIS_HASH, keyedAuditHash, type AuditFields } from "./audit-hash";
+import { auditKeyring, type AuditKeyring } from "./audit-key";
 import { actorId, actorLabel, type Actor } from "@/lib/auth/actor";
 import type { AuditAction } from "@/lib/domain/audit-describe";
 
 /**
- * The append-only, hash-chained audit log (docs/design.md#roles-and-security). Each event's hash covers the
- * previous event's hash and its own fields, so editing or deleting any row breaks the chain at
- * that point, which `verifyAuditChain` reports. Events are written inside the caller's
- * transaction, so a change and its audit record commit or roll back together.
+ * The append-only audit log (docs/design.md#roles-and-security): one hash chain per clinic, each event's hash
+ * an HMAC under a key kept outside the database (lib/data/audit-hash.ts, audit-key.ts). Editing,
+ * deleting or re-chaining events shows in `verifyAuditChain` (audit-verify.ts); deleting the
+ * newest events shows against the anchors written outside the database (audit-anchor.ts).
+ * Events are written inside the caller's transaction, so a change and its audit record commit or
+ * roll back together.
+ *
+ * Chains are per clinic so that a clinic's admin can verify their own clinic's log without
+ * reading (or learning the size of) anyone else's. Events written before the log was keyed keep
+ * their unkeyed chain across all clinics; the first keyed event of every clinic's chain takes
+ * that chain's last hash as its `prevHash`, so the older events are covered by the key too.
  */
 export type { AuditAction } from "@/lib/domain/audit-describe";
+export { verifyAuditChain, type AuditVerification, type AuditProblem } from "./audit-verify";
 
 export interface AuditInput {
   action: AuditAction;
@@ -20,44 +31,47 @@ export interface AuditInput {
   detail?: unknown;
 }
 
-const GENESIS = "0".repeat(64);
 /** Arbitrary constant naming the PostgreSQL advisory lock that serialises chain appends. */
 const AUDIT_LOCK_KEY = 5_271_129;
 
-interface ChainedFields {
-  at: Date;
-  clinicId: string | null;
-  actorId: string | null;
-  actorLabel: string;
-  action: string;
-  patientId: string | null;
-  entityType: string | null;
-  entityId: string | null;
-  detailJson: string;
-}
-
-export function hashAuditEvent(prevHash: string, e: ChainedFields): string {
-  const canonical = JSON.stringify([
-    e.at.toISOString(), e.clinicId, e.actorId, e.actorLabel, e.action, e.patientId, e.entityType, e.entityId, e.detailJson,
-  ]);
-  return createHash("sha256").update(prevHash).update("\n").update(canonical).digest("hex");
-}
-
-async function lockChain(tx: Tx): Promise<void> {
-  // SQLite serialises writers already; PostgreSQL needs an explicit lock or two concurrent
-  // transactions would chain onto the same predecessor.
+/**
+ * Makes this transaction the only appender until it ends, so two transactions never chain onto
+ * the same predecessor (the unique (clinicId, chainSeq) index would refuse the second anyway).
+ * PostgreSQL: one advisory lock for all chains, as before the chains were split: a group commit
+ * appends for several clinics in one transaction, and one lock cannot deadlock with itself.
+ * SQLite: a no-op write takes the database's write lock *before* the head is read. Reading first
+ * would pin a snapshot that another process's commit (the CLI importing while the app serves)
+ * makes stale, and SQLite then refuses the insert (SQLITE_BUSY_SNAPSHOT) instead of waiting.
+ */
+async function lockChains(tx: Tx): Promise<void> {
   const provider = (tx as unknown as { _activeProvider?: string })._activeProvider;
-  if (provider === "postgresql") await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`);
+  if (provider === "postgresql") {
+    await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`);
+    return;
+  }
+  const lock = `UPDATE "AuditEvent" SET "seq" = "seq" WHERE 0`;
+  // On the transaction's own connection when we can (a reused prepared statement: no query-layer
+  // cost on every panel call's append), else through Prisma.
+  const direct = transactionConnection(tx);
+  if (direct) direct.prepare(lock).run();
+  else await tx.$executeRawUnsafe(lock);
 }
 
-/** Appends events to the chain inside `tx`, in order, stamped `at`. */
-export async function appendAudit(tx: Tx, actor: Actor, events: AuditInput[], at: Date = new Date()): Promise<void> {
+/** Appends events to the actor's clinic's chain inside `tx`, in order, stamped `at`, signed with the current key. */
+export async function appendAudit(tx: Tx, actor: Actor, events: AuditInput[], at: Date = new Date(), keyring: AuditKeyring = auditKeyring()): Promise<void> {
   if (events.length === 0) return;
-  await lockChain(tx);
-  const last = await tx.auditEvent.findFirst({ orderBy: { seq: "desc" }, select: { hash: true } });
-  let prevHash = last?.hash ?? GENESIS;
+  const key = keyring.current;
+  await lockChains(tx);
+  const head = await tx.auditEvent.findFirst({
+    where: { clinicId: actor.clinicId, chainSeq: { not: null } },
+    orderBy: { chainSeq: "desc" },
+    select: { chainSeq: true, hash: true },
+  });
+  let chainSeq = head?.chainSeq ?? 0;
+  // A clinic's first keyed event commits to the unkeyed log (a one-off look-up per clinic).
+  let prevHash = head ? head.hash : ((await unkeyedLogEnd(tx)).last?.hash ?? GENESIS_HASH);
   const rows = events.map((event) => {
-    const fields: ChainedFields = {
+    const fields: AuditFields = {
       at,
       clinicId: actor.clinicId,
       actorId: actorId(actor),
@@ -68,8 +82,9 @@ export async function appendAudit(tx: Tx, actor: Actor, events: AuditInput[], at
       entityId: event.entityId ?? null,
       detailJson: JSON.stringify(event.detail ?? {}),
     };
-    const hash = hashAuditEvent(prevHash, fields);
-    const row = { ...fields, prevHash, hash };
+    chainSeq += 1;
+    const hash = keyedAuditHash(key.secret, prevHash, { chainSeq, keyId: key.id }, fields);
+    const row = { ...fields, chainSeq, keyId: key.id, prevHash, hash };
     prevHash = hash;
     return row;
   });
@@ -83,34 +98,4 @@ export async function appendAudit(tx: Tx, actor: Actor, events: AuditInput[], at
  */
 export async function auditRead(db: Db, actor: Actor, events: AuditInput[], at: Date = new Date()): Promise<void> {
   await db.$transaction((tx) => appendAudit(tx, actor, events, at), { maxWait: 15_000, timeout: 15_000 });
-}
-
-export interface AuditVerification {
-  ok: boolean;
-  checked: number;
-  /** The first event whose hash or link does not match, when not ok. */
-  brokenAtSeq?: number;
-  problem?: string;
-}
-
-/** Walks the whole chain in `seq` order, in pages, recomputing every hash. */
-export async function verifyAuditChain(db: Db, pageSize = 5_000): Promise<AuditVerification> {
-  let prevHash = GENESIS;
-  let afterSeq = 0;
-  let checked = 0;
-  for (;;) {
-    const page = await db.auditEvent.findMany({ where: { seq: { gt: afterSeq } }, orderBy: { seq: "asc" }, take: pageSize });
-    if (page.length === 0) return { ok: true, checked };
-    for (const row of page) {
-      if (row.prevHash !== prevHash) {
-        return { ok: false, checked, brokenAtSeq: row.seq, problem: "link to the previous event does not match (an event before it was edited or deleted)" };
-      }
-      if (hashAuditEvent(prevHash, row) !== row.hash) {
-        return { ok: false, checked, brokenAtSeq: row.seq, problem: "content does not match its hash (the event was edited)" };
-      }
-      prevHash = row.hash;
-      afterSeq = row.seq;
-      checked += 1;
-    }
-  }
 }

@@ -5,9 +5,11 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from
 import { dirname, join, resolve } from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
-import { databaseProvider, sqliteFilePath, type DatabaseProvider } from "@/lib/config/env";
+import { databaseProvider, env, sqliteFilePath, type DatabaseProvider } from "@/lib/config/env";
 import { createDb, type Db } from "./db";
-import { verifyAuditChain, type AuditVerification } from "./audit";
+import { verifyAuditChain, type AuditVerification } from "./audit-verify";
+import { anchorsOf, CHAIN_HEADS_SQL, parseChainHeads, type ChainHead } from "./audit-anchor";
+import { anchorFileIn, appendAnchorFile, readAnchorFile, writeAnchorFile, type AuditAnchor } from "./audit-anchor-file";
 
 /**
  * Online backup and restore for both databases (docs/operations.md).
@@ -20,6 +22,10 @@ import { verifyAuditChain, type AuditVerification } from "./audit";
  * PostgreSQL: `pg_dump --format=custom` and `pg_restore --clean --if-exists`. The summary's
  * counts and checksum are read in the very snapshot pg_dump dumps (`--snapshot`), so they
  * describe the file exactly.
+ *
+ * Every backup anchors the audit log (lib/data/audit-anchor.ts): the head of every clinic chain
+ * *in the backup* goes into `<file>.anchor.jsonl` beside it and is appended to AUDIT_ANCHOR_DIR's
+ * anchor file, so the newest events cannot later be deleted unnoticed.
  */
 
 /** Row counts per table and a sha256 over every row of every table, ordered by primary key. */
@@ -36,6 +42,19 @@ export interface BackupSummary {
   audit: AuditVerification;
   /** SQLite only: PRAGMA integrity_check of the written file. */
   integrity?: string;
+  anchors: {
+    /** `<file>.anchor.jsonl`: the chain heads the backup holds. */
+    beside: string;
+    /** The anchor file the same anchors were appended to; null when no anchor directory is set. */
+    dir: string | null;
+    written: AuditAnchor[];
+  };
+}
+
+export interface BackupOptions {
+  /** Where to append the backup's anchors (default AUDIT_ANCHOR_DIR); null for beside the backup only. */
+  anchorDir?: string | null;
+  now?: Date;
 }
 
 export interface RestoreSummary {
@@ -44,6 +63,11 @@ export interface RestoreSummary {
   fingerprint: DatabaseFingerprint;
   audit: AuditVerification;
   integrity?: string;
+}
+
+/** The anchor file written beside a backup. */
+export function backupAnchorFile(backupFile: string): string {
+  return `${resolve(backupFile)}.anchor.jsonl`;
 }
 
 /** Reads single-column text rows (the column is named `v`); one per database driver. */
@@ -144,16 +168,25 @@ function sqliteIntegrity(db: Database.Database): string {
   return rows.map((r) => r.integrity_check).join("; ");
 }
 
-async function auditOf(url: string): Promise<AuditVerification> {
+/** Verifies the audit log at `url` against the anchor file given (none when null). */
+async function auditOf(url: string, anchorFile: string | null): Promise<AuditVerification> {
   const db = createDb(url);
   try {
-    return await verifyAuditChain(db);
+    return await verifyAuditChain(db, { anchors: anchorFile ? readAnchorFile(anchorFile) : null });
   } finally {
     await db.$disconnect();
   }
 }
 
-async function backupSqlite(url: string, file: string): Promise<BackupSummary> {
+/** Writes the backup's anchors beside it and appends them to the anchor directory's file. */
+function anchorBackup(target: string, heads: ChainHead[], options: Required<BackupOptions>): BackupSummary["anchors"] {
+  const written = anchorsOf(heads, options.now, "backup");
+  const beside = writeAnchorFile(backupAnchorFile(target), written);
+  const dir = options.anchorDir ? appendAnchorFile(options.anchorDir, written) : null;
+  return { beside, dir, written };
+}
+
+async function backupSqlite(url: string, file: string, options: Required<BackupOptions>): Promise<BackupSummary> {
   const source = sqliteFilePath(url);
   if (!existsSync(source)) throw new Error(`No database at ${source}.`);
   const target = resolve(file);
@@ -168,9 +201,14 @@ async function backupSqlite(url: string, file: string): Promise<BackupSummary> {
   const copy = new Database(partial, { readonly: true });
   let integrity: string;
   let fingerprint: DatabaseFingerprint;
+  let heads: ChainHead[];
   try {
     integrity = sqliteIntegrity(copy);
     fingerprint = await fingerprintWith(sqliteReader(copy));
+    heads = integrity === "ok" ? parseChainHeads(copy.prepare(CHAIN_HEADS_SQL).all()) : [];
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw error;
   } finally {
     copy.close();
   }
@@ -178,9 +216,10 @@ async function backupSqlite(url: string, file: string): Promise<BackupSummary> {
     rmSync(partial, { force: true });
     throw new Error(`The backup copy failed its integrity check: ${integrity}`);
   }
-  const audit = await auditOf(`file:${partial}`);
+  const audit = await auditOf(`file:${partial}`, options.anchorDir ? anchorFileIn(options.anchorDir) : null);
   renameSync(partial, target);
-  return { provider: "sqlite", file: target, bytes: statSync(target).size, fingerprint, audit, integrity };
+  const anchors = anchorBackup(target, heads, options);
+  return { provider: "sqlite", file: target, bytes: statSync(target).size, fingerprint, audit, integrity, anchors };
 }
 
 async function restoreSqlite(url: string, file: string, force: boolean): Promise<RestoreSummary> {
@@ -217,8 +256,18 @@ async function restoreSqlite(url: string, file: string, force: boolean): Promise
   } finally {
     restored.close();
   }
-  const audit = await auditOf(url);
+  const audit = await auditOf(url, restoreAnchorFile(backupPath));
   return { provider: "sqlite", file: backupPath, fingerprint, audit, integrity };
+}
+
+/**
+ * A restored database is checked against the anchors written beside its backup, which describe
+ * exactly what it holds. (The anchor directory's file also records what was written after the
+ * backup, which a restore discards: docs/operations.md "After a restore".)
+ */
+function restoreAnchorFile(backupPath: string): string | null {
+  const beside = backupAnchorFile(backupPath);
+  return existsSync(beside) ? beside : null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -269,7 +318,7 @@ function pgReader(client: pg.Client): RowReader {
   };
 }
 
-async function backupPostgres(url: string, file: string): Promise<BackupSummary> {
+async function backupPostgres(url: string, file: string, options: Required<BackupOptions>): Promise<BackupSummary> {
   const pgDump = findPgTool("pg_dump");
   const target = resolve(file);
   mkdirSync(dirname(target), { recursive: true });
@@ -277,12 +326,14 @@ async function backupPostgres(url: string, file: string): Promise<BackupSummary>
   const client = new pg.Client({ connectionString: libpqUrl(url) });
   await client.connect();
   let fingerprint: DatabaseFingerprint;
+  let heads: ChainHead[];
   try {
-    // Hold a snapshot open, let pg_dump dump exactly it, and count the same snapshot.
+    // Hold a snapshot open, let pg_dump dump exactly it, and count and anchor the same snapshot.
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     const { rows } = await client.query<{ id: string }>("SELECT pg_export_snapshot() AS id");
     const dump = run(pgDump, ["--format=custom", "--no-owner", "--no-privileges", `--snapshot=${rows[0]!.id}`, `--file=${partial}`, `--dbname=${libpqUrl(url)}`]);
     fingerprint = await fingerprintWith(pgReader(client));
+    heads = parseChainHeads((await client.query(CHAIN_HEADS_SQL)).rows);
     await dump;
     await client.query("COMMIT");
   } catch (error) {
@@ -293,8 +344,9 @@ async function backupPostgres(url: string, file: string): Promise<BackupSummary>
   }
   renameSync(partial, target);
   // The chain is append-only: when the live chain verifies, so does the prefix in the dump.
-  const audit = await auditOf(url);
-  return { provider: "postgresql", file: target, bytes: statSync(target).size, fingerprint, audit };
+  const audit = await auditOf(url, options.anchorDir ? anchorFileIn(options.anchorDir) : null);
+  const anchors = anchorBackup(target, heads, options);
+  return { provider: "postgresql", file: target, bytes: statSync(target).size, fingerprint, audit, anchors };
 }
 
 async function restorePostgres(url: string, file: string, force: boolean): Promise<RestoreSummary> {
@@ -320,15 +372,19 @@ async function restorePostgres(url: string, file: string, force: boolean): Promi
   } finally {
     await after.end();
   }
-  const audit = await auditOf(url);
+  const audit = await auditOf(url, restoreAnchorFile(backupPath));
   return { provider: "postgresql", file: backupPath, fingerprint, audit };
 }
 
 // ---------------------------------------------------------------------------------------------
 
-/** Writes a consistent copy of the database at `url` to `file` (written under a temporary name, then renamed). */
-export async function backupDatabase(url: string, file: string): Promise<BackupSummary> {
-  return databaseProvider(url) === "sqlite" ? backupSqlite(url, file) : backupPostgres(url, file);
+/**
+ * Writes a consistent copy of the database at `url` to `file` (written under a temporary name,
+ * then renamed), and anchors the audit chains it holds (beside it, and in the anchor directory).
+ */
+export async function backupDatabase(url: string, file: string, options: BackupOptions = {}): Promise<BackupSummary> {
+  const settled: Required<BackupOptions> = { anchorDir: options.anchorDir === undefined ? (env().AUDIT_ANCHOR_DIR ?? null) : options.anchorDir, now: options.now ?? new Date() };
+  return databaseProvider(url) === "sqlite" ? backupSqlite(url, file, settled) : backupPostgres(url, file, settled);
 }
 
 /**

@@ -41,9 +41,20 @@ function checkUnchanged(file: MigrationFile, recordedChecksum: string | undefine
   return true;
 }
 
-export async function migrate(url: string, log: (line: string) => void = () => {}): Promise<MigrationResult> {
+export interface MigrateOptions {
+  /**
+   * Stop before the migration of this name (without its timestamp), leaving the database as an
+   * older version did: for tests of what a migration does to existing data.
+   */
+  stopBefore?: string;
+}
+
+export async function migrate(url: string, log: (line: string) => void = () => {}, options: MigrateOptions = {}): Promise<MigrationResult> {
   const provider = databaseProvider(url);
-  const files = listMigrations(provider);
+  const all = listMigrations(provider);
+  const stop = options.stopBefore === undefined ? -1 : all.findIndex((file) => file.name.endsWith(`_${options.stopBefore}`));
+  if (options.stopBefore !== undefined && stop < 0) throw new Error(`No migration named ${options.stopBefore}.`);
+  const files = stop < 0 ? all : all.slice(0, stop);
   const applied: string[] = [];
 
   if (provider === "sqlite") {

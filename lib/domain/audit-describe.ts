@@ -204,8 +204,13 @@ export function describeAuditEvent(action: string, detailValue: unknown, patient
       return "Searched the audit log.";
     case "audit.export":
       return `Downloaded ${plural(count(d.rows) ?? 0, "audit event")} as CSV.`;
-    case "audit.verify":
-      return d.ok === true ? `Verified the audit chain: ${plural(count(d.checked) ?? 0, "event")} intact.` : `Verified the audit chain: broken at event ${text(d.brokenAtSeq) ?? "?"}.`;
+    case "audit.verify": {
+      if (d.ok === true) return `Verified the audit chain: ${plural(count(d.checked) ?? 0, "event")} intact.`;
+      // Newest events deleted: no event to name, only the first missing position in the chain.
+      const at = text(d.brokenAtSeq);
+      const missingFrom = text(d.brokenAtChainSeq);
+      return `Verified the audit chain: broken ${at ? `at event ${at}` : missingFrom ? `from no. ${missingFrom} of the clinic's chain on` : "(see the verification's message)"}.`;
+    }
     default:
       return action;
   }

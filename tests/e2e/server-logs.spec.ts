@@ -21,10 +21,13 @@ const BASE = `http://127.0.0.1:${PORT}`;
 const WRONG_PASSWORD = "not-the-password-7731-zq";
 const ROOT = process.cwd();
 
+/** The audit key of this spec: the CLI that seeds and the server must sign the audit log alike. */
+const AUDIT_KEY = "logs-spec-only-audit-key-logs-spec-only-audit-key-01";
+
 function cliOn(url: string, ...args: string[]): void {
   execFileSync(join(ROOT, "node_modules/.bin/tsx"), ["--conditions=react-server", "--tsconfig", "tsconfig.json", "lib/cli/main.ts", ...args], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: url },
+    env: { ...process.env, DATABASE_URL: url, AUDIT_HMAC_KEY: AUDIT_KEY },
     stdio: "ignore",
   });
 }
@@ -43,7 +46,7 @@ test("the server log names no patient and shows no password", async ({ browser }
     await once(out, "open");
     server = spawn(process.execPath, [join(ROOT, "server.mjs"), "-p", String(PORT), "-H", "127.0.0.1"], {
       cwd: ROOT,
-      env: { ...process.env, NODE_ENV: "production", DATABASE_URL: url, NEXTAUTH_URL: BASE, NEXTAUTH_SECRET: "logs-spec-only-secret-logs-spec-only-secret-01", NEXT_TELEMETRY_DISABLED: "1" },
+      env: { ...process.env, NODE_ENV: "production", DATABASE_URL: url, NEXTAUTH_URL: BASE, NEXTAUTH_SECRET: "logs-spec-only-secret-logs-spec-only-secret-01", AUDIT_HMAC_KEY: AUDIT_KEY, NEXT_TELEMETRY_DISABLED: "1" },
       stdio: ["ignore", out, out],
       detached: true,
     });

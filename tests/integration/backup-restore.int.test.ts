@@ -7,7 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
 import { createTestClinic } from "../support/clinic-factory";
 import { appendAudit } from "@/lib/data/audit";
-import { backupDatabase, databaseFingerprint, restoreDatabase, type DatabaseFingerprint } from "@/lib/data/backup";
+import { backupAnchorFile, backupDatabase, databaseFingerprint, restoreDatabase, type DatabaseFingerprint } from "@/lib/data/backup";
+import { verifyAuditChain } from "@/lib/data/audit-verify";
+import { anchorFileIn, readAnchorFile } from "@/lib/data/audit-anchor-file";
+import { deleteNewest } from "../support/audit-forger";
 import { createDb } from "@/lib/data/db";
 import { sqliteFilePath } from "@/lib/config/env";
 import type { SystemActor } from "@/lib/auth/actor";
@@ -52,7 +55,7 @@ describe("backup and restore", () => {
     expect(before.sha256).toMatch(/^[0-9a-f]{64}$/);
     const summary = await backupDatabase(t.url, join(dir, "one.backup"));
     expect(summary.fingerprint).toEqual(before);
-    expect(summary.audit).toEqual({ ok: true, checked: 25 });
+    expect(summary.audit).toMatchObject({ ok: true, checked: 25 });
     if (t.provider === "sqlite") expect(summary.integrity).toBe("ok");
     expect(summary.bytes).toBeGreaterThan(0);
   });
@@ -71,7 +74,7 @@ describe("backup and restore", () => {
   it("restores over the same database with force: counts and checksum as before", async () => {
     const summary = await restoreDatabase(t.url, join(dir, "one.backup"), { force: true });
     expect(summary.fingerprint).toEqual(before);
-    expect(summary.audit).toEqual({ ok: true, checked: 25 });
+    expect(summary.audit).toMatchObject({ ok: true, checked: 25 });
     if (t.provider === "sqlite") expect(summary.integrity).toBe("ok");
     expect(await fingerprintOf(t.url)).toEqual(before);
   });
@@ -123,7 +126,7 @@ describe("backup and restore", () => {
       writer.kill("SIGTERM");
       await new Promise((resolve) => writer.once("exit", resolve));
     }
-    expect(summary.audit).toEqual({ ok: true, checked: 25 });
+    expect(summary.audit).toMatchObject({ ok: true, checked: 25 });
     if (t.provider === "sqlite") expect(summary.integrity).toBe("ok");
     // Writes happened on both sides of the backup, and the backup holds whole transactions only.
     const pairsInBackup = summary.fingerprint.tables.SignInThrottle!;
@@ -137,7 +140,7 @@ describe("backup and restore", () => {
     await target.db.$disconnect();
     const restored = await restoreDatabase(target.url, join(dir, "busy.backup"));
     expect(restored.fingerprint).toEqual(summary.fingerprint);
-    expect(restored.audit).toEqual({ ok: true, checked: 25 });
+    expect(restored.audit).toMatchObject({ ok: true, checked: 25 });
     if (t.provider === "sqlite") {
       const file = new Database(sqliteFilePath(target.url), { readonly: true });
       try {
@@ -146,6 +149,32 @@ describe("backup and restore", () => {
         file.close();
       }
     }
+  });
+
+  it("anchors the audit chains it holds beside the backup and in the anchor directory, so deleting the newest events later shows", async () => {
+    const anchorDir = join(dir, "anchors");
+    const head = await t.db.auditEvent.findFirstOrThrow({ where: { clinicId: "clinic-x" }, orderBy: { chainSeq: "desc" } });
+    const at = new Date("2026-11-21T03:00:00Z");
+    const summary = await backupDatabase(t.url, join(dir, "anchored.backup"), { anchorDir, now: at });
+    const expected = { at, clinicId: "clinic-x", chainSeq: 25, seq: head.seq, hash: head.hash, keyId: head.keyId, source: "backup" };
+    expect(summary.anchors.written).toEqual([expected]);
+    expect(summary.anchors.beside).toBe(backupAnchorFile(join(dir, "anchored.backup")));
+    expect(readAnchorFile(summary.anchors.beside)).toMatchObject({ exists: true, anchors: [expected], problems: [] });
+    expect(summary.anchors.dir).toBe(anchorFileIn(anchorDir));
+    expect(readAnchorFile(anchorFileIn(anchorDir))).toMatchObject({ anchors: [expected], problems: [] });
+    expect(summary.audit).toMatchObject({ ok: true, anchors: { count: 0 } });
+
+    // A second backup appends to the directory's file.
+    await backupDatabase(t.url, join(dir, "anchored-2.backup"), { anchorDir, now: at });
+    expect(readAnchorFile(anchorFileIn(anchorDir)).anchors).toHaveLength(2);
+
+    await deleteNewest(t.db, "clinic-x", 3);
+    const afterDeletion = await verifyAuditChain(t.db, { anchors: readAnchorFile(anchorFileIn(anchorDir)) });
+    expect(afterDeletion).toMatchObject({ ok: false, brokenAtChainSeq: 23, problems: [{ kind: "missing", chainSeq: 23 }] });
+
+    // Restoring the backup brings the events back, and the restore checks them against the backup's own anchors.
+    const restored = await restoreDatabase(t.url, join(dir, "anchored.backup"), { force: true });
+    expect(restored.audit).toMatchObject({ ok: true, checked: 25, anchors: { file: summary.anchors.beside, count: 1 } });
   });
 });
 

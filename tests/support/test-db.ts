@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { createDb, type Db } from "@/lib/data/db";
-import { migrate } from "@/lib/data/migrate";
+import { migrate, type MigrateOptions } from "@/lib/data/migrate";
 import type { DatabaseProvider } from "@/lib/config/env";
 
 export interface TestDatabase {
@@ -26,12 +26,13 @@ export function testProvider(): DatabaseProvider {
   return provider;
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** `migrate.stopBefore`: leave the database as the version before that migration left it (the client still speaks the current schema). */
+export async function createTestDatabase(options: { migrate?: MigrateOptions } = {}): Promise<TestDatabase> {
   const provider = testProvider();
   if (provider === "sqlite") {
     const dir = mkdtempSync(join(tmpdir(), "sarc-test-"));
     const url = `file:${join(dir, "test.db")}`;
-    await migrate(url);
+    await migrate(url, undefined, options.migrate);
     const db = createDb(url);
     return { provider, url, db, drop: async () => { await db.$disconnect(); rmSync(dir, { recursive: true, force: true }); } };
   }
@@ -43,7 +44,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
   const url = adminUrl.replace(/\/[^/?]*(\?|$)/, `/${name}$1`);
-  await migrate(url);
+  await migrate(url, undefined, options.migrate);
   const db = createDb(url);
   return {
     provider,

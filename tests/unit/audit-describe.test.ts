@@ -15,6 +15,7 @@ describe("describeAuditEvent", () => {
     ["patient.search", { total: 3, patientIds: ["a", "b", "c"], query: { q: "smith", sort: "tier" } }, "Listed 3 patients of a panel search (3 matches); filters: q smith."],
     ["export.run", { format: "csv", rows: 1000, completed: true }, "Exported CSV cohort of 1000 patients."],
     ["audit.verify", { ok: false, brokenAtSeq: 17 }, "Verified the audit chain: broken at event 17."],
+    ["audit.verify", { ok: false, brokenAtSeq: null, brokenAtChainSeq: 42 }, "Verified the audit chain: broken from no. 42 of the clinic's chain on."],
     ["user.create", { email: "x@y.z", role: "analyst" }, "Added x@y.z as analyst."],
   ])("%s %j", (action, detail, expected) => {
     expect(describeAuditEvent(action, detail)).toBe(expected);

@@ -4,11 +4,12 @@ import { z } from "zod";
 import { guardedAction } from "@/lib/auth/guarded";
 import { getDb } from "@/lib/data/db";
 import { verifyAuditChainAs } from "@/lib/data/audit-search";
+import { verificationReport } from "@/lib/data/audit-verify";
 
-/** Recomputes every hash of the audit chain (it reads the whole log, so only on request). */
+/** Verifies the clinic's audit chain against the key and the anchors (it reads the clinic's whole log, so only on request). */
 export const verifyAuditChainAction = guardedAction("audit:view", z.object({}), async (_input, actor) => {
   const result = await verifyAuditChainAs(getDb(), actor, new Date());
-  return result.ok
-    ? { ok: true, message: `The audit chain is intact: ${result.checked.toLocaleString("en")} events checked.` }
-    : { ok: false, message: `The audit chain is broken at event ${result.brokenAtSeq}: ${result.problem}. ${result.checked.toLocaleString("en")} events before it are intact.` };
+  const report = verificationReport(result, "clinic");
+  // One line per paragraph (verify-panel.tsx): the verdict, each problem with what to do, the anchors.
+  return { ok: result.ok, message: [report.headline, ...report.lines].join("\n") };
 });

@@ -10,12 +10,19 @@ export function VerifyPanel() {
   return (
     <section aria-labelledby="verify-title" className="card stack">
       <h2 id="verify-title">Chain verification</h2>
-      <p className="small">Recomputes the hash of every event; an edited or deleted event shows as a break. It reads the whole log, so it runs only when asked.</p>
+      <p className="small">
+        Checks every event of this clinic against the audit key, so an edited, deleted or re-signed event shows, and against the anchors
+        kept outside the database, so deleting the newest events shows too. It reads the clinic&rsquo;s whole log, so it runs only when asked.
+      </p>
       <form action={action}>
         <button type="submit" disabled={pending}>{pending ? "Verifying…" : "Verify the audit chain"}</button>
       </form>
       {state?.message ? (
-        <p role="status" className={state.ok ? undefined : "form-error"}>{state.message}</p>
+        <div role="status" className={state.ok ? undefined : "form-error"}>
+          {state.message.split("\n").map((line, index) => (
+            <p key={index}>{line}</p>
+          ))}
+        </div>
       ) : null}
     </section>
   );
