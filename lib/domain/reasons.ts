@@ -99,12 +99,15 @@ export function betweenReason(input: {
   lower: ThresholdRef;
   upper: ThresholdRef;
   outcome: string;
+  /** How it was reported when that differs from the compared value, e.g. "reported 300 nmol/L". */
+  valueNote?: string;
   inputs?: Reason["inputs"];
 }): Reason {
   const { lower, upper } = input;
+  const note = input.valueNote === undefined ? "" : ` (${input.valueNote})`;
   return {
     code: input.code,
-    text: `${input.subject} ${withUnit(input.value, upper.unit)} is within ${formatNumber(lower.value)}–${withUnit(upper.value, upper.unit)} (${upper.shortSource}) → ${input.outcome}`,
+    text: `${input.subject} ${withUnit(input.value, upper.unit)}${note} is within ${formatNumber(lower.value)}–${withUnit(upper.value, upper.unit)} (${upper.shortSource}) → ${input.outcome}`,
     inputs: { value: input.value, ...input.inputs },
     threshold: thresholdOf(upper),
   };
