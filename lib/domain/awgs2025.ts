@@ -6,7 +6,7 @@ import type { ObservationWindow } from "./observations";
 import { latestDate } from "./observations";
 import { compare, fallBetween, formatNumber, plainReason, thresholdReason, withoutFloatNoise } from "./reasons";
 import { thresholdRef, type AgeBanded, type ThresholdKey, type ThresholdRef, type ThresholdValues } from "./thresholds";
-import type { Awgs2025Category, CategoryResult, ObservationInput, Reason, Sex, YubiWakkaInput, YubiWakkaResult } from "./types";
+import type { Awgs2025Category, CategoryResult, Evaluation, ObservationInput, Reason, Sex, YubiWakkaInput, YubiWakkaResult } from "./types";
 
 /** AWGS 2025 applies from this age (Chen et al., Nature Aging 2025, Table 2): younger is "not applicable". */
 export const AWGS2025_MIN_AGE_YEARS = 50;
@@ -38,6 +38,8 @@ export interface Awgs2025Input {
   ageYears: number;
   window: ObservationWindow;
   yubiWakka: readonly YubiWakkaInput[];
+  /** Case finding over the whole window (case-finding.ts), when the caller has it already. */
+  caseFinding?: Evaluation["caseFinding"];
 }
 
 /** The band of the age on the day of a measurement, or null before AWGS 2025 applies (under 50). */
@@ -233,12 +235,20 @@ function caseFindingAt65(sex: "male" | "female", input: Awgs2025Input, t: Thresh
   const from = anniversaryUtc(input.birthDate, AWGS2025_OLDER_BAND_AGE_YEARS);
   const reasons: Reason[] = [];
   let decidedAt: Date | null = null;
-  const older = assessCaseFinding(sex, input.window.since(from), t);
-  const positiveReasons = older.reasons.filter((r) => r.code.endsWith(".met"));
-  if (older.positive) {
+  const all = input.caseFinding ?? assessCaseFinding(sex, input.window, t);
+  // Only results taken at 65 or over count: all of the window's when the 65th birthday is at or
+  // before its start (the usual case), none before the birthday, else those since it.
+  const older =
+    from.getTime() <= input.window.windowStart.getTime()
+      ? all
+      : from.getTime() > input.window.now.getTime()
+        ? null
+        : assessCaseFinding(sex, input.window.since(from), t);
+  if (older?.positive === true) {
+    const positiveReasons = older.reasons.filter((r) => r.code.endsWith(".met"));
     reasons.push(...positiveReasons);
     decidedAt = latestDate(positiveReasons.map((r) => (typeof r.inputs.observedAt === "string" ? new Date(r.inputs.observedAt) : null)));
-  } else if (assessCaseFinding(sex, input.window, t).positive) {
+  } else if (all.positive) {
     reasons.push(
       plainReason(
         "awgs2025.case_finding_under_65",
@@ -268,7 +278,7 @@ function caseFindingAt65(sex: "male" | "female", input: Awgs2025Input, t: Thresh
       if (ringAbnormal) decidedAt = latestDate([decidedAt, ring.observedAt]);
     }
   }
-  return { atRisk: older.positive || ringAbnormal, reasons, decidedAt };
+  return { atRisk: older?.positive === true || ringAbnormal, reasons, decidedAt };
 }
 
 /**

@@ -47,11 +47,15 @@ export function evaluatePatient(history: PatientHistory, opts: EvaluateOptions):
 
   const ewgsop2 = assessEwgsop2(history.sex, window, t);
   const awgs2019 = assessAwgs2019(history.sex, window, t);
-  const awgs2025 = assessAwgs2025({ sex: history.sex, birthDate: history.birthDate, ageYears, window, yubiWakka: history.yubiWakka ?? [] }, t);
-  const awgs = awgsInForce(t, awgs2019, awgs2025);
+
   const sdoc = assessSdoc(history.sex, window, t);
   const fnih = assessFnih(history.sex, window, t);
   const caseFinding = assessCaseFinding(history.sex, window, t);
+  const awgs2025 = assessAwgs2025(
+    { sex: history.sex, birthDate: history.birthDate, ageYears, window, yubiWakka: history.yubiWakka ?? [], caseFinding },
+    t,
+  );
+  const awgs = awgsInForce(t, awgs2019, awgs2025);
   const b12 = assessB12(window, t, {
     usesNitrousOxide: current.some((c) => c.entry.medicineClass === "nitrous_oxide"),
   });
