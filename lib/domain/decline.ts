@@ -1,6 +1,6 @@
 import { addMonthsUtc, toIsoDate } from "./dates";
 import type { ObservationWindow } from "./observations";
-import { fallBetween, formatNumber, thresholdReason } from "./reasons";
+import { compare, fallBetween, formatNumber, thresholdReason } from "./reasons";
 import { thresholdRef, type ThresholdKey, type ThresholdValues } from "./thresholds";
 import type { MeasureKind, ObservationInput, Reason } from "./types";
 
@@ -9,10 +9,12 @@ export interface Decline {
   kind: MeasureKind;
   earlier: ObservationInput;
   later: ObservationInput;
+  /** The two values compared (canonical unit). */
+  from: number;
+  to: number;
   fall: number;
   /** Whether the fall reaches the setting (`decline.gripDropKg` / `decline.gaitSpeedDropMS`). */
   met: boolean;
-  reason: Reason;
 }
 
 const MEASURES: readonly { kind: MeasureKind; subject: string; unit: string; key: ThresholdKey }[] = [
@@ -41,25 +43,41 @@ export function findDecline(kind: MeasureKind, window: ObservationWindow, t: Thr
   }
   if (earlier?.value == null) return null;
   const fall = fallBetween(earlier.value, later.value);
-  const { met, reason } = thresholdReason({
-    code: `decline.${kind}`,
-    subject: `${measure.subject} fall from ${formatNumber(earlier.value)} ${measure.unit} on ${toIsoDate(earlier.observedAt)} to ${formatNumber(later.value)} ${measure.unit} on ${toIsoDate(later.observedAt)} (within ${t.decline.windowMonths} months):`,
-    value: fall,
+  const ref = thresholdRef(t, measure.key);
+  return { kind, earlier, later, from: earlier.value, to: later.value, fall, met: compare(fall, ref.comparison, ref.value) };
+}
+
+/**
+ * The decline explained: both results with their dates, the fall, the setting and its source.
+ * Built only for a decline that is shown (every patient with two results has a pair).
+ */
+export function declineReason(decline: Decline, t: ThresholdValues): Reason {
+  const measure = MEASURES.find((m) => m.kind === decline.kind)!;
+  const { earlier, later } = decline;
+  return thresholdReason({
+    code: `decline.${decline.kind}`,
+    subject: `${measure.subject} fall from ${formatNumber(decline.from)} ${measure.unit} on ${toIsoDate(earlier.observedAt)} to ${formatNumber(decline.to)} ${measure.unit} on ${toIsoDate(later.observedAt)} (within ${t.decline.windowMonths} months):`,
+    value: decline.fall,
     ref: thresholdRef(t, measure.key),
     whenMet: "muscle decline",
     whenNotMet: "no meaningful decline",
     inputs: {
-      earlierValue: earlier.value,
+      earlierValue: decline.from,
       earlierObservedAt: earlier.observedAt.toISOString(),
-      laterValue: later.value,
+      laterValue: decline.to,
       laterObservedAt: later.observedAt.toISOString(),
       windowMonths: t.decline.windowMonths,
     },
-  });
-  return { kind, earlier, later, fall, met, reason };
+  }).reason;
 }
 
-/** Grip strength down ≥ 5 kg or gait speed down ≥ 0.1 m/s (the settings) between two results at most 12 months apart. */
-export function assessDecline(window: ObservationWindow, t: ThresholdValues): Decline[] {
-  return MEASURES.flatMap((m) => findDecline(m.kind, window, t) ?? []);
+/**
+ * Grip strength down ≥ 5 kg or gait speed down ≥ 0.1 m/s (the settings) between two results at
+ * most 12 months apart: the declines that reach the setting, each with its reason.
+ */
+export function assessDecline(window: ObservationWindow, t: ThresholdValues): (Decline & { reason: Reason })[] {
+  return MEASURES.flatMap((m) => {
+    const decline = findDecline(m.kind, window, t);
+    return decline?.met === true ? [{ ...decline, reason: declineReason(decline, t) }] : [];
+  });
 }

@@ -231,7 +231,7 @@ const FLAG_RULES: Record<FlagCode, FlagRule> = {
     });
   },
   muscle_decline: (ctx) => {
-    const declines = assessDecline(ctx.window, ctx.thresholds).filter((d) => d.met);
+    const declines = assessDecline(ctx.window, ctx.thresholds);
     if (declines.length === 0) return null;
     const anchor = latestDate(declines.map((d) => d.later.observedAt))!;
     const what = declines.map((d) => (d.kind === "grip_strength" ? "grip strength" : "gait speed")).join(" and ");
