@@ -193,6 +193,8 @@ describe("AWGS 2025 at risk: case finding at ≥ 65, risk conditions at ≥ 50",
     ["SARC-F 3 with normal grip", { observations: [obs("sarc_f", 3), obs("grip_strength", 30)] }, "none"],
     ["calf 32.9 cm (woman)", { observations: [obs("calf_circumference", 32.9)] }, "at_risk"],
     ["calf 33 cm (woman)", { observations: [obs("calf_circumference", 33)] }, "insufficient_data"],
+    ["calf 33.9 cm (man)", { sex: "male", observations: [obs("calf_circumference", 33.9)] }, "at_risk"],
+    ["calf 34 cm (man)", { sex: "male", observations: [obs("calf_circumference", 34)] }, "insufficient_data"],
     ["SARC-CalF 11 (SARC-F 1 + calf 30 cm)", { observations: [obs("sarc_f", 1), obs("calf_circumference", 30)] }, "at_risk"],
     ["SARC-F 4 at 56: case finding applies at ≥ 65 only", { birthDate: YOUNGER, observations: [obs("sarc_f", 6)] }, "insufficient_data"],
     ["SARC-F 4 taken at 64, evaluated at 65", { birthDate: TURNS_65, observations: [obs("sarc_f", 6, day("2026-10-01"))] }, "insufficient_data"],
@@ -233,6 +235,14 @@ describe("AWGS 2025 at risk: case finding at ≥ 65, risk conditions at ≥ 50",
     ["BMI 20.1 at 56", 160, 20.1 * 2.56, "insufficient_data"],
   ])("risk condition %s → %s", (_label, heightCm, weightKg, expected) => {
     expect(category({ birthDate: YOUNGER, observations: [obs("height", heightCm), obs("weight", weightKg)] })).toBe(expected);
+  });
+
+  it("the risk conditions apply at 65 and over too, for men and women", () => {
+    for (const sex of ["female", "male"] as const) {
+      expect(category({ birthDate: OLDER, sex, observations: [obs("height", 160), obs("weight", 19.9 * 2.56)] })).toBe("at_risk");
+      expect(category({ birthDate: OLDER, sex, observations: [obs("height", 160), obs("weight", 20 * 2.56)] })).toBe("insufficient_data");
+      expect(category({ birthDate: OLDER, sex, observations: [obs("height", 170), obs("weight", 72, day("2026-06-01")), obs("weight", 70)] })).toBe("at_risk");
+    }
   });
 
   it("BMI uses the latest weight, and the height at or before it", () => {
