@@ -2,7 +2,7 @@ import { applyCriterion } from "./criteria";
 import type { ObservationWindow } from "./observations";
 import { betweenReason, formatNumber, plainReason, thresholdReason } from "./reasons";
 import { thresholdRef, type ThresholdValues } from "./thresholds";
-import { normaliseUnit } from "./units";
+import { normaliseUnit, UNITS_BY_KIND } from "./units";
 import type { B12Status, ObservationInput, Reason } from "./types";
 
 export type B12Band = Exclude<B12Status, "not_tested">;
@@ -74,13 +74,16 @@ export function classifyHolotc(pmolPerL: number, t: ThresholdValues): { band: B1
 }
 
 /**
- * MMA band (unconfirmed defaults, docs/clinical-reference.md#mma-homocysteine-and-kidney-function):
- * > 0.45 µmol/L confirms deficiency, ≤ 0.27 rules it out, between stays indeterminate.
+ * MMA band (docs/clinical-reference.md#mma-homocysteine-and-kidney-function): the clinic's MMA
+ * policy, since NICE NG239 gives no MMA number — unconfirmed defaults > 0.45 µmol/L confirms
+ * deficiency, ≤ 0.27 rules it out, between stays indeterminate. Compared in µmol/L; a result
+ * reported in nmol/L was converted on entry (units.ts, 1 µmol/L = 1000 nmol/L) and `valueNote`
+ * shows what was reported.
  */
-export function classifyMma(umolPerL: number, t: ThresholdValues): { band: B12Band; reasons: Reason[] } {
+export function classifyMma(umolPerL: number, t: ThresholdValues, valueNote?: string): { band: B12Band; reasons: Reason[] } {
   const upper = thresholdRef(t, "b12.mmaDeficientAboveUmolL");
   const lower = thresholdRef(t, "b12.mmaNormalAtMostUmolL");
-  const spec = { subject: "MMA", value: umolPerL };
+  const spec = { subject: "MMA", value: umolPerL, ...(valueNote === undefined ? {} : { valueNote }) };
   const high = thresholdReason({ ...spec, code: "b12.mma_high", ref: upper, whenMet: "confirms deficiency", whenNotMet: "does not confirm deficiency" });
   if (high.met) return { band: "deficient", reasons: [high.reason] };
   const normal = thresholdReason({ ...spec, code: "b12.mma_normal", ref: lower, whenMet: "rules deficiency out", whenNotMet: "inconclusive" });
@@ -163,7 +166,7 @@ export function assessB12(window: ObservationWindow, t: ThresholdValues, options
   const hasConfirmatoryTest = mma !== null || holotcAfter !== null;
 
   if (band === "indeterminate") {
-    const mmaBand = mma?.value != null ? classifyMma(mma.value, t) : null;
+    const mmaBand = mma?.value != null ? classifyMma(mma.value, t, reportedNote(mma)) : null;
     const holoBand = holotcAfter?.value != null ? classifyHolotc(holotcAfter.value, t) : null;
     if (mmaBand && mma) reasons.push(...withDate(mmaBand.reasons, mma));
     if (holoBand && holotcAfter) reasons.push(...withDate(holoBand.reasons, holotcAfter));
@@ -189,6 +192,13 @@ export function assessB12(window: ObservationWindow, t: ThresholdValues, options
   }
   addSupportingEvidence(window, t, reasons, options);
   return { status, renalCaveat, reasons, primary, hasConfirmatoryTest, decidedAt };
+}
+
+/** "reported 451 nmol/L" when a result was reported in another unit than the one it is compared in. */
+function reportedNote(observation: ObservationInput): string | undefined {
+  const { reportedValue, reportedUnit } = observation;
+  if (reportedValue === undefined || reportedUnit === undefined) return undefined;
+  return normaliseUnit(observation.kind, reportedUnit) === UNITS_BY_KIND[observation.kind][0] ? undefined : `reported ${reportedValue} ${reportedUnit}`;
 }
 
 function withDate(reasons: Reason[], observation: ObservationInput): Reason[] {

@@ -1,6 +1,8 @@
 import { ageInYears, toIsoDate } from "./dates";
+import { displayMeasure, type DisplayQuantity } from "./display-precision";
 import { findMuscleMass } from "./muscle-mass";
 import { ObservationWindow } from "./observations";
+import { DEFAULT_THRESHOLDS, type ThresholdValues } from "./thresholds";
 import type { Evaluation, FlagResult, MeasureKind, ObservationInput } from "./types";
 
 /** The measure columns of {@link EXPORT_COLUMNS}, in that order. */
@@ -106,40 +108,43 @@ export const EXPORT_MEASURE_KINDS: readonly MeasureKind[] = [
   "mma",
 ];
 
-const round = (value: number, digits: number): number => Number(value.toFixed(digits));
-
 export type MeasureColumn = (typeof MEASURE_COLUMNS)[number];
 
 /** The measure cells of one export row: a number, "unable" (chair stand only) or empty. */
 export type MeasureCells = Record<MeasureColumn, number | "unable" | null>;
 
-function latestValue(window: ObservationWindow, kind: MeasureKind, digits: number): number | null {
+function latestValue(window: ObservationWindow, kind: MeasureKind & DisplayQuantity, digits: number, t: ThresholdValues): number | null {
   const value = window.latest(kind)?.value;
-  return value === null || value === undefined ? null : round(value, digits);
+  return value === null || value === undefined ? null : displayMeasure(kind, value, digits, t);
 }
 
 /**
  * The measure cells as of `asOf`: the latest result of each kind on or before it, whatever its
  * age, in the canonical units the column names state (grip in kg even when measured in lb; B12 in
- * pmol/L even when the lab reported pg/mL), rounded to the precision they are measured to. ASMI
- * needs a height (the one at or before the scan, else the latest). `observations` are a patient's
- * final ones in the engine's order (observedAt, then entry): of two results at the same instant
- * the one listed last wins. Computed at evaluation time (stored in the snapshot) and, where that
- * copy may be stale, at export time — one definition for both.
+ * pmol/L even when the lab reported pg/mL), rounded to the precision they are measured to — with
+ * more decimals where that rounding would put the printed value on the other side of a cut-off of
+ * `thresholds` than the value itself (display-precision.ts: 26.99 kg stays "26.99", not "27",
+ * beside "probable"). ASMI needs a height (the one at or before the scan, else the latest).
+ * `observations` are a patient's final ones in the engine's order (observedAt, then entry): of two
+ * results at the same instant the one listed last wins. Computed at evaluation time (stored in the
+ * snapshot) and, where that copy may be stale, at export time — one definition for both.
+ * `thresholds` should be the set that produced the labels beside the cells; it defaults to the
+ * reference defaults.
  */
-export function measureCells(observations: readonly ObservationInput[], asOf: Date): MeasureCells {
+export function measureCells(observations: readonly ObservationInput[], asOf: Date, thresholds: ThresholdValues = DEFAULT_THRESHOLDS): MeasureCells {
+  const t = thresholds;
   const window = new ObservationWindow(observations, asOf, ALL_TIME_MONTHS);
   const chair = window.latest("chair_stand_5x");
   const mass = findMuscleMass(window);
   return {
-    grip_strength_kg: latestValue(window, "grip_strength", 1),
-    gait_speed_m_s: latestValue(window, "gait_speed", 2),
-    chair_stand_5x_s: chair === null ? null : chair.isUnable ? "unable" : chair.value === null ? null : round(chair.value, 1),
-    asm_kg: mass ? round(mass.asmKg, 1) : null,
-    asmi_kg_m2: mass?.asmiKgM2 == null ? null : round(mass.asmiKgM2, 2),
-    sarc_f_score: latestValue(window, "sarc_f", 0),
-    b12_pmol_l: latestValue(window, "b12_total", 1),
-    mma_umol_l: latestValue(window, "mma", 2),
+    grip_strength_kg: latestValue(window, "grip_strength", 1, t),
+    gait_speed_m_s: latestValue(window, "gait_speed", 2, t),
+    chair_stand_5x_s: chair === null ? null : chair.isUnable ? "unable" : chair.value === null ? null : displayMeasure("chair_stand_5x", chair.value, 1, t),
+    asm_kg: mass ? displayMeasure("asm", mass.asmKg, 1, t) : null,
+    asmi_kg_m2: mass?.asmiKgM2 == null ? null : displayMeasure("asmi", mass.asmiKgM2, 2, t),
+    sarc_f_score: latestValue(window, "sarc_f", 0, t),
+    b12_pmol_l: latestValue(window, "b12_total", 1, t),
+    mma_umol_l: latestValue(window, "mma", 2, t),
   };
 }
 

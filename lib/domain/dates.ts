@@ -65,6 +65,15 @@ export function ageInYears(birthDate: Date, at: Date): number {
 }
 
 /**
+ * The first instant at which someone born on `birthDate` is `years` completed years old by
+ * {@link ageInYears}: their birthday that year at midnight UTC (a 29 February birthday falls on
+ * 1 March in other years, as ageInYears counts it).
+ */
+export function anniversaryUtc(birthDate: Date, years: number): Date {
+  return new Date(Date.UTC(birthDate.getUTCFullYear() + years, birthDate.getUTCMonth(), birthDate.getUTCDate()));
+}
+
+/**
  * The instant before which someone must be born to be at least `age` completed years old at `at`
  * (by ageInYears: the UTC calendar, a 29 February birthday reached on 1 March in other years).
  * Database filters compare birth dates with it, so a filter by age and the age shown beside each

@@ -1,17 +1,20 @@
 import { assessAwgs2019 } from "./awgs2019";
+import { assessAwgs2025 } from "./awgs2025";
 import { assessB12 } from "./b12";
+import { currentSymptoms } from "./b12-symptoms";
 import { assessCaseFinding } from "./case-finding";
 import { ageInYears } from "./dates";
 import { assessEwgsop2 } from "./ewgsop2";
+import { awgsInForce, sarcopeniaFinding } from "./findings";
 import { evaluateFlags } from "./flags";
 import { assessFnih } from "./fnih";
 import { currentMedicines, summariseMedicines } from "./medications";
-import { latestDate, ObservationWindow } from "./observations";
+import { ObservationWindow } from "./observations";
 import { plainReason } from "./reasons";
 import { assessRiskFactors } from "./risk-factors";
 import { assessSdoc } from "./sdoc";
 import { assignTier } from "./tier";
-import type { ThresholdValues } from "./thresholds";
+import { withAddedGroups, type ThresholdValues } from "./thresholds";
 import type { Evaluation, PatientHistory, Reason } from "./types";
 
 export type { CategoryResult, Evaluation, FlagResult, Reason } from "./types";
@@ -24,13 +27,15 @@ export interface EvaluateOptions {
 }
 
 /**
- * Evaluates one patient: EWGSOP2, AWGS 2019, SDOC and FNIH categories, case finding, B12 status,
- * risk factors, current medicines by role, tier and flags — each with its reasons. Each criterion
- * uses the latest result of its measure within `thresholds.screening.lookBackMonths` before `now`.
+ * Evaluates one patient: EWGSOP2, AWGS 2019, AWGS 2025, SDOC and FNIH categories, case finding, B12
+ * status, risk factors, current medicines by role, tier and flags — each with its reasons. Each
+ * criterion uses the latest result of its measure within `thresholds.screening.lookBackMonths`
+ * before `now`. Tiers and flags read the AWGS edition in force (`awgs2025.drivesTiersAndFlags`).
  * Pure and deterministic: the same history, options and thresholds give the same JSON.
  */
 export function evaluatePatient(history: PatientHistory, opts: EvaluateOptions): Evaluation {
-  const { now, thresholds: t } = opts;
+  const { now } = opts;
+  const t = withAddedGroups(opts.thresholds);
   const window = new ObservationWindow(history.observations, now, t.screening.lookBackMonths);
   const diedAt = history.deceasedAt != null && history.deceasedAt.getTime() <= now.getTime() ? history.deceasedAt : null;
   // Age at death for a patient who has died, not the age they would be today.
@@ -42,23 +47,24 @@ export function evaluatePatient(history: PatientHistory, opts: EvaluateOptions):
 
   const ewgsop2 = assessEwgsop2(history.sex, window, t);
   const awgs2019 = assessAwgs2019(history.sex, window, t);
+
   const sdoc = assessSdoc(history.sex, window, t);
   const fnih = assessFnih(history.sex, window, t);
   const caseFinding = assessCaseFinding(history.sex, window, t);
+  const awgs2025 = assessAwgs2025(
+    { sex: history.sex, birthDate: history.birthDate, ageYears, window, yubiWakka: history.yubiWakka ?? [], caseFinding },
+    t,
+  );
+  const awgs = awgsInForce(t, awgs2019, awgs2025);
   const b12 = assessB12(window, t, {
     usesNitrousOxide: current.some((c) => c.entry.medicineClass === "nitrous_oxide"),
   });
 
-  const ewgsop2Finding = ewgsop2.result.category !== "none" && ewgsop2.result.category !== "insufficient_data";
-  const awgsFinding = awgs2019.result.category !== "none" && awgs2019.result.category !== "insufficient_data";
-  const anySarcopeniaFinding = ewgsop2Finding || awgsFinding;
-  const sarcopeniaFindingAt = latestDate([
-    ewgsop2Finding ? ewgsop2.decidedAt : null,
-    awgsFinding ? awgs2019.decidedAt : null,
-  ]);
+  const finding = sarcopeniaFinding(ewgsop2, awgs);
+  const anySarcopeniaFinding = finding.any;
 
   const riskFactors = assessRiskFactors(
-    { ageYears, diet: history.diet, conditions: history.conditions, current, anySarcopeniaFinding },
+    { now, ageYears, diet: history.diet, conditions: history.conditions, current, anySarcopeniaFinding, sarcopeniaFindingText: finding.text },
     t,
   );
 
@@ -74,6 +80,8 @@ export function evaluatePatient(history: PatientHistory, opts: EvaluateOptions):
   const { tier, reasons: tierReasons } = assignTier({
     ewgsop2: ewgsop2.result.category,
     awgs2019: awgs2019.result.category,
+    awgsEdition: awgs.edition,
+    awgs2025: awgs2025.result.category,
     b12Status: b12.status,
     b12OnTreatment,
     caseFindingPositive: caseFinding.positive,
@@ -93,13 +101,13 @@ export function evaluatePatient(history: PatientHistory, opts: EvaluateOptions):
     ageYears,
     window,
     ewgsop2,
-    awgs2019,
+    awgs,
     b12,
     b12OnTreatment,
     riskFactors,
+    symptoms: currentSymptoms(history.b12Symptoms ?? [], window),
     current,
-    anySarcopeniaFinding,
-    sarcopeniaFindingAt,
+    finding,
   });
 
   return {
@@ -108,6 +116,8 @@ export function evaluatePatient(history: PatientHistory, opts: EvaluateOptions):
     ageYears,
     ewgsop2: ewgsop2.result,
     awgs2019: awgs2019.result,
+    awgs2025: awgs2025.result,
+    awgsEditionInForce: awgs.edition,
     sdoc,
     fnih,
     caseFinding,

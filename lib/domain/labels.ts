@@ -1,4 +1,4 @@
-import type { Awgs2019Category, B12Status, Ewgsop2Category, FlagCode, Tier } from "./types";
+import type { Awgs2019Category, Awgs2025Category, B12Status, Ewgsop2Category, FlagCode, Tier, YubiWakkaResult } from "./types";
 
 /**
  * Words a clinician reads for each value of the engine's vocabulary (docs/design.md#engine-vocabulary). `Record` maps,
@@ -27,6 +27,21 @@ export const AWGS2019_LABELS: Record<Awgs2019Category, string> = {
   insufficient_data: "Insufficient data",
 };
 
+export const AWGS2025_LABELS: Record<Awgs2025Category, string> = {
+  none: "No sarcopenia",
+  at_risk: "At risk for sarcopenia",
+  possible: "Possible sarcopenia",
+  sarcopenia: "Sarcopenia",
+  insufficient_data: "Insufficient data",
+  not_applicable: "Not applicable (under 50)",
+};
+
+export const YUBI_WAKKA_LABELS: Record<YubiWakkaResult, string> = {
+  bigger: "Bigger (calf larger than the finger ring)",
+  just_fits: "Just fits",
+  smaller: "Smaller (a gap between calf and fingers)",
+};
+
 export const B12_STATUS_LABELS: Record<B12Status, string> = {
   deficient: "Deficient",
   indeterminate: "Indeterminate",
@@ -43,4 +58,5 @@ export const FLAG_LABELS: Record<FlagCode, string> = {
   sarcopenia_follow_up: "Sarcopenia follow-up",
   reassessment_due: "Strength reassessment due",
   medication_review: "Medication review",
+  muscle_decline: "Muscle decline",
 };

@@ -8,12 +8,14 @@ export interface CurrentMedicine {
 
 /**
  * A medication is current at `now` when it started on or before `now` (or the start is unknown)
- * and has not stopped before `now`. Only catalogue-matched medications count: free text is
- * never interpreted (docs/clinical-reference.md#medicines).
+ * and has not stopped on or before `now`: a stop date is the first day without the medicine, so
+ * a medicine stopped today no longer counts (as the FHIR export marks it "stopped"). Only
+ * catalogue-matched medications count: free text is never interpreted
+ * (docs/clinical-reference.md#medicines).
  */
-export function isCurrentMedication(medication: MedicationInput, now: Date): boolean {
+export function isCurrentMedication(medication: Pick<MedicationInput, "startedOn" | "stoppedOn">, now: Date): boolean {
   if (medication.startedOn !== null && medication.startedOn.getTime() > now.getTime()) return false;
-  if (medication.stoppedOn !== null && medication.stoppedOn.getTime() < now.getTime()) return false;
+  if (medication.stoppedOn !== null && medication.stoppedOn.getTime() <= now.getTime()) return false;
   return true;
 }
 

@@ -11,6 +11,7 @@ export type MedicineClass =
   | "h2ra"
   | "colchicine"
   | "nitrous_oxide"
+  | "antiepileptic"
   | "b12_replacement"
   | "glucocorticoid"
   | "statin"
@@ -55,6 +56,11 @@ export const MEDICINE_CLASSES: Record<MedicineClass, MedicineClassInfo> = {
     roles: B12_LOWERING,
     evidence: "NICE NG239 risk medicine; B12 can look normal — use homocysteine/MMA",
   },
+  antiepileptic: {
+    label: "Antiepileptic (B12 risk)",
+    roles: B12_LOWERING,
+    evidence: "NICE NG239 risk medicine as listed by secondary summaries (Pulse, NASGP); unconfirmed",
+  },
   b12_replacement: { label: "B12 replacement", roles: B12_REPLACEMENT, evidence: "Means the patient is on treatment" },
   glucocorticoid: { label: "Systemic glucocorticoid", roles: MUSCLE_OR_FALLS, evidence: "Glucocorticoid myopathy" },
   statin: { label: "Statin", roles: MUSCLE_OR_FALLS, evidence: "Statin-associated muscle symptoms" },
@@ -97,6 +103,11 @@ const MEDICINES: readonly MedicineRow[] = [
   { generic: "nizatidine", atc: "A02BA04", cls: "h2ra", rxnorm: "42319", rxnormConfirmed: false, brands: ["Axid"] },
   { generic: "colchicine", atc: "M04AC01", cls: "colchicine", brands: ["Colcrys", "Mitigare"] },
   { generic: "nitrous oxide", atc: "N01AX13", cls: "nitrous_oxide", brands: ["Entonox"] },
+  // Further NICE NG239 risk medicines, from secondary summaries (unconfirmed)
+  { generic: "phenobarbital", atc: "N03AA02", cls: "antiepileptic", synonyms: ["phenobarbitone"] },
+  { generic: "primidone", atc: "N03AA03", cls: "antiepileptic", brands: ["Mysoline"] },
+  { generic: "topiramate", atc: "N03AX11", cls: "antiepileptic", brands: ["Topamax"] },
+  { generic: "pregabalin", atc: "N03AX16", cls: "antiepileptic", brands: ["Lyrica"] },
   // B12 replacement
   { generic: "cyanocobalamin", atc: "B03BA01", cls: "b12_replacement", brands: ["Nascobal", "Cytamen"] },
   { generic: "hydroxocobalamin", atc: "B03BA03", cls: "b12_replacement", synonyms: ["hydroxycobalamin"], brands: ["Neo-Cytamen", "Cobalin-H"] },

@@ -68,6 +68,20 @@ export class ObservationWindow {
   latestEver(kind: MeasureKind): ObservationInput | null {
     return this.beforeNowByKind.get(kind)?.at(-1) ?? null;
   }
+
+  /** Results of a kind at any time up to `now`, including before the window, oldest first. */
+  allEver(kind: MeasureKind): readonly ObservationInput[] {
+    return this.beforeNowByKind.get(kind) ?? [];
+  }
+
+  /**
+   * The same window (same `now` and look-back) over only the results observed at or after `from`:
+   * what a rule sees when results taken before an age are not to count.
+   */
+  since(from: Date): ObservationWindow {
+    const kept = [...this.beforeNowByKind.values()].flat().filter((o) => o.observedAt.getTime() >= from.getTime());
+    return new ObservationWindow(kept, this.now, this.lookBackMonths);
+  }
 }
 
 function pushTo(map: Map<MeasureKind, ObservationInput[]>, observation: ObservationInput): void {

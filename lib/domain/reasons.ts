@@ -18,6 +18,24 @@ export function compare(value: number, comparison: Comparison, threshold: number
   }
 }
 
+/**
+ * How far a value fell from `from` to `to` (negative when it rose), rounded to 9 decimals so that
+ * a change is compared as written: 0.9 → 0.8 m/s is a fall of 0.1, where binary floating point
+ * gives 0.0999…; no measured value has 9 significant decimals.
+ */
+export function fallBetween(from: number, to: number): number {
+  return withoutFloatNoise(from - to);
+}
+
+/**
+ * A computed value (a difference, BMI, a mass index) rounded to 9 decimals, so that binary
+ * floating point does not put it on the other side of a cut-off: 51.2 kg at 160 cm is a BMI of
+ * 20 exactly, where the division gives 19.999…; no measured value has 9 significant decimals.
+ */
+export function withoutFloatNoise(value: number): number {
+  return Number(value.toFixed(9));
+}
+
 /** Up to 2 decimals (3 below 1, where ALM/BMI and MMA live), trailing zeros dropped. */
 export function formatNumber(value: number): string {
   const decimals = Math.abs(value) >= 1 ? 2 : 3;
@@ -81,12 +99,15 @@ export function betweenReason(input: {
   lower: ThresholdRef;
   upper: ThresholdRef;
   outcome: string;
+  /** How it was reported when that differs from the compared value, e.g. "reported 300 nmol/L". */
+  valueNote?: string;
   inputs?: Reason["inputs"];
 }): Reason {
   const { lower, upper } = input;
+  const note = input.valueNote === undefined ? "" : ` (${input.valueNote})`;
   return {
     code: input.code,
-    text: `${input.subject} ${withUnit(input.value, upper.unit)} is within ${formatNumber(lower.value)}–${withUnit(upper.value, upper.unit)} (${upper.shortSource}) → ${input.outcome}`,
+    text: `${input.subject} ${withUnit(input.value, upper.unit)}${note} is within ${formatNumber(lower.value)}–${withUnit(upper.value, upper.unit)} (${upper.shortSource}) → ${input.outcome}`,
     inputs: { value: input.value, ...input.inputs },
     threshold: thresholdOf(upper),
   };

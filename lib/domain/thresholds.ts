@@ -6,6 +6,15 @@ export interface SexSpecific {
   female: number;
 }
 
+/**
+ * An AWGS 2025 cut-off for each age band, chosen by the patient's age on the day of the
+ * measurement (docs/clinical-reference.md#awgs-2025): 50–64 years, and 65 and over.
+ */
+export interface AgeBanded<T> {
+  age50to64: T;
+  age65plus: T;
+}
+
 /** A serum B12 band edge as the source writes it in each unit (they are not exact conversions). */
 export interface B12Edge {
   pmolL: number;
@@ -49,6 +58,35 @@ export interface ThresholdValues {
      */
     possibleWhenMassNormal: boolean;
   };
+  /**
+   * AWGS 2025 (docs/clinical-reference.md#awgs-2025). A group of its own so that a threshold set
+   * stored before it existed still parses (it takes these defaults).
+   */
+  awgs2025: {
+    gripKg: AgeBanded<SexSpecific>;
+    asmiDxaKgM2: AgeBanded<SexSpecific>;
+    asmiBiaKgM2: AgeBanded<SexSpecific>;
+    asmBmiDxa: AgeBanded<SexSpecific>;
+    asmBmiBia: AgeBanded<SexSpecific>;
+    /** Outcomes shown beside the category, never diagnostic. */
+    chairStandS: AgeBanded<number>;
+    gaitSpeedMS: AgeBanded<number>;
+    /** Risk condition ("at risk" at any age ≥ 50): BMI below this. */
+    riskBmiBelowKgM2: number;
+    /** Risk condition: weight loss of at least this much within `riskWeightLossWindowDays`. */
+    riskWeightLossKg: number;
+    /** The paper's "within 6 months", read as this many days before the latest weight (local setting). */
+    riskWeightLossWindowDays: number;
+    /** Whether a Yubi-wakka result "just fits" is abnormal as well as "smaller" (unconfirmed; default no). */
+    yubiWakkaJustFitsAbnormal: boolean;
+    /** Low grip with muscle mass measured and normal: the paper does not name it. true → "possible" (default). */
+    possibleWhenMassNormal: boolean;
+    /**
+     * Which AWGS edition tiers and flags read ("the AWGS category in force"): false → AWGS 2019
+     * (default, so that no panel changes unasked), true → AWGS 2025. Both are always evaluated.
+     */
+    drivesTiersAndFlags: boolean;
+  };
   caseFinding: {
     calfCm: SexSpecific;
     sarcFPositive: number;
@@ -69,6 +107,32 @@ export interface ThresholdValues {
     homocysteineHighAboveUmolL: number;
     /** MMA rises with renal impairment: show a caveat beside MMA when eGFR is below this. */
     renalCaveatEgfrBelow: number;
+  };
+  /**
+   * Who is offered a B12 test and how often (docs/clinical-reference.md#who-to-test-for-b12). A
+   * group of its own so that a set stored before it existed still parses (it takes these defaults).
+   */
+  b12Testing: {
+    /**
+     * Local case-finding policy: raise `b12_test_due` on a risk factor alone (beyond NICE NG239,
+     * which offers a test for a symptom or sign together with a risk factor). Default on.
+     */
+    caseFindingOnRiskFactorAlone: boolean;
+    /** A risk factor raises `b12_test_due` again this many months after the last B12 result (local setting). */
+    retestIntervalMonths: number;
+    /** A current PPI or H2-receptor antagonist counts as a B12 risk after this many months of use (unconfirmed). */
+    acidSuppressantMinMonths: number;
+  };
+  /**
+   * `muscle_decline` (docs/clinical-reference.md#muscle-decline): a fall between two results at
+   * most `windowMonths` apart. No guideline fixes these sizes (unconfirmed).
+   */
+  decline: {
+    gripDropKg: number;
+    gaitSpeedDropMS: number;
+    windowMonths: number;
+    /** Days from the later of the two results to the flag's due date (local setting). */
+    dueDays: number;
   };
   /**
    * Due-date offsets in days, counted from the date of the result that raised the flag, so a
@@ -107,6 +171,21 @@ export const DEFAULT_THRESHOLDS: ThresholdValues = {
     asmiBiaKgM2: { male: 7.0, female: 5.7 },
     possibleWhenMassNormal: true,
   },
+  awgs2025: {
+    gripKg: { age50to64: { male: 34.0, female: 20.0 }, age65plus: { male: 28.0, female: 18.0 } },
+    asmiDxaKgM2: { age50to64: { male: 7.2, female: 5.5 }, age65plus: { male: 7.0, female: 5.4 } },
+    asmiBiaKgM2: { age50to64: { male: 7.6, female: 5.7 }, age65plus: { male: 7.0, female: 5.7 } },
+    asmBmiDxa: { age50to64: { male: 0.8, female: 0.55 }, age65plus: { male: 0.73, female: 0.52 } },
+    asmBmiBia: { age50to64: { male: 0.9, female: 0.63 }, age65plus: { male: 0.83, female: 0.57 } },
+    chairStandS: { age50to64: 10.0, age65plus: 12.0 },
+    gaitSpeedMS: { age50to64: 1.2, age65plus: 1.0 },
+    riskBmiBelowKgM2: 20,
+    riskWeightLossKg: 2.0,
+    riskWeightLossWindowDays: 183,
+    yubiWakkaJustFitsAbnormal: false,
+    possibleWhenMassNormal: true,
+    drivesTiersAndFlags: false,
+  },
   caseFinding: {
     calfCm: { male: 34, female: 33 },
     sarcFPositive: 4,
@@ -126,6 +205,17 @@ export const DEFAULT_THRESHOLDS: ThresholdValues = {
     homocysteineHighAboveUmolL: 15,
     renalCaveatEgfrBelow: 60,
   },
+  b12Testing: {
+    caseFindingOnRiskFactorAlone: true,
+    retestIntervalMonths: 12,
+    acidSuppressantMinMonths: 12,
+  },
+  decline: {
+    gripDropKg: 5.0,
+    gaitSpeedDropMS: 0.1,
+    windowMonths: 12,
+    dueDays: 30,
+  },
   flags: {
     b12ConfirmDueDays: 30,
     b12FollowUpDueDays: 14,
@@ -144,13 +234,24 @@ export const SOURCES = {
   sdoc: "SDOC, Bhasin et al., J Am Geriatr Soc 2020; cut-points Cawthon et al., J Am Geriatr Soc 2020",
   fnih: "FNIH Sarcopenia Project, Studenski et al., J Gerontol A Biol Sci Med Sci 2014",
   nice: "NICE NG239 (2024), bands as reported by secondary summaries (NICE's own table not seen)",
-  mma: "MMA cut-offs quoted in secondary sources (upper reference ~0.27 µmol/L; deficiency 0.376 or 0.45 µmol/L); MMA is second line per BSH 2014, Devalia et al., Br J Haematol 2014;166:496-513",
+  mma: "Clinic's MMA policy: NICE NG239 gives no MMA number; cut-offs quoted in secondary sources (upper reference ~0.27 µmol/L; deficiency 0.376 or 0.45 µmol/L; some cohorts > 0.271 µmol/L); MMA is second line per BSH 2014, Devalia et al., Br J Haematol 2014;166:496-513",
   homocysteine: "Homocysteine > 15 µmol/L quoted in secondary sources; less specific (folate, B6, kidney, thyroid)",
   renal: "Local default: eGFR < 60 mL/min/1.73m² (CKD G3a or worse); MMA rises with renal impairment (clinical reference: MMA, homocysteine and kidney function)",
   screeningAge: "Local screening default (clinical reference: B12 deficiency becomes more common with age; AWGS 2019 primary care uses ≥ 60)",
   lookBack: "Local default (clinical reference: each criterion uses the latest value within the look-back window)",
   awgsMassNormal: "Local setting: AWGS 2019 does not name the 'mass measured and normal' case (clinical reference: AWGS 2019)",
   flagDue: "Local default (this project): days from the result that raised the flag to its due date",
+  awgs2025: "AWGS 2025, Chen et al., Nature Aging 2025 (doi:10.1038/s43587-025-01004-y), Table 2 and Fig. 2",
+  awgs2025MassNormal: "Local setting: AWGS 2025 does not name the 'mass measured and normal' case (clinical reference: AWGS 2025)",
+  awgs2025WeightLossWindow: "Local setting: AWGS 2025's weight loss 'within 6 months' read as the 183 days before the latest weight",
+  yubiWakka: "Yubi-wakka finger-ring test as used for case finding by AWGS 2025 (Chen et al., Nature Aging 2025); which results count as abnormal is unconfirmed",
+  awgsEdition: "Local setting: AWGS 2025 supersedes AWGS 2019 for Asian populations (Chen et al., Nature Aging 2025); 2019 stays the default so that no panel changes unasked",
+  b12CaseFinding: "Local case-finding policy, beyond NICE NG239 (2024), which offers a B12 test for at least one symptom or sign together with a risk factor (NICE authors' summary, BMJ 2024;385:q1019)",
+  b12Retest: "Local setting: no source fixes an interval (ADA: 'periodic' on metformin; US metformin label: every 2-3 years, secondary; MHRA 2022: test with symptoms; AGA 2017: no routine monitoring of PPI users)",
+  acidSuppressant: "Duration of acid-suppressant use that counts as a B12 risk, from secondary sources (unconfirmed); Lam et al., JAMA 2013 found the risk after ≥ 2 years' use",
+  gripDecline: "Bohannon RW, J Geriatr Phys Ther 2019: minimal clinically important difference in grip strength 5.0-6.5 kg; no guideline fixes a meaningful decline (unconfirmed)",
+  gaitDecline: "Perera S et al., J Am Geriatr Soc 2006: substantial meaningful change in gait speed 0.1 m/s; no guideline fixes a meaningful decline (unconfirmed)",
+  declineWindow: "Local setting: two results at most this far apart are compared (WHO ICOPE re-screens every 4-6 months and alerts on decline)",
 } as const;
 
 /** Short citation used inside reason sentences, e.g. "(EWGSOP2, Table 3)". */
@@ -162,15 +263,31 @@ export const SHORT_SOURCES = {
   sdoc: "SDOC 2020",
   fnih: "FNIH 2014",
   nice: "NICE NG239",
-  mma: "MMA cut-off, unconfirmed",
+  mma: "clinic's MMA cut-off, unconfirmed: NICE gives none",
   homocysteine: "homocysteine cut-off, unconfirmed",
   renal: "local renal caveat",
   screeningAge: "local screening age",
   lookBack: "look-back window",
   awgsMassNormal: "local setting",
   flagDue: "local default",
+  awgs2025: "AWGS 2025",
+  awgs2025MassNormal: "local setting",
+  awgs2025WeightLossWindow: "local setting",
+  yubiWakka: "Yubi-wakka, unconfirmed",
+  awgsEdition: "local setting",
+  b12CaseFinding: "local case-finding policy",
+  b12Retest: "local re-test interval",
+  acidSuppressant: "acid-suppressant duration, unconfirmed",
+  gripDecline: "Bohannon 2019, unconfirmed",
+  gaitDecline: "Perera 2006, unconfirmed",
+  declineWindow: "local setting",
 } as const satisfies Record<keyof typeof SOURCES, string>;
 
+/**
+ * Sections of the Thresholds page. AWGS 2025 values are in the "awgs2019" (AWGS) group, labelled
+ * "AWGS 2025: …", and the B12-testing and decline settings in "b12" and "screening", until the
+ * page gives them sections of their own (a new group needs a title there).
+ */
 export type ThresholdGroup =
   | "ewgsop2"
   | "awgs2019"
@@ -245,6 +362,37 @@ const THRESHOLD_META = {
   "awgs2019.asmiBiaKgM2.female": guideline("awgs2019", "Low mass: ASM/height² by BIA, women", "kg/m²", "<", "awgs2019", (t) => t.awgs2019.asmiBiaKgM2.female),
   "awgs2019.possibleWhenMassNormal": setting("awgs2019", "Possible sarcopenia when muscle mass is measured and normal", "", null, "awgsMassNormal", (t) => t.awgs2019.possibleWhenMassNormal),
 
+  "awgs2025.gripKg.age50to64.male": guideline("awgs2019", "AWGS 2025: low strength: grip, men aged 50–64", "kg", "<", "awgs2025", (t) => t.awgs2025.gripKg.age50to64.male),
+  "awgs2025.gripKg.age50to64.female": guideline("awgs2019", "AWGS 2025: low strength: grip, women aged 50–64", "kg", "<", "awgs2025", (t) => t.awgs2025.gripKg.age50to64.female),
+  "awgs2025.gripKg.age65plus.male": guideline("awgs2019", "AWGS 2025: low strength: grip, men aged 65 and over", "kg", "<", "awgs2025", (t) => t.awgs2025.gripKg.age65plus.male),
+  "awgs2025.gripKg.age65plus.female": guideline("awgs2019", "AWGS 2025: low strength: grip, women aged 65 and over", "kg", "<", "awgs2025", (t) => t.awgs2025.gripKg.age65plus.female),
+  "awgs2025.asmiDxaKgM2.age50to64.male": guideline("awgs2019", "AWGS 2025: low mass: ASM/height² by DXA, men aged 50–64", "kg/m²", "<", "awgs2025", (t) => t.awgs2025.asmiDxaKgM2.age50to64.male),
+  "awgs2025.asmiDxaKgM2.age50to64.female": guideline("awgs2019", "AWGS 2025: low mass: ASM/height² by DXA, women aged 50–64", "kg/m²", "<", "awgs2025", (t) => t.awgs2025.asmiDxaKgM2.age50to64.female),
+  "awgs2025.asmiDxaKgM2.age65plus.male": guideline("awgs2019", "AWGS 2025: low mass: ASM/height² by DXA, men aged 65 and over", "kg/m²", "<", "awgs2025", (t) => t.awgs2025.asmiDxaKgM2.age65plus.male),
+  "awgs2025.asmiDxaKgM2.age65plus.female": guideline("awgs2019", "AWGS 2025: low mass: ASM/height² by DXA, women aged 65 and over", "kg/m²", "<", "awgs2025", (t) => t.awgs2025.asmiDxaKgM2.age65plus.female),
+  "awgs2025.asmiBiaKgM2.age50to64.male": guideline("awgs2019", "AWGS 2025: low mass: ASM/height² by BIA, men aged 50–64", "kg/m²", "<", "awgs2025", (t) => t.awgs2025.asmiBiaKgM2.age50to64.male),
+  "awgs2025.asmiBiaKgM2.age50to64.female": guideline("awgs2019", "AWGS 2025: low mass: ASM/height² by BIA, women aged 50–64", "kg/m²", "<", "awgs2025", (t) => t.awgs2025.asmiBiaKgM2.age50to64.female),
+  "awgs2025.asmiBiaKgM2.age65plus.male": guideline("awgs2019", "AWGS 2025: low mass: ASM/height² by BIA, men aged 65 and over", "kg/m²", "<", "awgs2025", (t) => t.awgs2025.asmiBiaKgM2.age65plus.male),
+  "awgs2025.asmiBiaKgM2.age65plus.female": guideline("awgs2019", "AWGS 2025: low mass: ASM/height² by BIA, women aged 65 and over", "kg/m²", "<", "awgs2025", (t) => t.awgs2025.asmiBiaKgM2.age65plus.female),
+  "awgs2025.asmBmiDxa.age50to64.male": guideline("awgs2019", "AWGS 2025: low mass: ASM/BMI by DXA, men aged 50–64", "m²", "<", "awgs2025", (t) => t.awgs2025.asmBmiDxa.age50to64.male),
+  "awgs2025.asmBmiDxa.age50to64.female": guideline("awgs2019", "AWGS 2025: low mass: ASM/BMI by DXA, women aged 50–64", "m²", "<", "awgs2025", (t) => t.awgs2025.asmBmiDxa.age50to64.female),
+  "awgs2025.asmBmiDxa.age65plus.male": guideline("awgs2019", "AWGS 2025: low mass: ASM/BMI by DXA, men aged 65 and over", "m²", "<", "awgs2025", (t) => t.awgs2025.asmBmiDxa.age65plus.male),
+  "awgs2025.asmBmiDxa.age65plus.female": guideline("awgs2019", "AWGS 2025: low mass: ASM/BMI by DXA, women aged 65 and over", "m²", "<", "awgs2025", (t) => t.awgs2025.asmBmiDxa.age65plus.female),
+  "awgs2025.asmBmiBia.age50to64.male": guideline("awgs2019", "AWGS 2025: low mass: ASM/BMI by BIA, men aged 50–64", "m²", "<", "awgs2025", (t) => t.awgs2025.asmBmiBia.age50to64.male),
+  "awgs2025.asmBmiBia.age50to64.female": guideline("awgs2019", "AWGS 2025: low mass: ASM/BMI by BIA, women aged 50–64", "m²", "<", "awgs2025", (t) => t.awgs2025.asmBmiBia.age50to64.female),
+  "awgs2025.asmBmiBia.age65plus.male": guideline("awgs2019", "AWGS 2025: low mass: ASM/BMI by BIA, men aged 65 and over", "m²", "<", "awgs2025", (t) => t.awgs2025.asmBmiBia.age65plus.male),
+  "awgs2025.asmBmiBia.age65plus.female": guideline("awgs2019", "AWGS 2025: low mass: ASM/BMI by BIA, women aged 65 and over", "m²", "<", "awgs2025", (t) => t.awgs2025.asmBmiBia.age65plus.female),
+  "awgs2025.chairStandS.age50to64": guideline("awgs2019", "AWGS 2025 outcome (not diagnostic): 5 chair rises, aged 50–64", "s", ">=", "awgs2025", (t) => t.awgs2025.chairStandS.age50to64),
+  "awgs2025.chairStandS.age65plus": guideline("awgs2019", "AWGS 2025 outcome (not diagnostic): 5 chair rises, aged 65 and over", "s", ">=", "awgs2025", (t) => t.awgs2025.chairStandS.age65plus),
+  "awgs2025.gaitSpeedMS.age50to64": guideline("awgs2019", "AWGS 2025 outcome (not diagnostic): gait speed, aged 50–64", "m/s", "<", "awgs2025", (t) => t.awgs2025.gaitSpeedMS.age50to64),
+  "awgs2025.gaitSpeedMS.age65plus": guideline("awgs2019", "AWGS 2025 outcome (not diagnostic): gait speed, aged 65 and over", "m/s", "<", "awgs2025", (t) => t.awgs2025.gaitSpeedMS.age65plus),
+  "awgs2025.riskBmiBelowKgM2": guideline("awgs2019", "AWGS 2025: at risk (age ≥ 50): BMI", "kg/m²", "<", "awgs2025", (t) => t.awgs2025.riskBmiBelowKgM2),
+  "awgs2025.riskWeightLossKg": guideline("awgs2019", "AWGS 2025: at risk (age ≥ 50): weight loss within 6 months", "kg", ">=", "awgs2025", (t) => t.awgs2025.riskWeightLossKg),
+  "awgs2025.riskWeightLossWindowDays": setting("awgs2019", "AWGS 2025: weight loss 'within 6 months' means within", "days", null, "awgs2025WeightLossWindow", (t) => t.awgs2025.riskWeightLossWindowDays),
+  "awgs2025.yubiWakkaJustFitsAbnormal": setting("awgs2019", "AWGS 2025: Yubi-wakka 'just fits' counts as abnormal (as 'smaller' does)", "", null, "yubiWakka", (t) => t.awgs2025.yubiWakkaJustFitsAbnormal),
+  "awgs2025.possibleWhenMassNormal": setting("awgs2019", "AWGS 2025: possible sarcopenia when muscle mass is measured and normal", "", null, "awgs2025MassNormal", (t) => t.awgs2025.possibleWhenMassNormal),
+  "awgs2025.drivesTiersAndFlags": setting("awgs2019", "AWGS edition for tiers and flags: the 2025 edition (otherwise 2019)", "", null, "awgsEdition", (t) => t.awgs2025.drivesTiersAndFlags),
+
   "caseFinding.calfCm.male": guideline("case_finding", "Low calf circumference, men", "cm", "<", "awgs2019", (t) => t.caseFinding.calfCm.male),
   "caseFinding.calfCm.female": guideline("case_finding", "Low calf circumference, women", "cm", "<", "awgs2019", (t) => t.caseFinding.calfCm.female),
   "caseFinding.sarcFPositive": guideline("case_finding", "SARC-F positive", "points", ">=", "sarcF", (t) => t.caseFinding.sarcFPositive),
@@ -273,8 +421,15 @@ const THRESHOLD_META = {
   "b12.mmaDeficientAboveUmolL": guideline("b12", "MMA confirms deficiency above", "µmol/L", ">", "mma", (t) => t.b12.mmaDeficientAboveUmolL, false),
   "b12.mmaNormalAtMostUmolL": guideline("b12", "MMA rules deficiency out at or below", "µmol/L", "<=", "mma", (t) => t.b12.mmaNormalAtMostUmolL, false),
   "b12.homocysteineHighAboveUmolL": guideline("b12", "Homocysteine supports deficiency above", "µmol/L", ">", "homocysteine", (t) => t.b12.homocysteineHighAboveUmolL, false),
+  "b12Testing.caseFindingOnRiskFactorAlone": setting("b12", "b12_test_due on a risk factor alone, without a symptom (local case-finding policy, beyond NICE)", "", null, "b12CaseFinding", (t) => t.b12Testing.caseFindingOnRiskFactorAlone),
+  "b12Testing.retestIntervalMonths": setting("b12", "b12_test_due again after the last B12 result", "months", null, "b12Retest", (t) => t.b12Testing.retestIntervalMonths),
+  "b12Testing.acidSuppressantMinMonths": guideline("b12", "PPI or H2-receptor antagonist counts as a B12 risk after", "months", ">=", "acidSuppressant", (t) => t.b12Testing.acidSuppressantMinMonths, false),
   "b12.renalCaveatEgfrBelow": setting("b12", "MMA renal caveat when eGFR is below", "mL/min/1.73m²", "<", "renal", (t) => t.b12.renalCaveatEgfrBelow),
 
+  "decline.gripDropKg": guideline("screening", "muscle_decline: grip strength fall", "kg", ">=", "gripDecline", (t) => t.decline.gripDropKg, false),
+  "decline.gaitSpeedDropMS": guideline("screening", "muscle_decline: gait speed fall", "m/s", ">=", "gaitDecline", (t) => t.decline.gaitSpeedDropMS, false),
+  "decline.windowMonths": setting("screening", "muscle_decline: the two results at most this far apart", "months", null, "declineWindow", (t) => t.decline.windowMonths),
+  "decline.dueDays": setting("flags", "muscle_decline: days after the later result", "days", null, "flagDue", (t) => t.decline.dueDays),
   "flags.b12ConfirmDueDays": setting("flags", "b12_confirm_due: days after the indeterminate result", "days", null, "flagDue", (t) => t.flags.b12ConfirmDueDays),
   "flags.b12FollowUpDueDays": setting("flags", "b12_follow_up: days after the deficient result", "days", null, "flagDue", (t) => t.flags.b12FollowUpDueDays),
   "flags.muscleMassDueDays": setting("flags", "muscle_mass_due: days after the low-strength result", "days", null, "flagDue", (t) => t.flags.muscleMassDueDays),
@@ -297,15 +452,32 @@ export interface ThresholdCatalogueEntry {
   origin: "guideline" | "local_setting";
 }
 
+/**
+ * `values` with the groups added after threshold sets were first stored (`awgs2025`,
+ * `b12Testing`, `decline`) taken from the defaults where they are missing. A stored set read
+ * without the schema (lib/validation/thresholds.ts fills them the same way) may lack them,
+ * whatever its static type says.
+ */
+export function withAddedGroups(values: ThresholdValues): ThresholdValues {
+  const stored: Partial<ThresholdValues> = values;
+  return {
+    ...values,
+    awgs2025: stored.awgs2025 ?? DEFAULT_THRESHOLDS.awgs2025,
+    b12Testing: stored.b12Testing ?? DEFAULT_THRESHOLDS.b12Testing,
+    decline: stored.decline ?? DEFAULT_THRESHOLDS.decline,
+  };
+}
+
 /** Every threshold of `values`, described for the "about these thresholds" page. */
 export function describeThresholds(values: ThresholdValues): ThresholdCatalogueEntry[] {
+  const complete = withAddedGroups(values);
   return (Object.keys(THRESHOLD_META) as ThresholdKey[]).map((key) => {
     const meta: ThresholdMeta = THRESHOLD_META[key];
     return {
       key,
       group: meta.group,
       label: meta.label,
-      value: meta.get(values),
+      value: meta.get(complete),
       unit: meta.unit,
       comparison: meta.comparison,
       source: SOURCES[meta.source],

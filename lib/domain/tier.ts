@@ -1,9 +1,13 @@
 import { plainReason } from "./reasons";
-import type { Awgs2019Category, B12Status, Ewgsop2Category, Reason, Tier } from "./types";
+import type { Awgs2019Category, Awgs2025Category, AwgsEdition, B12Status, Ewgsop2Category, Reason, Tier } from "./types";
 
 export interface TierInput {
   ewgsop2: Ewgsop2Category;
   awgs2019: Awgs2019Category;
+  /** Which AWGS edition's category counts (default 2019). */
+  awgsEdition?: AwgsEdition;
+  /** Read only when `awgsEdition` is 2025 (missing → insufficient data). */
+  awgs2025?: Awgs2025Category;
   b12Status: B12Status;
   b12OnTreatment: boolean;
   caseFindingPositive: boolean;
@@ -15,9 +19,11 @@ export interface TierInput {
 }
 
 /**
- * Panel tier (docs/design.md#tiers).
+ * Panel tier (docs/design.md#tiers). "AWGS" is the edition in force: AWGS 2019 by default; with
+ * AWGS 2025 in force its sarcopenia counts as high and its possible and at-risk as elevated (at
+ * risk is its positive case finding or risk condition, as case finding is elevated).
  * - high: EWGSOP2 confirmed/severe, AWGS sarcopenia/severe, or B12 deficient with any sarcopenia finding;
- * - elevated: EWGSOP2 probable, AWGS possible, B12 deficient/indeterminate, or case finding positive;
+ * - elevated: EWGSOP2 probable, AWGS possible (or 2025 at risk), B12 deficient/indeterminate, or case finding positive;
  * - unassessed: no strength measure and no B12 result, and nothing above fired (a positive
  *   SARC-F or slow gait must not hide among the unassessed);
  * - low: assessed, none of the above. A patient with a strength result but no sex-specific
@@ -31,9 +37,11 @@ export function assignTier(input: TierInput): { tier: Tier; reasons: Reason[] } 
   if (input.ewgsop2 === "confirmed" || input.ewgsop2 === "severe") {
     high.push(plainReason("tier.high.ewgsop2", `EWGSOP2 ${input.ewgsop2} sarcopenia → high`));
   }
-  if (input.awgs2019 === "sarcopenia" || input.awgs2019 === "severe") {
+  const awgs2025 = input.awgsEdition === 2025 ? (input.awgs2025 ?? "insufficient_data") : null;
+  if (awgs2025 === null && (input.awgs2019 === "sarcopenia" || input.awgs2019 === "severe")) {
     high.push(plainReason("tier.high.awgs2019", `AWGS 2019 ${input.awgs2019 === "severe" ? "severe sarcopenia" : "sarcopenia"} → high`));
   }
+  if (awgs2025 === "sarcopenia") high.push(plainReason("tier.high.awgs2025", "AWGS 2025 sarcopenia → high (the AWGS edition in force)"));
   if (b12Counts && input.b12Status === "deficient" && input.anySarcopeniaFinding) {
     high.push(plainReason("tier.high.b12_with_sarcopenia", "B12 deficient together with a sarcopenia finding → high"));
   }
@@ -45,7 +53,9 @@ export function assignTier(input: TierInput): { tier: Tier; reasons: Reason[] } 
 
   const elevated: Reason[] = [];
   if (input.ewgsop2 === "probable") elevated.push(plainReason("tier.elevated.ewgsop2", "EWGSOP2 probable sarcopenia → elevated"));
-  if (input.awgs2019 === "possible") elevated.push(plainReason("tier.elevated.awgs2019", "AWGS 2019 possible sarcopenia → elevated"));
+  if (awgs2025 === null && input.awgs2019 === "possible") elevated.push(plainReason("tier.elevated.awgs2019", "AWGS 2019 possible sarcopenia → elevated"));
+  if (awgs2025 === "possible") elevated.push(plainReason("tier.elevated.awgs2025", "AWGS 2025 possible sarcopenia → elevated (the AWGS edition in force)"));
+  if (awgs2025 === "at_risk") elevated.push(plainReason("tier.elevated.awgs2025_at_risk", "AWGS 2025 at risk for sarcopenia → elevated (the AWGS edition in force)"));
   if (b12Counts && (input.b12Status === "deficient" || input.b12Status === "indeterminate")) {
     elevated.push(plainReason("tier.elevated.b12", `B12 ${input.b12Status} → elevated`));
   }

@@ -6,7 +6,11 @@
 export type Sex = "female" | "male" | "unknown";
 export type Diet = "omnivore" | "vegetarian" | "vegan";
 
-/** Conditions that impair B12 absorption (docs/clinical-reference.md#risk-factors-for-low-b12). */
+/**
+ * Conditions that are B12 risk factors (docs/clinical-reference.md#risk-factors-for-low-b12):
+ * those that impair absorption, then the further NICE NG239 risk conditions (unconfirmed,
+ * from secondary summaries). See `ABSORPTION_CONDITIONS` in risk-factors.ts for which is which.
+ */
 export const CONDITION_CODES = [
   "autoimmune_gastritis",
   "atrophic_gastritis",
@@ -16,6 +20,9 @@ export const CONDITION_CODES = [
   "crohns_ileal",
   "coeliac",
   "pelvic_radiotherapy",
+  "sjogren_syndrome",
+  "type_1_diabetes",
+  "family_history_b12_deficiency",
 ] as const;
 export type ConditionCode = (typeof CONDITION_CODES)[number];
 
@@ -40,6 +47,25 @@ export const MEASURE_KINDS = [
 export type MeasureKind = (typeof MEASURE_KINDS)[number];
 
 export type MassMethod = "dxa" | "bia";
+
+/** Symptoms and signs for which NICE NG239 offers a B12 test together with a risk factor (labels in b12-symptoms.ts). */
+export const B12_SYMPTOM_CODES = [
+  "fatigue",
+  "pins_and_needles",
+  "glossitis_mouth_ulcers",
+  "memory_concentration",
+  "low_mood",
+  "unsteady_gait_falls",
+  "visual_disturbance",
+  "anaemia_macrocytosis",
+] as const;
+export type B12SymptomCode = (typeof B12_SYMPTOM_CODES)[number];
+
+/** A symptom or sign noted on a day; it counts for `b12_test_due` while within the look-back window. */
+export interface B12SymptomInput {
+  code: B12SymptomCode;
+  recordedAt: Date;
+}
 
 /**
  * One measurement or lab result. `value` is in the kind's canonical unit (see `CANONICAL_UNIT`
@@ -72,6 +98,19 @@ export interface MedicationInput {
   stoppedOn: Date | null;
 }
 
+/**
+ * The Yubi-wakka finger-ring test (AWGS 2025 case finding): the patient encircles the thickest
+ * part of the calf with both thumbs and index fingers. "bigger": the calf is larger than the ring;
+ * "just_fits"; "smaller": a gap between calf and fingers.
+ */
+export const YUBI_WAKKA_RESULTS = ["bigger", "just_fits", "smaller"] as const;
+export type YubiWakkaResult = (typeof YUBI_WAKKA_RESULTS)[number];
+
+export interface YubiWakkaInput {
+  result: YubiWakkaResult;
+  observedAt: Date;
+}
+
 export interface PatientHistory {
   birthDate: Date;
   /** When known to have died; no screening flags are raised for a patient who has died. */
@@ -81,10 +120,24 @@ export interface PatientHistory {
   conditions: ConditionCode[];
   observations: ObservationInput[];
   medications: MedicationInput[];
+  /** Yubi-wakka results (AWGS 2025 case finding). Optional: absent means none recorded. */
+  yubiWakka?: YubiWakkaInput[];
+  /**
+   * Symptoms and signs of B12 deficiency recorded with a date (codes in b12-symptoms.ts). Optional:
+   * absent means none recorded, so `b12_test_due` can rest only on local case-finding policy.
+   */
+  b12Symptoms?: B12SymptomInput[];
 }
 
 export type Ewgsop2Category = "none" | "probable" | "confirmed" | "severe" | "insufficient_data";
 export type Awgs2019Category = "none" | "possible" | "sarcopenia" | "severe" | "insufficient_data";
+/**
+ * AWGS 2025 (docs/clinical-reference.md#awgs-2025): no "severe"; "at_risk" for a positive case
+ * finding (age ≥ 65) or a risk condition (age ≥ 50); "not_applicable" under 50.
+ */
+export type Awgs2025Category = "none" | "at_risk" | "possible" | "sarcopenia" | "insufficient_data" | "not_applicable";
+/** Which AWGS edition's category tiers and flags read (the `awgs2025.drivesTiersAndFlags` setting). */
+export type AwgsEdition = 2019 | 2025;
 export type B12Status = "deficient" | "indeterminate" | "adequate" | "not_tested";
 export type Tier = "high" | "elevated" | "low" | "unassessed";
 
@@ -97,6 +150,7 @@ export const FLAG_CODES = [
   "sarcopenia_follow_up",
   "reassessment_due",
   "medication_review",
+  "muscle_decline",
 ] as const;
 export type FlagCode = (typeof FLAG_CODES)[number];
 
@@ -124,6 +178,14 @@ export interface FlagResult {
   dueAt: string;
   reasons: Reason[];
   text: string;
+  /**
+   * What the flag rests on, in words: the finding behind it, or for `b12_test_due` the testing
+   * policy ("NICE NG239: symptom and risk factor" / "local case-finding policy (beyond NICE): risk
+   * factor alone"). Also the text of the flag's last reason (`flag.<code>.basis`).
+   */
+  basis: string;
+  /** The citation the flag rests on. */
+  source: string;
 }
 
 /** The engine's result: JSON-serialisable (dates are ISO strings) so it can be stored as a snapshot. */
@@ -133,6 +195,10 @@ export interface Evaluation {
   ageYears: number;
   ewgsop2: CategoryResult<Ewgsop2Category>;
   awgs2019: CategoryResult<Awgs2019Category>;
+  /** AWGS 2025, with chair stand and gait speed as outcomes shown beside it, never diagnostic. */
+  awgs2025: CategoryResult<Awgs2025Category> & { outcomes: Reason[] };
+  /** The AWGS edition whose category the tier and flags read. */
+  awgsEditionInForce: AwgsEdition;
   sdoc: { weakness: boolean | null; slowness: boolean | null; sarcopenia: boolean | null; reasons: Reason[] };
   fnih: { weakness: boolean | null; lowLeanMass: boolean | null; reasons: Reason[] };
   caseFinding: {
@@ -146,6 +212,7 @@ export interface Evaluation {
   riskFactors: { codes: string[]; reasons: Reason[] };
   /** Catalogue generic names of current medicines by role, each sorted. */
   medicines: { b12Lowering: string[]; muscleOrFalls: string[]; b12Replacement: string[] };
+  /** EWGSOP2 probable or worse, or the AWGS category in force possible or worse. */
   anySarcopeniaFinding: boolean;
   tier: Tier;
   tierReasons: Reason[];

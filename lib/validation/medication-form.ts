@@ -24,6 +24,9 @@ export const CONDITION_LABELS: Record<ConditionCode, string> = {
   crohns_ileal: "Crohn's disease of the ileum",
   coeliac: "Coeliac disease",
   pelvic_radiotherapy: "Pelvic or abdominal radiotherapy",
+  sjogren_syndrome: "Sjögren's syndrome",
+  type_1_diabetes: "Type 1 diabetes",
+  family_history_b12_deficiency: "Family history of B12 deficiency",
 };
 
 const version = z.coerce

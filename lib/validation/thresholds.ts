@@ -1,10 +1,12 @@
 import { z } from "zod";
-import type { ThresholdValues } from "@/lib/domain/thresholds";
+import { DEFAULT_THRESHOLDS, type ThresholdValues } from "@/lib/domain/thresholds";
 
 const positive = z.number().finite().positive();
 const sexSpecific = z.object({ male: positive, female: positive });
 const b12Edge = z.object({ pmolL: positive, ngL: positive });
 const wholeDays = z.number().int().min(0).max(3650);
+const months = z.number().int().min(1).max(120);
+const banded = <T extends z.ZodType>(value: T) => z.object({ age50to64: value, age65plus: value });
 
 /**
  * An admin-edited threshold set. Beyond types and ranges it checks the orderings the rules rely
@@ -33,6 +35,24 @@ export const thresholdValuesSchema = z
       asmiBiaKgM2: sexSpecific,
       possibleWhenMassNormal: z.boolean(),
     }),
+    // Groups added after threshold sets were first stored: a stored set without one takes its defaults.
+    awgs2025: z
+      .object({
+        gripKg: banded(sexSpecific),
+        asmiDxaKgM2: banded(sexSpecific),
+        asmiBiaKgM2: banded(sexSpecific),
+        asmBmiDxa: banded(sexSpecific),
+        asmBmiBia: banded(sexSpecific),
+        chairStandS: banded(positive),
+        gaitSpeedMS: banded(positive),
+        riskBmiBelowKgM2: positive,
+        riskWeightLossKg: positive,
+        riskWeightLossWindowDays: z.number().int().min(1).max(3650),
+        yubiWakkaJustFitsAbnormal: z.boolean(),
+        possibleWhenMassNormal: z.boolean(),
+        drivesTiersAndFlags: z.boolean(),
+      })
+      .default(() => structuredClone(DEFAULT_THRESHOLDS.awgs2025)),
     caseFinding: z.object({
       calfCm: sexSpecific,
       sarcFPositive: z.number().int().min(0).max(10),
@@ -52,6 +72,12 @@ export const thresholdValuesSchema = z
       homocysteineHighAboveUmolL: positive,
       renalCaveatEgfrBelow: positive,
     }),
+    b12Testing: z
+      .object({ caseFindingOnRiskFactorAlone: z.boolean(), retestIntervalMonths: months, acidSuppressantMinMonths: z.number().int().min(0).max(120) })
+      .default(() => structuredClone(DEFAULT_THRESHOLDS.b12Testing)),
+    decline: z
+      .object({ gripDropKg: positive, gaitSpeedDropMS: positive, windowMonths: months, dueDays: wholeDays })
+      .default(() => structuredClone(DEFAULT_THRESHOLDS.decline)),
     flags: z.object({
       b12ConfirmDueDays: wholeDays,
       b12FollowUpDueDays: wholeDays,

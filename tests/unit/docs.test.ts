@@ -5,10 +5,12 @@ import { renderMarkdown } from "@/lib/docs/markdown";
 import { REFERENCE_SECTION } from "@/lib/docs/reference-sections";
 import { EXPORT_COLUMNS } from "@/lib/domain/csv-export";
 import { CONDITION_MAPPINGS, LOCAL_SYSTEM, OBSERVATION_CODES, RXNORM_CLINICAL_DRUGS } from "@/lib/domain/fhir-codes";
-import { AWGS2019_LABELS, B12_STATUS_LABELS, EWGSOP2_LABELS, TIER_LABELS } from "@/lib/domain/labels";
+import { B12_SYMPTOM_LABELS } from "@/lib/domain/b12-symptoms";
+import { GLIS_DEFINITION } from "@/lib/domain/glis";
+import { AWGS2019_LABELS, AWGS2025_LABELS, B12_STATUS_LABELS, EWGSOP2_LABELS, TIER_LABELS } from "@/lib/domain/labels";
 import { MEDICINE_CATALOGUE } from "@/lib/domain/medicine-catalogue";
 import { THRESHOLD_CATALOGUE, type ThresholdCatalogueEntry } from "@/lib/domain/thresholds";
-import { FLAG_CODES } from "@/lib/domain/types";
+import { CONDITION_CODES, FLAG_CODES } from "@/lib/domain/types";
 import { KG_PER_LB, PG_ML_PER_PMOL_L } from "@/lib/domain/units";
 import { ASSESSMENT_COLUMNS } from "@/lib/validation/assessment-row";
 
@@ -135,11 +137,24 @@ describe("the clinical reference describes what the engine does", () => {
     expect(reference).toContain("1 µmol/L = 1000 nmol/L");
   });
 
-  it("keeps the guideline updates the engine does not apply yet in their own, marked section", () => {
-    const planned = reference.slice(reference.indexOf("## Planned: not yet applied by the engine"));
+  it("describes the guideline updates it applies among the applied sections, and keeps what is not applied in its own, marked section", () => {
+    const plannedAt = reference.indexOf("## Planned: not yet applied by the engine");
+    const planned = reference.slice(plannedAt);
+    const applied = reference.slice(0, reference.indexOf("## Open questions"));
     expect(planned).toMatch(/^## Planned: not yet applied by the engine\n\n\*\*Not yet applied by the engine \(planned, see the clinical-currency work\)\.\*\*/);
-    for (const topic of ["### AWGS 2025", "### GLIS", "### Who to test for B12", "### Re-test intervals", "### Muscle decline"]) expect(planned).toContain(topic);
+    for (const topic of ["## AWGS 2025\n", "## GLIS\n", "## Who to test for B12\n", "## Muscle decline\n"]) expect(applied).toContain(topic);
+    for (const number of ["< 34.0 kg", "< 0.83", "≥ 10.0 s", "183 days", "≥ 5.0 kg", "≥ 0.1 m/s"]) expect(planned, number).not.toContain(number);
+    expect(planned).toContain("### Ethnicity and B12 reference ranges");
     expect(reference.indexOf("AWGS 2025 —")).toBe(-1);
+  });
+
+  it("lists the B12 symptom codes, the risk conditions and GLIS as the engine has them", () => {
+    for (const code of Object.keys(B12_SYMPTOM_LABELS)) expect(rows.some((r) => r.startsWith(`| \`${code}\` |`)), code).toBe(true);
+    for (const condition of ["Sjögren's syndrome", "type 1 diabetes", "a family history of B12 deficiency"]) expect(reference).toContain(condition);
+    expect(CONDITION_CODES).toHaveLength(11);
+    expect(reference).toContain(GLIS_DEFINITION.citation);
+    expect(GLIS_DEFINITION.text).toMatch(/No operational cut-points have been published/);
+    expect(THRESHOLD_CATALOGUE.filter((e) => /glis/i.test(e.key))).toEqual([]);
   });
 });
 
@@ -170,16 +185,16 @@ describe("the product design states the formats exactly as the code writes and r
     expect(EXPORT_COLUMNS as readonly string[]).not.toContain("awgs2025");
   });
 
-  it("the engine's vocabulary: every category, tier and flag, and only the planned ones missing", () => {
+  it("the engine's vocabulary: every category, tier and flag", () => {
     const row = (field: string) => design.split("\n").find((line) => line.startsWith(`| \`${field}\` |`)) ?? "";
     const values = (line: string) => [...line.split("|")[2]!.matchAll(/`([a-z0-9_]+)`/g)].map((m) => m[1]);
     expect(values(row("ewgsop2"))).toEqual(Object.keys(EWGSOP2_LABELS));
     expect(values(row("awgs2019"))).toEqual(Object.keys(AWGS2019_LABELS));
+    expect(values(row("awgs2025"))).toEqual(Object.keys(AWGS2025_LABELS));
     expect(values(row("b12_status"))).toEqual(Object.keys(B12_STATUS_LABELS));
     expect(values(row("tier"))).toEqual(Object.keys(TIER_LABELS));
-    expect(row("awgs2025")).toContain("**planned**");
     for (const flag of FLAG_CODES) expect(row(flag), flag).not.toBe("");
-    expect(row("muscle_decline")).toContain("**planned**");
-    expect(FLAG_CODES as readonly string[]).not.toContain("muscle_decline");
+    for (const field of ["awgs2025", ...FLAG_CODES]) expect(row(field), field).not.toContain("**planned**");
+    expect(FLAG_CODES as readonly string[]).toContain("muscle_decline");
   });
 });

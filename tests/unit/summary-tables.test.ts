@@ -68,7 +68,7 @@ describe("summary tables", () => {
 
   it("links each column of B12 status by medicine to the B12-status table, the class rows as a union", () => {
     const relations = buildSummaryModel(AGGREGATES).relations.filter((r) => r.overlapping);
-    const classes = (column: string) => ["metformin", "ppi", "h2ra", "colchicine", "nitrous_oxide"].map((c) => `b12_by_medicine.${c}.${column}`);
+    const classes = (column: string) => ["metformin", "ppi", "h2ra", "colchicine", "nitrous_oxide", "antiepileptic"].map((c) => `b12_by_medicine.${c}.${column}`);
     expect(relations).toEqual(
       [["deficient", "b12_status.deficient"], ["indeterminate", "b12_status.indeterminate"], ["adequate", "b12_status.adequate"], ["not_tested", "b12_status.not_tested"], ["not_evaluated", "b12_status.not_evaluated"], ["all", "patients"]].map(
         ([column, total]) => ({ total, members: [`b12_by_medicine.none.${column}`], overlapping: classes(column!) }),

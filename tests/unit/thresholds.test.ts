@@ -115,3 +115,66 @@ describe("thresholdValuesSchema", () => {
     expect(thresholdValuesSchema.safeParse(withThresholds(patch)).success).toBe(false);
   });
 });
+
+describe("the thresholds added for clinical currency (AWGS 2025, B12 testing, decline)", () => {
+  it.each<[string, number | boolean, string | null, boolean]>([
+    ["awgs2025.gripKg.age50to64.male", 34, "<", true],
+    ["awgs2025.gripKg.age50to64.female", 20, "<", true],
+    ["awgs2025.gripKg.age65plus.male", 28, "<", true],
+    ["awgs2025.gripKg.age65plus.female", 18, "<", true],
+    ["awgs2025.asmiDxaKgM2.age50to64.male", 7.2, "<", true],
+    ["awgs2025.asmiDxaKgM2.age50to64.female", 5.5, "<", true],
+    ["awgs2025.asmiDxaKgM2.age65plus.male", 7.0, "<", true],
+    ["awgs2025.asmiDxaKgM2.age65plus.female", 5.4, "<", true],
+    ["awgs2025.asmiBiaKgM2.age50to64.male", 7.6, "<", true],
+    ["awgs2025.asmiBiaKgM2.age50to64.female", 5.7, "<", true],
+    ["awgs2025.asmiBiaKgM2.age65plus.male", 7.0, "<", true],
+    ["awgs2025.asmiBiaKgM2.age65plus.female", 5.7, "<", true],
+    ["awgs2025.asmBmiDxa.age50to64.male", 0.8, "<", true],
+    ["awgs2025.asmBmiDxa.age50to64.female", 0.55, "<", true],
+    ["awgs2025.asmBmiDxa.age65plus.male", 0.73, "<", true],
+    ["awgs2025.asmBmiDxa.age65plus.female", 0.52, "<", true],
+    ["awgs2025.asmBmiBia.age50to64.male", 0.9, "<", true],
+    ["awgs2025.asmBmiBia.age50to64.female", 0.63, "<", true],
+    ["awgs2025.asmBmiBia.age65plus.male", 0.83, "<", true],
+    ["awgs2025.asmBmiBia.age65plus.female", 0.57, "<", true],
+    ["awgs2025.chairStandS.age50to64", 10, ">=", true],
+    ["awgs2025.chairStandS.age65plus", 12, ">=", true],
+    ["awgs2025.gaitSpeedMS.age50to64", 1.2, "<", true],
+    ["awgs2025.gaitSpeedMS.age65plus", 1.0, "<", true],
+    ["awgs2025.riskBmiBelowKgM2", 20, "<", true],
+    ["awgs2025.riskWeightLossKg", 2, ">=", true],
+    ["awgs2025.riskWeightLossWindowDays", 183, null, false],
+    ["awgs2025.yubiWakkaJustFitsAbnormal", false, null, false],
+    ["awgs2025.possibleWhenMassNormal", true, null, false],
+    ["awgs2025.drivesTiersAndFlags", false, null, false],
+    ["b12Testing.caseFindingOnRiskFactorAlone", true, null, false],
+    ["b12Testing.retestIntervalMonths", 12, null, false],
+    ["b12Testing.acidSuppressantMinMonths", 12, ">=", false],
+    ["decline.gripDropKg", 5, ">=", false],
+    ["decline.gaitSpeedDropMS", 0.1, ">=", false],
+    ["decline.windowMonths", 12, null, false],
+    ["decline.dueDays", 30, null, false],
+  ])("%s = %s (%s), confirmed %s", (key, value, comparison, confirmed) => {
+    expect(THRESHOLD_CATALOGUE.find((e) => e.key === key)).toMatchObject({ value, comparison, confirmed });
+  });
+
+  it("a threshold set stored before these groups existed parses, with their defaults", () => {
+    const stored = structuredClone(DEFAULT_THRESHOLDS) as unknown as Record<string, unknown>;
+    for (const group of ["awgs2025", "b12Testing", "decline"]) Reflect.deleteProperty(stored, group);
+    const parsed = thresholdValuesSchema.parse(stored);
+    expect(parsed).toEqual(DEFAULT_THRESHOLDS);
+    expect(parsed.awgs2025).not.toBe(DEFAULT_THRESHOLDS.awgs2025);
+    expect(describeThresholds(stored as unknown as typeof DEFAULT_THRESHOLDS).find((e) => e.key === "decline.gripDropKg")?.value).toBe(5);
+  });
+
+  it.each<[string, (t: typeof DEFAULT_THRESHOLDS) => void]>([
+    ["a fractional re-test interval", (t) => void (t.b12Testing.retestIntervalMonths = 6.5)],
+    ["a zero decline window", (t) => void (t.decline.windowMonths = 0)],
+    ["a negative grip fall", (t) => void (t.decline.gripDropKg = -5)],
+    ["a missing AWGS 2025 band", (t) => void Reflect.deleteProperty(t.awgs2025.gripKg, "age65plus")],
+    ["an edition setting that is not yes/no", (t) => void Object.assign(t.awgs2025, { drivesTiersAndFlags: "2025" })],
+  ])("rejects %s", (_label, patch) => {
+    expect(thresholdValuesSchema.safeParse(withThresholds(patch)).success).toBe(false);
+  });
+});

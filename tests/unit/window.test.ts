@@ -77,7 +77,7 @@ describe("medications current at now", () => {
     ["started at now", { startedOn: NOW }, true],
     ["starts after now", { startedOn: day("2026-11-22") }, false],
     ["stopped before now", { stoppedOn: day("2026-11-20") }, false],
-    ["stopped at now", { stoppedOn: NOW }, true],
+    ["stopped at now (the stop date is the first day without it)", { stoppedOn: NOW }, false],
     ["stops after now", { stoppedOn: day("2026-12-01") }, true],
   ])("%s → current %s", (_label, dates, expected) => {
     const e = evaluate(history({ medications: [med("omeprazole", dates)] }));
