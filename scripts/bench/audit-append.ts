@@ -13,6 +13,9 @@ import { appendAudit, auditRead } from "@/lib/data/audit";
 import { createDb } from "@/lib/data/db";
 import { migrate } from "@/lib/data/migrate";
 import type { SystemActor } from "@/lib/auth/actor";
+import { exitWithUsageError, exitWithUsageIfAsked } from "../usage";
+
+const USAGE = "usage: npx tsx --conditions=react-server --tsconfig tsconfig.json scripts/bench/audit-append.ts <DATABASE_URL of an empty database> [appends=1000] [existing=20000]";
 
 function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
@@ -25,8 +28,9 @@ function describe(label: string, samples: number[]): string {
 }
 
 async function main() {
+  exitWithUsageIfAsked(USAGE);
   const [url, appendsText, existingText] = process.argv.slice(2);
-  if (!url) throw new Error("usage: audit-append.ts <DATABASE_URL> [appends=1000] [existing=20000]");
+  if (!url) exitWithUsageError("audit-append.ts: give the URL of an empty database.", USAGE);
   const appends = Number(appendsText ?? 1000);
   const existing = Number(existingText ?? 20_000);
   await migrate(url);

@@ -22,6 +22,7 @@ const SCRIPTS: Record<string, string[]> = {
   "bench/import-only.ts": [TSX, "--conditions=react-server", "--tsconfig", "tsconfig.json", "scripts/bench/import-only.ts"],
   "bench/trace-queries.ts": [TSX, "--conditions=react-server", "--tsconfig", "tsconfig.json", "scripts/bench/trace-queries.ts"],
   "bench/profile-summary.ts": [TSX, "scripts/bench/profile-summary.ts"],
+  "bench/audit-append.ts": [TSX, "--conditions=react-server", "--tsconfig", "tsconfig.json", "scripts/bench/audit-append.ts"],
   "test-summary.mjs": ["node", "scripts/test-summary.mjs"],
   // Listed by name, not found by globbing: a new script runs here only once it is known to answer --help
   // (before this change, `demo.sh --help` started a server and `test-all.sh --help` the whole suite).
