@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const actor: UserActor = { kind: "user", userId: analyst.id, clinicId: analyst.clinicId!, role: "analyst", name: analyst.name, email: analyst.email };
 
   const summary = await getClinicSummary(db, actor, now);
-  const withheld = { small: 0, complementary: 0, totals: 0 };
+  const withheld = { small: 0, complementary: 0, totals: 0, ranges: 0 };
   let cells = 0;
   for (const table of summary.tables) {
     for (const row of table.rows) {
@@ -35,20 +35,21 @@ async function main(): Promise<void> {
         cells++;
         if (!cell.suppression) continue;
         withheld[cell.suppression]++;
+      if (cell.suppression === "complementary" && cell.text !== "*") withheld.ranges++;
         const isTotal = row.isTotal || column.key === "all" || column.key === "open";
         if (isTotal) withheld.totals++;
         if (values.list) console.log(`${cell.text.padEnd(9)} ${table.id} ${row.key}${row.subkey ? `/${row.subkey}` : ""} ${column.key}${isTotal ? " (total)" : ""}`);
       }
     }
   }
-  console.log(`summary: ${cells} cells, ${withheld.small} "<5", ${withheld.complementary} "*" (${withheld.totals} of the withheld are totals)`);
+  console.log(`summary: ${cells} cells, ${withheld.small} "<5", ${withheld.complementary} "*" (${withheld.ranges} of them shown as a range; ${withheld.totals} of the withheld are totals)`);
 
   const csv = streamDeidentifiedCsv(db, actor, { now });
-  let result: IteratorResult<string, { rows: number; withheld: number }>;
+  let result: IteratorResult<string, { rows: number; withheld: number; suppressedCells: number }>;
   do result = await csv.next();
   while (!result.done);
   const { rows, withheld: csvWithheld } = result.value;
-  console.log(`de-identified CSV: ${rows} patients kept, ${csvWithheld} withheld (${((100 * rows) / (rows + csvWithheld)).toFixed(1)} % kept)`);
+  console.log(`de-identified CSV: ${rows} patients kept, ${csvWithheld} withheld (${((100 * rows) / (rows + csvWithheld)).toFixed(1)} % kept), ${result.value.suppressedCells} cells "*"`);
   await db.$disconnect();
 }
 
