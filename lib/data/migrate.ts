@@ -4,17 +4,21 @@ import { dirname, join } from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { databaseProvider, sqliteFilePath, type DatabaseProvider } from "@/lib/config/env";
+import { BACKFILLS, type Backfill } from "./backfills";
 
 /**
  * Applies prisma/migrations/<provider>/<timestamp>_<name>/migration.sql in order, each in its own
  * transaction, recording it in `_app_migrations`. This stands in for `prisma migrate deploy`,
  * whose native engine cannot be downloaded on our machines (see TOOLCHAIN.md). An applied
- * migration whose file has since changed is an error, never silently re-run.
+ * migration whose file has since changed is an error, never silently re-run. Then the data
+ * backfills that SQL cannot do (lib/data/backfills.ts) run once each, recorded in `_app_backfills`.
  */
 export interface MigrationResult {
   provider: DatabaseProvider;
   applied: string[];
   alreadyApplied: number;
+  /** Backfills run now, with the rows each changed. */
+  backfilled: { name: string; rows: number }[];
 }
 
 const MIGRATIONS_ROOT = join(process.cwd(), "prisma", "migrations");
@@ -41,10 +45,11 @@ function checkUnchanged(file: MigrationFile, recordedChecksum: string | undefine
   return true;
 }
 
-export async function migrate(url: string, log: (line: string) => void = () => {}): Promise<MigrationResult> {
+export async function migrate(url: string, log: (line: string) => void = () => {}, backfills: readonly Backfill[] = BACKFILLS): Promise<MigrationResult> {
   const provider = databaseProvider(url);
   const files = listMigrations(provider);
   const applied: string[] = [];
+  const backfilled: { name: string; rows: number }[] = [];
 
   if (provider === "sqlite") {
     const path = sqliteFilePath(url);
@@ -64,6 +69,17 @@ export async function migrate(url: string, log: (line: string) => void = () => {
         })();
         applied.push(file.name);
         log(`applied ${file.name}`);
+      }
+      db.exec(`CREATE TABLE IF NOT EXISTS "_app_backfills" ("name" TEXT PRIMARY KEY, "rows" INTEGER NOT NULL, "appliedAt" TEXT NOT NULL)`);
+      const done = new Set((db.prepare(`SELECT name FROM "_app_backfills"`).all() as { name: string }[]).map((r) => r.name));
+      for (const backfill of backfills.filter((b) => !done.has(b.name))) {
+        const rows = db.transaction(() => {
+          const changed = backfill.sqlite(db);
+          db.prepare(`INSERT INTO "_app_backfills" (name, rows, appliedAt) VALUES (?, ?, ?)`).run(backfill.name, changed, new Date().toISOString());
+          return changed;
+        })();
+        backfilled.push({ name: backfill.name, rows });
+        log(`backfilled ${backfill.name}: ${rows} rows`);
       }
     } finally {
       db.close();
@@ -91,10 +107,25 @@ export async function migrate(url: string, log: (line: string) => void = () => {
         applied.push(file.name);
         log(`applied ${file.name}`);
       }
+      await client.query(`CREATE TABLE IF NOT EXISTS "_app_backfills" ("name" TEXT PRIMARY KEY, "rows" INTEGER NOT NULL, "appliedAt" TIMESTAMPTZ NOT NULL)`);
+      const done = new Set((await client.query<{ name: string }>(`SELECT name FROM "_app_backfills"`)).rows.map((r) => r.name));
+      for (const backfill of backfills.filter((b) => !done.has(b.name))) {
+        await client.query("BEGIN");
+        try {
+          const rows = await backfill.postgresql(client);
+          await client.query(`INSERT INTO "_app_backfills" (name, rows, "appliedAt") VALUES ($1, $2, now())`, [backfill.name, rows]);
+          await client.query("COMMIT");
+          backfilled.push({ name: backfill.name, rows });
+          log(`backfilled ${backfill.name}: ${rows} rows`);
+        } catch (error) {
+          await client.query("ROLLBACK");
+          throw new Error(`Backfill ${backfill.name} failed and was rolled back: ${(error as Error).message}`);
+        }
+      }
     } finally {
       await client.query("SELECT pg_advisory_unlock(727274)").catch(() => {});
       await client.end();
     }
   }
-  return { provider, applied, alreadyApplied: files.length - applied.length };
+  return { provider, applied, alreadyApplied: files.length - applied.length, backfilled };
 }
