@@ -155,9 +155,12 @@ function sqliteReader(db: Database.Database): RowReader {
   return { provider: "sqlite", texts: async (sql) => db.prepare(sql).pluck().all() as string[] };
 }
 
-/** Tables holding application data, ignoring the migration ledger (for "is this database empty?"). */
+/** The ledgers of lib/data/migrate.ts: a freshly migrated database has rows in them and is still empty. */
+const LEDGERS = new Set(["_app_migrations", "_app_backfills"]);
+
+/** Tables holding application data, ignoring the migration ledgers (for "is this database empty?"). */
 function isEmptyCounts(tables: Record<string, number>): boolean {
-  return Object.entries(tables).every(([name, count]) => name === "_app_migrations" || count === 0);
+  return Object.entries(tables).every(([name, count]) => LEDGERS.has(name) || count === 0);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import { storeEvaluations } from "./snapshots";
 import { evaluatePatient } from "@/lib/domain/evaluate";
 import { findMedicineById } from "@/lib/domain/medicine-catalogue";
 import { isCurrentMedication } from "@/lib/domain/medications";
+import { patientSearchKey } from "@/lib/domain/search-key";
 import type { ThresholdValues } from "@/lib/domain/thresholds";
 import type { MeasureKind, PatientHistory } from "@/lib/domain/types";
 import type { SeedObservation, SeedPatient } from "@/prisma/factories";
@@ -41,10 +42,6 @@ export function panelColumns(patient: Pick<SeedPatient, "observations" | "medica
     latestB12At: b12?.observedAt ?? null,
     medicationClasses: classes.size > 0 ? `;${[...classes].sort().join(";")};` : "",
   };
-}
-
-export function searchText(p: { mrn: string; familyName: string; givenName: string }): string {
-  return `${p.mrn} ${p.familyName} ${p.givenName}`.toLowerCase();
 }
 
 export function toHistory(patient: SeedPatient): PatientHistory {
@@ -85,7 +82,7 @@ export async function insertPatientBatch(tx: Tx, patients: readonly SeedPatient[
       const panel = panelColumns(p, now);
       return [
         ids[i], clinicId, p.mrn, p.familyName, p.givenName, p.birthDate, p.sex, p.diet,
-        p.attributedToClinician ? options.attributedClinicianId : null, searchText(p), 1,
+        p.attributedToClinician ? options.attributedClinicianId : null, patientSearchKey(p), 1,
         panel.lastAssessedAt, panel.latestGripKg, panel.latestGripAt, panel.latestGaitMs, panel.latestGaitAt, panel.latestB12Pmol, panel.latestB12At,
         panel.medicationClasses, createdAt, createdAt,
       ];

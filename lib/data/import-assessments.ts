@@ -5,7 +5,8 @@ import { CsvError, parse } from "csv-parse";
 import type { Db, Tx } from "./db";
 import { appendAudit } from "./audit";
 import { CONDITION_COLUMNS, insertRows, MEDICATION_COLUMNS, newRowId, OBSERVATION_COLUMNS, PATIENT_COLUMNS } from "./bulk-insert";
-import { panelColumns, searchText } from "./bulk-write";
+import { panelColumns } from "./bulk-write";
+import { patientSearchKey } from "@/lib/domain/search-key";
 import { reevaluatePatients, REEVALUATE_BATCH_SIZE } from "./reevaluate";
 import { storeEvaluations, type EvaluatedPatient } from "./snapshots";
 import { runImportWrite, type ImportJobStatus } from "./import-run";
@@ -587,7 +588,7 @@ async function writeImport(tx: Tx, ctx: WriteContext): Promise<WriteCounts> {
         // PATIENT_COLUMNS order.
         patientRows.push([
           patientId, clinicId, plan.mrn, familyName, givenName, history.birthDate, history.sex, history.diet, null,
-          searchText({ mrn: plan.mrn, familyName, givenName }), 1,
+          patientSearchKey({ mrn: plan.mrn, familyName, givenName }), 1,
           panel.lastAssessedAt, panel.latestGripKg, panel.latestGripAt, panel.latestGaitMs, panel.latestGaitAt, panel.latestB12Pmol, panel.latestB12At,
           panel.medicationClasses, writtenAt, writtenAt,
         ]);

@@ -3,13 +3,13 @@ import { createHash, randomUUID } from "node:crypto";
 import type { Db, Tx } from "./db";
 import { appendAudit } from "./audit";
 import { insertRows, MEDICATION_COLUMNS, OBSERVATION_COLUMNS } from "./bulk-insert";
-import { searchText } from "./bulk-write";
 import { reevaluatePatients, REEVALUATE_BATCH_SIZE } from "./reevaluate";
 import { runImportWrite, type ImportJobStatus } from "./import-run";
 import { actorId, actorRole, type Actor } from "@/lib/auth/actor";
 import { can } from "@/lib/auth/roles";
 import { AppError } from "@/lib/errors";
 import { countUnder } from "@/lib/domain/own-keys";
+import { patientSearchKey } from "@/lib/domain/search-key";
 import {
   isObject, mapCondition, mapMedication, mapObservation, mapPatient,
   type Json, type MappedCondition, type MappedMedication, type MappedObservation, type MappedPatient, type Rejection,
@@ -270,7 +270,7 @@ async function writePlan(tx: Tx, clinicId: string, enteredById: string | null, p
         where: { id: e.id, clinicId },
         data: {
           familyName: m.familyName, givenName: m.givenName, birthDate: m.birthDate, sex: m.sex, deceasedAt: m.deceasedAt,
-          searchText: searchText(m), version: { increment: 1 },
+          searchText: patientSearchKey(m), version: { increment: 1 },
         },
       });
       counts.updatedPatientIds.push(e.id);
@@ -284,7 +284,7 @@ async function writePlan(tx: Tx, clinicId: string, enteredById: string | null, p
     counts.createdPatientIds.push(id);
     touched.add(id);
     // PATIENT_COLUMNS order; the panel columns are filled by the re-evaluation below.
-    patientRows.push([id, clinicId, m.mrn, m.familyName, m.givenName, m.birthDate, m.sex, m.deceasedAt, searchText(m), 1, "", writtenAt, writtenAt]);
+    patientRows.push([id, clinicId, m.mrn, m.familyName, m.givenName, m.birthDate, m.sex, m.deceasedAt, patientSearchKey(m), 1, "", writtenAt, writtenAt]);
   }
   await insertRows(tx, "Patient", PATIENT_COLUMNS, patientRows);
   counts.patients.created = counts.createdPatientIds.length;

@@ -4,17 +4,21 @@ import { dirname, join } from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { databaseProvider, sqliteFilePath, type DatabaseProvider } from "@/lib/config/env";
+import { BACKFILLS, type Backfill } from "./backfills";
 
 /**
  * Applies prisma/migrations/<provider>/<timestamp>_<name>/migration.sql in order, each in its own
  * transaction, recording it in `_app_migrations`. This stands in for `prisma migrate deploy`,
  * whose native engine cannot be downloaded on our machines (README.md, "Changing the schema"). An applied
- * migration whose file has since changed is an error, never silently re-run.
+ * migration whose file has since changed is an error, never silently re-run. Then the data
+ * backfills that SQL cannot do (lib/data/backfills.ts) run once each, recorded in `_app_backfills`.
  */
 export interface MigrationResult {
   provider: DatabaseProvider;
   applied: string[];
   alreadyApplied: number;
+  /** Backfills run now, with the rows each changed. */
+  backfilled: { name: string; rows: number }[];
 }
 
 const MIGRATIONS_ROOT = join(process.cwd(), "prisma", "migrations");
@@ -44,9 +48,11 @@ function checkUnchanged(file: MigrationFile, recordedChecksum: string | undefine
 export interface MigrateOptions {
   /**
    * Stop before the migration of this name (without its timestamp), leaving the database as an
-   * older version did: for tests of what a migration does to existing data.
+   * older version did: for tests of what a migration does to existing data. No backfill runs then.
    */
   stopBefore?: string;
+  /** The data backfills to run after the migrations (default: all of lib/data/backfills.ts). */
+  backfills?: readonly Backfill[];
 }
 
 export async function migrate(url: string, log: (line: string) => void = () => {}, options: MigrateOptions = {}): Promise<MigrationResult> {
@@ -55,7 +61,9 @@ export async function migrate(url: string, log: (line: string) => void = () => {
   const stop = options.stopBefore === undefined ? -1 : all.findIndex((file) => file.name.endsWith(`_${options.stopBefore}`));
   if (options.stopBefore !== undefined && stop < 0) throw new Error(`No migration named ${options.stopBefore}.`);
   const files = stop < 0 ? all : all.slice(0, stop);
+  const backfills = options.stopBefore === undefined ? (options.backfills ?? BACKFILLS) : [];
   const applied: string[] = [];
+  const backfilled: { name: string; rows: number }[] = [];
 
   if (provider === "sqlite") {
     const path = sqliteFilePath(url);
@@ -75,6 +83,17 @@ export async function migrate(url: string, log: (line: string) => void = () => {
         })();
         applied.push(file.name);
         log(`applied ${file.name}`);
+      }
+      db.exec(`CREATE TABLE IF NOT EXISTS "_app_backfills" ("name" TEXT PRIMARY KEY, "rows" INTEGER NOT NULL, "appliedAt" TEXT NOT NULL)`);
+      const done = new Set((db.prepare(`SELECT name FROM "_app_backfills"`).all() as { name: string }[]).map((r) => r.name));
+      for (const backfill of backfills.filter((b) => !done.has(b.name))) {
+        const rows = db.transaction(() => {
+          const changed = backfill.sqlite(db);
+          db.prepare(`INSERT INTO "_app_backfills" (name, rows, appliedAt) VALUES (?, ?, ?)`).run(backfill.name, changed, new Date().toISOString());
+          return changed;
+        })();
+        backfilled.push({ name: backfill.name, rows });
+        log(`backfilled ${backfill.name}: ${rows} rows`);
       }
     } finally {
       db.close();
@@ -102,10 +121,25 @@ export async function migrate(url: string, log: (line: string) => void = () => {
         applied.push(file.name);
         log(`applied ${file.name}`);
       }
+      await client.query(`CREATE TABLE IF NOT EXISTS "_app_backfills" ("name" TEXT PRIMARY KEY, "rows" INTEGER NOT NULL, "appliedAt" TIMESTAMPTZ NOT NULL)`);
+      const done = new Set((await client.query<{ name: string }>(`SELECT name FROM "_app_backfills"`)).rows.map((r) => r.name));
+      for (const backfill of backfills.filter((b) => !done.has(b.name))) {
+        await client.query("BEGIN");
+        try {
+          const rows = await backfill.postgresql(client);
+          await client.query(`INSERT INTO "_app_backfills" (name, rows, "appliedAt") VALUES ($1, $2, now())`, [backfill.name, rows]);
+          await client.query("COMMIT");
+          backfilled.push({ name: backfill.name, rows });
+          log(`backfilled ${backfill.name}: ${rows} rows`);
+        } catch (error) {
+          await client.query("ROLLBACK");
+          throw new Error(`Backfill ${backfill.name} failed and was rolled back: ${(error as Error).message}`);
+        }
+      }
     } finally {
       await client.query("SELECT pg_advisory_unlock(727274)").catch(() => {});
       await client.end();
     }
   }
-  return { provider, applied, alreadyApplied: files.length - applied.length };
+  return { provider, applied, alreadyApplied: files.length - applied.length, backfilled };
 }

@@ -5,6 +5,7 @@ import { auditReadGrouped } from "./audit-group";
 import type { Actor } from "@/lib/auth/actor";
 import type { PanelQuery } from "@/lib/validation/panel-query";
 import { cohortWhere } from "./cohort-where";
+import { searchMatchIds, searchWhere, type SearchMatches } from "./patient-search";
 import { TIER_RANK, type Tier } from "@/lib/domain/types";
 import { bornBeforeForAge } from "@/lib/domain/dates";
 
@@ -59,7 +60,8 @@ export function panelWhere(actor: Actor, query: PanelQuery, now: Date): Prisma.P
   if (query.med) where.medicationClasses = { contains: `;${query.med};` };
   if (query.mine && actor.kind === "user") where.attributedClinicianId = actor.userId;
   else if (query.clinician) where.attributedClinicianId = query.clinician;
-  if (query.q) where.searchText = { contains: query.q.toLowerCase() };
+  const and: Prisma.PatientWhereInput[] = [];
+  if (query.q) and.push(searchWhere(query.q));
   const snapshot: Prisma.RiskSnapshotWhereInput = {};
   if (query.tier) snapshot.tier = query.tier;
   if (query.ewgsop2) snapshot.ewgsop2 = query.ewgsop2;
@@ -76,7 +78,8 @@ export function panelWhere(actor: Actor, query: PanelQuery, now: Date): Prisma.P
       },
     };
   }
-  if (query.criteria.length > 0) where.AND = [cohortWhere(query.criteria, query.match, now)];
+  if (query.criteria.length > 0) and.push(cohortWhere(query.criteria, query.match, now));
+  if (and.length > 0) where.AND = and;
   return where;
 }
 
@@ -141,10 +144,10 @@ const countCaches = new WeakMap<Db, Map<string, { version: number; counts: TierC
  * so a write that commits in between leaves counts newer than their version (a recount next time),
  * never older. Filters relative to "now" (age, overdue) make a new key each call and are recounted.
  */
-async function countByTier(db: Db, clinicId: string, where: Prisma.PatientWhereInput): Promise<TierCount[]> {
+async function countByTier(db: Db, clinicId: string, where: Prisma.PatientWhereInput, search: SearchMatches | null = null, keyWhere = where): Promise<TierCount[]> {
   let cache = countCaches.get(db);
   if (!cache) countCaches.set(db, (cache = new Map()));
-  const key = `${clinicId}\n${JSON.stringify(where)}`;
+  const key = `${clinicId}\n${JSON.stringify(keyWhere)}`;
   const version = (await db.panelVersion.findUnique({ where: { clinicId }, select: { version: true } }))?.version ?? 0;
   const hit = cache.get(key);
   cache.delete(key);
@@ -152,9 +155,18 @@ async function countByTier(db: Db, clinicId: string, where: Prisma.PatientWhereI
     cache.set(key, hit);
     return hit.counts;
   }
+  const counts = await countTiers(db, clinicId, where, search?.ids ?? null);
+  // Counted from a search's ids: filed under the version the ids were found at (never newer).
+  cache.set(key, { version: search ? Math.min(search.version, version) : version, counts });
+  if (cache.size > COUNT_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+  return counts;
+}
+
+/** The per-tier counts, counted; with the ids a search matched (lib/data/patient-search.ts), only their snapshots are read, by key. */
+async function countTiers(db: Db, clinicId: string, where: Prisma.PatientWhereInput, matchIds: string[] | null): Promise<TierCount[]> {
   const grouped = await db.riskSnapshot.groupBy({
     by: ["tierRank"],
-    where: { clinicId, patient: where },
+    where: { ...(matchIds ? { patientId: { in: matchIds } } : { clinicId }), patient: where },
     _count: { _all: true, nextDueAt: true },
   });
   const counts = grouped.map((g) => ({ tierRank: g.tierRank, all: g._count._all, withDue: g._count.nextDueAt }));
@@ -162,8 +174,6 @@ async function countByTier(db: Db, clinicId: string, where: Prisma.PatientWhereI
   // the app) is still listed — last, as not yet evaluated — rather than silently left out.
   const unevaluated = await db.patient.count({ where: { AND: [where, { snapshot: { is: null } }] } });
   if (unevaluated > 0) counts.push({ tierRank: UNEVALUATED, all: unevaluated, withDue: 0 });
-  cache.set(key, { version, counts });
-  if (cache.size > COUNT_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
   return counts;
 }
 
@@ -175,7 +185,7 @@ async function countByTier(db: Db, clinicId: string, where: Prisma.PatientWhereI
  * patientId), then those without (by patientId). The counts say where each segment starts, so only the segments the page
  * overlaps are read, with LIMIT/OFFSET inside the segment — the database stops after `size` rows.
  */
-async function tierOrderedIds(db: Db, clinicId: string, where: Prisma.PatientWhereInput, counts: readonly TierCount[], query: PanelQuery, skip: number): Promise<string[]> {
+async function tierOrderedIds(db: Db, clinicId: string, where: Prisma.PatientWhereInput, matchIds: string[] | null, counts: readonly TierCount[], query: PanelQuery, skip: number): Promise<string[]> {
   const ranks = counts
     .filter((c) => c.all > 0)
     .sort((a, b) => (a.tierRank === UNEVALUATED ? 1 : b.tierRank === UNEVALUATED ? -1 : query.dir === "asc" ? a.tierRank - b.tierRank : b.tierRank - a.tierRank));
@@ -192,7 +202,7 @@ async function tierOrderedIds(db: Db, clinicId: string, where: Prisma.PatientWhe
         return ids;
       }
       const found = await db.riskSnapshot.findMany({
-        where: { clinicId, tierRank, nextDueAt: due ? { not: null } : null, patient: where },
+        where: { ...(matchIds ? { patientId: { in: matchIds } } : { clinicId }), tierRank, nextDueAt: due ? { not: null } : null, patient: where },
         orderBy: due ? [{ nextDueAt: "asc" }, { patientId: "asc" }] : [{ patientId: "asc" }],
         skip: from,
         take: query.size - ids.length,
@@ -214,9 +224,23 @@ async function tierOrderedIds(db: Db, clinicId: string, where: Prisma.PatientWhe
 export async function getPatientPanel(db: Db, actor: Actor, query: PanelQuery, now: Date = new Date()): Promise<PanelPage> {
   const clinicId = actor.clinicId;
   if (!clinicId) throw new Error("getPatientPanel: actor without a clinic");
-  const where = panelWhere(actor, query, now);
-  const tierWhere = query.tier ? panelWhere(actor, { ...query, tier: undefined }, now) : where;
-  const allCounts = await countByTier(db, clinicId, tierWhere);
+  // A search matching few patients is looked up first, and they are then read by id. The ids come
+  // from the clinic-scoped search, so `clinicId` is left out: kept, SQLite's planner walks the whole
+  // clinic on a (clinicId, …) index instead of looking the ids up (as for the tier page below).
+  const matched = query.q ? await searchMatchIds(db, clinicId, query.q) : null;
+  const search = matched?.ids ? matched : null;
+  const matchIds = search?.ids ?? null;
+  const byIds = (w: Prisma.PatientWhereInput): Prisma.PatientWhereInput => {
+    if (!matchIds) return w;
+    const { clinicId: _scopedBySearch, ...rest } = w;
+    return { ...rest, id: { in: matchIds } };
+  };
+  const filters = matchIds ? { ...query, q: undefined } : query;
+  const where = byIds(panelWhere(actor, filters, now));
+  const tierWhere = query.tier ? byIds(panelWhere(actor, { ...filters, tier: undefined }, now)) : where;
+  // Counts are cached under the filter as typed (the search's words, not its ids).
+  const keyWhere = panelWhere(actor, { ...query, tier: undefined }, now);
+  const allCounts = await countByTier(db, clinicId, tierWhere, search, keyWhere);
   const tierCounts = Object.fromEntries(allCounts.filter((c) => c.tierRank !== UNEVALUATED).map((c) => [TIER_BY_RANK[c.tierRank], c.all]));
   const counts = query.tier ? allCounts.filter((c) => c.tierRank === TIER_RANK[query.tier!]) : allCounts;
   const total = counts.reduce((n, c) => n + c.all, 0);
@@ -225,7 +249,7 @@ export async function getPatientPanel(db: Db, actor: Actor, query: PanelQuery, n
   const skip = (page - 1) * query.size;
   let found: FoundPatient[];
   if (query.sort === "tier") {
-    const ids = await tierOrderedIds(db, clinicId, where, counts, query, skip);
+    const ids = await tierOrderedIds(db, clinicId, where, matchIds, counts, query, skip);
     // The ids come from the clinic-scoped query above. Repeating `clinicId` here would let SQLite's
     // planner walk the whole clinic on a (clinicId, …) index instead of 25 primary-key lookups.
     const byId = new Map((await db.patient.findMany({ where: { id: { in: ids } }, select: PANEL_SELECT })).map((p) => [p.id, p]));

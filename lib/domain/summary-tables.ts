@@ -1,6 +1,6 @@
 import { AWGS2019_LABELS, B12_STATUS_LABELS, EWGSOP2_LABELS, FLAG_LABELS, TIER_LABELS } from "./labels";
 import { MEDICINE_CLASSES, type MedicineClass } from "./medicine-catalogue";
-import { SUPPRESSION_MARK, suppressSmallCells, type AdditiveRelation, type Suppression } from "./suppression";
+import { RANGE_SHOWN_BELOW_WIDTH, readerRanges, SMALL_CELL_THRESHOLD, SUPPRESSION_MARK, suppressSmallCells, type AdditiveRelation, type ReaderRange, type Suppression } from "./suppression";
 import { FLAG_CODES, TIER_RANK, type Awgs2019Category, type B12Status, type Ewgsop2Category, type FlagCode, type Sex, type Tier } from "./types";
 
 /**
@@ -327,6 +327,10 @@ export interface PublishedCell {
   suppression: Suppression | null;
   /** Percent (0–100) of the cell named by `of`; null when there is no base, it is zero, or either count is withheld. */
   percent: number | null;
+  /** A withheld count: the counts the published numbers allow (`hi` infinite when nothing bounds it). */
+  range: ReaderRange | null;
+  /** A percentage withheld with its count or its base: the percentages the published numbers allow (0–100). */
+  percentRange: ReaderRange | null;
   text: string;
   percentText: string;
 }
@@ -379,16 +383,34 @@ export function publishSummary(model: SummaryModel, options: { suppress: boolean
   const counts = new Map<string, number>([[model.total.id, model.total.count]]);
   for (const table of model.tables) for (const row of table.rows) for (const cell of Object.values(row.cells)) counts.set(cell.id, cell.count);
   const marks = options.suppress ? suppressSmallCells(counts, model.relations) : new Map<string, Suppression>();
+  const ranges = readerRanges(counts, marks, model.relations);
+  /** What a reader knows of a count: exact, its range, or what its mark says. */
+  const known = (id: string): ReaderRange => {
+    const mark = marks.get(id);
+    if (!mark) return { lo: counts.get(id)!, hi: counts.get(id)! };
+    return ranges.get(id) ?? (mark === "small" ? { lo: 1, hi: SMALL_CELL_THRESHOLD - 1 } : { lo: SMALL_CELL_THRESHOLD, hi: Number.POSITIVE_INFINITY });
+  };
   const publish = (cell: SummaryCell): PublishedCell => {
     const mark = marks.get(cell.id) ?? null;
     const base = cell.of === undefined ? undefined : counts.get(cell.of);
     const isBaseWithheld = cell.of !== undefined && marks.has(cell.of);
     const percent = mark || isBaseWithheld || !base ? null : (100 * cell.count) / base;
+    const range = mark ? known(cell.id) : null;
+    let percentRange: ReaderRange | null = null;
+    if (percent === null && cell.of !== undefined && (mark || isBaseWithheld)) {
+      // A part of its base: at most 100 %, and at least the smallest part of the largest base.
+      const part = known(cell.id);
+      const whole = known(cell.of);
+      if (whole.hi > 0) percentRange = { lo: Number.isFinite(whole.hi) ? (100 * part.lo) / whole.hi : 0, hi: Math.min(100, (100 * part.hi) / Math.max(1, whole.lo)) };
+    }
+    const isRangeShown = mark === "complementary" && range !== null && Number.isFinite(range.hi) && range.hi - range.lo < RANGE_SHOWN_BELOW_WIDTH;
     return {
       count: mark ? null : cell.count,
       suppression: mark,
       percent,
-      text: mark ? SUPPRESSION_MARK[mark] : cell.count.toLocaleString("en"),
+      range,
+      percentRange,
+      text: !mark ? cell.count.toLocaleString("en") : isRangeShown ? `${range.lo.toLocaleString("en")}–${range.hi.toLocaleString("en")}` : SUPPRESSION_MARK[mark],
       percentText: formatPercent(percent),
     };
   };

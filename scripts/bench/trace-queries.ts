@@ -4,8 +4,9 @@
  * with its duration, slowest first.
  *
  *   npx tsx --conditions=react-server --tsconfig tsconfig.json scripts/bench/trace-queries.ts \
- *     <DATABASE_URL> panel-tier|panel-name|export|recompute|recompute-batch|read-batch|import <file.csv>
+ *     <DATABASE_URL> panel-tier|panel-name|panel-search|export|recompute|recompute-batch|read-batch|import <file.csv>
  *
+ * panel-search searches for Q (default "Santos, Ernest"), first page by tier.
  * REPEAT=n runs a panel call n times first (warm caches) and traces only the last; FULL=1 prints
  * whole statements.
  */
@@ -73,6 +74,9 @@ async function main() {
       break;
     case "panel-name":
       await getPatientPanel(db, actor, panelQuerySchema.parse({ sort: "name" }), now);
+      break;
+    case "panel-search":
+      await getPatientPanel(db, actor, panelQuerySchema.parse({ q: process.env.Q ?? "Santos, Ernest" }), now);
       break;
     case "export":
       await exportCohortCsv(db, actor, new Writable({ write: (_c, _e, cb) => cb() }), { now, batchSize: 1000 });

@@ -89,6 +89,25 @@ test("the panel is keyboard-operable: search by MRN with Tab and Enter", async (
   await expect(page.getByRole("cell", { name: "MRN000042" })).toBeVisible();
 });
 
+test("search finds a patient as the app writes the name, in the other order, without accents, or by birth date", async ({ page }) => {
+  await signIn(page, "clinician@demo.clinic");
+  await page.goto("/patients?q=muller&sort=name");
+  const link = page.locator("tbody tr").first().getByRole("link").first();
+  const name = (await link.textContent())!.trim();
+  expect(name).toMatch(/^Müller, \S/);
+  const href = (await link.getAttribute("href"))!;
+  const box = page.getByLabel("Name or MRN");
+  const unaccented = name.normalize("NFKD").replace(/\p{M}/gu, "");
+  for (const q of [name, name.split(", ").reverse().join(" "), unaccented.toUpperCase()]) {
+    await box.fill(q);
+    await box.press("Enter");
+    await expect(page.locator(`tbody a[href="${href}"]`)).toBeVisible();
+  }
+  await box.fill(`${unaccented} xyzzy`);
+  await box.press("Enter");
+  await expect(page.getByText("No patients match these filters.")).toBeVisible();
+});
+
 test("an analyst lands on the de-identified summary and may not open the panel", async ({ page }) => {
   await signIn(page, "analyst@demo.clinic");
   await expect(page).toHaveURL(/\/summary$/);

@@ -10,7 +10,7 @@ interface ActualTable {
 async function introspect(t: TestDatabase): Promise<Map<string, ActualTable>> {
   const tables = new Map<string, ActualTable>();
   if (t.provider === "sqlite") {
-    const names = await t.db.$queryRawUnsafe<{ name: string }[]>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_app_migrations'`);
+    const names = await t.db.$queryRawUnsafe<{ name: string }[]>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('_app_migrations', '_app_backfills')`);
     for (const { name } of names) {
       const cols = await t.db.$queryRawUnsafe<{ name: string; notnull: number | bigint; pk: number | bigint }[]>(`PRAGMA table_info("${name}")`);
       const indexes = new Set<string>();
@@ -24,7 +24,7 @@ async function introspect(t: TestDatabase): Promise<Map<string, ActualTable>> {
     }
   } else {
     const cols = await t.db.$queryRawUnsafe<{ table_name: string; column_name: string; is_nullable: string }[]>(
-      `SELECT table_name, column_name, is_nullable FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> '_app_migrations'`,
+      `SELECT table_name, column_name, is_nullable FROM information_schema.columns WHERE table_schema = 'public' AND table_name NOT IN ('_app_migrations', '_app_backfills')`,
     );
     for (const c of cols) {
       const table = tables.get(c.table_name) ?? { columns: new Map(), indexes: new Set() };
@@ -32,7 +32,7 @@ async function introspect(t: TestDatabase): Promise<Map<string, ActualTable>> {
       tables.set(c.table_name, table);
     }
     const idx = await t.db.$queryRawUnsafe<{ tablename: string; indexname: string; indexdef: string }[]>(
-      `SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND indexname NOT LIKE '%_pkey' AND tablename <> '_app_migrations'`,
+      `SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND indexname NOT LIKE '%_pkey' AND tablename NOT IN ('_app_migrations', '_app_backfills')`,
     );
     for (const i of idx) {
       const columns = /\((.+)\)/.exec(i.indexdef)![1]!.split(",").map((c) => c.trim().replace(/"/g, "").replace(/\s+(ASC|DESC)$/i, ""));

@@ -185,11 +185,47 @@ describe("de-identified export", () => {
     let text = "";
     let next;
     while (!(next = await out.next()).done) text += next.value;
-    expect(next.value).toEqual({ rows: 5, withheld: 1 });
+    expect(next.value).toEqual({ rows: 5, withheld: 1, suppressedCells: 0 });
     const rows = parse(text, { columns: true }) as Record<string, string>[];
     expect(rows).toHaveLength(5);
     expect(new Set(rows.map((r) => r.age_band)).size).toBe(1);
     expect(rows[0]!.age_band).toBe(ageBandOf(ageInYears(born(1950), TEST_NOW)));
+  });
+});
+
+describe("de-identified export: bands and local suppression", () => {
+  it("keeps patients whose rare flag lists make them unique, with the lists withheld, and writes the measure bands", async () => {
+    const k = await createTestClinic(t.db, { slug: "bands", patients: 0 });
+    const recent = new Date(TEST_NOW.getTime() - 30 * 86_400_000);
+    // Five women of 75 alike in everything but their open flags, each list different.
+    const lists = [";b12_test_due;", ";muscle_mass_due;", ";performance_due;", ";b12_test_due;reassessment_due;", ";medication_review;"];
+    for (const [i, flagCodes] of lists.entries()) {
+      await t.db.patient.create({
+        data: {
+          clinicId: k.clinicId, mrn: `B-${i}`, familyName: "Band", givenName: `P${i}`, birthDate: new Date("1951-06-01T00:00:00Z"), sex: "female", searchText: `b-${i}`,
+          latestGripKg: 14, latestGripAt: recent, latestGaitMs: 0.7, latestGaitAt: recent, latestB12Pmol: 300, latestB12At: recent,
+          snapshot: {
+            create: {
+              clinicId: k.clinicId, tier: "high", tierRank: 0, ewgsop2: "probable", awgs2019: "possible", b12Status: "adequate", b12OnTreatment: false,
+              flagCodes, ruleSetVersion: 1, evaluatedAt: TEST_NOW, detailJson: "{}",
+            },
+          },
+        },
+      });
+    }
+    const out = streamDeidentifiedCsv(t.db, k.actors.analyst, { now: TEST_NOW });
+    let text = "";
+    let next;
+    while (!(next = await out.next()).done) text += next.value;
+    // Withholding whole rows would have written none of them.
+    expect(next.value).toEqual({ rows: 5, withheld: 0, suppressedCells: 5 });
+    const rows = parse(text, { columns: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(5);
+    for (const row of rows) {
+      expect(row).toMatchObject({ age_band: "70-79", sex: "female", tier: "high", flags: "*", b12_lowering_medications: "", grip_strength_band: "low", gait_speed_band: "<=0.8", serum_b12_band: ">258" });
+    }
+    const audit = await t.db.auditEvent.findFirstOrThrow({ where: { action: "export.run", entityType: "deidentified", actorId: k.actors.analyst.userId } });
+    expect(JSON.parse(audit.detailJson)).toMatchObject({ rows: 5, withheld: 0, suppressedCells: 5, k: 5 });
   });
 });
 

@@ -48,8 +48,11 @@ describe("summary tables", () => {
     const summary = publishSummary(buildSummaryModel(AGGREGATES), { suppress: true });
     const tiers = table(summary, "tier");
     expect(cell(tiers, "high", "patients")).toMatchObject({ count: null, text: "<5", percent: null, percentText: "" });
-    // 60 − 20 − 30 − 7 would give the high tier's 3 away: the smallest other cell is withheld too.
-    expect(cell(tiers, "not_evaluated", "patients")).toMatchObject({ count: null, text: "*", percent: null });
+    // 60 − 20 − 30 − 7 would give the high tier's 3 away: the smallest other cell is withheld too,
+    // shown as what the table still tells of it: 60 − 20 − 30 − (1 to 4).
+    expect(cell(tiers, "not_evaluated", "patients")).toMatchObject({ count: null, suppression: "complementary", text: "6–9", range: { lo: 6, hi: 9 }, percent: null });
+    expect(cell(tiers, "not_evaluated", "patients").percentRange).toEqual({ lo: 10, hi: 15 });
+    expect(cell(tiers, "high", "patients")).toMatchObject({ range: { lo: 1, hi: 4 } });
     expect(cell(tiers, "elevated", "patients")).toMatchObject({ count: 20, percentText: "33.3 %" });
     const flags = table(summary, "flags");
     expect(cell(flags, "b12_follow_up", "open").text).toBe("<5");

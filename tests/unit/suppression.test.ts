@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isSmallCount, suppressSmallCells, type AdditiveRelation, type Suppression } from "@/lib/domain/suppression";
+import { isSmallCount, readerRanges, suppressSmallCells, type AdditiveRelation, type Suppression } from "@/lib/domain/suppression";
 
 /** A row of cells a, b, c… adding up to the total "t". */
 function row(values: number[]): { counts: Map<string, number>; relations: AdditiveRelation[] } {
@@ -48,9 +48,10 @@ describe("secondary (complementary) suppression", () => {
     expect(marksOf([1, 1, 40])).toEqual({ a: "small", b: "small", c: "complementary" });
   });
 
-  it("adds a second complement when the first is exactly 5 and would pin the small cell", () => {
-    // a + b = 6, a in 1..4, b ≥ 5: a = 1. Withholding c as well leaves a open.
-    expect(marksOf([1, 5, 30])).toEqual({ a: "small", b: "complementary", c: "complementary" });
+  it("withholds a larger cell at once when the smallest, being exactly 5, would still pin the small cell", () => {
+    // Withholding b alone: a + b = 6, a in 1..4, b ≥ 5 gives a = 1, and c would be needed too.
+    // Withholding c alone: a + c = 31, c ≥ 5 leaves a anything from 1 to 4 — one cell of 30 instead of two of 35.
+    expect(marksOf([1, 5, 30])).toEqual({ a: "small", c: "complementary" });
   });
 
   it("withholds the total when no published cell can complement", () => {
@@ -157,5 +158,68 @@ describe("overlapping rows (a patient may be counted in two of them)", () => {
   it("protects a small union as it would a small cell", () => {
     // One of 3 patients in both rows: m = p = 2 stay open (1–3), but 43 − 40 = 3 would say how many take either.
     expect(overlapping({ t: 43, none: 40, m: 2, p: 2 })).toEqual({ m: "small", p: "small", none: "complementary" });
+  });
+});
+
+/** Every value each cell of a row (and its total "t") can take given what is published: published cells exact, "<5" 1..4, "*" ≥ 5. */
+function possibleValues(values: number[], marks: Record<string, Suppression>): Map<string, Set<number>> {
+  const { counts } = row(values);
+  const total = counts.get("t")!;
+  const ceiling = 4 * total + 14;
+  const range = (id: string): number[] => {
+    const mark = marks[id];
+    if (mark === "small") return [1, 2, 3, 4];
+    if (mark === "complementary") return Array.from({ length: ceiling - 4 }, (_, i) => i + 5);
+    return [counts.get(id)!];
+  };
+  const ids = [...counts.keys()];
+  const members = ids.filter((id) => id !== "t");
+  const possible = new Map<string, Set<number>>(ids.map((id) => [id, new Set()]));
+  const walk = (i: number, chosen: number[]): void => {
+    const sum = chosen.reduce((a, b) => a + b, 0);
+    if (sum > ceiling) return;
+    if (i === members.length) {
+      if (!range("t").includes(sum)) return;
+      members.forEach((id, k) => possible.get(id)!.add(chosen[k]!));
+      possible.get("t")!.add(sum);
+      return;
+    }
+    for (const v of range(members[i]!)) walk(i + 1, [...chosen, v]);
+  };
+  walk(0, []);
+  return possible;
+}
+
+describe("the range a reader can already work out for a withheld cell", () => {
+  it("is the total less the published cells, less what the small cell may be", () => {
+    // 566 women, 430 men and 4 of unknown sex: the men's total must go (4 = 1000 − 566 − 430), but
+    // the table still says they are 1000 − 566 − (1 to 4).
+    const { counts, relations } = row([566, 430, 4]);
+    const marks = suppressSmallCells(counts, relations);
+    expect(Object.fromEntries(marks)).toEqual({ b: "complementary", c: "small" });
+    expect(Object.fromEntries(readerRanges(counts, marks, relations))).toEqual({ b: { lo: 430, hi: 433 }, c: { lo: 1, hi: 4 } });
+  });
+
+  it("bounds a withheld total by the small cells it adds up", () => {
+    const counts = new Map([["a", 4], ["b", 4], ["t", 8]]);
+    const relations = [{ total: "t", members: ["a", "b"] }];
+    const marks = suppressSmallCells(counts, relations);
+    expect(readerRanges(counts, marks, relations).get("t")).toEqual({ lo: 5, hi: 8 });
+  });
+
+  it("never tells a reader more than the published row does (exhaustive check of small rows)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 12 }), { minLength: 1, maxLength: 4 }), (values) => {
+        const { counts, relations } = row(values);
+        const marks = suppressSmallCells(counts, relations);
+        const possible = possibleValues(values, Object.fromEntries(marks));
+        for (const [id, range] of readerRanges(counts, marks, relations)) {
+          // Every value the row leaves open lies in the range, and the range holds more than one.
+          for (const v of possible.get(id)!) expect(v >= range.lo && v <= range.hi, `${id} = ${v} outside ${range.lo}–${range.hi} in ${JSON.stringify(values)}`).toBe(true);
+          expect(range.hi).toBeGreaterThan(range.lo);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

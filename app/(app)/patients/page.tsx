@@ -103,7 +103,8 @@ export default async function PatientsPage({ searchParams }: { searchParams: Sea
         {query.view ? <input type="hidden" name="view" value={query.view} /> : null}
         <div className="field">
           <label htmlFor="q">Name or MRN</label>
-          <input id="q" name="q" type="search" defaultValue={query.q ?? ""} />
+          <input id="q" name="q" type="search" defaultValue={query.q ?? ""} aria-describedby="q-hint" />
+          <span id="q-hint" className="muted small">“Jackson, Jan”, “Jan Jackson”, an MRN or part of one, or a birth date (YYYY-MM-DD); accents optional</span>
         </div>
         <div className="field">
           <label htmlFor="sex">Sex</label>

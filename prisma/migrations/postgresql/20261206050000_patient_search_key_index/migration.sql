@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Patient_clinicId_searchText_idx" ON "Patient"("clinicId", "searchText");
