@@ -17,6 +17,11 @@ import { measurePanel } from "./bench/measures";
 import { measureSearch } from "./bench/search";
 import { panelQuerySchema } from "@/lib/validation/panel-query";
 import { fmt, log } from "./bench/util";
+import { exitWithUsageIfAsked } from "./usage";
+
+exitWithUsageIfAsked(
+  "usage: DATABASE_URL=<seeded database> npx tsx --conditions=react-server --tsconfig tsconfig.json scripts/bench-search.ts [--callers 20] [--rounds 10] [--as-of YYYY-MM-DD] [--baseline]",
+);
 
 const { values } = parseArgs({
   options: { callers: { type: "string", default: "20" }, rounds: { type: "string", default: "10" }, "as-of": { type: "string", default: "2026-11-21" }, baseline: { type: "boolean", default: false } },

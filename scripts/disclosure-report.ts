@@ -13,6 +13,9 @@ import { getClinicSummary } from "@/lib/data/summary";
 import { streamDeidentifiedCsv } from "@/lib/data/export-deidentified";
 import { parseIsoDate } from "@/lib/domain/dates";
 import type { UserActor } from "@/lib/auth/actor";
+import { exitWithUsageIfAsked } from "./usage";
+
+exitWithUsageIfAsked("usage: DATABASE_URL=<seeded database> npx tsx --conditions=react-server --tsconfig tsconfig.json scripts/disclosure-report.ts [--as-of YYYY-MM-DD] [--list]");
 
 const { values } = parseArgs({ options: { "as-of": { type: "string", default: "2026-05-01" }, list: { type: "boolean", default: false } } });
 const asOf = parseIsoDate(values["as-of"]);

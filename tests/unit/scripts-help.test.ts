@@ -22,6 +22,8 @@ const SCRIPTS: Record<string, string[]> = {
   "bench/import-only.ts": [TSX, "--conditions=react-server", "--tsconfig", "tsconfig.json", "scripts/bench/import-only.ts"],
   "bench/trace-queries.ts": [TSX, "--conditions=react-server", "--tsconfig", "tsconfig.json", "scripts/bench/trace-queries.ts"],
   "bench/profile-summary.ts": [TSX, "scripts/bench/profile-summary.ts"],
+  "bench-search.ts": [TSX, "--conditions=react-server", "--tsconfig", "tsconfig.json", "scripts/bench-search.ts"],
+  "disclosure-report.ts": [TSX, "--conditions=react-server", "--tsconfig", "tsconfig.json", "scripts/disclosure-report.ts"],
   "bench/audit-append.ts": [TSX, "--conditions=react-server", "--tsconfig", "tsconfig.json", "scripts/bench/audit-append.ts"],
   "test-summary.mjs": ["node", "scripts/test-summary.mjs"],
   // Listed by name, not found by globbing: a new script runs here only once it is known to answer --help
@@ -30,7 +32,7 @@ const SCRIPTS: Record<string, string[]> = {
     ["demo.sh", "e2e-server.sh", "ensure-deps.sh", "help.sh", "make-migration.sh", "multi-instance-server.sh", "pg-server.sh", "prisma.sh", "test-all.sh", "test-shifted.sh"].map((f) => [f, ["bash", `scripts/${f}`]]),
   ),
 };
-const MODULES = ["usage.ts", "bench/browser.ts", "bench/databases.ts", "bench/dump.ts", "bench/measures.ts", "bench/rss.ts", "bench/util.ts"];
+const MODULES = ["usage.ts", "bench/browser.ts", "bench/databases.ts", "bench/dump.ts", "bench/measures.ts", "bench/rss.ts", "bench/search.ts", "bench/util.ts"];
 
 async function help(command: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
