@@ -9,6 +9,10 @@ import { accountKey, addressKey } from "@/lib/data/login-throttle";
 import { PEER_HEADER_GLOBAL } from "@/lib/auth/client-address";
 import { parseEnv } from "@/lib/config/env";
 
+// The app reads its settings once per process (lib/config/env.ts caches them), so the proxy
+// setting the last describe needs is in place before anything in this file reads them.
+process.env.TRUSTED_PROXIES = "10.0.0.0/8";
+
 /**
  * Sign-in under attack, through the real attempt (throttle → argon2 → session) on the provider
  * under test, with two database clients standing for two app instances. The password check is
@@ -149,8 +153,8 @@ describe("the client address next-auth's authorize keys on", () => {
   }
 
   beforeAll(async () => {
-    // As under server.mjs: the peer's address arrives in the stamped header. 10.0.0.0/8 is the proxy.
-    process.env.TRUSTED_PROXIES = "10.0.0.0/8";
+    // As under server.mjs: the peer's address arrives in the stamped header. 10.0.0.0/8 is the
+    // proxy (TRUSTED_PROXIES, set at the top of the file).
     globals[PEER_HEADER_GLOBAL] = peerHeader;
     t = await createTestDatabase();
     globals.sarcopeniaDb = t.db;
