@@ -7,6 +7,11 @@ import { defineConfig } from "@playwright/test";
  */
 const port = Number(process.env.E2E_PORT ?? 3210);
 export const E2E_DATABASE_URL = process.env.E2E_DATABASE_URL ?? "file:./data/e2e/app.db";
+/**
+ * The audit key of the e2e database: the server and every CLI command a spec runs must sign the
+ * audit chain with the same key, or verify rightly reports their events as forged.
+ */
+export const E2E_AUDIT_HMAC_KEY = process.env.AUDIT_HMAC_KEY ?? "e2e-only-audit-key-e2e-only-audit-key-0123456789";
 
 /**
  * Chromium's environment: the runner's, without libfaketime (scripts/test-shifted.sh), which
@@ -43,6 +48,6 @@ export default defineConfig({
     reuseExistingServer: !process.env.CI,
     stdout: "pipe",
     stderr: "pipe",
-    env: { DATABASE_URL: E2E_DATABASE_URL },
+    env: { DATABASE_URL: E2E_DATABASE_URL, AUDIT_HMAC_KEY: E2E_AUDIT_HMAC_KEY },
   },
 });
