@@ -2,7 +2,7 @@ import { z } from "zod";
 import { findMedicineById, matchMedicine, type CatalogueEntry } from "@/lib/domain/medicine-catalogue";
 import { CONDITION_CODES, type ConditionCode } from "@/lib/domain/types";
 import { parseDateCell } from "./numbers";
-import { characterProblem, TEXT_LIMITS } from "./safe-text";
+import { characterProblem, TEXT_LIMITS } from "@/lib/domain/text-rules";
 
 /**
  * The medicines and conditions forms on a patient's "Medicines and conditions" page. A medicine

@@ -1,7 +1,7 @@
-import { ownValue } from "@/lib/domain/own-keys";
-import { MEASURE_LABELS } from "@/lib/domain/measures";
-import type { MeasureKind } from "@/lib/domain/types";
-import { CANONICAL_UNIT } from "@/lib/domain/units";
+import { ownValue } from "./own-keys";
+import { MEASURE_LABELS } from "./measures";
+import type { MeasureKind } from "./types";
+import { CANONICAL_UNIT } from "./units";
 
 /**
  * Plausibility limits: values outside these are data-entry or unit errors and are REJECTED.
