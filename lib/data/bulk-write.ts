@@ -7,14 +7,14 @@ import { findMedicineById } from "@/lib/domain/medicine-catalogue";
 import { isCurrentMedication } from "@/lib/domain/medications";
 import { patientSearchKey } from "@/lib/domain/search-key";
 import type { ThresholdValues } from "@/lib/domain/thresholds";
-import type { MeasureKind, PatientHistory } from "@/lib/domain/types";
-import type { SeedObservation, SeedPatient } from "@/prisma/factories";
+import type { MeasureKind, PatientHistory, StoredObservation } from "@/lib/domain/types";
+import type { NewPatient } from "./patients/new-patient";
 
 /** Measures that count as "assessed" for the panel's last-assessed column (labs do not). */
 const ASSESSMENT_KINDS: ReadonlySet<MeasureKind> = new Set(["grip_strength", "gait_speed", "chair_stand_5x", "sppb", "tug", "walk_400m", "asm", "calf_circumference", "sarc_f"]);
 
-function latest(observations: readonly SeedObservation[], kind: MeasureKind): SeedObservation | null {
-  let found: SeedObservation | null = null;
+function latest(observations: readonly StoredObservation[], kind: MeasureKind): StoredObservation | null {
+  let found: StoredObservation | null = null;
   for (const o of observations) {
     if (o.kind === kind && o.value !== null && (!found || o.observedAt > found.observedAt)) found = o;
   }
@@ -22,7 +22,7 @@ function latest(observations: readonly SeedObservation[], kind: MeasureKind): Se
 }
 
 /** Denormalised panel columns derived from a patient's observations and medicines. */
-export function panelColumns(patient: Pick<SeedPatient, "observations" | "medications">, now: Date) {
+export function panelColumns(patient: Pick<NewPatient, "observations" | "medications">, now: Date) {
   const grip = latest(patient.observations, "grip_strength");
   const gait = latest(patient.observations, "gait_speed");
   const b12 = latest(patient.observations, "b12_total");
@@ -44,7 +44,7 @@ export function panelColumns(patient: Pick<SeedPatient, "observations" | "medica
   };
 }
 
-export function toHistory(patient: SeedPatient): PatientHistory {
+export function toHistory(patient: NewPatient): PatientHistory {
   return {
     birthDate: patient.birthDate,
     sex: patient.sex,
@@ -70,7 +70,7 @@ export interface BulkInsertOptions {
  * engine and stores the snapshot and flags — multi-row INSERTs (lib/data/bulk-insert.ts), a fixed
  * number of statements per batch, no per-row round trips. Returns the new patient ids in input order.
  */
-export async function insertPatientBatch(tx: Tx, patients: readonly SeedPatient[], options: BulkInsertOptions): Promise<string[]> {
+export async function insertPatientBatch(tx: Tx, patients: readonly NewPatient[], options: BulkInsertOptions): Promise<string[]> {
   const { clinicId, now } = options;
   const createdAt = new Date();
   const ids = patients.map(() => newRowId());

@@ -17,10 +17,9 @@ import { AppError } from "@/lib/errors";
 import { toIsoDate } from "@/lib/domain/dates";
 import { evaluatePatient } from "@/lib/domain/evaluate";
 import { findMedicineById } from "@/lib/domain/medicine-catalogue";
-import type { ConditionCode, Diet, Sex } from "@/lib/domain/types";
+import type { ConditionCode, Diet, Sex, StoredMedication, StoredObservation } from "@/lib/domain/types";
 import { CANONICAL_UNIT } from "@/lib/domain/units";
 import { normaliseHeader, parseAssessmentCells, validateHeaders, type AssessmentRow } from "@/lib/validation/assessment-row";
-import type { SeedMedication, SeedObservation } from "@/prisma/factories";
 
 /**
  * The assessment spreadsheet importer (docs/design.md#assessment-spreadsheet-csv-import, and its
@@ -523,14 +522,14 @@ async function writeImport(tx: Tx, ctx: WriteContext): Promise<WriteCounts> {
       }
 
       // The history of a new patient, as the re-evaluation would read it back.
-      const observations: SeedObservation[] = [];
-      const medications: SeedMedication[] = [];
+      const observations: StoredObservation[] = [];
+      const medications: StoredMedication[] = [];
       plan.visits.forEach((data, i) => {
         const row = plan.rows[i]!;
         const sourceRef = `import:${ctx.jobId}:row:${row}`;
         let rowChanged = i === 0 && patientChanged;
         for (const o of data.observations) {
-          const stored: SeedObservation = {
+          const stored: StoredObservation = {
             kind: o.kind,
             value: o.value,
             isUnable: o.isUnable,
@@ -552,7 +551,7 @@ async function writeImport(tx: Tx, ctx: WriteContext): Promise<WriteCounts> {
         }
         for (const m of data.medications) {
           const entry = m.catalogueId ? findMedicineById(m.catalogueId) : null;
-          const stored: SeedMedication = {
+          const stored: StoredMedication = {
             catalogueId: entry?.id ?? null, name: entry?.genericName ?? m.name, atcCode: entry?.atc ?? null, rxnormCode: entry?.rxnormIngredient ?? null,
             startedOn: m.startedOn, stoppedOn: null,
           };

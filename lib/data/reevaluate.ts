@@ -5,15 +5,14 @@ import { storeEvaluations } from "./snapshots";
 import { updateRows } from "./bulk-insert";
 import { getActiveThresholds } from "./thresholds";
 import { evaluatePatient } from "@/lib/domain/evaluate";
-import type { ConditionCode, Diet, MassMethod, MeasureKind, PatientHistory, Sex } from "@/lib/domain/types";
-import type { SeedMedication, SeedObservation } from "@/prisma/factories";
+import type { ConditionCode, Diet, MassMethod, MeasureKind, PatientHistory, Sex, StoredMedication, StoredObservation } from "@/lib/domain/types";
 
 /** Patients per query and per evaluation batch; keeps every `IN (...)` list well under the bind limits. */
 export const REEVALUATE_BATCH_SIZE = 500;
 
 /** A patient's history as the engine reads it, plus the stored panel columns to compare against. */
 export interface LoadedHistory {
-  history: PatientHistory & { observations: SeedObservation[]; medications: SeedMedication[] };
+  history: PatientHistory & { observations: StoredObservation[]; medications: StoredMedication[] };
   panel: ReturnType<typeof panelColumns>;
 }
 

@@ -6,7 +6,8 @@ import { createDefaultThresholds, getActiveThresholds } from "./thresholds";
 import { hashPassword } from "@/lib/auth/password";
 import type { Role } from "@/lib/auth/roles";
 import type { SystemActor } from "@/lib/auth/actor";
-import { generateDemoPatients, type SeedPatient } from "@/prisma/factories";
+import { generateDemoPatients } from "@/prisma/factories";
+import type { NewPatient } from "./patients/new-patient";
 
 export const DEMO_CLINIC_SLUG = "demo";
 export const DEMO_PASSWORD = "sarcopenia-demo-2026";
@@ -77,7 +78,7 @@ export async function seedDemoClinic(db: Db, options: SeedOptions) {
   const actor: SystemActor = { kind: "system", clinicId: clinic.id, label: "seed" };
 
   const batchSize = options.batchSize ?? 500;
-  let batch: SeedPatient[] = [];
+  let batch: NewPatient[] = [];
   let done = 0;
   const flush = async () => {
     if (batch.length === 0) return;
