@@ -1,6 +1,6 @@
 /**
  * Deterministic demo and test data: the same seed and as-of date always give the same patients.
- * Pure data (no database): the demo seed writes it (lib/data/bulk-write.ts), and tests build their own cases from
+ * Pure data (no database): the demo seed writes it (lib/data/import/write.ts), and tests build their own cases from
  * the same factories. Distributions are plausible for adults aged 60–95 in a geriatric clinic,
  * not a population sample: grip and gait decline with age and over visits (SOEP norms of Steiber N,
  * PLoS ONE 2016;11(10):e0163917, in tests/fixtures/norms/; Bohannon & Andrews, Physiotherapy 2011),

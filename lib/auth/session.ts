@@ -3,12 +3,12 @@ import { getServerSession } from "next-auth";
 import { redirect } from "next/navigation";
 import { connection } from "next/server";
 import { env } from "@/lib/config/env";
-import { getDb } from "@/lib/data/db";
-import { findLiveSessionUser } from "@/lib/data/users";
+import { getDb } from "@/lib/data/db/client";
+import { findLiveSessionUser } from "@/lib/data/auth/users";
 import { AppError } from "@/lib/errors";
-import type { UserActor } from "./actor";
+import type { UserActor } from "@/lib/data/access/actor";
 import { authOptions } from "./options";
-import { can, type Permission } from "./roles";
+import { can, type Permission } from "@/lib/data/access/roles";
 
 /**
  * The signed-in user for this request, or null. The session cookie only names the user and the

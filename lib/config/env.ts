@@ -5,7 +5,7 @@ const AUDIT_KEY_RULE = "must be at least 32 characters (e.g. `openssl rand -base
 
 /**
  * Stands in for AUDIT_HMAC_KEY outside production only. It is in the source for anyone to read,
- * so it signs nothing an attacker could not re-sign; lib/data/audit-key.ts warns whenever it is used.
+ * so it signs nothing an attacker could not re-sign; lib/data/audit/key.ts warns whenever it is used.
  */
 export const DEVELOPMENT_AUDIT_KEY = "development-only audit key: anyone can read it in lib/config/env.ts";
 
@@ -29,7 +29,7 @@ const envSchema = z.object({
   SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
   /**
    * Sign-in attempts allowed from one address to one account in LOGIN_WINDOW_MINUTES; the next
-   * waits for the window to end (lib/data/login-throttle.ts).
+   * waits for the window to end (lib/data/auth/sign-in-throttle.ts).
    */
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
   LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
@@ -46,7 +46,7 @@ const envSchema = z.object({
       return z.NEVER;
     }),
   /**
-   * The key that signs the audit log (HMAC-SHA256, lib/data/audit-key.ts). It must live outside
+   * The key that signs the audit log (HMAC-SHA256, lib/data/audit/key.ts). It must live outside
    * the database: whoever can write the database but not read this key cannot rewrite the log
    * unnoticed. Required in production; a development key stands in elsewhere, with a warning.
    */

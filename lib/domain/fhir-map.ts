@@ -1,6 +1,6 @@
 /**
  * Pure mapping of FHIR R4 resources (parsed JSON) to the app's inputs, with a reason for every
- * rejection. No database, no I/O: lib/data/import-fhir.ts does the writing. The codes and units
+ * rejection. No database, no I/O: lib/data/import/fhir.ts does the writing. The codes and units
  * come from lib/domain/fhir-codes.ts only.
  *
  * Local types instead of `@types/fhir`: only the fields read here, all read defensively from

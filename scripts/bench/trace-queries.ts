@@ -13,18 +13,18 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqliteClient } from "@/lib/generated/prisma-sqlite/client";
 import { PrismaClient as PostgresClient } from "@/lib/generated/prisma-postgresql/client";
-import type { Db } from "@/lib/data/db";
-import { sqliteAdapter } from "@/lib/data/sqlite-connection";
-import { getPatientPanel } from "@/lib/data/patient-panel";
-import { exportCohortCsv } from "@/lib/data/export-cohort";
-import { loadHistories, reevaluatePatients } from "@/lib/data/reevaluate";
+import type { Db } from "@/lib/data/db/client";
+import { sqliteAdapter } from "@/lib/data/db/sqlite-connection";
+import { getPatientPanel } from "@/lib/data/patients/panel";
+import { exportCohortCsv } from "@/lib/data/export/cohort-csv";
+import { loadHistories, reevaluatePatients } from "@/lib/data/evaluation/reevaluate";
 import { panelQuerySchema } from "@/lib/validation/panel-query";
-import type { SystemActor } from "@/lib/auth/actor";
+import type { SystemActor } from "@/lib/data/access/actor";
 import { readFileSync } from "node:fs";
 import { Writable } from "node:stream";
-import { importAssessments } from "@/lib/data/import-assessments";
-import { recomputeClinic } from "@/lib/data/recompute";
-import { createDefaultThresholds } from "@/lib/data/thresholds";
+import { importAssessments } from "@/lib/data/import/assessments";
+import { recomputeClinic } from "@/lib/data/jobs/recompute";
+import { createDefaultThresholds } from "@/lib/data/evaluation/thresholds";
 import { exitWithUsageError, exitWithUsageIfAsked } from "../usage";
 
 interface QueryEvent {

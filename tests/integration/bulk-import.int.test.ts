@@ -1,5 +1,5 @@
 /**
- * The bulk write path of the CSV importer (lib/data/bulk-insert.ts, lib/data/import-assessments.ts)
+ * The bulk write path of the CSV importer (lib/data/db/bulk-insert.ts, lib/data/import/assessments.ts)
  * on the real database: rows written as JSON come back through Prisma exactly as Prisma would have
  * written them, and a patient the import creates is evaluated from the file exactly as a later
  * re-evaluation from the database evaluates it.
@@ -8,11 +8,11 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixturePath } from "../support/fixtures";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/test-db";
-import type { SystemActor } from "@/lib/auth/actor";
-import { insertRows, newRowId, OBSERVATION_COLUMNS } from "@/lib/data/bulk-insert";
-import { importAssessments } from "@/lib/data/import-assessments";
-import { reevaluatePatients } from "@/lib/data/reevaluate";
-import { createDefaultThresholds } from "@/lib/data/thresholds";
+import type { SystemActor } from "@/lib/data/access/actor";
+import { insertRows, newRowId, OBSERVATION_COLUMNS } from "@/lib/data/db/bulk-insert";
+import { importAssessments } from "@/lib/data/import/assessments";
+import { reevaluatePatients } from "@/lib/data/evaluation/reevaluate";
+import { createDefaultThresholds } from "@/lib/data/evaluation/thresholds";
 
 const NOW = new Date("2026-11-21T00:00:00Z");
 const SAMPLE = readFileSync(fixturePath("contract", "sample-assessments.csv"));

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/test-db";
-import { transactionConnection } from "@/lib/data/sqlite-connection";
+import { transactionConnection } from "@/lib/data/db/sqlite-connection";
 
 /**
- * lib/data/sqlite-connection.ts hands the bulk paths the better-sqlite3 connection under a Prisma
+ * lib/data/db/sqlite-connection.ts hands the bulk paths the better-sqlite3 connection under a Prisma
  * transaction client. It is safe only because a statement run on that connection belongs to the
  * Prisma transaction: it commits with it and rolls back with it, and the base client (outside any
  * transaction) is refused. On PostgreSQL there is no such connection.

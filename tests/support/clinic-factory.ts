@@ -2,12 +2,12 @@
  * Builds a clinic with users and deterministic patients in a test database, through the same
  * bulk writer and factories the demo seed uses.
  */
-import type { Db } from "@/lib/data/db";
-import { insertPatientBatch } from "@/lib/data/bulk-write";
-import { createDefaultThresholds, getActiveThresholds } from "@/lib/data/thresholds";
+import type { Db } from "@/lib/data/db/client";
+import { insertPatientBatch } from "@/lib/data/import/write";
+import { createDefaultThresholds, getActiveThresholds } from "@/lib/data/evaluation/thresholds";
 import { generateDemoPatients } from "@/prisma/factories";
-import type { UserActor } from "@/lib/auth/actor";
-import type { Role } from "@/lib/auth/roles";
+import type { UserActor } from "@/lib/data/access/actor";
+import type { Role } from "@/lib/data/access/roles";
 
 export const TEST_NOW = new Date("2026-11-21T00:00:00Z");
 

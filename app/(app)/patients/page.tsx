@@ -1,12 +1,12 @@
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { requirePageActor } from "@/lib/auth/session";
-import { can } from "@/lib/auth/roles";
-import { getDb } from "@/lib/data/db";
-import { getPatientPanel } from "@/lib/data/patient-panel";
-import { listClinicians } from "@/lib/data/users";
-import { listSavedViews } from "@/lib/data/saved-views";
-import { resolveCohortCutOffs } from "@/lib/data/cohort-where";
+import { can } from "@/lib/data/access/roles";
+import { getDb } from "@/lib/data/db/client";
+import { getPatientPanel } from "@/lib/data/patients/panel";
+import { listClinicians } from "@/lib/data/auth/users";
+import { listSavedViews } from "@/lib/data/patients/saved-views";
+import { resolveCohortCutOffs } from "@/lib/data/patients/cohort-where";
 import { describeCutOff } from "@/lib/domain/cohort-cut-offs";
 import { ageInYears } from "@/lib/domain/dates";
 import { MEDICINE_CLASSES } from "@/lib/domain/medicine-catalogue";

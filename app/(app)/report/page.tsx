@@ -1,10 +1,10 @@
 import "./report.css";
 import Link from "next/link";
 import { requirePageActor } from "@/lib/auth/session";
-import { can } from "@/lib/auth/roles";
-import { getDb } from "@/lib/data/db";
-import { getCohortReport, type ReportPatient } from "@/lib/data/report";
-import { resolveCohortCutOffs } from "@/lib/data/cohort-where";
+import { can } from "@/lib/data/access/roles";
+import { getDb } from "@/lib/data/db/client";
+import { getCohortReport, type ReportPatient } from "@/lib/data/reports/cohort-report";
+import { resolveCohortCutOffs } from "@/lib/data/patients/cohort-where";
 import { ageInYears } from "@/lib/domain/dates";
 import { AWGS2019_LABELS, B12_STATUS_LABELS, EWGSOP2_LABELS, FLAG_LABELS } from "@/lib/domain/labels";
 import { SUPPRESSION_NOTE } from "@/lib/domain/suppression";

@@ -1,7 +1,7 @@
 import type { ReactNode } from "react";
 import Link from "next/link";
-import type { MedicationView, OpenedPatientRecord, PatientFlags, StoredSnapshot } from "@/lib/data/patient-record";
-import { CLOSE_REASON_LABELS, OUTREACH_LABELS, type OutreachStatus, type PersonCloseReason } from "@/lib/data/flags";
+import type { MedicationView, OpenedPatientRecord, PatientFlags, StoredSnapshot } from "@/lib/data/patients/record";
+import { CLOSE_REASON_LABELS, OUTREACH_LABELS, type OutreachStatus, type PersonCloseReason } from "@/lib/data/flags/lifecycle";
 import { AWGS2019_LABELS, B12_STATUS_LABELS, EWGSOP2_LABELS, FLAG_LABELS } from "@/lib/domain/labels";
 import { MEASURE_LABELS } from "@/lib/domain/measures";
 import { buildTrend, TREND_KINDS, type TrendObservation } from "@/lib/domain/trends";

@@ -1,7 +1,7 @@
 import { guardedRoute } from "@/lib/auth/guarded";
-import { getDb } from "@/lib/data/db";
-import { resolveCohortCutOffs } from "@/lib/data/cohort-where";
-import { streamCohortCsv } from "@/lib/data/export-cohort";
+import { getDb } from "@/lib/data/db/client";
+import { resolveCohortCutOffs } from "@/lib/data/patients/cohort-where";
+import { streamCohortCsv } from "@/lib/data/export/cohort-csv";
 import { FLAG_CODES, TIER_RANK, type FlagCode, type Tier } from "@/lib/domain/types";
 import { parsePanelParams } from "@/lib/validation/panel-query";
 import { streamedDownload } from "@/lib/http/streamed-download";

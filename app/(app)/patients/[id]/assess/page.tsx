@@ -1,8 +1,8 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requirePageActor } from "@/lib/auth/session";
-import { getDb } from "@/lib/data/db";
-import { getAssessmentContext, type AssessmentContext } from "@/lib/data/record-assessment";
+import { getDb } from "@/lib/data/db/client";
+import { getAssessmentContext, type AssessmentContext } from "@/lib/data/patients/assessment";
 import { isAppError } from "@/lib/errors";
 import { toIsoDate } from "@/lib/domain/dates";
 import { AWGS2019_LABELS, B12_STATUS_LABELS, EWGSOP2_LABELS } from "@/lib/domain/labels";

@@ -1,8 +1,8 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requirePageActor } from "@/lib/auth/session";
-import { getDb } from "@/lib/data/db";
-import { getObservation } from "@/lib/data/observations";
+import { getDb } from "@/lib/data/db/client";
+import { getObservation } from "@/lib/data/patients/observations";
 import { isAppError } from "@/lib/errors";
 import { toIsoDate } from "@/lib/domain/dates";
 import { MEASURE_LABELS, UNABLE_IS_RESULT } from "@/lib/domain/measures";

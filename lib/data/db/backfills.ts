@@ -1,0 +1,58 @@
+import type Database from "better-sqlite3";
+import type pg from "pg";
+import { patientSearchKey } from "@/lib/domain/search-key";
+
+/**
+ * Data changes that SQL cannot make, run once per database by `db migrate` after the SQL
+ * migrations (lib/data/db/migrate.ts) and recorded in `_app_backfills`, like a migration. Each runs in
+ * one transaction. On a new database there is nothing to change and the step is only recorded.
+ */
+export interface Backfill {
+  name: string;
+  sqlite(db: Database.Database): number;
+  postgresql(client: pg.Client): Promise<number>;
+}
+
+interface PatientNames {
+  id: string;
+  mrn: string;
+  familyName: string;
+  givenName: string;
+  searchText: string;
+}
+
+/** Patients whose stored search key differs from the key the code writes today. */
+function staleKeys(patients: readonly PatientNames[]): { id: string; key: string }[] {
+  return patients.map((p) => ({ id: p.id, key: patientSearchKey(p) })).filter((p, i) => p.key !== patients[i]!.searchText);
+}
+
+const PG_BATCH = 5_000;
+
+/**
+ * Search keys written before they were normalised (lower case only: "müller" did not match
+ * "muller", "jackson, jan" was not split into words) are rebuilt by lib/domain/search-key.ts.
+ */
+const SEARCH_KEYS: Backfill = {
+  name: "20261206_normalised_search_keys",
+  sqlite(db) {
+    const patients = db.prepare(`SELECT "id", "mrn", "familyName", "givenName", "searchText" FROM "Patient"`).all() as PatientNames[];
+    const update = db.prepare(`UPDATE "Patient" SET "searchText" = ? WHERE "id" = ?`);
+    const stale = staleKeys(patients);
+    for (const { id, key } of stale) update.run(key, id);
+    return stale.length;
+  },
+  async postgresql(client) {
+    const { rows } = await client.query<PatientNames>(`SELECT "id", "mrn", "familyName", "givenName", "searchText" FROM "Patient"`);
+    const stale = staleKeys(rows);
+    for (let i = 0; i < stale.length; i += PG_BATCH) {
+      const batch = stale.slice(i, i + PG_BATCH);
+      await client.query(
+        `UPDATE "Patient" AS p SET "searchText" = v."key" FROM unnest($1::text[], $2::text[]) AS v("id", "key") WHERE p."id" = v."id"`,
+        [batch.map((s) => s.id), batch.map((s) => s.key)],
+      );
+    }
+    return stale.length;
+  },
+};
+
+export const BACKFILLS: readonly Backfill[] = [SEARCH_KEYS];

@@ -1,0 +1,211 @@
+import "server-only";
+import type { Db, Tx } from "@/lib/data/db/client";
+import { appendAudit } from "@/lib/data/audit/log";
+import { actorId, actorRole, type Actor } from "@/lib/data/access/actor";
+import { can } from "@/lib/data/access/roles";
+import { AppError } from "@/lib/errors";
+import { addDaysUtc } from "@/lib/domain/dates";
+import { FLAG_LABELS } from "@/lib/domain/labels";
+import type { FlagCode } from "@/lib/domain/types";
+
+/**
+ * The flag lifecycle a person drives (docs/design.md#flag-lifecycle): outreach status, close with a
+ * reason, reopen. Each change is scoped by clinic, checks "flag:act", uses optimistic concurrency
+ * on Flag.version (a stale version is a conflict and changes nothing), and writes its
+ * "flag.update" audit event in the same transaction. Flags are never deleted: closed ones are the
+ * patient's flag history.
+ */
+
+import {
+  CLOSE_REASON_LABELS,
+  OUTREACH_LABELS,
+  OUTREACH_STATUSES,
+  PERSON_CLOSE_REASONS,
+  type OutreachStatus,
+  type PersonCloseReason,
+} from "@/lib/domain/flag-lifecycle";
+
+export { CLOSE_REASON_LABELS, OUTREACH_LABELS, OUTREACH_STATUSES, PERSON_CLOSE_REASONS, type OutreachStatus, type PersonCloseReason };
+
+/**
+ * How long a flag a person closed keeps the engine from opening the same flag again for that
+ * patient. 90 days: the longest default due interval of any flag (muscle mass and performance,
+ * 90 days) and NICE NG239's "review 3 months after starting treatment", so a closed flag returns
+ * at the next quarterly review if the data still call for it, rather than the next night's
+ * re-evaluation. Not a guideline value: a local default.
+ */
+export const FLAG_SUPPRESSION_DAYS = 90;
+
+export interface FlagChangeResult {
+  flagId: string;
+  patientId: string;
+  version: number;
+  status: string;
+  outreach: string;
+}
+
+const FLAG_SELECT = {
+  id: true, patientId: true, code: true, status: true, outreach: true, version: true, closeReason: true, closeNote: true, closedAt: true, dueAt: true,
+} as const;
+
+type FlagRow = { id: string; patientId: string; code: string; status: string; outreach: string; version: number; closeReason: string | null; closeNote: string | null; closedAt: Date | null; dueAt: Date };
+
+function assertId(id: unknown): asserts id is string {
+  if (typeof id !== "string" || id.trim() === "") throw new AppError("not_found", "No such flag in your clinic.");
+}
+
+function flagName(code: string): string {
+  return FLAG_LABELS[code as FlagCode] ?? code;
+}
+
+function describeState(flag: FlagRow): string {
+  if (flag.status === "open") return `open, outreach “${OUTREACH_LABELS[flag.outreach as OutreachStatus] ?? flag.outreach}”`;
+  const reason = flag.closeReason ? CLOSE_REASON_LABELS[flag.closeReason as PersonCloseReason] ?? flag.closeReason : "no reason";
+  return `closed (${reason.toLowerCase()})`;
+}
+
+function conflict(flag: FlagRow): AppError {
+  return new AppError(
+    "conflict",
+    `Someone else changed the flag “${flagName(flag.code)}” while you were looking at it; it is now ${describeState(flag)}. The page shows its current state — check it and try again if still needed.`,
+  );
+}
+
+/**
+ * Runs one change in a transaction: finds the flag in the actor's clinic, checks the version the
+ * user saw, lets `decide` validate and describe the change, applies it only if the version is
+ * still the same (so two concurrent writers cannot both succeed), audits, and keeps the
+ * snapshot's "next due" in step with the open flags for the panel's overdue sort.
+ */
+async function changeFlag(
+  db: Db,
+  actor: Actor,
+  flagId: string,
+  expectedVersion: number,
+  decide: (flag: FlagRow, tx: Tx) => Promise<{ data: Record<string, unknown>; detail: Record<string, unknown> }>,
+  now: Date,
+): Promise<FlagChangeResult> {
+  if (!can(actorRole(actor), "flag:act")) throw new AppError("forbidden", "Your role does not allow acting on flags.");
+  assertId(flagId);
+  if (!Number.isInteger(expectedVersion) || expectedVersion < 1) throw new AppError("invalid", "The flag's version is missing; reload the page.");
+  const clinicId = actor.clinicId;
+  return db.$transaction(async (tx) => {
+    const flag = await tx.flag.findFirst({ where: { id: flagId, clinicId }, select: FLAG_SELECT });
+    if (!flag) throw new AppError("not_found", "No such flag in your clinic.");
+    if (flag.version !== expectedVersion) throw conflict(flag);
+    const { data, detail } = await decide(flag, tx);
+    const updated = await tx.flag.updateMany({ where: { id: flag.id, clinicId, version: expectedVersion }, data: { ...data, version: { increment: 1 } } });
+    if (updated.count !== 1) {
+      const current = await tx.flag.findFirst({ where: { id: flag.id, clinicId }, select: FLAG_SELECT });
+      throw conflict(current ?? flag);
+    }
+    const after = await tx.flag.findFirstOrThrow({ where: { id: flag.id, clinicId }, select: FLAG_SELECT });
+    await refreshNextDue(tx, clinicId, flag.patientId);
+    await appendAudit(
+      tx,
+      actor,
+      [{
+        action: "flag.update",
+        patientId: flag.patientId,
+        entityType: "flag",
+        entityId: flag.id,
+        detail: { code: flag.code, fromVersion: flag.version, toVersion: after.version, ...detail },
+      }],
+      now,
+    );
+    return { flagId: after.id, patientId: after.patientId, version: after.version, status: after.status, outreach: after.outreach };
+  });
+}
+
+/** The panel sorts by the snapshot's earliest open due date; closing or reopening moves it. */
+async function refreshNextDue(tx: Tx, clinicId: string, patientId: string): Promise<void> {
+  const next = await tx.flag.findFirst({ where: { patientId, clinicId, status: "open" }, orderBy: { dueAt: "asc" }, select: { dueAt: true } });
+  await tx.riskSnapshot.updateMany({ where: { patientId, clinicId }, data: { nextDueAt: next?.dueAt ?? null } });
+}
+
+/** Records how outreach for an open flag stands (none, contacted, scheduled, declined). */
+export async function updateFlagOutreach(db: Db, actor: Actor, flagId: string, outreach: OutreachStatus, expectedVersion: number, now: Date = new Date()): Promise<FlagChangeResult> {
+  if (!OUTREACH_STATUSES.includes(outreach)) throw new AppError("invalid", "Choose an outreach status from the list.");
+  return changeFlag(db, actor, flagId, expectedVersion, async (flag) => {
+    if (flag.status !== "open") throw new AppError("invalid", `The flag “${flagName(flag.code)}” is closed; reopen it to record outreach.`);
+    return { data: { outreach }, detail: { change: "outreach", from: flag.outreach, to: outreach } };
+  }, now);
+}
+
+/** Closes an open flag with a person's reason and an optional note; it stays in the history. */
+export async function closeFlag(
+  db: Db,
+  actor: Actor,
+  flagId: string,
+  reason: PersonCloseReason,
+  note: string | null,
+  expectedVersion: number,
+  now: Date = new Date(),
+): Promise<FlagChangeResult> {
+  if (!PERSON_CLOSE_REASONS.includes(reason)) throw new AppError("invalid", "Choose why the flag is closed: done, not applicable or patient declined.");
+  const trimmed = note?.trim() || null;
+  if (trimmed !== null && trimmed.length > 500) throw new AppError("invalid", "Keep the note to 500 characters.");
+  return changeFlag(db, actor, flagId, expectedVersion, async (flag) => {
+    if (flag.status !== "open") throw new AppError("invalid", `The flag “${flagName(flag.code)}” is already closed.`);
+    return {
+      data: { status: "closed", closeReason: reason, closeNote: trimmed, closedAt: now, closedById: actorId(actor) },
+      detail: { change: "close", reason, note: trimmed },
+    };
+  }, now);
+}
+
+/**
+ * Reopens a closed flag (a person's close or the engine's "resolved by data"). Refused when the
+ * patient already has an open flag of the same kind — act on that one instead — so there is never
+ * more than one open flag per kind.
+ */
+export async function reopenFlag(db: Db, actor: Actor, flagId: string, expectedVersion: number, now: Date = new Date()): Promise<FlagChangeResult> {
+  return changeFlag(db, actor, flagId, expectedVersion, async (flag, tx) => {
+    if (flag.status === "open") throw new AppError("invalid", `The flag “${flagName(flag.code)}” is already open.`);
+    const twin = await tx.flag.findFirst({ where: { patientId: flag.patientId, code: flag.code, status: "open", NOT: { id: flag.id } }, select: { id: true } });
+    if (twin) throw new AppError("conflict", `This patient already has an open flag “${flagName(flag.code)}”; act on that one instead.`);
+    return {
+      data: { status: "open", closeReason: null, closeNote: null, closedAt: null, closedById: null },
+      detail: { change: "reopen", previousReason: flag.closeReason, previousNote: flag.closeNote, closedAt: flag.closedAt?.toISOString() ?? null },
+    };
+  }, now);
+}
+
+/** A batch of ids small enough for any database's bound-parameter limit. */
+const ID_CHUNK = 500;
+
+/**
+ * `${patientId}|${code}` for every patient and flag kind whose most recent flag (latest opened)
+ * was closed by a person — done, not applicable or patient declined — less than
+ * {@link FLAG_SUPPRESSION_DAYS} days before `now`. `storeEvaluations` must not open such a flag
+ * again: otherwise a flag a clinician just closed would reappear at the next re-evaluation,
+ * because reconciliation only looks at open flags.
+ */
+export async function suppressedFlagKeys(tx: Tx | Db, patientIds: readonly string[], now: Date): Promise<Set<string>> {
+  const suppressed = new Set<string>();
+  const since = addDaysUtc(now, -FLAG_SUPPRESSION_DAYS).getTime();
+  const personReasons: readonly string[] = PERSON_CLOSE_REASONS;
+  for (let i = 0; i < patientIds.length; i += ID_CHUNK) {
+    const chunk = patientIds.slice(i, i + ID_CHUNK);
+    const rows = await tx.flag.findMany({
+      where: { patientId: { in: [...chunk] } },
+      select: { patientId: true, code: true, status: true, closeReason: true, closedAt: true, openedAt: true, id: true },
+      orderBy: [{ openedAt: "asc" }, { id: "asc" }],
+    });
+    const latest = new Map<string, (typeof rows)[number]>();
+    for (const row of rows) latest.set(`${row.patientId}|${row.code}`, row);
+    for (const [key, row] of latest) {
+      if (
+        row.status !== "open" &&
+        row.closeReason !== null &&
+        personReasons.includes(row.closeReason) &&
+        row.closedAt !== null &&
+        row.closedAt.getTime() > since &&
+        row.closedAt.getTime() <= now.getTime()
+      ) {
+        suppressed.add(key);
+      }
+    }
+  }
+  return suppressed;
+}
