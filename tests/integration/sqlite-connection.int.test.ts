@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/test-db";
+import { databaseKind, type Db } from "@/lib/data/db/client";
 import { transactionConnection } from "@/lib/data/db/sqlite-connection";
 
 /**
@@ -78,5 +79,19 @@ describe.runIf(testProvider() === "postgresql")("a PostgreSQL transaction", () =
       await tx.clinic.count();
     });
     expect(transactionConnection(t.db)).toBeNull();
+  });
+});
+
+describe("the database kind (lib/data/db/client.ts databaseKind)", () => {
+  it("is the test's provider, for the client and for a transaction client alike", async () => {
+    expect(databaseKind(t.db)).toBe(testProvider());
+    await t.db.$transaction(async (tx) => {
+      expect(databaseKind(tx)).toBe(testProvider());
+      await tx.clinic.count();
+    });
+  });
+
+  it("is refused for a client the data layer did not make, instead of guessed", () => {
+    expect(() => databaseKind({} as Db)).toThrow(/not made by createDb/);
   });
 });

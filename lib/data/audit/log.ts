@@ -1,5 +1,5 @@
 import "server-only";
-import type { Db, Tx } from "@/lib/data/db/client";
+import { databaseKind, type Db, type Tx } from "@/lib/data/db/client";
 import { transactionConnection } from "@/lib/data/db/sqlite-connection";
 import { unkeyedLogEnd } from "./unkeyed";
 import { GENESIS_HASH, keyedAuditHash, type AuditFields } from "./hash";
@@ -44,8 +44,7 @@ const AUDIT_LOCK_KEY = 5_271_129;
  * makes stale, and SQLite then refuses the insert (SQLITE_BUSY_SNAPSHOT) instead of waiting.
  */
 async function lockChains(tx: Tx): Promise<void> {
-  const provider = (tx as unknown as { _activeProvider?: string })._activeProvider;
-  if (provider === "postgresql") {
+  if (databaseKind(tx) === "postgresql") {
     await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`);
     return;
   }

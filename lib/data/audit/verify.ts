@@ -7,6 +7,7 @@ import { anchorFileIn, readAnchorFile, type AnchorFileContents, type AuditAnchor
 import { CHAIN_CLINICS_SQL } from "./anchor";
 import { unkeyedLogEnd } from "./unkeyed";
 import { env } from "@/lib/config/env";
+import { ROWS_PER_STATEMENT } from "@/lib/data/db/batches";
 
 /**
  * Verifying the audit log (docs/operations.md "Audit verification"): every event against the key
@@ -260,7 +261,7 @@ const clinicIdRow = z.object({ clinicId: z.string() });
 /** Verifies the whole log, or one clinic's chain (`options.clinicId`), against the key and the anchors. */
 export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Promise<AuditVerification> {
   const keyring = options.keyring ?? auditKeyring();
-  const pageSize = options.pageSize ?? 5_000;
+  const pageSize = options.pageSize ?? ROWS_PER_STATEMENT;
   const anchorFile = loadAnchors(options);
   const inScope = (clinicId: string | null) => options.clinicId === undefined || clinicId === options.clinicId;
   const anchors = (anchorFile?.anchors ?? []).filter((anchor) => inScope(anchor.clinicId));

@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import type pg from "pg";
 import { patientSearchKey } from "@/lib/domain/search-key";
+import { chunks, ROWS_PER_STATEMENT } from "./batches";
 
 /**
  * Data changes that SQL cannot make, run once per database by `db migrate` after the SQL
@@ -26,8 +27,6 @@ function staleKeys(patients: readonly PatientNames[]): { id: string; key: string
   return patients.map((p) => ({ id: p.id, key: patientSearchKey(p) })).filter((p, i) => p.key !== patients[i]!.searchText);
 }
 
-const PG_BATCH = 5_000;
-
 /**
  * Search keys written before they were normalised (lower case only: "müller" did not match
  * "muller", "jackson, jan" was not split into words) are rebuilt by lib/domain/search-key.ts.
@@ -44,8 +43,7 @@ const SEARCH_KEYS: Backfill = {
   async postgresql(client) {
     const { rows } = await client.query<PatientNames>(`SELECT "id", "mrn", "familyName", "givenName", "searchText" FROM "Patient"`);
     const stale = staleKeys(rows);
-    for (let i = 0; i < stale.length; i += PG_BATCH) {
-      const batch = stale.slice(i, i + PG_BATCH);
+    for (const batch of chunks(stale, ROWS_PER_STATEMENT)) {
       await client.query(
         `UPDATE "Patient" AS p SET "searchText" = v."key" FROM unnest($1::text[], $2::text[]) AS v("id", "key") WHERE p."id" = v."id"`,
         [batch.map((s) => s.id), batch.map((s) => s.key)],

@@ -1,7 +1,8 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import type { Tx } from "./client";
+import { databaseKind, type Tx } from "./client";
 import { transactionConnection } from "./sqlite-connection";
+import { chunks, ROWS_PER_STATEMENT } from "./batches";
 
 /**
  * Bulk INSERT for the tables written by the thousand (imports, seeds, recomputes), inside the
@@ -19,9 +20,6 @@ import { transactionConnection } from "./sqlite-connection";
  * value for value.
  */
 export type BulkTable = "Patient" | "Observation" | "PatientMedication" | "PatientCondition" | "RiskSnapshot" | "Flag";
-
-/** Rows per PostgreSQL statement, and per SQLite stretch between yields to the event loop. */
-const ROWS_PER_STATEMENT = 5_000;
 
 /**
  * A row's cells in the form Prisma stores them in SQLite: dates as ISO text ending "+00:00",
@@ -46,8 +44,6 @@ function sqliteRow(row: readonly unknown[], dates: Map<number, string>): unknown
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-const isPostgres = (tx: Tx) => (tx as unknown as { _activeProvider?: string })._activeProvider === "postgresql";
-
 /**
  * SQLite: runs `sql`, prepared once, for each row (its parameters in `sqliteRow` form) on the
  * transaction's connection, yielding to the event loop between stretches of rows so that another
@@ -58,9 +54,11 @@ async function runForEachRow(tx: Tx, sql: string, rows: readonly (readonly unkno
   if (!direct) throw new Error("Bulk writes on SQLite need a client made by createDb (lib/data/db/client.ts).");
   const statement = direct.prepare(sql);
   const dates = new Map<number, string>();
-  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-    if (start > 0) await yieldToEventLoop();
-    for (const row of rows.slice(start, start + ROWS_PER_STATEMENT)) statement.run(sqliteRow(row, dates));
+  let first = true;
+  for (const stretch of chunks(rows, ROWS_PER_STATEMENT)) {
+    if (!first) await yieldToEventLoop();
+    first = false;
+    for (const row of stretch) statement.run(sqliteRow(row, dates));
   }
 }
 
@@ -69,8 +67,7 @@ async function runForEachRow(tx: Tx, sql: string, rows: readonly (readonly unkno
  * keyed by column name (timestamps as ISO text in UTC, which is how Prisma stores them).
  */
 async function runForEachBatch(tx: Tx, sql: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void> {
-  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-    const batch = rows.slice(start, start + ROWS_PER_STATEMENT);
+  for (const batch of chunks(rows, ROWS_PER_STATEMENT)) {
     await tx.$executeRawUnsafe(sql, JSON.stringify(batch.map((row) => Object.fromEntries(columns.map((column, i) => [column, row[i] ?? null])))));
   }
 }
@@ -97,7 +94,7 @@ export async function insertRows(
         .map((c) => `"${c}" = excluded."${c}"`)
         .join(", ")}`
     : "";
-  if (isPostgres(tx)) {
+  if (databaseKind(tx) === "postgresql") {
     const sql = `INSERT INTO "${table}" (${columnList}) SELECT ${columnList} FROM jsonb_populate_recordset(NULL::"${table}", $1::jsonb)${upsert}`;
     await runForEachBatch(tx, sql, columns, rows);
   } else {
@@ -121,7 +118,7 @@ export async function updateRows(
 ): Promise<void> {
   if (rows.length === 0) return;
   const increments = (alias: string) => (options.increment ?? []).map((c) => `"${c}" = ${alias}"${c}" + 1`);
-  if (isPostgres(tx)) {
+  if (databaseKind(tx) === "postgresql") {
     const sets = [...columns.map((c) => `"${c}" = v."${c}"`), ...increments("t.")];
     const sql = `UPDATE "${table}" AS t SET ${sets.join(", ")} FROM jsonb_populate_recordset(NULL::"${table}", $1::jsonb) AS v WHERE t."id" = v."id"`;
     await runForEachBatch(tx, sql, ["id", ...columns], rows);

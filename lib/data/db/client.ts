@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqliteClient } from "@/lib/generated/prisma-sqlite/client";
 import { PrismaClient as PostgresClient } from "@/lib/generated/prisma-postgresql/client";
-import { databaseProvider, env, sqliteFilePath } from "@/lib/config/env";
+import { databaseProvider, env, sqliteFilePath, type DatabaseProvider } from "@/lib/config/env";
 import { sqliteAdapter } from "./sqlite-connection";
 
 /**
@@ -16,17 +16,38 @@ export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 /** How long a SQLite writer waits for another's lock before failing (better-sqlite3 `timeout`). */
 const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 
+const DATABASE_KIND = Symbol.for("sarcopenia.databaseKind");
+
+/**
+ * A client for `url`: SQLite (a file URL) or PostgreSQL. The client remembers which, for
+ * {@link databaseKind}.
+ */
 export function createDb(url: string): Db {
-  if (databaseProvider(url) === "sqlite") {
+  const kind = databaseProvider(url);
+  let client: Db;
+  if (kind === "sqlite") {
     const file = sqliteFilePath(url);
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
     const { adapter, attach } = sqliteAdapter({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS });
-    const client = new SqliteClient({ adapter });
+    client = new SqliteClient({ adapter });
     attach(client);
-    return client;
+  } else {
+    // The PostgreSQL client's API is the SQLite client's (the comment on `Db`): only its type differs.
+    client = new PostgresClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) }) as unknown as Db;
   }
-  const client = new PostgresClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) });
-  return client as unknown as Db;
+  Object.defineProperty(client, DATABASE_KIND, { value: kind });
+  return client;
+}
+
+/**
+ * Which database a client (or a transaction client, which reads through to its base client)
+ * talks to: where the two need different SQL (bulk statements, the audit log's lock, backups).
+ * Throws for a client not made by {@link createDb}, rather than guessing.
+ */
+export function databaseKind(client: Db | Tx): DatabaseProvider {
+  const kind: unknown = (client as { [DATABASE_KIND]?: unknown })[DATABASE_KIND];
+  if (kind === "sqlite" || kind === "postgresql") return kind;
+  throw new Error("This database client was not made by createDb (lib/data/db/client.ts), so its kind is unknown.");
 }
 
 const globalForDb = globalThis as unknown as { sarcopeniaDb?: Db };

@@ -4,11 +4,9 @@ import { panelColumns } from "@/lib/data/import/write";
 import { storeEvaluations } from "./snapshots";
 import { updateRows } from "@/lib/data/db/bulk-insert";
 import { getActiveThresholds } from "./thresholds";
+import { chunks, PATIENTS_PER_BATCH } from "@/lib/data/db/batches";
 import { evaluatePatient } from "@/lib/domain/evaluate";
 import type { ConditionCode, Diet, MassMethod, MeasureKind, PatientHistory, Sex, StoredMedication, StoredObservation } from "@/lib/domain/types";
-
-/** Patients per query and per evaluation batch; keeps every `IN (...)` list well under the bind limits. */
-export const REEVALUATE_BATCH_SIZE = 500;
 
 /** A patient's history as the engine reads it, plus the stored panel columns to compare against. */
 export interface LoadedHistory {
@@ -16,16 +14,10 @@ export interface LoadedHistory {
   panel: ReturnType<typeof panelColumns>;
 }
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
 /**
  * Loads the engine's input for a set of patients of one clinic: demographics, `final`
  * observations (entered-in-error results never count), medicines and unresolved conditions.
- * Four queries per {@link REEVALUATE_BATCH_SIZE} patients, never one per patient. Ids of another
+ * Four queries per {@link PATIENTS_PER_BATCH} patients, never one per patient. Ids of another
  * clinic are silently absent from the result: the first query is scoped by clinic and the others
  * only use the ids it returned (observations have no clinic index to filter by; the ids are
  * already the clinic's).
@@ -33,7 +25,7 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 export async function loadHistories(db: Db | Tx, clinicId: string, patientIds: readonly string[]): Promise<Map<string, LoadedHistory>> {
   if (!clinicId) throw new Error("loadHistories: clinicId is required");
   const result = new Map<string, LoadedHistory>();
-  for (const batch of chunks([...new Set(patientIds)], REEVALUATE_BATCH_SIZE)) {
+  for (const batch of chunks([...new Set(patientIds)], PATIENTS_PER_BATCH)) {
     const patients = await db.patient.findMany({
       where: { clinicId, id: { in: batch } },
       select: {
@@ -102,7 +94,7 @@ export interface ReevaluateResult {
 export async function reevaluatePatients(tx: Tx, clinicId: string, patientIds: readonly string[], now: Date): Promise<ReevaluateResult> {
   const thresholds = await getActiveThresholds(tx, clinicId, now);
   let evaluated = 0;
-  for (const batch of chunks([...new Set(patientIds)], REEVALUATE_BATCH_SIZE)) {
+  for (const batch of chunks([...new Set(patientIds)], PATIENTS_PER_BATCH)) {
     const histories = await loadHistories(tx, clinicId, batch);
     const evaluations = [...histories].map(([patientId, { history }]) => ({
       patientId,

@@ -11,6 +11,7 @@ import type { FlagCode, MassMethod, MeasureKind, ObservationInput, Tier } from "
 import { Prisma } from "@/lib/generated/prisma-sqlite/client";
 import { savedViewQueryString, type PanelQuery } from "@/lib/validation/panel-query";
 import { panelWhere } from "@/lib/data/patients/panel";
+import { chunks, IDS_PER_QUERY } from "@/lib/data/db/batches";
 
 export interface CohortExportOptions {
   /** Age and the measure columns are as of this time. */
@@ -28,13 +29,15 @@ export interface CohortExportOptions {
   batchSize?: number;
 }
 
+/**
+ * Patients per page: one id list, so a page needs at most one observation query
+ * (docs/benchmarks.md: larger pages were no faster).
+ */
+const PATIENTS_PER_PAGE = IDS_PER_QUERY;
+
 export interface CohortExportSummary {
   rows: number;
 }
-
-/** One observation query per batch: 900 ids plus the other binds stay under SQLite's 999. */
-const DEFAULT_BATCH = 900;
-const IDS_PER_QUERY = 900;
 
 function cohortWhere(clinicId: string, options: CohortExportOptions): Prisma.PatientWhereInput {
   const snapshot: Prisma.RiskSnapshotWhereInput = {};
@@ -132,8 +135,8 @@ async function cohortEvaluations(db: Db, patients: readonly ExportBatchPatient[]
     if (p.cohortJson) result.set(p.id, JSON.parse(p.cohortJson) as CohortEvaluation);
     else if (p.snapshotId !== null) older.push(p.id);
   }
-  for (let i = 0; i < older.length; i += IDS_PER_QUERY) {
-    const rows = await db.riskSnapshot.findMany({ where: { patientId: { in: older.slice(i, i + IDS_PER_QUERY) } }, select: { patientId: true, detailJson: true } });
+  for (const slice of chunks(older)) {
+    const rows = await db.riskSnapshot.findMany({ where: { patientId: { in: slice } }, select: { patientId: true, detailJson: true } });
     for (const row of rows) result.set(row.patientId, JSON.parse(row.detailJson) as CohortEvaluation);
   }
   return result;
@@ -148,9 +151,9 @@ async function cohortEvaluations(db: Db, patients: readonly ExportBatchPatient[]
 async function exportObservations(db: Db, ids: readonly string[], now: Date): Promise<Map<string, ObservationInput[]>> {
   const byPatient = new Map<string, ObservationInput[]>();
   // In slices: Prisma refuses more bind values than the database takes (999 on SQLite).
-  for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+  for (const slice of chunks(ids)) {
     const observations = await db.observation.findMany({
-      where: { patientId: { in: ids.slice(i, i + IDS_PER_QUERY) }, status: "final", kind: { in: [...EXPORT_MEASURE_KINDS] }, observedAt: { lte: now } },
+      where: { patientId: { in: slice }, status: "final", kind: { in: [...EXPORT_MEASURE_KINDS] }, observedAt: { lte: now } },
       select: { patientId: true, kind: true, value: true, isUnable: true, observedAt: true, method: true },
       orderBy: [{ observedAt: "asc" }, { createdAt: "asc" }],
     });
@@ -195,7 +198,7 @@ export async function* streamCohortCsv(db: Db, actor: Actor, options: CohortExpo
   const clinicId = actor.clinicId;
   if (!clinicId) throw new AppError("forbidden", "Exporting needs a clinic.");
   const where = cohortWhere(clinicId, options);
-  const batchSize = options.batchSize ?? DEFAULT_BATCH;
+  const batchSize = options.batchSize ?? PATIENTS_PER_PAGE;
   let rows = 0;
   let completed = false;
   try {

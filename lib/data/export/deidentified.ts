@@ -10,6 +10,7 @@ import { DEIDENTIFIED_COLUMNS, DEIDENTIFIED_SUPPRESSION_ORDER, toDeidentifiedRow
 import { kAnonymise } from "@/lib/domain/k-anonymity";
 import { SMALL_CELL_THRESHOLD } from "@/lib/domain/suppression";
 import type { CsvCell } from "@/lib/domain/csv-export";
+import { PATIENTS_PER_BATCH } from "@/lib/data/db/batches";
 
 export interface DeidentifiedExportOptions {
   /** Age bands are as of this time. */
@@ -17,8 +18,6 @@ export interface DeidentifiedExportOptions {
   /** Patients per query; memory is bounded by one batch whatever the clinic's size. */
   batchSize?: number;
 }
-
-const DEFAULT_BATCH = 1_000;
 
 /**
  * The actor's whole clinic as de-identified CSV (lib/domain/deidentified-row.ts). There are
@@ -46,7 +45,7 @@ export async function* streamDeidentifiedCsv(db: Db, actor: Actor, options: Deid
   if (!clinicId) throw new AppError("forbidden", "Exporting needs a clinic.");
   const key = randomBytes(32);
   const pseudonym = (id: string) => `P${createHmac("sha256", key).update(id).digest("hex").slice(0, 16)}`;
-  const batchSize = options.batchSize ?? DEFAULT_BATCH;
+  const batchSize = options.batchSize ?? PATIENTS_PER_BATCH;
   let rows = 0;
   let withheld = 0;
   let suppressedCells = 0;

@@ -10,6 +10,7 @@ import {
 } from "@/lib/domain/fhir-export";
 import type { Evaluation, FlagCode, MassMethod, MeasureKind, Sex, Tier, Awgs2019Category, B12Status, Ewgsop2Category } from "@/lib/domain/types";
 import type { Prisma } from "@/lib/generated/prisma-sqlite/client";
+import { chunks, PATIENTS_PER_BATCH } from "@/lib/data/db/batches";
 
 /**
  * FHIR R4 export of a cohort (docs/design.md#fhir-export): NDJSON per resource type, read in batches of
@@ -46,9 +47,6 @@ export interface FhirExportSummary {
   patients: number;
   counts: Record<FhirExportType, number>;
 }
-
-const DEFAULT_BATCH = 500;
-const IDS_PER_QUERY = 400;
 
 /**
  * The tier/flag cohort of the CSV export (lib/data/export/cohort-csv.ts): patients whose stored
@@ -92,12 +90,6 @@ export async function countFhirExport(db: Db, actor: Actor, options: FhirExportO
   return { patients, counts };
 }
 
-function slices<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += IDS_PER_QUERY) out.push(items.slice(i, i + IDS_PER_QUERY));
-  return out;
-}
-
 /** The resources of one batch of patients, as NDJSON per requested type. */
 async function batchNdjson(db: Db, patients: { id: string; mrn: string; familyName: string; givenName: string; birthDate: Date; sex: string; deceasedAt: Date | null }[], types: ReadonlySet<FhirExportType>, now: Date): Promise<Partial<Record<FhirExportType, string>>> {
   const out: Partial<Record<FhirExportType, string>> = {};
@@ -110,7 +102,7 @@ async function batchNdjson(db: Db, patients: { id: string; mrn: string; familyNa
   // patient query, and `clinicId` is left out here for the reason cohort-csv.ts gives.
   if (types.has("Observation")) {
     let text = "";
-    for (const slice of slices(ids)) {
+    for (const slice of chunks(ids)) {
       const rows = await db.observation.findMany({
         where: { patientId: { in: slice } },
         orderBy: [{ patientId: "asc" }, { observedAt: "asc" }, { id: "asc" }],
@@ -122,7 +114,7 @@ async function batchNdjson(db: Db, patients: { id: string; mrn: string; familyNa
   }
   if (types.has("MedicationStatement")) {
     let text = "";
-    for (const slice of slices(ids)) {
+    for (const slice of chunks(ids)) {
       const rows = await db.patientMedication.findMany({
         where: { patientId: { in: slice } },
         orderBy: [{ patientId: "asc" }, { id: "asc" }],
@@ -134,7 +126,7 @@ async function batchNdjson(db: Db, patients: { id: string; mrn: string; familyNa
   }
   if (types.has("Flag")) {
     let text = "";
-    for (const slice of slices(ids)) {
+    for (const slice of chunks(ids)) {
       const rows = await db.flag.findMany({
         where: { patientId: { in: slice }, status: "open" },
         orderBy: [{ patientId: "asc" }, { code: "asc" }],
@@ -146,7 +138,7 @@ async function batchNdjson(db: Db, patients: { id: string; mrn: string; familyNa
   }
   if (types.has("RiskAssessment")) {
     let text = "";
-    for (const slice of slices(ids)) {
+    for (const slice of chunks(ids)) {
       const rows = await db.riskSnapshot.findMany({
         where: { patientId: { in: slice } },
         orderBy: { patientId: "asc" },
@@ -184,7 +176,7 @@ const countLines = (text: string) => {
 export async function* streamFhirExport(db: Db, actor: Actor, options: FhirExportOptions): AsyncGenerator<FhirExportBatch, FhirExportSummary> {
   const { where } = scopedWhere(actor, options);
   const types = new Set(options.types ?? FHIR_EXPORT_TYPES);
-  const batchSize = options.batchSize ?? DEFAULT_BATCH;
+  const batchSize = options.batchSize ?? PATIENTS_PER_BATCH;
   const counts = emptyFhirCounts();
   let patientsDone = 0;
   let completed = false;

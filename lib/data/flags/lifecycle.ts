@@ -4,6 +4,7 @@ import { appendAudit } from "@/lib/data/audit/log";
 import { actorId, actorRole, type Actor } from "@/lib/data/access/actor";
 import { can } from "@/lib/data/access/roles";
 import { AppError } from "@/lib/errors";
+import { chunks } from "@/lib/data/db/batches";
 import { addDaysUtc } from "@/lib/domain/dates";
 import { FLAG_LABELS } from "@/lib/domain/labels";
 import type { FlagCode } from "@/lib/domain/types";
@@ -171,9 +172,6 @@ export async function reopenFlag(db: Db, actor: Actor, flagId: string, expectedV
   }, now);
 }
 
-/** A batch of ids small enough for any database's bound-parameter limit. */
-const ID_CHUNK = 500;
-
 /**
  * `${patientId}|${code}` for every patient and flag kind whose most recent flag (latest opened)
  * was closed by a person — done, not applicable or patient declined — less than
@@ -185,10 +183,9 @@ export async function suppressedFlagKeys(tx: Tx | Db, patientIds: readonly strin
   const suppressed = new Set<string>();
   const since = addDaysUtc(now, -FLAG_SUPPRESSION_DAYS).getTime();
   const personReasons: readonly string[] = PERSON_CLOSE_REASONS;
-  for (let i = 0; i < patientIds.length; i += ID_CHUNK) {
-    const chunk = patientIds.slice(i, i + ID_CHUNK);
+  for (const chunk of chunks(patientIds)) {
     const rows = await tx.flag.findMany({
-      where: { patientId: { in: [...chunk] } },
+      where: { patientId: { in: chunk } },
       select: { patientId: true, code: true, status: true, closeReason: true, closedAt: true, openedAt: true, id: true },
       orderBy: [{ openedAt: "asc" }, { id: "asc" }],
     });

@@ -7,7 +7,8 @@ import { appendAudit } from "@/lib/data/audit/log";
 import { CONDITION_COLUMNS, insertRows, MEDICATION_COLUMNS, newRowId, OBSERVATION_COLUMNS, PATIENT_COLUMNS } from "@/lib/data/db/bulk-insert";
 import { panelColumns } from "./write";
 import { patientSearchKey } from "@/lib/domain/search-key";
-import { reevaluatePatients, REEVALUATE_BATCH_SIZE } from "@/lib/data/evaluation/reevaluate";
+import { reevaluatePatients } from "@/lib/data/evaluation/reevaluate";
+import { chunks, IMPORT_ROWS_PER_BATCH, PATIENTS_PER_BATCH } from "@/lib/data/db/batches";
 import { storeEvaluations, type EvaluatedPatient } from "@/lib/data/evaluation/snapshots";
 import { runImportWrite, type ImportJobStatus } from "./run";
 import { getActiveThresholds } from "@/lib/data/evaluation/thresholds";
@@ -83,12 +84,6 @@ export interface ImportFile {
   content: Buffer | string;
 }
 
-const DEFAULT_BATCH_ROWS = 2_000;
-/**
- * Ids per `IN (...)` list. Prisma refuses a query with more bind values than the database takes
- * (999 through the SQLite adapter), so every list of ids is cut to this size.
- */
-const IDS_PER_QUERY = 500;
 /** A large import is one transaction by design (all or nothing); give it room. */
 const IMPORT_TRANSACTION = { maxWait: 30_000, timeout: 6 * 60 * 60_000 };
 const SUMMARY_ERROR_LIMIT = 200;
@@ -143,12 +138,6 @@ interface WriteCounts {
   unchanged: number;
   createdPatientIds: string[];
   updatedPatientIds: string[];
-}
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 /**
@@ -405,7 +394,7 @@ function checkPlanAgainstDatabase(plan: MrnPlan, existing: ExistingPatient | nul
 
 async function findExisting(db: Db | Tx, clinicId: string, mrns: readonly string[]): Promise<Map<string, ExistingPatient>> {
   const found = new Map<string, ExistingPatient>();
-  for (const batch of chunks(mrns, IDS_PER_QUERY)) {
+  for (const batch of chunks(mrns)) {
     const rows = await db.patient.findMany({
       where: { clinicId, mrn: { in: batch } },
       select: { id: true, mrn: true, familyName: true, givenName: true, birthDate: true, sex: true, diet: true, lastAssessedAt: true },
@@ -443,7 +432,7 @@ interface BatchPatient {
 
 /**
  * Pass 2, inside the caller's transaction. Patients are written in batches of whole patients (at
- * most {@link REEVALUATE_BATCH_SIZE} patients or about `batchSize` rows): a new patient is
+ * most {@link PATIENTS_PER_BATCH} patients or about `batchSize` rows): a new patient is
  * inserted with its panel columns, results, medicines and conditions, and evaluated from what the
  * file gave (it has nothing else), so the bulk of a large import needs no reads; an existing
  * patient's stored results and medicines are read first (to skip what it already has) and it is
@@ -617,7 +606,7 @@ async function writeImport(tx: Tx, ctx: WriteContext): Promise<WriteCounts> {
     const stored = existing.get(plan.mrn);
     batch.push({ plan, patientId: stored?.id ?? newRowId(), isNew: !stored });
     batchRows += plan.rows.length;
-    if (batch.length >= REEVALUATE_BATCH_SIZE || batchRows >= ctx.batchSize) {
+    if (batch.length >= PATIENTS_PER_BATCH || batchRows >= ctx.batchSize) {
       await writeBatch(batch);
       batch = [];
       batchRows = 0;
@@ -628,7 +617,7 @@ async function writeImport(tx: Tx, ctx: WriteContext): Promise<WriteCounts> {
   // Existing patients that got something new are re-evaluated from everything they now have.
   const updatedPatientIds = [...changedPatients];
   if (ctx.reevaluate) {
-    for (const ids of chunks(updatedPatientIds, REEVALUATE_BATCH_SIZE)) {
+    for (const ids of chunks(updatedPatientIds, PATIENTS_PER_BATCH)) {
       await reevaluatePatients(tx, clinicId, ids, now);
       progress(ids.length);
     }
@@ -743,7 +732,7 @@ export async function importAssessments(db: Db, actor: Actor, file: ImportFile, 
     enteredById: actorId(actor),
     validation,
     now,
-    batchSize: options.batchSize ?? DEFAULT_BATCH_ROWS,
+    batchSize: options.batchSize ?? IMPORT_ROWS_PER_BATCH,
     reevaluate: !dryRun,
     onProgress: options.onProgress,
   };

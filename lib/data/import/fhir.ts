@@ -3,7 +3,8 @@ import { createHash, randomUUID } from "node:crypto";
 import type { Db, Tx } from "@/lib/data/db/client";
 import { appendAudit } from "@/lib/data/audit/log";
 import { insertRows, MEDICATION_COLUMNS, OBSERVATION_COLUMNS } from "@/lib/data/db/bulk-insert";
-import { reevaluatePatients, REEVALUATE_BATCH_SIZE } from "@/lib/data/evaluation/reevaluate";
+import { reevaluatePatients } from "@/lib/data/evaluation/reevaluate";
+import { chunks, PATIENTS_PER_BATCH } from "@/lib/data/db/batches";
 import { runImportWrite, type ImportJobStatus } from "./run";
 import { actorId, actorRole, type Actor } from "@/lib/data/access/actor";
 import { can } from "@/lib/data/access/roles";
@@ -75,15 +76,8 @@ export interface FhirImportOptions {
 }
 
 const SUPPORTED = new Set(["Patient", "Observation", "MedicationRequest", "MedicationStatement", "Condition"]);
-const IDS_PER_QUERY = 500;
 const IMPORT_TRANSACTION = { maxWait: 30_000, timeout: 60 * 60_000 };
 const SUMMARY_REJECTION_LIMIT = 200;
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 interface ParsedResource {
   file: string;
@@ -253,7 +247,7 @@ async function writePlan(tx: Tx, clinicId: string, enteredById: string | null, p
   const touched = new Set<string>();
   const writtenAt = new Date();
   const patientRows: unknown[][] = [];
-  for (const batch of chunks(mrns, IDS_PER_QUERY)) {
+  for (const batch of chunks(mrns)) {
     const existing = await tx.patient.findMany({
       where: { clinicId, mrn: { in: batch } },
       select: { id: true, mrn: true, familyName: true, givenName: true, birthDate: true, sex: true, deceasedAt: true },
@@ -293,7 +287,7 @@ async function writePlan(tx: Tx, clinicId: string, enteredById: string | null, p
   const ids = [...idByMrn.values()];
   const seen = new Set<string>();
   const seenConditions = new Set<string>();
-  for (const batch of chunks(ids, IDS_PER_QUERY)) {
+  for (const batch of chunks(ids)) {
     const [obs, meds, conds] = [
       await tx.observation.findMany({ where: { patientId: { in: batch }, sourceRef: { startsWith: "fhir:" } }, select: { patientId: true, sourceRef: true } }),
       await tx.patientMedication.findMany({ where: { patientId: { in: batch }, sourceRef: { startsWith: "fhir:" } }, select: { patientId: true, sourceRef: true } }),
@@ -355,7 +349,7 @@ async function writePlan(tx: Tx, clinicId: string, enteredById: string | null, p
   counts.conditions.created = conditionRows.length;
 
   if (reevaluate) {
-    for (const batch of chunks([...touched], REEVALUATE_BATCH_SIZE)) await reevaluatePatients(tx, clinicId, batch, now);
+    for (const batch of chunks([...touched], PATIENTS_PER_BATCH)) await reevaluatePatients(tx, clinicId, batch, now);
   }
   const created = new Set(counts.createdPatientIds);
   const updated = new Set(counts.updatedPatientIds);

@@ -6,7 +6,8 @@ import { dirname, join, resolve } from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { databaseProvider, env, sqliteFilePath, type DatabaseProvider } from "@/lib/config/env";
-import { createDb, type Db } from "@/lib/data/db/client";
+import { createDb, databaseKind, type Db } from "@/lib/data/db/client";
+import { ROWS_PER_STATEMENT } from "@/lib/data/db/batches";
 import { verifyAuditChain, type AuditVerification } from "@/lib/data/audit/verify";
 import { anchorsOf, CHAIN_HEADS_SQL, parseChainHeads, type ChainHead } from "@/lib/data/audit/anchor";
 import { anchorFileIn, appendAnchorFile, readAnchorFile, writeAnchorFile, type AuditAnchor } from "@/lib/data/audit/anchor-file";
@@ -76,8 +77,6 @@ interface RowReader {
   texts(sql: string): Promise<string[]>;
 }
 
-const PAGE_SIZE = 5_000;
-
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 async function listTables(reader: RowReader): Promise<{ name: string; primaryKey: string[]; columns: string[] }[]> {
@@ -123,24 +122,21 @@ async function fingerprintWith(reader: RowReader): Promise<DatabaseFingerprint> 
     const row = reader.provider === "sqlite" ? `json_array(${table.columns.map(quoteIdent).join(", ")})` : `row_to_json(t)::text`;
     hash.update(`table ${table.name} ${JSON.stringify(table.columns)}\n`);
     let count = 0;
-    for (let offset = 0; ; offset += PAGE_SIZE) {
-      const page = await reader.texts(`SELECT ${row} AS v FROM ${quoteIdent(table.name)} t ORDER BY ${order} LIMIT ${PAGE_SIZE} OFFSET ${offset}`);
+    for (let offset = 0; ; offset += ROWS_PER_STATEMENT) {
+      const page = await reader.texts(`SELECT ${row} AS v FROM ${quoteIdent(table.name)} t ORDER BY ${order} LIMIT ${ROWS_PER_STATEMENT} OFFSET ${offset}`);
       for (const text of page) hash.update(text).update("\n");
       count += page.length;
-      if (page.length < PAGE_SIZE) break;
+      if (page.length < ROWS_PER_STATEMENT) break;
     }
     tables[table.name] = count;
   }
   return { sha256: hash.digest("hex"), tables };
 }
 
-function prismaProvider(db: Db): DatabaseProvider {
-  return (db as unknown as { _activeProvider?: string })._activeProvider === "postgresql" ? "postgresql" : "sqlite";
-}
 
 /** Counts and checksum of every table, read in one transaction (a repeatable-read snapshot on PostgreSQL). */
 export async function databaseFingerprint(db: Db): Promise<DatabaseFingerprint> {
-  const provider = prismaProvider(db);
+  const provider = databaseKind(db);
   return db.$transaction(
     async (tx) => {
       const texts = async (sql: string) => (await tx.$queryRawUnsafe<{ v: string }[]>(sql)).map((r) => r.v);

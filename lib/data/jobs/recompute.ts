@@ -6,6 +6,7 @@ import { getActiveThresholds } from "@/lib/data/evaluation/thresholds";
 import { actorRole, type Actor } from "@/lib/data/access/actor";
 import { can } from "@/lib/data/access/roles";
 import { AppError } from "@/lib/errors";
+import { PATIENTS_PER_BATCH } from "@/lib/data/db/batches";
 
 export interface RecomputeOptions {
   /** The evaluation time; the threshold set in force at this time is used. */
@@ -26,7 +27,6 @@ export interface RecomputeResult {
   ruleSetVersion: number;
 }
 
-const DEFAULT_BATCH = 500;
 const DEFAULT_STALE_MS = 15 * 60_000;
 
 export function recomputeLockKey(clinicId: string): string {
@@ -75,7 +75,7 @@ export async function recomputeClinic(db: Db, actor: Actor, options: RecomputeOp
   const clinicId = actor.clinicId;
   if (!clinicId) throw new AppError("forbidden", "Re-evaluating needs a clinic.");
   const { now } = options;
-  const batchSize = options.batchSize ?? DEFAULT_BATCH;
+  const batchSize = options.batchSize ?? PATIENTS_PER_BATCH;
   const thresholds = await getActiveThresholds(db, clinicId, now);
   const total = await db.patient.count({ where: { clinicId } });
   const jobRunId = await acquireJob(db, clinicId, total, options.staleAfterMs ?? DEFAULT_STALE_MS);

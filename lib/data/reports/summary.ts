@@ -6,6 +6,7 @@ import { Prisma } from "@/lib/generated/prisma-sqlite/client";
 import { actorRole, type Actor } from "@/lib/data/access/actor";
 import { can } from "@/lib/data/access/roles";
 import { neutraliseCell } from "@/lib/domain/csv-export";
+import { chunks, IDS_PER_QUERY } from "@/lib/data/db/batches";
 import { bornBeforeForAge } from "@/lib/domain/dates";
 import {
   AGE_BANDS,
@@ -26,9 +27,6 @@ import {
 export function seesExactCounts(actor: Actor): boolean {
   return can(actorRole(actor), "patient:view");
 }
-
-/** Patients per id-list query: well under SQLite's and PostgreSQL's bind-variable limits. */
-const IDS_PER_QUERY = 500;
 
 type Count = number | bigint;
 
@@ -88,7 +86,7 @@ export async function getClinicAggregates(
   const slices: (string[] | null)[] = [];
   if (cohort) {
     const ids = (await db.patient.findMany({ where: { AND: [{ clinicId }, cohort] }, select: { id: true } })).map((p) => p.id);
-    for (let i = 0; i < ids.length; i += idsPerQuery) slices.push(ids.slice(i, i + idsPerQuery));
+    slices.push(...chunks(ids, idsPerQuery));
   } else {
     slices.push(null);
   }

@@ -8,6 +8,7 @@ import type { Role } from "@/lib/data/access/roles";
 import type { SystemActor } from "@/lib/data/access/actor";
 import { generateDemoPatients } from "@/prisma/factories";
 import type { NewPatient } from "@/lib/data/patients/new-patient";
+import { PATIENTS_PER_BATCH } from "@/lib/data/db/batches";
 
 export const DEMO_CLINIC_SLUG = "demo";
 export const DEMO_PASSWORD = "sarcopenia-demo-2026";
@@ -77,7 +78,7 @@ export async function seedDemoClinic(db: Db, options: SeedOptions) {
   const thresholds = await getActiveThresholds(db, clinic.id, options.asOf);
   const actor: SystemActor = { kind: "system", clinicId: clinic.id, label: "seed" };
 
-  const batchSize = options.batchSize ?? 500;
+  const batchSize = options.batchSize ?? PATIENTS_PER_BATCH;
   let batch: NewPatient[] = [];
   let done = 0;
   const flush = async () => {
