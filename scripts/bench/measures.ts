@@ -12,7 +12,7 @@ import { getPatientPanel } from "@/lib/data/patients/panel";
 import { auditRead } from "@/lib/data/audit/log";
 import { exportCohortCsv } from "@/lib/data/export/cohort-csv";
 import { recomputeClinic } from "@/lib/data/jobs/recompute";
-import { loadHistories } from "@/lib/data/evaluation/reevaluate";
+import { loadHistories } from "@/lib/data/evaluation/history";
 import { importAssessments } from "@/lib/data/import/assessments";
 import { createDefaultThresholds } from "@/lib/data/evaluation/thresholds";
 import type { SystemActor } from "@/lib/data/access/actor";

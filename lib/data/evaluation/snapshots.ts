@@ -4,7 +4,7 @@ import { measureCells, measuresUntil, type CohortEvaluation } from "@/lib/domain
 import { randomUUID } from "node:crypto";
 import type { Tx } from "@/lib/data/db/client";
 import { insertRows, updateRows } from "@/lib/data/db/bulk-insert";
-import { suppressedFlagKeys } from "@/lib/data/flags/lifecycle";
+import { suppressedFlagKeys } from "@/lib/data/flags/suppression";
 
 /**
  * The parts of an evaluation the cohort export prints, kept beside the full detail: with the

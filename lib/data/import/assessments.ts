@@ -5,7 +5,7 @@ import { CsvError, parse } from "csv-parse";
 import type { Db, Tx } from "@/lib/data/db/client";
 import { appendAudit } from "@/lib/data/audit/log";
 import { CONDITION_COLUMNS, insertRows, MEDICATION_COLUMNS, newRowId, OBSERVATION_COLUMNS, PATIENT_COLUMNS } from "@/lib/data/db/bulk-insert";
-import { panelColumns } from "./write";
+import { panelColumns } from "@/lib/data/evaluation/panel-row";
 import { patientSearchKey } from "@/lib/domain/search-key";
 import { reevaluatePatients } from "@/lib/data/evaluation/reevaluate";
 import { chunks, IMPORT_ROWS_PER_BATCH, PATIENTS_PER_BATCH } from "@/lib/data/db/batches";

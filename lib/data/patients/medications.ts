@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { Db, Tx } from "@/lib/data/db/client";
 import { appendAudit, type AuditInput } from "@/lib/data/audit/log";
 import { openPatientRecord, type PatientHeader, type PatientMedications } from "./record";
-import { claimPatientVersion } from "./assessment";
+import { claimPatientVersion } from "./version";
 import { reevaluatePatients } from "@/lib/data/evaluation/reevaluate";
 import { actorRole, type Actor } from "@/lib/data/access/actor";
 import { can } from "@/lib/data/access/roles";
