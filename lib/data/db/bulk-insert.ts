@@ -1,33 +1,78 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
+import type { Prisma } from "@/lib/generated/prisma-sqlite/client";
 import { databaseKind, type Tx } from "./client";
 import { transactionConnection } from "./sqlite-connection";
 import { chunks, ROWS_PER_STATEMENT } from "./batches";
 
 /**
- * Bulk INSERT for the tables written by the thousand (imports, seeds, recomputes), inside the
- * caller's transaction.
+ * Bulk INSERT and UPDATE for the tables written by the thousand (imports, seeds, recomputes),
+ * inside the caller's transaction.
  *
- * SQLite: one prepared single-row INSERT per table, reused for every row, run on the transaction's
- * own connection (lib/data/db/sqlite-connection.ts explains why that is safe and what it saves).
- * PostgreSQL: the rows go to the server as one JSON document per statement, which it expands with
- * `jsonb_populate_recordset` over the table's own row type — one round trip per 5,000 rows.
+ * SQLite: one prepared single-row statement per table, reused for every row, run on the
+ * transaction's own connection (lib/data/db/sqlite-connection.ts explains why that is safe and what
+ * it saves). PostgreSQL: the rows go to the server as one JSON document per statement, which it
+ * expands with `jsonb_populate_recordset` over the table's own row type — one round trip per
+ * {@link ROWS_PER_STATEMENT} rows.
  *
  * Why not Prisma's createMany or a multi-row `VALUES (?, ?, …), …`: both hand every cell to
- * Prisma's query layer and the driver one by one (createMany ≈ 1 ms a row). Callers give every
- * column explicitly (ids, timestamps, defaults), so the rows are what Prisma would have written;
+ * Prisma's query layer and the driver one by one (createMany ≈ 1 ms a row).
+ *
+ * Rows are typed objects, one row type per table (`bulkTable`): the compiler checks that the type
+ * fits the table's Prisma model and that the column list names every one of its keys, and this file
+ * is the one place that turns a row into the cells of a statement. Callers give every column
+ * explicitly (ids, timestamps, defaults), so the rows are what Prisma would have written;
  * tests/integration/bulk-import.int.test.ts reads them back through Prisma on both databases,
  * value for value.
  */
-export type BulkTable = "Patient" | "Observation" | "PatientMedication" | "PatientCondition" | "RiskSnapshot" | "Flag";
+
+/** What Prisma accepts for a new row of each table written in bulk. */
+interface BulkTableInputs {
+  Patient: Prisma.PatientCreateManyInput;
+  Observation: Prisma.ObservationCreateManyInput;
+  PatientMedication: Prisma.PatientMedicationCreateManyInput;
+  PatientCondition: Prisma.PatientConditionCreateManyInput;
+  RiskSnapshot: Prisma.RiskSnapshotCreateManyInput;
+  Flag: Prisma.FlagCreateManyInput;
+}
+
+export type BulkTableName = keyof BulkTableInputs;
+
+/** A table written in bulk with rows of type `R`: its name and its columns (exactly the keys of `R`). */
+export interface BulkTable<R> {
+  name: BulkTableName;
+  columns: readonly (keyof R & string)[];
+}
+
+/** `C` when it names every key of `R`, else a type no list matches, which names the missing keys. */
+type EveryKeyOf<R, C extends readonly PropertyKey[]> = [Exclude<keyof R, C[number]>] extends [never] ? unknown : { missingColumns: Exclude<keyof R, C[number]> };
+/** Nothing when rows of type `R` fit table `N`'s Prisma model, else a type no table name matches. */
+type FitsTable<R, N extends BulkTableName> = R extends BulkTableInputs[N] ? unknown : { rowTypeDoesNotFit: N };
+
+/**
+ * Declares the table rows of type `R` are written to, with its column list:
+ * `bulkTable<ObservationRow>()("Observation", ["id", …])`. A column list that misses a key of `R`,
+ * or a row type with a field the model lacks (or of another type), does not compile.
+ */
+export function bulkTable<R>() {
+  return <N extends BulkTableName, const C extends readonly (keyof R & string)[]>(name: N & FitsTable<R, N>, columns: C & EveryKeyOf<R, C>): BulkTable<R> => ({
+    name,
+    columns,
+  });
+}
+
+/** A row's cells in `columns` order. */
+function cellsOf<R>(row: R, columns: readonly (keyof R & string)[]): unknown[] {
+  return columns.map((column) => row[column]);
+}
 
 /**
  * A row's cells in the form Prisma stores them in SQLite: dates as ISO text ending "+00:00",
  * booleans as 0/1. Dates repeat a lot (one visit date for several results, one write time for a
  * whole batch), so their text is remembered per call.
  */
-function sqliteRow(row: readonly unknown[], dates: Map<number, string>): unknown[] {
-  return row.map((value) => {
+function sqliteCells(cells: readonly unknown[], dates: Map<number, string>): unknown[] {
+  return cells.map((value) => {
     if (value instanceof Date) {
       const time = value.getTime();
       let text = dates.get(time);
@@ -45,11 +90,11 @@ function sqliteRow(row: readonly unknown[], dates: Map<number, string>): unknown
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * SQLite: runs `sql`, prepared once, for each row (its parameters in `sqliteRow` form) on the
- * transaction's connection, yielding to the event loop between stretches of rows so that another
- * request's query waits at most one stretch.
+ * SQLite: runs `sql`, prepared once, for each row's cells (`cells` of the row, turned into
+ * `sqliteCells` form) on the transaction's connection, yielding to the event loop between
+ * stretches of rows so that another request's query waits at most one stretch.
  */
-async function runForEachRow(tx: Tx, sql: string, rows: readonly (readonly unknown[])[]): Promise<void> {
+async function runForEachRow<R>(tx: Tx, sql: string, rows: readonly R[], cells: (row: R) => unknown[]): Promise<void> {
   const direct = transactionConnection(tx);
   if (!direct) throw new Error("Bulk writes on SQLite need a client made by createDb (lib/data/db/client.ts).");
   const statement = direct.prepare(sql);
@@ -58,35 +103,32 @@ async function runForEachRow(tx: Tx, sql: string, rows: readonly (readonly unkno
   for (const stretch of chunks(rows, ROWS_PER_STATEMENT)) {
     if (!first) await yieldToEventLoop();
     first = false;
-    for (const row of stretch) statement.run(sqliteRow(row, dates));
+    for (const row of stretch) statement.run(sqliteCells(cells(row), dates));
   }
 }
 
 /**
- * PostgreSQL: runs `sql` once per 5,000 rows with `$1` = those rows as a JSON array of objects
- * keyed by column name (timestamps as ISO text in UTC, which is how Prisma stores them).
+ * PostgreSQL: runs `sql` once per {@link ROWS_PER_STATEMENT} rows with `$1` = those rows as a JSON
+ * array of objects keyed by column name (timestamps as ISO text in UTC, which is how Prisma
+ * stores them).
  */
-async function runForEachBatch(tx: Tx, sql: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void> {
+async function runForEachBatch<R>(tx: Tx, sql: string, rows: readonly R[], columns: readonly (keyof R & string)[]): Promise<void> {
   for (const batch of chunks(rows, ROWS_PER_STATEMENT)) {
-    await tx.$executeRawUnsafe(sql, JSON.stringify(batch.map((row) => Object.fromEntries(columns.map((column, i) => [column, row[i] ?? null])))));
+    await tx.$executeRawUnsafe(sql, JSON.stringify(batch.map((row) => Object.fromEntries(columns.map((column) => [column, row[column] ?? null])))));
   }
 }
 
+const quoted = (column: string) => `"${column}"`;
+
 /**
- * Inserts `rows` (cells in `columns` order) into `table`. With `replaceOn`, a row whose value in
- * that unique column is already stored updates the stored row in place instead (its id and that
- * column kept, every other given column replaced): cheaper than a delete and an insert, which
- * each touch every index of the table.
+ * Inserts `rows` into `table`. With `replaceOn`, a row whose value in that unique column is already
+ * stored updates the stored row in place instead (its id and that column kept, every other column
+ * replaced): cheaper than a delete and an insert, which each touch every index of the table.
  */
-export async function insertRows(
-  tx: Tx,
-  table: BulkTable,
-  columns: readonly string[],
-  rows: readonly unknown[][],
-  options: { replaceOn?: string } = {},
-): Promise<void> {
+export async function insertRows<R>(tx: Tx, table: BulkTable<R>, rows: readonly R[], options: { replaceOn?: keyof R & string } = {}): Promise<void> {
   if (rows.length === 0) return;
-  const columnList = columns.map((c) => `"${c}"`).join(", ");
+  const { name, columns } = table;
+  const columnList = columns.map(quoted).join(", ");
   const { replaceOn } = options;
   const upsert = replaceOn
     ? ` ON CONFLICT ("${replaceOn}") DO UPDATE SET ${columns
@@ -95,60 +137,41 @@ export async function insertRows(
         .join(", ")}`
     : "";
   if (databaseKind(tx) === "postgresql") {
-    const sql = `INSERT INTO "${table}" (${columnList}) SELECT ${columnList} FROM jsonb_populate_recordset(NULL::"${table}", $1::jsonb)${upsert}`;
-    await runForEachBatch(tx, sql, columns, rows);
+    const sql = `INSERT INTO "${name}" (${columnList}) SELECT ${columnList} FROM jsonb_populate_recordset(NULL::"${name}", $1::jsonb)${upsert}`;
+    await runForEachBatch(tx, sql, rows, columns);
   } else {
-    await runForEachRow(tx, `INSERT INTO "${table}" (${columnList}) VALUES (${columns.map(() => "?").join(", ")})${upsert}`, rows);
+    const sql = `INSERT INTO "${name}" (${columnList}) VALUES (${columns.map(() => "?").join(", ")})${upsert}`;
+    await runForEachRow(tx, sql, rows, (row) => cellsOf(row, columns));
   }
 }
 
 /**
- * Sets `columns` of the rows of `table` whose id is each row's first cell (cells: id, then the
- * new values in `columns` order), and adds 1 to each column in `increment` — one statement reused
- * for every row on SQLite, one per 5,000 rows on PostgreSQL, instead of one Prisma `update` (a
- * round trip and ≈ 1–2 ms) per row. Callers set `updatedAt` themselves: Prisma's @updatedAt does
- * not apply to raw statements.
+ * Sets the `set` columns of the rows of `table` whose id is each row's `id`, and adds 1 to each
+ * column in `increment` — one statement reused for every row on SQLite, one per
+ * {@link ROWS_PER_STATEMENT} rows on PostgreSQL, instead of one Prisma `update` (a round trip and
+ * ≈ 1–2 ms) per row. Callers set `updatedAt` themselves: Prisma's @updatedAt does not apply to raw
+ * statements.
  */
-export async function updateRows(
+export async function updateRows<R extends { id: string }, K extends keyof R & string>(
   tx: Tx,
-  table: BulkTable,
-  columns: readonly string[],
-  rows: readonly unknown[][],
-  options: { increment?: readonly string[] } = {},
+  table: BulkTable<R>,
+  set: readonly K[],
+  rows: readonly Pick<R, "id" | K>[],
+  options: { increment?: readonly (keyof R & string)[] } = {},
 ): Promise<void> {
   if (rows.length === 0) return;
+  const { name } = table;
   const increments = (alias: string) => (options.increment ?? []).map((c) => `"${c}" = ${alias}"${c}" + 1`);
   if (databaseKind(tx) === "postgresql") {
-    const sets = [...columns.map((c) => `"${c}" = v."${c}"`), ...increments("t.")];
-    const sql = `UPDATE "${table}" AS t SET ${sets.join(", ")} FROM jsonb_populate_recordset(NULL::"${table}", $1::jsonb) AS v WHERE t."id" = v."id"`;
-    await runForEachBatch(tx, sql, ["id", ...columns], rows);
+    const sets = [...set.map((c) => `"${c}" = v."${c}"`), ...increments("t.")];
+    const sql = `UPDATE "${name}" AS t SET ${sets.join(", ")} FROM jsonb_populate_recordset(NULL::"${name}", $1::jsonb) AS v WHERE t."id" = v."id"`;
+    await runForEachBatch<Pick<R, "id" | K>>(tx, sql, rows, ["id", ...set]);
   } else {
-    // The id moves last, to the WHERE.
-    const sets = [...columns.map((c) => `"${c}" = ?`), ...increments("")];
-    await runForEachRow(tx, `UPDATE "${table}" SET ${sets.join(", ")} WHERE "id" = ?`, rows.map(([id, ...values]) => [...values, id]));
+    const sets = [...set.map((c) => `"${c}" = ?`), ...increments("")];
+    // The id goes last, to the WHERE.
+    await runForEachRow(tx, `UPDATE "${name}" SET ${sets.join(", ")} WHERE "id" = ?`, rows, (row) => [...cellsOf(row, set), row.id]);
   }
 }
-
-/** Column order of an observation row for {@link insertRows} (every column given explicitly). */
-export const OBSERVATION_COLUMNS = [
-  "id", "clinicId", "patientId", "kind", "value", "isUnable", "reportedValue", "reportedUnit", "observedAt", "method",
-  "source", "sourceRef", "enteredById", "status", "version", "createdAt", "updatedAt",
-] as const;
-
-/** Column order of a patient medication row for {@link insertRows}. */
-export const MEDICATION_COLUMNS = [
-  "id", "clinicId", "patientId", "catalogueId", "name", "atcCode", "rxnormCode", "startedOn", "stoppedOn", "source", "sourceRef", "createdAt", "updatedAt",
-] as const;
-
-/** Column order of a patient row for {@link insertRows}: demographics and the panel columns. */
-export const PATIENT_COLUMNS = [
-  "id", "clinicId", "mrn", "familyName", "givenName", "birthDate", "sex", "diet", "attributedClinicianId", "searchText", "version",
-  "lastAssessedAt", "latestGripKg", "latestGripAt", "latestGaitMs", "latestGaitAt", "latestB12Pmol", "latestB12At", "medicationClasses",
-  "createdAt", "updatedAt",
-] as const;
-
-/** Column order of a patient condition row for {@link insertRows}. */
-export const CONDITION_COLUMNS = ["id", "patientId", "code", "recordedAt", "source", "sourceRef"] as const;
 
 const idClock = { ms: 0, sequence: 0 };
 

@@ -1,9 +1,8 @@
 import "server-only";
 import type { Tx } from "@/lib/data/db/client";
 import { loadHistories } from "./history";
-import { panelColumns, PANEL_COLUMNS, samePanel } from "./panel-row";
+import { panelColumns, refreshPanelColumns } from "./panel-row";
 import { storeEvaluations } from "./snapshots";
-import { updateRows } from "@/lib/data/db/bulk-insert";
 import { getActiveThresholds } from "./thresholds";
 import { chunks, PATIENTS_PER_BATCH } from "@/lib/data/db/batches";
 import { evaluatePatient } from "@/lib/domain/evaluate";
@@ -31,15 +30,9 @@ export async function reevaluatePatients(tx: Tx, clinicId: string, patientIds: r
       observations: history.observations,
     }));
     await storeEvaluations(tx, clinicId, evaluations, now);
-    // The denormalised columns are a cache of the patient's results, not an edit a person could
-    // conflict with: the patient's `version` is not bumped. Ids come from the clinic-scoped load.
-    const writtenAt = new Date();
-    const changed: unknown[][] = [];
-    for (const [patientId, { history, panel }] of histories) {
-      const fresh = panelColumns(history, now);
-      if (!samePanel(fresh, panel)) changed.push([patientId, ...PANEL_COLUMNS.map((column) => fresh[column]), writtenAt]);
-    }
-    await updateRows(tx, "Patient", [...PANEL_COLUMNS, "updatedAt"], changed);
+    // Ids come from the clinic-scoped load.
+    const panels = [...histories].map(([id, { history, panel }]) => ({ id, stored: panel, fresh: panelColumns(history, now) }));
+    await refreshPanelColumns(tx, panels, new Date());
     evaluated += evaluations.length;
   }
   return { evaluated, ruleSetVersion: thresholds.version };

@@ -1,9 +1,9 @@
 import "server-only";
-import { TIER_RANK, type FlagResult, type Evaluation, type ObservationInput } from "@/lib/domain/types";
-import { measureCells, measuresUntil, type CohortEvaluation } from "@/lib/domain/csv-export";
 import { randomUUID } from "node:crypto";
+import { TIER_RANK, type Awgs2019Category, type B12Status, type Ewgsop2Category, type Evaluation, type FlagCode, type FlagResult, type ObservationInput, type Tier } from "@/lib/domain/types";
+import { measureCells, measuresUntil, type CohortEvaluation } from "@/lib/domain/csv-export";
 import type { Tx } from "@/lib/data/db/client";
-import { insertRows, updateRows } from "@/lib/data/db/bulk-insert";
+import { bulkTable, insertRows, updateRows } from "@/lib/data/db/bulk-insert";
 import { suppressedFlagKeys } from "@/lib/data/flags/suppression";
 
 /**
@@ -34,14 +34,38 @@ export interface EvaluatedPatient {
   observations: readonly ObservationInput[];
 }
 
+export interface SnapshotRow {
+  id: string;
+  clinicId: string;
+  patientId: string;
+  tier: Tier;
+  tierRank: number;
+  ewgsop2: Ewgsop2Category;
+  awgs2019: Awgs2019Category;
+  b12Status: B12Status;
+  b12OnTreatment: boolean;
+  flagCodes: string;
+  nextDueAt: Date | null;
+  ruleSetVersion: number;
+  evaluatedAt: Date;
+  detailJson: string;
+  cohortJson: string;
+}
+
+const SNAPSHOT_TABLE = bulkTable<SnapshotRow>()("RiskSnapshot", [
+  "id", "clinicId", "patientId", "tier", "tierRank", "ewgsop2", "awgs2019", "b12Status", "b12OnTreatment", "flagCodes", "nextDueAt",
+  "ruleSetVersion", "evaluatedAt", "detailJson", "cohortJson",
+]);
+
 /**
  * The stored form of one evaluation (docs/design.md#architecture, "the stored evaluation"). `flagCodes` is what the
  * engine says; `nextDueAt` counts only flags that are open, so a flag a person closed does not
  * keep the patient at the top of the overdue sort.
  */
-export function snapshotRow(clinicId: string, { patientId, evaluation, observations }: EvaluatedPatient, suppressedCodes: ReadonlySet<string> = new Set()) {
+export function snapshotRow(clinicId: string, { patientId, evaluation, observations }: EvaluatedPatient, suppressedCodes: ReadonlySet<string> = new Set()): SnapshotRow {
   const dueDates = evaluation.flags.filter((flag) => !suppressedCodes.has(flag.code)).map((flag) => flag.dueAt).sort();
   return {
+    id: randomUUID(),
     clinicId,
     patientId,
     tier: evaluation.tier,
@@ -59,16 +83,44 @@ export function snapshotRow(clinicId: string, { patientId, evaluation, observati
   };
 }
 
-const SNAPSHOT_COLUMNS = [
-  "id", "clinicId", "patientId", "tier", "tierRank", "ewgsop2", "awgs2019", "b12Status", "b12OnTreatment", "flagCodes", "nextDueAt",
-  "ruleSetVersion", "evaluatedAt", "detailJson", "cohortJson",
-] as const;
-/** What refreshing a flag that still fires sets (its version is incremented too). */
-const FLAG_REFRESH_COLUMNS = ["dueAt", "reasonText", "detailJson", "updatedAt"] as const;
-const FLAG_COLUMNS = ["id", "clinicId", "patientId", "code", "status", "outreach", "dueAt", "openedAt", "reasonText", "detailJson", "version", "updatedAt"] as const;
+/** A new open flag, every column given. */
+export interface FlagRow {
+  id: string;
+  clinicId: string;
+  patientId: string;
+  code: FlagCode;
+  status: "open";
+  outreach: "none";
+  dueAt: Date;
+  openedAt: Date;
+  reasonText: string;
+  /** The reasons behind the flag (the engine's `Reason[]`), as JSON. */
+  detailJson: string;
+  version: number;
+  updatedAt: Date;
+}
 
-function newFlagRow(clinicId: string, patientId: string, flag: FlagResult, now: Date): unknown[] {
-  return [randomUUID(), clinicId, patientId, flag.code, "open", "none", new Date(flag.dueAt), now, flag.text, JSON.stringify(flag.reasons), 1, new Date()];
+const FLAG_TABLE = bulkTable<FlagRow>()("Flag", ["id", "clinicId", "patientId", "code", "status", "outreach", "dueAt", "openedAt", "reasonText", "detailJson", "version", "updatedAt"]);
+
+/** What refreshing a flag that still fires sets (its version is incremented too). */
+const FLAG_REFRESH_COLUMNS = ["dueAt", "reasonText", "detailJson", "updatedAt"] as const satisfies readonly (keyof FlagRow)[];
+
+/** The flag the engine raises for a patient, opened at `now`, with nobody contacted yet. */
+function newFlagRow(clinicId: string, patientId: string, flag: FlagResult, now: Date): FlagRow {
+  return {
+    id: randomUUID(),
+    clinicId,
+    patientId,
+    code: flag.code,
+    status: "open",
+    outreach: "none",
+    dueAt: new Date(flag.dueAt),
+    openedAt: now,
+    reasonText: flag.text,
+    detailJson: JSON.stringify(flag.reasons),
+    version: 1,
+    updatedAt: new Date(),
+  };
 }
 
 /**
@@ -97,12 +149,8 @@ export async function storeEvaluations(
   // One snapshot per patient (unique patientId): a patient's stored one is replaced in place.
   await insertRows(
     tx,
-    "RiskSnapshot",
-    SNAPSHOT_COLUMNS,
-    evaluations.map((e) => {
-      const row = snapshotRow(clinicId, e, suppressedCodes(e.patientId));
-      return [randomUUID(), row.clinicId, row.patientId, row.tier, row.tierRank, row.ewgsop2, row.awgs2019, row.b12Status, row.b12OnTreatment, row.flagCodes, row.nextDueAt, row.ruleSetVersion, row.evaluatedAt, row.detailJson, row.cohortJson];
-    }),
+    SNAPSHOT_TABLE,
+    evaluations.map((e) => snapshotRow(clinicId, e, suppressedCodes(e.patientId))),
     { replaceOn: "patientId" },
   );
 
@@ -111,8 +159,8 @@ export async function storeEvaluations(
     select: { id: true, patientId: true, code: true, dueAt: true, reasonText: true },
   });
   const openByKey = new Map(open.map((flag) => [`${flag.patientId}|${flag.code}`, flag]));
-  const toCreate: unknown[][] = [];
-  const toRefresh: unknown[][] = [];
+  const toCreate: FlagRow[] = [];
+  const toRefresh: Pick<FlagRow, "id" | (typeof FLAG_REFRESH_COLUMNS)[number]>[] = [];
   const writtenAt = new Date();
   const stillFiring = new Set<string>();
   for (const { patientId, evaluation } of evaluations) {
@@ -124,13 +172,13 @@ export async function storeEvaluations(
         if (!suppressed.has(key)) toCreate.push(newFlagRow(clinicId, patientId, flag, now));
       }
       else if (existing.dueAt.toISOString() !== flag.dueAt || existing.reasonText !== flag.text) {
-        // FLAG_REFRESH_COLUMNS order, after the id. After a threshold change this is most open flags.
-        toRefresh.push([existing.id, new Date(flag.dueAt), flag.text, JSON.stringify(flag.reasons), writtenAt]);
+        // After a threshold change this is most open flags.
+        toRefresh.push({ id: existing.id, dueAt: new Date(flag.dueAt), reasonText: flag.text, detailJson: JSON.stringify(flag.reasons), updatedAt: writtenAt });
       }
     }
   }
-  await insertRows(tx, "Flag", FLAG_COLUMNS, toCreate);
-  await updateRows(tx, "Flag", FLAG_REFRESH_COLUMNS, toRefresh, { increment: ["version"] });
+  await insertRows(tx, FLAG_TABLE, toCreate);
+  await updateRows(tx, FLAG_TABLE, FLAG_REFRESH_COLUMNS, toRefresh, { increment: ["version"] });
   const resolved = open.filter((flag) => !stillFiring.has(`${flag.patientId}|${flag.code}`)).map((flag) => flag.id);
   if (resolved.length > 0) {
     await tx.flag.updateMany({

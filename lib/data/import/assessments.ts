@@ -4,9 +4,9 @@ import { Readable } from "node:stream";
 import { CsvError, parse } from "csv-parse";
 import type { Db, Tx } from "@/lib/data/db/client";
 import { appendAudit } from "@/lib/data/audit/log";
-import { CONDITION_COLUMNS, insertRows, MEDICATION_COLUMNS, newRowId, OBSERVATION_COLUMNS, PATIENT_COLUMNS } from "@/lib/data/db/bulk-insert";
-import { panelColumns } from "@/lib/data/evaluation/panel-row";
-import { patientSearchKey } from "@/lib/domain/search-key";
+import { newRowId } from "@/lib/data/db/bulk-insert";
+import { conditionRow, insertRecordRows, medicationRow, observationRow, type ConditionRow, type MedicationRow, type ObservationRow } from "@/lib/data/patients/record-rows";
+import { insertPatientRows, newPatientRow, panelColumns, type PatientRow } from "@/lib/data/evaluation/panel-row";
 import { reevaluatePatients } from "@/lib/data/evaluation/reevaluate";
 import { chunks, IMPORT_ROWS_PER_BATCH, PATIENTS_PER_BATCH } from "@/lib/data/db/batches";
 import { storeEvaluations, type EvaluatedPatient } from "@/lib/data/evaluation/snapshots";
@@ -486,10 +486,11 @@ async function writeImport(tx: Tx, ctx: WriteContext): Promise<WriteCounts> {
     }
 
     const writtenAt = new Date();
-    const patientRows: unknown[][] = [];
-    const observationRows: unknown[][] = [];
-    const medicationRows: unknown[][] = [];
-    const conditionRows: unknown[][] = [];
+    const origin = { clinicId, source: "csv" as const, enteredById: ctx.enteredById, writtenAt };
+    const patientRows: PatientRow[] = [];
+    const observationRows: ObservationRow[] = [];
+    const medicationRows: MedicationRow[] = [];
+    const conditionRows: ConditionRow[] = [];
     const evaluations: EvaluatedPatient[] = [];
     for (const { plan, patientId, isNew } of batch) {
       const patient = existing.get(plan.mrn);
@@ -506,7 +507,7 @@ async function writeImport(tx: Tx, ctx: WriteContext): Promise<WriteCounts> {
       for (const [code, row] of plan.conditions) {
         if (storedConditions.has(`${patientId}|${code}`)) continue;
         conditions.push(code);
-        conditionRows.push([newRowId(), patientId, code, writtenAt, "csv", `import:${ctx.jobId}:row:${row}`]);
+        conditionRows.push(conditionRow(patientId, { code, recordedAt: null, resolvedAt: null }, `import:${ctx.jobId}:row:${row}`, origin));
         patientChanged = true;
       }
 
@@ -530,11 +531,7 @@ async function writeImport(tx: Tx, ctx: WriteContext): Promise<WriteCounts> {
           const key = observationKey(patientId, stored);
           if (seenObservations.has(key)) continue;
           seenObservations.add(key);
-          // OBSERVATION_COLUMNS order.
-          observationRows.push([
-            newRowId(), clinicId, patientId, stored.kind, stored.value, stored.isUnable, stored.reportedValue, stored.reportedUnit, stored.observedAt,
-            stored.method, "csv", sourceRef, ctx.enteredById, "final", 1, writtenAt, writtenAt,
-          ]);
+          observationRows.push(observationRow(patientId, stored, sourceRef, origin));
           observations.push(stored);
           rowChanged = true;
         }
@@ -547,11 +544,7 @@ async function writeImport(tx: Tx, ctx: WriteContext): Promise<WriteCounts> {
           const key = medicationKey(patientId, stored);
           if (seenMedications.has(key)) continue;
           seenMedications.add(key);
-          // MEDICATION_COLUMNS order.
-          medicationRows.push([
-            newRowId(), clinicId, patientId, stored.catalogueId, stored.name, stored.atcCode, stored.rxnormCode, stored.startedOn, null, "csv", sourceRef,
-            writtenAt, writtenAt,
-          ]);
+          medicationRows.push(medicationRow(patientId, stored, sourceRef, origin));
           medications.push(stored);
           rowChanged = true;
         }
@@ -573,13 +566,9 @@ async function writeImport(tx: Tx, ctx: WriteContext): Promise<WriteCounts> {
           medications,
         };
         const panel = panelColumns(history, now);
-        // PATIENT_COLUMNS order.
-        patientRows.push([
-          patientId, clinicId, plan.mrn, familyName, givenName, history.birthDate, history.sex, history.diet, null,
-          patientSearchKey({ mrn: plan.mrn, familyName, givenName }), 1,
-          panel.lastAssessedAt, panel.latestGripKg, panel.latestGripAt, panel.latestGaitMs, panel.latestGaitAt, panel.latestB12Pmol, panel.latestB12At,
-          panel.medicationClasses, writtenAt, writtenAt,
-        ]);
+        patientRows.push(
+          newPatientRow(patientId, clinicId, { mrn: plan.mrn, familyName, givenName, birthDate: history.birthDate, sex: history.sex, diet: history.diet, deceasedAt: null, attributedClinicianId: null }, panel, writtenAt),
+        );
         if (thresholds) {
           evaluations.push({ patientId, evaluation: evaluatePatient(history, { now, thresholds: thresholds.values, ruleSetVersion: thresholds.version }), observations: history.observations });
         }
@@ -589,10 +578,8 @@ async function writeImport(tx: Tx, ctx: WriteContext): Promise<WriteCounts> {
       }
     }
 
-    await insertRows(tx, "Patient", PATIENT_COLUMNS, patientRows);
-    await insertRows(tx, "Observation", OBSERVATION_COLUMNS, observationRows);
-    await insertRows(tx, "PatientMedication", MEDICATION_COLUMNS, medicationRows);
-    await insertRows(tx, "PatientCondition", CONDITION_COLUMNS, conditionRows);
+    await insertPatientRows(tx, patientRows);
+    await insertRecordRows(tx, { observations: observationRows, medications: medicationRows, conditions: conditionRows });
     await storeEvaluations(tx, clinicId, evaluations, now);
     created.patients += patientRows.length;
     created.observations += observationRows.length;

@@ -2,7 +2,9 @@ import "server-only";
 import { createHash, randomUUID } from "node:crypto";
 import type { Db, Tx } from "@/lib/data/db/client";
 import { appendAudit } from "@/lib/data/audit/log";
-import { insertRows, MEDICATION_COLUMNS, OBSERVATION_COLUMNS } from "@/lib/data/db/bulk-insert";
+import { newRowId } from "@/lib/data/db/bulk-insert";
+import { EMPTY_PANEL_COLUMNS, insertPatientRows, newPatientRow, type PatientRow } from "@/lib/data/evaluation/panel-row";
+import { conditionRow, insertRecordRows, medicationRow, observationRow, type ConditionRow, type MedicationRow, type ObservationRow } from "@/lib/data/patients/record-rows";
 import { reevaluatePatients } from "@/lib/data/evaluation/reevaluate";
 import { chunks, PATIENTS_PER_BATCH } from "@/lib/data/db/batches";
 import { runImportWrite, type ImportJobStatus } from "./run";
@@ -226,11 +228,6 @@ function plan(parsed: ParsedResource[], now: Date, result: FhirImportResult): Pl
   return p;
 }
 
-const PATIENT_COLUMNS = [
-  "id", "clinicId", "mrn", "familyName", "givenName", "birthDate", "sex", "deceasedAt", "searchText", "version", "medicationClasses", "createdAt", "updatedAt",
-] as const;
-const CONDITION_COLUMNS = ["id", "patientId", "code", "recordedAt", "resolvedAt", "source", "sourceRef"] as const;
-
 const sameTime = (a: Date | null, b: Date | null) => (a === null ? b === null : b !== null && a.getTime() === b.getTime());
 
 async function writePlan(tx: Tx, clinicId: string, enteredById: string | null, p: Plan, now: Date, reevaluate: boolean): Promise<Counts> {
@@ -246,7 +243,8 @@ async function writePlan(tx: Tx, clinicId: string, enteredById: string | null, p
   const idByMrn = new Map<string, string>();
   const touched = new Set<string>();
   const writtenAt = new Date();
-  const patientRows: unknown[][] = [];
+  const origin = { clinicId, source: "fhir" as const, enteredById, writtenAt };
+  const patientRows: PatientRow[] = [];
   for (const batch of chunks(mrns)) {
     const existing = await tx.patient.findMany({
       where: { clinicId, mrn: { in: batch } },
@@ -273,14 +271,14 @@ async function writePlan(tx: Tx, clinicId: string, enteredById: string | null, p
   }
   for (const m of p.patients.values()) {
     if (idByMrn.has(m.mrn)) continue;
-    const id = randomUUID();
+    const id = newRowId();
     idByMrn.set(m.mrn, id);
     counts.createdPatientIds.push(id);
     touched.add(id);
-    // PATIENT_COLUMNS order; the panel columns are filled by the re-evaluation below.
-    patientRows.push([id, clinicId, m.mrn, m.familyName, m.givenName, m.birthDate, m.sex, m.deceasedAt, patientSearchKey(m), 1, "", writtenAt, writtenAt]);
+    // The panel columns are filled by the re-evaluation below.
+    patientRows.push(newPatientRow(id, clinicId, { ...m, diet: null, attributedClinicianId: null }, EMPTY_PANEL_COLUMNS, writtenAt));
   }
-  await insertRows(tx, "Patient", PATIENT_COLUMNS, patientRows);
+  await insertPatientRows(tx, patientRows);
   counts.patients.created = counts.createdPatientIds.length;
 
   // What the patients already have from earlier FHIR imports.
@@ -297,7 +295,7 @@ async function writePlan(tx: Tx, clinicId: string, enteredById: string | null, p
     for (const c of conds) seenConditions.add(`${c.patientId}|${c.code}`);
   }
 
-  const observationRows: unknown[][] = [];
+  const observationRows: ObservationRow[] = [];
   for (const o of p.observations) {
     const patientId = idByMrn.get(o.mrn)!;
     const sourceRef = `fhir:Observation/${o.fhirId}`;
@@ -307,15 +305,11 @@ async function writePlan(tx: Tx, clinicId: string, enteredById: string | null, p
     }
     seen.add(`${patientId}|${sourceRef}`);
     touched.add(patientId);
-    observationRows.push([
-      randomUUID(), clinicId, patientId, o.kind, o.value, o.isUnable, o.reportedValue, o.reportedUnit, o.observedAt, o.method,
-      "fhir", sourceRef, enteredById, "final", 1, writtenAt, writtenAt,
-    ]);
+    observationRows.push(observationRow(patientId, o, sourceRef, origin));
   }
-  await insertRows(tx, "Observation", OBSERVATION_COLUMNS, observationRows);
   counts.observations.created = observationRows.length;
 
-  const medicationRows: unknown[][] = [];
+  const medicationRows: MedicationRow[] = [];
   for (const m of p.medications) {
     const patientId = idByMrn.get(m.mrn)!;
     const sourceRef = `fhir:${m.resourceType}/${m.fhirId}`;
@@ -326,14 +320,11 @@ async function writePlan(tx: Tx, clinicId: string, enteredById: string | null, p
     seen.add(`${patientId}|${sourceRef}`);
     touched.add(patientId);
     if (m.catalogueId === null) counts.medications.freeText += 1;
-    medicationRows.push([
-      randomUUID(), clinicId, patientId, m.catalogueId, m.name, m.atcCode, m.rxnormCode, m.startedOn, m.stoppedOn, "fhir", sourceRef, writtenAt, writtenAt,
-    ]);
+    medicationRows.push(medicationRow(patientId, m, sourceRef, origin));
   }
-  await insertRows(tx, "PatientMedication", MEDICATION_COLUMNS, medicationRows);
   counts.medications.created = medicationRows.length;
 
-  const conditionRows: unknown[][] = [];
+  const conditionRows: ConditionRow[] = [];
   for (const c of p.conditions) {
     const patientId = idByMrn.get(c.mrn)!;
     const key = `${patientId}|${c.condition}`;
@@ -343,9 +334,9 @@ async function writePlan(tx: Tx, clinicId: string, enteredById: string | null, p
     }
     seenConditions.add(key);
     touched.add(patientId);
-    conditionRows.push([randomUUID(), patientId, c.condition, c.recordedAt ?? writtenAt, c.resolvedAt, "fhir", `fhir:Condition/${c.fhirId}`]);
+    conditionRows.push(conditionRow(patientId, { code: c.condition, recordedAt: c.recordedAt, resolvedAt: c.resolvedAt }, `fhir:Condition/${c.fhirId}`, origin));
   }
-  await insertRows(tx, "PatientCondition", CONDITION_COLUMNS, conditionRows);
+  await insertRecordRows(tx, { observations: observationRows, medications: medicationRows, conditions: conditionRows });
   counts.conditions.created = conditionRows.length;
 
   if (reevaluate) {

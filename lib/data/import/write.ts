@@ -1,12 +1,12 @@
 import "server-only";
 import type { Tx } from "@/lib/data/db/client";
-import { CONDITION_COLUMNS, insertRows, MEDICATION_COLUMNS, newRowId, OBSERVATION_COLUMNS, PATIENT_COLUMNS } from "@/lib/data/db/bulk-insert";
+import { newRowId } from "@/lib/data/db/bulk-insert";
 import { storeEvaluations } from "@/lib/data/evaluation/snapshots";
 import { evaluatePatient } from "@/lib/domain/evaluate";
-import { patientSearchKey } from "@/lib/domain/search-key";
 import type { ThresholdValues } from "@/lib/domain/thresholds";
 import type { PatientHistory } from "@/lib/domain/types";
-import { panelColumns } from "@/lib/data/evaluation/panel-row";
+import { insertPatientRows, newPatientRow, panelColumns } from "@/lib/data/evaluation/panel-row";
+import { conditionRow, insertRecordRows, medicationRow, observationRow, type RecordSource } from "@/lib/data/patients/record-rows";
 import type { NewPatient } from "@/lib/data/patients/new-patient";
 
 export function toHistory(patient: NewPatient): PatientHistory {
@@ -23,7 +23,7 @@ export function toHistory(patient: NewPatient): PatientHistory {
 export interface BulkInsertOptions {
   clinicId: string;
   attributedClinicianId: string | null;
-  source: "seed" | "csv" | "fhir";
+  source: RecordSource;
   enteredById: string | null;
   now: Date;
   thresholds: ThresholdValues;
@@ -32,52 +32,24 @@ export interface BulkInsertOptions {
 
 /**
  * Inserts new patients with their observations, medicines and conditions, evaluates each with the
- * engine and stores the snapshot and flags — multi-row INSERTs (lib/data/db/bulk-insert.ts), a fixed
+ * engine and stores the snapshot and flags — bulk statements (lib/data/db/bulk-insert.ts), a fixed
  * number of statements per batch, no per-row round trips. Returns the new patient ids in input order.
  */
 export async function insertPatientBatch(tx: Tx, patients: readonly NewPatient[], options: BulkInsertOptions): Promise<string[]> {
   const { clinicId, now } = options;
-  const createdAt = new Date();
+  const origin = { clinicId, source: options.source, enteredById: options.enteredById, writtenAt: new Date() };
   const ids = patients.map(() => newRowId());
-  await insertRows(
+  await insertPatientRows(
     tx,
-    "Patient",
-    PATIENT_COLUMNS,
-    patients.map((p, i) => {
-      const panel = panelColumns(p, now);
-      return [
-        ids[i], clinicId, p.mrn, p.familyName, p.givenName, p.birthDate, p.sex, p.diet,
-        p.attributedToClinician ? options.attributedClinicianId : null, patientSearchKey(p), 1,
-        panel.lastAssessedAt, panel.latestGripKg, panel.latestGripAt, panel.latestGaitMs, panel.latestGaitAt, panel.latestB12Pmol, panel.latestB12At,
-        panel.medicationClasses, createdAt, createdAt,
-      ];
-    }),
-  );
-  await insertRows(
-    tx,
-    "Observation",
-    OBSERVATION_COLUMNS,
-    patients.flatMap((p, i) =>
-      p.observations.map((o) => [
-        newRowId(), clinicId, ids[i], o.kind, o.value, o.isUnable, o.reportedValue, o.reportedUnit, o.observedAt, o.method,
-        options.source, null, options.enteredById, "final", 1, createdAt, createdAt,
-      ]),
+    patients.map((p, i) =>
+      newPatientRow(ids[i]!, clinicId, { ...p, deceasedAt: null, attributedClinicianId: p.attributedToClinician ? options.attributedClinicianId : null }, panelColumns(p, now), origin.writtenAt),
     ),
   );
-  await insertRows(
-    tx,
-    "PatientMedication",
-    MEDICATION_COLUMNS,
-    patients.flatMap((p, i) =>
-      p.medications.map((m) => [newRowId(), clinicId, ids[i], m.catalogueId, m.name, m.atcCode, m.rxnormCode, m.startedOn, m.stoppedOn, options.source, null, createdAt, createdAt]),
-    ),
-  );
-  await insertRows(
-    tx,
-    "PatientCondition",
-    CONDITION_COLUMNS,
-    patients.flatMap((p, i) => p.conditions.map((code) => [newRowId(), ids[i], code, createdAt, options.source, null])),
-  );
+  await insertRecordRows(tx, {
+    observations: patients.flatMap((p, i) => p.observations.map((o) => observationRow(ids[i]!, o, null, origin))),
+    medications: patients.flatMap((p, i) => p.medications.map((m) => medicationRow(ids[i]!, m, null, origin))),
+    conditions: patients.flatMap((p, i) => p.conditions.map((code) => conditionRow(ids[i]!, { code, recordedAt: null, resolvedAt: null }, null, origin))),
+  });
   const evaluations = patients.map((p, i) => ({
     patientId: ids[i]!,
     evaluation: evaluatePatient(toHistory(p), { now, thresholds: options.thresholds, ruleSetVersion: options.ruleSetVersion }),
