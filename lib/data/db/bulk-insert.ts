@@ -61,18 +61,14 @@ export function bulkTable<R>() {
   });
 }
 
-/** A row's cells in `columns` order. */
-function cellsOf<R>(row: R, columns: readonly (keyof R & string)[]): unknown[] {
-  return columns.map((column) => row[column]);
-}
-
 /**
- * A row's cells in the form Prisma stores them in SQLite: dates as ISO text ending "+00:00",
- * booleans as 0/1. Dates repeat a lot (one visit date for several results, one write time for a
- * whole batch), so their text is remembered per call.
+ * A row's cells in `columns` order, in the form Prisma stores them in SQLite: dates as ISO text
+ * ending "+00:00", booleans as 0/1. Dates repeat a lot (one visit date for several results, one
+ * write time for a whole batch), so their text is remembered per call.
  */
-function sqliteCells(cells: readonly unknown[], dates: Map<number, string>): unknown[] {
-  return cells.map((value) => {
+function sqliteCells<R>(row: R, columns: readonly (keyof R & string)[], dates: Map<number, string>): unknown[] {
+  return columns.map((column) => {
+    const value: unknown = row[column];
     if (value instanceof Date) {
       const time = value.getTime();
       let text = dates.get(time);
@@ -90,11 +86,11 @@ function sqliteCells(cells: readonly unknown[], dates: Map<number, string>): unk
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * SQLite: runs `sql`, prepared once, for each row's cells (`cells` of the row, turned into
+ * SQLite: runs `sql`, prepared once, for each row with its `columns` as the parameters (in
  * `sqliteCells` form) on the transaction's connection, yielding to the event loop between
  * stretches of rows so that another request's query waits at most one stretch.
  */
-async function runForEachRow<R>(tx: Tx, sql: string, rows: readonly R[], cells: (row: R) => unknown[]): Promise<void> {
+async function runForEachRow<R>(tx: Tx, sql: string, rows: readonly R[], columns: readonly (keyof R & string)[]): Promise<void> {
   const direct = transactionConnection(tx);
   if (!direct) throw new Error("Bulk writes on SQLite need a client made by createDb (lib/data/db/client.ts).");
   const statement = direct.prepare(sql);
@@ -103,7 +99,7 @@ async function runForEachRow<R>(tx: Tx, sql: string, rows: readonly R[], cells: 
   for (const stretch of chunks(rows, ROWS_PER_STATEMENT)) {
     if (!first) await yieldToEventLoop();
     first = false;
-    for (const row of stretch) statement.run(sqliteCells(cells(row), dates));
+    for (const row of stretch) statement.run(sqliteCells(row, columns, dates));
   }
 }
 
@@ -141,7 +137,7 @@ export async function insertRows<R>(tx: Tx, table: BulkTable<R>, rows: readonly 
     await runForEachBatch(tx, sql, rows, columns);
   } else {
     const sql = `INSERT INTO "${name}" (${columnList}) VALUES (${columns.map(() => "?").join(", ")})${upsert}`;
-    await runForEachRow(tx, sql, rows, (row) => cellsOf(row, columns));
+    await runForEachRow(tx, sql, rows, columns);
   }
 }
 
@@ -169,7 +165,7 @@ export async function updateRows<R extends { id: string }, K extends keyof R & s
   } else {
     const sets = [...set.map((c) => `"${c}" = ?`), ...increments("")];
     // The id goes last, to the WHERE.
-    await runForEachRow(tx, `UPDATE "${name}" SET ${sets.join(", ")} WHERE "id" = ?`, rows, (row) => [...cellsOf(row, set), row.id]);
+    await runForEachRow<Pick<R, "id" | K>>(tx, `UPDATE "${name}" SET ${sets.join(", ")} WHERE "id" = ?`, rows, [...set, "id"]);
   }
 }
 

@@ -1,7 +1,7 @@
 import "server-only";
 import type { Db } from "@/lib/data/db/client";
 import { appendAudit } from "@/lib/data/audit/log";
-import { insertPatientBatch } from "@/lib/data/import/write";
+import { insertNewPatients } from "@/lib/data/import/write";
 import { createDefaultThresholds, getActiveThresholds } from "@/lib/data/evaluation/thresholds";
 import { hashPassword } from "@/lib/data/auth/password";
 import type { Role } from "@/lib/data/access/roles";
@@ -87,15 +87,7 @@ export async function seedDemoClinic(db: Db, options: SeedOptions) {
     batch = [];
     await db.$transaction(
       (tx) =>
-        insertPatientBatch(tx, current, {
-          clinicId: clinic.id,
-          attributedClinicianId: clinician.id,
-          source: "seed",
-          enteredById: null,
-          now: options.asOf,
-          thresholds: thresholds.values,
-          ruleSetVersion: thresholds.version,
-        }),
+        insertNewPatients(tx, current, { clinicId: clinic.id, attributedClinicianId: clinician.id, source: "seed", enteredById: null, now: options.asOf, thresholds }),
       { timeout: 120_000 },
     );
     done += current.length;
