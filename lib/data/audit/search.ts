@@ -8,6 +8,7 @@ import { AppError } from "@/lib/errors";
 import { describeAuditEvent, type AuditAction } from "@/lib/domain/audit-describe";
 import { neutraliseCell } from "@/lib/domain/csv-export";
 import type { Prisma } from "@/lib/generated/prisma-sqlite/client";
+import { decodeAuditDetail, decodeRole } from "@/lib/data/stored/values";
 
 /**
  * Reading the audit log: the "who has seen or changed this record" page of a patient and the
@@ -152,15 +153,11 @@ async function toRows(db: Db, clinicId: string, records: (EventRecord & { relati
     userIds.length > 0 ? db.user.findMany({ where: { id: { in: userIds }, clinicId }, select: { id: true, role: true } }) : [],
     patientIds.length > 0 ? db.patient.findMany({ where: { id: { in: patientIds }, clinicId }, select: { id: true, mrn: true, familyName: true, givenName: true } }) : [],
   ]);
-  const roleOf = new Map(users.map((u) => [u.id, u.role as Role]));
+  const roleOf = new Map(users.map((u) => [u.id, decodeRole(u.role, u.id)]));
   const patientOf = new Map(patients.map((p) => [p.id, { id: p.id, mrn: p.mrn, name: `${p.familyName}, ${p.givenName}` }]));
   return records.map((r) => {
-    let detail: unknown = {};
-    try {
-      detail = JSON.parse(r.detailJson);
-    } catch {
-      // A detail that is not JSON is shown by its action alone; verifyAuditChain reports tampering.
-    }
+    // Decoded, not skipped when it is not JSON: the app writes JSON only, so anything else was written around it (audit verify reports the event).
+    const detail = decodeAuditDetail(r.detailJson, String(r.seq));
     const patientId = r.patientId ?? (r.relation === "listed" ? askingPatientId : undefined);
     return {
       seq: r.seq,

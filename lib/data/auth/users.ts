@@ -4,7 +4,8 @@ import { appendAudit } from "@/lib/data/audit/log";
 import { AppError } from "@/lib/errors";
 import type { Actor, UserActor } from "@/lib/data/access/actor";
 import { actorRole } from "@/lib/data/access/actor";
-import { can, isRole, type Role } from "@/lib/data/access/roles";
+import { can, type Role } from "@/lib/data/access/roles";
+import { decodeRole } from "@/lib/data/stored/values";
 import { hashPassword, passwordProblem } from "@/lib/data/auth/password";
 import { openSession, revokeUserSessions } from "./sessions";
 
@@ -22,8 +23,7 @@ export interface SessionUserRecord {
 const SESSION_USER_SELECT = { id: true, clinicId: true, email: true, name: true, role: true, disabledAt: true } as const;
 
 function toSessionUser(row: { role: string } & Omit<SessionUserRecord, "role">): SessionUserRecord {
-  if (!isRole(row.role)) throw new Error(`User ${row.id} has an unknown role "${row.role}"`);
-  return { ...row, role: row.role };
+  return { ...row, role: decodeRole(row.role, row.id) };
 }
 
 /**

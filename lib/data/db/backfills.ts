@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import type pg from "pg";
+import { z } from "zod";
 import { patientSearchKey } from "@/lib/domain/search-key";
 import { chunks, ROWS_PER_STATEMENT } from "./batches";
 
@@ -14,13 +15,8 @@ export interface Backfill {
   postgresql(client: pg.Client): Promise<number>;
 }
 
-interface PatientNames {
-  id: string;
-  mrn: string;
-  familyName: string;
-  givenName: string;
-  searchText: string;
-}
+const patientNames = z.array(z.object({ id: z.string(), mrn: z.string(), familyName: z.string(), givenName: z.string(), searchText: z.string() }));
+type PatientNames = z.infer<typeof patientNames>[number];
 
 /** Patients whose stored search key differs from the key the code writes today. */
 function staleKeys(patients: readonly PatientNames[]): { id: string; key: string }[] {
@@ -34,15 +30,15 @@ function staleKeys(patients: readonly PatientNames[]): { id: string; key: string
 const SEARCH_KEYS: Backfill = {
   name: "20261206_normalised_search_keys",
   sqlite(db) {
-    const patients = db.prepare(`SELECT "id", "mrn", "familyName", "givenName", "searchText" FROM "Patient"`).all() as PatientNames[];
+    const patients = patientNames.parse(db.prepare(`SELECT "id", "mrn", "familyName", "givenName", "searchText" FROM "Patient"`).all());
     const update = db.prepare(`UPDATE "Patient" SET "searchText" = ? WHERE "id" = ?`);
     const stale = staleKeys(patients);
     for (const { id, key } of stale) update.run(key, id);
     return stale.length;
   },
   async postgresql(client) {
-    const { rows } = await client.query<PatientNames>(`SELECT "id", "mrn", "familyName", "givenName", "searchText" FROM "Patient"`);
-    const stale = staleKeys(rows);
+    const { rows } = await client.query(`SELECT "id", "mrn", "familyName", "givenName", "searchText" FROM "Patient"`);
+    const stale = staleKeys(patientNames.parse(rows));
     for (const batch of chunks(stale, ROWS_PER_STATEMENT)) {
       await client.query(
         `UPDATE "Patient" AS p SET "searchText" = v."key" FROM unnest($1::text[], $2::text[]) AS v("id", "key") WHERE p."id" = v."id"`,

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, existsSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
+import { z } from "zod";
 import { databaseProvider, sqliteFilePath, type DatabaseProvider } from "@/lib/config/env";
 import { BACKFILLS, type Backfill } from "./backfills";
 
@@ -20,6 +21,10 @@ export interface MigrationResult {
   /** Backfills run now, with the rows each changed. */
   backfilled: { name: string; rows: number }[];
 }
+
+/** The ledgers' rows, checked (the drivers type rows only by assertion). */
+const migrationRows = z.array(z.object({ name: z.string(), checksum: z.string() }));
+const backfillRows = z.array(z.object({ name: z.string() }));
 
 const MIGRATIONS_ROOT = join(process.cwd(), "prisma", "migrations");
 
@@ -73,7 +78,7 @@ export async function migrate(url: string, log: (line: string) => void = () => {
       db.pragma("journal_mode = WAL");
       db.exec(`CREATE TABLE IF NOT EXISTS "_app_migrations" ("name" TEXT PRIMARY KEY, "checksum" TEXT NOT NULL, "appliedAt" TEXT NOT NULL)`);
       const recorded = new Map(
-        (db.prepare(`SELECT name, checksum FROM "_app_migrations"`).all() as { name: string; checksum: string }[]).map((r) => [r.name, r.checksum]),
+        migrationRows.parse(db.prepare(`SELECT name, checksum FROM "_app_migrations"`).all()).map((r) => [r.name, r.checksum]),
       );
       for (const file of files) {
         if (checkUnchanged(file, recorded.get(file.name))) continue;
@@ -85,7 +90,7 @@ export async function migrate(url: string, log: (line: string) => void = () => {
         log(`applied ${file.name}`);
       }
       db.exec(`CREATE TABLE IF NOT EXISTS "_app_backfills" ("name" TEXT PRIMARY KEY, "rows" INTEGER NOT NULL, "appliedAt" TEXT NOT NULL)`);
-      const done = new Set((db.prepare(`SELECT name FROM "_app_backfills"`).all() as { name: string }[]).map((r) => r.name));
+      const done = new Set(backfillRows.parse(db.prepare(`SELECT name FROM "_app_backfills"`).all()).map((r) => r.name));
       for (const backfill of backfills.filter((b) => !done.has(b.name))) {
         const rows = db.transaction(() => {
           const changed = backfill.sqlite(db);
@@ -105,8 +110,8 @@ export async function migrate(url: string, log: (line: string) => void = () => {
       // One migrator at a time across app instances.
       await client.query("SELECT pg_advisory_lock(727274)");
       await client.query(`CREATE TABLE IF NOT EXISTS "_app_migrations" ("name" TEXT PRIMARY KEY, "checksum" TEXT NOT NULL, "appliedAt" TIMESTAMPTZ NOT NULL)`);
-      const { rows } = await client.query<{ name: string; checksum: string }>(`SELECT name, checksum FROM "_app_migrations"`);
-      const recorded = new Map(rows.map((r) => [r.name, r.checksum]));
+      const { rows } = await client.query(`SELECT name, checksum FROM "_app_migrations"`);
+      const recorded = new Map(migrationRows.parse(rows).map((r) => [r.name, r.checksum]));
       for (const file of files) {
         if (checkUnchanged(file, recorded.get(file.name))) continue;
         await client.query("BEGIN");
@@ -116,13 +121,13 @@ export async function migrate(url: string, log: (line: string) => void = () => {
           await client.query("COMMIT");
         } catch (error) {
           await client.query("ROLLBACK");
-          throw new Error(`Migration ${file.name} failed and was rolled back: ${(error as Error).message}`);
+          throw new Error(`Migration ${file.name} failed and was rolled back: ${error instanceof Error ? error.message : String(error)}`);
         }
         applied.push(file.name);
         log(`applied ${file.name}`);
       }
       await client.query(`CREATE TABLE IF NOT EXISTS "_app_backfills" ("name" TEXT PRIMARY KEY, "rows" INTEGER NOT NULL, "appliedAt" TIMESTAMPTZ NOT NULL)`);
-      const done = new Set((await client.query<{ name: string }>(`SELECT name FROM "_app_backfills"`)).rows.map((r) => r.name));
+      const done = new Set(backfillRows.parse((await client.query(`SELECT name FROM "_app_backfills"`)).rows).map((r) => r.name));
       for (const backfill of backfills.filter((b) => !done.has(b.name))) {
         await client.query("BEGIN");
         try {
@@ -133,7 +138,7 @@ export async function migrate(url: string, log: (line: string) => void = () => {
           log(`backfilled ${backfill.name}: ${rows} rows`);
         } catch (error) {
           await client.query("ROLLBACK");
-          throw new Error(`Backfill ${backfill.name} failed and was rolled back: ${(error as Error).message}`);
+          throw new Error(`Backfill ${backfill.name} failed and was rolled back: ${error instanceof Error ? error.message : String(error)}`);
         }
       }
     } finally {

@@ -1,7 +1,8 @@
 import "server-only";
 import type { Db, Tx } from "@/lib/data/db/client";
 import { chunks, PATIENTS_PER_BATCH } from "@/lib/data/db/batches";
-import type { ConditionCode, Diet, MassMethod, MeasureKind, PatientHistory, Sex, StoredMedication, StoredObservation } from "@/lib/domain/types";
+import type { PatientHistory, StoredMedication, StoredObservation } from "@/lib/domain/types";
+import { decodeConditionCode, decodeDiet, decodeMassMethod, decodeMeasureKind, decodeSex } from "@/lib/data/stored/values";
 import type { PanelColumns } from "./panel-row";
 
 /** A patient's history as the engine reads it, plus the stored panel columns to compare against. */
@@ -35,27 +36,27 @@ export async function loadHistories(db: Db | Tx, clinicId: string, patientIds: r
     const [observations, medications, conditions] = [
       await db.observation.findMany({
         where: { patientId: { in: ids }, status: "final" },
-        select: { patientId: true, kind: true, value: true, isUnable: true, reportedValue: true, reportedUnit: true, observedAt: true, method: true },
+        select: { id: true, patientId: true, kind: true, value: true, isUnable: true, reportedValue: true, reportedUnit: true, observedAt: true, method: true },
         orderBy: [{ observedAt: "asc" }, { createdAt: "asc" }],
       }),
       await db.patientMedication.findMany({
         where: { patientId: { in: ids } },
         select: { patientId: true, catalogueId: true, name: true, atcCode: true, rxnormCode: true, startedOn: true, stoppedOn: true },
       }),
-      await db.patientCondition.findMany({ where: { patientId: { in: ids }, resolvedAt: null }, select: { patientId: true, code: true } }),
+      await db.patientCondition.findMany({ where: { patientId: { in: ids }, resolvedAt: null }, select: { id: true, patientId: true, code: true } }),
     ];
     for (const p of patients) {
       const { id, birthDate, deceasedAt, sex, diet, ...panel } = p;
       result.set(id, {
-        history: { birthDate, deceasedAt, sex: sex as Sex, diet: diet as Diet | null, conditions: [], observations: [], medications: [] },
+        history: { birthDate, deceasedAt, sex: decodeSex(sex, id), diet: decodeDiet(diet, id), conditions: [], observations: [], medications: [] },
         panel,
       });
     }
-    for (const { patientId, kind, method, ...o } of observations) {
-      result.get(patientId)?.history.observations.push({ ...o, kind: kind as MeasureKind, method: method as MassMethod | null });
+    for (const { id, patientId, kind, method, ...o } of observations) {
+      result.get(patientId)?.history.observations.push({ ...o, kind: decodeMeasureKind(kind, id), method: decodeMassMethod(method, id) });
     }
     for (const { patientId, ...m } of medications) result.get(patientId)?.history.medications.push(m);
-    for (const c of conditions) result.get(c.patientId)?.history.conditions.push(c.code as ConditionCode);
+    for (const c of conditions) result.get(c.patientId)?.history.conditions.push(decodeConditionCode(c.code, c.id));
   }
   return result;
 }

@@ -5,7 +5,7 @@ import { DEFAULT_THRESHOLDS, describeThresholds, type ThresholdValues } from "@/
 import { actorId, actorRole, type Actor } from "@/lib/data/access/actor";
 import { can } from "@/lib/data/access/roles";
 import { AppError } from "@/lib/errors";
-import { thresholdValuesSchema } from "@/lib/validation/thresholds";
+import { decodeThresholdValues } from "@/lib/data/stored/values";
 
 export interface ActiveThresholds {
   id: string;
@@ -21,7 +21,7 @@ export async function getActiveThresholds(db: Db | Tx, clinicId: string, at: Dat
     select: { id: true, version: true, valuesJson: true },
   });
   if (!row) throw new Error(`Clinic ${clinicId} has no threshold set in force; run the seed or create version 1.`);
-  return { id: row.id, version: row.version, values: thresholdValuesSchema.parse(JSON.parse(row.valuesJson)) as ThresholdValues };
+  return { id: row.id, version: row.version, values: decodeThresholdValues(row.valuesJson, row.id) };
 }
 
 /** Version 1 = the defaults of docs/clinical-reference.md, effective from the beginning of time. */
@@ -54,10 +54,10 @@ export async function listThresholdVersions(db: Db, actor: Actor) {
 export async function createThresholdVersion(db: Db, actor: Actor, input: { values: ThresholdValues; effectiveFrom: Date; note: string }, at: Date = new Date()) {
   if (!can(actorRole(actor), "thresholds:edit")) throw new AppError("forbidden", "Only an admin can change thresholds.");
   return db.$transaction(async (tx) => {
-    const latest = await tx.thresholdSet.findFirst({ where: { clinicId: actor.clinicId }, orderBy: { version: "desc" }, select: { version: true, valuesJson: true } });
+    const latest = await tx.thresholdSet.findFirst({ where: { clinicId: actor.clinicId }, orderBy: { version: "desc" }, select: { id: true, version: true, valuesJson: true } });
     const version = (latest?.version ?? 0) + 1;
     const values: ThresholdValues = { ...input.values, version };
-    const before = latest ? (JSON.parse(latest.valuesJson) as ThresholdValues) : null;
+    const before = latest ? decodeThresholdValues(latest.valuesJson, latest.id) : null;
     const previous = new Map(before ? describeThresholds(before).map((entry) => [entry.key, entry.value]) : []);
     const changes = describeThresholds(values)
       .map((entry) => ({ key: entry.key, from: previous.get(entry.key) ?? null, to: entry.value }))

@@ -7,7 +7,10 @@ import { actorRole, type Actor } from "@/lib/data/access/actor";
 import { can } from "@/lib/data/access/roles";
 import { AppError } from "@/lib/errors";
 import { cohortRow, csvLine, EXPORT_COLUMNS, EXPORT_MEASURE_KINDS, measureCells, storedMeasureCells, type CohortEvaluation, type MeasureCells } from "@/lib/domain/csv-export";
-import type { FlagCode, MassMethod, MeasureKind, ObservationInput, Tier } from "@/lib/domain/types";
+import type { Diet, FlagCode, ObservationInput, Sex, Tier } from "@/lib/domain/types";
+import { z } from "zod";
+import { storedRow } from "@/lib/data/stored/decode";
+import { decodeCohortEvaluation, decodeCohortEvaluationFromDetail, decodeDiet, decodeMassMethod, decodeMeasureKind, decodeSex } from "@/lib/data/stored/values";
 import { Prisma } from "@/lib/generated/prisma-sqlite/client";
 import { savedViewQueryString, type PanelQuery } from "@/lib/validation/panel-query";
 import { panelWhere } from "@/lib/data/patients/panel";
@@ -57,8 +60,8 @@ interface ExportBatchPatient {
   familyName: string;
   givenName: string;
   birthDate: Date;
-  sex: string;
-  diet: string | null;
+  sex: Sex;
+  diet: Diet | null;
   lastAssessedAt: Date | null;
   clinician: string | null;
   /** Null when the patient was never evaluated. */
@@ -66,6 +69,21 @@ interface ExportBatchPatient {
   /** Null also for a snapshot written before the column existed (read from `detailJson`). */
   cohortJson: string | null;
 }
+
+/** A row of the plain SELECT below. */
+const exportRowSchema = z.object({
+  id: z.string(),
+  mrn: z.string(),
+  familyName: z.string(),
+  givenName: z.string(),
+  birthDate: z.date(),
+  sex: z.string(),
+  diet: z.string().nullable(),
+  lastAssessedAt: z.date().nullable(),
+  clinician: z.string().nullable(),
+  snapshotId: z.string().nullable(),
+  cohortJson: z.string().nullable(),
+});
 
 const EXPORT_PATIENT_SELECT = {
   id: true, mrn: true, familyName: true, givenName: true, birthDate: true, sex: true, diet: true, lastAssessedAt: true,
@@ -97,8 +115,10 @@ async function readBatch(
       take: batchSize,
       select: EXPORT_PATIENT_SELECT,
     });
-    return patients.map(({ attributedClinician, snapshot, ...p }) => ({
+    return patients.map(({ attributedClinician, snapshot, sex, diet, ...p }) => ({
       ...p,
+      sex: decodeSex(sex, p.id),
+      diet: decodeDiet(diet, p.id),
       clinician: attributedClinician?.name ?? null,
       snapshotId: snapshot?.id ?? null,
       cohortJson: snapshot?.cohortJson ?? null,
@@ -112,7 +132,7 @@ async function readBatch(
       : Prisma.empty;
   const after = afterMrn === null ? Prisma.empty : Prisma.sql`AND p."mrn" > ${afterMrn}`;
   if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new Error(`readBatch: batch size must be a positive integer, not ${batchSize}`);
-  return db.$queryRaw<ExportBatchPatient[]>`
+  const rows = await db.$queryRaw<unknown[]>`
     SELECT p."id" AS "id", p."mrn" AS "mrn", p."familyName" AS "familyName", p."givenName" AS "givenName", p."birthDate" AS "birthDate",
       p."sex" AS "sex", p."diet" AS "diet", p."lastAssessedAt" AS "lastAssessedAt", u."name" AS "clinician",
       s."id" AS "snapshotId", s."cohortJson" AS "cohortJson"
@@ -122,6 +142,10 @@ async function readBatch(
     WHERE p."clinicId" = ${clinicId} ${after} ${tiers} ${flags}
     ORDER BY p."mrn"
     LIMIT ${Prisma.raw(String(batchSize))}`;
+  return rows.map((row) => {
+    const { sex, diet, ...patient } = storedRow(exportRowSchema, "Patient", row);
+    return { ...patient, sex: decodeSex(sex, patient.id), diet: decodeDiet(diet, patient.id) };
+  });
 }
 
 /**
@@ -132,12 +156,12 @@ async function cohortEvaluations(db: Db, patients: readonly ExportBatchPatient[]
   const result = new Map<string, CohortEvaluation>();
   const older: string[] = [];
   for (const p of patients) {
-    if (p.cohortJson) result.set(p.id, JSON.parse(p.cohortJson) as CohortEvaluation);
+    if (p.cohortJson && p.snapshotId !== null) result.set(p.id, decodeCohortEvaluation(p.cohortJson, p.snapshotId));
     else if (p.snapshotId !== null) older.push(p.id);
   }
   for (const slice of chunks(older)) {
-    const rows = await db.riskSnapshot.findMany({ where: { patientId: { in: slice } }, select: { patientId: true, detailJson: true } });
-    for (const row of rows) result.set(row.patientId, JSON.parse(row.detailJson) as CohortEvaluation);
+    const rows = await db.riskSnapshot.findMany({ where: { patientId: { in: slice } }, select: { id: true, patientId: true, detailJson: true } });
+    for (const row of rows) result.set(row.patientId, decodeCohortEvaluationFromDetail(row.detailJson, row.id));
   }
   return result;
 }
@@ -154,12 +178,12 @@ async function exportObservations(db: Db, ids: readonly string[], now: Date): Pr
   for (const slice of chunks(ids)) {
     const observations = await db.observation.findMany({
       where: { patientId: { in: slice }, status: "final", kind: { in: [...EXPORT_MEASURE_KINDS] }, observedAt: { lte: now } },
-      select: { patientId: true, kind: true, value: true, isUnable: true, observedAt: true, method: true },
+      select: { id: true, patientId: true, kind: true, value: true, isUnable: true, observedAt: true, method: true },
       orderBy: [{ observedAt: "asc" }, { createdAt: "asc" }],
     });
-    for (const { patientId, kind, method, ...o } of observations) {
+    for (const { id, patientId, kind, method, ...o } of observations) {
       const list = byPatient.get(patientId) ?? [];
-      list.push({ ...o, kind: kind as MeasureKind, method: method as MassMethod | null });
+      list.push({ ...o, kind: decodeMeasureKind(kind, id), method: decodeMassMethod(method, id) });
       byPatient.set(patientId, list);
     }
   }

@@ -8,7 +8,10 @@ import {
   FHIR_EXPORT_TYPES, emptyFhirCounts, toFhirFlag, toFhirMedicationStatement, toFhirObservation, toFhirPatient, toFhirRiskAssessment, toNdjsonLine,
   type FhirExportType,
 } from "@/lib/domain/fhir-export";
-import type { Evaluation, FlagCode, MassMethod, MeasureKind, Sex, Tier, Awgs2019Category, B12Status, Ewgsop2Category } from "@/lib/domain/types";
+import type { FlagCode, Tier } from "@/lib/domain/types";
+import {
+  decodeAwgs2019, decodeB12Status, decodeEwgsop2, decodeFlagCode, decodeMassMethod, decodeMeasureKind, decodeSex, decodeTier, decodeTierReasons,
+} from "@/lib/data/stored/values";
 import type { Prisma } from "@/lib/generated/prisma-sqlite/client";
 import { chunks, PATIENTS_PER_BATCH } from "@/lib/data/db/batches";
 
@@ -97,7 +100,7 @@ async function batchNdjson(db: Db, patients: { id: string; mrn: string; familyNa
   // Resources follow their patients' MRN order, so the output does not depend on the batch size.
   const position = new Map(ids.map((id, i) => [id, i]));
   const inPatientOrder = <R extends { patientId: string }>(rows: R[]) => rows.sort((a, b) => position.get(a.patientId)! - position.get(b.patientId)!);
-  if (types.has("Patient")) out.Patient = patients.map((p) => toNdjsonLine(toFhirPatient({ ...p, sex: p.sex as Sex }))).join("");
+  if (types.has("Patient")) out.Patient = patients.map((p) => toNdjsonLine(toFhirPatient({ ...p, sex: decodeSex(p.sex, p.id) }))).join("");
   // Patient ids in slices (SQLite takes 999 bind values); the ids come from the clinic-scoped
   // patient query, and `clinicId` is left out here for the reason cohort-csv.ts gives.
   if (types.has("Observation")) {
@@ -108,7 +111,7 @@ async function batchNdjson(db: Db, patients: { id: string; mrn: string; familyNa
         orderBy: [{ patientId: "asc" }, { observedAt: "asc" }, { id: "asc" }],
         select: { id: true, patientId: true, kind: true, value: true, isUnable: true, reportedValue: true, reportedUnit: true, observedAt: true, method: true, status: true, version: true, note: true },
       });
-      for (const o of inPatientOrder(rows)) text += toNdjsonLine(toFhirObservation({ ...o, kind: o.kind as MeasureKind, method: o.method as MassMethod | null }));
+      for (const o of inPatientOrder(rows)) text += toNdjsonLine(toFhirObservation({ ...o, kind: decodeMeasureKind(o.kind, o.id), method: decodeMassMethod(o.method, o.id) }));
     }
     out.Observation = text;
   }
@@ -132,7 +135,7 @@ async function batchNdjson(db: Db, patients: { id: string; mrn: string; familyNa
         orderBy: [{ patientId: "asc" }, { code: "asc" }],
         select: { id: true, patientId: true, code: true, openedAt: true, dueAt: true, reasonText: true },
       });
-      for (const f of inPatientOrder(rows)) text += toNdjsonLine(toFhirFlag({ ...f, code: f.code as FlagCode }));
+      for (const f of inPatientOrder(rows)) text += toNdjsonLine(toFhirFlag({ ...f, code: decodeFlagCode(f.code, f.id) }));
     }
     out.Flag = text;
   }
@@ -145,15 +148,14 @@ async function batchNdjson(db: Db, patients: { id: string; mrn: string; familyNa
         select: { id: true, patientId: true, tier: true, ewgsop2: true, awgs2019: true, b12Status: true, b12OnTreatment: true, ruleSetVersion: true, evaluatedAt: true, detailJson: true },
       });
       for (const { detailJson, ...r } of inPatientOrder(rows)) {
-        const evaluation = JSON.parse(detailJson) as Pick<Evaluation, "tierReasons">;
         text += toNdjsonLine(
           toFhirRiskAssessment({
             ...r,
-            tier: r.tier as Tier,
-            ewgsop2: r.ewgsop2 as Ewgsop2Category,
-            awgs2019: r.awgs2019 as Awgs2019Category,
-            b12Status: r.b12Status as B12Status,
-            tierReasons: (evaluation.tierReasons ?? []).map((reason) => reason.text),
+            tier: decodeTier(r.tier, r.id),
+            ewgsop2: decodeEwgsop2(r.ewgsop2, r.id),
+            awgs2019: decodeAwgs2019(r.awgs2019, r.id),
+            b12Status: decodeB12Status(r.b12Status, r.id),
+            tierReasons: decodeTierReasons(detailJson, r.id).tierReasons.map((reason) => reason.text),
           }),
         );
       }

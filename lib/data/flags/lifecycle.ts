@@ -20,9 +20,12 @@ import {
   OUTREACH_LABELS,
   OUTREACH_STATUSES,
   PERSON_CLOSE_REASONS,
+  type CloseReason,
+  type FlagStatus,
   type OutreachStatus,
   type PersonCloseReason,
 } from "@/lib/domain/flag-lifecycle";
+import { decodeCloseReason, decodeFlagCode, decodeFlagStatus, decodeOutreach } from "@/lib/data/stored/values";
 
 export { CLOSE_REASON_LABELS, OUTREACH_LABELS, OUTREACH_STATUSES, PERSON_CLOSE_REASONS, type OutreachStatus, type PersonCloseReason };
 
@@ -30,27 +33,51 @@ export interface FlagChangeResult {
   flagId: string;
   patientId: string;
   version: number;
-  status: string;
-  outreach: string;
+  status: FlagStatus;
+  outreach: OutreachStatus;
 }
 
 const FLAG_SELECT = {
   id: true, patientId: true, code: true, status: true, outreach: true, version: true, closeReason: true, closeNote: true, closedAt: true, dueAt: true,
 } as const;
 
-type FlagRow = { id: string; patientId: string; code: string; status: string; outreach: string; version: number; closeReason: string | null; closeNote: string | null; closedAt: Date | null; dueAt: Date };
+interface FlagRow {
+  id: string;
+  patientId: string;
+  code: FlagCode;
+  status: FlagStatus;
+  outreach: OutreachStatus;
+  version: number;
+  closeReason: CloseReason | null;
+  closeNote: string | null;
+  closedAt: Date | null;
+  dueAt: Date;
+}
+
+/** The flag `flagId` of the clinic as stored now, decoded; null when the clinic has no such flag. */
+async function readFlag(tx: Tx, flagId: string, clinicId: string): Promise<FlagRow | null> {
+  const row = await tx.flag.findFirst({ where: { id: flagId, clinicId }, select: FLAG_SELECT });
+  if (!row) return null;
+  return {
+    ...row,
+    code: decodeFlagCode(row.code, row.id),
+    status: decodeFlagStatus(row.status, row.id),
+    outreach: decodeOutreach(row.outreach, row.id),
+    closeReason: decodeCloseReason(row.closeReason, row.id),
+  };
+}
 
 function assertId(id: unknown): asserts id is string {
   if (typeof id !== "string" || id.trim() === "") throw new AppError("not_found", "No such flag in your clinic.");
 }
 
-function flagName(code: string): string {
-  return FLAG_LABELS[code as FlagCode] ?? code;
+function flagName(code: FlagCode): string {
+  return FLAG_LABELS[code];
 }
 
 function describeState(flag: FlagRow): string {
-  if (flag.status === "open") return `open, outreach “${OUTREACH_LABELS[flag.outreach as OutreachStatus] ?? flag.outreach}”`;
-  const reason = flag.closeReason ? CLOSE_REASON_LABELS[flag.closeReason as PersonCloseReason] ?? flag.closeReason : "no reason";
+  if (flag.status === "open") return `open, outreach “${OUTREACH_LABELS[flag.outreach]}”`;
+  const reason = flag.closeReason ? CLOSE_REASON_LABELS[flag.closeReason] : "no reason";
   return `closed (${reason.toLowerCase()})`;
 }
 
@@ -80,16 +107,16 @@ async function changeFlag(
   if (!Number.isInteger(expectedVersion) || expectedVersion < 1) throw new AppError("invalid", "The flag's version is missing; reload the page.");
   const clinicId = actor.clinicId;
   return db.$transaction(async (tx) => {
-    const flag = await tx.flag.findFirst({ where: { id: flagId, clinicId }, select: FLAG_SELECT });
+    const flag = await readFlag(tx, flagId, clinicId);
     if (!flag) throw new AppError("not_found", "No such flag in your clinic.");
     if (flag.version !== expectedVersion) throw conflict(flag);
     const { data, detail } = await decide(flag, tx);
     const updated = await tx.flag.updateMany({ where: { id: flag.id, clinicId, version: expectedVersion }, data: { ...data, version: { increment: 1 } } });
     if (updated.count !== 1) {
-      const current = await tx.flag.findFirst({ where: { id: flag.id, clinicId }, select: FLAG_SELECT });
-      throw conflict(current ?? flag);
+      throw conflict((await readFlag(tx, flag.id, clinicId)) ?? flag);
     }
-    const after = await tx.flag.findFirstOrThrow({ where: { id: flag.id, clinicId }, select: FLAG_SELECT });
+    const after = await readFlag(tx, flag.id, clinicId);
+    if (!after) throw new Error(`Flag ${flag.id} vanished inside the transaction that changed it.`);
     await refreshNextDue(tx, clinicId, flag.patientId);
     await appendAudit(
       tx,

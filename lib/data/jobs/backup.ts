@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from
 import { dirname, join, resolve } from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
+import { z } from "zod";
 import { databaseProvider, env, sqliteFilePath, type DatabaseProvider } from "@/lib/config/env";
 import { createDb, databaseKind, type Db } from "@/lib/data/db/client";
 import { ROWS_PER_STATEMENT } from "@/lib/data/db/batches";
@@ -77,6 +78,11 @@ interface RowReader {
   texts(sql: string): Promise<string[]>;
 }
 
+/** What the drivers return here, checked (their row types are only assertions). */
+const texts = z.array(z.string());
+const columnInfo = z.tuple([z.string(), z.number()]);
+const integrityRows = z.array(z.object({ integrity_check: z.string() }));
+
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 async function listTables(reader: RowReader): Promise<{ name: string; primaryKey: string[]; columns: string[] }[]> {
@@ -85,7 +91,7 @@ async function listTables(reader: RowReader): Promise<{ name: string; primaryKey
     const tables = [];
     for (const name of names) {
       const info = (await reader.texts(`SELECT json_array(name, pk) AS v FROM pragma_table_info('${name.replace(/'/g, "''")}') ORDER BY cid`)).map(
-        (text) => JSON.parse(text) as [string, number],
+        (text) => columnInfo.parse(JSON.parse(text)),
       );
       const primaryKey = info.filter(([, pk]) => pk > 0).sort((a, b) => a[1] - b[1]).map(([column]) => column);
       tables.push({ name, primaryKey, columns: info.map(([column]) => column) });
@@ -148,7 +154,7 @@ export async function databaseFingerprint(db: Db): Promise<DatabaseFingerprint> 
 }
 
 function sqliteReader(db: Database.Database): RowReader {
-  return { provider: "sqlite", texts: async (sql) => db.prepare(sql).pluck().all() as string[] };
+  return { provider: "sqlite", texts: async (sql) => texts.parse(db.prepare(sql).pluck().all()) };
 }
 
 /** The ledgers of lib/data/db/migrate.ts: a freshly migrated database has rows in them and is still empty. */
@@ -163,7 +169,7 @@ function isEmptyCounts(tables: Record<string, number>): boolean {
 // SQLite
 
 function sqliteIntegrity(db: Database.Database): string {
-  const rows = db.pragma("integrity_check", { simple: false }) as { integrity_check: string }[];
+  const rows = integrityRows.parse(db.pragma("integrity_check", { simple: false }));
   return rows.map((r) => r.integrity_check).join("; ");
 }
 

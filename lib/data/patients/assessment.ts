@@ -11,6 +11,7 @@ import { AppError } from "@/lib/errors";
 import { toIsoDate } from "@/lib/domain/dates";
 import { MEASURE_LABELS } from "@/lib/domain/measures";
 import { MEASURE_KINDS, type MeasureKind, type ObservationInput } from "@/lib/domain/types";
+import { decodeMeasureKind } from "@/lib/data/stored/values";
 
 /**
  * Recording one visit's results for a patient (docs/design.md#who-uses-it, "enter an assessment"). The write is
@@ -150,15 +151,16 @@ export async function getAssessmentContext(db: Db, actor: Actor, patientId: stri
     db.patient.findFirstOrThrow({ where: { id: opened.patient.id, clinicId }, select: { version: true } }),
     db.observation.findMany({
       where: { patientId: opened.patient.id, clinicId, status: "final" },
-      select: { kind: true, isUnable: true, reportedValue: true, reportedUnit: true, observedAt: true, createdAt: true, source: true, enteredBy: { select: { name: true } } },
+      select: { id: true, kind: true, isUnable: true, reportedValue: true, reportedUnit: true, observedAt: true, createdAt: true, source: true, enteredBy: { select: { name: true } } },
       orderBy: [{ observedAt: "desc" }, { createdAt: "desc" }],
     }),
   ]);
-  const latest = new Map<string, LatestResult>();
+  const latest = new Map<MeasureKind, LatestResult>();
   for (const o of observations) {
-    if (latest.has(o.kind) || !(MEASURE_KINDS as readonly string[]).includes(o.kind)) continue;
-    latest.set(o.kind, {
-      kind: o.kind as MeasureKind,
+    const kind = decodeMeasureKind(o.kind, o.id);
+    if (latest.has(kind)) continue;
+    latest.set(kind, {
+      kind,
       isUnable: o.isUnable,
       reportedValue: o.reportedValue,
       reportedUnit: o.reportedUnit,

@@ -8,7 +8,8 @@ import { can } from "@/lib/data/access/roles";
 import { AppError } from "@/lib/errors";
 import { toIsoDate } from "@/lib/domain/dates";
 import { MEASURE_LABELS } from "@/lib/domain/measures";
-import { MEASURE_KINDS, type MassMethod, type MeasureKind, type ObservationInput } from "@/lib/domain/types";
+import type { ObservationInput } from "@/lib/domain/types";
+import { decodeMassMethod, decodeMeasureKind } from "@/lib/data/stored/values";
 
 /**
  * Corrections to stored results (docs/design.md#who-uses-it, "enter an assessment"; issue 4 "Corrections"): edit a
@@ -63,13 +64,6 @@ type StoredObservation = {
   erroredAt: Date | null; erroredById: string | null; erroredReason: string | null;
 };
 
-function asMethod(method: string | null): MassMethod | null {
-  return method === "dxa" || method === "bia" ? method : null;
-}
-
-function asKind(kind: string): MeasureKind | null {
-  return (MEASURE_KINDS as readonly string[]).includes(kind) ? (kind as MeasureKind) : null;
-}
 
 /**
  * The patient's results list with who entered, corrected or withdrew each and when. Opens (and
@@ -97,19 +91,17 @@ export async function listPatientObservations(db: Db, actor: Actor, patientId: s
   for (const c of corrections) if (c.actorId) userIds.add(c.actorId);
   const users = userIds.size === 0 ? [] : await db.user.findMany({ where: { id: { in: [...userIds] }, clinicId }, select: { id: true, name: true } });
   const nameOf = new Map(users.map((u) => [u.id, u.name]));
-  const observations = rows.flatMap((r): ObservationRow[] => {
-    const kind = asKind(r.kind);
-    if (kind === null) return [];
+  const observations = rows.map((r): ObservationRow => {
     const correction = lastCorrection.get(r.id);
-    return [{
+    return {
       id: r.id,
-      kind,
+      kind: decodeMeasureKind(r.kind, r.id),
       value: r.value,
       isUnable: r.isUnable,
       reportedValue: r.reportedValue,
       reportedUnit: r.reportedUnit,
       observedAt: r.observedAt,
-      method: asMethod(r.method),
+      method: decodeMassMethod(r.method, r.id),
       source: r.source,
       status: r.status,
       note: r.note,
@@ -121,7 +113,7 @@ export async function listPatientObservations(db: Db, actor: Actor, patientId: s
       erroredAt: r.erroredAt,
       erroredByName: r.erroredById ? (nameOf.get(r.erroredById) ?? null) : null,
       erroredReason: r.erroredReason,
-    }];
+    };
   });
   return { patient: opened.patient, observations };
 }
@@ -134,8 +126,8 @@ export async function getObservation(db: Db, actor: Actor, observationId: string
   assertCanEdit(actor);
   assertId(observationId, "result");
   const row = await db.observation.findFirst({ where: { id: observationId, clinicId: actor.clinicId }, select: OBSERVATION_SELECT });
-  const kind = row ? asKind(row.kind) : null;
-  if (!row || kind === null) throw new AppError("not_found", "No such result in your clinic.");
+  if (!row) throw new AppError("not_found", "No such result in your clinic.");
+  const kind = decodeMeasureKind(row.kind, row.id);
   const opened = await openPatientRecord(db, actor, row.patientId, now);
   const userIds = [row.enteredById, row.erroredById].filter((x): x is string => x !== null);
   const users = userIds.length === 0 ? [] : await db.user.findMany({ where: { id: { in: userIds }, clinicId: actor.clinicId }, select: { id: true, name: true } });
@@ -150,7 +142,7 @@ export async function getObservation(db: Db, actor: Actor, observationId: string
       reportedValue: row.reportedValue,
       reportedUnit: row.reportedUnit,
       observedAt: row.observedAt,
-      method: asMethod(row.method),
+      method: decodeMassMethod(row.method, row.id),
       source: row.source,
       status: row.status,
       note: row.note,
@@ -171,7 +163,7 @@ function describe(o: { isUnable: boolean; reportedValue: string; reportedUnit: s
 }
 
 function resultConflict(current: StoredObservation): AppError {
-  const label = MEASURE_LABELS[asKind(current.kind) ?? "grip_strength"];
+  const label = MEASURE_LABELS[decodeMeasureKind(current.kind, current.id)];
   const state = current.status === "entered_in_error"
     ? "it is now marked entered in error"
     : `it now reads ${describe(current)} on ${toIsoDate(current.observedAt)}`;

@@ -6,7 +6,8 @@ import type { Actor } from "@/lib/data/access/actor";
 import type { PanelQuery } from "@/lib/validation/panel-query";
 import { cohortWhere } from "./cohort-where";
 import { searchMatchIds, searchWhere, type SearchMatches } from "./search";
-import { TIER_RANK, type Tier } from "@/lib/domain/types";
+import { TIER_RANK, type Awgs2019Category, type B12Status, type Diet, type Ewgsop2Category, type FlagCode, type Sex, type Tier } from "@/lib/domain/types";
+import { decodeAwgs2019, decodeB12Status, decodeDiet, decodeEwgsop2, decodeFlagCode, decodeSex, decodeTier, decodeTierRank } from "@/lib/data/stored/values";
 import { bornBeforeForAge } from "@/lib/domain/dates";
 
 export interface PanelRow {
@@ -15,8 +16,8 @@ export interface PanelRow {
   familyName: string;
   givenName: string;
   birthDate: Date;
-  sex: string;
-  diet: string | null;
+  sex: Sex;
+  diet: Diet | null;
   clinicianName: string | null;
   lastAssessedAt: Date | null;
   latestGripKg: number | null;
@@ -25,19 +26,19 @@ export interface PanelRow {
   latestGaitAt: Date | null;
   latestB12Pmol: number | null;
   latestB12At: Date | null;
-  tier: string | null;
-  ewgsop2: string | null;
-  awgs2019: string | null;
-  b12Status: string | null;
+  tier: Tier | null;
+  ewgsop2: Ewgsop2Category | null;
+  awgs2019: Awgs2019Category | null;
+  b12Status: B12Status | null;
   b12OnTreatment: boolean;
-  openFlags: { code: string; dueAt: Date }[];
+  openFlags: { code: FlagCode; dueAt: Date }[];
 }
 
 export interface PanelPage {
   rows: PanelRow[];
   total: number;
   /** Patients per tier under the current filters other than the tier filter itself. */
-  tierCounts: Record<string, number>;
+  tierCounts: Partial<Record<Tier, number>>;
   page: number;
   pageCount: number;
 }
@@ -89,22 +90,24 @@ const PANEL_SELECT = {
   lastAssessedAt: true, latestGripKg: true, latestGripAt: true, latestGaitMs: true, latestGaitAt: true,
   latestB12Pmol: true, latestB12At: true,
   attributedClinician: { select: { name: true } },
-  snapshot: { select: { tier: true, ewgsop2: true, awgs2019: true, b12Status: true, b12OnTreatment: true } },
-  flags: { where: { status: "open" }, select: { code: true, dueAt: true }, orderBy: { dueAt: "asc" } },
+  snapshot: { select: { id: true, tier: true, ewgsop2: true, awgs2019: true, b12Status: true, b12OnTreatment: true } },
+  flags: { where: { status: "open" }, select: { id: true, code: true, dueAt: true }, orderBy: { dueAt: "asc" } },
 } satisfies Prisma.PatientSelect;
 
 type FoundPatient = Prisma.PatientGetPayload<{ select: typeof PANEL_SELECT }>;
 
-function toPanelRow({ attributedClinician, snapshot, flags, ...row }: FoundPatient): PanelRow {
+function toPanelRow({ attributedClinician, snapshot, flags, sex, diet, ...row }: FoundPatient): PanelRow {
   return {
     ...row,
+    sex: decodeSex(sex, row.id),
+    diet: decodeDiet(diet, row.id),
     clinicianName: attributedClinician?.name ?? null,
-    tier: snapshot?.tier ?? null,
-    ewgsop2: snapshot?.ewgsop2 ?? null,
-    awgs2019: snapshot?.awgs2019 ?? null,
-    b12Status: snapshot?.b12Status ?? null,
+    tier: snapshot ? decodeTier(snapshot.tier, snapshot.id) : null,
+    ewgsop2: snapshot ? decodeEwgsop2(snapshot.ewgsop2, snapshot.id) : null,
+    awgs2019: snapshot ? decodeAwgs2019(snapshot.awgs2019, snapshot.id) : null,
+    b12Status: snapshot ? decodeB12Status(snapshot.b12Status, snapshot.id) : null,
     b12OnTreatment: snapshot?.b12OnTreatment ?? false,
-    openFlags: flags,
+    openFlags: flags.map((flag) => ({ code: decodeFlagCode(flag.code, flag.id), dueAt: flag.dueAt })),
   };
 }
 
@@ -126,8 +129,6 @@ interface TierCount {
   all: number;
   withDue: number;
 }
-
-const TIER_BY_RANK = Object.fromEntries(Object.entries(TIER_RANK).map(([tier, rank]) => [rank, tier])) as Record<number, Tier>;
 
 /** The pseudo rank of patients without a stored evaluation: after every tier, in either direction. */
 const UNEVALUATED = -1;
@@ -241,7 +242,8 @@ export async function getPatientPanel(db: Db, actor: Actor, query: PanelQuery, n
   // Counts are cached under the filter as typed (the search's words, not its ids).
   const keyWhere = panelWhere(actor, { ...query, tier: undefined }, now);
   const allCounts = await countByTier(db, clinicId, tierWhere, search, keyWhere);
-  const tierCounts = Object.fromEntries(allCounts.filter((c) => c.tierRank !== UNEVALUATED).map((c) => [TIER_BY_RANK[c.tierRank], c.all]));
+  // A rank is stored beside its tier on every snapshot (TIER_RANK); the counts are grouped by rank.
+  const tierCounts = Object.fromEntries(allCounts.filter((c) => c.tierRank !== UNEVALUATED).map((c) => [decodeTierRank(c.tierRank, `rows of clinic ${clinicId}`), c.all]));
   const counts = query.tier ? allCounts.filter((c) => c.tierRank === TIER_RANK[query.tier!]) : allCounts;
   const total = counts.reduce((n, c) => n + c.all, 0);
   const pageCount = Math.max(1, Math.ceil(total / query.size));

@@ -9,7 +9,14 @@ import { ageInYears } from "@/lib/domain/dates";
 import { findMedicineById, MEDICINE_CLASSES, type MedicineRoles } from "@/lib/domain/medicine-catalogue";
 import { isCurrentMedication } from "@/lib/domain/medications";
 import type { ThresholdValues } from "@/lib/domain/thresholds";
-import { MEASURE_KINDS, type Evaluation, type MassMethod, type MeasureKind, type Reason, type Sex, type StoredObservation, type Tier } from "@/lib/domain/types";
+import type { CloseReason, FlagStatus, OutreachStatus } from "@/lib/domain/flag-lifecycle";
+import {
+  MEASURE_KINDS, type Awgs2019Category, type B12Status, type ConditionCode, type Diet, type Ewgsop2Category, type FlagCode, type MeasureKind, type Reason, type Sex, type StoredObservation, type Tier,
+} from "@/lib/domain/types";
+import {
+  decodeAwgs2019, decodeB12Status, decodeCloseReason, decodeConditionCode, decodeDiet, decodeEwgsop2, decodeFlagCode, decodeFlagReasons, decodeFlagStatus,
+  decodeMassMethod, decodeMeasureKind, decodeOutreach, decodeSex, decodeStoredEvaluation, decodeTier, type StoredEvaluation,
+} from "@/lib/data/stored/values";
 
 export interface PatientHeader {
   id: string;
@@ -19,36 +26,36 @@ export interface PatientHeader {
   birthDate: Date;
   ageYears: number;
   sex: Sex;
-  diet: string | null;
+  diet: Diet | null;
   deceasedAt: Date | null;
   /** Current conditions (resolved ones are left out). */
-  conditions: { code: string; recordedAt: Date }[];
+  conditions: { code: ConditionCode; recordedAt: Date }[];
   clinician: { id: string; name: string } | null;
 }
 
 export interface StoredSnapshot {
   tier: Tier;
-  ewgsop2: string;
-  awgs2019: string;
-  b12Status: string;
+  ewgsop2: Ewgsop2Category;
+  awgs2019: Awgs2019Category;
+  b12Status: B12Status;
   b12OnTreatment: boolean;
   ruleSetVersion: number;
   evaluatedAt: Date;
-  /** The full engine result with its reasons, as stored. */
-  evaluation: Evaluation;
+  /** The stored engine result: each category with its reasons, and why the tier. */
+  evaluation: StoredEvaluation;
 }
 
 export interface FlagView {
   id: string;
-  code: string;
-  status: string;
-  outreach: string;
+  code: FlagCode;
+  status: FlagStatus;
+  outreach: OutreachStatus;
   dueAt: Date;
   isOverdue: boolean;
   openedAt: Date;
   closedAt: Date | null;
   closedByName: string | null;
-  closeReason: string | null;
+  closeReason: CloseReason | null;
   closeNote: string | null;
   reasonText: string;
   reasons: Reason[];
@@ -120,25 +127,9 @@ export interface OpenedPatientRecord {
   loadThresholds: () => Promise<{ version: number; values: ThresholdValues }>;
 }
 
-const MASS_METHODS: readonly string[] = ["dxa", "bia"];
-const SEXES: readonly string[] = ["female", "male", "unknown"];
-
 function assertPatientId(patientId: unknown): asserts patientId is string {
   // Prisma reads `undefined` as "no filter": never let an absent id through.
   if (typeof patientId !== "string" || patientId.trim() === "") throw new AppError("not_found", "No such patient in your clinic.");
-}
-
-function parseEvaluation(json: string): Evaluation {
-  return JSON.parse(json) as Evaluation;
-}
-
-function parseReasons(json: string): Reason[] {
-  try {
-    const parsed: unknown = JSON.parse(json);
-    return Array.isArray(parsed) ? (parsed as Reason[]) : [];
-  } catch {
-    return [];
-  }
 }
 
 /**
@@ -157,8 +148,8 @@ export async function openPatientRecord(db: Db, actor: Actor, patientId: string,
     select: {
       id: true, mrn: true, familyName: true, givenName: true, birthDate: true, sex: true, diet: true, deceasedAt: true,
       attributedClinician: { select: { id: true, name: true } },
-      conditions: { where: { resolvedAt: null }, select: { code: true, recordedAt: true }, orderBy: { code: "asc" } },
-      snapshot: { select: { tier: true, ewgsop2: true, awgs2019: true, b12Status: true, b12OnTreatment: true, ruleSetVersion: true, evaluatedAt: true, detailJson: true } },
+      conditions: { where: { resolvedAt: null }, select: { id: true, code: true, recordedAt: true }, orderBy: { code: "asc" } },
+      snapshot: { select: { id: true, tier: true, ewgsop2: true, awgs2019: true, b12Status: true, b12OnTreatment: true, ruleSetVersion: true, evaluatedAt: true, detailJson: true } },
     },
   });
   if (!found) throw new AppError("not_found", "No such patient in your clinic.");
@@ -172,22 +163,23 @@ export async function openPatientRecord(db: Db, actor: Actor, patientId: string,
     givenName: found.givenName,
     birthDate: found.birthDate,
     ageYears: ageInYears(found.birthDate, now),
-    sex: (SEXES.includes(found.sex) ? found.sex : "unknown") as Sex,
-    diet: found.diet,
+    sex: decodeSex(found.sex, found.id),
+    diet: decodeDiet(found.diet, found.id),
     deceasedAt: found.deceasedAt,
-    conditions: found.conditions,
+    conditions: found.conditions.map((c) => ({ code: decodeConditionCode(c.code, c.id), recordedAt: c.recordedAt })),
     clinician: found.attributedClinician,
   };
-  const snapshot: StoredSnapshot | null = found.snapshot
+  const stored = found.snapshot;
+  const snapshot: StoredSnapshot | null = stored
     ? {
-        tier: found.snapshot.tier as Tier,
-        ewgsop2: found.snapshot.ewgsop2,
-        awgs2019: found.snapshot.awgs2019,
-        b12Status: found.snapshot.b12Status,
-        b12OnTreatment: found.snapshot.b12OnTreatment,
-        ruleSetVersion: found.snapshot.ruleSetVersion,
-        evaluatedAt: found.snapshot.evaluatedAt,
-        evaluation: parseEvaluation(found.snapshot.detailJson),
+        tier: decodeTier(stored.tier, stored.id),
+        ewgsop2: decodeEwgsop2(stored.ewgsop2, stored.id),
+        awgs2019: decodeAwgs2019(stored.awgs2019, stored.id),
+        b12Status: decodeB12Status(stored.b12Status, stored.id),
+        b12OnTreatment: stored.b12OnTreatment,
+        ruleSetVersion: stored.ruleSetVersion,
+        evaluatedAt: stored.evaluatedAt,
+        evaluation: decodeStoredEvaluation(stored.detailJson, stored.id),
       }
     : null;
 
@@ -246,11 +238,15 @@ async function loadFlags(db: Db, scope: Scope, now: Date): Promise<PatientFlags>
   const closers = closerIds.length === 0 ? [] : await db.user.findMany({ where: { id: { in: closerIds }, clinicId: scope.clinicId }, select: { id: true, name: true } });
   const nameOf = new Map(closers.map((u) => [u.id, u.name]));
   const views = rows.map(
-    ({ detailJson, closedById, ...row }): FlagView => ({
+    ({ detailJson, closedById, code, status, outreach, closeReason, ...row }): FlagView => ({
       ...row,
-      isOverdue: row.status === "open" && row.dueAt.getTime() < now.getTime(),
+      code: decodeFlagCode(code, row.id),
+      status: decodeFlagStatus(status, row.id),
+      outreach: decodeOutreach(outreach, row.id),
+      closeReason: decodeCloseReason(closeReason, row.id),
+      isOverdue: status === "open" && row.dueAt.getTime() < now.getTime(),
       closedByName: closedById ? (nameOf.get(closedById) ?? null) : null,
-      reasons: parseReasons(detailJson),
+      reasons: decodeFlagReasons(detailJson, row.id),
     }),
   );
   return {
@@ -295,12 +291,7 @@ async function loadObservations(db: Db, scope: Scope): Promise<PatientObservatio
   const byKind = Object.fromEntries(MEASURE_KINDS.map((kind) => [kind, [] as ObservationView[]])) as Record<MeasureKind, ObservationView[]>;
   const enteredInError: ObservationView[] = [];
   for (const row of rows) {
-    if (!(MEASURE_KINDS as readonly string[]).includes(row.kind)) continue;
-    const view: ObservationView = {
-      ...row,
-      kind: row.kind as MeasureKind,
-      method: row.method && MASS_METHODS.includes(row.method) ? (row.method as MassMethod) : null,
-    };
+    const view: ObservationView = { ...row, kind: decodeMeasureKind(row.kind, row.id), method: decodeMassMethod(row.method, row.id) };
     if (row.status === "entered_in_error") enteredInError.push(view);
     else if (row.status === "final") byKind[view.kind].push(view);
   }

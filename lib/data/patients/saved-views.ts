@@ -4,6 +4,7 @@ import { appendAudit } from "@/lib/data/audit/log";
 import type { Actor } from "@/lib/data/access/actor";
 import { actorId } from "@/lib/data/access/actor";
 import { AppError } from "@/lib/errors";
+import { decodeSavedViewQuery } from "@/lib/data/stored/values";
 
 export interface SavedViewInput {
   name: string;
@@ -20,7 +21,7 @@ export async function listSavedViews(db: Db, actor: Actor) {
     select: { id: true, name: true, query: true, isShared: true, ownerId: true, updatedAt: true, owner: { select: { name: true } } },
     orderBy: [{ name: "asc" }, { id: "asc" }],
   });
-  return views.map(({ owner, ...view }) => ({ ...view, ownerName: owner.name, isMine: view.ownerId === ownerId }));
+  return views.map(({ owner, ...view }) => ({ ...view, query: decodeSavedViewQuery(view.query, view.id), ownerName: owner.name, isMine: view.ownerId === ownerId }));
 }
 
 function requireOwnerId(actor: Actor): string {

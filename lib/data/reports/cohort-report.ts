@@ -8,6 +8,8 @@ import { actorRole, type Actor } from "@/lib/data/access/actor";
 import { can } from "@/lib/data/access/roles";
 import type { PublishedSummary } from "@/lib/domain/summary-tables";
 import type { PanelQuery } from "@/lib/validation/panel-query";
+import type { Awgs2019Category, B12Status, Ewgsop2Category, FlagCode, Sex, Tier } from "@/lib/domain/types";
+import { decodeAwgs2019, decodeB12Status, decodeEwgsop2, decodeFlagCode, decodeSex, decodeTier } from "@/lib/data/stored/values";
 
 /** A printed list longer than this is not read; the CSV export has no cap. */
 export const REPORT_LIST_LIMIT = 500;
@@ -18,12 +20,12 @@ export interface ReportPatient {
   familyName: string;
   givenName: string;
   birthDate: Date;
-  sex: string;
-  tier: string | null;
-  ewgsop2: string | null;
-  awgs2019: string | null;
-  b12Status: string | null;
-  openFlags: { code: string; dueAt: Date }[];
+  sex: Sex;
+  tier: Tier | null;
+  ewgsop2: Ewgsop2Category | null;
+  awgs2019: Awgs2019Category | null;
+  b12Status: B12Status | null;
+  openFlags: { code: FlagCode; dueAt: Date }[];
 }
 
 export interface CohortReport {
@@ -53,8 +55,8 @@ export async function getCohortReport(db: Db, actor: Actor, query: PanelQuery, n
   const where = panelWhere(actor, query, now);
   const select = {
     id: true, mrn: true, familyName: true, givenName: true, birthDate: true, sex: true,
-    snapshot: { select: { tier: true, ewgsop2: true, awgs2019: true, b12Status: true } },
-    flags: { where: { status: "open" }, select: { code: true, dueAt: true }, orderBy: { dueAt: "asc" } },
+    snapshot: { select: { id: true, tier: true, ewgsop2: true, awgs2019: true, b12Status: true } },
+    flags: { where: { status: "open" }, select: { id: true, code: true, dueAt: true }, orderBy: { dueAt: "asc" } },
   } satisfies Prisma.PatientSelect;
   // Worklist order; patients without a stored evaluation last (as on the panel), on both databases.
   const listEvaluated = () =>
@@ -69,13 +71,14 @@ export async function getCohortReport(db: Db, actor: Actor, query: PanelQuery, n
     evaluated.length < REPORT_LIST_LIMIT
       ? [...evaluated, ...(await db.patient.findMany({ where: { AND: [where, { snapshot: { is: null } }] }, orderBy: [{ familyName: "asc" }, { id: "asc" }], take: REPORT_LIST_LIMIT - evaluated.length, select }))]
       : evaluated;
-  const patients = found.map(({ snapshot, flags, ...p }) => ({
+  const patients = found.map(({ snapshot, flags, sex, ...p }): ReportPatient => ({
     ...p,
-    tier: snapshot?.tier ?? null,
-    ewgsop2: snapshot?.ewgsop2 ?? null,
-    awgs2019: snapshot?.awgs2019 ?? null,
-    b12Status: snapshot?.b12Status ?? null,
-    openFlags: flags,
+    sex: decodeSex(sex, p.id),
+    tier: snapshot ? decodeTier(snapshot.tier, snapshot.id) : null,
+    ewgsop2: snapshot ? decodeEwgsop2(snapshot.ewgsop2, snapshot.id) : null,
+    awgs2019: snapshot ? decodeAwgs2019(snapshot.awgs2019, snapshot.id) : null,
+    b12Status: snapshot ? decodeB12Status(snapshot.b12Status, snapshot.id) : null,
+    openFlags: flags.map((flag) => ({ code: decodeFlagCode(flag.code, flag.id), dueAt: flag.dueAt })),
   }));
   const { page: _page, size: _size, sort: _sort, dir: _dir, ...filters } = query;
   await auditRead(

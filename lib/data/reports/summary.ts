@@ -5,7 +5,10 @@ import { auditRead } from "@/lib/data/audit/log";
 import { Prisma } from "@/lib/generated/prisma-sqlite/client";
 import { actorRole, type Actor } from "@/lib/data/access/actor";
 import { can } from "@/lib/data/access/roles";
+import { z } from "zod";
 import { neutraliseCell } from "@/lib/domain/csv-export";
+import { AWGS2019_CATEGORIES, B12_STATUSES, EWGSOP2_CATEGORIES, SEXES, TIERS } from "@/lib/domain/types";
+import { storedRow } from "@/lib/data/stored/decode";
 import { chunks, IDS_PER_QUERY } from "@/lib/data/db/batches";
 import { bornBeforeForAge } from "@/lib/domain/dates";
 import {
@@ -28,7 +31,22 @@ export function seesExactCounts(actor: Actor): boolean {
   return can(actorRole(actor), "patient:view");
 }
 
-type Count = number | bigint;
+/** Drivers return COUNT(*) as a number or a bigint. */
+const count = z.union([z.number(), z.bigint()]).transform(Number);
+const categoryGroup = z
+  .object({
+    sex: z.enum(SEXES),
+    band: z.enum(AGE_BANDS.map((band) => band.key) as [AgeBandKey, ...AgeBandKey[]]),
+    tier: z.enum(TIERS).nullable(),
+    ewgsop2: z.enum(EWGSOP2_CATEGORIES).nullable(),
+    awgs2019: z.enum(AWGS2019_CATEGORIES).nullable(),
+    b12Status: z.enum(B12_STATUSES).nullable(),
+    n: count,
+  })
+  .transform(({ n, ...group }) => ({ ...group, count: n }));
+const medicineGroup = z
+  .object({ medicationClasses: z.string(), b12Status: z.enum(B12_STATUSES).nullable(), n: count })
+  .transform(({ n, ...group }) => ({ ...group, count: n }));
 
 function addTo<T extends { count: number }>(map: Map<string, T>, key: string, row: T): void {
   const existing = map.get(key);
@@ -52,20 +70,21 @@ async function countGroups(db: Db, clinicId: string, now: Date, ids: string[] | 
     " ",
   )} ELSE ${AGE_BANDS.at(-1)!.key} END`;
   const [categories, medicines] = await Promise.all([
-    db.$queryRaw<{ sex: string; band: AgeBandKey; tier: string | null; ewgsop2: string | null; awgs2019: string | null; b12Status: string | null; n: Count }[]>`
+    db.$queryRaw<unknown[]>`
       SELECT p."sex" AS "sex", ${band} AS "band", s."tier" AS "tier", s."ewgsop2" AS "ewgsop2", s."awgs2019" AS "awgs2019", s."b12Status" AS "b12Status", COUNT(*) AS "n"
       FROM "Patient" p LEFT JOIN "RiskSnapshot" s ON s."patientId" = p."id"
       WHERE p."clinicId" = ${clinicId} ${cohort}
       GROUP BY 1, 2, 3, 4, 5, 6`,
-    db.$queryRaw<{ medicationClasses: string; b12Status: string | null; n: Count }[]>`
+    db.$queryRaw<unknown[]>`
       SELECT p."medicationClasses" AS "medicationClasses", s."b12Status" AS "b12Status", COUNT(*) AS "n"
       FROM "Patient" p LEFT JOIN "RiskSnapshot" s ON s."patientId" = p."id"
       WHERE p."clinicId" = ${clinicId} ${cohort}
       GROUP BY 1, 2`,
   ]);
+  const rows = `rows of clinic ${clinicId}`;
   return {
-    categories: categories.map(({ n, ...row }) => ({ ...row, count: Number(n) })),
-    medicines: medicines.map(({ n, ...row }) => ({ ...row, count: Number(n) })),
+    categories: categories.map((row) => storedRow(categoryGroup, "Patient", row, rows)),
+    medicines: medicines.map((row) => storedRow(medicineGroup, "Patient", row, rows)),
   };
 }
 
