@@ -18,22 +18,39 @@ const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 
 const DATABASE_KIND = Symbol.for("sarcopenia.databaseKind");
 
+/** A statement Prisma ran, as its query log reports it. */
+export interface QueryEvent {
+  query: string;
+  params: string;
+  duration: number;
+}
+
+export interface DbOptions {
+  /** Called with every statement Prisma runs (a diagnosis aid: scripts/bench/trace-queries.ts). */
+  onQuery?: (event: QueryEvent) => void;
+}
+
 /**
  * A client for `url`: SQLite (a file URL) or PostgreSQL. The client remembers which, for
  * {@link databaseKind}.
  */
-export function createDb(url: string): Db {
+export function createDb(url: string, options: DbOptions = {}): Db {
   const kind = databaseProvider(url);
+  const log = options.onQuery ? [{ emit: "event" as const, level: "query" as const }] : [];
   let client: Db;
   if (kind === "sqlite") {
     const file = sqliteFilePath(url);
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
     const { adapter, attach } = sqliteAdapter({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS });
-    client = new SqliteClient({ adapter });
+    client = new SqliteClient({ adapter, log });
     attach(client);
   } else {
     // The PostgreSQL client's API is the SQLite client's (the comment on `Db`): only its type differs.
-    client = new PostgresClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) }) as unknown as Db;
+    client = new PostgresClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }), log }) as unknown as Db;
+  }
+  if (options.onQuery) {
+    // `$on("query")` is typed only on a client whose type carries the log setting; `Db` does not.
+    (client as unknown as { $on(event: "query", listener: (event: QueryEvent) => void): void }).$on("query", options.onQuery);
   }
   Object.defineProperty(client, DATABASE_KIND, { value: kind });
   return client;
