@@ -1,5 +1,3 @@
-// Validates the environment at build and start (lib/config/env.ts) so a bad setting fails fast.
-require("./lib/config/env-check.cjs");
 
 /**
  * Headers for every response. The pages' Content-Security-Policy (a fresh script nonce per
@@ -35,4 +33,16 @@ const nextConfig = {
   },
 };
 
-module.exports = nextConfig;
+/**
+ * The environment is validated here, with the app's own rules (lib/config/env-schema.mjs, which
+ * the TypeScript code parses with too), before Next builds or serves anything: a bad setting
+ * fails `next build` and the server start with a message naming it. A build may be made without
+ * the secrets a production server needs; the start checks them.
+ *
+ * @param {string} phase Next's phase (`phase-production-build`, `phase-production-server`, …)
+ */
+module.exports = async (phase) => {
+  const { checkEnvironment } = await import("./lib/config/env-schema.mjs");
+  checkEnvironment(process.env, phase === "phase-production-build" ? "build" : "run");
+  return nextConfig;
+};

@@ -1,5 +1,5 @@
 // Prisma 7 CLI configuration. Prisma no longer reads .env and its env() helper throws on an unset
-// variable, so the SQLite default is spelled out here (same default as lib/config/env.ts).
+// variable, so the SQLite default is spelled out here (same default as lib/config/env-schema.mjs).
 import { defineConfig } from "prisma/config";
 
 export default defineConfig({

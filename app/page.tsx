@@ -1,6 +1,6 @@
 import { redirect } from "next/navigation";
 import { getActor } from "@/lib/auth/session";
-import { HOME_BY_ROLE } from "@/lib/auth/roles";
+import { HOME_BY_ROLE } from "@/lib/data/access/roles";
 
 export default async function Home() {
   const actor = await getActor();

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import type { AuditEventRow } from "@/lib/data/audit-search";
+import type { AuditEventRow } from "@/lib/data/audit/search";
 import { AUDIT_ACTION_LABELS, isAuditAction } from "@/lib/domain/audit-describe";
 
 const ROLE_LABELS: Record<AuditEventRow["role"], string> = {

@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useId, useRef, useState, type FormEvent } from "react";
-import type { FhirFileError, FhirImportResult, FhirRejection } from "@/lib/data/import-fhir";
+import type { FhirFileError, FhirImportResult, FhirRejection } from "@/lib/data/import/fhir";
 import { fhirFilesProblem, formatMegabytes, MAX_FHIR_FILES, MAX_UPLOAD_BYTES } from "@/lib/validation/upload";
 import { ProgressStream, useUploadFlow } from "./progress-stream";
 import { UploadTable, type UploadTableColumn } from "./upload-table";

@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useId, useRef, useState, type FormEvent } from "react";
-import type { ImportProblem, ImportResult } from "@/lib/data/import-assessments";
+import type { ImportProblem, ImportResult } from "@/lib/data/import/assessments";
 import { buildProblemsCsv } from "@/lib/validation/upload-csv";
 import { formatMegabytes, MAX_UPLOAD_BYTES, spreadsheetFileProblem } from "@/lib/validation/upload";
 import { ProgressStream, useUploadFlow } from "./progress-stream";

@@ -1,6 +1,6 @@
 // Prisma fixes the provider per generated client, so from the one source schema we derive a copy
 // per provider, each generating its own client (lib/generated/prisma-<provider>). The runtime
-// picks one by DATABASE_URL's scheme (lib/data/db.ts).
+// picks one by DATABASE_URL's scheme (lib/data/db/client.ts).
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";

@@ -1,6 +1,6 @@
 /**
  * Deterministic demo and test data: the same seed and as-of date always give the same patients.
- * Pure data (no database): `lib/data/bulk-write.ts` writes it, and tests build their own cases from
+ * Pure data (no database): the demo seed writes it (lib/data/import/write.ts), and tests build their own cases from
  * the same factories. Distributions are plausible for adults aged 60–95 in a geriatric clinic,
  * not a population sample: grip and gait decline with age and over visits (SOEP norms of Steiber N,
  * PLoS ONE 2016;11(10):e0163917, in tests/fixtures/norms/; Bohannon & Andrews, Physiotherapy 2011),
@@ -11,7 +11,8 @@
 import { addDaysUtc, addMonthsUtc } from "@/lib/domain/dates";
 import { findMedicineById } from "@/lib/domain/medicine-catalogue";
 import { toCanonical } from "@/lib/domain/units";
-import type { ConditionCode, Diet, MassMethod, MeasureKind, Sex, StoredObservation } from "@/lib/domain/types";
+import type { ConditionCode, Diet, MassMethod, MeasureKind, Sex, StoredMedication, StoredObservation } from "@/lib/domain/types";
+import type { NewPatient } from "@/lib/data/patients/new-patient";
 
 /** mulberry32: a tiny, well-distributed PRNG, so a seed reproduces the data exactly. */
 export function createRng(seed: number) {
@@ -33,30 +34,6 @@ export function createRng(seed: number) {
   };
 }
 export type Rng = ReturnType<typeof createRng>;
-
-export type SeedObservation = StoredObservation;
-
-export interface SeedMedication {
-  catalogueId: string | null;
-  name: string;
-  atcCode: string | null;
-  rxnormCode: string | null;
-  startedOn: Date | null;
-  stoppedOn: Date | null;
-}
-
-export interface SeedPatient {
-  mrn: string;
-  familyName: string;
-  givenName: string;
-  birthDate: Date;
-  sex: Sex;
-  diet: Diet | null;
-  conditions: ConditionCode[];
-  attributedToClinician: boolean;
-  observations: SeedObservation[];
-  medications: SeedMedication[];
-}
 
 const FAMILY_NAMES = [
   "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel", "Robinson", "Wright", "Thompson",
@@ -86,12 +63,12 @@ const MEDICINE_RATES: readonly (readonly [string, number])[] = [
 
 const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value));
 
-function observation(kind: MeasureKind, reported: number, unit: string, observedAt: Date, digits: number, method: MassMethod | null = null): SeedObservation {
+function observation(kind: MeasureKind, reported: number, unit: string, observedAt: Date, digits: number, method: MassMethod | null = null): StoredObservation {
   const text = reported.toFixed(digits);
   return { kind, value: toCanonical(kind, Number(text), unit), isUnable: false, reportedValue: text, reportedUnit: unit, observedAt, method };
 }
 
-function medication(catalogueId: string, startedOn: Date | null, stoppedOn: Date | null): SeedMedication {
+function medication(catalogueId: string, startedOn: Date | null, stoppedOn: Date | null): StoredMedication {
   const entry = findMedicineById(catalogueId);
   if (!entry) throw new Error(`factories: "${catalogueId}" is not in the medicine catalogue`);
   return { catalogueId: entry.id, name: entry.genericName, atcCode: entry.atc, rxnormCode: entry.rxnormIngredient, startedOn, stoppedOn };
@@ -107,7 +84,7 @@ export interface DemoOptions {
 }
 
 /** Generates one patient; `index` makes MRNs unique and the stream position deterministic. */
-export function generateDemoPatient(rng: Rng, index: number, options: DemoOptions): SeedPatient {
+export function generateDemoPatient(rng: Rng, index: number, options: DemoOptions): NewPatient {
   const { asOf } = options;
   const sexRoll = rng.next();
   const sex: Sex = sexRoll < 0.56 ? "female" : sexRoll < 0.995 ? "male" : "unknown";
@@ -118,7 +95,7 @@ export function generateDemoPatient(rng: Rng, index: number, options: DemoOption
   const diet: Diet | null = dietRoll < 0.02 ? "vegan" : dietRoll < 0.08 ? "vegetarian" : dietRoll < 0.88 ? "omnivore" : null;
   const conditions = rng.chance(0.06) ? [rng.pick(CONDITIONS)] : [];
 
-  const medications: SeedMedication[] = [];
+  const medications: StoredMedication[] = [];
   for (const [id, rate] of MEDICINE_RATES) {
     if (!rng.chance(rate)) continue;
     const startedOn = rng.chance(0.85) ? addDaysUtc(asOf, -rng.int(60, 365 * 12)) : null;
@@ -143,7 +120,7 @@ export function generateDemoPatient(rng: Rng, index: number, options: DemoOption
 
   const visitCount = rng.int(1, 4);
   const lastVisit = addDaysUtc(asOf, -rng.int(7, 540));
-  const observations: SeedObservation[] = [];
+  const observations: StoredObservation[] = [];
   for (let v = visitCount - 1; v >= 0; v -= 1) {
     const at = addDaysUtc(lastVisit, -v * rng.int(150, 330));
     const years = (lastVisit.getTime() - at.getTime()) / (365.25 * 86_400_000);
@@ -202,7 +179,7 @@ export function generateDemoPatient(rng: Rng, index: number, options: DemoOption
 }
 
 /** Streams `count` patients in order (constant memory for 100,000). */
-export function* generateDemoPatients(options: DemoOptions): Generator<SeedPatient> {
+export function* generateDemoPatients(options: DemoOptions): Generator<NewPatient> {
   const rng = createRng(options.seed);
   const first = options.firstIndex ?? 0;
   for (let i = 0; i < options.count; i += 1) yield generateDemoPatient(rng, first + i, options);

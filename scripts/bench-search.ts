@@ -10,7 +10,7 @@
  */
 import { parseArgs } from "node:util";
 import { env } from "@/lib/config/env";
-import { createDb } from "@/lib/data/db";
+import { createDb } from "@/lib/data/db/client";
 import { parseIsoDate } from "@/lib/domain/dates";
 import { databaseProvider } from "@/lib/config/env";
 import { measurePanel } from "./bench/measures";

@@ -8,16 +8,16 @@
  *
  * For each database × size: a fresh database (a SQLite file under $BENCH_DIR, default
  * /tmp/sarc-bench; a new database on a private PostgreSQL started with scripts/pg-server.sh on port
- * $BENCH_PG_PORT, default 5441, stopped at the end), migrated (lib/data/migrate.ts) and seeded
- * (lib/data/seed.ts seedDemoClinic), then the measures in scripts/bench/measures.ts and
+ * $BENCH_PG_PORT, default 5441, stopped at the end), migrated (lib/data/db/migrate.ts) and seeded
+ * (lib/data/seed/demo-clinic.ts seedDemoClinic), then the measures in scripts/bench/measures.ts and
  * scripts/bench/browser.ts through the real data-layer functions.
  */
 import { parseArgs } from "node:util";
-import { createDb } from "@/lib/data/db";
-import { migrate } from "@/lib/data/migrate";
-import { seedDemoClinic } from "@/lib/data/seed";
+import { createDb } from "@/lib/data/db/client";
+import { migrate } from "@/lib/data/db/migrate";
+import { seedDemoClinic } from "@/lib/data/seed/demo-clinic";
 import { panelQuerySchema } from "@/lib/validation/panel-query";
-import type { SystemActor } from "@/lib/auth/actor";
+import type { SystemActor } from "@/lib/data/access/actor";
 import { freshDatabase, startPostgres, stopPostgres, type BenchDatabase } from "./bench/databases";
 import { assessmentsCsv, measureExport, measureImport, measurePanel, measureRecompute, type BenchContext } from "./bench/measures";
 import { ensureBuild, measureLcp, panelPageJs } from "./bench/browser";

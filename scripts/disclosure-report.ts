@@ -8,11 +8,11 @@
  */
 import { parseArgs } from "node:util";
 import { env } from "@/lib/config/env";
-import { createDb } from "@/lib/data/db";
-import { getClinicSummary } from "@/lib/data/summary";
-import { streamDeidentifiedCsv } from "@/lib/data/export-deidentified";
+import { createDb } from "@/lib/data/db/client";
+import { getClinicSummary } from "@/lib/data/reports/summary";
+import { streamDeidentifiedCsv } from "@/lib/data/export/deidentified";
 import { parseIsoDate } from "@/lib/domain/dates";
-import type { UserActor } from "@/lib/auth/actor";
+import type { UserActor } from "@/lib/data/access/actor";
 import { exitWithUsageIfAsked } from "./usage";
 
 exitWithUsageIfAsked("usage: DATABASE_URL=<seeded database> npx tsx --conditions=react-server --tsconfig tsconfig.json scripts/disclosure-report.ts [--as-of YYYY-MM-DD] [--list]");

@@ -19,12 +19,12 @@ import { createWriteStream, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon, { type Result } from "autocannon";
-import { createDb } from "@/lib/data/db";
-import { migrate } from "@/lib/data/migrate";
-import { DEMO_CLINIC_SLUG, seedDemoClinic } from "@/lib/data/seed";
-import { createUser } from "@/lib/data/users";
+import { createDb } from "@/lib/data/db/client";
+import { migrate } from "@/lib/data/db/migrate";
+import { DEMO_CLINIC_SLUG, seedDemoClinic } from "@/lib/data/seed/demo-clinic";
+import { createUser } from "@/lib/data/auth/users";
 import { databaseProvider, sqliteFilePath } from "@/lib/config/env";
-import type { SystemActor } from "@/lib/auth/actor";
+import type { SystemActor } from "@/lib/data/access/actor";
 import { ensureBuild } from "./bench/browser";
 import { exitWithUsageError, exitWithUsageIfAsked } from "./usage";
 

@@ -11,7 +11,9 @@ import { parseArgs } from "node:util";
 import { stringify } from "csv-stringify/sync";
 import { parseIsoDate, toIsoDate } from "@/lib/domain/dates";
 import { ASSESSMENT_COLUMNS, type AssessmentColumn } from "@/lib/validation/assessment-row";
-import { generateDemoPatients, type SeedObservation, type SeedPatient } from "@/prisma/factories";
+import type { NewPatient } from "@/lib/data/patients/new-patient";
+import type { StoredObservation } from "@/lib/domain/types";
+import { generateDemoPatients } from "@/prisma/factories";
 import { exitWithUsageError, exitWithUsageIfAsked } from "./usage";
 
 const USAGE = "usage: npx tsx --tsconfig tsconfig.json scripts/make-assessments-csv.ts --rows <n> --out <file> [--seed n] [--as-of YYYY-MM-DD] [--prefix P]";
@@ -39,7 +41,7 @@ if (!Number.isInteger(rows) || rows < 1 || !asOf || !values.out) exitWithUsageEr
 
 type Row = Partial<Record<AssessmentColumn, string>>;
 
-function measureCells(o: SeedObservation): Row {
+function measureCells(o: StoredObservation): Row {
   switch (o.kind) {
     case "grip_strength":
       return o.reportedUnit === "lb" ? { grip_strength_lb: o.reportedValue } : { grip_strength_kg: o.reportedValue };
@@ -77,7 +79,7 @@ function measureCells(o: SeedObservation): Row {
 }
 
 /** One row per visit date, oldest first; demographics on every row, current medicines on the latest. */
-function visitRows(p: SeedPatient): Row[] {
+function visitRows(p: NewPatient): Row[] {
   // Two results of one kind on one date (e.g. a lab on a visit day) go on separate rows.
   const byDate = new Map<string, { row: Row; kinds: Set<string> }[]>();
   for (const o of p.observations) {

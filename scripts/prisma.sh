@@ -2,7 +2,7 @@
 # Usage: bash scripts/prisma.sh generate | <any prisma CLI arguments>
 # Runs the Prisma CLI offline. Prisma 7's CLI insists on downloading a native schema engine from a
 # host this machine cannot reach; generate/validate/format never use it, so we point it at a stub.
-# Migrations are applied by our own runner (lib/data/migrate.ts), not by `prisma migrate`.
+# Migrations are applied by our own runner (lib/data/db/migrate.ts), not by `prisma migrate`.
 source "$(dirname "$0")/help.sh"
 set -euo pipefail
 cd "$(dirname "$0")/.."

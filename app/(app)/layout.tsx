@@ -1,7 +1,7 @@
 import type { ReactNode } from "react";
 import { redirect } from "next/navigation";
 import { getActor } from "@/lib/auth/session";
-import { can } from "@/lib/auth/roles";
+import { can } from "@/lib/data/access/roles";
 import { env } from "@/lib/config/env";
 import { IdleSession } from "@/components/idle-session";
 import { NavLinks } from "@/components/nav-links";

@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { isTrustedProxy, normaliseAddress, type TrustedProxies } from "@/lib/config/trusted-proxies";
+import { isTrustedProxy, normaliseAddress, type TrustedProxies } from "@/lib/config/trusted-proxies.mjs";
 
 /**
  * Who is on the other end of a request, for the sign-in throttle, the audit log and the origin

@@ -4,10 +4,10 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import { after } from "next/server";
 import { z } from "zod";
 import { env } from "@/lib/config/env";
-import { getDb } from "@/lib/data/db";
-import { isSessionLive, revokeSession } from "@/lib/data/user-sessions";
+import { getDb } from "@/lib/data/db/client";
+import { isSessionLive, revokeSession } from "@/lib/data/auth/sessions";
 import { ClientAddressUnavailable, clientAddressOf, type HeaderSource } from "./client-address";
-import { verifyPassword } from "./password";
+import { verifyPassword } from "@/lib/data/auth/password";
 import { attemptSignIn } from "./sign-in";
 
 /** Shown for an unknown email, a wrong password and a disabled account alike (no account probing). */

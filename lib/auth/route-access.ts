@@ -1,7 +1,7 @@
-import type { Permission } from "./roles";
+import type { Permission } from "@/lib/data/access/roles";
 
 /**
- * Every page, route handler and server action in app/, with the permission it demands (roles.ts
+ * Every page, route handler and server action in app/, with the permission it demands (lib/data/access/roles.ts
  * says which roles hold it). tests/unit/route-access.test.ts fails when a file in app/ is missing
  * here or guards itself with a different permission; tests/e2e/access-matrix.spec.ts walks the
  * pages and route handlers over HTTP as each role, signed out, and from another clinic.
@@ -21,7 +21,7 @@ export const PAGE_ACCESS = {
   "/patients/[id]/medicines": "patient:edit",
   "/patients/[id]/observations": "patient:edit",
   "/patients/[id]/observations/[observationId]": "patient:edit",
-  // Admins, and the attributed clinician (checked in lib/data/audit-search.ts); others → /forbidden.
+  // Admins, and the attributed clinician (checked in lib/data/audit/search.ts); others → /forbidden.
   "/patients/[id]/access": "patient:view",
   "/audit": "audit:view",
   "/summary": "summary:view",

@@ -1,15 +1,15 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
-import type { Db } from "@/lib/data/db";
-import { purgeExpiredThrottles, reserveAttempt, settleSuccess, type ThrottlePolicy } from "@/lib/data/login-throttle";
-import { findUserForLogin, recordRefusedSignIn, recordSignIn, type SessionUserRecord } from "@/lib/data/users";
+import type { Db } from "@/lib/data/db/client";
+import { purgeExpiredThrottles, reserveAttempt, settleSuccess, type ThrottlePolicy } from "@/lib/data/auth/sign-in-throttle";
+import { findUserForLogin, recordRefusedSignIn, recordSignIn, type SessionUserRecord } from "@/lib/data/auth/users";
 import { throttleAddressKey } from "./client-address";
-import { hashPassword } from "./password";
+import { hashPassword } from "@/lib/data/auth/password";
 
 /**
  * One sign-in attempt, from the throttle to the session (next-auth's `authorize` calls this):
  *
- * 1. the attempt takes its throttle slots (lib/data/login-throttle.ts) — over the limit it is
+ * 1. the attempt takes its throttle slots (lib/data/auth/sign-in-throttle.ts) — over the limit it is
  *    refused here, and no password is checked;
  * 2. the password is checked against the account's hash, or against a dummy hash when there is
  *    no such account, so an unknown email costs the same argon2 work as a known one;
@@ -17,7 +17,7 @@ import { hashPassword } from "./password";
  *    shows one message); a refusal on a real account is audited against it, after the answer
  *    (`deferAudit`), so that it takes no longer than an unknown email's;
  * 4. a success clears the pair's count, gives back its address slot, and opens a server-side
- *    session (lib/data/user-sessions.ts) in the same transaction as the "user.login" event.
+ *    session (lib/data/auth/sessions.ts) in the same transaction as the "user.login" event.
  */
 export interface SignInAttempt {
   email: string;

@@ -1,11 +1,11 @@
 /**
  * CLI commands `import-fhir <file-or-dir...> [--dry-run]`: FHIR R4 Bundles (JSON) and bulk NDJSON
- * through lib/data/import-fhir.ts, as the system actor on one clinic. Directories are read one
+ * through lib/data/import/fhir.ts, as the system actor on one clinic. Directories are read one
  * level deep for *.json and *.ndjson files, in name order; all files are one import (one
  * transaction), so a Patient and its Observations may come in different NDJSON files.
  *
  * `export-fhir --out <dir>`: the cohort as <Type>.ndjson files plus a Bulk Data manifest.json
- * (lib/data/export-fhir.ts), progress on standard error.
+ * (lib/data/export/fhir.ts), progress on standard error.
  */
 import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
@@ -13,10 +13,10 @@ import { once } from "node:events";
 import { finished } from "node:stream/promises";
 import { basename, join, resolve } from "node:path";
 import { Command, Option } from "commander";
-import type { Db } from "@/lib/data/db";
-import { countFhirCohort, fhirCohortWhere, streamFhirExport, type FhirExportOptions, type FhirExportSummary } from "@/lib/data/export-fhir";
-import { importFhir, type FhirImportFile, type FhirImportResult } from "@/lib/data/import-fhir";
-import type { SystemActor } from "@/lib/auth/actor";
+import type { Db } from "@/lib/data/db/client";
+import { countFhirCohort, fhirCohortWhere, streamFhirExport, type FhirExportOptions, type FhirExportSummary } from "@/lib/data/export/fhir";
+import { importFhir, type FhirImportFile, type FhirImportResult } from "@/lib/data/import/fhir";
+import type { SystemActor } from "@/lib/data/access/actor";
 import { FHIR_EXPORT_TYPES, buildExportManifest, emptyFhirCounts, type FhirExportType } from "@/lib/domain/fhir-export";
 import { FLAG_CODES, type FlagCode, type Tier } from "@/lib/domain/types";
 import { asOfDate, listOf, TIERS } from "./options";

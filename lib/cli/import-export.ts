@@ -1,6 +1,6 @@
 /**
  * CLI commands for the bulk data paths: `import`, `export` and `recompute`. Each is a thin shell
- * over the data layer (lib/data/import-assessments.ts, export-cohort.ts, recompute.ts), acting as
+ * over the data layer (lib/data/import/assessments.ts, export/cohort-csv.ts, jobs/recompute.ts), acting as
  * the system actor on one clinic.
  */
 import { createWriteStream } from "node:fs";
@@ -8,11 +8,11 @@ import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { finished } from "node:stream/promises";
 import { Command, Option } from "commander";
-import type { Db } from "@/lib/data/db";
-import { exportCohortCsv } from "@/lib/data/export-cohort";
-import { importAssessments, type ImportProblem } from "@/lib/data/import-assessments";
-import { recomputeClinic } from "@/lib/data/recompute";
-import type { SystemActor } from "@/lib/auth/actor";
+import type { Db } from "@/lib/data/db/client";
+import { exportCohortCsv } from "@/lib/data/export/cohort-csv";
+import { importAssessments, type ImportProblem } from "@/lib/data/import/assessments";
+import { recomputeClinic } from "@/lib/data/jobs/recompute";
+import type { SystemActor } from "@/lib/data/access/actor";
 import { FLAG_CODES, type FlagCode, type Tier } from "@/lib/domain/types";
 import { asOfDate, listOf, TIERS } from "./options";
 import { progressReporter } from "./progress";

@@ -5,12 +5,12 @@
 import { randomBytes } from "node:crypto";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { env } from "@/lib/config/env";
-import { createDb, type Db } from "@/lib/data/db";
-import { migrate } from "@/lib/data/migrate";
-import { DEMO_CLINIC_SLUG, DEMO_PASSWORD, DEMO_USERS, seedDemoClinic } from "@/lib/data/seed";
-import { createUser, disableUser, listUsers } from "@/lib/data/users";
-import type { SystemActor } from "@/lib/auth/actor";
-import { ROLES, type Role } from "@/lib/auth/roles";
+import { createDb, type Db } from "@/lib/data/db/client";
+import { migrate } from "@/lib/data/db/migrate";
+import { DEMO_CLINIC_SLUG, DEMO_PASSWORD, DEMO_USERS, seedDemoClinic } from "@/lib/data/seed/demo-clinic";
+import { createUser, disableUser, listUsers } from "@/lib/data/auth/users";
+import type { SystemActor } from "@/lib/data/access/actor";
+import { ROLES, type Role } from "@/lib/data/access/roles";
 import { isAppError } from "@/lib/errors";
 import { parseIsoDate } from "@/lib/domain/dates";
 import { progressReporter } from "./progress";

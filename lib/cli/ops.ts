@@ -1,17 +1,17 @@
 /**
  * CLI commands for operators: `audit verify`, `audit anchor`, `backup <file>` and
- * `restore <file> [--force]` (docs/operations.md). Thin shells over lib/data/audit-verify.ts,
- * audit-anchor.ts and backup.ts.
+ * `restore <file> [--force]` (docs/operations.md). Thin shells over lib/data/audit/verify.ts,
+ * audit/anchor.ts and jobs/backup.ts.
  */
 import type { Command } from "commander";
 import { env } from "@/lib/config/env";
-import type { Db } from "@/lib/data/db";
-import type { SystemActor } from "@/lib/auth/actor";
-import { verifyAuditChain, verificationReport, type AuditVerification } from "@/lib/data/audit-verify";
-import { anchorAuditLog } from "@/lib/data/audit-anchor";
-import { auditKeyring } from "@/lib/data/audit-key";
-import { readAnchorFile, type AuditAnchor } from "@/lib/data/audit-anchor-file";
-import { backupDatabase, restoreDatabase, type DatabaseFingerprint } from "@/lib/data/backup";
+import type { Db } from "@/lib/data/db/client";
+import type { SystemActor } from "@/lib/data/access/actor";
+import { verifyAuditChain, verificationReport, type AuditVerification } from "@/lib/data/audit/verify";
+import { anchorAuditLog } from "@/lib/data/audit/anchor";
+import { auditKeyring } from "@/lib/data/audit/key";
+import { readAnchorFile, type AuditAnchor } from "@/lib/data/audit/anchor-file";
+import { backupDatabase, restoreDatabase, type DatabaseFingerprint } from "@/lib/data/jobs/backup";
 
 export interface OpsContext {
   database(): Db;

@@ -1,9 +1,9 @@
 /** Option parsers shared by the CLI commands (commander calls them with each value given). */
 import { InvalidArgumentError } from "commander";
 import { parseIsoDate } from "@/lib/domain/dates";
-import { TIER_RANK, type Tier } from "@/lib/domain/types";
+import { TIERS } from "@/lib/domain/types";
 
-export const TIERS = Object.keys(TIER_RANK) as Tier[];
+export { TIERS };
 
 /** `--as-of YYYY-MM-DD`. */
 export function asOfDate(value: string): Date {

@@ -4,7 +4,7 @@ import { CLOSE_REASON_LABELS, OUTREACH_LABELS } from "./flag-lifecycle";
 import type { FlagCode, MeasureKind } from "./types";
 
 /**
- * Every action the audit log records (lib/data/audit.ts writes them), with the words the audit
+ * Every action the audit log records (lib/data/audit/log.ts writes them), with the words the audit
  * pages show for it. A new action fails to compile until it has a label.
  */
 export const AUDIT_ACTIONS = [

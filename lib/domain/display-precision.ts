@@ -33,7 +33,7 @@ const CUT_OFF_KEYS: Record<DisplayQuantity, readonly ThresholdKey[]> = {
     "awgs2019.asmiBiaKgM2.male", "awgs2019.asmiBiaKgM2.female", ...bandedBySex("awgs2025.asmiDxaKgM2"), ...bandedBySex("awgs2025.asmiBiaKgM2"),
   ],
   asm_bmi: ["fnih.almBmi.male", "fnih.almBmi.female", ...bandedBySex("awgs2025.asmBmiDxa"), ...bandedBySex("awgs2025.asmBmiBia")],
-  // A whole-number score (entry refuses fractions, lib/validation/plausibility.ts), printed exactly
+  // A whole-number score (entry refuses fractions, lib/domain/plausibility.ts), printed exactly
   // at 0 decimals: no rounding can cross its cut-off, so none is listed and the cell stays as it was.
   sarc_f: [],
   b12_total: ["b12.serumDeficientBelow.pmolL", "b12.serumAdequateAbove.pmolL"],

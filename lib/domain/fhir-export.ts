@@ -57,7 +57,7 @@ export interface ExportPatientInput {
 export interface ExportObservationInput extends StoredObservation {
   id: string;
   patientId: string;
-  /** "final" or "entered_in_error" (lib/data/observations.ts). */
+  /** "final" or "entered_in_error" (lib/data/patients/observations.ts). */
   status: string;
   /** Above 1 once corrected. */
   version: number;

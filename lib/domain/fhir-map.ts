@@ -1,6 +1,6 @@
 /**
  * Pure mapping of FHIR R4 resources (parsed JSON) to the app's inputs, with a reason for every
- * rejection. No database, no I/O: lib/data/import-fhir.ts does the writing. The codes and units
+ * rejection. No database, no I/O: lib/data/import/fhir.ts does the writing. The codes and units
  * come from lib/domain/fhir-codes.ts only.
  *
  * Local types instead of `@types/fhir`: only the fields read here, all read defensively from
@@ -18,7 +18,7 @@
  *   `unable` result code, as the exporter writes it; the muscle-mass method (DXA/BIA) as
  *   Observation.method with the app's method codes.
  * - Text the app stores (MRN, names, ids, references, a free-text medicine name, codes) is held to
- *   lib/validation/safe-text.ts: a length limit per field and no control, escape or
+ *   lib/domain/text-rules.ts: a length limit per field and no control, escape or
  *   text-direction characters; a resource breaking it is rejected naming the field.
  * - Medicines: RxNorm ingredient or ATC code (catalogue), then the table of RxNorm clinical-drug
  *   codes, then the ingredient names in the drug's display text (RxNorm clinical-drug names start
@@ -33,8 +33,8 @@ import {
   RXNORM_CLINICAL_DRUGS, RXNORM_SYSTEM, SNOMED_SYSTEM, UCUM_SYSTEM, UNABLE_CODE, UNABLE_KINDS, appUnitOf, type ObservationCodeMapping,
 } from "./fhir-codes";
 import { CANONICAL_UNIT } from "./units";
-import { checkPlausibility } from "@/lib/validation/plausibility";
-import { printable, textProblem, TEXT_LIMITS } from "@/lib/validation/safe-text";
+import { checkPlausibility } from "./plausibility";
+import { printable, textProblem, TEXT_LIMITS } from "./text-rules";
 
 export type Json = Record<string, unknown>;
 

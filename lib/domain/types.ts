@@ -3,8 +3,10 @@
  * names, so they are stable: add members, never rename them.
  */
 
-export type Sex = "female" | "male" | "unknown";
-export type Diet = "omnivore" | "vegetarian" | "vegan";
+export const SEXES = ["female", "male", "unknown"] as const;
+export type Sex = (typeof SEXES)[number];
+export const DIETS = ["omnivore", "vegetarian", "vegan"] as const;
+export type Diet = (typeof DIETS)[number];
 
 /**
  * Conditions that are B12 risk factors (docs/clinical-reference.md#risk-factors-for-low-b12):
@@ -46,7 +48,8 @@ export const MEASURE_KINDS = [
 ] as const;
 export type MeasureKind = (typeof MEASURE_KINDS)[number];
 
-export type MassMethod = "dxa" | "bia";
+export const MASS_METHODS = ["dxa", "bia"] as const;
+export type MassMethod = (typeof MASS_METHODS)[number];
 
 /** Symptoms and signs for which NICE NG239 offers a B12 test together with a risk factor (labels in b12-symptoms.ts). */
 export const B12_SYMPTOM_CODES = [
@@ -98,6 +101,12 @@ export interface MedicationInput {
   stoppedOn: Date | null;
 }
 
+/** A medicine as the database stores it: with its ATC and RxNorm codes (null when unknown). */
+export interface StoredMedication extends MedicationInput {
+  atcCode: string | null;
+  rxnormCode: string | null;
+}
+
 /**
  * The Yubi-wakka finger-ring test (AWGS 2025 case finding): the patient encircles the thickest
  * part of the calf with both thumbs and index fingers. "bigger": the calf is larger than the ring;
@@ -129,8 +138,10 @@ export interface PatientHistory {
   b12Symptoms?: B12SymptomInput[];
 }
 
-export type Ewgsop2Category = "none" | "probable" | "confirmed" | "severe" | "insufficient_data";
-export type Awgs2019Category = "none" | "possible" | "sarcopenia" | "severe" | "insufficient_data";
+export const EWGSOP2_CATEGORIES = ["none", "probable", "confirmed", "severe", "insufficient_data"] as const;
+export type Ewgsop2Category = (typeof EWGSOP2_CATEGORIES)[number];
+export const AWGS2019_CATEGORIES = ["none", "possible", "sarcopenia", "severe", "insufficient_data"] as const;
+export type Awgs2019Category = (typeof AWGS2019_CATEGORIES)[number];
 /**
  * AWGS 2025 (docs/clinical-reference.md#awgs-2025): no "severe"; "at_risk" for a positive case
  * finding (age ≥ 65) or a risk condition (age ≥ 50); "not_applicable" under 50.
@@ -138,8 +149,11 @@ export type Awgs2019Category = "none" | "possible" | "sarcopenia" | "severe" | "
 export type Awgs2025Category = "none" | "at_risk" | "possible" | "sarcopenia" | "insufficient_data" | "not_applicable";
 /** Which AWGS edition's category tiers and flags read (the `awgs2025.drivesTiersAndFlags` setting). */
 export type AwgsEdition = 2019 | 2025;
-export type B12Status = "deficient" | "indeterminate" | "adequate" | "not_tested";
-export type Tier = "high" | "elevated" | "low" | "unassessed";
+export const B12_STATUSES = ["deficient", "indeterminate", "adequate", "not_tested"] as const;
+export type B12Status = (typeof B12_STATUSES)[number];
+/** In rank order: the most urgent first (TIER_RANK). */
+export const TIERS = ["high", "elevated", "low", "unassessed"] as const;
+export type Tier = (typeof TIERS)[number];
 
 export const FLAG_CODES = [
   "b12_test_due",

@@ -4,8 +4,9 @@ import { MEASURE_LABELS } from "@/lib/domain/measures";
 import { MEASURE_KINDS, type MassMethod, type MeasureKind, type ObservationInput } from "@/lib/domain/types";
 import { buildObservation, UNABLE } from "./measurement";
 import { parseDateCell } from "./numbers";
-import { displayUnit } from "./plausibility";
-import { safeText, TEXT_LIMITS } from "./safe-text";
+import { displayUnit } from "@/lib/domain/plausibility";
+import { safeText } from "./safe-text";
+import { TEXT_LIMITS } from "@/lib/domain/text-rules";
 
 /**
  * The assessment entry form (one visit) and the result-correction forms. FormData carries only

@@ -3,7 +3,7 @@ import { CONDITION_CODES, type ConditionCode, type Diet, type MassMethod, type M
 import { normaliseUnit } from "@/lib/domain/units";
 import { buildObservation, UNABLE } from "./measurement";
 import { parseDateCell } from "./numbers";
-import { characterProblem, printable, TEXT_LIMITS } from "./safe-text";
+import { characterProblem, printable, TEXT_LIMITS } from "@/lib/domain/text-rules";
 
 /** Columns of the assessment spreadsheet (docs/design.md#assessment-spreadsheet-csv-import), lower-case. Only `mrn` is required. */
 export const ASSESSMENT_COLUMNS = [
@@ -143,7 +143,7 @@ export function parseAssessmentCells(cells: RowCells): { ok: true; row: Assessme
   const fail = (column: string, message: string) => errors.push({ column, message });
 
   // No cell may be huge (the longest legitimate one is a medication list), and no cell of the
-  // format may hold a control or text-direction character (lib/validation/safe-text.ts). A cell
+  // format may hold a control or text-direction character (lib/domain/text-rules.ts). A cell
   // refused here is reported once and then read as not given, so it is not reported again.
   const refused = new Set<string>();
   for (const [column, text] of cells) {

@@ -135,7 +135,7 @@ function checkCriterion(row: { field: CohortField; op: CohortOp; value?: string;
   }
 }
 
-/** One criterion row, validated; `cutOff` is never read from a URL — the data layer resolves it (lib/data/cohort-where.ts). */
+/** One criterion row, validated; `cutOff` is never read from a URL — the data layer resolves it (lib/data/patients/cohort-where.ts). */
 export const cohortCriterionSchema = z
   .object({
     field: z.enum(COHORT_FIELD_NAMES as [CohortField, ...CohortField[]]),

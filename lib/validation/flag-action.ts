@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { safeText, TEXT_LIMITS } from "./safe-text";
+import { safeText } from "./safe-text";
+import { TEXT_LIMITS } from "@/lib/domain/text-rules";
 
 /**
  * The flag forms on the patient page (outreach, close, reopen). FormData carries strings, so the

@@ -3,7 +3,7 @@ import { MEASURE_LABELS, UNABLE_IS_RESULT } from "@/lib/domain/measures";
 import { MEASURE_KINDS, type MassMethod, type MeasureKind, type ObservationInput } from "@/lib/domain/types";
 import { normaliseUnit, toCanonical, UNITS_BY_KIND } from "@/lib/domain/units";
 import { parseDateCell, parseDecimal, type Parsed } from "./numbers";
-import { checkPlausibility, displayUnit } from "./plausibility";
+import { checkPlausibility, displayUnit } from "@/lib/domain/plausibility";
 
 export const UNABLE = "unable";
 

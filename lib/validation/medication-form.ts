@@ -2,13 +2,13 @@ import { z } from "zod";
 import { findMedicineById, matchMedicine, type CatalogueEntry } from "@/lib/domain/medicine-catalogue";
 import { CONDITION_CODES, type ConditionCode } from "@/lib/domain/types";
 import { parseDateCell } from "./numbers";
-import { characterProblem, TEXT_LIMITS } from "./safe-text";
+import { characterProblem, TEXT_LIMITS } from "@/lib/domain/text-rules";
 
 /**
  * The medicines and conditions forms on a patient's "Medicines and conditions" page. A medicine
  * counts for the rules only when it is a catalogue entry (docs/clinical-reference.md#medicines: never by free text); a
  * name the catalogue does not know is kept as free text and shown as "not matched". Every form
- * carries the patient's version (optimistic concurrency, checked by lib/data/medications.ts).
+ * carries the patient's version (optimistic concurrency, checked by lib/data/patients/medications.ts).
  */
 
 export const MAX_MEDICINE_NAME = TEXT_LIMITS.medicineName;

@@ -1,4 +1,5 @@
-import { safeText, TEXT_LIMITS } from "./safe-text";
+import { safeText } from "./safe-text";
+import { TEXT_LIMITS } from "@/lib/domain/text-rules";
 
 /** A saved view's name, as the save and rename forms send it. */
 export const savedViewNameSchema = safeText({

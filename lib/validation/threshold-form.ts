@@ -1,7 +1,7 @@
 import { describeThresholds, type ThresholdKey, type ThresholdValues } from "@/lib/domain/thresholds";
 import { parseIsoDate } from "@/lib/domain/dates";
 import { thresholdValuesSchema } from "./thresholds";
-import { textProblem, TEXT_LIMITS } from "./safe-text";
+import { textProblem, TEXT_LIMITS } from "@/lib/domain/text-rules";
 
 /**
  * The admin's threshold form: one field per threshold key (`t:ewgsop2.gripKg.male`), each typed

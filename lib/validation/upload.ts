@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { textProblem, TEXT_LIMITS } from "./safe-text";
+import { textProblem, TEXT_LIMITS } from "@/lib/domain/text-rules";
 
 /**
  * The in-app upload (page /import, route handlers under /api/import): what files are accepted,

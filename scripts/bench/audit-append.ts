@@ -9,10 +9,10 @@
  *   npx tsx --conditions=react-server --tsconfig tsconfig.json scripts/bench/audit-append.ts \
  *     <DATABASE_URL of an empty database> [appends=1000] [existing=20000]
  */
-import { appendAudit, auditRead } from "@/lib/data/audit";
-import { createDb } from "@/lib/data/db";
-import { migrate } from "@/lib/data/migrate";
-import type { SystemActor } from "@/lib/auth/actor";
+import { appendAudit, auditRead } from "@/lib/data/audit/log";
+import { createDb } from "@/lib/data/db/client";
+import { migrate } from "@/lib/data/db/migrate";
+import type { SystemActor } from "@/lib/data/access/actor";
 import { exitWithUsageError, exitWithUsageIfAsked } from "../usage";
 
 const USAGE = "usage: npx tsx --conditions=react-server --tsconfig tsconfig.json scripts/bench/audit-append.ts <DATABASE_URL of an empty database> [appends=1000] [existing=20000]";

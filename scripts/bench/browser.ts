@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { runInNewContext } from "node:vm";
 import { gzipSync } from "node:zlib";
 import { chromium, type BrowserContext } from "@playwright/test";
-import { DEMO_PASSWORD } from "@/lib/data/seed";
+import { DEMO_PASSWORD } from "@/lib/data/seed/demo-clinic";
 import { fmt, log, median, onInterrupt, withTimeout } from "./util";
 
 const NEXT_DIR = ".next";

@@ -12,7 +12,7 @@
  *   `detailJson`.
  * - "stored": the cells the export itself reads — the measure cells and the medicines out of the
  *   snapshot's small `cohortJson` (`json_extract` on SQLite, `->>` on PostgreSQL), stored there at
- *   evaluation time (lib/data/snapshots.ts). The like-for-like bound for the export's own work.
+ *   evaluation time (lib/data/evaluation/snapshots.ts). The like-for-like bound for the export's own work.
  */
 import { spawn } from "node:child_process";
 import { openSync, closeSync } from "node:fs";

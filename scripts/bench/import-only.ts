@@ -8,11 +8,11 @@
  *   node --conditions=react-server --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx scripts/bench/import-only.ts …
  */
 import { readFileSync } from "node:fs";
-import { createDb } from "@/lib/data/db";
-import { migrate } from "@/lib/data/migrate";
-import { importAssessments } from "@/lib/data/import-assessments";
-import { createDefaultThresholds } from "@/lib/data/thresholds";
-import type { SystemActor } from "@/lib/auth/actor";
+import { createDb } from "@/lib/data/db/client";
+import { migrate } from "@/lib/data/db/migrate";
+import { importAssessments } from "@/lib/data/import/assessments";
+import { createDefaultThresholds } from "@/lib/data/evaluation/thresholds";
+import type { SystemActor } from "@/lib/data/access/actor";
 import { exitWithUsageError, exitWithUsageIfAsked } from "../usage";
 
 const USAGE = "usage: npx tsx --conditions=react-server --tsconfig tsconfig.json scripts/bench/import-only.ts <DATABASE_URL> <file.csv> [runs]";

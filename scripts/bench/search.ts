@@ -1,10 +1,10 @@
 /**
- * The panel's search box at scale (lib/domain/search-key.ts, lib/data/patient-search.ts): the first
+ * The panel's search box at scale (lib/domain/search-key.ts, lib/data/patients/search.ts): the first
  * page for each query form a clinician types, and many different searches at once. Each different
  * query is a new filter, so the per-tier counts above the panel are counted afresh (the panel's
  * count cache cannot help): the calls measured here are the cold case.
  */
-import { getPatientPanel } from "@/lib/data/patient-panel";
+import { getPatientPanel } from "@/lib/data/patients/panel";
 import { toIsoDate } from "@/lib/domain/dates";
 import { parsePanelQuery } from "@/lib/validation/panel-query";
 import { measurePanel, type BenchContext, type PanelResult } from "./measures";

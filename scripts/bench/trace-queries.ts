@@ -10,28 +10,19 @@
  * REPEAT=n runs a panel call n times first (warm caches) and traces only the last; FULL=1 prints
  * whole statements.
  */
-import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient as SqliteClient } from "@/lib/generated/prisma-sqlite/client";
-import { PrismaClient as PostgresClient } from "@/lib/generated/prisma-postgresql/client";
-import type { Db } from "@/lib/data/db";
-import { sqliteAdapter } from "@/lib/data/sqlite-connection";
-import { getPatientPanel } from "@/lib/data/patient-panel";
-import { exportCohortCsv } from "@/lib/data/export-cohort";
-import { loadHistories, reevaluatePatients } from "@/lib/data/reevaluate";
+import { createDb, type QueryEvent } from "@/lib/data/db/client";
+import { getPatientPanel } from "@/lib/data/patients/panel";
+import { exportCohortCsv } from "@/lib/data/export/cohort-csv";
+import { loadHistories } from "@/lib/data/evaluation/history";
+import { reevaluatePatients } from "@/lib/data/evaluation/reevaluate";
 import { panelQuerySchema } from "@/lib/validation/panel-query";
-import type { SystemActor } from "@/lib/auth/actor";
+import type { SystemActor } from "@/lib/data/access/actor";
 import { readFileSync } from "node:fs";
 import { Writable } from "node:stream";
-import { importAssessments } from "@/lib/data/import-assessments";
-import { recomputeClinic } from "@/lib/data/recompute";
-import { createDefaultThresholds } from "@/lib/data/thresholds";
+import { importAssessments } from "@/lib/data/import/assessments";
+import { recomputeClinic } from "@/lib/data/jobs/recompute";
+import { createDefaultThresholds } from "@/lib/data/evaluation/thresholds";
 import { exitWithUsageError, exitWithUsageIfAsked } from "../usage";
-
-interface QueryEvent {
-  query: string;
-  params: string;
-  duration: number;
-}
 
 const USAGE = "usage: npx tsx --conditions=react-server --tsconfig tsconfig.json scripts/bench/trace-queries.ts <DATABASE_URL> panel-tier|panel-name|export|recompute|recompute-batch|read-batch|import <file.csv>";
 
@@ -40,14 +31,8 @@ async function main() {
   const [url, what] = process.argv.slice(2);
   if (!url || !what) exitWithUsageError("Give the database URL and what to trace.", USAGE);
   const events: QueryEvent[] = [];
-  const log = [{ emit: "event" as const, level: "query" as const }];
-  // SQLite through sqliteAdapter, as createDb does, so the bulk writes find their connection (their
-  // direct statements do not show in Prisma's query log).
-  const sqlite = url.startsWith("file:") ? sqliteAdapter({ url: url.slice(5) }) : null;
-  const client = sqlite ? new SqliteClient({ adapter: sqlite.adapter, log }) : new PostgresClient({ adapter: new PrismaPg({ connectionString: url }), log });
-  sqlite?.attach(client);
-  (client as unknown as { $on(event: "query", fn: (e: QueryEvent) => void): void }).$on("query", (e) => events.push(e));
-  const db = client as unknown as Db;
+  // On SQLite the bulk writes' direct statements (lib/data/db/sqlite-connection.ts) do not show in Prisma's query log.
+  const db = createDb(url, { onQuery: (e) => events.push(e) });
   const clinic = await db.clinic.findFirstOrThrow({ where: { slug: "demo" }, select: { id: true } });
   const actor: SystemActor = { kind: "system", clinicId: clinic.id, label: "trace" };
   const now = new Date("2026-11-21T00:00:00.000Z");

@@ -1,6 +1,6 @@
 import { expect, test, type APIRequestContext, type Browser } from "./fixtures";
 import { ATTRIBUTED_CLINICIAN_PAGES, PAGE_ACCESS, ROUTE_HANDLER_ACCESS, type Access } from "@/lib/auth/route-access";
-import { can, ROLES, type Role } from "@/lib/auth/roles";
+import { can, ROLES, type Role } from "@/lib/data/access/roles";
 import { DEMO_PASSWORD } from "./support";
 
 /**

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
 import { createTestClinic, type TestClinic } from "../support/clinic-factory";
-import { getPatientPanel } from "@/lib/data/patient-panel";
-import { getClinicAggregates } from "@/lib/data/summary";
+import { getPatientPanel } from "@/lib/data/patients/panel";
+import { getClinicAggregates } from "@/lib/data/reports/summary";
 import { ageInYears, parseIsoDate } from "@/lib/domain/dates";
 import { panelQuerySchema } from "@/lib/validation/panel-query";
 

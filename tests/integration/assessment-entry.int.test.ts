@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
 import { createTestClinic, TEST_NOW, type TestClinic } from "../support/clinic-factory";
-import type { UserActor } from "@/lib/auth/actor";
-import { verifyAuditChain } from "@/lib/data/audit";
-import { recordAssessment, type AssessmentObservation } from "@/lib/data/record-assessment";
-import { correctObservation, listPatientObservations, markObservationEnteredInError } from "@/lib/data/observations";
-import { addCondition, addMedication, resolveCondition, stopMedication, updateMedication } from "@/lib/data/medications";
-import { reevaluatePatients } from "@/lib/data/reevaluate";
+import type { UserActor } from "@/lib/data/access/actor";
+import { verifyAuditChain } from "@/lib/data/audit/log";
+import { recordAssessment, type AssessmentObservation } from "@/lib/data/patients/assessment";
+import { correctObservation, listPatientObservations, markObservationEnteredInError } from "@/lib/data/patients/observations";
+import { addCondition, addMedication, resolveCondition, stopMedication, updateMedication } from "@/lib/data/patients/medications";
+import { reevaluatePatients } from "@/lib/data/evaluation/reevaluate";
 import { addDaysUtc } from "@/lib/domain/dates";
 import { assessmentFormSchema } from "@/lib/validation/assessment-form";
 

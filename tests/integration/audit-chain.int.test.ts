@@ -2,8 +2,8 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
-import { appendAudit, auditRead, verifyAuditChain } from "@/lib/data/audit";
-import type { SystemActor } from "@/lib/auth/actor";
+import { appendAudit, auditRead, verifyAuditChain } from "@/lib/data/audit/log";
+import type { SystemActor } from "@/lib/data/access/actor";
 
 /** The chain stays intact when many writers append at once, and any edit or deletion shows. */
 describe("audit chain", () => {
@@ -40,7 +40,7 @@ describe("audit chain", () => {
  * processes, while this process appends too: every clinic's chain still has each position once,
  * in the order the events were written, and verifies. On SQLite this also shows that an append
  * waits for another process's write instead of failing (the write lock is taken before the head
- * is read, lib/data/audit.ts).
+ * is read, lib/data/audit/log.ts).
  */
 describe("audit chain appended from several processes", () => {
   let t: TestDatabase;

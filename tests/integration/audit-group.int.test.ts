@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
 import { createTestClinic, type TestClinic } from "../support/clinic-factory";
-import { auditReadGrouped } from "@/lib/data/audit-group";
-import { verifyAuditChain } from "@/lib/data/audit";
+import { auditReadGrouped } from "@/lib/data/audit/group";
+import { verifyAuditChain } from "@/lib/data/audit/log";
 
-/** Group commit of read audits (lib/data/audit-group.ts): one caller's failure is its own. */
+/** Group commit of read audits (lib/data/audit/group.ts): one caller's failure is its own. */
 describe("grouped read audits", () => {
   let t: TestDatabase;
   let a: TestClinic;

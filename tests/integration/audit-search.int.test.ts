@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "csv-parse/sync";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
 import { createTestClinic, TEST_NOW, type TestClinic } from "../support/clinic-factory";
-import { appendAudit, verifyAuditChain } from "@/lib/data/audit";
-import { AUDIT_PAGE_SIZE, listPatientAccess, searchAuditEvents, streamAuditCsv, verifyAuditChainAs, type AuditCursor } from "@/lib/data/audit-search";
-import { getPatientPanel } from "@/lib/data/patient-panel";
-import { openPatientRecord } from "@/lib/data/patient-record";
+import { appendAudit, verifyAuditChain } from "@/lib/data/audit/log";
+import { AUDIT_PAGE_SIZE, listPatientAccess, searchAuditEvents, streamAuditCsv, verifyAuditChainAs, type AuditCursor } from "@/lib/data/audit/search";
+import { getPatientPanel } from "@/lib/data/patients/panel";
+import { openPatientRecord } from "@/lib/data/patients/record";
 import { panelQuerySchema } from "@/lib/validation/panel-query";
-import type { UserActor } from "@/lib/auth/actor";
+import type { UserActor } from "@/lib/data/access/actor";
 import { FLAG_LABELS } from "@/lib/domain/labels";
 import { CLOSE_REASON_LABELS } from "@/lib/domain/flag-lifecycle";
 

@@ -5,16 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
 import { createTestClinic, TEST_NOW } from "../support/clinic-factory";
 import { deleteNewest, keyedSigner, ownKeySigner, rewriteAndRechain, rewriteAndRechainUnkeyed, unkeyedSigner } from "../support/audit-forger";
-import { appendAudit, auditRead } from "@/lib/data/audit";
-import { verifyAuditChain } from "@/lib/data/audit-verify";
-import { verifyAuditChainAs } from "@/lib/data/audit-search";
-import { anchorAuditLog } from "@/lib/data/audit-anchor";
-import { anchorFileIn, readAnchorFile } from "@/lib/data/audit-anchor-file";
-import { auditKeyring, makeAuditKeyring, type AuditKeyring } from "@/lib/data/audit-key";
-import { GENESIS_HASH, unkeyedAuditHash } from "@/lib/data/audit-hash";
-import { migrate } from "@/lib/data/migrate";
-import type { Db } from "@/lib/data/db";
-import type { SystemActor } from "@/lib/auth/actor";
+import { appendAudit, auditRead } from "@/lib/data/audit/log";
+import { verifyAuditChain } from "@/lib/data/audit/verify";
+import { verifyAuditChainAs } from "@/lib/data/audit/search";
+import { anchorAuditLog } from "@/lib/data/audit/anchor";
+import { anchorFileIn, readAnchorFile } from "@/lib/data/audit/anchor-file";
+import { auditKeyring, makeAuditKeyring, type AuditKeyring } from "@/lib/data/audit/key";
+import { GENESIS_HASH, unkeyedAuditHash } from "@/lib/data/audit/hash";
+import { migrate } from "@/lib/data/db/migrate";
+import type { Db } from "@/lib/data/db/client";
+import type { SystemActor } from "@/lib/data/access/actor";
 
 /**
  * What someone with write access to the database can do to the audit log, and what verification

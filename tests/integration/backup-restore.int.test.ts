@@ -6,14 +6,14 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
 import { createTestClinic } from "../support/clinic-factory";
-import { appendAudit } from "@/lib/data/audit";
-import { backupAnchorFile, backupDatabase, databaseFingerprint, restoreDatabase, type DatabaseFingerprint } from "@/lib/data/backup";
-import { verifyAuditChain } from "@/lib/data/audit-verify";
-import { anchorFileIn, readAnchorFile } from "@/lib/data/audit-anchor-file";
+import { appendAudit } from "@/lib/data/audit/log";
+import { backupAnchorFile, backupDatabase, databaseFingerprint, restoreDatabase, type DatabaseFingerprint } from "@/lib/data/jobs/backup";
+import { verifyAuditChain } from "@/lib/data/audit/verify";
+import { anchorFileIn, readAnchorFile } from "@/lib/data/audit/anchor-file";
 import { deleteNewest } from "../support/audit-forger";
-import { createDb } from "@/lib/data/db";
+import { createDb } from "@/lib/data/db/client";
 import { sqliteFilePath } from "@/lib/config/env";
-import type { SystemActor } from "@/lib/auth/actor";
+import type { SystemActor } from "@/lib/data/access/actor";
 
 /**
  * Backup and restore round-trip on the provider under test (TEST_DATABASE): the restored

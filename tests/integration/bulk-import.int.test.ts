@@ -1,5 +1,5 @@
 /**
- * The bulk write path of the CSV importer (lib/data/bulk-insert.ts, lib/data/import-assessments.ts)
+ * The bulk write path of the CSV importer (lib/data/db/bulk-insert.ts, lib/data/import/assessments.ts)
  * on the real database: rows written as JSON come back through Prisma exactly as Prisma would have
  * written them, and a patient the import creates is evaluated from the file exactly as a later
  * re-evaluation from the database evaluates it.
@@ -8,16 +8,25 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixturePath } from "../support/fixtures";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/test-db";
-import type { SystemActor } from "@/lib/auth/actor";
-import { insertRows, newRowId, OBSERVATION_COLUMNS } from "@/lib/data/bulk-insert";
-import { importAssessments } from "@/lib/data/import-assessments";
-import { reevaluatePatients } from "@/lib/data/reevaluate";
-import { createDefaultThresholds } from "@/lib/data/thresholds";
+import type { SystemActor } from "@/lib/data/access/actor";
+import { bulkTable, insertRows, newRowId } from "@/lib/data/db/bulk-insert";
+import { OBSERVATION_TABLE, type ObservationRow } from "@/lib/data/patients/record-rows";
+import { importAssessments } from "@/lib/data/import/assessments";
+import { reevaluatePatients } from "@/lib/data/evaluation/reevaluate";
+import { createDefaultThresholds } from "@/lib/data/evaluation/thresholds";
 
 const NOW = new Date("2026-11-21T00:00:00Z");
 const SAMPLE = readFileSync(fixturePath("contract", "sample-assessments.csv"));
 
 let t: TestDatabase;
+
+/** A gait speed result of `value` m/s, as a bulk row. */
+function gaitRow(clinicId: string, patientId: string, value: number, observedAt: Date, writtenAt: Date): ObservationRow {
+  return {
+    id: newRowId(), clinicId, patientId, kind: "gait_speed", value, isUnable: false, reportedValue: String(value), reportedUnit: "m/s", observedAt, method: null,
+    source: "csv", sourceRef: null, enteredById: null, status: "final", version: 1, createdAt: writtenAt, updatedAt: writtenAt,
+  };
+}
 
 async function createClinic(slug: string): Promise<SystemActor> {
   const clinic = await t.db.clinic.create({ data: { name: `Clinic ${slug}`, slug } });
@@ -52,22 +61,23 @@ describe("insertRows", () => {
     const values = [24.8, 0.1 + 0.2, 1 / 3, 123456.789012345, 5e-324, 1.7976931348623157e308, -0, 42, 9007199254740991, 0.000123];
     for (let i = 0; i < 500; i += 1) values.push(Math.random() * 10 ** ((i % 20) - 10));
     const at = (i: number) => new Date(Date.UTC(2020, 0, 1) + i * 86_399_123);
-    const rows = values.map((value, i) => [
-      newRowId(), actor.clinicId, patient.id, "grip_strength", value, i % 2 === 0, `v${i} "quoted", 'single' ✓ 日本`, "kg", at(i),
-      i % 3 === 0 ? "dxa" : null, "csv", i % 5 === 0 ? null : `import:x:row:${i}`, null, "final", 1 + (i % 4), at(i + 1), at(i + 2),
-    ]);
-    await t.db.$transaction((tx) => insertRows(tx, "Observation", OBSERVATION_COLUMNS, rows));
+    const rows = values.map((value, i): ObservationRow => ({
+      id: newRowId(), clinicId: actor.clinicId, patientId: patient.id, kind: "grip_strength", value, isUnable: i % 2 === 0, reportedValue: `v${i} "quoted", 'single' ✓ 日本`,
+      reportedUnit: "kg", observedAt: at(i), method: i % 3 === 0 ? "dxa" : null, source: "csv", sourceRef: i % 5 === 0 ? null : `import:x:row:${i}`, enteredById: null,
+      status: "final", version: 1 + (i % 4), createdAt: at(i + 1), updatedAt: at(i + 2),
+    }));
+    await t.db.$transaction((tx) => insertRows(tx, OBSERVATION_TABLE, rows));
     const stored = await t.db.observation.findMany({ where: { patientId: patient.id } });
     expect(stored).toHaveLength(rows.length);
     const byId = new Map(stored.map((o) => [o.id, o]));
     rows.forEach((row, i) => {
-      const o = byId.get(row[0] as string)!;
+      const o = byId.get(row.id)!;
       expect(o.value).toBe(values[i] === 0 ? 0 : values[i]);
       expect(o.isUnable).toBe(i % 2 === 0);
-      expect(o.reportedValue).toBe(row[6]);
+      expect(o.reportedValue).toBe(row.reportedValue);
       expect(o.observedAt.getTime()).toBe(at(i).getTime());
-      expect(o.method).toBe(row[9]);
-      expect(o.sourceRef).toBe(row[11]);
+      expect(o.method).toBe(row.method);
+      expect(o.sourceRef).toBe(row.sourceRef);
       expect(o.enteredById).toBeNull();
       expect(o.version).toBe(1 + (i % 4));
       expect(o.createdAt.getTime()).toBe(at(i + 1).getTime());
@@ -81,11 +91,8 @@ describe("insertRows", () => {
       data: { clinicId: actor.clinicId!, mrn: "BULK-2", familyName: "A", givenName: "B", birthDate: new Date("1950-01-01"), sex: "male", searchText: "x" },
     });
     const now = new Date();
-    const rows = Array.from({ length: 12_345 }, (_, i) => [
-      newRowId(), actor.clinicId, patient.id, "gait_speed", i / 1000, false, String(i / 1000), "m/s", new Date(Date.UTC(2000, 0, 1) + i * 60_000),
-      null, "csv", null, null, "final", 1, now, now,
-    ]);
-    await t.db.$transaction((tx) => insertRows(tx, "Observation", OBSERVATION_COLUMNS, rows));
+    const rows = Array.from({ length: 12_345 }, (_, i) => gaitRow(actor.clinicId, patient.id, i / 1000, new Date(Date.UTC(2000, 0, 1) + i * 60_000), now));
+    await t.db.$transaction((tx) => insertRows(tx, OBSERVATION_TABLE, rows));
     expect(await t.db.observation.count({ where: { patientId: patient.id } })).toBe(12_345);
   });
 
@@ -95,14 +102,11 @@ describe("insertRows", () => {
       data: { clinicId: actor.clinicId!, mrn: "BULK-3", familyName: "A", givenName: "B", birthDate: new Date("1950-01-01"), sex: "male", searchText: "x" },
     });
     const now = new Date();
-    const rows = (n: number) =>
-      Array.from({ length: n }, (_, i) => [
-        newRowId(), actor.clinicId, patient.id, "gait_speed", 1, false, "1", "m/s", new Date(Date.UTC(2001, 0, 1) + i * 60_000), null, "csv", null, null, "final", 1, now, now,
-      ]);
+    const rows = (n: number) => Array.from({ length: n }, (_, i) => gaitRow(actor.clinicId, patient.id, 1, new Date(Date.UTC(2001, 0, 1) + i * 60_000), now));
     // More rows than one stretch, so the write yields to the event loop part-way (SQLite).
     await expect(
       t.db.$transaction(async (tx) => {
-        await insertRows(tx, "Observation", OBSERVATION_COLUMNS, rows(7_000));
+        await insertRows(tx, OBSERVATION_TABLE, rows(7_000));
         expect(await tx.observation.count({ where: { patientId: patient.id } })).toBe(7_000);
         throw new Error("abandon");
       }),
@@ -110,7 +114,7 @@ describe("insertRows", () => {
     expect(await t.db.observation.count({ where: { patientId: patient.id } })).toBe(0);
 
     await t.db.$transaction(async (tx) => {
-      await insertRows(tx, "Observation", OBSERVATION_COLUMNS, rows(10));
+      await insertRows(tx, OBSERVATION_TABLE, rows(10));
       await tx.patient.update({ where: { id: patient.id }, data: { diet: "vegan" } });
     });
     expect(await t.db.observation.count({ where: { patientId: patient.id } })).toBe(10);
@@ -123,14 +127,21 @@ describe("insertRows", () => {
         t.db.patient.create({ data: { clinicId: actor.clinicId!, mrn, familyName: "A", givenName: "B", birthDate: new Date("1950-01-01"), sex: "male", searchText: "x" } }),
       ),
     );
-    const columns = ["id", "clinicId", "patientId", "tier", "tierRank", "ewgsop2", "awgs2019", "b12Status", "b12OnTreatment", "flagCodes", "nextDueAt", "ruleSetVersion", "evaluatedAt", "detailJson", "cohortJson"];
-    const row = (patientId: string, tier: string, at: Date) => [newRowId(), actor.clinicId, patientId, tier, 1, "no_sarcopenia", "no_sarcopenia", "normal", false, "", null, 1, at, `{"tier":"${tier}"}`, null];
+    interface Snapshot {
+      id: string; clinicId: string; patientId: string; tier: string; tierRank: number; ewgsop2: string; awgs2019: string; b12Status: string; b12OnTreatment: boolean;
+      flagCodes: string; nextDueAt: Date | null; ruleSetVersion: number; evaluatedAt: Date; detailJson: string; cohortJson: string | null;
+    }
+    const table = bulkTable<Snapshot>()("RiskSnapshot", ["id", "clinicId", "patientId", "tier", "tierRank", "ewgsop2", "awgs2019", "b12Status", "b12OnTreatment", "flagCodes", "nextDueAt", "ruleSetVersion", "evaluatedAt", "detailJson", "cohortJson"]);
+    const row = (patientId: string, tier: string, at: Date): Snapshot => ({
+      id: newRowId(), clinicId: actor.clinicId, patientId, tier, tierRank: 1, ewgsop2: "no_sarcopenia", awgs2019: "no_sarcopenia", b12Status: "normal", b12OnTreatment: false,
+      flagCodes: "", nextDueAt: null, ruleSetVersion: 1, evaluatedAt: at, detailJson: `{"tier":"${tier}"}`, cohortJson: null,
+    });
     const first = new Date("2026-01-01T00:00:00Z");
     const second = new Date("2026-02-01T00:00:00Z");
-    await t.db.$transaction((tx) => insertRows(tx, "RiskSnapshot", columns, [row(patients[0]!.id, "low", first)], { replaceOn: "patientId" }));
+    await t.db.$transaction((tx) => insertRows(tx, table, [row(patients[0]!.id, "low", first)], { replaceOn: "patientId" }));
     const before = await t.db.riskSnapshot.findUniqueOrThrow({ where: { patientId: patients[0]!.id } });
     await t.db.$transaction((tx) =>
-      insertRows(tx, "RiskSnapshot", columns, [row(patients[0]!.id, "high", second), row(patients[1]!.id, "elevated", second)], { replaceOn: "patientId" }),
+      insertRows(tx, table, [row(patients[0]!.id, "high", second), row(patients[1]!.id, "elevated", second)], { replaceOn: "patientId" }),
     );
     const after = await t.db.riskSnapshot.findMany({ where: { clinicId: actor.clinicId! }, orderBy: { patientId: "asc" } });
     expect(after).toHaveLength(2);
@@ -141,7 +152,8 @@ describe("insertRows", () => {
   });
 
   it.runIf(testProvider() === "sqlite")("refuses the base client on SQLite: its statements could join another caller's transaction", async () => {
-    await expect(insertRows(t.db as never, "Observation", OBSERVATION_COLUMNS, [[newRowId()]])).rejects.toThrow(/transaction client/);
+    const now = new Date();
+    await expect(insertRows(t.db as never, OBSERVATION_TABLE, [gaitRow("c", "p", 1, now, now)])).rejects.toThrow(/transaction client/);
   });
 });
 

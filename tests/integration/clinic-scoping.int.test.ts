@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
 import { createTestClinic, TEST_NOW, type TestClinic } from "../support/clinic-factory";
-import { getPatientPanel } from "@/lib/data/patient-panel";
-import { listSavedViews, saveView } from "@/lib/data/saved-views";
-import { createUser, disableUser, listClinicians, listUsers } from "@/lib/data/users";
-import { getClinicSummary } from "@/lib/data/summary";
-import { verifyAuditChain } from "@/lib/data/audit";
+import { getPatientPanel } from "@/lib/data/patients/panel";
+import { listSavedViews, saveView } from "@/lib/data/patients/saved-views";
+import { createUser, disableUser, listClinicians, listUsers } from "@/lib/data/auth/users";
+import { getClinicSummary } from "@/lib/data/reports/summary";
+import { verifyAuditChain } from "@/lib/data/audit/log";
 import { panelQuerySchema } from "@/lib/validation/panel-query";
 import { AppError } from "@/lib/errors";
 

@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { subDays, subMonths, addDays } from "date-fns";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
 import { createTestClinic, TEST_NOW, type TestClinic } from "../support/clinic-factory";
-import { getPatientPanel } from "@/lib/data/patient-panel";
-import { resolveCohortCutOffs } from "@/lib/data/cohort-where";
-import { streamCohortCsv } from "@/lib/data/export-cohort";
-import { createThresholdVersion, getActiveThresholds } from "@/lib/data/thresholds";
-import { deleteSavedView, listSavedViews, saveView, updateSavedView } from "@/lib/data/saved-views";
-import { verifyAuditChain } from "@/lib/data/audit";
+import { getPatientPanel } from "@/lib/data/patients/panel";
+import { resolveCohortCutOffs } from "@/lib/data/patients/cohort-where";
+import { streamCohortCsv } from "@/lib/data/export/cohort-csv";
+import { createThresholdVersion, getActiveThresholds } from "@/lib/data/evaluation/thresholds";
+import { deleteSavedView, listSavedViews, saveView, updateSavedView } from "@/lib/data/patients/saved-views";
+import { verifyAuditChain } from "@/lib/data/audit/log";
 import { parsePanelParams, type PanelQuery } from "@/lib/validation/panel-query";
 import { AppError } from "@/lib/errors";
 

@@ -4,9 +4,9 @@ import { createTestDatabase, type TestDatabase } from "../support/test-db";
 import { createTestClinic, TEST_NOW, type TestClinic } from "../support/clinic-factory";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
-import { exportCohortCsv, type CohortExportOptions } from "@/lib/data/export-cohort";
+import { exportCohortCsv, type CohortExportOptions } from "@/lib/data/export/cohort-csv";
 import { panelQuerySchema } from "@/lib/validation/panel-query";
-import { reevaluatePatients } from "@/lib/data/reevaluate";
+import { reevaluatePatients } from "@/lib/data/evaluation/reevaluate";
 import { EXPORT_COLUMNS, toCohortRow, type CohortEvaluation } from "@/lib/domain/csv-export";
 import type { Evaluation, MassMethod, MeasureKind } from "@/lib/domain/types";
 

@@ -7,11 +7,11 @@ import type { OperationOutcomeIssue, Resource } from "@medplum/fhirtypes";
 import { fixturePath } from "../support/fixtures";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
 import { createTestClinic, TEST_NOW, type TestClinic } from "../support/clinic-factory";
-import type { Actor } from "@/lib/auth/actor";
-import type { Db } from "@/lib/data/db";
-import { countFhirExport, fhirCohortWhere, streamFhirExport, type FhirExportOptions } from "@/lib/data/export-fhir";
-import { importFhir, type FhirImportFile } from "@/lib/data/import-fhir";
-import { correctObservation, markObservationEnteredInError } from "@/lib/data/observations";
+import type { Actor } from "@/lib/data/access/actor";
+import type { Db } from "@/lib/data/db/client";
+import { countFhirExport, fhirCohortWhere, streamFhirExport, type FhirExportOptions } from "@/lib/data/export/fhir";
+import { importFhir, type FhirImportFile } from "@/lib/data/import/fhir";
+import { correctObservation, markObservationEnteredInError } from "@/lib/data/patients/observations";
 import { FHIR_EXPORT_TYPES, type FhirExportType } from "@/lib/domain/fhir-export";
 import type { MeasureKind } from "@/lib/domain/types";
 

@@ -7,9 +7,9 @@ import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
 import { TEST_NOW } from "../support/clinic-factory";
-import { seedDemoClinic } from "@/lib/data/seed";
-import { verifyAuditChain } from "@/lib/data/audit";
-import type { Db } from "@/lib/data/db";
+import { seedDemoClinic } from "@/lib/data/seed/demo-clinic";
+import { verifyAuditChain } from "@/lib/data/audit/log";
+import type { Db } from "@/lib/data/db/client";
 
 /**
  * Crash safety (docs/design.md#import-semantics: the write is one transaction, "a crash part-way

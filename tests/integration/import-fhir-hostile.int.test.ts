@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
 import { createTestClinic, TEST_NOW, type TestClinic } from "../support/clinic-factory";
-import { importFhir } from "@/lib/data/import-fhir";
-import type { Db } from "@/lib/data/db";
+import { importFhir } from "@/lib/data/import/fhir";
+import type { Db } from "@/lib/data/db/client";
 
 /**
  * The FHIR importer under hostile input (issue 6 "Hostile input"): malformed files, wrong

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
 import { createTestClinic, TEST_NOW, type TestClinic } from "../support/clinic-factory";
-import { importFhir, type FhirImportFile } from "@/lib/data/import-fhir";
+import { importFhir, type FhirImportFile } from "@/lib/data/import/fhir";
 import type { Evaluation } from "@/lib/domain/types";
 
 /**

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixturePath } from "../support/fixtures";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
 import { createTestClinic, TEST_NOW, type TestClinic } from "../support/clinic-factory";
-import type { SystemActor } from "@/lib/auth/actor";
-import { verifyAuditChain } from "@/lib/data/audit";
-import { importFhir, type FhirImportFile, type FhirImportResult } from "@/lib/data/import-fhir";
+import type { SystemActor } from "@/lib/data/access/actor";
+import { verifyAuditChain } from "@/lib/data/audit/log";
+import { importFhir, type FhirImportFile, type FhirImportResult } from "@/lib/data/import/fhir";
 import type { Evaluation } from "@/lib/domain/types";
 
 const SYNTHEA = fixturePath("synthea");

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
 import { createTestClinic, TEST_NOW, type TestClinic } from "../support/clinic-factory";
-import { importAssessments } from "@/lib/data/import-assessments";
-import type { Db } from "@/lib/data/db";
+import { importAssessments } from "@/lib/data/import/assessments";
+import type { Db } from "@/lib/data/db/client";
 
 /** Hostile files: each gives a clear error, and the database is exactly as before. */
 async function counts(db: Db) {

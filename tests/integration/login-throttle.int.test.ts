@@ -10,11 +10,11 @@ import {
   type Reservation,
   type ReservationResult,
   type ThrottlePolicy,
-} from "@/lib/data/login-throttle";
+} from "@/lib/data/auth/sign-in-throttle";
 import { parseEnv } from "@/lib/config/env";
 
 /**
- * The sign-in throttle's counting (lib/data/login-throttle.ts) on the provider under test
+ * The sign-in throttle's counting (lib/data/auth/sign-in-throttle.ts) on the provider under test
  * (TEST_DATABASE), with a clock the test chooses. Parallel bursts through next-auth's path are in
  * sign-in-throttle.int.test.ts.
  */

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
 import { createTestClinic, TEST_NOW, type TestClinic } from "../support/clinic-factory";
-import { createDb, type Db } from "@/lib/data/db";
-import { getPatientPanel } from "@/lib/data/patient-panel";
-import { closeFlag } from "@/lib/data/flags";
-import { verifyAuditChain } from "@/lib/data/audit";
+import { createDb, type Db } from "@/lib/data/db/client";
+import { getPatientPanel } from "@/lib/data/patients/panel";
+import { closeFlag } from "@/lib/data/flags/lifecycle";
+import { verifyAuditChain } from "@/lib/data/audit/log";
 import { panelQuerySchema } from "@/lib/validation/panel-query";
 
 /**
- * The tier sort is read in index-ordered segments (lib/data/patient-panel.ts) and the per-tier
+ * The tier sort is read in index-ordered segments (lib/data/patients/panel.ts) and the per-tier
  * counts are cached under PanelVersion: every page must still be exactly the reference order, and
  * a change made through any client — another app instance included — must show in the next counts.
  */

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
 import { createTestClinic, TEST_NOW, type TestClinic } from "../support/clinic-factory";
-import { getPatientRecord } from "@/lib/data/patient-record";
-import { closeFlag, FLAG_SUPPRESSION_DAYS, reopenFlag, suppressedFlagKeys, updateFlagOutreach } from "@/lib/data/flags";
-import { verifyAuditChain } from "@/lib/data/audit";
+import { getPatientRecord } from "@/lib/data/patients/record";
+import { closeFlag, reopenFlag, updateFlagOutreach } from "@/lib/data/flags/lifecycle";
+import { FLAG_SUPPRESSION_DAYS, suppressedFlagKeys } from "@/lib/data/flags/suppression";
+import { verifyAuditChain } from "@/lib/data/audit/log";
 import { addDaysUtc } from "@/lib/domain/dates";
-import { reevaluatePatients } from "@/lib/data/reevaluate";
+import { reevaluatePatients } from "@/lib/data/evaluation/reevaluate";
 
 /**
  * The patient record and the flag lifecycle against a real database: scoping by clinic, the

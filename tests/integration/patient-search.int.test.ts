@@ -2,11 +2,11 @@ import { stringify } from "csv-stringify/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
 import { createTestClinic, TEST_NOW, type TestClinic } from "../support/clinic-factory";
-import { BACKFILLS } from "@/lib/data/backfills";
-import { importAssessments } from "@/lib/data/import-assessments";
-import { importFhir } from "@/lib/data/import-fhir";
-import { migrate } from "@/lib/data/migrate";
-import { getPatientPanel } from "@/lib/data/patient-panel";
+import { BACKFILLS } from "@/lib/data/db/backfills";
+import { importAssessments } from "@/lib/data/import/assessments";
+import { importFhir } from "@/lib/data/import/fhir";
+import { migrate } from "@/lib/data/db/migrate";
+import { getPatientPanel } from "@/lib/data/patients/panel";
 import { patientSearchKey } from "@/lib/domain/search-key";
 import { parsePanelQuery } from "@/lib/validation/panel-query";
 

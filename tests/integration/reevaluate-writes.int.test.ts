@@ -1,6 +1,6 @@
 /**
- * The batched writes of a re-evaluation (lib/data/snapshots.ts `storeEvaluations`,
- * lib/data/reevaluate.ts `reevaluatePatients`, lib/data/bulk-insert.ts `updateRows`) on the real
+ * The batched writes of a re-evaluation (lib/data/evaluation/snapshots.ts `storeEvaluations`,
+ * lib/data/evaluation/reevaluate.ts `reevaluatePatients`, lib/data/db/bulk-insert.ts `updateRows`) on the real
  * database: after a threshold change, every open flag that still fires is refreshed in place (same
  * id, new due date, version + 1, updatedAt set); a patient whose results changed gets new panel
  * columns without a version bump; snapshots are replaced, one per patient.
@@ -8,8 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
 import { createTestClinic, TEST_NOW, type TestClinic } from "../support/clinic-factory";
-import { reevaluatePatients } from "@/lib/data/reevaluate";
-import { createThresholdVersion, getActiveThresholds } from "@/lib/data/thresholds";
+import { reevaluatePatients } from "@/lib/data/evaluation/reevaluate";
+import { createThresholdVersion, getActiveThresholds } from "@/lib/data/evaluation/thresholds";
 
 let t: TestDatabase;
 let clinic: TestClinic;

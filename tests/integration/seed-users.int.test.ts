@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
-import { DEMO_PASSWORD, seedDemoClinic } from "@/lib/data/seed";
-import { verifyPassword } from "@/lib/auth/password";
+import { DEMO_PASSWORD, seedDemoClinic } from "@/lib/data/seed/demo-clinic";
+import { verifyPassword } from "@/lib/data/auth/password";
 
 /** The demo seed's users on the provider under test: one argon2 hash each, with its own salt. */
 describe("demo seed users", () => {

@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JWT } from "next-auth/jwt";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
 import { createTestClinic, type TestClinic } from "../support/clinic-factory";
-import { createDb, type Db } from "@/lib/data/db";
+import { createDb, type Db } from "@/lib/data/db/client";
 import { attemptSignIn, type SignInRules } from "@/lib/auth/sign-in";
-import { hashPassword, verifyPassword } from "@/lib/auth/password";
+import { hashPassword, verifyPassword } from "@/lib/data/auth/password";
 import { authOptions } from "@/lib/auth/options";
-import { disableUser, findLiveSessionUser } from "@/lib/data/users";
-import { isSessionLive } from "@/lib/data/user-sessions";
+import { disableUser, findLiveSessionUser } from "@/lib/data/auth/users";
+import { isSessionLive } from "@/lib/data/auth/sessions";
 import { parseEnv } from "@/lib/config/env";
 
 /**

@@ -3,9 +3,9 @@ import type { CredentialsConfig } from "next-auth/providers/credentials";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
 import { createTestClinic, type TestClinic } from "../support/clinic-factory";
 import { authOptions } from "@/lib/auth/options";
-import { hashPassword } from "@/lib/auth/password";
-import { verifyAuditChain } from "@/lib/data/audit";
-import { searchAuditEvents } from "@/lib/data/audit-search";
+import { hashPassword } from "@/lib/data/auth/password";
+import { verifyAuditChain } from "@/lib/data/audit/log";
+import { searchAuditEvents } from "@/lib/data/audit/search";
 import { describeAuditEvent } from "@/lib/domain/audit-describe";
 import { PEER_HEADER_GLOBAL } from "@/lib/auth/client-address";
 

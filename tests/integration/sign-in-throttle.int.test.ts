@@ -2,10 +2,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import type { CredentialsConfig } from "next-auth/providers/credentials";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
 import { createTestClinic, type TestClinic } from "../support/clinic-factory";
-import { createDb, type Db } from "@/lib/data/db";
+import { createDb, type Db } from "@/lib/data/db/client";
 import { attemptSignIn, type SignInOutcome, type SignInRules } from "@/lib/auth/sign-in";
-import { hashPassword, verifyPassword } from "@/lib/auth/password";
-import { accountKey, addressKey } from "@/lib/data/login-throttle";
+import { hashPassword, verifyPassword } from "@/lib/data/auth/password";
+import { accountKey, addressKey } from "@/lib/data/auth/sign-in-throttle";
 import { PEER_HEADER_GLOBAL } from "@/lib/auth/client-address";
 import { parseEnv } from "@/lib/config/env";
 

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/test-db";
-import { transactionConnection } from "@/lib/data/sqlite-connection";
+import { databaseKind, type Db } from "@/lib/data/db/client";
+import { transactionConnection } from "@/lib/data/db/sqlite-connection";
 
 /**
- * lib/data/sqlite-connection.ts hands the bulk paths the better-sqlite3 connection under a Prisma
+ * lib/data/db/sqlite-connection.ts hands the bulk paths the better-sqlite3 connection under a Prisma
  * transaction client. It is safe only because a statement run on that connection belongs to the
  * Prisma transaction: it commits with it and rolls back with it, and the base client (outside any
  * transaction) is refused. On PostgreSQL there is no such connection.
@@ -78,5 +79,19 @@ describe.runIf(testProvider() === "postgresql")("a PostgreSQL transaction", () =
       await tx.clinic.count();
     });
     expect(transactionConnection(t.db)).toBeNull();
+  });
+});
+
+describe("the database kind (lib/data/db/client.ts databaseKind)", () => {
+  it("is the test's provider, for the client and for a transaction client alike", async () => {
+    expect(databaseKind(t.db)).toBe(testProvider());
+    await t.db.$transaction(async (tx) => {
+      expect(databaseKind(tx)).toBe(testProvider());
+      await tx.clinic.count();
+    });
+  });
+
+  it("is refused for a client the data layer did not make, instead of guessed", () => {
+    expect(() => databaseKind({} as Db)).toThrow(/not made by createDb/);
   });
 });

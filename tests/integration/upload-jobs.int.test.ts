@@ -3,14 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixturePath } from "../support/fixtures";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
 import { createTestClinic, TEST_NOW, type TestClinic } from "../support/clinic-factory";
-import { importAssessments } from "@/lib/data/import-assessments";
-import { importFhir } from "@/lib/data/import-fhir";
-import { assertConfirmsPreview, listRecentImports, uploadSha256, type UploadedFile } from "@/lib/data/upload-jobs";
+import { importAssessments } from "@/lib/data/import/assessments";
+import { importFhir } from "@/lib/data/import/fhir";
+import { assertConfirmsPreview, listRecentImports, uploadSha256, type UploadedFile } from "@/lib/data/import/upload-preview";
 import { buildAssessmentTemplateCsv } from "@/lib/validation/upload-csv";
 import { PREVIEW_VALID_HOURS } from "@/lib/validation/upload";
 
 /**
- * The upload page's glue (lib/data/upload-jobs.ts) against the importers' own ImportJob records:
+ * The upload page's glue (lib/data/import/upload-preview.ts) against the importers' own ImportJob records:
  * the sha256 it computes is the one they store, and "import" is allowed only for a clean, recent
  * preview of the same bytes by the same user in the same clinic.
  */

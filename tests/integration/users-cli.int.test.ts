@@ -2,8 +2,8 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
-import { seedDemoClinic } from "@/lib/data/seed";
-import { verifyPassword } from "@/lib/auth/password";
+import { seedDemoClinic } from "@/lib/data/seed/demo-clinic";
+import { verifyPassword } from "@/lib/data/auth/password";
 
 /**
  * `npm run cli -- users add` on the provider under test: the password comes from standard input

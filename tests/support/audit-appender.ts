@@ -7,8 +7,8 @@
  *
  * Appends one read audit per transaction, as a panel call does, and prints the count when done.
  */
-import { auditRead } from "@/lib/data/audit";
-import { createDb } from "@/lib/data/db";
+import { auditRead } from "@/lib/data/audit/log";
+import { createDb } from "@/lib/data/db/client";
 
 async function main(): Promise<void> {
   const [url, clinicId, appendsText, label] = process.argv.slice(2);

@@ -1,11 +1,11 @@
 /**
  * What someone with write access to the database (but not necessarily the audit key) can do to
  * the audit log, for the tests that show verification notices it. Everything goes straight to
- * the table, as an attacker's SQL would, never through lib/data/audit.ts.
+ * the table, as an attacker's SQL would, never through lib/data/audit/log.ts.
  */
-import type { Db } from "@/lib/data/db";
-import { keyedAuditHash, unkeyedAuditHash, type AuditFields } from "@/lib/data/audit-hash";
-import { auditKeyId } from "@/lib/data/audit-key";
+import type { Db } from "@/lib/data/db/client";
+import { keyedAuditHash, unkeyedAuditHash, type AuditFields } from "@/lib/data/audit/hash";
+import { auditKeyId } from "@/lib/data/audit/key";
 
 export interface StoredEvent extends AuditFields {
   seq: number;

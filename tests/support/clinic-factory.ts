@@ -2,12 +2,12 @@
  * Builds a clinic with users and deterministic patients in a test database, through the same
  * bulk writer and factories the demo seed uses.
  */
-import type { Db } from "@/lib/data/db";
-import { insertPatientBatch } from "@/lib/data/bulk-write";
-import { createDefaultThresholds, getActiveThresholds } from "@/lib/data/thresholds";
+import type { Db } from "@/lib/data/db/client";
+import { insertNewPatients } from "@/lib/data/import/write";
+import { createDefaultThresholds, getActiveThresholds } from "@/lib/data/evaluation/thresholds";
 import { generateDemoPatients } from "@/prisma/factories";
-import type { UserActor } from "@/lib/auth/actor";
-import type { Role } from "@/lib/auth/roles";
+import type { UserActor } from "@/lib/data/access/actor";
+import type { Role } from "@/lib/data/access/roles";
 
 export const TEST_NOW = new Date("2026-11-21T00:00:00Z");
 
@@ -30,15 +30,7 @@ export async function createTestClinic(db: Db, options: { slug: string; patients
   const thresholds = await getActiveThresholds(db, clinic.id, TEST_NOW);
   const patients = [...generateDemoPatients({ count: options.patients, seed: options.seed ?? 7, asOf: TEST_NOW, mrnPrefix: options.mrnPrefix ?? `${options.slug.toUpperCase()}-` })];
   const patientIds = await db.$transaction((tx) =>
-    insertPatientBatch(tx, patients, {
-      clinicId: clinic.id,
-      attributedClinicianId: actors.clinician.userId,
-      source: "seed",
-      enteredById: null,
-      now: TEST_NOW,
-      thresholds: thresholds.values,
-      ruleSetVersion: thresholds.version,
-    }),
+    insertNewPatients(tx, patients, { clinicId: clinic.id, attributedClinicianId: actors.clinician.userId, source: "seed", enteredById: null, now: TEST_NOW, thresholds }),
   );
   return { clinicId: clinic.id, slug: options.slug, actors, patientIds };
 }

@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { createDb, type Db } from "@/lib/data/db";
-import { migrate, type MigrateOptions } from "@/lib/data/migrate";
+import { createDb, type Db } from "@/lib/data/db/client";
+import { migrate, type MigrateOptions } from "@/lib/data/db/migrate";
 import type { DatabaseProvider } from "@/lib/config/env";
 
 export interface TestDatabase {

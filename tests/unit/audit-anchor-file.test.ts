@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { anchorFileIn, appendAnchorFile, formatAnchorLines, parseAnchorText, readAnchorFile, writeAnchorFile, type AuditAnchor } from "@/lib/data/audit-anchor-file";
+import { anchorFileIn, appendAnchorFile, formatAnchorLines, parseAnchorText, readAnchorFile, writeAnchorFile, type AuditAnchor } from "@/lib/data/audit/anchor-file";
 
 /** The anchor file outside the database: every line written reads back, and every line that does not is reported. */
 describe("audit anchor file", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DEVELOPMENT_AUDIT_KEY, parseEnv } from "@/lib/config/env";
-import { auditKeyId, keyringFromEnv, makeAuditKeyring } from "@/lib/data/audit-key";
-import { GENESIS_HASH, keyedAuditHash, unkeyedAuditHash, type AuditFields } from "@/lib/data/audit-hash";
+import { auditKeyId, keyringFromEnv, makeAuditKeyring } from "@/lib/data/audit/key";
+import { GENESIS_HASH, keyedAuditHash, unkeyedAuditHash, type AuditFields } from "@/lib/data/audit/hash";
 
 const KEY = "k".repeat(32);
 const OTHER = "o".repeat(40);

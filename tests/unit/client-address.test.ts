@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
-import { isTrustedProxy, normaliseAddress, parseTrustedProxies, type TrustedProxies } from "@/lib/config/trusted-proxies";
+import { isTrustedProxy, normaliseAddress, parseTrustedProxies, type TrustedProxies } from "@/lib/config/trusted-proxies.mjs";
 import { parseEnv } from "@/lib/config/env";
 import {
   ClientAddressUnavailable,
@@ -43,10 +43,10 @@ describe("TRUSTED_PROXIES parsing", () => {
     expect(() => parseEnv({ TRUSTED_PROXIES: "10.0.0.0/8, lb.internal" })).toThrow(/TRUSTED_PROXIES: "lb.internal" is not an IP address/);
     expect(parseEnv({ TRUSTED_PROXIES: "10.0.0.0/8" }).TRUSTED_PROXIES).toEqual([{ address: "10.0.0.0", prefix: 8, family: "ipv4" }]);
     expect(parseEnv({}).TRUSTED_PROXIES).toEqual([]);
-    // next.config.js runs lib/config/env-check.cjs before any TypeScript, at build and start.
+    // next.config.js checks the environment (lib/config/env-schema.mjs) before any TypeScript, at build and start.
     const run = (value: string) => {
       try {
-        execFileSync(process.execPath, ["lib/config/env-check.cjs"], { env: { ...process.env, DATABASE_URL: "file:./data/app.db", NEXTAUTH_SECRET: undefined, TRUSTED_PROXIES: value }, stdio: "pipe", encoding: "utf8" });
+        execFileSync(process.execPath, ["-e", "require('./next.config.js')('phase-production-build')"], { env: { ...process.env, DATABASE_URL: "file:./data/app.db", NEXTAUTH_SECRET: undefined, TRUSTED_PROXIES: value }, stdio: "pipe", encoding: "utf8" });
         return { code: 0, stderr: "" };
       } catch (error) {
         const failed = error as { status: number; stderr: string };

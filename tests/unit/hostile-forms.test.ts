@@ -23,10 +23,10 @@ import { COHORT_FIELD_NAMES, COHORT_OPS, cohortCriterionSchema, fieldDef, MAX_CR
 import { parseFhirExportQuery } from "@/lib/validation/fhir-export-query";
 import { flagCloseSchema, flagOutreachSchema, flagReopenSchema } from "@/lib/validation/flag-action";
 import { conditionChangeSchema, FREE_TEXT_CHOICE, MAX_MEDICINE_NAME, medicationAddSchema, medicationEditSchema, medicationStopSchema } from "@/lib/validation/medication-form";
-import { PLAUSIBLE_RANGES } from "@/lib/validation/plausibility";
+import { PLAUSIBLE_RANGES } from "@/lib/domain/plausibility";
 import { parseThresholdForm } from "@/lib/validation/threshold-form";
 import { thresholdValuesSchema } from "@/lib/validation/thresholds";
-import { TEXT_LIMITS } from "@/lib/validation/safe-text";
+import { TEXT_LIMITS } from "@/lib/domain/text-rules";
 import { savedViewNameSchema } from "@/lib/validation/saved-view";
 import { fhirFilesProblem, fhirUploadFieldsSchema, MAX_UPLOAD_BYTES, spreadsheetFileProblem, spreadsheetUploadFieldsSchema } from "@/lib/validation/upload";
 
@@ -487,7 +487,7 @@ describe("URL filters under hostile input", () => {
 
 /** Names Object.prototype answers to: a lookup `record[value]` on a plain object finds these. */
 const PROTOTYPE_NAMES = ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf"] as const;
-/** Characters no stored text may hold (lib/validation/safe-text.ts). */
+/** Characters no stored text may hold (lib/domain/text-rules.ts). */
 const UNSAFE_TEXT = ["Do\u0000e", "Doe\u0007", "\u001b[31mred", "Doe\u007f", "Doe\u0085", "Doe\u009b2J", "Doe\u202e", "\u202aDoe", "Doe\u2066x", "x\u2069", "Doe\ud800", "\udfffDoe"];
 
 describe("prototype names in every enumerated form field", () => {

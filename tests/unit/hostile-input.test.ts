@@ -5,7 +5,7 @@ import { measurementSchema } from "@/lib/validation/measurement";
 import { parsePanelQuery } from "@/lib/validation/panel-query";
 import { CONDITION_CODES, MEASURE_KINDS } from "@/lib/domain/types";
 import { UNITS_BY_KIND } from "@/lib/domain/units";
-import { printable, TEXT_LIMITS } from "@/lib/validation/safe-text";
+import { printable, TEXT_LIMITS } from "@/lib/domain/text-rules";
 import { mapCondition, mapMedication, mapObservation, mapPatient } from "@/lib/domain/fhir-map";
 import { findMedicineById } from "@/lib/domain/medicine-catalogue";
 import { LOCAL_SYSTEM, MASS_METHOD_SYSTEM } from "@/lib/domain/fhir-codes";
@@ -80,7 +80,7 @@ const prototypeName = fc.tuple(fc.constantFrom(...PROTOTYPE_NAMES), fc.constantF
   `${pad}${casing === "upper" ? name.toUpperCase() : casing === "lower" ? name.toLowerCase() : name}${pad}`,
 );
 /**
- * Characters no stored text may hold (lib/validation/safe-text.ts), each with text after it (a tab
+ * Characters no stored text may hold (lib/domain/text-rules.ts), each with text after it (a tab
  * or line break at the very end of a cell is trimmed away like a space).
  */
 const UNSAFE_CHARACTERS = ["\u0000", "\u0001", "\u0007", "\u001b", "\u001b[31m", "\u007f", "\u0085", "\u009b", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069", "\ud800", "\udfff", "\t", "\n", "\r"];

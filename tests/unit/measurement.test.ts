@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { measurementSchema } from "@/lib/validation/measurement";
-import { checkPlausibility, PLAUSIBLE_RANGES } from "@/lib/validation/plausibility";
+import { checkPlausibility, PLAUSIBLE_RANGES } from "@/lib/domain/plausibility";
 import { MEASURE_KINDS } from "@/lib/domain/types";
 
 describe("measurementSchema (forms and API)", () => {

@@ -15,7 +15,7 @@ import {
   type PatientHistory,
 } from "@/lib/domain/types";
 import { PG_ML_PER_PMOL_L } from "@/lib/domain/units";
-import { PLAUSIBLE_RANGES } from "@/lib/validation/plausibility";
+import { PLAUSIBLE_RANGES } from "@/lib/domain/plausibility";
 import { evaluate, NOW, obs } from "./helpers";
 
 const EWGSOP2_SEVERITY: Record<Ewgsop2Category, number> = { insufficient_data: -1, none: 0, probable: 1, confirmed: 2, severe: 3 };

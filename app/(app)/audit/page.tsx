@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { requirePageActor } from "@/lib/auth/session";
-import { getDb } from "@/lib/data/db";
-import { formatCursor, listAuditActors, parseCursor, searchAuditEvents } from "@/lib/data/audit-search";
+import { getDb } from "@/lib/data/db/client";
+import { formatCursor, listAuditActors, parseCursor, searchAuditEvents } from "@/lib/data/audit/search";
 import { AUDIT_ACTION_LABELS, AUDIT_ACTIONS } from "@/lib/domain/audit-describe";
 import { auditFilterOf, auditQueryString, parseAuditQuery } from "@/lib/validation/audit-filter";
 import { AuditEventsTable } from "@/components/audit-events-table";

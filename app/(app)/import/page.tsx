@@ -1,6 +1,6 @@
 import { requirePageActor } from "@/lib/auth/session";
-import { getDb } from "@/lib/data/db";
-import { listRecentImports } from "@/lib/data/upload-jobs";
+import { getDb } from "@/lib/data/db/client";
+import { listRecentImports } from "@/lib/data/import/upload-preview";
 import { formatMegabytes, MAX_UPLOAD_BYTES } from "@/lib/validation/upload";
 import { UploadFhir } from "@/components/upload-fhir";
 import { UploadSpreadsheet } from "@/components/upload-spreadsheet";

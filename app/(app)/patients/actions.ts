@@ -3,8 +3,8 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { guardedAction } from "@/lib/auth/guarded";
-import { getDb } from "@/lib/data/db";
-import { deleteSavedView, saveView, updateSavedView } from "@/lib/data/saved-views";
+import { getDb } from "@/lib/data/db/client";
+import { deleteSavedView, saveView, updateSavedView } from "@/lib/data/patients/saved-views";
 import { parsePanelParams, savedViewQueryString } from "@/lib/validation/panel-query";
 import { savedViewNameSchema } from "@/lib/validation/saved-view";
 

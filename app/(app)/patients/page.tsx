@@ -1,18 +1,18 @@
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { requirePageActor } from "@/lib/auth/session";
-import { can } from "@/lib/auth/roles";
-import { getDb } from "@/lib/data/db";
-import { getPatientPanel } from "@/lib/data/patient-panel";
-import { listClinicians } from "@/lib/data/users";
-import { listSavedViews } from "@/lib/data/saved-views";
-import { resolveCohortCutOffs } from "@/lib/data/cohort-where";
+import { can } from "@/lib/data/access/roles";
+import { getDb } from "@/lib/data/db/client";
+import { getPatientPanel } from "@/lib/data/patients/panel";
+import { listClinicians } from "@/lib/data/auth/users";
+import { listSavedViews } from "@/lib/data/patients/saved-views";
+import { resolveCohortCutOffs } from "@/lib/data/patients/cohort-where";
 import { describeCutOff } from "@/lib/domain/cohort-cut-offs";
 import { ageInYears } from "@/lib/domain/dates";
 import { MEDICINE_CLASSES } from "@/lib/domain/medicine-catalogue";
 import { OUTREACH_LABELS, OUTREACH_STATUSES } from "@/lib/domain/flag-lifecycle";
 import { AWGS2019_LABELS, B12_STATUS_LABELS, EWGSOP2_LABELS, FLAG_LABELS, TIER_LABELS } from "@/lib/domain/labels";
-import { FLAG_CODES, TIER_RANK, type FlagCode, type Tier } from "@/lib/domain/types";
+import { FLAG_CODES, TIERS } from "@/lib/domain/types";
 import { MEDICATION_CLASS_FILTERS, PAGE_SIZES, isCanonicalPanelUrl, parsePanelParams, panelQueryString, savedViewQueryString, type PanelQuery, type PanelSort } from "@/lib/validation/panel-query";
 import { describeCriterion, readCohortRows, withoutCohortRow } from "@/lib/validation/cohort";
 import { formatDate, formatNumber } from "@/components/format";
@@ -24,7 +24,6 @@ import { SavedViews } from "./saved-views";
 
 export const metadata = { title: "Patients" };
 
-const TIERS = Object.keys(TIER_RANK) as Tier[];
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
@@ -300,7 +299,7 @@ export default async function PatientsPage({ searchParams }: { searchParams: Sea
           <tbody>
             {panel.rows.map((row) => (
               <tr key={row.id}>
-                <td>{row.tier ? <TierBadge tier={row.tier as Tier} /> : <span className="muted">—</span>}</td>
+                <td>{row.tier ? <TierBadge tier={row.tier} /> : <span className="muted">—</span>}</td>
                 <td><Link href={`/patients/${row.id}`}>{row.familyName}, {row.givenName}</Link></td>
                 <td className="nowrap">{row.mrn}</td>
                 <td className="num">{ageInYears(row.birthDate, now)}</td>
@@ -312,7 +311,7 @@ export default async function PatientsPage({ searchParams }: { searchParams: Sea
                     <ul className="flag-list">
                       {row.openFlags.map((flag) => (
                         <li key={flag.code}>
-                          {FLAG_LABELS[flag.code as FlagCode] ?? flag.code}{" "}
+                          {FLAG_LABELS[flag.code]}{" "}
                           {flag.dueAt < now ? <span className="overdue">overdue since {formatDate(flag.dueAt)}</span> : <span className="muted small">due {formatDate(flag.dueAt)}</span>}
                         </li>
                       ))}

@@ -1,14 +1,14 @@
 import "./report.css";
 import Link from "next/link";
 import { requirePageActor } from "@/lib/auth/session";
-import { can } from "@/lib/auth/roles";
-import { getDb } from "@/lib/data/db";
-import { getCohortReport, type ReportPatient } from "@/lib/data/report";
-import { resolveCohortCutOffs } from "@/lib/data/cohort-where";
+import { can } from "@/lib/data/access/roles";
+import { getDb } from "@/lib/data/db/client";
+import { getCohortReport, type ReportPatient } from "@/lib/data/reports/cohort-report";
+import { resolveCohortCutOffs } from "@/lib/data/patients/cohort-where";
 import { ageInYears } from "@/lib/domain/dates";
 import { AWGS2019_LABELS, B12_STATUS_LABELS, EWGSOP2_LABELS, FLAG_LABELS } from "@/lib/domain/labels";
 import { SUPPRESSION_NOTE } from "@/lib/domain/suppression";
-import type { Awgs2019Category, B12Status, Ewgsop2Category, FlagCode, Tier } from "@/lib/domain/types";
+import type { Awgs2019Category, B12Status, Ewgsop2Category, FlagCode } from "@/lib/domain/types";
 import { parsePanelParams, panelQueryString } from "@/lib/validation/panel-query";
 import { SummaryFigure } from "@/components/charts/summary-figure";
 import { formatDate } from "@/components/format";
@@ -20,8 +20,8 @@ export const metadata = { title: "Report" };
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
-function label<K extends string>(labels: Record<K, string>, value: string | null): string {
-  return value === null ? "—" : (labels[value as K] ?? value);
+function label<K extends string>(labels: Record<K, string>, value: K | null): string {
+  return value === null ? "—" : labels[value];
 }
 
 function PatientList({ patients, total, now }: { patients: ReportPatient[]; total: number; now: Date }) {
@@ -56,7 +56,7 @@ function PatientList({ patients, total, now }: { patients: ReportPatient[]; tota
                 <th scope="row">{p.familyName}, {p.givenName}</th>
                 <td className="num">{ageInYears(p.birthDate, now)}</td>
                 <td>{p.sex}</td>
-                <td>{p.tier ? <TierBadge tier={p.tier as Tier} /> : "—"}</td>
+                <td>{p.tier ? <TierBadge tier={p.tier} /> : "—"}</td>
                 <td>{label<Ewgsop2Category>(EWGSOP2_LABELS, p.ewgsop2)}</td>
                 <td>{label<Awgs2019Category>(AWGS2019_LABELS, p.awgs2019)}</td>
                 <td>{label<B12Status>(B12_STATUS_LABELS, p.b12Status)}</td>

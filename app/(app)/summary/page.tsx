@@ -1,8 +1,8 @@
 import Link from "next/link";
 import { requirePageActor } from "@/lib/auth/session";
-import { can } from "@/lib/auth/roles";
-import { getDb } from "@/lib/data/db";
-import { getClinicSummary } from "@/lib/data/summary";
+import { can } from "@/lib/data/access/roles";
+import { getDb } from "@/lib/data/db/client";
+import { getClinicSummary } from "@/lib/data/reports/summary";
 import { SummaryFigure } from "@/components/charts/summary-figure";
 import { SMALL_CELL_THRESHOLD, SUPPRESSION_NOTE } from "@/lib/domain/suppression";
 

@@ -3,8 +3,8 @@
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { guardedAction } from "@/lib/auth/guarded";
-import { getDb } from "@/lib/data/db";
-import { createThresholdVersion, getActiveThresholds } from "@/lib/data/thresholds";
+import { getDb } from "@/lib/data/db/client";
+import { createThresholdVersion, getActiveThresholds } from "@/lib/data/evaluation/thresholds";
 import { parseThresholdForm } from "@/lib/validation/threshold-form";
 
 /** Saves the edited thresholds as a new version; field problems come back beside the fields. */

@@ -1,8 +1,8 @@
 import Link from "next/link";
 import { requirePageActor } from "@/lib/auth/session";
-import { can } from "@/lib/auth/roles";
-import { getDb } from "@/lib/data/db";
-import { getActiveThresholds, listThresholdVersions } from "@/lib/data/thresholds";
+import { can } from "@/lib/data/access/roles";
+import { getDb } from "@/lib/data/db/client";
+import { getActiveThresholds, listThresholdVersions } from "@/lib/data/evaluation/thresholds";
 import { describeThresholds, type ThresholdGroup } from "@/lib/domain/thresholds";
 import { clinicalReferenceHref, REFERENCE_SECTION } from "@/lib/docs/reference-sections";
 import { formatDate } from "@/components/format";

@@ -2,8 +2,8 @@
 
 import { z } from "zod";
 import { guardedAction } from "@/lib/auth/guarded";
-import { getDb } from "@/lib/data/db";
-import { recomputeClinic } from "@/lib/data/recompute";
+import { getDb } from "@/lib/data/db/client";
+import { recomputeClinic } from "@/lib/data/jobs/recompute";
 
 /**
  * Starts re-evaluating every patient of the clinic with the thresholds in force now. The work

@@ -3,7 +3,7 @@ import type { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { withBoundedBody } from "@/lib/http/bounded-body";
 import { formatMegabytes, MAX_UPLOAD_BYTES, type UploadEvent } from "@/lib/validation/upload";
-import type { UploadedFile } from "@/lib/data/upload-jobs";
+import type { UploadedFile } from "@/lib/data/import/upload-preview";
 
 /**
  * Request and response plumbing shared by the upload route handlers (/api/import/*): reading a

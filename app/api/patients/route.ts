@@ -1,7 +1,7 @@
 import { guardedRoute } from "@/lib/auth/guarded";
-import { getDb } from "@/lib/data/db";
-import { resolveCohortCutOffs } from "@/lib/data/cohort-where";
-import { getPatientPanel } from "@/lib/data/patient-panel";
+import { getDb } from "@/lib/data/db/client";
+import { resolveCohortCutOffs } from "@/lib/data/patients/cohort-where";
+import { getPatientPanel } from "@/lib/data/patients/panel";
 import { parsePanelParams } from "@/lib/validation/panel-query";
 import { NO_STORE } from "@/lib/http/security-headers";
 

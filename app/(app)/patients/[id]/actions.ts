@@ -2,8 +2,8 @@
 
 import { revalidatePath } from "next/cache";
 import { guardedAction, type ActionState } from "@/lib/auth/guarded";
-import { getDb } from "@/lib/data/db";
-import { closeFlag, CLOSE_REASON_LABELS, OUTREACH_LABELS, reopenFlag, updateFlagOutreach, type FlagChangeResult } from "@/lib/data/flags";
+import { getDb } from "@/lib/data/db/client";
+import { closeFlag, CLOSE_REASON_LABELS, OUTREACH_LABELS, reopenFlag, updateFlagOutreach, type FlagChangeResult } from "@/lib/data/flags/lifecycle";
 import { isAppError } from "@/lib/errors";
 import { flagCloseSchema, flagOutreachSchema, flagReopenSchema } from "@/lib/validation/flag-action";
 

@@ -1,11 +1,11 @@
 import { Suspense } from "react";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import type { UserActor } from "@/lib/auth/actor";
+import type { UserActor } from "@/lib/data/access/actor";
 import { requirePageActor } from "@/lib/auth/session";
-import { canViewPatientAccess } from "@/lib/data/audit-search";
-import { getDb } from "@/lib/data/db";
-import { openPatientRecord, type OpenedPatientRecord } from "@/lib/data/patient-record";
+import { canViewPatientAccess } from "@/lib/data/audit/search";
+import { getDb } from "@/lib/data/db/client";
+import { openPatientRecord, type OpenedPatientRecord } from "@/lib/data/patients/record";
 import { isAppError } from "@/lib/errors";
 import { TierBadge } from "@/components/tier-badge";
 import { formatDate } from "@/components/format";

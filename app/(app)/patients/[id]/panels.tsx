@@ -1,17 +1,17 @@
 import type { ReactNode } from "react";
 import Link from "next/link";
-import type { MedicationView, OpenedPatientRecord, PatientFlags, StoredSnapshot } from "@/lib/data/patient-record";
-import { CLOSE_REASON_LABELS, OUTREACH_LABELS, type OutreachStatus, type PersonCloseReason } from "@/lib/data/flags";
+import type { MedicationView, OpenedPatientRecord, PatientFlags, StoredSnapshot } from "@/lib/data/patients/record";
+import { CLOSE_REASON_LABELS, OUTREACH_LABELS } from "@/lib/data/flags/lifecycle";
 import { AWGS2019_LABELS, B12_STATUS_LABELS, EWGSOP2_LABELS, FLAG_LABELS } from "@/lib/domain/labels";
 import { MEASURE_LABELS } from "@/lib/domain/measures";
 import { buildTrend, TREND_KINDS, type TrendObservation } from "@/lib/domain/trends";
-import type { Awgs2019Category, B12Status, Ewgsop2Category, FlagCode, Reason, Sex } from "@/lib/domain/types";
+import type { FlagCode, Reason, Sex } from "@/lib/domain/types";
 import { ChartFigure } from "@/components/charts/chart-figure";
 import { formatDate } from "@/components/format";
 import { CloseFlagForm, OutreachForm, ReopenFlagForm } from "./flag-forms";
 
-function flagLabel(code: string): string {
-  return FLAG_LABELS[code as FlagCode] ?? code;
+function flagLabel(code: FlagCode): string {
+  return FLAG_LABELS[code];
 }
 
 function Reasons({ reasons }: { reasons: readonly Reason[] }) {
@@ -64,11 +64,11 @@ export function CategoriesPanel({ snapshot }: { snapshot: StoredSnapshot | null 
         </p>
       </div>
       <div className="category-grid">
-        <Category title="EWGSOP2" value={EWGSOP2_LABELS[e.ewgsop2.category as Ewgsop2Category] ?? e.ewgsop2.category} reasons={e.ewgsop2.reasons} />
-        <Category title="AWGS 2019" value={AWGS2019_LABELS[e.awgs2019.category as Awgs2019Category] ?? e.awgs2019.category} reasons={e.awgs2019.reasons} />
+        <Category title="EWGSOP2" value={EWGSOP2_LABELS[e.ewgsop2.category]} reasons={e.ewgsop2.reasons} />
+        <Category title="AWGS 2019" value={AWGS2019_LABELS[e.awgs2019.category]} reasons={e.awgs2019.reasons} />
         <Category
           title="Vitamin B12"
-          value={`${B12_STATUS_LABELS[e.b12.status as B12Status] ?? e.b12.status}${e.b12.onTreatment ? " · on treatment" : ""}`}
+          value={`${B12_STATUS_LABELS[e.b12.status]}${e.b12.onTreatment ? " · on treatment" : ""}`}
           reasons={[
             ...e.b12.reasons,
             ...(e.b12.renalCaveat ? [{ code: "renal", text: "eGFR is low: MMA rises with renal impairment, so read MMA with care.", inputs: {} }] : []),
@@ -110,7 +110,7 @@ export async function OpenFlagsPanel({ load }: { load: () => Promise<PatientFlag
             <header className="flag-card-header">
               <h3 id={headingId}>{label}</h3>
               <DueText dueAt={flag.dueAt} isOverdue={flag.isOverdue} />
-              <span className="badge">Outreach: {OUTREACH_LABELS[flag.outreach as OutreachStatus] ?? flag.outreach}</span>
+              <span className="badge">Outreach: {OUTREACH_LABELS[flag.outreach]}</span>
             </header>
             <p className="flag-reason">{flag.reasonText}</p>
             {flag.reasons.length > 0 ? (
@@ -161,10 +161,10 @@ export async function FlagHistoryPanel({ load }: { load: () => Promise<PatientFl
                   <td>{flagLabel(flag.code)}</td>
                   <td className="nowrap">{formatDate(flag.openedAt)}</td>
                   <td className="nowrap">{formatDate(flag.closedAt)}</td>
-                  <td>{flag.closeReason ? (CLOSE_REASON_LABELS[flag.closeReason as PersonCloseReason] ?? flag.closeReason) : "—"}</td>
+                  <td>{flag.closeReason ? CLOSE_REASON_LABELS[flag.closeReason] : "—"}</td>
                   <td>{flag.closedByName ?? (flag.closeReason === "resolved_by_data" ? "Engine" : "—")}</td>
                   <td>{flag.closeNote ?? ""}</td>
-                  <td>{OUTREACH_LABELS[flag.outreach as OutreachStatus] ?? flag.outreach}</td>
+                  <td>{OUTREACH_LABELS[flag.outreach]}</td>
                   <td>
                     <ReopenFlagForm flagId={flag.id} version={flag.version} flagLabel={flagLabel(flag.code)} />
                   </td>

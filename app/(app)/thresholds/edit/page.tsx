@@ -1,6 +1,6 @@
 import { requirePageActor } from "@/lib/auth/session";
-import { getDb } from "@/lib/data/db";
-import { getActiveThresholds } from "@/lib/data/thresholds";
+import { getDb } from "@/lib/data/db/client";
+import { getActiveThresholds } from "@/lib/data/evaluation/thresholds";
 import { describeThresholds } from "@/lib/domain/thresholds";
 import { ThresholdForm } from "./threshold-form";
 

@@ -1,6 +1,6 @@
 import { guardedRoute } from "@/lib/auth/guarded";
-import { getDb } from "@/lib/data/db";
-import { streamAuditCsv } from "@/lib/data/audit-search";
+import { getDb } from "@/lib/data/db/client";
+import { streamAuditCsv } from "@/lib/data/audit/search";
 import { auditFilterOf, parseAuditQuery } from "@/lib/validation/audit-filter";
 import { streamedDownload } from "@/lib/http/streamed-download";
 

@@ -1,8 +1,8 @@
 import { guardedRoute } from "@/lib/auth/guarded";
-import { getDb } from "@/lib/data/db";
-import { resolveCohortCutOffs } from "@/lib/data/cohort-where";
-import { streamCohortCsv } from "@/lib/data/export-cohort";
-import { FLAG_CODES, TIER_RANK, type FlagCode, type Tier } from "@/lib/domain/types";
+import { getDb } from "@/lib/data/db/client";
+import { resolveCohortCutOffs } from "@/lib/data/patients/cohort-where";
+import { streamCohortCsv } from "@/lib/data/export/cohort-csv";
+import { FLAG_CODES, TIERS, type FlagCode } from "@/lib/domain/types";
 import { parsePanelParams } from "@/lib/validation/panel-query";
 import { streamedDownload } from "@/lib/http/streamed-download";
 
@@ -29,7 +29,7 @@ export const GET = guardedRoute("export:identified", async (request, actor) => {
   const { query, issues } = parsePanelParams(panelParams);
   if (issues.length > 0) return Response.json({ error: "invalid", message: issues.map((i) => i.message).join(" "), issues }, { status: 422 });
   // One tier or flag is the panel's own filter (in `query`); a list of several is the exporter's.
-  const tiers = listParam(params, "tier", Object.keys(TIER_RANK) as Tier[]);
+  const tiers = listParam(params, "tier", TIERS);
   const flags = listParam(params, "flag", FLAG_CODES as readonly FlagCode[]);
   const db = getDb();
   const panelQuery = await resolveCohortCutOffs(db, actor.clinicId, query, now);

@@ -1,6 +1,6 @@
 import { guardedRoute } from "@/lib/auth/guarded";
-import { getDb } from "@/lib/data/db";
-import { streamDeidentifiedCsv } from "@/lib/data/export-deidentified";
+import { getDb } from "@/lib/data/db/client";
+import { streamDeidentifiedCsv } from "@/lib/data/export/deidentified";
 import { streamedDownload } from "@/lib/http/streamed-download";
 
 /** GET /api/export/deidentified → every patient of the clinic, de-identified, streamed and audited. */

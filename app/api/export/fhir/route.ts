@@ -1,7 +1,7 @@
 import { guardedRoute } from "@/lib/auth/guarded";
 import { env } from "@/lib/config/env";
-import { getDb } from "@/lib/data/db";
-import { countFhirExport, fhirCohortWhere } from "@/lib/data/export-fhir";
+import { getDb } from "@/lib/data/db/client";
+import { countFhirExport, fhirCohortWhere } from "@/lib/data/export/fhir";
 import { AppError } from "@/lib/errors";
 import { buildExportManifest } from "@/lib/domain/fhir-export";
 import { fhirExportSearch, parseFhirExportQuery, type FhirExportQuery } from "@/lib/validation/fhir-export-query";

@@ -1,6 +1,6 @@
 import { guardedRoute } from "@/lib/auth/guarded";
-import { getDb } from "@/lib/data/db";
-import { exportSummaryCsv } from "@/lib/data/summary";
+import { getDb } from "@/lib/data/db/client";
+import { exportSummaryCsv } from "@/lib/data/reports/summary";
 
 /** GET /api/export/summary → the clinic summary as CSV (small cells suppressed for analysts), audited. */
 export const GET = guardedRoute("summary:view", async (_request, actor) => {

@@ -1,7 +1,7 @@
 import { guardedRoute } from "@/lib/auth/guarded";
-import { getDb } from "@/lib/data/db";
-import { importAssessments } from "@/lib/data/import-assessments";
-import { assertConfirmsPreview, listRecentImports, uploadSha256 } from "@/lib/data/upload-jobs";
+import { getDb } from "@/lib/data/db/client";
+import { importAssessments } from "@/lib/data/import/assessments";
+import { assertConfirmsPreview, listRecentImports, uploadSha256 } from "@/lib/data/import/upload-preview";
 import { AppError } from "@/lib/errors";
 import { spreadsheetFileProblem, spreadsheetUploadFieldsSchema } from "@/lib/validation/upload";
 import { parseUploadFields, readUploadForm, streamImport } from "../upload-request";
@@ -16,7 +16,7 @@ export const GET = guardedRoute("import:run", async (_request, actor) => {
  * POST /api/import/assessments (multipart: `file`, `mode` = preview | import, `skipInvalid`,
  * `previewJobId` when importing) → NDJSON progress events, then the importer's result. The
  * preview is importAssessments' dry run (it writes only its ImportJob and audit record); "import"
- * runs the real import of the file the preview read, checked by sha256 (lib/data/upload-jobs.ts).
+ * runs the real import of the file the preview read, checked by sha256 (lib/data/import/upload-preview.ts).
  * The importer stays the authority: an import without skipInvalid of a file with bad rows still
  * writes nothing.
  */

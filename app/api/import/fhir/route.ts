@@ -1,7 +1,7 @@
 import { guardedRoute } from "@/lib/auth/guarded";
-import { getDb } from "@/lib/data/db";
-import { importFhir } from "@/lib/data/import-fhir";
-import { assertConfirmsPreview, listRecentImports, uploadSha256 } from "@/lib/data/upload-jobs";
+import { getDb } from "@/lib/data/db/client";
+import { importFhir } from "@/lib/data/import/fhir";
+import { assertConfirmsPreview, listRecentImports, uploadSha256 } from "@/lib/data/import/upload-preview";
 import { AppError } from "@/lib/errors";
 import { fhirFilesProblem, fhirUploadFieldsSchema } from "@/lib/validation/upload";
 import { parseUploadFields, readUploadForm, streamImport } from "../upload-request";

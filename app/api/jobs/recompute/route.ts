@@ -1,6 +1,6 @@
 import { guardedRoute } from "@/lib/auth/guarded";
-import { getDb } from "@/lib/data/db";
-import { getLatestJob } from "@/lib/data/jobs";
+import { getDb } from "@/lib/data/db/client";
+import { getLatestJob } from "@/lib/data/jobs/latest";
 
 /** GET /api/jobs/recompute → the clinic's latest recompute job and its progress. */
 export const GET = guardedRoute("recompute:run", async (_request, actor) => {

@@ -1,8 +1,8 @@
 import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { requirePageActor } from "@/lib/auth/session";
-import { getDb } from "@/lib/data/db";
-import { formatCursor, listPatientAccess, parseCursor, type PatientAccessPage } from "@/lib/data/audit-search";
+import { getDb } from "@/lib/data/db/client";
+import { formatCursor, listPatientAccess, parseCursor, type PatientAccessPage } from "@/lib/data/audit/search";
 import { isAppError } from "@/lib/errors";
 import { AuditEventsTable } from "@/components/audit-events-table";
 
@@ -12,7 +12,7 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 /**
  * The patient's access trail. The route needs patient:view; the data layer then admits only admins
- * and the patient's attributed clinician (lib/data/audit-search.ts), everyone else is sent to
+ * and the patient's attributed clinician (lib/data/audit/search.ts), everyone else is sent to
  * /forbidden, and another clinic's patient is "not found".
  */
 async function load(id: string, after: string | undefined): Promise<PatientAccessPage> {

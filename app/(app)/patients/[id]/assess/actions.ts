@@ -3,8 +3,8 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { guardedAction } from "@/lib/auth/guarded";
-import { getDb } from "@/lib/data/db";
-import { recordAssessment } from "@/lib/data/record-assessment";
+import { getDb } from "@/lib/data/db/client";
+import { recordAssessment } from "@/lib/data/patients/assessment";
 import { isAppError } from "@/lib/errors";
 import { assessmentFormSchema, datesAfter } from "@/lib/validation/assessment-form";
 

@@ -16,7 +16,7 @@ import {
   WEIGHT_UNITS,
 } from "@/lib/validation/assessment-form";
 import { parseDecimal } from "@/lib/validation/numbers";
-import { displayUnit } from "@/lib/validation/plausibility";
+import { displayUnit } from "@/lib/domain/plausibility";
 import { recordAssessmentAction } from "./actions";
 
 type Values = Record<string, string>;

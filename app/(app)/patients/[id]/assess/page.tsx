@@ -1,13 +1,12 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requirePageActor } from "@/lib/auth/session";
-import { getDb } from "@/lib/data/db";
-import { getAssessmentContext, type AssessmentContext } from "@/lib/data/record-assessment";
+import { getDb } from "@/lib/data/db/client";
+import { getAssessmentContext, type AssessmentContext } from "@/lib/data/patients/assessment";
 import { isAppError } from "@/lib/errors";
 import { toIsoDate } from "@/lib/domain/dates";
 import { AWGS2019_LABELS, B12_STATUS_LABELS, EWGSOP2_LABELS } from "@/lib/domain/labels";
 import { MEASURE_LABELS } from "@/lib/domain/measures";
-import type { Awgs2019Category, B12Status, Ewgsop2Category } from "@/lib/domain/types";
 import { describeReported, OBSERVATION_SOURCE_LABELS } from "@/lib/validation/assessment-form";
 import { TierBadge } from "@/components/tier-badge";
 import { formatDate } from "@/components/format";
@@ -52,11 +51,11 @@ export default async function AssessPage({ params }: { params: Promise<{ id: str
           <h2 id="on-record-heading">On record (version {version})</h2>
           {snapshot ? (
             <p className="small">
-              EWGSOP2: <strong>{EWGSOP2_LABELS[snapshot.ewgsop2 as Ewgsop2Category] ?? snapshot.ewgsop2}</strong>
+              EWGSOP2: <strong>{EWGSOP2_LABELS[snapshot.ewgsop2]}</strong>
               <br />
-              AWGS 2019: <strong>{AWGS2019_LABELS[snapshot.awgs2019 as Awgs2019Category] ?? snapshot.awgs2019}</strong>
+              AWGS 2019: <strong>{AWGS2019_LABELS[snapshot.awgs2019]}</strong>
               <br />
-              B12: <strong>{B12_STATUS_LABELS[snapshot.b12Status as B12Status] ?? snapshot.b12Status}</strong>
+              B12: <strong>{B12_STATUS_LABELS[snapshot.b12Status]}</strong>
             </p>
           ) : null}
           {latest.length === 0 ? (

@@ -3,8 +3,8 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { guardedAction, type ActionState } from "@/lib/auth/guarded";
-import { getDb } from "@/lib/data/db";
-import { addCondition, addMedication, resolveCondition, stopMedication, updateMedication, type MedicationChangeResult } from "@/lib/data/medications";
+import { getDb } from "@/lib/data/db/client";
+import { addCondition, addMedication, resolveCondition, stopMedication, updateMedication, type MedicationChangeResult } from "@/lib/data/patients/medications";
 import { isAppError } from "@/lib/errors";
 import {
   CONDITION_LABELS,

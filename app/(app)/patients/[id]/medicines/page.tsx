@@ -3,13 +3,13 @@ import Form from "next/form";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requirePageActor } from "@/lib/auth/session";
-import { getDb } from "@/lib/data/db";
-import { getMedicinesPage, type MedicinesPage } from "@/lib/data/medications";
-import type { MedicationView } from "@/lib/data/patient-record";
+import { getDb } from "@/lib/data/db/client";
+import { getMedicinesPage, type MedicinesPage } from "@/lib/data/patients/medications";
+import type { MedicationView } from "@/lib/data/patients/record";
 import { isAppError } from "@/lib/errors";
 import { toIsoDate } from "@/lib/domain/dates";
 import { MEDICINE_CLASSES, matchMedicine, searchMedicines } from "@/lib/domain/medicine-catalogue";
-import { CONDITION_CODES, type ConditionCode } from "@/lib/domain/types";
+import { CONDITION_CODES } from "@/lib/domain/types";
 import { CONDITION_LABELS } from "@/lib/validation/medication-form";
 import { formatDate } from "@/components/format";
 import { AddConditionForm, AddMedicineForm, EditMedicineForm, ResolveConditionForm, StopMedicineForm, type MedicineOption } from "./medicine-forms";
@@ -161,8 +161,8 @@ export default async function MedicinesPage({ params, searchParams }: { params: 
           <ul className="condition-list">
             {patient.conditions.map((c) => (
               <li key={c.code}>
-                <span>{CONDITION_LABELS[c.code as ConditionCode] ?? c.code} <span className="muted small">recorded {formatDate(c.recordedAt)}</span></span>
-                <ResolveConditionForm patientId={patient.id} version={version} code={c.code} label={CONDITION_LABELS[c.code as ConditionCode] ?? c.code} />
+                <span>{CONDITION_LABELS[c.code]} <span className="muted small">recorded {formatDate(c.recordedAt)}</span></span>
+                <ResolveConditionForm patientId={patient.id} version={version} code={c.code} label={CONDITION_LABELS[c.code]} />
               </li>
             ))}
           </ul>

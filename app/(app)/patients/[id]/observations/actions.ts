@@ -3,8 +3,8 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { guardedAction, type ActionState } from "@/lib/auth/guarded";
-import { getDb } from "@/lib/data/db";
-import { correctObservation, markObservationEnteredInError, type ObservationChangeResult } from "@/lib/data/observations";
+import { getDb } from "@/lib/data/db/client";
+import { correctObservation, markObservationEnteredInError, type ObservationChangeResult } from "@/lib/data/patients/observations";
 import { isAppError } from "@/lib/errors";
 import { observationCorrectionSchema, observationErrorSchema } from "@/lib/validation/assessment-form";
 

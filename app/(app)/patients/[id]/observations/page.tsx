@@ -1,8 +1,8 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requirePageActor } from "@/lib/auth/session";
-import { getDb } from "@/lib/data/db";
-import { listPatientObservations, type PatientObservationList } from "@/lib/data/observations";
+import { getDb } from "@/lib/data/db/client";
+import { listPatientObservations, type PatientObservationList } from "@/lib/data/patients/observations";
 import { isAppError } from "@/lib/errors";
 import { MEASURE_LABELS } from "@/lib/domain/measures";
 import { describeReported, OBSERVATION_SOURCE_LABELS } from "@/lib/validation/assessment-form";

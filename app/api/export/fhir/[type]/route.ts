@@ -1,6 +1,6 @@
 import { guardedRoute } from "@/lib/auth/guarded";
-import { getDb } from "@/lib/data/db";
-import { fhirCohortWhere, streamFhirExport } from "@/lib/data/export-fhir";
+import { getDb } from "@/lib/data/db/client";
+import { fhirCohortWhere, streamFhirExport } from "@/lib/data/export/fhir";
 import { AppError } from "@/lib/errors";
 import { FHIR_EXPORT_TYPES, isFhirExportType } from "@/lib/domain/fhir-export";
 import { streamedDownload } from "@/lib/http/streamed-download";

@@ -1,14 +1,14 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requirePageActor } from "@/lib/auth/session";
-import { getDb } from "@/lib/data/db";
-import { getObservation } from "@/lib/data/observations";
+import { getDb } from "@/lib/data/db/client";
+import { getObservation } from "@/lib/data/patients/observations";
 import { isAppError } from "@/lib/errors";
 import { toIsoDate } from "@/lib/domain/dates";
 import { MEASURE_LABELS, UNABLE_IS_RESULT } from "@/lib/domain/measures";
 import { UNITS_BY_KIND } from "@/lib/domain/units";
 import { describeReported, OBSERVATION_SOURCE_LABELS } from "@/lib/validation/assessment-form";
-import { displayUnit } from "@/lib/validation/plausibility";
+import { displayUnit } from "@/lib/domain/plausibility";
 import { formatDate } from "@/components/format";
 import { ownValue } from "@/lib/domain/own-keys";
 import { CorrectObservationForm, EnteredInErrorForm } from "./correction-forms";

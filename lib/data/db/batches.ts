@@ -1,0 +1,41 @@
+/**
+ * How much the data layer reads or writes at once, one constant per reason, and the one helper
+ * that cuts a list into batches. Every bulk path (imports, seed, recompute, exports, backups)
+ * takes its sizes from here, so a size is changed in one place and its reason read beside it.
+ */
+
+/**
+ * Ids in one `IN (…)` list. Prisma refuses a statement with more bind values than the database
+ * takes, and through the SQLite adapter that is 999; 900 ids leave room for a statement's other
+ * binds (a clinic id, a few dates). PostgreSQL takes far more; the same lists serve both.
+ */
+export const IDS_PER_QUERY = 900;
+
+/**
+ * Patients read, evaluated and written together: a re-evaluation batch, a recompute transaction,
+ * an import or seed write batch, a page of an export. Bounds the memory one batch holds (a
+ * patient's history is tens of rows) and keeps each batch's id list within {@link IDS_PER_QUERY}.
+ */
+export const PATIENTS_PER_BATCH = 500;
+
+/**
+ * Spreadsheet rows an import writes per batch, about: a batch closes at {@link PATIENTS_PER_BATCH}
+ * patients or at this many rows, whichever comes first (a patient's rows are never split), so a
+ * file of a few patients with thousands of visits each still writes in bounded batches.
+ */
+export const IMPORT_ROWS_PER_BATCH = 2_000;
+
+/**
+ * Rows per statement when a whole table is written or walked: one PostgreSQL bulk INSERT's JSON
+ * document, one SQLite stretch between yields to the event loop (lib/data/db/bulk-insert.ts),
+ * one page of a backup's checksum, an audit verification or a backfill.
+ */
+export const ROWS_PER_STATEMENT = 5_000;
+
+/** `items` in consecutive slices of at most `size` (the last may be shorter; none when empty). */
+export function chunks<T>(items: readonly T[], size: number = IDS_PER_QUERY): T[][] {
+  if (!Number.isSafeInteger(size) || size < 1) throw new Error(`chunks: the size must be a positive integer, not ${size}`);
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

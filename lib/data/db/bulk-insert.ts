@@ -1,0 +1,193 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import type { Prisma } from "@/lib/generated/prisma-sqlite/client";
+import { databaseKind, type Tx } from "./client";
+import { transactionConnection } from "./sqlite-connection";
+import { chunks, ROWS_PER_STATEMENT } from "./batches";
+
+/**
+ * Bulk INSERT and UPDATE for the tables written by the thousand (imports, seeds, recomputes),
+ * inside the caller's transaction.
+ *
+ * SQLite: one prepared single-row statement per table, reused for every row, run on the
+ * transaction's own connection (lib/data/db/sqlite-connection.ts explains why that is safe and what
+ * it saves). PostgreSQL: the rows go to the server as one JSON document per statement, which it
+ * expands with `jsonb_populate_recordset` over the table's own row type — one round trip per
+ * {@link ROWS_PER_STATEMENT} rows.
+ *
+ * Why not Prisma's createMany or a multi-row `VALUES (?, ?, …), …`: both hand every cell to
+ * Prisma's query layer and the driver one by one (createMany ≈ 1 ms a row).
+ *
+ * Rows are typed objects, one row type per table (`bulkTable`): the compiler checks that the type
+ * fits the table's Prisma model and that the column list names every one of its keys, and this file
+ * is the one place that turns a row into the cells of a statement. Callers give every column
+ * explicitly (ids, timestamps, defaults), so the rows are what Prisma would have written;
+ * tests/integration/bulk-import.int.test.ts reads them back through Prisma on both databases,
+ * value for value.
+ */
+
+/** What Prisma accepts for a new row of each table written in bulk. */
+interface BulkTableInputs {
+  Patient: Prisma.PatientCreateManyInput;
+  Observation: Prisma.ObservationCreateManyInput;
+  PatientMedication: Prisma.PatientMedicationCreateManyInput;
+  PatientCondition: Prisma.PatientConditionCreateManyInput;
+  RiskSnapshot: Prisma.RiskSnapshotCreateManyInput;
+  Flag: Prisma.FlagCreateManyInput;
+}
+
+export type BulkTableName = keyof BulkTableInputs;
+
+/** A table written in bulk with rows of type `R`: its name and its columns (exactly the keys of `R`). */
+export interface BulkTable<R> {
+  name: BulkTableName;
+  columns: readonly (keyof R & string)[];
+}
+
+/** `C` when it names every key of `R`, else a type no list matches, which names the missing keys. */
+type EveryKeyOf<R, C extends readonly PropertyKey[]> = [Exclude<keyof R, C[number]>] extends [never] ? unknown : { missingColumns: Exclude<keyof R, C[number]> };
+/** Nothing when rows of type `R` fit table `N`'s Prisma model, else a type no table name matches. */
+type FitsTable<R, N extends BulkTableName> = R extends BulkTableInputs[N] ? unknown : { rowTypeDoesNotFit: N };
+
+/**
+ * Declares the table rows of type `R` are written to, with its column list:
+ * `bulkTable<ObservationRow>()("Observation", ["id", …])`. A column list that misses a key of `R`,
+ * or a row type with a field the model lacks (or of another type), does not compile.
+ */
+export function bulkTable<R>() {
+  return <N extends BulkTableName, const C extends readonly (keyof R & string)[]>(name: N & FitsTable<R, N>, columns: C & EveryKeyOf<R, C>): BulkTable<R> => ({
+    name,
+    columns,
+  });
+}
+
+/**
+ * A row's cells in `columns` order, in the form Prisma stores them in SQLite: dates as ISO text
+ * ending "+00:00", booleans as 0/1. Dates repeat a lot (one visit date for several results, one
+ * write time for a whole batch), so their text is remembered per call.
+ */
+function sqliteCells<R>(row: R, columns: readonly (keyof R & string)[], dates: Map<number, string>): unknown[] {
+  return columns.map((column) => {
+    const value: unknown = row[column];
+    if (value instanceof Date) {
+      const time = value.getTime();
+      let text = dates.get(time);
+      if (text === undefined) {
+        text = value.toISOString().replace("Z", "+00:00");
+        dates.set(time, text);
+      }
+      return text;
+    }
+    if (typeof value === "boolean") return value ? 1 : 0;
+    return value ?? null;
+  });
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * SQLite: runs `sql`, prepared once, for each row with its `columns` as the parameters (in
+ * `sqliteCells` form) on the transaction's connection, yielding to the event loop between
+ * stretches of rows so that another request's query waits at most one stretch.
+ */
+async function runForEachRow<R>(tx: Tx, sql: string, rows: readonly R[], columns: readonly (keyof R & string)[]): Promise<void> {
+  const direct = transactionConnection(tx);
+  if (!direct) throw new Error("Bulk writes on SQLite need a client made by createDb (lib/data/db/client.ts).");
+  const statement = direct.prepare(sql);
+  const dates = new Map<number, string>();
+  let first = true;
+  for (const stretch of chunks(rows, ROWS_PER_STATEMENT)) {
+    if (!first) await yieldToEventLoop();
+    first = false;
+    for (const row of stretch) statement.run(sqliteCells(row, columns, dates));
+  }
+}
+
+/**
+ * PostgreSQL: runs `sql` once per {@link ROWS_PER_STATEMENT} rows with `$1` = those rows as a JSON
+ * array of objects keyed by column name (timestamps as ISO text in UTC, which is how Prisma
+ * stores them).
+ */
+async function runForEachBatch<R>(tx: Tx, sql: string, rows: readonly R[], columns: readonly (keyof R & string)[]): Promise<void> {
+  for (const batch of chunks(rows, ROWS_PER_STATEMENT)) {
+    await tx.$executeRawUnsafe(sql, JSON.stringify(batch.map((row) => Object.fromEntries(columns.map((column) => [column, row[column] ?? null])))));
+  }
+}
+
+const quoted = (column: string) => `"${column}"`;
+
+/**
+ * Inserts `rows` into `table`. With `replaceOn`, a row whose value in that unique column is already
+ * stored updates the stored row in place instead (its id and that column kept, every other column
+ * replaced): cheaper than a delete and an insert, which each touch every index of the table.
+ */
+export async function insertRows<R>(tx: Tx, table: BulkTable<R>, rows: readonly R[], options: { replaceOn?: keyof R & string } = {}): Promise<void> {
+  if (rows.length === 0) return;
+  const { name, columns } = table;
+  const columnList = columns.map(quoted).join(", ");
+  const { replaceOn } = options;
+  const upsert = replaceOn
+    ? ` ON CONFLICT ("${replaceOn}") DO UPDATE SET ${columns
+        .filter((c) => c !== "id" && c !== replaceOn)
+        .map((c) => `"${c}" = excluded."${c}"`)
+        .join(", ")}`
+    : "";
+  if (databaseKind(tx) === "postgresql") {
+    const sql = `INSERT INTO "${name}" (${columnList}) SELECT ${columnList} FROM jsonb_populate_recordset(NULL::"${name}", $1::jsonb)${upsert}`;
+    await runForEachBatch(tx, sql, rows, columns);
+  } else {
+    const sql = `INSERT INTO "${name}" (${columnList}) VALUES (${columns.map(() => "?").join(", ")})${upsert}`;
+    await runForEachRow(tx, sql, rows, columns);
+  }
+}
+
+/**
+ * Sets the `set` columns of the rows of `table` whose id is each row's `id`, and adds 1 to each
+ * column in `increment` — one statement reused for every row on SQLite, one per
+ * {@link ROWS_PER_STATEMENT} rows on PostgreSQL, instead of one Prisma `update` (a round trip and
+ * ≈ 1–2 ms) per row. Callers set `updatedAt` themselves: Prisma's @updatedAt does not apply to raw
+ * statements.
+ */
+export async function updateRows<R extends { id: string }, K extends keyof R & string>(
+  tx: Tx,
+  table: BulkTable<R>,
+  set: readonly K[],
+  rows: readonly Pick<R, "id" | K>[],
+  options: { increment?: readonly (keyof R & string)[] } = {},
+): Promise<void> {
+  if (rows.length === 0) return;
+  const { name } = table;
+  const increments = (alias: string) => (options.increment ?? []).map((c) => `"${c}" = ${alias}"${c}" + 1`);
+  if (databaseKind(tx) === "postgresql") {
+    const sets = [...set.map((c) => `"${c}" = v."${c}"`), ...increments("t.")];
+    const sql = `UPDATE "${name}" AS t SET ${sets.join(", ")} FROM jsonb_populate_recordset(NULL::"${name}", $1::jsonb) AS v WHERE t."id" = v."id"`;
+    await runForEachBatch<Pick<R, "id" | K>>(tx, sql, rows, ["id", ...set]);
+  } else {
+    const sets = [...set.map((c) => `"${c}" = ?`), ...increments("")];
+    // The id goes last, to the WHERE.
+    await runForEachRow<Pick<R, "id" | K>>(tx, `UPDATE "${name}" SET ${sets.join(", ")} WHERE "id" = ?`, rows, [...set, "id"]);
+  }
+}
+
+const idClock = { ms: 0, sequence: 0 };
+
+/**
+ * A row id for bulk inserts: a UUID version 7 (RFC 9562) — the millisecond time, a 12-bit
+ * sequence within the millisecond, then random bits — so ids made one after another sort one
+ * after another. A batch of new rows then lands at one end of the primary-key index (and of the
+ * indexes that lead with `patientId`) instead of at random pages all over it: inserting
+ * observations into a large table costs a fraction of what random ids cost.
+ */
+export function newRowId(): string {
+  const now = Date.now();
+  if (now > idClock.ms) {
+    idClock.ms = now;
+    idClock.sequence = 0;
+  } else if (++idClock.sequence > 0xfff) {
+    idClock.ms += 1;
+    idClock.sequence = 0;
+  }
+  const time = idClock.ms.toString(16).padStart(12, "0");
+  // randomUUID() is "xxxxxxxx-xxxx-4xxx-Vxxx-xxxxxxxxxxxx": keep its variant and random tail.
+  return `${time.slice(0, 8)}-${time.slice(8)}-7${idClock.sequence.toString(16).padStart(3, "0")}-${randomUUID().slice(19)}`;
+}

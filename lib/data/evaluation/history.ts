@@ -1,0 +1,62 @@
+import "server-only";
+import type { Db, Tx } from "@/lib/data/db/client";
+import { chunks, PATIENTS_PER_BATCH } from "@/lib/data/db/batches";
+import type { PatientHistory, StoredMedication, StoredObservation } from "@/lib/domain/types";
+import { decodeConditionCode, decodeDiet, decodeMassMethod, decodeMeasureKind, decodeSex } from "@/lib/data/stored/values";
+import type { PanelColumns } from "./panel-row";
+
+/** A patient's history as the engine reads it, plus the stored panel columns to compare against. */
+export interface LoadedHistory {
+  history: PatientHistory & { observations: StoredObservation[]; medications: StoredMedication[] };
+  panel: PanelColumns;
+}
+
+/**
+ * Loads the engine's input for a set of patients of one clinic: demographics, `final`
+ * observations (entered-in-error results never count), medicines and unresolved conditions.
+ * Four queries per {@link PATIENTS_PER_BATCH} patients, never one per patient. Ids of another
+ * clinic are silently absent from the result: the first query is scoped by clinic and the others
+ * only use the ids it returned (observations have no clinic index to filter by; the ids are
+ * already the clinic's).
+ */
+export async function loadHistories(db: Db | Tx, clinicId: string, patientIds: readonly string[]): Promise<Map<string, LoadedHistory>> {
+  if (!clinicId) throw new Error("loadHistories: clinicId is required");
+  const result = new Map<string, LoadedHistory>();
+  for (const batch of chunks([...new Set(patientIds)], PATIENTS_PER_BATCH)) {
+    const patients = await db.patient.findMany({
+      where: { clinicId, id: { in: batch } },
+      select: {
+        id: true, birthDate: true, deceasedAt: true, sex: true, diet: true,
+        lastAssessedAt: true, latestGripKg: true, latestGripAt: true, latestGaitMs: true, latestGaitAt: true,
+        latestB12Pmol: true, latestB12At: true, medicationClasses: true,
+      },
+    });
+    if (patients.length === 0) continue;
+    const ids = patients.map((p) => p.id);
+    const [observations, medications, conditions] = [
+      await db.observation.findMany({
+        where: { patientId: { in: ids }, status: "final" },
+        select: { id: true, patientId: true, kind: true, value: true, isUnable: true, reportedValue: true, reportedUnit: true, observedAt: true, method: true },
+        orderBy: [{ observedAt: "asc" }, { createdAt: "asc" }],
+      }),
+      await db.patientMedication.findMany({
+        where: { patientId: { in: ids } },
+        select: { patientId: true, catalogueId: true, name: true, atcCode: true, rxnormCode: true, startedOn: true, stoppedOn: true },
+      }),
+      await db.patientCondition.findMany({ where: { patientId: { in: ids }, resolvedAt: null }, select: { id: true, patientId: true, code: true } }),
+    ];
+    for (const p of patients) {
+      const { id, birthDate, deceasedAt, sex, diet, ...panel } = p;
+      result.set(id, {
+        history: { birthDate, deceasedAt, sex: decodeSex(sex, id), diet: decodeDiet(diet, id), conditions: [], observations: [], medications: [] },
+        panel,
+      });
+    }
+    for (const { id, patientId, kind, method, ...o } of observations) {
+      result.get(patientId)?.history.observations.push({ ...o, kind: decodeMeasureKind(kind, id), method: decodeMassMethod(method, id) });
+    }
+    for (const { patientId, ...m } of medications) result.get(patientId)?.history.medications.push(m);
+    for (const c of conditions) result.get(c.patientId)?.history.conditions.push(decodeConditionCode(c.code, c.id));
+  }
+  return result;
+}

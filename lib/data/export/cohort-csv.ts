@@ -1,0 +1,287 @@
+import "server-only";
+import { once } from "node:events";
+import type { Writable } from "node:stream";
+import type { Db } from "@/lib/data/db/client";
+import { auditRead } from "@/lib/data/audit/log";
+import { actorRole, type Actor } from "@/lib/data/access/actor";
+import { can } from "@/lib/data/access/roles";
+import { AppError } from "@/lib/errors";
+import { cohortRow, csvLine, EXPORT_COLUMNS, EXPORT_MEASURE_KINDS, measureCells, storedMeasureCells, type CohortEvaluation, type MeasureCells } from "@/lib/domain/csv-export";
+import type { Diet, FlagCode, ObservationInput, Sex, Tier } from "@/lib/domain/types";
+import { z } from "zod";
+import { storedRow } from "@/lib/data/stored/decode";
+import { decodeCohortEvaluation, decodeCohortEvaluationFromDetail, decodeDiet, decodeMassMethod, decodeMeasureKind, decodeSex } from "@/lib/data/stored/values";
+import { Prisma } from "@/lib/generated/prisma-sqlite/client";
+import { savedViewQueryString, type PanelQuery } from "@/lib/validation/panel-query";
+import { panelWhere } from "@/lib/data/patients/panel";
+import { chunks, IDS_PER_QUERY } from "@/lib/data/db/batches";
+
+export interface CohortExportOptions {
+  /** Age and the measure columns are as of this time. */
+  now: Date;
+  /** Only patients in one of these tiers (default: all, including never evaluated). */
+  tiers?: readonly Tier[];
+  /** Only patients with at least one of these flags in their stored evaluation. */
+  flags?: readonly FlagCode[];
+  /**
+   * Exactly the patient panel's cohort for this actor and query (panelWhere: filters and cohort
+   * criteria, cut-offs resolved by resolveCohortCutOffs); `tiers` and `flags` still narrow it.
+   */
+  panel?: { actor: Actor; query: PanelQuery };
+  /** Patients per query; memory is bounded by one batch whatever the cohort size. */
+  batchSize?: number;
+}
+
+/**
+ * Patients per page: one id list, so a page needs at most one observation query
+ * (docs/benchmarks.md: larger pages were no faster).
+ */
+const PATIENTS_PER_PAGE = IDS_PER_QUERY;
+
+export interface CohortExportSummary {
+  rows: number;
+}
+
+function cohortWhere(clinicId: string, options: CohortExportOptions): Prisma.PatientWhereInput {
+  const snapshot: Prisma.RiskSnapshotWhereInput = {};
+  if (options.tiers && options.tiers.length > 0) snapshot.tier = { in: [...options.tiers] };
+  // flagCodes is the `;`-joined list; no flag code is a substring of another, so `contains` is exact.
+  if (options.flags && options.flags.length > 0) snapshot.OR = options.flags.map((code) => ({ flagCodes: { contains: code } }));
+  const base: Prisma.PatientWhereInput = options.panel ? panelWhere(options.panel.actor, options.panel.query, options.now) : { clinicId };
+  if (base.clinicId !== clinicId) throw new AppError("forbidden", "The cohort belongs to another clinic.");
+  if (Object.keys(snapshot).length === 0) return base;
+  return options.panel ? { AND: [base, { snapshot }] } : { clinicId, snapshot };
+}
+
+/** One patient of a batch as the export reads it, whichever query read it. */
+interface ExportBatchPatient {
+  id: string;
+  mrn: string;
+  familyName: string;
+  givenName: string;
+  birthDate: Date;
+  sex: Sex;
+  diet: Diet | null;
+  lastAssessedAt: Date | null;
+  clinician: string | null;
+  /** Null when the patient was never evaluated. */
+  snapshotId: string | null;
+  /** Null also for a snapshot written before the column existed (read from `detailJson`). */
+  cohortJson: string | null;
+}
+
+/** A row of the plain SELECT below. */
+const exportRowSchema = z.object({
+  id: z.string(),
+  mrn: z.string(),
+  familyName: z.string(),
+  givenName: z.string(),
+  birthDate: z.date(),
+  sex: z.string(),
+  diet: z.string().nullable(),
+  lastAssessedAt: z.date().nullable(),
+  clinician: z.string().nullable(),
+  snapshotId: z.string().nullable(),
+  cohortJson: z.string().nullable(),
+});
+
+const EXPORT_PATIENT_SELECT = {
+  id: true, mrn: true, familyName: true, givenName: true, birthDate: true, sex: true, diet: true, lastAssessedAt: true,
+  attributedClinician: { select: { name: true } },
+  snapshot: { select: { id: true, cohortJson: true } },
+} satisfies Prisma.PatientSelect;
+
+/** `LIKE` pattern for text containing `code`, `!` escaping the wildcards (both databases). */
+const containsPattern = (code: string): string => `%${code.replace(/[!%_]/g, "!$&")}%`;
+
+/**
+ * The next batch of patients in MRN order after `afterMrn`. The whole clinic (optionally by tier
+ * and flag) is read with one plain SELECT joining Patient, RiskSnapshot and User — a third of the
+ * CPU of Prisma's query plus a query per relation; a panel cohort goes through Prisma with
+ * panelWhere's filters (`where`).
+ */
+async function readBatch(
+  db: Db,
+  clinicId: string,
+  options: CohortExportOptions,
+  where: Prisma.PatientWhereInput,
+  afterMrn: string | null,
+  batchSize: number,
+): Promise<ExportBatchPatient[]> {
+  if (options.panel) {
+    const patients = await db.patient.findMany({
+      where: afterMrn === null ? where : { AND: [where, { mrn: { gt: afterMrn } }] },
+      orderBy: { mrn: "asc" },
+      take: batchSize,
+      select: EXPORT_PATIENT_SELECT,
+    });
+    return patients.map(({ attributedClinician, snapshot, sex, diet, ...p }) => ({
+      ...p,
+      sex: decodeSex(sex, p.id),
+      diet: decodeDiet(diet, p.id),
+      clinician: attributedClinician?.name ?? null,
+      snapshotId: snapshot?.id ?? null,
+      cohortJson: snapshot?.cohortJson ?? null,
+    }));
+  }
+  const tiers = options.tiers && options.tiers.length > 0 ? Prisma.sql`AND s."tier" IN (${Prisma.join([...options.tiers])})` : Prisma.empty;
+  // As cohortWhere's `contains`: flagCodes is the `;`-joined list and no code is a substring of another.
+  const flags =
+    options.flags && options.flags.length > 0
+      ? Prisma.sql`AND (${Prisma.join(options.flags.map((code) => Prisma.sql`s."flagCodes" LIKE ${containsPattern(code)} ESCAPE '!'`), " OR ")})`
+      : Prisma.empty;
+  const after = afterMrn === null ? Prisma.empty : Prisma.sql`AND p."mrn" > ${afterMrn}`;
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new Error(`readBatch: batch size must be a positive integer, not ${batchSize}`);
+  const rows = await db.$queryRaw<unknown[]>`
+    SELECT p."id" AS "id", p."mrn" AS "mrn", p."familyName" AS "familyName", p."givenName" AS "givenName", p."birthDate" AS "birthDate",
+      p."sex" AS "sex", p."diet" AS "diet", p."lastAssessedAt" AS "lastAssessedAt", u."name" AS "clinician",
+      s."id" AS "snapshotId", s."cohortJson" AS "cohortJson"
+    FROM "Patient" p
+    LEFT JOIN "RiskSnapshot" s ON s."patientId" = p."id"
+    LEFT JOIN "User" u ON u."id" = p."attributedClinicianId"
+    WHERE p."clinicId" = ${clinicId} ${after} ${tiers} ${flags}
+    ORDER BY p."mrn"
+    LIMIT ${Prisma.raw(String(batchSize))}`;
+  return rows.map((row) => {
+    const { sex, diet, ...patient } = storedRow(exportRowSchema, "Patient", row);
+    return { ...patient, sex: decodeSex(sex, patient.id), diet: decodeDiet(diet, patient.id) };
+  });
+}
+
+/**
+ * The stored evaluations of a batch, by patient: the snapshot's small `cohortJson`, or for a
+ * snapshot written before that column existed its full `detailJson` (read only for those).
+ */
+async function cohortEvaluations(db: Db, patients: readonly ExportBatchPatient[]): Promise<Map<string, CohortEvaluation>> {
+  const result = new Map<string, CohortEvaluation>();
+  const older: string[] = [];
+  for (const p of patients) {
+    if (p.cohortJson && p.snapshotId !== null) result.set(p.id, decodeCohortEvaluation(p.cohortJson, p.snapshotId));
+    else if (p.snapshotId !== null) older.push(p.id);
+  }
+  for (const slice of chunks(older)) {
+    const rows = await db.riskSnapshot.findMany({ where: { patientId: { in: slice } }, select: { id: true, patientId: true, detailJson: true } });
+    for (const row of rows) result.set(row.patientId, decodeCohortEvaluationFromDetail(row.detailJson, row.id));
+  }
+  return result;
+}
+
+/**
+ * The final observations of the export's kinds on or before `now`, by patient, in the engine's
+ * order (observedAt, then createdAt). One query per batch, by patient id only (the ids come from
+ * the clinic-scoped patient query), so the (patientId, kind, observedAt) index serves it. Fetching only the latest row per kind with correlated
+ * subqueries was tried and cost twice the CPU on SQLite (a sorter per seek for the createdAt tie).
+ */
+async function exportObservations(db: Db, ids: readonly string[], now: Date): Promise<Map<string, ObservationInput[]>> {
+  const byPatient = new Map<string, ObservationInput[]>();
+  // In slices: Prisma refuses more bind values than the database takes (999 on SQLite).
+  for (const slice of chunks(ids)) {
+    const observations = await db.observation.findMany({
+      where: { patientId: { in: slice }, status: "final", kind: { in: [...EXPORT_MEASURE_KINDS] }, observedAt: { lte: now } },
+      select: { id: true, patientId: true, kind: true, value: true, isUnable: true, observedAt: true, method: true },
+      orderBy: [{ observedAt: "asc" }, { createdAt: "asc" }],
+    });
+    for (const { id, patientId, kind, method, ...o } of observations) {
+      const list = byPatient.get(patientId) ?? [];
+      list.push({ ...o, kind: decodeMeasureKind(kind, id), method: decodeMassMethod(method, id) });
+      byPatient.set(patientId, list);
+    }
+  }
+  return byPatient;
+}
+
+/**
+ * The measure cells of a batch as of `now`, by patient: the ones stored with the evaluation where
+ * they are still current (lib/domain/csv-export.ts `storedMeasureCells`), else computed from the
+ * observations — read only for those patients (never evaluated, an older snapshot without the
+ * cells, `now` before the evaluation, or a future-dated result that has come due since).
+ */
+async function batchMeasureCells(db: Db, patients: readonly ExportBatchPatient[], evaluations: ReadonlyMap<string, CohortEvaluation>, now: Date): Promise<Map<string, MeasureCells>> {
+  const result = new Map<string, MeasureCells>();
+  const stale: string[] = [];
+  for (const p of patients) {
+    const stored = storedMeasureCells(evaluations.get(p.id) ?? null, now);
+    if (stored) result.set(p.id, stored);
+    else stale.push(p.id);
+  }
+  if (stale.length === 0) return result;
+  const byPatient = await exportObservations(db, stale, now);
+  for (const id of stale) result.set(id, measureCells(byPatient.get(id) ?? [], now));
+  return result;
+}
+
+/**
+ * The actor's clinic's cohort as CSV text chunks: the header, then one chunk per batch of
+ * patients read in MRN order by keyset pagination (`mrn > last`, the (clinicId, mrn) index), so
+ * memory does not grow with the cohort. Cells are formula-neutralised (lib/domain/csv-export.ts).
+ * One "export.run" audit event with the filter and the row count is written when the stream ends,
+ * also when the consumer stops early (`completed: false`).
+ */
+export async function* streamCohortCsv(db: Db, actor: Actor, options: CohortExportOptions): AsyncGenerator<string, CohortExportSummary> {
+  if (!can(actorRole(actor), "export:identified")) throw new AppError("forbidden", "You may not export identified patient data.");
+  const clinicId = actor.clinicId;
+  if (!clinicId) throw new AppError("forbidden", "Exporting needs a clinic.");
+  const where = cohortWhere(clinicId, options);
+  const batchSize = options.batchSize ?? PATIENTS_PER_PAGE;
+  let rows = 0;
+  let completed = false;
+  try {
+    yield csvLine(EXPORT_COLUMNS);
+    let afterMrn: string | null = null;
+    for (;;) {
+      const patients = await readBatch(db, clinicId, options, where, afterMrn, batchSize);
+      if (patients.length === 0) break;
+      const evaluations = await cohortEvaluations(db, patients);
+      const measures = await batchMeasureCells(db, patients, evaluations, options.now);
+      const lines = patients.map((p) =>
+        cohortRow(
+          {
+            mrn: p.mrn,
+            familyName: p.familyName,
+            givenName: p.givenName,
+            birthDate: p.birthDate,
+            sex: p.sex,
+            diet: p.diet,
+            attributedClinician: p.clinician,
+            lastAssessedAt: p.lastAssessedAt,
+            evaluation: evaluations.get(p.id) ?? null,
+          },
+          measures.get(p.id)!,
+          options.now,
+        ),
+      );
+      yield lines.map(csvLine).join("");
+      rows += patients.length;
+      afterMrn = patients.at(-1)!.mrn;
+      if (patients.length < batchSize) break;
+    }
+    completed = true;
+  } finally {
+    // auditRead waits up to 15 s for a connection: under load a cut-off export must still be recorded.
+    const cohort = options.panel ? savedViewQueryString(options.panel.query) : undefined;
+    await auditRead(db, actor, [
+      {
+        action: "export.run",
+        entityType: "cohort",
+        detail: { format: "csv", tiers: options.tiers ?? [], flags: options.flags ?? [], ...(cohort !== undefined ? { cohort } : {}), rows, completed, asOf: options.now.toISOString() },
+      },
+    ]);
+  }
+  return { rows };
+}
+
+/** Writes the cohort CSV to `out` with back-pressure; does not end `out` (it may be stdout). */
+export async function exportCohortCsv(db: Db, actor: Actor, out: Writable, options: CohortExportOptions): Promise<CohortExportSummary> {
+  const stream = streamCohortCsv(db, actor, options);
+  try {
+    for (;;) {
+      const next = await stream.next();
+      if (next.done) return next.value;
+      if (!out.write(next.value)) await once(out, "drain");
+    }
+  } catch (error) {
+    // Closing the generator runs its `finally`, so an interrupted export is still audited.
+    await stream.return({ rows: 0 });
+    throw error;
+  }
+}

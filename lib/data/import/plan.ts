@@ -1,0 +1,329 @@
+import "server-only";
+import type { Db, Tx } from "@/lib/data/db/client";
+import { chunks, IMPORT_ROWS_PER_BATCH, PATIENTS_PER_BATCH } from "@/lib/data/db/batches";
+import { newRowId } from "@/lib/data/db/bulk-insert";
+import type { NewPatientFields } from "@/lib/data/evaluation/panel-row";
+import type { StoredCondition } from "@/lib/data/patients/record-rows";
+import { AppError } from "@/lib/errors";
+import type { Diet, Sex, StoredMedication, StoredObservation } from "@/lib/domain/types";
+
+/**
+ * Step 2 of an import (lib/data/import/run.ts): the plan. For each patient the file speaks of,
+ * what the import creates (the patient, its results, medicines and conditions), changes
+ * (demographics, diet) and leaves alone (what the patient already has), read against the clinic's
+ * records in batches of patients. A dry run is the plan and nothing else; a real run makes the
+ * same plan inside its transaction and applies it batch by batch (write.ts).
+ *
+ * Idempotent by construction: an item the patient already has, or that the file gives twice, is
+ * planned as "existing", never written again, so importing a file twice changes nothing.
+ */
+
+/** Demographics as a source gives them. */
+export interface Demographics {
+  familyName: string;
+  givenName: string;
+  birthDate: Date;
+  sex: Sex;
+  deceasedAt: Date | null;
+}
+
+/** One item of a patient's record as a source gives it. */
+export interface Incoming<T> {
+  value: T;
+  /** Recognises the item among what the patient has already (see {@link ImportRules.identity}). */
+  key: string;
+  /** Stored with the item: where in the source it came from. */
+  sourceRef: string;
+  /** The spreadsheet row it came from, credited with the change when it is new; null for FHIR. */
+  row: number | null;
+}
+
+/** Everything a source says about one patient (one MRN). */
+export interface IncomingPatient {
+  mrn: string;
+  /** Required for a patient the clinic does not have yet; null when the source gives none (or not all). */
+  demographics: Demographics | null;
+  /**
+   * Whether the reading found the patient in the clinic (the spreadsheet checks the file against
+   * the clinic's records first): a different answer when the plan is made means someone created
+   * or removed the patient meanwhile, and the import stops. Undefined: not checked.
+   */
+  storedWhenRead?: boolean;
+  /** The diet of the latest visit that gives one, with that visit's time (spreadsheet only). */
+  diet: { value: Diet; at: number } | null;
+  observations: Incoming<StoredObservation>[];
+  medications: Incoming<StoredMedication>[];
+  conditions: Incoming<StoredCondition>[];
+  /** The spreadsheet rows about this patient, in file order (none for FHIR). */
+  rows: readonly number[];
+  /** The source rows or resources behind this patient: what a write batch and the progress count. */
+  size: number;
+}
+
+/** How a source's items and patients are matched to what the clinic has. */
+export interface ImportRules {
+  /**
+   * When an item counts as already stored. "content": the patient has a result of the same kind,
+   * time, reported value and unit (a medicine: the same catalogue entry, or name for free text, and
+   * start date), whoever entered it — a spreadsheet has no ids. "sourceRef": the patient has an
+   * item with the same source reference — a FHIR resource keeps its id across exports. Conditions
+   * count as stored when the patient has the code, in both.
+   */
+  identity: "content" | "sourceRef";
+  /**
+   * Whether a stored patient's demographics are replaced by the source's when they differ (FHIR:
+   * the Patient resource is the current record). A spreadsheet never changes them: a difference
+   * is an error found when the file is read.
+   */
+  updatesDemographics: boolean;
+  /**
+   * Whether a new patient is evaluated from what the plan writes — the file holds its whole record,
+   * so the bulk of a large import needs no reads — instead of being read back after the writes.
+   */
+  evaluatesNewPatientsFromPlan: boolean;
+}
+
+/** What the import does to one patient. */
+export interface PlannedPatient {
+  mrn: string;
+  /** The stored patient's id, or the new patient's. */
+  patientId: string;
+  /** The patient this import creates; null for one the clinic has. */
+  create: (NewPatientFields & { diet: Diet | null }) | null;
+  /** New demographics of a stored patient. */
+  demographics: Demographics | null;
+  /** A newer diet of a stored patient. */
+  diet: Diet | null;
+  /** What the import writes, each item with its source reference (null for the seed's). */
+  observations: { value: StoredObservation; sourceRef: string | null }[];
+  medications: { value: StoredMedication; sourceRef: string | null }[];
+  conditions: { value: StoredCondition; sourceRef: string | null }[];
+  /** Items left alone: the patient has them already, or the source gave them twice. */
+  existing: { observations: number; medications: number; conditions: number };
+  /** Spreadsheet rows of this patient that bring nothing new. */
+  unchangedRows: number;
+  /**
+   * "from-plan": a new patient evaluated from the plan; "read-back": re-evaluated from the database
+   * after the writes (a stored patient that changed, or a new one when the rules say so); "none".
+   */
+  evaluation: "from-plan" | "read-back" | "none";
+  /** The size of the incoming patient (rows or resources). */
+  size: number;
+}
+
+/** Patients of the clinic, by MRN, as the plan (and the spreadsheet's checks) compare against them. */
+export interface StoredPatient {
+  id: string;
+  mrn: string;
+  familyName: string;
+  givenName: string;
+  birthDate: Date;
+  sex: string;
+  diet: string | null;
+  deceasedAt: Date | null;
+  lastAssessedAt: Date | null;
+}
+
+/** The clinic's patients with these MRNs. */
+export async function findStoredPatients(db: Db | Tx, clinicId: string, mrns: readonly string[]): Promise<Map<string, StoredPatient>> {
+  const found = new Map<string, StoredPatient>();
+  for (const batch of chunks(mrns)) {
+    const rows = await db.patient.findMany({
+      where: { clinicId, mrn: { in: batch } },
+      select: { id: true, mrn: true, familyName: true, givenName: true, birthDate: true, sex: true, diet: true, deceasedAt: true, lastAssessedAt: true },
+    });
+    for (const row of rows) found.set(row.mrn, row);
+  }
+  return found;
+}
+
+/** What stored patients already have, as keys of their items (`patientId|key`). */
+interface StoredKeys {
+  observations: Set<string>;
+  medications: Set<string>;
+  conditions: Set<string>;
+}
+
+/** The content key of a result: kind, time, and what was reported. */
+export function observationKey(o: { kind: string; observedAt: Date; reportedValue: string; reportedUnit: string }): string {
+  return `${o.kind}|${o.observedAt.getTime()}|${o.reportedValue}|${o.reportedUnit}`;
+}
+
+/** The content key of a medicine: its catalogue entry (free text: its name, ignoring case) and start date. */
+export function medicationKey(m: Pick<StoredMedication, "catalogueId" | "name" | "startedOn">): string {
+  return `${m.catalogueId ?? `text:${m.name.trim().toLowerCase()}`}|${m.startedOn?.toISOString() ?? ""}`;
+}
+
+async function findStoredKeys(db: Db | Tx, patientIds: readonly string[], identity: ImportRules["identity"]): Promise<StoredKeys> {
+  const keys: StoredKeys = { observations: new Set(), medications: new Set(), conditions: new Set() };
+  for (const ids of chunks(patientIds)) {
+    const conditions = await db.patientCondition.findMany({ where: { patientId: { in: ids } }, select: { patientId: true, code: true } });
+    for (const c of conditions) keys.conditions.add(`${c.patientId}|${c.code}`);
+    if (identity === "content") {
+      const observations = await db.observation.findMany({
+        where: { patientId: { in: ids } },
+        select: { patientId: true, kind: true, observedAt: true, reportedValue: true, reportedUnit: true },
+      });
+      const medications = await db.patientMedication.findMany({ where: { patientId: { in: ids } }, select: { patientId: true, catalogueId: true, name: true, startedOn: true } });
+      for (const o of observations) keys.observations.add(`${o.patientId}|${observationKey(o)}`);
+      for (const m of medications) keys.medications.add(`${m.patientId}|${medicationKey(m)}`);
+    } else {
+      const bySource = { patientId: { in: ids }, sourceRef: { startsWith: "fhir:" } };
+      const observations = await db.observation.findMany({ where: bySource, select: { patientId: true, sourceRef: true } });
+      const medications = await db.patientMedication.findMany({ where: bySource, select: { patientId: true, sourceRef: true } });
+      for (const o of observations) keys.observations.add(`${o.patientId}|${o.sourceRef}`);
+      for (const m of medications) keys.medications.add(`${m.patientId}|${m.sourceRef}`);
+    }
+  }
+  return keys;
+}
+
+const sameTime = (a: Date | null, b: Date | null) => (a === null ? b === null : b !== null && a.getTime() === b.getTime());
+
+function sameDemographics(stored: StoredPatient, given: Demographics): boolean {
+  return (
+    stored.familyName === given.familyName &&
+    stored.givenName === given.givenName &&
+    sameTime(stored.birthDate, given.birthDate) &&
+    stored.sex === given.sex &&
+    sameTime(stored.deceasedAt, given.deceasedAt)
+  );
+}
+
+/** A diet from an older visit than the last assessment on record does not overwrite a newer one. */
+function newerDiet(stored: StoredPatient, diet: IncomingPatient["diet"]): Diet | null {
+  if (!diet || diet.value === stored.diet) return null;
+  const isNewer = stored.diet === null || stored.lastAssessedAt === null || diet.at >= stored.lastAssessedAt.getTime();
+  return isNewer ? diet.value : null;
+}
+
+/** The items of `incoming` not stored yet and not given earlier in the source; counts the rest. */
+function newItems<T>(patientId: string, incoming: readonly Incoming<T>[], stored: Set<string>): { items: Incoming<T>[]; existing: number } {
+  const items: Incoming<T>[] = [];
+  let existing = 0;
+  for (const item of incoming) {
+    const key = `${patientId}|${item.key}`;
+    if (stored.has(key)) {
+      existing += 1;
+      continue;
+    }
+    stored.add(key);
+    items.push(item);
+  }
+  return { items, existing };
+}
+
+/** Plans one batch of incoming patients against what the clinic has now (read through `db`). */
+export async function planBatch(db: Db | Tx, clinicId: string, batch: readonly IncomingPatient[], rules: ImportRules): Promise<PlannedPatient[]> {
+  const stored = await findStoredPatients(db, clinicId, batch.map((p) => p.mrn));
+  for (const p of batch) {
+    if (p.storedWhenRead !== undefined && p.storedWhenRead !== stored.has(p.mrn)) {
+      throw new AppError("conflict", `Patient ${p.mrn} was ${p.storedWhenRead ? "removed" : "created"} while the file was being checked; run the import again.`);
+    }
+  }
+  const keys = await findStoredKeys(db, [...stored.values()].map((s) => s.id), rules.identity);
+  return batch.map((p): PlannedPatient => {
+    const existingPatient = stored.get(p.mrn);
+    const patientId = existingPatient?.id ?? newRowId();
+    let create: PlannedPatient["create"] = null;
+    let demographics: Demographics | null = null;
+    let diet: Diet | null = null;
+    if (existingPatient) {
+      if (rules.updatesDemographics && p.demographics && !sameDemographics(existingPatient, p.demographics)) demographics = p.demographics;
+      diet = newerDiet(existingPatient, p.diet);
+    } else {
+      if (!p.demographics) throw new Error(`planBatch: patient ${p.mrn} is new but the source gives no demographics (the reading should have refused it).`);
+      create = { mrn: p.mrn, ...p.demographics, diet: p.diet?.value ?? null, attributedClinicianId: null };
+    }
+    const conditions = newItems(patientId, p.conditions, keys.conditions);
+    const observations = newItems(patientId, p.observations, keys.observations);
+    const medications = newItems(patientId, p.medications, keys.medications);
+    const changesPatient = create !== null || demographics !== null || diet !== null || conditions.items.length > 0;
+    // A row counts as unchanged when it brings no new result or medicine; a change to the patient
+    // itself (new, a newer diet, new conditions) is credited to its first row.
+    const rowsWithNews = new Set([...observations.items, ...medications.items].map((item) => item.row));
+    const unchangedRows = p.rows.filter((row, i) => !(i === 0 && changesPatient) && !rowsWithNews.has(row)).length;
+    const changed = changesPatient || observations.items.length > 0 || medications.items.length > 0;
+    return {
+      mrn: p.mrn,
+      patientId,
+      create,
+      demographics,
+      diet,
+      observations: observations.items,
+      medications: medications.items,
+      conditions: conditions.items,
+      existing: { observations: observations.existing, medications: medications.existing, conditions: conditions.existing },
+      unchangedRows,
+      evaluation: create ? (rules.evaluatesNewPatientsFromPlan ? "from-plan" : "read-back") : changed ? "read-back" : "none",
+      size: p.size,
+    };
+  });
+}
+
+/**
+ * The incoming patients in write batches: whole patients, at most {@link PATIENTS_PER_BATCH}
+ * of them or about `batchSize` rows (a batch closes once it reaches either).
+ */
+export function writeBatches(patients: readonly IncomingPatient[], batchSize: number = IMPORT_ROWS_PER_BATCH): IncomingPatient[][] {
+  const batches: IncomingPatient[][] = [];
+  let batch: IncomingPatient[] = [];
+  let size = 0;
+  for (const patient of patients) {
+    batch.push(patient);
+    size += patient.size;
+    if (batch.length >= PATIENTS_PER_BATCH || size >= batchSize) {
+      batches.push(batch);
+      batch = [];
+      size = 0;
+    }
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
+
+/** The totals of a plan, as both importers report them. */
+export interface PlanTotals {
+  patients: { created: number; updated: number; unchanged: number };
+  observations: { created: number; existing: number };
+  medications: { created: number; existing: number; freeText: number };
+  conditions: { created: number; existing: number };
+  unchangedRows: number;
+  createdPatientIds: string[];
+  updatedPatientIds: string[];
+}
+
+export function emptyTotals(): PlanTotals {
+  return {
+    patients: { created: 0, updated: 0, unchanged: 0 },
+    observations: { created: 0, existing: 0 },
+    medications: { created: 0, existing: 0, freeText: 0 },
+    conditions: { created: 0, existing: 0 },
+    unchangedRows: 0,
+    createdPatientIds: [],
+    updatedPatientIds: [],
+  };
+}
+
+/** Adds a planned batch to the totals. */
+export function addToTotals(totals: PlanTotals, planned: readonly PlannedPatient[]): void {
+  for (const p of planned) {
+    if (p.create) {
+      totals.patients.created += 1;
+      totals.createdPatientIds.push(p.patientId);
+    } else if (p.evaluation === "read-back") {
+      totals.patients.updated += 1;
+      totals.updatedPatientIds.push(p.patientId);
+    } else {
+      totals.patients.unchanged += 1;
+    }
+    totals.observations.created += p.observations.length;
+    totals.observations.existing += p.existing.observations;
+    totals.medications.created += p.medications.length;
+    totals.medications.existing += p.existing.medications;
+    totals.medications.freeText += p.medications.filter((m) => m.value.catalogueId === null).length;
+    totals.conditions.created += p.conditions.length;
+    totals.conditions.existing += p.existing.conditions;
+    totals.unchangedRows += p.unchangedRows;
+  }
+}

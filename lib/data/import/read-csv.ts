@@ -1,0 +1,365 @@
+import "server-only";
+import { Readable } from "node:stream";
+import { CsvError, parse } from "csv-parse";
+import type { Db } from "@/lib/data/db/client";
+import { findMedicineById } from "@/lib/domain/medicine-catalogue";
+import { toIsoDate } from "@/lib/domain/dates";
+import type { ConditionCode, Diet, Sex, StoredMedication, StoredObservation } from "@/lib/domain/types";
+import { CANONICAL_UNIT } from "@/lib/domain/units";
+import { normaliseHeader, parseAssessmentCells, validateHeaders, type AssessmentRow } from "@/lib/validation/assessment-row";
+import { findStoredPatients, medicationKey, observationKey, type Incoming, type IncomingPatient, type StoredPatient } from "./plan";
+import { leaveOutBlockedPatients, type ImportProblem } from "./problems";
+
+/**
+ * Step 1 of a spreadsheet import (docs/design.md#assessment-spreadsheet-csv-import; the pipeline:
+ * lib/data/import/run.ts): every row read and checked — the row schema
+ * (lib/validation/assessment-row.ts), then what needs the whole file or the clinic's records:
+ * demographic conflicts between rows and with the clinic's records, demographics for new MRNs, a
+ * visit before the birth date. Every problem is collected (what each does to the import:
+ * problems.ts), and each valid row is kept parsed with its patient, so a row is parsed once
+ * (memory grows with the file, like the file itself, which is already in memory).
+ *
+ * Row numbers are spreadsheet rows: the header is row 1, the first data row is row 2.
+ */
+
+interface Given<T> {
+  value: T;
+  row: number;
+}
+
+/** What the file says about one MRN, gathered from its valid rows. */
+export interface MrnPlan {
+  mrn: string;
+  /** Rows that passed the row checks, in file order, and what each says (`visits[i]` is row `rows[i]`). */
+  rows: number[];
+  visits: AssessmentRow[];
+  familyName?: Given<string>;
+  givenName?: Given<string>;
+  birthDate?: Given<Date>;
+  sex?: Given<Sex>;
+  /** The diet of the latest visit that gives one (undated rows count as "as of the import"). */
+  diet?: Given<Diet> & { at: number };
+  conditions: Map<ConditionCode, number>;
+  earliestAssessed?: Given<Date>;
+  /** The row whose problem stops this MRN; its other rows are then not imported either. */
+  blockedAtRow?: number;
+}
+
+/** What reading a spreadsheet found. */
+export interface CsvReading {
+  /** A problem with the file itself (encoding, CSV syntax, header): nothing can be imported. */
+  fileBlocked: boolean;
+  rowsTotal: number;
+  errors: ImportProblem[];
+  warnings: ImportProblem[];
+  invalidRows: Set<number>;
+  patients: Map<string, MrnPlan>;
+  /** The clinic's patients with the file's MRNs, when the file was read. */
+  stored: Map<string, StoredPatient>;
+}
+
+/**
+ * Spreadsheet files must be UTF-8 (with or without a BOM). Anything else — Latin-1, UTF-16, a
+ * binary file — would otherwise be read as replacement characters and corrupt names silently.
+ */
+function utf8Problem(content: Buffer | string): string | null {
+  if (typeof content === "string") return null;
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(content);
+    return null;
+  } catch {
+    const utf16 = content.length >= 2 && ((content[0] === 0xff && content[1] === 0xfe) || (content[0] === 0xfe && content[1] === 0xff));
+    return `The file is not UTF-8 text${utf16 ? " (it looks like UTF-16)" : ""}. In your spreadsheet choose "Save as… CSV UTF-8" and import that file.`;
+  }
+}
+
+/** Spreadsheet rows as cell arrays; blank lines keep their number but are not yielded. */
+async function* readCsvRows(content: Buffer | string): AsyncGenerator<{ row: number; cells: string[] }> {
+  const buffer = typeof content === "string" ? Buffer.from(content, "utf8") : content;
+  // Feed the parser in slices so it holds a few records at a time, not the whole file.
+  const source = Readable.from(
+    (function* () {
+      for (let i = 0; i < buffer.length; i += 64 * 1024) yield buffer.subarray(i, i + 64 * 1024);
+    })(),
+  );
+  const parser = source.pipe(parse({ bom: true, relax_column_count: true }));
+  let row = 0;
+  for await (const record of parser as AsyncIterable<string[]>) {
+    row += 1;
+    if (record.every((cell) => cell.trim() === "")) continue;
+    yield { row, cells: record };
+  }
+}
+
+/** A row's non-empty cells by normalised column name, trimmed (lib/validation/assessment-row.ts RowCells). */
+function rowCellsOf(columns: readonly string[], cells: readonly string[]): Map<string, string> {
+  const record = new Map<string, string>();
+  for (let i = 0; i < columns.length; i += 1) {
+    const cell = cells[i];
+    if (cell === undefined || cell === "") continue;
+    const text = cell.trim();
+    if (text !== "") record.set(columns[i]!, text);
+  }
+  return record;
+}
+
+function cellCountProblem(row: number, headers: readonly string[], cells: readonly string[]): ImportProblem | null {
+  if (cells.length === headers.length) return null;
+  if (cells.length > headers.length && cells.slice(headers.length).every((c) => c.trim() === "")) return null;
+  return {
+    row,
+    column: "",
+    message: `This row has ${cells.length} cells but the header has ${headers.length} columns; check for a missing or extra comma or an unclosed quote.`,
+  };
+}
+
+const sameName = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+const sameDate = (a: Date, b: Date) => a.getTime() === b.getTime();
+const sameSex = (a: string, b: string) => a === b;
+
+function showName(value: string): string {
+  return `"${value}"`;
+}
+
+/** A later row disagreeing with the first row that gave a demographic is an error naming both. */
+function mergeGiven<T>(
+  plan: MrnPlan,
+  current: Given<T> | undefined,
+  value: T | undefined,
+  row: number,
+  spec: { column: string; label: string; same: (a: T, b: T) => boolean; show: (v: T) => string },
+  errors: ImportProblem[],
+): { given: Given<T> | undefined; conflict: boolean } {
+  if (value === undefined) return { given: current, conflict: false };
+  if (current === undefined) return { given: { value, row }, conflict: false };
+  if (spec.same(current.value, value)) return { given: current, conflict: false };
+  errors.push({
+    row,
+    column: spec.column,
+    message: `${spec.label} ${spec.show(value)} differs from ${spec.show(current.value)} given for MRN ${plan.mrn} in row ${current.row}; one patient cannot have both.`,
+  });
+  return { given: current, conflict: true };
+}
+
+const FAMILY = { column: "family_name", label: "Family name", same: sameName, show: showName };
+const GIVEN = { column: "given_name", label: "Given name", same: sameName, show: showName };
+const BIRTH = { column: "birth_date", label: "Birth date", same: sameDate, show: toIsoDate };
+const SEX = { column: "sex", label: "Sex", same: sameSex, show: (v: string) => v };
+
+/** Reads and checks the whole file against the clinic's records; nothing is written. */
+export async function readSpreadsheet(db: Db, clinicId: string, content: Buffer | string, now: Date): Promise<CsvReading> {
+  const errors: ImportProblem[] = [];
+  const warnings: ImportProblem[] = [];
+  const invalidRows = new Set<number>();
+  const plans = new Map<string, MrnPlan>();
+  let headers: string[] | null = null;
+  let columns: string[] = [];
+  let headerBlocked = false;
+  let rowsTotal = 0;
+
+  const encodingProblem = utf8Problem(content);
+  if (encodingProblem) {
+    errors.push({ row: 1, column: "", message: encodingProblem });
+    return { errors, warnings, invalidRows, patients: plans, rowsTotal: 0, fileBlocked: true, stored: new Map() };
+  }
+
+  try {
+    for await (const { row, cells } of readCsvRows(content)) {
+      if (headers === null) {
+        headers = cells;
+        columns = cells.map(normaliseHeader);
+        const headerErrors = validateHeaders(cells);
+        for (const e of headerErrors) errors.push({ row, column: e.column.trim(), message: e.message });
+        headerBlocked = headerErrors.length > 0;
+        continue;
+      }
+      rowsTotal += 1;
+      const countProblem = cellCountProblem(row, headers, cells);
+      if (countProblem) {
+        errors.push(countProblem);
+        invalidRows.add(row);
+        continue;
+      }
+      const parsed = parseAssessmentCells(rowCellsOf(columns, cells));
+      if (!parsed.ok) {
+        for (const e of parsed.errors) errors.push({ row, column: e.column, message: e.message });
+        invalidRows.add(row);
+        continue;
+      }
+      const r = parsed.row;
+      if (r.assessedOn && r.assessedOn.getTime() > now.getTime()) {
+        errors.push({ row, column: "assessed_on", message: `Assessment date ${toIsoDate(r.assessedOn)} is in the future (today is ${toIsoDate(now)}).` });
+        invalidRows.add(row);
+        continue;
+      }
+      for (const name of r.unknownMedications) {
+        warnings.push({ row, column: "medications", message: `Medicine "${name}" is not in the medicine catalogue: kept as free text, and the screening rules do not use it.` });
+      }
+      let plan = plans.get(r.mrn);
+      if (!plan) {
+        plan = { mrn: r.mrn, rows: [], visits: [], conditions: new Map() };
+        plans.set(r.mrn, plan);
+      }
+      const d = r.demographics;
+      const family = mergeGiven(plan, plan.familyName, d.familyName, row, FAMILY, errors);
+      const given = mergeGiven(plan, plan.givenName, d.givenName, row, GIVEN, errors);
+      const birth = mergeGiven(plan, plan.birthDate, d.birthDate, row, BIRTH, errors);
+      const sex = mergeGiven<Sex>(plan, plan.sex, d.sex, row, SEX, errors);
+      if (family.conflict || given.conflict || birth.conflict || sex.conflict) {
+        invalidRows.add(row);
+        plan.blockedAtRow ??= row;
+        continue;
+      }
+      plan.familyName = family.given;
+      plan.givenName = given.given;
+      plan.birthDate = birth.given;
+      plan.sex = sex.given;
+      plan.rows.push(row);
+      plan.visits.push(r);
+      mergeVisit(plan, r, row, now);
+    }
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    const records = (error as unknown as { records?: unknown }).records;
+    errors.push({
+      row: typeof records === "number" ? records + 1 : 0,
+      column: "",
+      message: `The file is not valid CSV and was not read past this point: ${error.message}`,
+    });
+    headerBlocked = true;
+  }
+  if (headers === null) {
+    errors.push({ row: 1, column: "", message: "The file is empty: it needs a header row and at least one data row." });
+    headerBlocked = true;
+  }
+
+  const stored = await findStoredPatients(db, clinicId, [...plans.keys()]);
+  for (const plan of plans.values()) {
+    for (const problem of checkPlanAgainstDatabase(plan, stored.get(plan.mrn) ?? null)) {
+      errors.push(problem);
+      invalidRows.add(problem.row);
+    }
+  }
+  leaveOutBlockedPatients(plans.values(), invalidRows, errors);
+  errors.sort((a, b) => a.row - b.row);
+  return { fileBlocked: headerBlocked, rowsTotal, errors, warnings, invalidRows, patients: plans, stored };
+}
+
+function mergeVisit(plan: MrnPlan, r: AssessmentRow, row: number, now: Date): void {
+  if (r.diet !== undefined) {
+    const at = r.assessedOn?.getTime() ?? now.getTime();
+    if (!plan.diet || at >= plan.diet.at) plan.diet = { value: r.diet, row, at };
+  }
+  for (const code of r.conditions ?? []) if (!plan.conditions.has(code)) plan.conditions.set(code, row);
+  if (r.assessedOn && (!plan.earliestAssessed || r.assessedOn.getTime() < plan.earliestAssessed.value.getTime())) {
+    plan.earliestAssessed = { value: r.assessedOn, row };
+  }
+}
+
+/** Conflicts with the clinic's record, missing demographics for a new MRN, birth after a visit. */
+function checkPlanAgainstDatabase(plan: MrnPlan, existing: StoredPatient | null): ImportProblem[] {
+  const errors: ImportProblem[] = [];
+  const block = (problem: ImportProblem) => {
+    errors.push(problem);
+    plan.blockedAtRow ??= problem.row;
+  };
+  if (existing) {
+    const who = `${existing.familyName}, ${existing.givenName}`;
+    const compare = <T>(given: Given<T> | undefined, stored: T, spec: { column: string; label: string; same: (a: T, b: T) => boolean; show: (v: T) => string }) => {
+      if (given && !spec.same(given.value, stored)) {
+        block({
+          row: given.row,
+          column: spec.column,
+          message: `${spec.label} ${spec.show(given.value)} differs from ${spec.show(stored)} recorded for patient ${plan.mrn} (${who}); correct the file or the patient record first.`,
+        });
+      }
+    };
+    compare(plan.familyName, existing.familyName, FAMILY);
+    compare(plan.givenName, existing.givenName, GIVEN);
+    compare(plan.birthDate, existing.birthDate, BIRTH);
+    compare(plan.sex, existing.sex, SEX);
+  } else if (plan.rows.length > 0) {
+    const firstRow = plan.rows[0]!;
+    const missing: [unknown, string, string][] = [
+      [plan.familyName, "family_name", "family name"],
+      [plan.givenName, "given_name", "given name"],
+      [plan.birthDate, "birth_date", "birth date"],
+      [plan.sex, "sex", "sex"],
+    ];
+    for (const [given, column, label] of missing) {
+      if (given === undefined) {
+        block({ row: firstRow, column, message: `MRN ${plan.mrn} is not yet a patient of this clinic, so its ${label} is required (in this or another row of the same MRN).` });
+      }
+    }
+  }
+  const birth = plan.birthDate?.value ?? existing?.birthDate;
+  if (birth && plan.earliestAssessed && birth.getTime() > plan.earliestAssessed.value.getTime()) {
+    block({
+      row: plan.earliestAssessed.row,
+      column: "assessed_on",
+      message: `Assessment date ${toIsoDate(plan.earliestAssessed.value)} is before patient ${plan.mrn}'s birth date ${toIsoDate(birth)}.`,
+    });
+  }
+  return errors;
+}
+
+
+function demographicsOf(plan: MrnPlan): IncomingPatient["demographics"] {
+  const { familyName, givenName, birthDate, sex } = plan;
+  if (!familyName || !givenName || !birthDate || !sex) return null;
+  return { familyName: familyName.value, givenName: givenName.value, birthDate: birthDate.value, sex: sex.value, deceasedAt: null };
+}
+
+/**
+ * The patients to import, in file order: every MRN with at least one valid row and no row whose
+ * problem stops it, with the results and medicines of its valid rows. Each item keeps its row,
+ * whose reference (`import:<job>:row:<n>`) is stored with it.
+ */
+export function spreadsheetPatients(reading: CsvReading, jobId: string): IncomingPatient[] {
+  const sourceRef = (row: number) => `import:${jobId}:row:${row}`;
+  const patients: IncomingPatient[] = [];
+  for (const plan of reading.patients.values()) {
+    if (plan.blockedAtRow !== undefined || plan.rows.length === 0) continue;
+    const observations: Incoming<StoredObservation>[] = [];
+    const medications: Incoming<StoredMedication>[] = [];
+    plan.visits.forEach((visit, i) => {
+      const row = plan.rows[i]!;
+      for (const o of visit.observations) {
+        const value: StoredObservation = {
+          kind: o.kind,
+          value: o.value,
+          isUnable: o.isUnable,
+          reportedValue: o.reportedValue ?? (o.isUnable ? "unable" : String(o.value)),
+          reportedUnit: o.reportedUnit ?? CANONICAL_UNIT[o.kind],
+          observedAt: o.observedAt,
+          method: o.method ?? null,
+        };
+        observations.push({ value, key: observationKey(value), sourceRef: sourceRef(row), row });
+      }
+      for (const m of visit.medications) {
+        const entry = m.catalogueId ? findMedicineById(m.catalogueId) : null;
+        const value: StoredMedication = {
+          catalogueId: entry?.id ?? null,
+          name: entry?.genericName ?? m.name,
+          atcCode: entry?.atc ?? null,
+          rxnormCode: entry?.rxnormIngredient ?? null,
+          startedOn: m.startedOn,
+          stoppedOn: null,
+        };
+        medications.push({ value, key: medicationKey(value), sourceRef: sourceRef(row), row });
+      }
+    });
+    patients.push({
+      mrn: plan.mrn,
+      demographics: demographicsOf(plan),
+      storedWhenRead: reading.stored.has(plan.mrn),
+      diet: plan.diet ? { value: plan.diet.value, at: plan.diet.at } : null,
+      observations,
+      medications,
+      conditions: [...plan.conditions].map(([code, row]) => ({ value: { code, recordedAt: null, resolvedAt: null }, key: code, sourceRef: sourceRef(row), row })),
+      rows: plan.rows,
+      size: plan.rows.length,
+    });
+  }
+  return patients;
+}

@@ -1,0 +1,100 @@
+import "server-only";
+import type { Db, Tx } from "@/lib/data/db/client";
+import { chunks, PATIENTS_PER_BATCH } from "@/lib/data/db/batches";
+import { reevaluatePatients } from "@/lib/data/evaluation/reevaluate";
+import { getActiveThresholds } from "@/lib/data/evaluation/thresholds";
+import type { RowOrigin } from "@/lib/data/patients/record-rows";
+import { addToTotals, emptyTotals, planBatch, writeBatches, type ImportRules, type IncomingPatient, type PlannedPatient, type PlanTotals } from "./plan";
+import { writePlannedBatch } from "./write";
+
+/**
+ * The one import pipeline, for the spreadsheet (assessments.ts) and FHIR (fhir.ts) alike:
+ *
+ * 1. **read** — the caller parses and validates the whole source and collects every problem
+ *    (read-csv.ts, read-fhir.ts; what a problem does to the import: problems.ts), giving the
+ *    patients to import as {@link IncomingPatient}s;
+ * 2. **plan** — what will be created, changed and left alone, against the clinic's records
+ *    (plan.ts), batch by batch;
+ * 3. **write** — the plan applied (write.ts).
+ *
+ * A dry run is the plan alone: read against the database, nothing written but the ImportJob
+ * record ("validated") and its audit event. A real run makes the same plan inside ONE
+ * transaction and applies each batch as it is planned, re-evaluates every stored patient that
+ * changed, and records the ImportJob ("completed") and its audit event in that transaction: all
+ * or nothing, so a crash or an error part-way leaves the database as it was. A failed run is
+ * recorded as "failed" (best effort, in its own transaction) and the error rethrown.
+ */
+
+export type ImportJobStatus = "validated" | "completed" | "failed";
+
+/** A large import is one transaction by design (all or nothing); give it room. */
+const IMPORT_TRANSACTION = { maxWait: 30_000, timeout: 6 * 60 * 60_000 };
+
+export interface ImportRun {
+  /** Valid patients only: the reading has left out everything a problem stopped. */
+  patients: readonly IncomingPatient[];
+  rules: ImportRules;
+  origin: Omit<RowOrigin, "writtenAt">;
+  now: Date;
+  dryRun: boolean;
+  /** Rows (or resources) per write batch, about (a patient is never split). */
+  batchSize?: number;
+  /** Called as rows are planned or written and patients evaluated. */
+  onProgress?: (done: number, total: number) => void;
+  /** Writes the ImportJob row and its audit event; `totals` is null when the run failed. */
+  record: (tx: Tx, status: ImportJobStatus, totals: PlanTotals | null, failure?: string) => Promise<void>;
+}
+
+/** Runs the pipeline (see the file comment) and returns what was planned, and written unless a dry run. */
+export async function runImport(db: Db, run: ImportRun): Promise<PlanTotals> {
+  const batches = writeBatches(run.patients, run.batchSize);
+  const rows = run.patients.reduce((n, p) => n + p.size, 0);
+  // Progress counts rows planned or written, then each patient evaluated.
+  const total = rows + (run.dryRun ? 0 : run.patients.length);
+  let done = 0;
+  const progress = (step: number) => {
+    done += step;
+    run.onProgress?.(Math.min(done, total), total);
+  };
+
+  if (run.dryRun) {
+    const totals = emptyTotals();
+    for (const batch of batches) {
+      addToTotals(totals, await planBatch(db, run.origin.clinicId, batch, run.rules));
+      progress(batch.reduce((n, p) => n + p.size, 0));
+    }
+    run.onProgress?.(total, total);
+    await db.$transaction((tx) => run.record(tx, "validated", totals));
+    return totals;
+  }
+
+  try {
+    return await db.$transaction(async (tx) => {
+      const totals = emptyTotals();
+      const thresholds = await getActiveThresholds(tx, run.origin.clinicId, run.now);
+      const readBack: string[] = [];
+      for (const batch of batches) {
+        const planned = await planBatch(tx, run.origin.clinicId, batch, run.rules);
+        await writePlannedBatch(tx, planned, { origin: { ...run.origin, writtenAt: new Date() }, now: run.now, thresholds });
+        addToTotals(totals, planned);
+        readBack.push(...planned.filter((p) => p.evaluation === "read-back").map((p) => p.patientId));
+        progress(batch.reduce((n, p) => n + p.size, 0) + countEvaluatedFromPlan(planned));
+      }
+      for (const ids of chunks(readBack, PATIENTS_PER_BATCH)) {
+        await reevaluatePatients(tx, run.origin.clinicId, ids, run.now);
+        progress(ids.length);
+      }
+      run.onProgress?.(total, total);
+      await run.record(tx, "completed", totals);
+      return totals;
+    }, IMPORT_TRANSACTION);
+  } catch (error) {
+    const failure = (error instanceof Error ? error.message : String(error)).slice(0, 2_000);
+    await db.$transaction((tx) => run.record(tx, "failed", null, failure)).catch(() => undefined);
+    throw error;
+  }
+}
+
+function countEvaluatedFromPlan(planned: readonly PlannedPatient[]): number {
+  return planned.filter((p) => p.evaluation === "from-plan").length;
+}

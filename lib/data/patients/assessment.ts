@@ -1,0 +1,179 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import type { Db } from "@/lib/data/db/client";
+import { appendAudit } from "@/lib/data/audit/log";
+import { claimPatientVersion } from "./version";
+import { openPatientRecord, type PatientHeader, type StoredSnapshot } from "./record";
+import { reevaluatePatients } from "@/lib/data/evaluation/reevaluate";
+import { actorId, actorRole, type Actor } from "@/lib/data/access/actor";
+import { can } from "@/lib/data/access/roles";
+import { AppError } from "@/lib/errors";
+import { toIsoDate } from "@/lib/domain/dates";
+import { MEASURE_LABELS } from "@/lib/domain/measures";
+import { MEASURE_KINDS, type MeasureKind, type ObservationInput } from "@/lib/domain/types";
+import { decodeMeasureKind } from "@/lib/data/stored/values";
+
+/**
+ * Recording one visit's results for a patient (docs/design.md#who-uses-it, "enter an assessment"). The write is
+ * guarded by the patient's optimistic-concurrency version: the form carries the version the
+ * clinician saw, and the save succeeds only if it is still current — so two clinicians saving the
+ * same patient at once never silently overwrite or duplicate each other; the second is told.
+ */
+
+/** One result to store: a domain observation with what was entered and an optional note. */
+export type AssessmentObservation = ObservationInput & { reportedValue: string; reportedUnit: string; note?: string | null };
+
+export interface AssessmentInput {
+  observations: readonly AssessmentObservation[];
+}
+
+export interface RecordAssessmentResult {
+  patientId: string;
+  /** The patient's version after the save (the next form must carry it). */
+  version: number;
+  observationIds: string[];
+}
+
+function assertPatientId(patientId: unknown): asserts patientId is string {
+  // Prisma reads `undefined` as "no filter": never let an absent id through.
+  if (typeof patientId !== "string" || patientId.trim() === "") throw new AppError("not_found", "No such patient in your clinic.");
+}
+
+function assertCanEdit(actor: Actor): void {
+  if (!can(actorRole(actor), "patient:edit")) throw new AppError("forbidden", "Your role does not allow changing patient records.");
+}
+
+/**
+ * Stores one visit's results for a patient of the actor's clinic (source "manual", entered by
+ * the actor), provided the patient is still at `expectedPatientVersion`; then, in the same
+ * transaction, re-evaluates the patient (snapshot, flags, panel columns) and writes one
+ * "observation.create" audit event per result. Another clinic's patient is not_found; a stale
+ * version is a conflict and writes nothing. Results dated after `now` are refused (the engine
+ * would ignore them).
+ */
+export async function recordAssessment(
+  db: Db,
+  actor: Actor,
+  patientId: string,
+  input: AssessmentInput,
+  expectedPatientVersion: number,
+  now: Date = new Date(),
+): Promise<RecordAssessmentResult> {
+  assertCanEdit(actor);
+  assertPatientId(patientId);
+  const clinicId = actor.clinicId;
+  if (input.observations.length === 0) throw new AppError("invalid", "Enter at least one result before saving.");
+  for (const o of input.observations) {
+    if (!(MEASURE_KINDS as readonly string[]).includes(o.kind)) throw new AppError("invalid", `Unknown kind of result “${o.kind}”.`);
+    if (o.observedAt.getTime() > now.getTime()) {
+      throw new AppError("invalid", `${MEASURE_LABELS[o.kind]} is dated ${toIsoDate(o.observedAt)}, after today; enter results on or after the day they were taken.`);
+    }
+  }
+  return db.$transaction(async (tx) => {
+    const version = await claimPatientVersion(tx, clinicId, patientId, expectedPatientVersion);
+    const writtenAt = new Date();
+    const rows = input.observations.map((o) => ({
+      id: randomUUID(),
+      clinicId,
+      patientId,
+      kind: o.kind,
+      value: o.value,
+      isUnable: o.isUnable,
+      reportedValue: o.reportedValue,
+      reportedUnit: o.reportedUnit,
+      observedAt: o.observedAt,
+      method: o.method ?? null,
+      source: "manual",
+      note: o.note ?? null,
+      enteredById: actorId(actor),
+      status: "final",
+      version: 1,
+      createdAt: writtenAt,
+      updatedAt: writtenAt,
+    }));
+    await tx.observation.createMany({ data: rows });
+    await reevaluatePatients(tx, clinicId, [patientId], now);
+    await appendAudit(
+      tx,
+      actor,
+      rows.map((row) => ({
+        action: "observation.create" as const,
+        patientId,
+        entityType: "observation",
+        entityId: row.id,
+        detail: {
+          kind: row.kind,
+          value: row.value,
+          isUnable: row.isUnable,
+          reportedValue: row.reportedValue,
+          reportedUnit: row.reportedUnit,
+          observedAt: row.observedAt.toISOString(),
+          method: row.method,
+          note: row.note,
+          patientVersion: version,
+        },
+      })),
+      now,
+    );
+    return { patientId, version, observationIds: rows.map((r) => r.id) };
+  });
+}
+
+export interface LatestResult {
+  kind: MeasureKind;
+  isUnable: boolean;
+  reportedValue: string;
+  reportedUnit: string;
+  observedAt: Date;
+  enteredAt: Date;
+  enteredByName: string | null;
+  source: string;
+}
+
+export interface AssessmentContext {
+  patient: PatientHeader;
+  snapshot: StoredSnapshot | null;
+  /** The version the form must carry. */
+  version: number;
+  /** The latest final result of each kind on record (what a second clinician must check against). */
+  latest: LatestResult[];
+}
+
+/**
+ * What the entry form needs: the patient (opened and audited as a view, scoped by clinic), the
+ * version to save against, and the latest result of each kind already on record.
+ */
+export async function getAssessmentContext(db: Db, actor: Actor, patientId: string, now: Date = new Date()): Promise<AssessmentContext> {
+  assertCanEdit(actor);
+  const opened = await openPatientRecord(db, actor, patientId, now);
+  const clinicId = actor.clinicId;
+  const [row, observations] = await Promise.all([
+    db.patient.findFirstOrThrow({ where: { id: opened.patient.id, clinicId }, select: { version: true } }),
+    db.observation.findMany({
+      where: { patientId: opened.patient.id, clinicId, status: "final" },
+      select: { id: true, kind: true, isUnable: true, reportedValue: true, reportedUnit: true, observedAt: true, createdAt: true, source: true, enteredBy: { select: { name: true } } },
+      orderBy: [{ observedAt: "desc" }, { createdAt: "desc" }],
+    }),
+  ]);
+  const latest = new Map<MeasureKind, LatestResult>();
+  for (const o of observations) {
+    const kind = decodeMeasureKind(o.kind, o.id);
+    if (latest.has(kind)) continue;
+    latest.set(kind, {
+      kind,
+      isUnable: o.isUnable,
+      reportedValue: o.reportedValue,
+      reportedUnit: o.reportedUnit,
+      observedAt: o.observedAt,
+      enteredAt: o.createdAt,
+      enteredByName: o.enteredBy?.name ?? null,
+      source: o.source,
+    });
+  }
+  return {
+    patient: opened.patient,
+    snapshot: opened.snapshot,
+    version: row.version,
+    latest: MEASURE_KINDS.flatMap((kind) => latest.get(kind) ?? []),
+  };
+}

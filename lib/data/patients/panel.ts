@@ -1,0 +1,266 @@
+import "server-only";
+import type { Db } from "@/lib/data/db/client";
+import type { Prisma } from "@/lib/generated/prisma-sqlite/client";
+import { auditReadGrouped } from "@/lib/data/audit/group";
+import type { Actor } from "@/lib/data/access/actor";
+import type { PanelQuery } from "@/lib/validation/panel-query";
+import { cohortWhere } from "./cohort-where";
+import { searchMatchIds, searchWhere, type SearchMatches } from "./search";
+import { TIER_RANK, type Awgs2019Category, type B12Status, type Diet, type Ewgsop2Category, type FlagCode, type Sex, type Tier } from "@/lib/domain/types";
+import { decodeAwgs2019, decodeB12Status, decodeDiet, decodeEwgsop2, decodeFlagCode, decodeSex, decodeTier, decodeTierRank } from "@/lib/data/stored/values";
+import { bornBeforeForAge } from "@/lib/domain/dates";
+
+export interface PanelRow {
+  id: string;
+  mrn: string;
+  familyName: string;
+  givenName: string;
+  birthDate: Date;
+  sex: Sex;
+  diet: Diet | null;
+  clinicianName: string | null;
+  lastAssessedAt: Date | null;
+  latestGripKg: number | null;
+  latestGripAt: Date | null;
+  latestGaitMs: number | null;
+  latestGaitAt: Date | null;
+  latestB12Pmol: number | null;
+  latestB12At: Date | null;
+  tier: Tier | null;
+  ewgsop2: Ewgsop2Category | null;
+  awgs2019: Awgs2019Category | null;
+  b12Status: B12Status | null;
+  b12OnTreatment: boolean;
+  openFlags: { code: FlagCode; dueAt: Date }[];
+}
+
+export interface PanelPage {
+  rows: PanelRow[];
+  total: number;
+  /** Patients per tier under the current filters other than the tier filter itself. */
+  tierCounts: Partial<Record<Tier, number>>;
+  page: number;
+  pageCount: number;
+}
+
+/**
+ * The `where` for a panel query, always scoped to the actor's clinic. Age bounds become birth-date
+ * bounds relative to `now` on the UTC calendar (bornBeforeForAge), the clock the displayed ages
+ * use: age ≥ a ⇔ born before the cut-off for a; age ≤ b ⇔ not born before the cut-off for b + 1.
+ */
+export function panelWhere(actor: Actor, query: PanelQuery, now: Date): Prisma.PatientWhereInput {
+  const clinicId = actor.clinicId;
+  if (!clinicId) throw new Error("panelWhere: actor without a clinic");
+  const where: Prisma.PatientWhereInput = { clinicId };
+  const birth: Prisma.DateTimeFilter = {};
+  if (query.ageMin !== undefined) birth.lt = bornBeforeForAge(query.ageMin, now);
+  if (query.ageMax !== undefined) birth.gte = bornBeforeForAge(query.ageMax + 1, now);
+  if (birth.lt || birth.gte) where.birthDate = birth;
+  if (query.sex) where.sex = query.sex;
+  if (query.diet) where.diet = query.diet === "not_recorded" ? null : query.diet;
+  if (query.med) where.medicationClasses = { contains: `;${query.med};` };
+  if (query.mine && actor.kind === "user") where.attributedClinicianId = actor.userId;
+  else if (query.clinician) where.attributedClinicianId = query.clinician;
+  const and: Prisma.PatientWhereInput[] = [];
+  if (query.q) and.push(searchWhere(query.q));
+  const snapshot: Prisma.RiskSnapshotWhereInput = {};
+  if (query.tier) snapshot.tier = query.tier;
+  if (query.ewgsop2) snapshot.ewgsop2 = query.ewgsop2;
+  if (query.awgs) snapshot.awgs2019 = query.awgs;
+  if (query.b12) snapshot.b12Status = query.b12;
+  if (Object.keys(snapshot).length > 0) where.snapshot = { is: snapshot };
+  if (query.flag || query.outreach || query.overdue) {
+    where.flags = {
+      some: {
+        status: "open",
+        ...(query.flag ? { code: query.flag } : {}),
+        ...(query.outreach ? { outreach: query.outreach } : {}),
+        ...(query.overdue ? { dueAt: { lt: now } } : {}),
+      },
+    };
+  }
+  if (query.criteria.length > 0) and.push(cohortWhere(query.criteria, query.match, now));
+  if (and.length > 0) where.AND = and;
+  return where;
+}
+
+/** The panel's columns, read for one page of patients. */
+const PANEL_SELECT = {
+  id: true, mrn: true, familyName: true, givenName: true, birthDate: true, sex: true, diet: true,
+  lastAssessedAt: true, latestGripKg: true, latestGripAt: true, latestGaitMs: true, latestGaitAt: true,
+  latestB12Pmol: true, latestB12At: true,
+  attributedClinician: { select: { name: true } },
+  snapshot: { select: { id: true, tier: true, ewgsop2: true, awgs2019: true, b12Status: true, b12OnTreatment: true } },
+  flags: { where: { status: "open" }, select: { id: true, code: true, dueAt: true }, orderBy: { dueAt: "asc" } },
+} satisfies Prisma.PatientSelect;
+
+type FoundPatient = Prisma.PatientGetPayload<{ select: typeof PANEL_SELECT }>;
+
+function toPanelRow({ attributedClinician, snapshot, flags, sex, diet, ...row }: FoundPatient): PanelRow {
+  return {
+    ...row,
+    sex: decodeSex(sex, row.id),
+    diet: decodeDiet(diet, row.id),
+    clinicianName: attributedClinician?.name ?? null,
+    tier: snapshot ? decodeTier(snapshot.tier, snapshot.id) : null,
+    ewgsop2: snapshot ? decodeEwgsop2(snapshot.ewgsop2, snapshot.id) : null,
+    awgs2019: snapshot ? decodeAwgs2019(snapshot.awgs2019, snapshot.id) : null,
+    b12Status: snapshot ? decodeB12Status(snapshot.b12Status, snapshot.id) : null,
+    b12OnTreatment: snapshot?.b12OnTreatment ?? false,
+    openFlags: flags.map((flag) => ({ code: decodeFlagCode(flag.code, flag.id), dueAt: flag.dueAt })),
+  };
+}
+
+function panelOrder(sort: Exclude<PanelQuery["sort"], "tier">, dir: PanelQuery["dir"]): Prisma.PatientOrderByWithRelationInput[] {
+  switch (sort) {
+    case "age":
+      // Age ascending (youngest first) is birth date descending.
+      return [{ birthDate: dir === "asc" ? "desc" : "asc" }, { id: "asc" }];
+    case "last_assessed":
+      return [{ lastAssessedAt: { sort: dir, nulls: "last" } }, { id: "asc" }];
+    case "name":
+      return [{ familyName: dir }, { givenName: dir }, { id: "asc" }];
+  }
+}
+
+/** Matching patients per tier rank, and how many of them have an open flag with a due date. */
+interface TierCount {
+  tierRank: number;
+  all: number;
+  withDue: number;
+}
+
+/** The pseudo rank of patients without a stored evaluation: after every tier, in either direction. */
+const UNEVALUATED = -1;
+
+const COUNT_CACHE_ENTRIES = 500;
+const countCaches = new WeakMap<Db, Map<string, { version: number; counts: TierCount[] }>>();
+
+/**
+ * Matching patients per tier: one grouped query over RiskSnapshot, which visits every matching
+ * patient — the one part of a panel call whose cost grows with the clinic. So the result is cached
+ * per (clinic, filter) under the clinic's PanelVersion, which database triggers bump with every
+ * change to its patients, snapshots or flags (any code path, any app instance): a cached count is
+ * used only while nothing it was computed from has changed. The version is read before counting,
+ * so a write that commits in between leaves counts newer than their version (a recount next time),
+ * never older. Filters relative to "now" (age, overdue) make a new key each call and are recounted.
+ */
+async function countByTier(db: Db, clinicId: string, where: Prisma.PatientWhereInput, search: SearchMatches | null = null, keyWhere = where): Promise<TierCount[]> {
+  let cache = countCaches.get(db);
+  if (!cache) countCaches.set(db, (cache = new Map()));
+  const key = `${clinicId}\n${JSON.stringify(keyWhere)}`;
+  const version = (await db.panelVersion.findUnique({ where: { clinicId }, select: { version: true } }))?.version ?? 0;
+  const hit = cache.get(key);
+  cache.delete(key);
+  if (hit?.version === version) {
+    cache.set(key, hit);
+    return hit.counts;
+  }
+  const counts = await countTiers(db, clinicId, where, search?.ids ?? null);
+  // Counted from a search's ids: filed under the version the ids were found at (never newer).
+  cache.set(key, { version: search ? Math.min(search.version, version) : version, counts });
+  if (cache.size > COUNT_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+  return counts;
+}
+
+/** The per-tier counts, counted; with the ids a search matched (lib/data/patients/search.ts), only their snapshots are read, by key. */
+async function countTiers(db: Db, clinicId: string, where: Prisma.PatientWhereInput, matchIds: string[] | null): Promise<TierCount[]> {
+  const grouped = await db.riskSnapshot.groupBy({
+    by: ["tierRank"],
+    where: { ...(matchIds ? { patientId: { in: matchIds } } : { clinicId }), patient: where },
+    _count: { _all: true, nextDueAt: true },
+  });
+  const counts = grouped.map((g) => ({ tierRank: g.tierRank, all: g._count._all, withDue: g._count.nextDueAt }));
+  // Every write path stores a snapshot with the patient; a patient without one (written outside
+  // the app) is still listed — last, as not yet evaluated — rather than silently left out.
+  const unevaluated = await db.patient.count({ where: { AND: [where, { snapshot: { is: null } }] } });
+  if (unevaluated > 0) counts.push({ tierRank: UNEVALUATED, all: unevaluated, withDue: 0 });
+  return counts;
+}
+
+/**
+ * The page of the tier sort ("ranked by risk tier, then by the most overdue flag",
+ * docs/design.md#who-uses-it), as patient ids. Instead of sorting every matching patient, the
+ * order is walked in segments that the (clinicId, tierRank, nextDueAt, patientId) index returns
+ * already sorted: for each tier in order, first the patients with a due date (by nextDueAt,
+ * patientId), then those without (by patientId). The counts say where each segment starts, so only the segments the page
+ * overlaps are read, with LIMIT/OFFSET inside the segment — the database stops after `size` rows.
+ */
+async function tierOrderedIds(db: Db, clinicId: string, where: Prisma.PatientWhereInput, matchIds: string[] | null, counts: readonly TierCount[], query: PanelQuery, skip: number): Promise<string[]> {
+  const ranks = counts
+    .filter((c) => c.all > 0)
+    .sort((a, b) => (a.tierRank === UNEVALUATED ? 1 : b.tierRank === UNEVALUATED ? -1 : query.dir === "asc" ? a.tierRank - b.tierRank : b.tierRank - a.tierRank));
+  const ids: string[] = [];
+  let offset = 0;
+  for (const { tierRank, all, withDue } of ranks) {
+    for (const [due, length] of [[true, withDue], [false, all - withDue]] as const) {
+      const from = Math.max(0, skip + ids.length - offset);
+      offset += length;
+      if (from >= length) continue;
+      if (tierRank === UNEVALUATED) {
+        const rest = await db.patient.findMany({ where: { AND: [where, { snapshot: { is: null } }] }, orderBy: { id: "asc" }, skip: from, take: query.size - ids.length, select: { id: true } });
+        ids.push(...rest.map((p) => p.id));
+        return ids;
+      }
+      const found = await db.riskSnapshot.findMany({
+        where: { ...(matchIds ? { patientId: { in: matchIds } } : { clinicId }), tierRank, nextDueAt: due ? { not: null } : null, patient: where },
+        orderBy: due ? [{ nextDueAt: "asc" }, { patientId: "asc" }] : [{ patientId: "asc" }],
+        skip: from,
+        take: query.size - ids.length,
+        select: { patientId: true },
+      });
+      ids.push(...found.map((s) => s.patientId));
+      if (ids.length >= query.size) return ids;
+    }
+  }
+  return ids;
+}
+
+/**
+ * One page of the actor's clinic's patients, and an audit record of who was listed. Every patient
+ * written by the app has a snapshot (written in the same transaction, lib/data/evaluation/snapshots.ts), so
+ * the counts come from one grouped query over RiskSnapshot — the per-tier counts shown above the
+ * table — plus the patients without one; the total is their sum.
+ */
+export async function getPatientPanel(db: Db, actor: Actor, query: PanelQuery, now: Date = new Date()): Promise<PanelPage> {
+  const clinicId = actor.clinicId;
+  if (!clinicId) throw new Error("getPatientPanel: actor without a clinic");
+  // A search matching few patients is looked up first, and they are then read by id. The ids come
+  // from the clinic-scoped search, so `clinicId` is left out: kept, SQLite's planner walks the whole
+  // clinic on a (clinicId, …) index instead of looking the ids up (as for the tier page below).
+  const matched = query.q ? await searchMatchIds(db, clinicId, query.q) : null;
+  const search = matched?.ids ? matched : null;
+  const matchIds = search?.ids ?? null;
+  const byIds = (w: Prisma.PatientWhereInput): Prisma.PatientWhereInput => {
+    if (!matchIds) return w;
+    const { clinicId: _scopedBySearch, ...rest } = w;
+    return { ...rest, id: { in: matchIds } };
+  };
+  const filters = matchIds ? { ...query, q: undefined } : query;
+  const where = byIds(panelWhere(actor, filters, now));
+  const tierWhere = query.tier ? byIds(panelWhere(actor, { ...filters, tier: undefined }, now)) : where;
+  // Counts are cached under the filter as typed (the search's words, not its ids).
+  const keyWhere = panelWhere(actor, { ...query, tier: undefined }, now);
+  const allCounts = await countByTier(db, clinicId, tierWhere, search, keyWhere);
+  // A rank is stored beside its tier on every snapshot (TIER_RANK); the counts are grouped by rank.
+  const tierCounts = Object.fromEntries(allCounts.filter((c) => c.tierRank !== UNEVALUATED).map((c) => [decodeTierRank(c.tierRank, `rows of clinic ${clinicId}`), c.all]));
+  const counts = query.tier ? allCounts.filter((c) => c.tierRank === TIER_RANK[query.tier!]) : allCounts;
+  const total = counts.reduce((n, c) => n + c.all, 0);
+  const pageCount = Math.max(1, Math.ceil(total / query.size));
+  const page = Math.min(query.page, pageCount);
+  const skip = (page - 1) * query.size;
+  let found: FoundPatient[];
+  if (query.sort === "tier") {
+    const ids = await tierOrderedIds(db, clinicId, where, matchIds, counts, query, skip);
+    // The ids come from the clinic-scoped query above. Repeating `clinicId` here would let SQLite's
+    // planner walk the whole clinic on a (clinicId, …) index instead of 25 primary-key lookups.
+    const byId = new Map((await db.patient.findMany({ where: { id: { in: ids } }, select: PANEL_SELECT })).map((p) => [p.id, p]));
+    found = ids.flatMap((id) => byId.get(id) ?? []);
+  } else {
+    found = await db.patient.findMany({ where, orderBy: panelOrder(query.sort, query.dir), skip, take: query.size, select: PANEL_SELECT });
+  }
+  const rows = found.map(toPanelRow);
+  // Grouped with the audits of concurrent panel calls: one commit for many (lib/data/audit/group.ts).
+  await auditReadGrouped(db, actor, [{ action: "patient.search", detail: { query: { ...query }, total, patientIds: rows.map((r) => r.id) } }], now);
+  return { rows, total, tierCounts, page, pageCount };
+}

@@ -1,0 +1,111 @@
+import "server-only";
+import type { Db } from "@/lib/data/db/client";
+import { appendAudit } from "@/lib/data/audit/log";
+import { insertNewPatients } from "@/lib/data/import/write";
+import { createDefaultThresholds, getActiveThresholds } from "@/lib/data/evaluation/thresholds";
+import { hashPassword } from "@/lib/data/auth/password";
+import type { Role } from "@/lib/data/access/roles";
+import type { SystemActor } from "@/lib/data/access/actor";
+import { generateDemoPatients } from "@/prisma/factories";
+import type { NewPatient } from "@/lib/data/patients/new-patient";
+import { PATIENTS_PER_BATCH } from "@/lib/data/db/batches";
+
+export const DEMO_CLINIC_SLUG = "demo";
+export const DEMO_PASSWORD = "sarcopenia-demo-2026";
+/** One user per role; the demo clinic's are admin@demo.clinic, clinician@demo.clinic, analyst@demo.clinic. */
+export function seedUsers(slug: string): { email: string; name: string; role: Role }[] {
+  return [
+    { email: `admin@${slug}.clinic`, name: "Alex Admin", role: "admin" },
+    { email: `clinician@${slug}.clinic`, name: "Dr Casey Clinician", role: "clinician" },
+    { email: `analyst@${slug}.clinic`, name: "Avery Analyst", role: "analyst" },
+  ];
+}
+export const DEMO_USERS = seedUsers(DEMO_CLINIC_SLUG);
+
+export interface SeedOptions {
+  /** The clinic's slug (default "demo"); its users are role@<slug>.clinic. */
+  slug?: string;
+  patients: number;
+  seed: number;
+  asOf: Date;
+  /** Delete an existing demo clinic first. */
+  reset: boolean;
+  batchSize?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Deletes one clinic and everything in it (patients cascade to their records). */
+async function deleteClinic(db: Db, clinicId: string): Promise<void> {
+  await db.$transaction(async (tx) => {
+    await tx.flag.deleteMany({ where: { clinicId } });
+    await tx.riskSnapshot.deleteMany({ where: { clinicId } });
+    await tx.observation.deleteMany({ where: { clinicId } });
+    await tx.patientMedication.deleteMany({ where: { clinicId } });
+    await tx.patientCondition.deleteMany({ where: { patient: { clinicId } } });
+    await tx.patient.deleteMany({ where: { clinicId } });
+    await tx.savedView.deleteMany({ where: { clinicId } });
+    await tx.importJob.deleteMany({ where: { clinicId } });
+    await tx.thresholdSet.deleteMany({ where: { clinicId } });
+    await tx.user.deleteMany({ where: { clinicId } });
+    await tx.clinic.delete({ where: { id: clinicId } });
+  });
+}
+
+/**
+ * Creates the demo clinic: one user per role (password {@link DEMO_PASSWORD}), threshold set
+ * version 1, and `patients` deterministic patients evaluated as of `asOf`. Fails loudly if the
+ * demo clinic already exists and `reset` is not set.
+ */
+export async function seedDemoClinic(db: Db, options: SeedOptions) {
+  const slug = options.slug ?? DEMO_CLINIC_SLUG;
+  const users = seedUsers(slug);
+  const existing = await db.clinic.findUnique({ where: { slug }, select: { id: true } });
+  if (existing && !options.reset) {
+    throw new Error(`The clinic "${slug}" already exists. Run "npm run cli -- seed --reset" to replace it.`);
+  }
+  if (existing) await deleteClinic(db, existing.id);
+
+  // One hash per user, each with its own salt (argon2 draws one per call), so no two stored
+  // hashes are alike even though the demo password is; hashed in parallel on libuv's pool.
+  const passwordHashes = await Promise.all(users.map(() => hashPassword(DEMO_PASSWORD)));
+  const clinic = await db.$transaction(async (tx) => {
+    const created = await tx.clinic.create({ data: { name: slug === DEMO_CLINIC_SLUG ? "Demo Geriatric Clinic" : `Clinic ${slug}`, slug } });
+    await tx.user.createMany({ data: users.map((u, i) => ({ ...u, clinicId: created.id, passwordHash: passwordHashes[i]! })) });
+    await createDefaultThresholds(tx, created.id, null);
+    return created;
+  });
+  const clinician = await db.user.findFirstOrThrow({ where: { clinicId: clinic.id, role: "clinician" }, select: { id: true } });
+  const thresholds = await getActiveThresholds(db, clinic.id, options.asOf);
+  const actor: SystemActor = { kind: "system", clinicId: clinic.id, label: "seed" };
+
+  const batchSize = options.batchSize ?? PATIENTS_PER_BATCH;
+  let batch: NewPatient[] = [];
+  let done = 0;
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const current = batch;
+    batch = [];
+    await db.$transaction(
+      (tx) =>
+        insertNewPatients(tx, current, { clinicId: clinic.id, attributedClinicianId: clinician.id, source: "seed", enteredById: null, now: options.asOf, thresholds }),
+      { timeout: 120_000 },
+    );
+    done += current.length;
+    options.onProgress?.(done, options.patients);
+  };
+  try {
+    for (const patient of generateDemoPatients({ count: options.patients, seed: options.seed, asOf: options.asOf })) {
+      batch.push(patient);
+      if (batch.length >= batchSize) await flush();
+    }
+    await flush();
+  } catch (error) {
+    // Leave no half-seeded clinic behind: the next run starts clean.
+    await deleteClinic(db, clinic.id);
+    throw error;
+  }
+  await db.$transaction((tx) =>
+    appendAudit(tx, actor, [{ action: "seed.run", entityType: "clinic", entityId: clinic.id, detail: { patients: options.patients, seed: options.seed, asOf: options.asOf.toISOString() } }]),
+  );
+  return { clinicId: clinic.id, slug, patients: done, users: users.map((u) => ({ ...u, password: DEMO_PASSWORD })) };
+}
