@@ -30,6 +30,7 @@ export const PAGE_ACCESS = {
   "/thresholds/reference": "thresholds:view",
   "/thresholds/edit": "thresholds:edit",
   "/import": "import:run",
+  "/help": "signed-in",
 } as const satisfies Record<string, Access>;
 
 /**
