@@ -1,4 +1,5 @@
-import { Suspense } from "react";
+import { cache, Suspense } from "react";
+import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import type { UserActor } from "@/lib/auth/actor";
@@ -14,7 +15,6 @@ import { CategoriesPanel, FlagHistoryPanel, MedicationsPanel, OpenFlagsPanel, Tr
 import { ownValue } from "@/lib/domain/own-keys";
 import { ChartsSkeleton, PanelSkeleton } from "./skeletons";
 
-export const metadata = { title: "Patient" };
 
 const CONDITION_LABELS: Record<string, string> = {
   autoimmune_gastritis: "Autoimmune gastritis",
@@ -30,7 +30,11 @@ const CONDITION_LABELS: Record<string, string> = {
 const DIET_LABELS: Record<string, string> = { omnivore: "Omnivore", vegetarian: "Vegetarian", vegan: "Vegan" };
 const SEX_LABELS: Record<string, string> = { female: "Female", male: "Male", unknown: "Unknown" };
 
-async function open(id: string): Promise<{ actor: UserActor; record: OpenedPatientRecord }> {
+/**
+ * The record, opened once per request: the page and its title share it (React's `cache`), so the
+ * read is made, and audited, once.
+ */
+const open = cache(async (id: string): Promise<{ actor: UserActor; record: OpenedPatientRecord }> => {
   const actor = await requirePageActor("patient:view");
   try {
     return { actor, record: await openPatientRecord(getDb(), actor, id, new Date()) };
@@ -39,6 +43,12 @@ async function open(id: string): Promise<{ actor: UserActor; record: OpenedPatie
     if (isAppError(error) && error.code === "not_found") notFound();
     throw error;
   }
+});
+
+/** Each patient's tab says whose record it is: name and MRN. */
+export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
+  const { record } = await open((await params).id);
+  return { title: `${record.patient.familyName}, ${record.patient.givenName} (${record.patient.mrn})` };
 }
 
 export default async function PatientPage({ params }: { params: Promise<{ id: string }> }) {
