@@ -9,7 +9,8 @@ import { can } from "@/lib/auth/roles";
 import { AppError } from "@/lib/errors";
 import { toIsoDate } from "@/lib/domain/dates";
 import { MEASURE_LABELS } from "@/lib/domain/measures";
-import { MEASURE_KINDS, type MeasureKind, type ObservationInput } from "@/lib/domain/types";
+import { MEASURE_KINDS, TIER_RANK, type MeasureKind, type ObservationInput, type Tier } from "@/lib/domain/types";
+import { isOwnKey } from "@/lib/domain/own-keys";
 
 /**
  * Recording one visit's results for a patient (docs/design.md#who-uses-it, "enter an assessment"). The write is
@@ -30,6 +31,26 @@ export interface RecordAssessmentResult {
   /** The patient's version after the save (the next form must carry it). */
   version: number;
   observationIds: string[];
+  /** What the save changed: the tier before and after, and the flags it opened and closed (for the page to say so). */
+  change: AssessmentChange;
+}
+
+export interface AssessmentChange {
+  /** null: the patient had not been evaluated before. */
+  tierBefore: Tier | null;
+  tierAfter: Tier | null;
+  flagsOpened: string[];
+  flagsClosed: string[];
+}
+
+/** The patient's tier and open flag codes, read inside the save's transaction. */
+async function riskState(tx: Tx, clinicId: string, patientId: string): Promise<{ tier: Tier | null; openFlags: Set<string> }> {
+  const [snapshot, flags] = await Promise.all([
+    tx.riskSnapshot.findFirst({ where: { patientId, clinicId }, select: { tier: true } }),
+    tx.flag.findMany({ where: { patientId, clinicId, status: "open" }, select: { code: true } }),
+  ]);
+  const tier = snapshot && isOwnKey(TIER_RANK, snapshot.tier) ? snapshot.tier : null;
+  return { tier, openFlags: new Set(flags.map((f) => f.code)) };
 }
 
 /** Actions that change a patient's record, for "who changed it last" in a conflict message. */
@@ -110,6 +131,7 @@ export async function recordAssessment(
   }
   return db.$transaction(async (tx) => {
     const version = await claimPatientVersion(tx, clinicId, patientId, expectedPatientVersion);
+    const before = await riskState(tx, clinicId, patientId);
     const writtenAt = new Date();
     const rows = input.observations.map((o) => ({
       id: randomUUID(),
@@ -154,7 +176,14 @@ export async function recordAssessment(
       })),
       now,
     );
-    return { patientId, version, observationIds: rows.map((r) => r.id) };
+    const after = await riskState(tx, clinicId, patientId);
+    const change: AssessmentChange = {
+      tierBefore: before.tier,
+      tierAfter: after.tier,
+      flagsOpened: [...after.openFlags].filter((code) => !before.openFlags.has(code)).sort(),
+      flagsClosed: [...before.openFlags].filter((code) => !after.openFlags.has(code)).sort(),
+    };
+    return { patientId, version, observationIds: rows.map((r) => r.id), change };
   });
 }
 

@@ -14,6 +14,8 @@ import { TIER_LABELS } from "@/lib/domain/labels";
 import { CategoriesPanel, FlagHistoryPanel, MedicationsPanel, OpenFlagsPanel, TrendsPanel } from "./panels";
 import { ownValue } from "@/lib/domain/own-keys";
 import { ChartsSkeleton, PanelSkeleton } from "./skeletons";
+import { ChangeNoticeProvider, type ChangeNotice } from "./change-notice";
+import { describeAssessmentNotice, isNoticeCurrent, parseAssessmentNotice } from "@/lib/validation/change-notice";
 
 
 const CONDITION_LABELS: Record<string, string> = {
@@ -51,13 +53,27 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
   return { title: `${record.patient.familyName}, ${record.patient.givenName} (${record.patient.mrn})` };
 }
 
-export default async function PatientPage({ params }: { params: Promise<{ id: string }> }) {
+/** The status message a saved assessment left in the URL, if the record still shows that change. */
+async function noticeOf(searchParams: Record<string, string | string[] | undefined>, record: OpenedPatientRecord): Promise<ChangeNotice | null> {
+  const notice = parseAssessmentNotice(searchParams);
+  if (!notice) return null;
+  const { open: openFlags } = await record.loadFlags();
+  if (!isNoticeCurrent(notice, { tier: record.snapshot?.tier ?? null, openFlags: openFlags.map((f) => f.code) })) return null;
+  return {
+    lines: describeAssessmentNotice(notice),
+    links: [{ href: `/patients/${record.patient.id}/observations`, label: "Correct a result you entered" }],
+  };
+}
+
+export default async function PatientPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { id } = await params;
   const { actor, record } = await open(id);
   const { patient, snapshot } = record;
+  const notice = await noticeOf(await searchParams, record);
   const conditions = patient.conditions.map((c) => ownValue(CONDITION_LABELS, c.code) ?? c.code);
 
   return (
+    <ChangeNoticeProvider initial={notice}>
     <div className="stack patient-page">
       <nav aria-label="Breadcrumb" className="small">
         <Link href="/patients">Patients</Link> <span aria-hidden="true">›</span> <span aria-current="page">{patient.familyName}, {patient.givenName}</span>
@@ -113,5 +129,6 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
         <TrendsPanel record={record} sex={patient.sex} birthDate={patient.birthDate} />
       </Suspense>
     </div>
+    </ChangeNoticeProvider>
   );
 }
