@@ -8,7 +8,9 @@ await page.getByLabel("Email").fill("clinician@demo.clinic");
 await page.getByLabel("Password").fill("sarcopenia-demo-2026");
 await page.getByRole("button", { name: "Sign in" }).click();
 await page.getByRole("button", { name: "Sign out" }).waitFor();
-await page.goto(base + url);
+let target = url;
+if (url.startsWith("PATIENT")) { await page.goto(base + "/patients"); target = (await page.locator("table tbody tr a").first().getAttribute("href")) + url.slice(7); }
+await page.goto(base + target);
 await page.waitForTimeout(1500);
 await page.emulateMedia({ media: "print" });
 await page.pdf({ path: out, format: "A4", printBackground: true });

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { getActor } from "@/lib/auth/session";
-import { FLAG_EXPLANATIONS, FLAG_LABELS, TIER_EXPLANATIONS, TIER_LABELS } from "@/lib/domain/labels";
+import { FLAG_EXPLANATIONS, FLAG_LABELS, TIER_EXPLANATIONS } from "@/lib/domain/labels";
 import { FLAG_CODES, TIER_RANK, type Tier } from "@/lib/domain/types";
 import { TierBadge } from "@/components/tier-badge";
 

@@ -69,7 +69,8 @@ export default async function ThresholdsPage() {
           <p className="small flush">
             <Link href={clinicalReferenceHref(REFERENCE_SECTION[group])}>Clinical reference: {GROUP_SHORT_NAMES[group]}</Link>
           </p>
-          <div className="table-wrap">
+          {/* Focusable, so a keyboard can scroll it where the screen is narrower than the table. */}
+          <div className="table-wrap" tabIndex={0} role="region" aria-label={`${GROUP_TITLES[group]}: thresholds`}>
             <table className="data">
               <thead>
                 <tr>

@@ -103,6 +103,7 @@ export default async function PatientPage({ params, searchParams }: { params: Pr
           <Link href={`/patients/${patient.id}/assess`} className="button">Enter assessment</Link>
           <Link href={`/patients/${patient.id}/medicines`} className="button secondary">Medicines and conditions</Link>
           <Link href={`/patients/${patient.id}/observations`} className="button secondary">Correct a result</Link>
+          <Link href={`/patients/${patient.id}/handout`} className="button secondary">Handout for the patient</Link>
           {canViewPatientAccess(actor, patient.clinician?.id ?? null) ? (
             <Link href={`/patients/${patient.id}/access`} className="button secondary">Who has seen or changed this record</Link>
           ) : null}
