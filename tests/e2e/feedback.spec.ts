@@ -37,15 +37,17 @@ test("after saving an assessment the patient page says what changed, with a link
   await expect(page.locator("#f-visitDate-hint")).toHaveText("YYYY-MM-DD");
   await expect(page.locator("#f-b12Date")).toHaveValue(today);
 
-  // A US-style date and a B12 result without its unit are refused, each with what to do.
+  // A US-style date is refused with what to write instead; so is a B12 result without its unit.
   await visitDate.fill("12/06/2026");
   await page.locator("#f-gripRight1").fill("9");
+  await page.getByRole("button", { name: "Save assessment" }).click();
+  await expect(page.locator("#f-visitDate-error")).toHaveText('Visit date "12/06/2026" must be a date written YYYY-MM-DD.');
+  await page.getByLabel("Visit date").fill(today);
+  await expect(page.locator("#f-b12Date")).toHaveValue(today);
   await page.locator("#f-b12").fill("400");
   await expect(page.locator("input[name=b12Unit]:checked")).toHaveCount(0);
   await page.getByRole("button", { name: "Save assessment" }).click();
-  await expect(page.locator("#f-visitDate-error")).toHaveText('Visit date "12/06/2026" must be a date written YYYY-MM-DD.');
   await expect(page.locator("#f-b12Unit-error")).toContainText("Choose the unit for serum B12");
-  await page.getByLabel("Visit date").fill(today);
   await page.locator("#f-b12Unit-pmol\\/L").check();
   await page.getByRole("button", { name: "Save assessment" }).click();
 

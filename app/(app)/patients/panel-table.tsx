@@ -45,7 +45,7 @@ function Measure({ value, unit, at, digits, windowStart, lookBackMonths }: { val
     <span className={isOld ? "measure old" : "measure"}>
       <span className="nowrap measure-value">{formatNumber(value, digits)} {unit}</span>
       <br />
-      <span className="muted small nowrap">{formatDate(at)}</span>
+      <span className="muted small nowrap">{formatDate(at)}</span>{" "}
       {isOld ? (
         <span className="not-used small">
           not used<span className="visually-hidden"> (older than {lookBackMonths} months)</span>
