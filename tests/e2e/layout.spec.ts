@@ -107,7 +107,7 @@ test("the panel sorts by next due date, soonest first, patients with nothing due
   expect(latestFirst[0]! >= dated.at(-1)!).toBe(true);
 });
 
-test("results outside the look-back window are marked as not used on the panel", async ({ page }) => {
+test("results outside the look-back window are marked as not used on the panel and the patient page; explanations give each result's date", async ({ page }) => {
   await signIn(page, "clinician@demo.clinic");
   const marked = page.locator("tbody td .not-used").first();
   await expect(marked).toBeVisible();
@@ -117,6 +117,17 @@ test("results outside the look-back window are marked as not used on the panel",
   const yearAgo = new Date();
   yearAgo.setUTCFullYear(yearAgo.getUTCFullYear() - 1);
   expect(date < yearAgo.toISOString().slice(0, 10)).toBe(true);
+
+  // The same patient's page lists that result with its date, marked the same way, and each
+  // sentence of the explanation gives the date of the result it used.
+  await marked.locator("xpath=ancestor::tr[1]").getByRole("link").first().click();
+  const latest = page.locator("details.latest-results");
+  await expect(latest).toHaveAttribute("open", "");
+  await expect(latest.getByRole("listitem").filter({ hasText: date })).toContainText("not used (older than 12 months)");
+  const ewgsop2 = page.getByRole("region", { name: "Current assessment" }).getByRole("region", { name: "EWGSOP2" });
+  for (const reason of await ewgsop2.getByRole("listitem").filter({ hasText: /\(EWGSOP2, Table 3\)/ }).allInnerTexts()) {
+    expect(reason).toMatch(/\d{4}-\d{2}-\d{2}/);
+  }
 });
 
 test("on a phone the main menu folds behind a keyboard-operable button; on a desktop it is always shown", async ({ browser }) => {

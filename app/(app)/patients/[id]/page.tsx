@@ -11,7 +11,7 @@ import { isAppError } from "@/lib/errors";
 import { TierBadge } from "@/components/tier-badge";
 import { formatDate } from "@/components/format";
 import { TIER_LABELS } from "@/lib/domain/labels";
-import { CategoriesPanel, FlagHistoryPanel, MedicationsPanel, OpenFlagsPanel, TrendsPanel } from "./panels";
+import { CategoriesPanel, FlagHistoryPanel, LatestResultsPanel, MedicationsPanel, OpenFlagsPanel, TrendsPanel } from "./panels";
 import { ownValue } from "@/lib/domain/own-keys";
 import { ChartsSkeleton, PanelSkeleton } from "./skeletons";
 import { ChangeNoticeProvider, type ChangeNotice } from "./change-notice";
@@ -36,10 +36,11 @@ const SEX_LABELS: Record<string, string> = { female: "Female", male: "Male", unk
  * The record, opened once per request: the page and its title share it (React's `cache`), so the
  * read is made, and audited, once.
  */
-const open = cache(async (id: string): Promise<{ actor: UserActor; record: OpenedPatientRecord }> => {
+const open = cache(async (id: string): Promise<{ actor: UserActor; record: OpenedPatientRecord; now: Date }> => {
   const actor = await requirePageActor("patient:view");
+  const now = new Date();
   try {
-    return { actor, record: await openPatientRecord(getDb(), actor, id, new Date()) };
+    return { actor, record: await openPatientRecord(getDb(), actor, id, now), now };
   } catch (error) {
     // Another clinic's patient is reported like a missing one.
     if (isAppError(error) && error.code === "not_found") notFound();
@@ -67,7 +68,7 @@ async function noticeOf(searchParams: Record<string, string | string[] | undefin
 
 export default async function PatientPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { id } = await params;
-  const { actor, record } = await open(id);
+  const { actor, record, now } = await open(id);
   const { patient, snapshot } = record;
   const notice = await noticeOf(await searchParams, record);
   const conditions = patient.conditions.map((c) => ownValue(CONDITION_LABELS, c.code) ?? c.code);
@@ -111,6 +112,9 @@ export default async function PatientPage({ params, searchParams }: { params: Pr
       </header>
 
       <CategoriesPanel snapshot={snapshot} />
+      <Suspense fallback={<PanelSkeleton title="Latest result of each measure" rows={2} />}>
+        <LatestResultsPanel record={record} now={now} />
+      </Suspense>
 
       <div className="patient-columns">
         <div className="stack">

@@ -4,8 +4,10 @@ import type { MedicationView, OpenedPatientRecord, PatientFlags, StoredSnapshot 
 import { CLOSE_REASON_LABELS, OUTREACH_LABELS, type OutreachStatus, type PersonCloseReason } from "@/lib/data/flags";
 import { AWGS2019_LABELS, B12_STATUS_LABELS, EWGSOP2_LABELS, FLAG_LABELS } from "@/lib/domain/labels";
 import { MEASURE_LABELS } from "@/lib/domain/measures";
+import { addMonthsUtc } from "@/lib/domain/dates";
+import { describeReported } from "@/lib/validation/assessment-form";
 import { buildTrend, TREND_KINDS, type TrendObservation } from "@/lib/domain/trends";
-import type { Awgs2019Category, B12Status, Ewgsop2Category, FlagCode, Reason, Sex } from "@/lib/domain/types";
+import { MEASURE_KINDS, type Awgs2019Category, type B12Status, type Ewgsop2Category, type FlagCode, type Reason, type Sex } from "@/lib/domain/types";
 import { ChartFigure } from "@/components/charts/chart-figure";
 import { formatDate } from "@/components/format";
 import { CloseFlagForm, OutreachForm, ReopenFlagForm } from "./flag-forms";
@@ -14,14 +16,59 @@ function flagLabel(code: string): string {
   return FLAG_LABELS[code as FlagCode] ?? code;
 }
 
+/** The date of the result a reason used (the engine records it with the reason), unless the sentence already says it. */
+function reasonDate(reason: Reason): string | null {
+  const at = reason.inputs.observedAt;
+  if (typeof at !== "string" || !/^\d{4}-\d{2}-\d{2}/.test(at)) return null;
+  const date = at.slice(0, 10);
+  return reason.text.includes(date) ? null : date;
+}
+
 function Reasons({ reasons }: { reasons: readonly Reason[] }) {
   if (reasons.length === 0) return <p className="muted small">No reasons recorded.</p>;
   return (
     <ul className="reasons">
-      {reasons.map((reason, i) => (
-        <li key={`${reason.code}-${i}`}>{reason.text}</li>
-      ))}
+      {reasons.map((reason, i) => {
+        const date = reasonDate(reason);
+        return (
+          <li key={`${reason.code}-${i}`}>
+            {reason.text}
+            {date ? <span className="reason-date muted"> (result of {date})</span> : null}
+          </li>
+        );
+      })}
     </ul>
+  );
+}
+
+/**
+ * The latest result of each measure with its date: those older than the look-back window are on
+ * record but not used by the evaluation, and say so.
+ */
+export async function LatestResultsPanel({ record, now }: { record: OpenedPatientRecord; now: Date }) {
+  const [observations, thresholds] = await Promise.all([record.loadObservations(), record.loadThresholds()]);
+  const months = thresholds.values.screening.lookBackMonths;
+  const windowStart = addMonthsUtc(now, -months);
+  const latest = MEASURE_KINDS.flatMap((kind) => observations.byKind[kind].at(-1) ?? []);
+  return (
+    <details className="card latest-results" open>
+      <summary>
+        <h3 className="inline-heading">Latest result of each measure</h3>{" "}
+        <span className="small">— with its date; results older than {months} months are not used</span>
+      </summary>
+      {latest.length === 0 ? (
+        <p className="muted small">No results on record.</p>
+      ) : (
+        <ul className="latest-list small">
+          {latest.map((o) => (
+            <li key={o.kind}>
+              <strong>{MEASURE_LABELS[o.kind]}</strong>: {describeReported(o)} <span className="muted nowrap">({formatDate(o.observedAt)})</span>
+              {o.observedAt < windowStart ? <span className="not-used"> not used (older than {months} months)</span> : null}
+            </li>
+          ))}
+        </ul>
+      )}
+    </details>
   );
 }
 
