@@ -14,7 +14,7 @@ for (const p of paths) {
   if (p.startsWith("PATIENT") && !pid) { await page.goto(base + "/patients"); pid = await page.locator("table tbody tr a").first().getAttribute("href"); }
   await page.goto(base + (p.startsWith("PATIENT") ? pid + p.slice(7) : p));
   await page.waitForTimeout(300);
-  const wide = await page.evaluate((w) => [...document.querySelectorAll("body *")].filter((e) => { const r = e.getBoundingClientRect(); return r.right > w + 1 && r.width > 0; }).filter((e) => !e.closest(".skip-link, .visually-hidden")).slice(0, 6).map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join(".")} right=${Math.round(e.getBoundingClientRect().right)}`), Number(width));
+  const wide = await page.evaluate((w) => [...document.querySelectorAll("body *")].filter((e) => { const r = e.getBoundingClientRect(); return r.right > w + 1 && r.width > 0; }).filter((e) => !e.closest(".skip-link, .visually-hidden") && !(e.parentElement && e.parentElement.closest(".table-wrap"))).slice(0, 6).map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join(".")} right=${Math.round(e.getBoundingClientRect().right)}`), Number(width));
   console.log(p, wide.join(" | "));
 }
 await browser.close();
