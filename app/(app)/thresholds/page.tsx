@@ -7,6 +7,7 @@ import { describeThresholds, type ThresholdGroup } from "@/lib/domain/thresholds
 import { clinicalReferenceHref, REFERENCE_SECTION } from "@/lib/docs/reference-sections";
 import { formatDate } from "@/components/format";
 import { RecomputePanel } from "./recompute-panel";
+import { TableScroll } from "@/components/table-scroll";
 
 export const metadata = { title: "About these thresholds" };
 
@@ -98,7 +99,7 @@ export default async function ThresholdsPage() {
       ))}
       <section aria-labelledby="versions">
         <h2 id="versions">Versions</h2>
-        <div className="table-wrap">
+        <TableScroll label="Threshold versions: table">
           <table className="data">
             <thead>
               <tr>
@@ -119,7 +120,7 @@ export default async function ThresholdsPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       </section>
     </div>
   );

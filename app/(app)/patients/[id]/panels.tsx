@@ -11,6 +11,7 @@ import { MEASURE_KINDS, type Awgs2019Category, type B12Status, type Ewgsop2Categ
 import { ChartFigure } from "@/components/charts/chart-figure";
 import { formatDate } from "@/components/format";
 import { CloseFlagForm, OutreachForm, ReopenFlagForm } from "./flag-forms";
+import { TableScroll } from "@/components/table-scroll";
 
 function flagLabel(code: string): string {
   return FLAG_LABELS[code as FlagCode] ?? code;
@@ -187,7 +188,7 @@ export async function FlagHistoryPanel({ load }: { load: () => Promise<PatientFl
       {closed.length === 0 ? (
         <p className="muted">No closed flags.</p>
       ) : (
-        <div className="table-wrap">
+        <TableScroll label="Closed flags: table">
           <table className="data">
             <caption className="visually-hidden">Closed flags, most recently closed first</caption>
             <thead>
@@ -219,7 +220,7 @@ export async function FlagHistoryPanel({ load }: { load: () => Promise<PatientFl
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </section>
   );
@@ -236,7 +237,7 @@ function RoleTags({ med }: { med: MedicationView }) {
 
 function MedicationTable({ caption, meds }: { caption: string; meds: readonly MedicationView[] }) {
   return (
-    <div className="table-wrap">
+    <TableScroll label={`${caption}: table`}>
       <table className="data">
         <caption>{caption}</caption>
         <thead>
@@ -267,7 +268,7 @@ function MedicationTable({ caption, meds }: { caption: string; meds: readonly Me
           )}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }
 
