@@ -214,3 +214,28 @@ test("the forbidden page answers 403, the favicon loads for anyone, and a patien
   await row.getByRole("link").first().click();
   await expect(page).toHaveTitle(`${name} (${mrn}) · Sarcopenia screening`);
 });
+
+test("looking at the panel opens no record: the patients in sight are not audited as viewed until one is opened", async ({ browser }) => {
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin, "admin@demo.clinic");
+  // The top of the worklist, read through the API (a page would be a look at the panel itself).
+  const top = ((await (await admin.request.get("/api/patients?size=25")).json()) as { rows: { mrn: string }[] }).rows[0]!;
+  /** The clinician's "viewed the record" events for that patient, from the audit CSV. */
+  const views = async () => {
+    const csv = await (await admin.request.get(`/api/audit/export?action=patient.view&mrn=${top.mrn}`)).text();
+    return csv.split(/\r?\n/).filter((line) => line.includes("clinician@demo.clinic")).length;
+  };
+  const before = await views();
+  const clinician = await (await browser.newContext()).newPage();
+  await signIn(clinician, "clinician@demo.clinic");
+  const row = clinician.getByRole("table").locator("tbody tr").filter({ hasText: top.mrn });
+  await expect(row).toBeVisible();
+  // Every patient link in sight, and then the rest of the page: Next.js prefetches links in view.
+  await clinician.mouse.wheel(0, 4000);
+  await clinician.waitForLoadState("networkidle");
+  await clinician.waitForTimeout(1500);
+  expect(await views()).toBe(before);
+  await row.getByRole("link").first().click();
+  await expect(clinician.getByRole("heading", { level: 1 })).toBeVisible();
+  await expect.poll(views).toBe(before + 1);
+});

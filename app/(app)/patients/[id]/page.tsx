@@ -1,5 +1,4 @@
-import { cache, Suspense } from "react";
-import type { Metadata } from "next";
+import { Suspense } from "react";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import type { UserActor } from "@/lib/auth/actor";
@@ -15,6 +14,7 @@ import { CategoriesPanel, FlagHistoryPanel, LatestResultsPanel, MedicationsPanel
 import { ownValue } from "@/lib/domain/own-keys";
 import { ChartsSkeleton, PanelSkeleton } from "./skeletons";
 import { ChangeNoticeProvider, type ChangeNotice } from "./change-notice";
+import { PatientTitle } from "./patient-title";
 import { describeAssessmentNotice, isNoticeCurrent, parseAssessmentNotice } from "@/lib/validation/change-notice";
 
 
@@ -32,11 +32,9 @@ const CONDITION_LABELS: Record<string, string> = {
 const DIET_LABELS: Record<string, string> = { omnivore: "Omnivore", vegetarian: "Vegetarian", vegan: "Vegan" };
 const SEX_LABELS: Record<string, string> = { female: "Female", male: "Male", unknown: "Unknown" };
 
-/**
- * The record, opened once per request: the page and its title share it (React's `cache`), so the
- * read is made, and audited, once.
- */
-const open = cache(async (id: string): Promise<{ actor: UserActor; record: OpenedPatientRecord; now: Date }> => {
+export const metadata = { title: "Patient" };
+
+async function open(id: string): Promise<{ actor: UserActor; record: OpenedPatientRecord; now: Date }> {
   const actor = await requirePageActor("patient:view");
   const now = new Date();
   try {
@@ -46,12 +44,6 @@ const open = cache(async (id: string): Promise<{ actor: UserActor; record: Opene
     if (isAppError(error) && error.code === "not_found") notFound();
     throw error;
   }
-});
-
-/** Each patient's tab says whose record it is: name and MRN. */
-export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
-  const { record } = await open((await params).id);
-  return { title: `${record.patient.familyName}, ${record.patient.givenName} (${record.patient.mrn})` };
 }
 
 /** The status message a saved assessment left in the URL, if the record still shows that change. */
@@ -75,6 +67,7 @@ export default async function PatientPage({ params, searchParams }: { params: Pr
 
   return (
     <ChangeNoticeProvider initial={notice}>
+    <PatientTitle title={`${patient.familyName}, ${patient.givenName} (${patient.mrn})`} />
     <div className="stack patient-page">
       <nav aria-label="Breadcrumb" className="small">
         <Link href="/patients">Patients</Link> <span aria-hidden="true">›</span> <span aria-current="page">{patient.familyName}, {patient.givenName}</span>
