@@ -25,6 +25,8 @@ const nextConfig = {
   // build does not type-check a second time.
   typescript: { ignoreBuildErrors: true },
   serverExternalPackages: ["better-sqlite3", "@node-rs/argon2", "pg"],
+  // `forbidden()` (app/forbidden/page.tsx): the "not allowed" page answers HTTP 403, not 200.
+  experimental: { authInterrupts: true },
   async headers() {
     return [
       { source: "/:path*", headers: everyResponse },

@@ -38,5 +38,5 @@ export default function proxy(request: NextRequest, event: NextFetchEvent) {
 }
 
 export const config = {
-  matcher: ["/((?!api/|_next/|favicon.ico).*)"],
+  matcher: ["/((?!api/|_next/|favicon.ico|icon.svg).*)"],
 };

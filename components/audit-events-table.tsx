@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { AuditEventRow } from "@/lib/data/audit/search";
 import { AUDIT_ACTION_LABELS, isAuditAction } from "@/lib/domain/audit-describe";
+import { TableScroll } from "@/components/table-scroll";
 
 const ROLE_LABELS: Record<AuditEventRow["role"], string> = {
   admin: "Admin",
@@ -18,7 +19,7 @@ function formatInstant(at: Date): string {
 /** Audit events newest first (the patient access page and the admins' audit page). */
 export function AuditEventsTable({ rows, caption, showPatient }: { rows: AuditEventRow[]; caption: string; showPatient: boolean }) {
   return (
-    <div className="table-wrap">
+    <TableScroll label={`${caption}: table`}>
       <table className="data compact">
         <caption>{caption}</caption>
         <thead>
@@ -46,6 +47,6 @@ export function AuditEventsTable({ rows, caption, showPatient }: { rows: AuditEv
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }

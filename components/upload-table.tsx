@@ -1,6 +1,7 @@
 "use client";
 
 import { useState, type ReactNode } from "react";
+import { TableScroll } from "@/components/table-scroll";
 
 export interface UploadTableColumn<T> {
   header: string;
@@ -31,7 +32,7 @@ export function UploadTable<T>({
   const first = current * pageSize + 1;
   return (
     <div>
-      <div className="table-wrap">
+      <TableScroll label={`${caption}: table`}>
         <table>
           <caption className="visually-hidden">{caption}</caption>
           <thead>
@@ -53,7 +54,7 @@ export function UploadTable<T>({
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       {pages > 1 ? (
         <nav className="pager" aria-label={`${caption}: pages`}>
           <button type="button" onClick={() => setPage(current - 1)} disabled={current === 0}>

@@ -6,6 +6,7 @@ import { env } from "@/lib/config/env";
 import { IdleSession } from "@/components/idle-session";
 import { NavLinks } from "@/components/nav-links";
 import { SignOutButton } from "@/components/sign-out-button";
+import { SearchShortcut } from "@/components/search-shortcut";
 
 /** The signed-in shell. Each page below still checks its own permission (the layout is not a guard). */
 export default async function AppLayout({ children }: { children: ReactNode }) {
@@ -17,15 +18,16 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
     ...(can(actor.role, "import:run") ? [{ href: "/import", label: "Import" }] : []),
     ...(can(actor.role, "thresholds:view") ? [{ href: "/thresholds", label: "Thresholds" }] : []),
     ...(can(actor.role, "audit:view") ? [{ href: "/audit", label: "Audit" }] : []),
+    { href: "/help", label: "Help" },
   ];
   return (
     <>
       <a className="skip-link" href="#main">Skip to content</a>
       <header className="app-header">
         <span className="brand">Sarcopenia screening</span>
-        <NavLinks links={links} />
+        <NavLinks links={links} who={`${actor.name} (${actor.role})`} />
         <div className="who">
-          <span>
+          <span className="who-name">
             {actor.name} <span className="badge">{actor.role}</span>
           </span>
           <SignOutButton />
@@ -35,6 +37,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
         {children}
       </main>
       <IdleSession idleMinutes={env().SESSION_IDLE_MINUTES} />
+      <SearchShortcut />
     </>
   );
 }

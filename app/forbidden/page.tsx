@@ -1,15 +1,11 @@
-import Link from "next/link";
+import { forbidden } from "next/navigation";
 
 export const metadata = { title: "Not allowed" };
 
-export default function Forbidden() {
-  return (
-    <main className="login-shell">
-      <div className="card login-card">
-        <h1>Not allowed</h1>
-        <p>Your role does not give access to that page. If you need it, ask your clinic&apos;s administrator.</p>
-        <p><Link href="/">Go to your start page</Link></p>
-      </div>
-    </main>
-  );
+/**
+ * Where a page refused for the user's role redirects (lib/auth/session.ts): it answers 403, so
+ * monitoring, a proxy's logs and scripts see the refusal for what it is (app/forbidden.tsx).
+ */
+export default function ForbiddenPage() {
+  forbidden();
 }

@@ -21,6 +21,7 @@ export const PAGE_ACCESS = {
   "/patients/[id]/medicines": "patient:edit",
   "/patients/[id]/observations": "patient:edit",
   "/patients/[id]/observations/[observationId]": "patient:edit",
+  "/patients/[id]/handout": "patient:view",
   // Admins, and the attributed clinician (checked in lib/data/audit/search.ts); others → /forbidden.
   "/patients/[id]/access": "patient:view",
   "/audit": "audit:view",
@@ -30,6 +31,7 @@ export const PAGE_ACCESS = {
   "/thresholds/reference": "thresholds:view",
   "/thresholds/edit": "thresholds:edit",
   "/import": "import:run",
+  "/help": "signed-in",
 } as const satisfies Record<string, Access>;
 
 /**

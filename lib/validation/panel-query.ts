@@ -12,7 +12,7 @@ export { MEDICATION_CLASS_FILTERS };
  * The cohort builder's criteria rows (`c1.field=…`, lib/validation/cohort.ts) are the exception:
  * a bad row is reported with what to fix (parsePanelParams), never guessed or silently dropped.
  */
-export const PANEL_SORTS = ["tier", "name", "age", "last_assessed"] as const;
+export const PANEL_SORTS = ["tier", "name", "age", "last_assessed", "next_due"] as const;
 export type PanelSort = (typeof PANEL_SORTS)[number];
 export const PAGE_SIZES = [25, 50, 100] as const;
 
@@ -95,4 +95,16 @@ export function panelQueryString(query: PanelQuery, changes: QueryChanges = {}):
 /** The query a saved view keeps: everything that selects and orders the cohort, not the page or the view itself. */
 export function savedViewQueryString(query: PanelQuery): string {
   return panelQueryString(query, { page: undefined, view: undefined });
+}
+
+/** The single filters of the panel (everything but the search, the cohort rows, the order and the page). */
+const FILTER_KEYS = ["sex", "ageMin", "ageMax", "diet", "med", "clinician", "mine", "tier", "flag", "outreach", "overdue", "ewgsop2", "awgs", "b12"] as const satisfies readonly (keyof PanelQuery)[];
+
+/**
+ * How many filters and cohort criteria narrow the panel beyond the search box: the number the
+ * panel's "Filters" disclosure shows while it is closed, so a narrowed list never looks like the
+ * whole clinic.
+ */
+export function activeFilterCount(query: PanelQuery): number {
+  return FILTER_KEYS.filter((key) => query[key] !== undefined).length + query.criteria.length;
 }

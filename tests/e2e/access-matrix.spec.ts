@@ -54,7 +54,9 @@ test("every page and route handler answers each role, signed-out visitors and ot
   for (const [path, access] of pages) {
     const url = fill(path, ours);
     const signedOut = await anonymous.get(url, { maxRedirects: 0 });
-    if (access === "public") expect(signedOut.status(), `signed out ${url}`).toBe(200);
+    // The "not allowed" page is public, and answers 403 to everyone (app/forbidden/page.tsx).
+    if (path === "/forbidden") expect(signedOut.status(), `signed out ${url}`).toBe(403);
+    else if (access === "public") expect(signedOut.status(), `signed out ${url}`).toBe(200);
     else {
       expect(signedOut.status(), `signed out ${url}`).toBe(307);
       expect(signedOut.headers()["location"], `signed out ${url}`).toContain("/login");
@@ -77,7 +79,9 @@ test("every page and route handler answers each role, signed-out visitors and ot
     for (const role of ROLES) {
       if (attributedOnly) continue;
       const response = await requests[role].get(url, { maxRedirects: 0 });
-      if (access === "public" || access === "signed-in") {
+      if (path === "/forbidden") {
+        expect(response.status(), `${role} ${url}`).toBe(403);
+      } else if (access === "public" || access === "signed-in") {
         // Sign-in and the start page send a signed-in user on to their role's start page.
         expect([200, 307], `${role} ${url}`).toContain(response.status());
       } else if (allowed(role, access)) {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "./fixtures";
-import { signIn } from "./support";
+import { openFilters, signIn } from "./support";
 
 const DOCUMENTED_COLUMNS =
   "mrn,family_name,given_name,birth_date,sex,age,tier,ewgsop2,awgs2019,b12_status,b12_on_treatment,flags,grip_strength_kg,gait_speed_m_s,chair_stand_5x_s,asm_kg,asmi_kg_m2,sarc_f_score,b12_pmol_l,mma_umol_l,last_assessed_on,b12_lowering_medications,evaluated_at,rule_set_version";
@@ -16,6 +16,7 @@ const criterion = (page: Page, n: number) => page.getByRole("group", { name: new
 test("a clinician builds a cohort, saves it, reopens it from its URL, edits it and downloads exactly its CSV", async ({ page, context }) => {
   await signIn(page, "clinician@demo.clinic");
   await expect(page.getByText("Showing 1–25 of 1,000 patients")).toBeVisible();
+  await openFilters(page);
 
   // Criterion 1: grip below the EWGSOP2 cut-off within 6 months; criterion 2: age at least 70.
   await criterion(page, 1).getByLabel("Field").selectOption("grip_strength");
@@ -50,6 +51,9 @@ test("a clinician builds a cohort, saves it, reopens it from its URL, edits it a
   const fresh = await context.newPage();
   await fresh.goto(viewHref);
   await expect(fresh.getByText(built.status)).toBeVisible();
+  // The closed disclosure says how many criteria are in force.
+  await expect(fresh.locator("details.filter-disclosure summary")).toContainText("2 active");
+  await openFilters(fresh);
   await expect(criterion(fresh, 1).getByLabel("Field")).toHaveValue("grip_strength");
   await expect(criterion(fresh, 1).getByLabel("Comparison")).toHaveValue("low_ewgsop2");
   await expect(criterion(fresh, 2).getByLabel("Value (years)")).toHaveValue("70");
@@ -78,6 +82,7 @@ test("a clinician builds a cohort, saves it, reopens it from its URL, edits it a
   const again = await context.newPage();
   await again.goto(editedHref);
   await expect(again.getByText(edited.status)).toBeVisible();
+  await openFilters(again);
   await expect(criterion(again, 2).getByLabel("Value (years)")).toHaveValue("75");
 
   // The CSV is exactly this cohort: every patient (not one page), documented columns first,
@@ -134,14 +139,17 @@ test("without JavaScript the builder still adds a criterion (blank row) and remo
   const context = await browser.newContext({ javaScriptEnabled: false, storageState: await signInPage.context().storageState() });
   const page = await context.newPage();
   await page.goto("/patients?c1.field=sex&c1.op=is&c1.value=female");
+  await openFilters(page);
   // The blank row: choose a field and apply; the page asks for the comparison, with the row adapted.
   await criterion(page, 2).getByLabel("Field").selectOption("medicine");
   await page.getByRole("button", { name: "Apply filters" }).click();
   await expect(page.getByRole("alert")).toContainText("Criterion 2 (Medicine class): choose how to compare, then apply.");
+  await openFilters(page);
   await criterion(page, 2).getByLabel("Comparison").selectOption("taking");
   await criterion(page, 2).getByLabel("Value").selectOption("metformin");
   await page.getByRole("button", { name: "Apply filters" }).click();
   await expect(page).toHaveURL(/c1\.field=sex&c1\.op=is&c1\.value=female&c2\.field=medicine&c2\.op=taking&c2\.value=metformin$/);
+  await openFilters(page);
   await page.getByRole("button", { name: "Remove criterion 1" }).click();
   await expect(page).toHaveURL(/\/patients\?c1\.field=medicine&c1\.op=taking&c1\.value=metformin$/);
   await context.close();

@@ -1,5 +1,5 @@
 import { expect, test } from "./fixtures";
-import { signIn } from "./support";
+import { openFilters, signIn } from "./support";
 
 test("a wrong password shows a clear error and keeps the visitor on the sign-in page", async ({ page }) => {
   await page.goto("/patients");
@@ -23,6 +23,8 @@ test("a clinician signs in, pages, sorts and filters the panel, and signs out", 
   await page.getByRole("navigation", { name: "Patients by tier" }).getByRole("link", { name: /High/ }).click();
   await expect(page).toHaveURL(/tier=high/);
   for (const tier of await page.locator("tbody tr td:nth-child(1)").allInnerTexts()) expect(tier).toContain("High");
+  await expect(page.locator("details.filter-disclosure summary")).toContainText("1 active");
+  await openFilters(page);
   await expect(page.getByRole("combobox", { name: "Tier" })).toHaveValue("high");
   await page.getByRole("link", { name: "Clear" }).click();
   await expect(page).toHaveURL(/\/patients$/);
@@ -47,6 +49,7 @@ test("a clinician signs in, pages, sorts and filters the panel, and signs out", 
   expect(youngestFirst).toEqual([...youngestFirst].sort((a, b) => a - b));
   expect(youngestFirst[0]).toBeLessThan(oldestFirst[0]!);
 
+  await openFilters(page);
   await page.getByLabel("Sex").selectOption("female");
   await page.getByLabel("Age from").fill("80");
   await page.getByRole("button", { name: "Apply filters" }).click();
@@ -62,6 +65,7 @@ test("a clinician signs in, pages, sorts and filters the panel, and signs out", 
   // The view is in the URL: reloading it gives the same filtered panel.
   await page.reload();
   await expect(page.getByText(status)).toBeVisible();
+  await openFilters(page);
   await expect(page.getByLabel("Sex")).toHaveValue("female");
 
   // Save the view, leave it, and reopen it from the saved-views list.

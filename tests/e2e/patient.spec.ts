@@ -68,7 +68,11 @@ test("a clinician records outreach, closes a flag with a reason, sees it in the 
   await outreach.getByLabel("Outreach").selectOption("contacted");
   await outreach.getByRole("button", { name: "Save outreach" }).focus();
   await page.keyboard.press("Enter");
-  await expect(outreach.getByRole("status")).toHaveText("Outreach saved: Contacted.");
+  await expect(outreach.getByText("Outreach saved: Contacted.")).toBeVisible();
+  // The page's status message says what changed, and stays when the flag's card goes.
+  const notice = page.getByRole("status").filter({ hasText: "outreach" });
+  await expect(notice).toContainText(`${flagName}: outreach `);
+  await expect(notice).toContainText("→ Contacted. Tier and flags unchanged.");
   await expect(flag.getByText("Outreach: Contacted")).toBeVisible();
   await expect(outreach.getByLabel("Outreach")).toHaveValue("contacted");
 
@@ -79,6 +83,8 @@ test("a clinician records outreach, closes a flag with a reason, sees it in the 
   await close.getByLabel(/Note/).fill(note);
   await close.getByRole("button", { name: "Close flag" }).click();
 
+  await expect(page.getByRole("status").filter({ hasText: "Flag closed" })).toContainText(`Flag closed: ${flagName} (done).`);
+  await expect(page.getByRole("status").getByRole("link", { name: "Go to the flag history" })).toBeVisible();
   const history = page.getByRole("region", { name: "Flag history" });
   const row = history.getByRole("row").filter({ hasText: note });
   await expect(row).toBeVisible();

@@ -69,7 +69,7 @@ test("the server log names no patient and shows no password", async ({ browser }
 
     await page.goto("/patients");
     await page.getByLabel("Name or MRN").fill(subject.familyName);
-    await page.getByRole("button", { name: "Apply filters" }).click();
+    await page.getByRole("button", { name: "Search", exact: true }).click();
     await page.getByRole("link", { name: `${subject.familyName}, ${subject.givenName}` }).first().click();
     await expect(page.getByRole("heading", { level: 1, name: `${subject.familyName}, ${subject.givenName}` })).toBeVisible();
     await page.getByRole("link", { name: "Who has seen or changed this record" }).click();

@@ -28,3 +28,10 @@ export async function signIn(page: Page, email: string, password = DEMO_PASSWORD
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
 }
+
+/** Opens the panel's "Filters and cohort criteria" disclosure (a <details>) unless it is open. */
+export async function openFilters(page: Page): Promise<void> {
+  const disclosure = page.locator("details.filter-disclosure");
+  if ((await disclosure.getAttribute("open")) === null) await disclosure.locator("summary").click();
+  await expect(disclosure).toHaveAttribute("open", "");
+}

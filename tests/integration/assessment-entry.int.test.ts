@@ -95,6 +95,13 @@ describe("assessment entry, corrections and medicines", () => {
     expect(after.tier).toBe("high");
     expect(after.flagCodes).toContain("sarcopenia_follow_up");
     expect(await openFlagCodes(p.id)).toEqual(expect.arrayContaining(["b12_follow_up", "sarcopenia_follow_up"]));
+    // The save says what it changed: the tier before and after, the flags it opened and closed.
+    expect(result.change.tierBefore).toBe(before.tier);
+    expect(result.change.tierAfter).toBe("high");
+    expect(result.change.flagsOpened).toEqual(expect.arrayContaining(["b12_follow_up", "sarcopenia_follow_up"]));
+    expect(result.change.flagsOpened.filter((code) => before.flagCodes.split(";").includes(code))).toEqual([]);
+    const openNow = await openFlagCodes(p.id);
+    expect(result.change.flagsClosed.filter((code) => openNow.includes(code))).toEqual([]);
     // The panel's denormalised columns follow.
     const row = await t.db.patient.findUniqueOrThrow({ where: { id: p.id } });
     expect(row.version).toBe(p.version + 1);

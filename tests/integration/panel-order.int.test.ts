@@ -76,6 +76,25 @@ describe("panel tier order and cached counts", () => {
     }
   });
 
+  it("sorts by next due date: earliest first (or last), patients with nothing due after all others either way", async () => {
+    const snapshots = await t.db.riskSnapshot.findMany({ where: { clinicId: a.clinicId }, select: { patientId: true, nextDueAt: true } });
+    const dueOf = new Map(snapshots.map((s) => [s.patientId, s.nextDueAt?.getTime() ?? null]));
+    const withDue = snapshots.filter((s) => s.nextDueAt !== null).length;
+    expect(withDue).toBeGreaterThan(0);
+    expect(withDue).toBeLessThan(90);
+    for (const dir of ["asc", "desc"] as const) {
+      const all = await allPages({ sort: "next_due", dir });
+      expect(all.total).toBe(90);
+      expect(new Set(all.ids).size).toBe(90);
+      const dues = all.ids.map((id) => dueOf.get(id) ?? null);
+      const dated = dues.slice(0, withDue);
+      expect(dated.every((d) => d !== null)).toBe(true);
+      expect(dues.slice(withDue).every((d) => d === null)).toBe(true);
+      const sorted = [...(dated as number[])].sort((x, y) => (dir === "asc" ? x - y : y - x));
+      expect(dated).toEqual(sorted);
+    }
+  });
+
   it("filters the tier sort by tier and still counts every tier", async () => {
     const panel = await getPatientPanel(t.db, a.actors.clinician, panelQuerySchema.parse({ sort: "tier", tier: "high" }), TEST_NOW);
     const high = (await referenceOrder(t.db, "asc")).filter((id) => panel.rows.some((r) => r.id === id));

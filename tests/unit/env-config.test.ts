@@ -7,10 +7,10 @@ import { parseEnv } from "@/lib/config/env";
  * app is built and when the server starts, and by the TypeScript code (lib/config/env.ts): every
  * rule stops the build, not only those someone remembered to copy into the config.
  */
-const PRODUCTION = { NODE_ENV: "production", DATABASE_URL: "file:./data/app.db" };
+const PRODUCTION = { NODE_ENV: "production", DATABASE_URL: "file:./data/app.db" } as const;
 
 /** Loads next.config.js for `phase` as Next does, in a child process with only `settings` set. */
-function loadConfig(phase: string, settings: Record<string, string>): { code: number; stderr: string } {
+function loadConfig(phase: string, settings: typeof PRODUCTION & Record<string, string>): { code: number; stderr: string } {
   try {
     execFileSync(process.execPath, ["-e", `require('./next.config.js')(${JSON.stringify(phase)}).then((c) => { if (typeof c.headers !== "function") process.exit(3); })`], {
       env: { PATH: process.env.PATH, ...settings },

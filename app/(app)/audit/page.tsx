@@ -6,6 +6,7 @@ import { AUDIT_ACTION_LABELS, AUDIT_ACTIONS } from "@/lib/domain/audit-describe"
 import { auditFilterOf, auditQueryString, parseAuditQuery } from "@/lib/validation/audit-filter";
 import { AuditEventsTable } from "@/components/audit-events-table";
 import { VerifyPanel } from "./verify-panel";
+import { IsoDateInput } from "@/components/iso-date-input";
 
 export const metadata = { title: "Audit log" };
 
@@ -49,11 +50,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
         </div>
         <div className="field">
           <label htmlFor="from">From</label>
-          <input id="from" name="from" type="date" defaultValue={query.from ?? ""} />
+          <IsoDateInput id="from" name="from" hintId="from-hint" defaultValue={query.from ?? ""} />
         </div>
         <div className="field">
           <label htmlFor="to">To (inclusive)</label>
-          <input id="to" name="to" type="date" defaultValue={query.to ?? ""} />
+          <IsoDateInput id="to" name="to" hintId="to-hint" defaultValue={query.to ?? ""} />
         </div>
         <div className="actions">
           <button type="submit">Search</button>

@@ -4,6 +4,7 @@ import { listRecentImports } from "@/lib/data/import/upload-preview";
 import { formatMegabytes, MAX_UPLOAD_BYTES } from "@/lib/validation/upload";
 import { UploadFhir } from "@/components/upload-fhir";
 import { UploadSpreadsheet } from "@/components/upload-spreadsheet";
+import { TableScroll } from "@/components/table-scroll";
 
 export const metadata = { title: "Import data" };
 
@@ -52,7 +53,7 @@ export default async function ImportPage() {
         {recent.length === 0 ? (
           <p className="muted">None yet.</p>
         ) : (
-          <div className="table-wrap">
+          <TableScroll label="Recent imports and previews: table">
             <table>
               <thead>
                 <tr>
@@ -77,7 +78,7 @@ export default async function ImportPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         )}
       </section>
     </div>

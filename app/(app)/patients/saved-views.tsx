@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useActionState } from "react";
+import { useActionState, type ReactNode } from "react";
 import type { ActionState } from "@/lib/auth/guarded";
 import { deleteViewAction, updateViewAction } from "./actions";
 
@@ -24,21 +24,34 @@ export function savedViewHref(view: { id: string; query: string }): string {
 
 /**
  * The saved views the user may open (their own and the clinic's shared ones), each a link that
- * reproduces it. The owner edits a view in place: rename, share or unshare, point it at the
- * cohort on screen, or delete it.
+ * reproduces it: at the top of the panel, beside the search, so a clinician's usual list is one
+ * click away.
  */
-export function SavedViews({ views, openViewId, currentQuery }: { views: SavedViewItem[]; openViewId: string | undefined; currentQuery: string }) {
+export function SavedViewLinks({ views, openViewId }: { views: SavedViewItem[]; openViewId: string | undefined }) {
   const mine = views.filter((v) => v.isMine);
   const shared = views.filter((v) => !v.isMine);
+  return (
+    <nav aria-label="Saved views" className="saved-view-links small">
+      <span className="saved-views-title">Saved views</span>
+      <ViewList title="Yours" views={mine} openViewId={openViewId} />
+      <ViewList title="Shared in the clinic" views={shared} openViewId={openViewId} />
+      <a href="#saved-views-heading">Save or edit views</a>
+    </nav>
+  );
+}
+
+/**
+ * Saving the cohort on screen, and the owner's edits of each view: rename, share or unshare,
+ * point it at the cohort on screen, or delete it. Below the worklist.
+ */
+export function ManageSavedViews({ views, openViewId, currentQuery, children }: { views: SavedViewItem[]; openViewId: string | undefined; currentQuery: string; children?: ReactNode }) {
+  const mine = views.filter((v) => v.isMine);
   // Held here, not in the view's own form, so "Deleted …" stays on screen after the view is gone.
   const [deleteState, deleteAction, deleting] = useActionState<ActionState | undefined, FormData>(deleteViewAction, undefined);
   return (
     <section aria-labelledby="saved-views-heading" className="card stack">
-      <h2 id="saved-views-heading">Saved views</h2>
-      <nav aria-label="Saved views" className="small">
-        <ViewList title="Yours" views={mine} openViewId={openViewId} />
-        <ViewList title="Shared in the clinic" views={shared} openViewId={openViewId} />
-      </nav>
+      <h2 id="saved-views-heading" tabIndex={-1}>Saved views</h2>
+      {children}
       {mine.map((view) => (
         <details key={view.id} open={view.id === openViewId}>
           <summary>Edit “{view.name}”</summary>
@@ -52,7 +65,7 @@ export function SavedViews({ views, openViewId, currentQuery }: { views: SavedVi
 
 function ViewList({ title, views, openViewId }: { title: string; views: SavedViewItem[]; openViewId: string | undefined }) {
   return (
-    <p>
+    <span className="view-list">
       {title}:{" "}
       {views.length === 0 ? <span className="muted">none</span> : views.map((view, i) => (
         <span key={view.id}>
@@ -62,7 +75,7 @@ function ViewList({ title, views, openViewId }: { title: string; views: SavedVie
           {!view.isMine ? <span className="muted"> ({view.ownerName})</span> : null}
         </span>
       ))}
-    </p>
+    </span>
   );
 }
 

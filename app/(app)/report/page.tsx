@@ -34,8 +34,19 @@ function PatientList({ patients, total, now }: { patients: ReportPatient[]; tota
           : `All ${total.toLocaleString("en")} patients in worklist order (highest tier, most overdue first).`}
       </p>
       <div className="table-wrap" tabIndex={0} role="region" aria-label="Patients in the cohort: table">
-        <table className="data compact">
+        <table className="data compact report-patient-table">
           <caption className="visually-hidden">Patients in the cohort</caption>
+          <colgroup>
+            <col className="col-mrn" />
+            <col className="col-name" />
+            <col className="col-age" />
+            <col className="col-sex" />
+            <col className="col-tier" />
+            <col className="col-category" />
+            <col className="col-category" />
+            <col className="col-b12" />
+            <col className="col-flags" />
+          </colgroup>
           <thead>
             <tr>
               <th scope="col">MRN</th>
@@ -67,7 +78,7 @@ function PatientList({ patients, total, now }: { patients: ReportPatient[]; tota
                     <ul className="flag-list">
                       {p.openFlags.map((f) => (
                         <li key={f.code}>
-                          {label<FlagCode>(FLAG_LABELS, f.code)} ({formatDate(f.dueAt)}){f.dueAt < now ? <span className="overdue"> overdue</span> : null}
+                          {label<FlagCode>(FLAG_LABELS, f.code)} <span className="nowrap">({formatDate(f.dueAt)}){f.dueAt < now ? <span className="overdue"> overdue</span> : null}</span>
                         </li>
                       ))}
                     </ul>
@@ -142,12 +153,13 @@ export default async function ReportPage({ searchParams }: { searchParams: Searc
           {can(actor.role, "export:deidentified") ? " Patient-level data is available as the de-identified CSV on the summary page." : ""}
         </p>
       ) : null}
-      <div className="summary-figures">
+      {/* The list first: at a meeting the patients are the agenda; the charts summarise them after. */}
+      {report.patients ? <PatientList patients={report.patients} total={report.summary.total.count ?? report.patients.length} now={now} /> : null}
+      <section className="summary-figures report-figures" aria-label="Summary of the cohort">
         {report.summary.tables.map((table) => (
           <SummaryFigure key={table.id} table={table} isSuppressed={report.summary.isSuppressed} />
         ))}
-      </div>
-      {report.patients ? <PatientList patients={report.patients} total={report.summary.total.count ?? report.patients.length} now={now} /> : null}
+      </section>
     </div>
   );
 }

@@ -7,6 +7,7 @@ import { describeThresholds, type ThresholdGroup } from "@/lib/domain/thresholds
 import { clinicalReferenceHref, REFERENCE_SECTION } from "@/lib/docs/reference-sections";
 import { formatDate } from "@/components/format";
 import { RecomputePanel } from "./recompute-panel";
+import { TableScroll } from "@/components/table-scroll";
 
 export const metadata = { title: "About these thresholds" };
 
@@ -69,7 +70,8 @@ export default async function ThresholdsPage() {
           <p className="small flush">
             <Link href={clinicalReferenceHref(REFERENCE_SECTION[group])}>Clinical reference: {GROUP_SHORT_NAMES[group]}</Link>
           </p>
-          <div className="table-wrap">
+          {/* Focusable, so a keyboard can scroll it where the screen is narrower than the table. */}
+          <div className="table-wrap" tabIndex={0} role="region" aria-label={`${GROUP_TITLES[group]}: thresholds`}>
             <table className="data">
               <thead>
                 <tr>
@@ -97,7 +99,7 @@ export default async function ThresholdsPage() {
       ))}
       <section aria-labelledby="versions">
         <h2 id="versions">Versions</h2>
-        <div className="table-wrap">
+        <TableScroll label="Threshold versions: table">
           <table className="data">
             <thead>
               <tr>
@@ -118,7 +120,7 @@ export default async function ThresholdsPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       </section>
     </div>
   );

@@ -1,6 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import type { Db } from "@/lib/data/db/client";
+import type { Db, Tx } from "@/lib/data/db/client";
 import { appendAudit } from "@/lib/data/audit/log";
 import { claimPatientVersion } from "./version";
 import { openPatientRecord, type PatientHeader, type StoredSnapshot } from "./record";
@@ -10,8 +10,8 @@ import { can } from "@/lib/data/access/roles";
 import { AppError } from "@/lib/errors";
 import { toIsoDate } from "@/lib/domain/dates";
 import { MEASURE_LABELS } from "@/lib/domain/measures";
-import { MEASURE_KINDS, type MeasureKind, type ObservationInput } from "@/lib/domain/types";
-import { decodeMeasureKind } from "@/lib/data/stored/values";
+import { MEASURE_KINDS, type MeasureKind, type ObservationInput, type Tier } from "@/lib/domain/types";
+import { decodeMeasureKind, decodeTier } from "@/lib/data/stored/values";
 
 /**
  * Recording one visit's results for a patient (docs/design.md#who-uses-it, "enter an assessment"). The write is
@@ -32,6 +32,26 @@ export interface RecordAssessmentResult {
   /** The patient's version after the save (the next form must carry it). */
   version: number;
   observationIds: string[];
+  /** What the save changed: the tier before and after, and the flags it opened and closed (for the page to say so). */
+  change: AssessmentChange;
+}
+
+export interface AssessmentChange {
+  /** null: the patient had not been evaluated before. */
+  tierBefore: Tier | null;
+  tierAfter: Tier | null;
+  flagsOpened: string[];
+  flagsClosed: string[];
+}
+
+/** The patient's tier and open flag codes, read inside the save's transaction. */
+async function riskState(tx: Tx, clinicId: string, patientId: string): Promise<{ tier: Tier | null; openFlags: Set<string> }> {
+  const [snapshot, flags] = await Promise.all([
+    tx.riskSnapshot.findFirst({ where: { patientId, clinicId }, select: { id: true, tier: true } }),
+    tx.flag.findMany({ where: { patientId, clinicId, status: "open" }, select: { code: true } }),
+  ]);
+  const tier = snapshot ? decodeTier(snapshot.tier, snapshot.id) : null;
+  return { tier, openFlags: new Set(flags.map((f) => f.code)) };
 }
 
 function assertPatientId(patientId: unknown): asserts patientId is string {
@@ -71,6 +91,7 @@ export async function recordAssessment(
   }
   return db.$transaction(async (tx) => {
     const version = await claimPatientVersion(tx, clinicId, patientId, expectedPatientVersion);
+    const before = await riskState(tx, clinicId, patientId);
     const writtenAt = new Date();
     const rows = input.observations.map((o) => ({
       id: randomUUID(),
@@ -115,7 +136,14 @@ export async function recordAssessment(
       })),
       now,
     );
-    return { patientId, version, observationIds: rows.map((r) => r.id) };
+    const after = await riskState(tx, clinicId, patientId);
+    const change: AssessmentChange = {
+      tierBefore: before.tier,
+      tierAfter: after.tier,
+      flagsOpened: [...after.openFlags].filter((code) => !before.openFlags.has(code)).sort(),
+      flagsClosed: [...before.openFlags].filter((code) => !after.openFlags.has(code)).sort(),
+    };
+    return { patientId, version, observationIds: rows.map((r) => r.id), change };
   });
 }
 

@@ -120,6 +120,10 @@ function panelOrder(sort: Exclude<PanelQuery["sort"], "tier">, dir: PanelQuery["
       return [{ lastAssessedAt: { sort: dir, nulls: "last" } }, { id: "asc" }];
     case "name":
       return [{ familyName: dir }, { givenName: dir }, { id: "asc" }];
+    case "next_due":
+      // The earliest due date among the patient's open flags (RiskSnapshot.nextDueAt); patients
+      // with nothing due come last either way.
+      return [{ snapshot: { nextDueAt: { sort: dir, nulls: "last" } } }, { id: "asc" }];
   }
 }
 

@@ -3,6 +3,24 @@
 import { useActionState } from "react";
 import type { ActionState } from "@/lib/auth/guarded";
 import { closeFlagAction, reopenFlagAction, setFlagOutreachAction } from "./actions";
+import { useAnnounce, type ChangeNotice } from "./change-notice";
+
+type FlagAction = (previous: ActionState | undefined, formData: FormData) => Promise<ActionState>;
+
+/**
+ * The action, followed on success by the page's status message (change-notice.tsx) saying what
+ * changed; the form keeps its own message beside its fields as well.
+ */
+function useAnnouncingAction(run: FlagAction, describe: (data: FormData) => ChangeNotice) {
+  const announce = useAnnounce();
+  return useActionState<ActionState | undefined, FormData>(async (previous, data) => {
+    const result = await run(previous, data);
+    if (result.ok) announce(describe(data));
+    return result;
+  }, undefined);
+}
+
+const labelOf = (options: readonly (readonly [string, string])[], value: FormDataEntryValue | null) => options.find(([v]) => v === value)?.[1] ?? String(value ?? "");
 
 const OUTREACH_OPTIONS = [
   ["none", "Not contacted"],
@@ -27,7 +45,8 @@ interface FlagRef {
 function FormMessage({ state, id }: { state: ActionState | undefined; id: string }) {
   if (!state?.message) return null;
   return (
-    <p id={id} role={state.ok ? "status" : "alert"} className={state.ok ? "form-ok small" : "form-error small"}>
+    // A success is announced once, by the page's status message (change-notice.tsx); an error here.
+    <p id={id} role={state.ok ? undefined : "alert"} className={state.ok ? "form-ok small" : "form-error small"}>
       {state.message}
     </p>
   );
@@ -49,7 +68,10 @@ function Hidden({ flagId, version }: { flagId: string; version: number }) {
 
 /** Outreach status for an open flag. */
 export function OutreachForm({ flagId, version, flagLabel, outreach }: FlagRef & { outreach: string }) {
-  const [state, action, pending] = useActionState<ActionState | undefined, FormData>(setFlagOutreachAction, undefined);
+  const [state, action, pending] = useAnnouncingAction(setFlagOutreachAction, (data) => ({
+    lines: [`${flagLabel}: outreach ${labelOf(OUTREACH_OPTIONS, outreach)} → ${labelOf(OUTREACH_OPTIONS, data.get("outreach"))}.`, "Tier and flags unchanged."],
+    links: [],
+  }));
   const fieldId = `outreach-${flagId}`;
   const hasError = Boolean(state?.fieldErrors?.outreach);
   return (
@@ -73,7 +95,10 @@ export function OutreachForm({ flagId, version, flagLabel, outreach }: FlagRef &
 
 /** Closes an open flag with a reason and an optional note. */
 export function CloseFlagForm({ flagId, version, flagLabel }: FlagRef) {
-  const [state, action, pending] = useActionState<ActionState | undefined, FormData>(closeFlagAction, undefined);
+  const [state, action, pending] = useAnnouncingAction(closeFlagAction, (data) => ({
+    lines: [`Flag closed: ${flagLabel} (${labelOf(CLOSE_OPTIONS, data.get("reason")).toLowerCase()}).`, "It is in the flag history, where it can be reopened if this was a mistake."],
+    links: [{ href: "#flag-history-heading", label: "Go to the flag history" }],
+  }));
   const reasonId = `close-reason-${flagId}`;
   const noteId = `close-note-${flagId}`;
   const reasonError = Boolean(state?.fieldErrors?.reason);
@@ -104,7 +129,10 @@ export function CloseFlagForm({ flagId, version, flagLabel }: FlagRef) {
 
 /** Reopens a closed flag from the history. */
 export function ReopenFlagForm({ flagId, version, flagLabel }: FlagRef) {
-  const [state, action, pending] = useActionState<ActionState | undefined, FormData>(reopenFlagAction, undefined);
+  const [state, action, pending] = useAnnouncingAction(reopenFlagAction, () => ({
+    lines: [`Flag reopened: ${flagLabel}.`, "It is back among the open flags."],
+    links: [{ href: "#open-flags-heading", label: "Go to the open flags" }],
+  }));
   return (
     <form action={action} className="flag-form inline" aria-label={`Reopen: ${flagLabel}`}>
       <Hidden flagId={flagId} version={version} />

@@ -10,11 +10,13 @@ import { isAppError } from "@/lib/errors";
 import { TierBadge } from "@/components/tier-badge";
 import { formatDate } from "@/components/format";
 import { TIER_LABELS } from "@/lib/domain/labels";
-import { CategoriesPanel, FlagHistoryPanel, MedicationsPanel, OpenFlagsPanel, TrendsPanel } from "./panels";
+import { CategoriesPanel, FlagHistoryPanel, LatestResultsPanel, MedicationsPanel, OpenFlagsPanel, TrendsPanel } from "./panels";
 import { ownValue } from "@/lib/domain/own-keys";
 import { ChartsSkeleton, PanelSkeleton } from "./skeletons";
+import { ChangeNoticeProvider, type ChangeNotice } from "./change-notice";
+import { PatientTitle } from "./patient-title";
+import { describeAssessmentNotice, isNoticeCurrent, parseAssessmentNotice } from "@/lib/validation/change-notice";
 
-export const metadata = { title: "Patient" };
 
 const CONDITION_LABELS: Record<string, string> = {
   autoimmune_gastritis: "Autoimmune gastritis",
@@ -30,10 +32,13 @@ const CONDITION_LABELS: Record<string, string> = {
 const DIET_LABELS: Record<string, string> = { omnivore: "Omnivore", vegetarian: "Vegetarian", vegan: "Vegan" };
 const SEX_LABELS: Record<string, string> = { female: "Female", male: "Male", unknown: "Unknown" };
 
-async function open(id: string): Promise<{ actor: UserActor; record: OpenedPatientRecord }> {
+export const metadata = { title: "Patient" };
+
+async function open(id: string): Promise<{ actor: UserActor; record: OpenedPatientRecord; now: Date }> {
   const actor = await requirePageActor("patient:view");
+  const now = new Date();
   try {
-    return { actor, record: await openPatientRecord(getDb(), actor, id, new Date()) };
+    return { actor, record: await openPatientRecord(getDb(), actor, id, now), now };
   } catch (error) {
     // Another clinic's patient is reported like a missing one.
     if (isAppError(error) && error.code === "not_found") notFound();
@@ -41,13 +46,28 @@ async function open(id: string): Promise<{ actor: UserActor; record: OpenedPatie
   }
 }
 
-export default async function PatientPage({ params }: { params: Promise<{ id: string }> }) {
+/** The status message a saved assessment left in the URL, if the record still shows that change. */
+async function noticeOf(searchParams: Record<string, string | string[] | undefined>, record: OpenedPatientRecord): Promise<ChangeNotice | null> {
+  const notice = parseAssessmentNotice(searchParams);
+  if (!notice) return null;
+  const { open: openFlags } = await record.loadFlags();
+  if (!isNoticeCurrent(notice, { tier: record.snapshot?.tier ?? null, openFlags: openFlags.map((f) => f.code) })) return null;
+  return {
+    lines: describeAssessmentNotice(notice),
+    links: [{ href: `/patients/${record.patient.id}/observations`, label: "Correct a result you entered" }],
+  };
+}
+
+export default async function PatientPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { id } = await params;
-  const { actor, record } = await open(id);
+  const { actor, record, now } = await open(id);
   const { patient, snapshot } = record;
+  const notice = await noticeOf(await searchParams, record);
   const conditions = patient.conditions.map((c) => ownValue(CONDITION_LABELS, c.code) ?? c.code);
 
   return (
+    <ChangeNoticeProvider initial={notice}>
+    <PatientTitle title={`${patient.familyName}, ${patient.givenName} (${patient.mrn})`} />
     <div className="stack patient-page">
       <nav aria-label="Breadcrumb" className="small">
         <Link href="/patients">Patients</Link> <span aria-hidden="true">›</span> <span aria-current="page">{patient.familyName}, {patient.givenName}</span>
@@ -77,6 +97,7 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
           <Link href={`/patients/${patient.id}/assess`} className="button">Enter assessment</Link>
           <Link href={`/patients/${patient.id}/medicines`} className="button secondary">Medicines and conditions</Link>
           <Link href={`/patients/${patient.id}/observations`} className="button secondary">Correct a result</Link>
+          <Link href={`/patients/${patient.id}/handout`} className="button secondary">Handout for the patient</Link>
           {canViewPatientAccess(actor, patient.clinician?.id ?? null) ? (
             <Link href={`/patients/${patient.id}/access`} className="button secondary">Who has seen or changed this record</Link>
           ) : null}
@@ -84,6 +105,9 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
       </header>
 
       <CategoriesPanel snapshot={snapshot} />
+      <Suspense fallback={<PanelSkeleton title="Latest result of each measure" rows={2} />}>
+        <LatestResultsPanel record={record} now={now} />
+      </Suspense>
 
       <div className="patient-columns">
         <div className="stack">
@@ -103,5 +127,6 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
         <TrendsPanel record={record} sex={patient.sex} birthDate={patient.birthDate} />
       </Suspense>
     </div>
+    </ChangeNoticeProvider>
   );
 }

@@ -4,24 +4,72 @@ import type { MedicationView, OpenedPatientRecord, PatientFlags, StoredSnapshot 
 import { CLOSE_REASON_LABELS, OUTREACH_LABELS } from "@/lib/data/flags/lifecycle";
 import { AWGS2019_LABELS, B12_STATUS_LABELS, EWGSOP2_LABELS, FLAG_LABELS } from "@/lib/domain/labels";
 import { MEASURE_LABELS } from "@/lib/domain/measures";
+import { addMonthsUtc } from "@/lib/domain/dates";
+import { describeReported } from "@/lib/validation/assessment-form";
 import { buildTrend, TREND_KINDS, type TrendObservation } from "@/lib/domain/trends";
-import type { FlagCode, Reason, Sex } from "@/lib/domain/types";
+import { MEASURE_KINDS, type FlagCode, type Reason, type Sex } from "@/lib/domain/types";
 import { ChartFigure } from "@/components/charts/chart-figure";
 import { formatDate } from "@/components/format";
 import { CloseFlagForm, OutreachForm, ReopenFlagForm } from "./flag-forms";
+import { TableScroll } from "@/components/table-scroll";
 
 function flagLabel(code: FlagCode): string {
   return FLAG_LABELS[code];
+}
+
+/** The date of the result a reason used (the engine records it with the reason), unless the sentence already says it. */
+function reasonDate(reason: Reason): string | null {
+  const at = reason.inputs.observedAt;
+  if (typeof at !== "string" || !/^\d{4}-\d{2}-\d{2}/.test(at)) return null;
+  const date = at.slice(0, 10);
+  return reason.text.includes(date) ? null : date;
 }
 
 function Reasons({ reasons }: { reasons: readonly Reason[] }) {
   if (reasons.length === 0) return <p className="muted small">No reasons recorded.</p>;
   return (
     <ul className="reasons">
-      {reasons.map((reason, i) => (
-        <li key={`${reason.code}-${i}`}>{reason.text}</li>
-      ))}
+      {reasons.map((reason, i) => {
+        const date = reasonDate(reason);
+        return (
+          <li key={`${reason.code}-${i}`}>
+            {reason.text}
+            {date ? <span className="reason-date muted"> (result of {date})</span> : null}
+          </li>
+        );
+      })}
     </ul>
+  );
+}
+
+/**
+ * The latest result of each measure with its date: those older than the look-back window are on
+ * record but not used by the evaluation, and say so.
+ */
+export async function LatestResultsPanel({ record, now }: { record: OpenedPatientRecord; now: Date }) {
+  const [observations, thresholds] = await Promise.all([record.loadObservations(), record.loadThresholds()]);
+  const months = thresholds.values.screening.lookBackMonths;
+  const windowStart = addMonthsUtc(now, -months);
+  const latest = MEASURE_KINDS.flatMap((kind) => observations.byKind[kind].at(-1) ?? []);
+  return (
+    <details className="card latest-results" open>
+      <summary>
+        <h3 className="inline-heading">Latest result of each measure</h3>{" "}
+        <span className="small">— with its date; results older than {months} months are not used</span>
+      </summary>
+      {latest.length === 0 ? (
+        <p className="muted small">No results on record.</p>
+      ) : (
+        <ul className="latest-list small">
+          {latest.map((o) => (
+            <li key={o.kind}>
+              <strong>{MEASURE_LABELS[o.kind]}</strong>: {describeReported(o)} <span className="muted nowrap">({formatDate(o.observedAt)})</span>
+              {o.observedAt < windowStart ? <span className="not-used"> not used (older than {months} months)</span> : null}
+            </li>
+          ))}
+        </ul>
+      )}
+    </details>
   );
 }
 
@@ -140,7 +188,7 @@ export async function FlagHistoryPanel({ load }: { load: () => Promise<PatientFl
       {closed.length === 0 ? (
         <p className="muted">No closed flags.</p>
       ) : (
-        <div className="table-wrap">
+        <TableScroll label="Closed flags: table">
           <table className="data">
             <caption className="visually-hidden">Closed flags, most recently closed first</caption>
             <thead>
@@ -172,7 +220,7 @@ export async function FlagHistoryPanel({ load }: { load: () => Promise<PatientFl
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </section>
   );
@@ -189,7 +237,7 @@ function RoleTags({ med }: { med: MedicationView }) {
 
 function MedicationTable({ caption, meds }: { caption: string; meds: readonly MedicationView[] }) {
   return (
-    <div className="table-wrap">
+    <TableScroll label={`${caption}: table`}>
       <table className="data">
         <caption>{caption}</caption>
         <thead>
@@ -220,7 +268,7 @@ function MedicationTable({ caption, meds }: { caption: string; meds: readonly Me
           )}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }
 

@@ -3,6 +3,7 @@
 import { useActionState } from "react";
 import type { ActionState } from "@/lib/auth/guarded";
 import { saveThresholdsAction } from "../actions";
+import { IsoDateInput } from "@/components/iso-date-input";
 
 interface Entry {
   key: string;
@@ -59,7 +60,7 @@ export function ThresholdForm({ entries }: { entries: Entry[] }) {
       <div className="filters">
         <div className="field">
           <label htmlFor="effectiveFrom">Effective from</label>
-          <input id="effectiveFrom" name="effectiveFrom" type="date" defaultValue={initial("effectiveFrom", today)} aria-invalid={errors.effectiveFrom ? true : undefined} aria-describedby={errors.effectiveFrom ? "effectiveFrom-error" : undefined} />
+          <IsoDateInput id="effectiveFrom" name="effectiveFrom" hintId="effectiveFrom-hint" defaultValue={initial("effectiveFrom", today)} aria-invalid={errors.effectiveFrom ? true : undefined} describedBy={errors.effectiveFrom ? "effectiveFrom-error" : undefined} />
           <FieldError id="effectiveFrom-error" errors={errors.effectiveFrom} />
         </div>
         <div className="field" style={{ flex: 1 }}>

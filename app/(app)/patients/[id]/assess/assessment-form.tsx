@@ -18,6 +18,7 @@ import {
 import { parseDecimal } from "@/lib/validation/numbers";
 import { displayUnit } from "@/lib/domain/plausibility";
 import { recordAssessmentAction } from "./actions";
+import { IsoDateInput } from "@/components/iso-date-input";
 
 type Values = Record<string, string>;
 type Errors = Record<string, string[]>;
@@ -234,7 +235,7 @@ function AssessmentFields({ action, pending, state, patientId, version, today }:
         <legend>Visit</legend>
         <div className="field">
           <label htmlFor={fieldId("visitDate")}>Visit date</label>
-          <input id={fieldId("visitDate")} name="visitDate" type="date" max={today} defaultValue={visitDefault} autoFocus={!hasErrors} {...invalidProps("visitDate", errors)} />
+          <IsoDateInput id={fieldId("visitDate")} name="visitDate" hintId={`${fieldId("visitDate")}-hint`} defaultValue={visitDefault} autoFocus={!hasErrors} aria-invalid={errors.visitDate ? true : undefined} describedBy={errors.visitDate ? errorId("visitDate") : undefined} />
           <FieldError name="visitDate" errors={errors} />
         </div>
       </fieldset>
@@ -343,18 +344,18 @@ function AssessmentFields({ action, pending, state, patientId, version, today }:
             <div className="row" key={lab.name}>
               <NumberField name={lab.name} label={meta.label} unit={meta.unit} values={values} errors={errors} />
               {"unitName" in lab ? (
-                <Choice name={lab.unitName} legend="Serum B12 unit" values={values} errors={errors} defaultValue="pmol/L" options={B12_UNITS.map((u) => ({ value: u, label: displayUnit(u) }))} />
+                <Choice name={lab.unitName} legend="Serum B12 unit (required with a result)" values={values} errors={errors} options={B12_UNITS.map((u) => ({ value: u, label: displayUnit(u) }))} />
               ) : null}
               <div className="field">
                 <label htmlFor={fieldId(lab.dateName)}>{meta.label} date</label>
-                <input
+                <IsoDateInput
                   id={fieldId(lab.dateName)}
                   name={lab.dateName}
-                  type="date"
-                  max={today}
+                  hintId={`${fieldId(lab.dateName)}-hint`}
                   data-follows={values[lab.dateName] === undefined || values[lab.dateName] === visitDefault ? "true" : "false"}
                   defaultValue={values[lab.dateName] ?? visitDefault}
-                  {...invalidProps(lab.dateName, errors)}
+                  aria-invalid={errors[lab.dateName] ? true : undefined}
+                  describedBy={errors[lab.dateName] ? errorId(lab.dateName) : undefined}
                 />
                 <FieldError name={lab.dateName} errors={errors} />
               </div>

@@ -1,9 +1,10 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useState } from "react";
 import type { ActionState } from "@/lib/auth/guarded";
 import { FREE_TEXT_CHOICE } from "@/lib/validation/medication-form";
 import { addConditionAction, addMedicationAction, editMedicationAction, resolveConditionAction, stopMedicationAction } from "./actions";
+import { IsoDateInput } from "@/components/iso-date-input";
 
 export interface MedicineOption {
   id: string;
@@ -76,7 +77,7 @@ export function AddMedicineForm({ patientId, version, query, options, exactId, t
       <div className="row">
         <div className="field">
           <label htmlFor="med-start">Start date <span className="muted">(optional)</span></label>
-          <input id="med-start" name="startedOn" type="date" max={today} defaultValue={state?.values?.startedOn ?? today} {...invalid("med-start", errors.startedOn?.[0])} />
+          <IsoDateInput id="med-start" name="startedOn" hintId="med-start-hint" defaultValue={state?.values?.startedOn ?? today} aria-invalid={errors.startedOn ? true : undefined} describedBy={errors.startedOn ? "med-start-error" : undefined} />
           <FieldError id="med-start-error" message={errors.startedOn?.[0]} />
         </div>
         <button type="submit" disabled={pending}>{pending ? "Adding…" : "Add medicine"}</button>
@@ -86,22 +87,32 @@ export function AddMedicineForm({ patientId, version, query, options, exactId, t
   );
 }
 
+/**
+ * Stopping a medicine changes what the engine counts as current (a B12-lowering medicine, a
+ * replacement that hides a flag), so it takes two steps: "Stop…" opens the date and a button that
+ * names the medicine and the date it stops from. A `<details>`, so the two steps need no JavaScript.
+ */
 export function StopMedicineForm({ medicationId, name, version, today }: { medicationId: string; name: string; version: number; today: string }) {
   const [state, action, pending] = useActionState<ActionState | undefined, FormData>(stopMedicationAction, undefined);
   const id = `stop-${medicationId}`;
   const error = state?.fieldErrors?.stoppedOn?.[0];
+  const [stopDate, setStopDate] = useState(state?.values?.stoppedOn ?? today);
   return (
-    <form action={action} className="flag-form" noValidate aria-label={`Stop ${name}`}>
-      <input type="hidden" name="medicationId" value={medicationId} />
-      <input type="hidden" name="expectedVersion" value={version} />
-      <div className="field">
-        <label htmlFor={id}>Stop date</label>
-        <input id={id} name="stoppedOn" type="date" defaultValue={state?.values?.stoppedOn ?? today} {...invalid(id, error)} />
-        <FieldError id={`${id}-error`} message={error} />
-      </div>
-      <button type="submit" className="secondary" disabled={pending} aria-label={`Stop ${name}`}>Stop</button>
-      <Message state={state} />
-    </form>
+    <details className="stop-medicine" open={Boolean(error) || (state !== undefined && !state.ok)}>
+      <summary>Stop {name}…</summary>
+      <form action={action} className="flag-form" noValidate aria-label={`Stop ${name}`}>
+        <input type="hidden" name="medicationId" value={medicationId} />
+        <input type="hidden" name="expectedVersion" value={version} />
+        <div className="field">
+          <label htmlFor={id}>Stop date</label>
+          <IsoDateInput id={id} name="stoppedOn" hintId={`${id}-hint`} defaultValue={state?.values?.stoppedOn ?? today} onChange={(e) => setStopDate(e.currentTarget.value)} aria-invalid={error ? true : undefined} describedBy={error ? `${id}-error` : undefined} />
+          <FieldError id={`${id}-error`} message={error} />
+        </div>
+        <p className="small flush">It will no longer count as a current medicine from that date; the patient is re-evaluated.</p>
+        <button type="submit" className="danger" disabled={pending}>Yes, stop {name} from {stopDate || "this date"}</button>
+        <Message state={state} />
+      </form>
+    </details>
   );
 }
 
@@ -117,12 +128,12 @@ export function EditMedicineForm({ medicationId, name, version, startedOn, stopp
         <input type="hidden" name="expectedVersion" value={version} />
         <div className="field">
           <label htmlFor={`${id}-start`}>Started</label>
-          <input id={`${id}-start`} name="startedOn" type="date" defaultValue={state?.values?.startedOn ?? startedOn} {...invalid(`${id}-start`, errors.startedOn?.[0])} />
+          <IsoDateInput id={`${id}-start`} name="startedOn" hintId={`${id}-start-hint`} defaultValue={state?.values?.startedOn ?? startedOn} aria-invalid={errors.startedOn ? true : undefined} describedBy={errors.startedOn ? `${id}-start-error` : undefined} />
           <FieldError id={`${id}-start-error`} message={errors.startedOn?.[0]} />
         </div>
         <div className="field">
           <label htmlFor={`${id}-stop`}>Stopped</label>
-          <input id={`${id}-stop`} name="stoppedOn" type="date" defaultValue={state?.values?.stoppedOn ?? stoppedOn} {...invalid(`${id}-stop`, errors.stoppedOn?.[0])} />
+          <IsoDateInput id={`${id}-stop`} name="stoppedOn" hintId={`${id}-stop-hint`} defaultValue={state?.values?.stoppedOn ?? stoppedOn} aria-invalid={errors.stoppedOn ? true : undefined} describedBy={errors.stoppedOn ? `${id}-stop-error` : undefined} />
           <FieldError id={`${id}-stop-error`} message={errors.stoppedOn?.[0]} />
         </div>
         <button type="submit" className="secondary" disabled={pending}>Save dates</button>

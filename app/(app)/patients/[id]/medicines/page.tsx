@@ -13,6 +13,7 @@ import { CONDITION_CODES } from "@/lib/domain/types";
 import { CONDITION_LABELS } from "@/lib/validation/medication-form";
 import { formatDate } from "@/components/format";
 import { AddConditionForm, AddMedicineForm, EditMedicineForm, ResolveConditionForm, StopMedicineForm, type MedicineOption } from "./medicine-forms";
+import { TableScroll } from "@/components/table-scroll";
 
 export const metadata = { title: "Medicines and conditions" };
 
@@ -70,7 +71,7 @@ function MedicineRows({ meds, version, today, current }: { meds: readonly Medica
 
 function MedicineTable({ caption, meds, version, today, current }: { caption: string; meds: readonly MedicationView[]; version: number; today: string; current: boolean }) {
   return (
-    <div className="table-wrap">
+    <TableScroll label={`${caption}: table`}>
       <table className="data">
         <caption>{caption}</caption>
         <thead>
@@ -84,7 +85,7 @@ function MedicineTable({ caption, meds, version, today, current }: { caption: st
         </thead>
         <MedicineRows meds={meds} version={version} today={today} current={current} />
       </table>
-    </div>
+    </TableScroll>
   );
 }
 

@@ -8,6 +8,7 @@ import { MEASURE_LABELS } from "@/lib/domain/measures";
 import { describeReported, OBSERVATION_SOURCE_LABELS } from "@/lib/validation/assessment-form";
 import { ownValue } from "@/lib/domain/own-keys";
 import { formatDate } from "@/components/format";
+import { TableScroll } from "@/components/table-scroll";
 
 export const metadata = { title: "Results and corrections" };
 const DONE_MESSAGES: Record<string, string> = {
@@ -47,7 +48,7 @@ export default async function ObservationsPage({ params, searchParams }: { param
       <p className="small muted flush">
         To correct a result, choose “Correct” on its row: change its value, unit or date, or mark it entered in error (it stays listed here but no longer counts).
       </p>
-      <div className="table-wrap">
+      <TableScroll label="All results: table">
         <table className="data results-table">
           <caption>All results, newest first</caption>
           <thead>
@@ -102,7 +103,7 @@ export default async function ObservationsPage({ params, searchParams }: { param
             )}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
     </div>
   );
 }

@@ -3,6 +3,7 @@
 import { useActionState, useEffect, useRef } from "react";
 import type { ActionState } from "@/lib/auth/guarded";
 import { correctObservationAction, markEnteredInErrorAction } from "../actions";
+import { IsoDateInput } from "@/components/iso-date-input";
 
 function FieldError({ id, message }: { id: string; message: string | undefined }) {
   return message ? <span className="field-error" id={id}>{message}</span> : null;
@@ -77,7 +78,7 @@ export function CorrectObservationForm({ observationId, version, kind, label, un
         ) : null}
         <div className="field">
           <label htmlFor="c-date">Date taken</label>
-          <input id="c-date" name="observedAt" type="date" defaultValue={v("observedAt", current.observedAt)} {...describedBy("c-date", errors.observedAt?.[0])} />
+          <IsoDateInput id="c-date" name="observedAt" hintId="c-date-hint" defaultValue={v("observedAt", current.observedAt)} aria-invalid={errors.observedAt ? true : undefined} describedBy={errors.observedAt ? "c-date-error" : undefined} />
           <FieldError id="c-date-error" message={errors.observedAt?.[0]} />
         </div>
       </div>
