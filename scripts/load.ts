@@ -5,20 +5,24 @@
  * route. It exits non-zero on any error, timeout or non-2xx answer. See docs/operations.md "Load".
  *
  *   npm run load -- [--duration 60] [--connections 50] [--patients 10000] [--port 3317]
- *                   [--mix panel:25,patient:20,export:5]
+ *                   [--mix panel:25,patient:20,export:5] [--instances 1] [--profile DIR]
  *
  * DATABASE_URL (default file:./data/load/app.db) is migrated and seeded once with --patients demo
  * patients, then reused. A clinician account per connection (load-NN@demo.clinic) is created once
  * and signed in through next-auth's real credentials flow (CSRF token, callback, session cookie),
  * so no account or address reaches the login throttle. the production build is made first if needed, served by server.mjs and
- * stopped at the end; its output goes to <database dir>/load-server.log.
+ * stopped at the end; its output goes to <database dir>/load-server.log. --instances N starts N
+ * servers on consecutive ports from --port on the same database (PostgreSQL; a SQLite file is
+ * one machine's) and spreads each route's connections over them round-robin. With --profile DIR the
+ * server runs under `node --cpu-prof` and writes its CPU profile to DIR when it stops; summarise
+ * it with `npx tsx scripts/bench/profile-summary.ts DIR/<file>.cpuprofile`.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createWriteStream, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import autocannon, { type Result } from "autocannon";
+import autocannon from "autocannon";
 import { createDb } from "@/lib/data/db/client";
 import { migrate } from "@/lib/data/db/migrate";
 import { DEMO_CLINIC_SLUG, seedDemoClinic } from "@/lib/data/seed/demo-clinic";
@@ -51,7 +55,7 @@ function log(line: string): void {
   process.stderr.write(`[load] ${line}\n`);
 }
 
-const USAGE = "usage: npm run load -- [--duration 60] [--connections 50] [--patients 10000] [--port 3317] [--mix panel:25,patient:20,export:5]";
+const USAGE = "usage: npm run load -- [--duration 60] [--connections 50] [--patients 10000] [--port 3317] [--mix panel:25,patient:20,export:5] [--instances 1] [--profile DIR]";
 
 function usage(message: string): never {
   exitWithUsageError(`load: ${message}`, USAGE);
@@ -75,6 +79,8 @@ function parseOptions() {
         patients: { type: "string", default: "10000" },
         port: { type: "string", default: "3317" },
         mix: { type: "string" },
+        profile: { type: "string" },
+        instances: { type: "string", default: "1" },
       },
     }));
   } catch (error) {
@@ -89,7 +95,9 @@ function parseOptions() {
     connections,
     patients: positiveInt("patients", values.patients),
     port: positiveInt("port", values.port),
+    instances: positiveInt("instances", values.instances),
     mix,
+    profileDir: values.profile === undefined ? undefined : resolve(values.profile),
     databaseUrl: process.env.DATABASE_URL ?? "file:./data/load/app.db",
   };
 }
@@ -139,10 +147,11 @@ async function prepareDatabase(url: string, patients: number, users: number): Pr
   }
 }
 
-async function startServer(port: number, databaseUrl: string, logFile: string): Promise<ChildProcess> {
+async function startServer(port: number, databaseUrl: string, logFile: string, profileDir: string | undefined): Promise<ChildProcess> {
   const out = createWriteStream(logFile);
   await once(out, "open");
-  const server = spawn(process.execPath, [join(process.cwd(), "server.mjs"), "-p", String(port), "-H", "127.0.0.1"], {
+  const profiling = profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`];
+  const server = spawn(process.execPath, [...profiling, join(process.cwd(), "server.mjs"), "-p", String(port), "-H", "127.0.0.1"], {
     env: { ...process.env, NODE_ENV: "production", DATABASE_URL: databaseUrl, NEXTAUTH_URL: `http://127.0.0.1:${port}`, NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? SECRET, NEXT_TELEMETRY_DISABLED: "1" },
     stdio: ["ignore", out, out],
     detached: true,
@@ -160,13 +169,16 @@ async function startServer(port: number, databaseUrl: string, logFile: string): 
   }
 }
 
-function stopServer(server: ChildProcess | undefined): void {
+/** Asks the server to stop (it finishes the requests in flight) and waits up to 20 s for it to exit. */
+async function stopServer(server: ChildProcess | undefined): Promise<void> {
   if (server?.pid && server.exitCode === null) {
+    const exited = once(server, "exit");
     try {
       process.kill(-server.pid, "SIGTERM");
     } catch {
-      // already gone
+      return; // already gone
     }
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000).unref())]);
   }
 }
 
@@ -198,33 +210,66 @@ function pick<T>(items: readonly T[]): T {
   return items[Math.floor(Math.random() * items.length)]!;
 }
 
-/** One autocannon instance per route; each connection carries its own user's session cookie. */
-function drive(route: Route, base: string, connections: number, duration: number, cookies: string[], patientIds: string[]): Promise<Result> {
+/** What one route's clients saw: every response time (ms), and the failures. */
+interface RouteResult {
+  samples: number[];
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+}
+
+/**
+ * One autocannon instance per route and app instance; each connection carries its own user's
+ * session cookie. Every response time is kept, so percentiles (p95 included, which autocannon's
+ * summary lacks) are exact and can be pooled across instances.
+ */
+async function drive(route: Route, bases: string[], connections: number, duration: number, cookies: string[], patientIds: string[]): Promise<RouteResult> {
   const path = (): string => {
     if (route === "panel") return `/patients${pick(PANEL_FILTERS)}`;
     if (route === "patient") return `/patients/${pick(patientIds)}`;
     return "/api/export/cohort";
   };
-  let next = 0;
-  return autocannon({
-    url: base,
-    connections,
-    duration,
-    timeout: 30,
-    setupClient: (client) => {
-      const cookie = cookies[next++ % cookies.length]!;
-      client.setRequests([{ method: "GET", path: path(), headers: { cookie }, setupRequest: (request) => ({ ...request, path: path() }) }]);
-    },
-  });
+  const pooled: RouteResult = { samples: [], errors: 0, timeouts: 0, non2xx: 0 };
+  // Connection i goes to instance i mod N, as a round-robin balancer would send it.
+  const shares = bases.map((_, i) => cookies.filter((__, c) => c % bases.length === i)).filter((share) => share.length > 0);
+  const results = await Promise.all(
+    shares.map((share, i) => {
+      let next = 0;
+      return autocannon({
+        url: bases[i]!,
+        connections: share.length,
+        duration,
+        timeout: 30,
+        setupClient: (client) => {
+          const cookie = share[next++ % share.length]!;
+          client.setRequests([{ method: "GET", path: path(), headers: { cookie }, setupRequest: (request) => ({ ...request, path: path() }) }]);
+          client.on("response", (_status: number, _bytes: number, responseTime: number) => pooled.samples.push(responseTime));
+        },
+      });
+    }),
+  );
+  for (const r of results) {
+    pooled.errors += r.errors;
+    pooled.timeouts += r.timeouts;
+    pooled.non2xx += r.non2xx;
+  }
+  return pooled;
 }
 
-function row(label: string, r: Result): string[] {
-  const ms = (v: number) => `${Math.round(v)}`;
-  return [label, String(r.requests.total), r.requests.average.toFixed(1), ms(r.latency.p50), ms(r.latency.p90), ms(r.latency.p99), ms(r.latency.max), String(r.errors), String(r.timeouts), String(r.non2xx)];
+/** The q-th percentile (0–100) of the samples, nearest rank. */
+function percentile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((q / 100) * sorted.length) - 1))]!;
+}
+
+function row(label: string, r: RouteResult, seconds: number): string[] {
+  const sorted = [...r.samples].sort((a, b) => a - b);
+  const ms = (q: number) => `${Math.round(percentile(sorted, q))}`;
+  return [label, String(sorted.length), (sorted.length / seconds).toFixed(1), ms(50), ms(95), ms(99), `${Math.round(sorted.at(-1) ?? Number.NaN)}`, String(r.errors), String(r.timeouts), String(r.non2xx)];
 }
 
 function table(rows: string[][]): string {
-  const header = ["route", "requests", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "of which timeouts", "non-2xx"];
+  const header = ["route", "answered", "per s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors", "of which timeouts", "non-2xx"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
   return [line(header), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(line)].join("\n");
@@ -235,25 +280,28 @@ async function main(): Promise<void> {
   const options = parseOptions();
   const provider = databaseProvider(options.databaseUrl);
   const logDir = provider === "sqlite" ? dirname(resolve(sqliteFilePath(options.databaseUrl))) : resolve("data/load");
-  const base = `http://127.0.0.1:${options.port}`;
-  log(`database ${provider}; ${options.connections} connections (${ROUTES.map((r) => `${r} ${options.mix[r]}`).join(", ")}) for ${options.duration} s against ${base}`);
+  const ports = Array.from({ length: options.instances }, (_, i) => options.port + i);
+  const bases = ports.map((port) => `http://127.0.0.1:${port}`);
+  log(`database ${provider}; ${options.connections} connections (${ROUTES.map((r) => `${r} ${options.mix[r]}`).join(", ")}) for ${options.duration} s against ${bases.join(" and ")}`);
   ensureBuild();
   const { emails, patientIds } = await prepareDatabase(options.databaseUrl, options.patients, options.connections);
   mkdirSync(logDir, { recursive: true });
-  const logFile = join(logDir, "load-server.log");
-  let server: ChildProcess | undefined;
-  const stop = () => stopServer(server);
+  const servers: ChildProcess[] = [];
+  const stop = () => Promise.all(servers.map(stopServer));
   process.once("SIGINT", () => {
-    stop();
-    process.exit(130);
+    void stop().finally(() => process.exit(130));
   });
   try {
-    server = await startServer(options.port, options.databaseUrl, logFile);
-    log(`the server is up (log: ${logFile}); signing in ${emails.length} users`);
+    for (const [i, port] of ports.entries()) {
+      const logFile = join(logDir, options.instances === 1 ? "load-server.log" : `load-server-${i + 1}.log`);
+      servers.push(await startServer(port, options.databaseUrl, logFile, options.profileDir));
+      log(`instance ${i + 1} is up on port ${port} (log: ${logFile})`);
+    }
+    log(`signing in ${emails.length} users`);
     const cookies: string[] = [];
-    for (const email of emails) cookies.push(await signIn(base, email));
-    // Warm the routes once so the first measured requests do not pay for compilation caches.
-    for (const path of ["/patients", `/patients/${patientIds[0]}`]) await (await fetch(base + path, { headers: { cookie: cookies[0]! } })).text();
+    for (const [i, email] of emails.entries()) cookies.push(await signIn(bases[i % bases.length]!, email));
+    // Warm the routes once on each instance so the first measured requests do not pay for compilation caches.
+    for (const base of bases) for (const path of ["/patients", `/patients/${patientIds[0]}`]) await (await fetch(base + path, { headers: { cookie: cookies[0]! } })).text();
     log("driving load");
     const started = performance.now();
     // Each route's connections get their own users' sessions.
@@ -262,23 +310,25 @@ async function main(): Promise<void> {
     const results = await Promise.all(
       active.map((route) => {
         const own = cookies.slice(offset, (offset += options.mix[route]));
-        return drive(route, base, options.mix[route], options.duration, own, patientIds);
+        return drive(route, bases, options.mix[route], options.duration, own, patientIds);
       }),
     );
     const seconds = (performance.now() - started) / 1000;
-    const byRoute = Object.fromEntries(active.map((r, i) => [r, results[i]!])) as Record<Route, Result>;
-    const rows = active.map((r) => row({ panel: "panel /patients?…", patient: "patient /patients/[id]", export: "export /api/export/cohort" }[r], byRoute[r]));
-    const total = results.reduce((a, r) => a + r.requests.total, 0);
+    const labels: Record<Route, string> = { panel: "panel /patients?…", patient: "patient /patients/[id]", export: "export /api/export/cohort" };
+    const rows = active.map((r, i) => row(labels[r], results[i]!, seconds));
+    const total = results.reduce((a, r) => a + r.samples.length, 0);
     // autocannon counts a timeout among the errors too.
     const failures = results.reduce((a, r) => a + r.errors + r.non2xx, 0);
-    process.stdout.write(`\n## Load: ${options.connections} signed-in clients, ${seconds.toFixed(0)} s, ${provider}, ${(await countPatients(options.databaseUrl)).toLocaleString("en")} patients\n\n`);
-    process.stdout.write(`${table(rows)}\n\nAll routes: ${total} requests, ${(total / seconds).toFixed(1)} req/s, ${failures} failed (errors, of which timeouts, or non-2xx).\n`);
+    const where = `${provider}${options.instances > 1 ? `, ${options.instances} app instances` : ""}`;
+    process.stdout.write(`\n## Load: ${options.connections} signed-in clients, ${seconds.toFixed(0)} s, ${where}, ${(await countPatients(options.databaseUrl)).toLocaleString("en")} patients\n\n`);
+    process.stdout.write(`${table(rows)}\n\nAll routes: ${total} answered, ${(total / seconds).toFixed(1)} per s, ${failures} failed (errors, of which timeouts, or non-2xx).\n`);
     if (failures > 0) {
-      log(`FAILED: ${failures} requests failed (see ${logFile})`);
+      log(`FAILED: ${failures} requests failed (see the server logs in ${logDir})`);
       process.exitCode = 1;
     }
   } finally {
-    stop();
+    await stop();
+    if (options.profileDir) log(`CPU profile of each instance in ${options.profileDir} (npx tsx scripts/bench/profile-summary.ts <file>)`);
   }
 }
 
