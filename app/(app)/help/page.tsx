@@ -2,12 +2,11 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { getActor } from "@/lib/auth/session";
 import { FLAG_EXPLANATIONS, FLAG_LABELS, TIER_EXPLANATIONS } from "@/lib/domain/labels";
-import { FLAG_CODES, TIER_RANK, type Tier } from "@/lib/domain/types";
+import { FLAG_CODES, TIERS } from "@/lib/domain/types";
 import { TierBadge } from "@/components/tier-badge";
 
 export const metadata = { title: "Help" };
 
-const TIERS = Object.keys(TIER_RANK) as Tier[];
 
 /** The legend of tiers and flags, and the keyboard shortcuts: one page any signed-in user may read. */
 export default async function HelpPage() {

@@ -1,12 +1,11 @@
 import Link from "next/link";
 import type { PanelPage } from "@/lib/data/patients/panel";
 import { TIER_LABELS } from "@/lib/domain/labels";
-import { TIER_RANK, type Tier } from "@/lib/domain/types";
+import { TIERS } from "@/lib/domain/types";
 import { PAGE_SIZES, panelQueryString, type PanelQuery } from "@/lib/validation/panel-query";
 import { CohortDownload } from "./cohort-download";
 import { PanelTable } from "./panel-table";
 
-const TIERS = Object.keys(TIER_RANK) as Tier[];
 
 /** The count per tier, each a link that filters the panel to that tier (or back). */
 function TierCounts({ query, tierCounts }: { query: PanelQuery; tierCounts: PanelPage["tierCounts"] }) {

@@ -3,12 +3,11 @@ import Link from "next/link";
 import { MEDICINE_CLASSES } from "@/lib/domain/medicine-catalogue";
 import { OUTREACH_LABELS, OUTREACH_STATUSES } from "@/lib/domain/flag-lifecycle";
 import { AWGS2019_LABELS, B12_STATUS_LABELS, EWGSOP2_LABELS, FLAG_LABELS, TIER_LABELS } from "@/lib/domain/labels";
-import { FLAG_CODES, TIER_RANK, type Tier } from "@/lib/domain/types";
+import { FLAG_CODES, TIERS } from "@/lib/domain/types";
 import type { CohortDraftRow } from "@/lib/validation/cohort";
 import { MEDICATION_CLASS_FILTERS, activeFilterCount, panelQueryString, type PanelQuery } from "@/lib/validation/panel-query";
 import { CohortCriteria } from "./cohort-criteria";
 
-const TIERS = Object.keys(TIER_RANK) as Tier[];
 
 function Select({ id, label, value, any, options }: { id: string; label: string; value: string | undefined; any: string; options: readonly (readonly [string, string])[] }) {
   return (
