@@ -6,7 +6,7 @@ import { auditRead } from "@/lib/data/audit/log";
 import { actorRole, type Actor } from "@/lib/data/access/actor";
 import { can } from "@/lib/data/access/roles";
 import { AppError } from "@/lib/errors";
-import { DEIDENTIFIED_COLUMNS, DEIDENTIFIED_SUPPRESSION_ORDER, toDeidentifiedRow } from "@/lib/domain/deidentified-row";
+import { DEIDENTIFIED_COLUMNS, DEIDENTIFIED_SUPPRESSION_ORDER, toDeidentifiedRow, type DeidentifiedInput } from "@/lib/domain/deidentified-row";
 import { kAnonymise } from "@/lib/domain/k-anonymity";
 import { SMALL_CELL_THRESHOLD } from "@/lib/domain/suppression";
 import type { CsvCell } from "@/lib/domain/csv-export";
@@ -54,19 +54,7 @@ export async function* streamDeidentifiedCsv(db: Db, actor: Actor, options: Deid
     const all: CsvCell[][] = [];
     let afterId: string | null = null;
     for (;;) {
-      const patients: {
-        id: string;
-        birthDate: Date;
-        sex: string;
-        medicationClasses: string;
-        latestGripKg: number | null;
-        latestGripAt: Date | null;
-        latestGaitMs: number | null;
-        latestGaitAt: Date | null;
-        latestB12Pmol: number | null;
-        latestB12At: Date | null;
-        snapshot: { tier: string; ewgsop2: string; awgs2019: string; b12Status: string; b12OnTreatment: boolean; flagCodes: string } | null;
-      }[] = await db.patient.findMany({
+      const patients: (Omit<DeidentifiedInput, "pseudonym"> & { id: string })[] = await db.patient.findMany({
         where: afterId === null ? { clinicId } : { clinicId, id: { gt: afterId } },
         orderBy: { id: "asc" },
         take: batchSize,
