@@ -33,7 +33,7 @@ const SCRIPTS: Record<string, string[]> = {
     ["demo.sh", "e2e-server.sh", "ensure-deps.sh", "help.sh", "make-migration.sh", "multi-instance-server.sh", "pg-server.sh", "prisma.sh", "test-all.sh", "test-shifted.sh"].map((f) => [f, ["bash", `scripts/${f}`]]),
   ),
 };
-const MODULES = ["usage.ts", "bench/browser.ts", "bench/databases.ts", "bench/dump.ts", "bench/measures.ts", "bench/rss.ts", "bench/search.ts", "bench/util.ts"];
+const MODULES = ["usage.ts", "bench/browser.ts", "bench/cli.ts", "bench/databases.ts", "bench/dump.ts", "bench/measures.ts", "bench/rss.ts", "bench/search.ts", "bench/util.ts"];
 
 async function help(command: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
