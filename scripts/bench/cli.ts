@@ -8,7 +8,9 @@
  *   stored-cells dump of scripts/bench/dump.ts, in a file of its own beside the bench database), run
  *   in turn, export then dump, so a drift in the machine's speed touches both; the ratio is taken
  *   run by run and its median reported. Peak RSS is the largest single process of the export
- *   (npm or the node it starts), from GNU time's `%M` (Debian package `time`); "n/a" without it.
+ *   (npm or the node it starts), and CPU the user + system time of all of them, from GNU time's `%M`
+ *   `%U` `%S` (Debian package `time`); "n/a" without it. On a shared machine the CPU ratio is the
+ *   steadier figure: wall time includes waiting for a core, and a long process waits more.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
@@ -21,12 +23,12 @@ import { fmt, log, median } from "./util";
 
 const GNU_TIME = "/usr/bin/time";
 
-/** Runs a command with stdout to /dev/null; resolves with its wall time and, under GNU time, its peak RSS in bytes. */
-function runTimed(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ ms: number; peakRss: number | null }> {
+/** Runs a command with stdout to /dev/null; resolves with its wall time and, under GNU time, its peak RSS in bytes and CPU time. */
+function runTimed(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ ms: number; peakRss: number | null; cpuMs: number | null }> {
   const measureRss = existsSync(GNU_TIME);
   const dir = measureRss ? mkdtempSync(join(tmpdir(), "bench-cli-")) : null;
   const rssFile = dir ? join(dir, "rss") : null;
-  const [cmd, argv] = rssFile ? [GNU_TIME, ["-f", "%M", "-o", rssFile, command, ...args]] : [command, args];
+  const [cmd, argv] = rssFile ? [GNU_TIME, ["-f", "%M %U %S", "-o", rssFile, command, ...args]] : [command, args];
   const devNull = openSync("/dev/null", "w");
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
@@ -37,10 +39,15 @@ function runTimed(command: string, args: string[], env: NodeJS.ProcessEnv = proc
     child.on("close", (code) => {
       const ms = performance.now() - t0;
       closeSync(devNull);
-      const kib = rssFile && existsSync(rssFile) ? Number(readFileSync(rssFile, "utf8").trim().split("\n").at(-1)) : Number.NaN;
+      const [kib, user, system] = (rssFile && existsSync(rssFile) ? readFileSync(rssFile, "utf8").trim().split("\n").at(-1)!.split(" ") : []).map(Number);
       if (dir) rmSync(dir, { recursive: true, force: true });
       if (code !== 0) reject(new Error(`${command} ${args.join(" ")} failed (exit ${code}): ${stderr.trim().slice(-500)}`));
-      else resolve({ ms, peakRss: Number.isFinite(kib) ? kib * 1024 : null });
+      else
+        resolve({
+          ms,
+          peakRss: kib !== undefined && Number.isFinite(kib) ? kib * 1024 : null,
+          cpuMs: user !== undefined && system !== undefined && Number.isFinite(user + system) ? (user + system) * 1000 : null,
+        });
     });
   });
 }
@@ -48,16 +55,18 @@ function runTimed(command: string, args: string[], env: NodeJS.ProcessEnv = proc
 export interface CliHelpResult {
   /** Median wall time of `npm run cli -- --help` (after one run not counted). */
   ms: number;
-  runs: number[];
+  /** Median CPU time (user + system, npm and node), null without GNU time. */
+  cpuMs: number | null;
 }
 
 export async function measureCliHelp(runs: number): Promise<CliHelpResult> {
   // The first start may compile the CLI bundle (scripts/cli.mjs): not counted.
   await runTimed("npm", ["run", "-s", "cli", "--", "--help"]);
-  const times: number[] = [];
-  for (let run = 1; run <= runs; run += 1) times.push((await runTimed("npm", ["run", "-s", "cli", "--", "--help"])).ms);
-  log(`  npm run cli -- --help: ${times.map((ms) => fmt.ms(ms)).join(", ")}`);
-  return { ms: median(times), runs: times };
+  const results: { ms: number; cpuMs: number | null }[] = [];
+  for (let run = 1; run <= runs; run += 1) results.push(await runTimed("npm", ["run", "-s", "cli", "--", "--help"]));
+  log(`  npm run cli -- --help: ${results.map((r) => `${fmt.ms(r.ms)}${r.cpuMs === null ? "" : ` (CPU ${fmt.ms(r.cpuMs)})`}`).join(", ")}`);
+  const cpu = results.flatMap((r) => (r.cpuMs === null ? [] : [r.cpuMs]));
+  return { ms: median(results.map((r) => r.ms)), cpuMs: cpu.length > 0 ? median(cpu) : null };
 }
 
 export interface CliExportResult {
@@ -65,6 +74,8 @@ export interface CliExportResult {
   dumpMs: number;
   /** Median of the run-by-run ratios export / dump. */
   ratio: number;
+  /** Median CPU times (user + system) and the median of the run-by-run CPU ratios; null without GNU time. */
+  cpu: { exportMs: number; dumpMs: number; ratio: number } | null;
   /** Largest peak RSS over the export runs (bytes), null without GNU time. */
   peakRss: number | null;
 }
@@ -93,6 +104,7 @@ export async function measureCliExport(ctx: BenchContext, clinicSlug: string): P
   const dumps: number[] = [];
   const ratios: number[] = [];
   const peaks: number[] = [];
+  const cpu: { e: number; d: number }[] = [];
   for (let run = 1; run <= ctx.runs; run += 1) {
     const e = await runTimed("npm", exportArgs, env);
     const d = await runTimed("sqlite3", dumpArgs);
@@ -100,7 +112,16 @@ export async function measureCliExport(ctx: BenchContext, clinicSlug: string): P
     dumps.push(d.ms);
     ratios.push(e.ms / d.ms);
     if (e.peakRss !== null) peaks.push(e.peakRss);
-    log(`  npm run cli -- export run ${run}/${ctx.runs}: ${fmt.ms(e.ms)} (peak RSS ${e.peakRss === null ? "n/a" : fmt.mb(e.peakRss)}); sqlite3 -csv of the flat table ${fmt.ms(d.ms)}; ${fmt.ratio(e.ms / d.ms)}`);
+    if (e.cpuMs !== null && d.cpuMs !== null) cpu.push({ e: e.cpuMs, d: d.cpuMs });
+    const cpuText = e.cpuMs === null || d.cpuMs === null ? "" : `; CPU ${fmt.ms(e.cpuMs)} vs ${fmt.ms(d.cpuMs)}`;
+    log(`  npm run cli -- export run ${run}/${ctx.runs}: ${fmt.ms(e.ms)} (peak RSS ${e.peakRss === null ? "n/a" : fmt.mb(e.peakRss)}); sqlite3 -csv of the flat table ${fmt.ms(d.ms)}; ${fmt.ratio(e.ms / d.ms)}${cpuText}`);
   }
-  return { exportMs: median(exports), dumpMs: median(dumps), ratio: median(ratios), peakRss: peaks.length > 0 ? Math.max(...peaks) : null };
+  const withCpu = cpu.length === ctx.runs;
+  return {
+    exportMs: median(exports),
+    dumpMs: median(dumps),
+    ratio: median(ratios),
+    cpu: withCpu ? { exportMs: median(cpu.map((c) => c.e)), dumpMs: median(cpu.map((c) => c.d)), ratio: median(cpu.map((c) => c.e / c.d)) } : null,
+    peakRss: peaks.length > 0 ? Math.max(...peaks) : null,
+  };
 }
