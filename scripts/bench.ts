@@ -4,13 +4,15 @@
  * error exits non-zero. See docs/benchmarks.md for what each measure means and the figures.
  *
  *   npm run bench -- [--db sqlite,postgresql] [--sizes 10000[,100000]] [--runs 5]
- *                    [--callers 20] [--rounds 10] [--skip panel,export,recompute,browser,import]
+ *                    [--callers 20] [--rounds 10] [--skip panel,export,cli,recompute,browser,import]
  *
  * For each database × size: a fresh database (a SQLite file under $BENCH_DIR, default
  * /tmp/sarc-bench; a new database on a private PostgreSQL started with scripts/pg-server.sh on port
  * $BENCH_PG_PORT, default 5441, stopped at the end), migrated (lib/data/db/migrate.ts) and seeded
  * (lib/data/seed/demo-clinic.ts seedDemoClinic), then the measures in scripts/bench/measures.ts and
- * scripts/bench/browser.ts through the real data-layer functions.
+ * scripts/bench/browser.ts through the real data-layer functions, and the whole-process CLI
+ * measures of scripts/bench/cli.ts (`npm run cli -- --help`; on SQLite `npm run cli -- export`
+ * against `sqlite3 -csv` of a flat table).
  */
 import { parseArgs } from "node:util";
 import { createDb } from "@/lib/data/db/client";
@@ -22,10 +24,12 @@ import { freshDatabase, startPostgres, stopPostgres, type BenchDatabase } from "
 import { assessmentsCsv, measureExport, measureImport, measurePanel, measureRecompute, type BenchContext } from "./bench/measures";
 import { ensureBuild, measureLcp, panelPageJs } from "./bench/browser";
 import { measureSearch } from "./bench/search";
+import { measureCliExport, measureCliHelp } from "./bench/cli";
+import { DEMO_CLINIC_SLUG } from "@/lib/data/seed/demo-logins";
 import { fmt, log, onInterrupt, renderTable, runInterruptCleanups, timed, type Row } from "./bench/util";
 import { exitWithUsageError, exitWithUsageIfAsked } from "./usage";
 
-const MEASURES = ["panel", "export", "recompute", "browser", "import"] as const;
+const MEASURES = ["panel", "export", "cli", "recompute", "browser", "import"] as const;
 type Measure = (typeof MEASURES)[number];
 
 const TARGET = {
@@ -37,12 +41,15 @@ const TARGET = {
   recomputeRatio: 3,
   importRowsPerSecond: 20_000,
   pageJsGzipBytes: 200 * 1024,
+  cliHelpMs: 500,
+  cliExportRatio: 2,
+  cliExportRssBytes: 300 * 1024 * 1024,
 };
 
 const AS_OF = "2026-11-21";
 const SEED = 20261121;
 
-const USAGE = "usage: npm run bench -- [--db sqlite,postgresql] [--sizes 10000,100000] [--runs 5] [--callers 20] [--rounds 10] [--skip panel,export,recompute,browser,import]";
+const USAGE = "usage: npm run bench -- [--db sqlite,postgresql] [--sizes 10000,100000] [--runs 5] [--callers 20] [--rounds 10] [--skip panel,export,cli,recompute,browser,import]";
 
 function usage(message: string): never {
   exitWithUsageError(`bench: ${message}`, USAGE);
@@ -214,6 +221,28 @@ async function benchOne(kind: BenchDatabase, size: number, pgAdminUrl: string | 
       outcome.exportRssGrowth = r.rssGrowth;
     });
 
+    if (kind === "sqlite") {
+      await step("cli", "npm run cli -- export (whole process) vs sqlite3 -csv of a flat table with the same rows", async () => {
+        const r = await measureCliExport(ctx, DEMO_CLINIC_SLUG);
+        rows.push({
+          measure: "npm run cli -- export, whole process: time, ratio to sqlite3 -csv of a flat table",
+          size: size_,
+          value:
+            `${fmt.ms(r.exportMs)} vs ${fmt.ms(r.dumpMs)} = ${fmt.ratio(r.ratio)} (median of the run-by-run ratios)` +
+            (r.cpu === null ? "" : `; CPU ${fmt.ms(r.cpu.exportMs)} vs ${fmt.ms(r.cpu.dumpMs)} = ${fmt.ratio(r.cpu.ratio)}`),
+          target: `≤ ${TARGET.cliExportRatio}×`,
+          met: r.ratio <= TARGET.cliExportRatio,
+        });
+        rows.push({
+          measure: "npm run cli -- export: peak RSS of its largest process",
+          size: size_,
+          value: r.peakRss === null ? "n/a (needs /usr/bin/time)" : fmt.mb(r.peakRss),
+          target: `< ${fmt.mb(TARGET.cliExportRssBytes)}`,
+          met: r.peakRss === null ? null : r.peakRss < TARGET.cliExportRssBytes,
+        });
+      });
+    }
+
     await step("recompute", "recompute of every patient vs a plain read of the same inputs", async () => {
       const r = await measureRecompute(ctx);
       rows.push({
@@ -285,6 +314,18 @@ async function main(): Promise<number> {
     }
   }
 
+  let cliRow: Row | null = null;
+  if (!opts.skip.has("cli")) {
+    log("npm run cli -- --help, whole process");
+    try {
+      const r = await measureCliHelp(opts.runs);
+      cliRow = { measure: "npm run cli -- --help, whole process (npm included)", size: "—", value: `${fmt.ms(r.ms)}${r.cpuMs === null ? "" : ` (CPU ${fmt.ms(r.cpuMs)})`}`, target: `≤ ${fmt.ms(TARGET.cliHelpMs)}`, met: r.ms <= TARGET.cliHelpMs };
+    } catch (error) {
+      errors.push(`cli --help: ${(error as Error).message}`);
+      cliRow = { measure: "npm run cli -- --help — ERROR", size: "—", value: (error as Error).message.slice(0, 120), target: "—", met: null };
+    }
+  }
+
   let pgAdminUrl: string | null = null;
   let forgetPg: (() => void) | null = null;
   try {
@@ -327,7 +368,12 @@ async function main(): Promise<number> {
   }
 
   if (pageJsRow) process.stdout.write(`${renderTable("Browser (build in .next)", [pageJsRow])}\n`);
-  const all = [...tables.flatMap((t) => t.rows.map((r) => ({ ...r, db: t.title }))), ...(pageJsRow ? [{ ...pageJsRow, db: "browser" }] : [])];
+  if (cliRow) process.stdout.write(`${renderTable("CLI start-up", [cliRow])}\n`);
+  const all = [
+    ...tables.flatMap((t) => t.rows.map((r) => ({ ...r, db: t.title }))),
+    ...(pageJsRow ? [{ ...pageJsRow, db: "browser" }] : []),
+    ...(cliRow ? [{ ...cliRow, db: "CLI" }] : []),
+  ];
   const withTarget = all.filter((r) => r.met !== null);
   const missed = withTarget.filter((r) => r.met === false);
   const lines = [

@@ -5,19 +5,15 @@
  * transaction), so a Patient and its Observations may come in different NDJSON files.
  *
  * `export-fhir --out <dir>`: the cohort as <Type>.ndjson files plus a Bulk Data manifest.json
- * (lib/data/export/fhir.ts), progress on standard error.
+ * (lib/data/export/fhir.ts, written by ./fhir-export-files.ts), progress on standard error.
+ * The data layer is imported by each action when it runs, so `--help` does not load it.
  */
-import { createWriteStream, type WriteStream } from "node:fs";
-import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
-import { once } from "node:events";
-import { finished } from "node:stream/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { Command, Option } from "commander";
 import type { Db } from "@/lib/data/db/client";
-import { countFhirCohort, fhirCohortWhere, streamFhirExport, type FhirExportOptions, type FhirExportSummary } from "@/lib/data/export/fhir";
-import { importFhir, type FhirImportFile, type FhirImportResult } from "@/lib/data/import/fhir";
+import type { FhirImportFile, FhirImportResult } from "@/lib/data/import/fhir";
 import type { SystemActor } from "@/lib/data/access/actor";
-import { FHIR_EXPORT_TYPES, buildExportManifest, emptyFhirCounts, type FhirExportType } from "@/lib/domain/fhir-export";
 import { FLAG_CODES, type FlagCode, type Tier } from "@/lib/domain/types";
 import { asOfDate, listOf, TIERS } from "./options";
 import { progressReporter } from "./progress";
@@ -71,58 +67,6 @@ export function fhirReportLines(result: FhirImportResult, seconds: number, detai
   return lines;
 }
 
-
-
-
-async function write(out: WriteStream, text: string): Promise<void> {
-  if (text !== "" && !out.write(text)) await once(out, "drain");
-}
-
-/**
- * Writes <Type>.ndjson for every export type and manifest.json into `dir` (created if missing);
- * the manifest's urls are the file names, relative to the manifest.
- */
-export async function exportFhirToDirectory(
-  db: Db,
-  actor: SystemActor,
-  dir: string,
-  options: FhirExportOptions,
-  onProgress?: (done: number, total: number) => void,
-): Promise<{ counts: Record<FhirExportType, number>; patients: number; request: string }> {
-  await mkdir(dir, { recursive: true });
-  const total = await countFhirCohort(db, actor, options);
-  const outs = Object.fromEntries(FHIR_EXPORT_TYPES.map((type) => [type, createWriteStream(join(dir, `${type}.ndjson`))])) as Record<FhirExportType, WriteStream>;
-  const stream = streamFhirExport(db, actor, options);
-  let summary: FhirExportSummary;
-  try {
-    for (;;) {
-      const next = await stream.next();
-      if (next.done) {
-        summary = next.value;
-        break;
-      }
-      for (const type of FHIR_EXPORT_TYPES) await write(outs[type], next.value.ndjson[type] ?? "");
-      onProgress?.(next.value.patientsDone, total);
-    }
-  } catch (error) {
-    await stream.return({ patients: 0, counts: emptyFhirCounts() });
-    throw error;
-  } finally {
-    for (const out of Object.values(outs)) out.end();
-    await Promise.all(Object.values(outs).map((out) => finished(out)));
-  }
-  const request = `npm run cli -- export-fhir --out ${dir}${Object.entries(options.filter ?? {}).map(([k, v]) => ` --${k} ${String(v)}`).join("")}`;
-  const manifest = buildExportManifest({
-    transactionTime: options.now,
-    request,
-    requiresAccessToken: false,
-    counts: summary.counts,
-    urlOf: (type) => `${type}.ndjson`,
-  });
-  await writeFile(join(dir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
-  return { counts: summary.counts, patients: summary.patients, request };
-}
-
 export function registerFhir(program: Command, ctx: FhirCliContext): void {
   const clinic = () => program.opts<{ clinic?: string }>().clinic;
   program
@@ -131,6 +75,7 @@ export function registerFhir(program: Command, ctx: FhirCliContext): void {
     .option("--dry-run", "check the files and show what would change; write nothing", false)
     .addOption(new Option("--as-of <date>", "evaluate as of this date (YYYY-MM-DD; default now)").argParser(asOfDate))
     .action(async (paths: string[], opts: { dryRun: boolean; asOf?: Date }) => {
+      const { importFhir } = await import("@/lib/data/import/fhir");
       const actor = await ctx.clinicActor(clinic(), "cli import-fhir");
       const files: FhirImportFile[] = [];
       for (const path of await expandPaths(paths)) files.push({ name: basename(path), content: await readFile(path) });
@@ -149,6 +94,11 @@ export function registerFhir(program: Command, ctx: FhirCliContext): void {
     .option("--flag <flags>", "only patients with any of these flags, comma-separated", listOf(FLAG_CODES, "flag code"))
     .addOption(new Option("--as-of <date>", "medicines stopped after this date (YYYY-MM-DD) count as active; default now").argParser(asOfDate))
     .action(async (opts: { out: string; tier?: Tier[]; flag?: FlagCode[]; asOf?: Date }) => {
+      const [{ fhirCohortWhere }, { FHIR_EXPORT_TYPES }, { exportFhirToDirectory }] = await Promise.all([
+        import("@/lib/data/export/fhir"),
+        import("@/lib/domain/fhir-export"),
+        import("./fhir-export-files"),
+      ]);
       const actor = await ctx.clinicActor(clinic(), "cli export-fhir");
       const started = performance.now();
       const filter = { ...(opts.tier ? { tier: opts.tier.join(",") } : {}), ...(opts.flag ? { flag: opts.flag.join(",") } : {}) };

@@ -1,7 +1,8 @@
 /**
  * CLI commands for the bulk data paths: `import`, `export` and `recompute`. Each is a thin shell
  * over the data layer (lib/data/import/assessments.ts, export/cohort-csv.ts, jobs/recompute.ts), acting as
- * the system actor on one clinic.
+ * the system actor on one clinic. The data layer is imported by each action when it runs, so the
+ * CLI's `--help` does not load it (lib/cli/main.ts).
  */
 import { createWriteStream } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -9,9 +10,7 @@ import { basename } from "node:path";
 import { finished } from "node:stream/promises";
 import { Command, Option } from "commander";
 import type { Db } from "@/lib/data/db/client";
-import { exportCohortCsv } from "@/lib/data/export/cohort-csv";
-import { importAssessments, type ImportProblem } from "@/lib/data/import/assessments";
-import { recomputeClinic } from "@/lib/data/jobs/recompute";
+import type { ImportProblem } from "@/lib/data/import/assessments";
 import type { SystemActor } from "@/lib/data/access/actor";
 import { FLAG_CODES, type FlagCode, type Tier } from "@/lib/domain/types";
 import { asOfDate, listOf, TIERS } from "./options";
@@ -21,9 +20,6 @@ export interface ImportExportContext {
   database(): Db;
   clinicActor(slug: string | undefined, label: string): Promise<SystemActor>;
 }
-
-
-
 
 /** The evaluation time: --as-of (midnight UTC of that day), else now. */
 function evaluationTime(asOf: Date | undefined): Date {
@@ -47,6 +43,7 @@ export function registerImportExport(program: Command, ctx: ImportExportContext)
     .option("--skip-invalid", "write the valid rows and list the invalid ones", false)
     .addOption(asOfOption())
     .action(async (file: string, opts: { dryRun: boolean; skipInvalid: boolean; asOf?: Date }) => {
+      const { importAssessments } = await import("@/lib/data/import/assessments");
       const actor = await ctx.clinicActor(clinic(), "cli import");
       const content = await readFile(file);
       const started = performance.now();
@@ -84,6 +81,7 @@ export function registerImportExport(program: Command, ctx: ImportExportContext)
     .option("--out <file>", "write to this file instead of standard output")
     .addOption(asOfOption())
     .action(async (opts: { format: "csv"; tier?: Tier[]; flag?: FlagCode[]; out?: string; asOf?: Date }) => {
+      const { exportCohortCsv } = await import("@/lib/data/export/cohort-csv");
       const actor = await ctx.clinicActor(clinic(), "cli export");
       const started = performance.now();
       const out = opts.out ? createWriteStream(opts.out) : process.stdout;
@@ -103,6 +101,7 @@ export function registerImportExport(program: Command, ctx: ImportExportContext)
     .description("re-evaluate every patient of the clinic with the thresholds in force (batched, with progress)")
     .addOption(asOfOption())
     .action(async (opts: { asOf?: Date }) => {
+      const { recomputeClinic } = await import("@/lib/data/jobs/recompute");
       const actor = await ctx.clinicActor(clinic(), "cli recompute");
       const started = performance.now();
       const result = await recomputeClinic(ctx.database(), actor, { now: evaluationTime(opts.asOf), onProgress: progressReporter("patients") });

@@ -2,23 +2,24 @@
  * Operator CLI: `npm run cli -- <command>` (see `--help`). Acts as the system actor on one clinic
  * and writes audit records like the web app does.
  */
-import { randomBytes } from "node:crypto";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { env } from "@/lib/config/env";
-import { createDb, type Db } from "@/lib/data/db/client";
-import { migrate } from "@/lib/data/db/migrate";
-import { DEMO_CLINIC_SLUG, DEMO_PASSWORD, DEMO_USERS, seedDemoClinic } from "@/lib/data/seed/demo-clinic";
-import { createUser, disableUser, listUsers } from "@/lib/data/auth/users";
+import type { Db } from "@/lib/data/db/client";
+import { DEMO_CLINIC_SLUG, DEMO_PASSWORD, DEMO_USERS } from "@/lib/data/seed/demo-logins";
 import type { SystemActor } from "@/lib/data/access/actor";
 import { ROLES, type Role } from "@/lib/data/access/roles";
 import { isAppError } from "@/lib/errors";
 import { parseIsoDate } from "@/lib/domain/dates";
 import { progressReporter } from "./progress";
-import { promptNewPassword, readPasswordLine } from "./password-input";
 import { registerImportExport } from "./import-export";
 import { registerFhir } from "./fhir";
 import { registerOps } from "./ops";
 
+/*
+ * Start-up cost: this file and the register* files import only commander and small pure modules
+ * at the top. The data layer (Prisma client, the engine, zod schemas) is imported by each
+ * command's action when it runs, and the database client module by the `preAction` hook below,
+ * so `--help` and a mistyped option load none of it (docs/benchmarks.md "CLI start-up").
+ */
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("expected a whole number ≥ 0");
@@ -36,9 +37,12 @@ function todayUtc(): Date {
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
 }
 
+/** lib/data/db/client.ts and the environment, loaded before any command's action runs. */
+let dbModules: { createDb: (url: string) => Db; env: () => { DATABASE_URL: string } } | undefined;
 let db: Db | undefined;
 function database(): Db {
-  db ??= createDb(env().DATABASE_URL);
+  if (!dbModules) throw new Error("The database module is loaded by the preAction hook, before any action.");
+  db ??= dbModules.createDb(dbModules.env().DATABASE_URL);
   return db;
 }
 
@@ -54,7 +58,11 @@ const program = new Command()
   .name("npm run cli --")
   .description("Sarcopenia screening: operator commands")
   .showHelpAfterError()
-  .addOption(new Option("--clinic <slug>", "the clinic to act on (default: the only one)"));
+  .addOption(new Option("--clinic <slug>", "the clinic to act on (default: the only one)"))
+  .hook("preAction", async () => {
+    const [{ createDb }, { env }] = await Promise.all([import("@/lib/data/db/client"), import("@/lib/config/env")]);
+    dbModules = { createDb, env };
+  });
 
 program
   .command("db")
@@ -62,6 +70,7 @@ program
   .command("migrate")
   .description("apply pending migrations (SQLite or PostgreSQL, by DATABASE_URL)")
   .action(async () => {
+    const [{ migrate }, { env }] = await Promise.all([import("@/lib/data/db/migrate"), import("@/lib/config/env")]);
     const result = await migrate(env().DATABASE_URL, (line) => console.log(line));
     console.log(`${result.provider}: ${result.applied.length} applied, ${result.alreadyApplied} already up to date`);
   });
@@ -76,6 +85,7 @@ program
   .option("--reset", "replace an existing clinic of that slug", false)
   .option("--if-empty", "do nothing when a clinic already exists", false)
   .action(async (opts: { slug: string; patients: number; seed: number; asOf?: Date; reset: boolean; ifEmpty: boolean }) => {
+    const { seedDemoClinic } = await import("@/lib/data/seed/demo-clinic");
     const db = database();
     if (opts.ifEmpty && (await db.clinic.count()) > 0) {
       console.log("A clinic already exists; seed skipped.");
@@ -117,6 +127,11 @@ users
     if (opts.password !== undefined) {
       throw new Error("--password is not accepted: the password would show in the process list and shell history. Use --password-prompt or --password-stdin, or leave both out to get a generated one.");
     }
+    const [{ randomBytes }, { createUser }, { promptNewPassword, readPasswordLine }] = await Promise.all([
+      import("node:crypto"),
+      import("@/lib/data/auth/users"),
+      import("./password-input"),
+    ]);
     const actor = await clinicActor(program.opts<{ clinic?: string }>().clinic, "cli");
     const given = opts.passwordStdin ? await readPasswordLine() : opts.passwordPrompt ? await promptNewPassword() : undefined;
     const password = given ?? randomBytes(12).toString("base64url");
@@ -127,6 +142,7 @@ users
   .command("list")
   .description("list the clinic's users")
   .action(async () => {
+    const { listUsers } = await import("@/lib/data/auth/users");
     const actor = await clinicActor(program.opts<{ clinic?: string }>().clinic, "cli");
     for (const u of await listUsers(database(), actor)) {
       console.log(`${u.email.padEnd(32)} ${u.role.padEnd(9)} ${u.disabledAt ? `disabled ${u.disabledAt.toISOString()}` : "active"}`);
@@ -136,6 +152,7 @@ users
   .command("disable <email>")
   .description("disable a user and end their sessions")
   .action(async (email: string) => {
+    const { disableUser } = await import("@/lib/data/auth/users");
     const actor = await clinicActor(program.opts<{ clinic?: string }>().clinic, "cli");
     const user = await disableUser(database(), actor, email);
     console.log(`Disabled ${user.email}; ${user.sessionsEnded} open session${user.sessionsEnded === 1 ? "" : "s"} ended.`);

@@ -1,17 +1,14 @@
 /**
  * CLI commands for operators: `audit verify`, `audit anchor`, `backup <file>` and
  * `restore <file> [--force]` (docs/operations.md). Thin shells over lib/data/audit/verify.ts,
- * audit/anchor.ts and jobs/backup.ts.
+ * audit/anchor.ts and jobs/backup.ts, each imported by the action that needs it (lib/cli/main.ts).
  */
 import type { Command } from "commander";
-import { env } from "@/lib/config/env";
 import type { Db } from "@/lib/data/db/client";
 import type { SystemActor } from "@/lib/data/access/actor";
-import { verifyAuditChain, verificationReport, type AuditVerification } from "@/lib/data/audit/verify";
-import { anchorAuditLog } from "@/lib/data/audit/anchor";
-import { auditKeyring } from "@/lib/data/audit/key";
-import { readAnchorFile, type AuditAnchor } from "@/lib/data/audit/anchor-file";
-import { backupDatabase, restoreDatabase, type DatabaseFingerprint } from "@/lib/data/jobs/backup";
+import type { AuditVerification } from "@/lib/data/audit/verify";
+import type { AuditAnchor } from "@/lib/data/audit/anchor-file";
+import type { DatabaseFingerprint } from "@/lib/data/jobs/backup";
 
 export interface OpsContext {
   database(): Db;
@@ -22,7 +19,8 @@ function seconds(started: number): string {
   return `${((performance.now() - started) / 1000).toFixed(1)} s`;
 }
 
-function auditLines(audit: AuditVerification): string[] {
+async function auditLines(audit: AuditVerification): Promise<string[]> {
+  const { verificationReport } = await import("@/lib/data/audit/verify");
   const report = verificationReport(audit, "log");
   return [report.headline, ...report.lines];
 }
@@ -51,6 +49,11 @@ export function registerOps(program: Command, ctx: OpsContext): void {
     )
     .option("--anchors <file>", "check against this anchor file instead of AUDIT_ANCHOR_DIR's (e.g. the one beside a backup, or the copy kept off the database host)")
     .action(async (opts: { anchors?: string }) => {
+      const [{ verifyAuditChain, verificationReport }, { readAnchorFile }, { auditKeyring }] = await Promise.all([
+        import("@/lib/data/audit/verify"),
+        import("@/lib/data/audit/anchor-file"),
+        import("@/lib/data/audit/key"),
+      ]);
       const slug = program.opts<{ clinic?: string }>().clinic;
       const clinicId = slug ? (await ctx.clinicActor(slug, "cli")).clinicId : undefined;
       const result = await verifyAuditChain(ctx.database(), { clinicId, ...(opts.anchors ? { anchors: readAnchorFile(opts.anchors) } : {}) });
@@ -67,6 +70,7 @@ export function registerOps(program: Command, ctx: OpsContext): void {
     .description("append the head of every clinic's audit chain to the anchor file in AUDIT_ANCHOR_DIR (run it from cron or a systemd timer)")
     .option("--dir <dir>", "the anchor directory (default AUDIT_ANCHOR_DIR)")
     .action(async (opts: { dir?: string }) => {
+      const [{ env }, { anchorAuditLog }] = await Promise.all([import("@/lib/config/env"), import("@/lib/data/audit/anchor")]);
       const dir = opts.dir ?? env().AUDIT_ANCHOR_DIR;
       if (!dir) throw new Error('No anchor directory: set AUDIT_ANCHOR_DIR or pass --dir <dir> (docs/operations.md "Audit anchors").');
       const { file, anchors } = await anchorAuditLog(ctx.database(), dir, new Date(), "cli");
@@ -82,12 +86,13 @@ export function registerOps(program: Command, ctx: OpsContext): void {
     .command("backup <file>")
     .description("write a consistent backup while the app runs (SQLite: VACUUM INTO; PostgreSQL: pg_dump --format=custom)")
     .action(async (file: string) => {
+      const [{ env }, { backupDatabase }] = await Promise.all([import("@/lib/config/env"), import("@/lib/data/jobs/backup")]);
       const started = performance.now();
       const summary = await backupDatabase(env().DATABASE_URL, file);
       console.log(`Backed up ${summary.provider} database to ${summary.file} (${(summary.bytes / 1_048_576).toFixed(1)} MB) in ${seconds(started)}.`);
       printFingerprint(summary.fingerprint);
       if (summary.integrity !== undefined) console.log(`  integrity_check ${summary.integrity}`);
-      for (const line of auditLines(summary.audit)) console.log(`  ${line}`);
+      for (const line of await auditLines(summary.audit)) console.log(`  ${line}`);
       console.log(`  audit anchor written beside the backup: ${summary.anchors.beside}`);
       console.log(summary.anchors.dir ? `  and appended to ${summary.anchors.dir}` : '  AUDIT_ANCHOR_DIR is not set: copy that anchor file off this host yourself (docs/operations.md "Audit anchors")');
       if (!summary.audit.ok) process.exitCode = 1;
@@ -98,12 +103,13 @@ export function registerOps(program: Command, ctx: OpsContext): void {
     .description("replace the database with a backup (stop the app first); refuses a non-empty database without --force")
     .option("--force", "replace a database that already holds data", false)
     .action(async (file: string, opts: { force: boolean }) => {
+      const [{ env }, { restoreDatabase }] = await Promise.all([import("@/lib/config/env"), import("@/lib/data/jobs/backup")]);
       const started = performance.now();
       const summary = await restoreDatabase(env().DATABASE_URL, file, { force: opts.force });
       console.log(`Restored ${summary.provider} database from ${summary.file} in ${seconds(started)}.`);
       printFingerprint(summary.fingerprint);
       if (summary.integrity !== undefined) console.log(`  integrity_check ${summary.integrity}`);
-      for (const line of auditLines(summary.audit)) console.log(`  ${line}`);
+      for (const line of await auditLines(summary.audit)) console.log(`  ${line}`);
       if (!summary.audit.ok || (summary.integrity !== undefined && summary.integrity !== "ok")) process.exitCode = 1;
     });
 }

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ageInYears, bornBeforeForAge, parseIsoDate } from "@/lib/domain/dates";
+import { ageInYears, bornBeforeForAge, parseIsoDate, toIsoDate } from "@/lib/domain/dates";
 
 const day = (iso: string): Date => parseIsoDate(iso) ?? (() => { throw new Error(`bad date ${iso}`); })();
 
@@ -44,5 +44,26 @@ describe("ageInYears and bornBeforeForAge agree (the panel's age filter and the 
       }),
       { numRuns: 5_000 },
     );
+  });
+});
+
+describe("toIsoDate", () => {
+  it("is toISOString's first ten characters for every instant, also at the ends of days and odd years", () => {
+    // From year -271821 to +275760: the whole range of Date, so the padded and signed years are drawn too.
+    fc.assert(
+      fc.property(fc.integer({ min: -8.64e15, max: 8.64e15 }), (ms) => {
+        const date = new Date(ms);
+        expect(toIsoDate(date)).toBe(date.toISOString().slice(0, 10));
+      }),
+      { numRuns: 20_000 },
+    );
+    for (const iso of ["0999-12-31T23:59:59.999Z", "1000-01-01T00:00:00.000Z", "9999-12-31T23:59:59.999Z", "+010000-01-01T00:00:00.000Z", "-000001-06-15T12:00:00.000Z", "2024-02-29T23:59:59.999Z", "1970-01-01T00:00:00.000Z"]) {
+      const date = new Date(iso);
+      expect(toIsoDate(date), iso).toBe(iso.slice(0, 10));
+    }
+  });
+
+  it("throws for an invalid date, as toISOString does", () => {
+    expect(() => toIsoDate(new Date(Number.NaN))).toThrow(RangeError);
   });
 });

@@ -9,12 +9,14 @@ import { AppError } from "@/lib/errors";
 import { cohortRow, csvLine, EXPORT_COLUMNS, EXPORT_MEASURE_KINDS, measureCells, storedMeasureCells, type CohortEvaluation, type MeasureCells } from "@/lib/domain/csv-export";
 import type { Diet, FlagCode, ObservationInput, Sex, Tier } from "@/lib/domain/types";
 import { z } from "zod";
-import { storedRow } from "@/lib/data/stored/decode";
+import { storedDateTime, storedRow, StoredValueError } from "@/lib/data/stored/decode";
 import { decodeCohortEvaluation, decodeCohortEvaluationFromDetail, decodeDiet, decodeMassMethod, decodeMeasureKind, decodeSex } from "@/lib/data/stored/values";
 import { Prisma } from "@/lib/generated/prisma-sqlite/client";
 import { savedViewQueryString, type PanelQuery } from "@/lib/validation/panel-query";
 import { panelWhere } from "@/lib/data/patients/panel";
 import { chunks, IDS_PER_QUERY } from "@/lib/data/db/batches";
+import { openSqliteReader } from "@/lib/data/db/sqlite-connection";
+import type { Database } from "better-sqlite3";
 
 export interface CohortExportOptions {
   /** Age and the measure columns are as of this time. */
@@ -37,6 +39,14 @@ export interface CohortExportOptions {
  * (docs/benchmarks.md: larger pages were no faster).
  */
 const PATIENTS_PER_PAGE = IDS_PER_QUERY;
+
+/**
+ * Patients per chunk when the whole clinic is read through a SQLite reader (one statement, no
+ * pages): smaller chunks leave less alive at each young-generation collection. 100,000 patients
+ * through `npm run cli -- export`, medians of 4: 900 a chunk 3.4 s CPU and 323 MB peak RSS, 400
+ * 3.5 s / 317 MB, 200 3.1 s / 250 MB, 100 3.4 s / 251 MB (docs/benchmarks.md).
+ */
+const READER_PATIENTS_PER_CHUNK = 200;
 
 export interface CohortExportSummary {
   rows: number;
@@ -95,44 +105,18 @@ const EXPORT_PATIENT_SELECT = {
 const containsPattern = (code: string): string => `%${code.replace(/[!%_]/g, "!$&")}%`;
 
 /**
- * The next batch of patients in MRN order after `afterMrn`. The whole clinic (optionally by tier
- * and flag) is read with one plain SELECT joining Patient, RiskSnapshot and User — a third of the
- * CPU of Prisma's query plus a query per relation; a panel cohort goes through Prisma with
- * panelWhere's filters (`where`).
+ * The whole clinic (optionally by tier and flag) in MRN order: one plain SELECT joining Patient,
+ * RiskSnapshot and User — a third of the CPU of Prisma's query plus a query per relation. Its
+ * columns are {@link exportRowSchema}'s, in that order; `after` continues after an MRN (keyset).
  */
-async function readBatch(
-  db: Db,
-  clinicId: string,
-  options: CohortExportOptions,
-  where: Prisma.PatientWhereInput,
-  afterMrn: string | null,
-  batchSize: number,
-): Promise<ExportBatchPatient[]> {
-  if (options.panel) {
-    const patients = await db.patient.findMany({
-      where: afterMrn === null ? where : { AND: [where, { mrn: { gt: afterMrn } }] },
-      orderBy: { mrn: "asc" },
-      take: batchSize,
-      select: EXPORT_PATIENT_SELECT,
-    });
-    return patients.map(({ attributedClinician, snapshot, sex, diet, ...p }) => ({
-      ...p,
-      sex: decodeSex(sex, p.id),
-      diet: decodeDiet(diet, p.id),
-      clinician: attributedClinician?.name ?? null,
-      snapshotId: snapshot?.id ?? null,
-      cohortJson: snapshot?.cohortJson ?? null,
-    }));
-  }
+function clinicSelect(clinicId: string, options: CohortExportOptions, after: Prisma.Sql, limit: Prisma.Sql): Prisma.Sql {
   const tiers = options.tiers && options.tiers.length > 0 ? Prisma.sql`AND s."tier" IN (${Prisma.join([...options.tiers])})` : Prisma.empty;
   // As cohortWhere's `contains`: flagCodes is the `;`-joined list and no code is a substring of another.
   const flags =
     options.flags && options.flags.length > 0
       ? Prisma.sql`AND (${Prisma.join(options.flags.map((code) => Prisma.sql`s."flagCodes" LIKE ${containsPattern(code)} ESCAPE '!'`), " OR ")})`
       : Prisma.empty;
-  const after = afterMrn === null ? Prisma.empty : Prisma.sql`AND p."mrn" > ${afterMrn}`;
-  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new Error(`readBatch: batch size must be a positive integer, not ${batchSize}`);
-  const rows = await db.$queryRaw<unknown[]>`
+  return Prisma.sql`
     SELECT p."id" AS "id", p."mrn" AS "mrn", p."familyName" AS "familyName", p."givenName" AS "givenName", p."birthDate" AS "birthDate",
       p."sex" AS "sex", p."diet" AS "diet", p."lastAssessedAt" AS "lastAssessedAt", u."name" AS "clinician",
       s."id" AS "snapshotId", s."cohortJson" AS "cohortJson"
@@ -141,11 +125,104 @@ async function readBatch(
     LEFT JOIN "User" u ON u."id" = p."attributedClinicianId"
     WHERE p."clinicId" = ${clinicId} ${after} ${tiers} ${flags}
     ORDER BY p."mrn"
-    LIMIT ${Prisma.raw(String(batchSize))}`;
-  return rows.map((row) => {
-    const { sex, diet, ...patient } = storedRow(exportRowSchema, "Patient", row);
-    return { ...patient, sex: decodeSex(sex, patient.id), diet: decodeDiet(diet, patient.id) };
-  });
+    ${limit}`;
+}
+
+/**
+ * The cohort in batches of `batchSize` patients in MRN order, each batch read by keyset pagination
+ * (`mrn > last`, the (clinicId, mrn) index) so memory does not grow with the cohort: a panel cohort
+ * through Prisma with panelWhere's filters (`where`), the whole clinic with {@link clinicSelect}.
+ */
+async function* prismaBatches(
+  db: Db,
+  clinicId: string,
+  options: CohortExportOptions,
+  where: Prisma.PatientWhereInput,
+  batchSize: number,
+): AsyncGenerator<ExportBatchPatient[]> {
+  let afterMrn: string | null = null;
+  for (;;) {
+    const patients: ExportBatchPatient[] = options.panel
+      ? (
+          await db.patient.findMany({
+            where: afterMrn === null ? where : { AND: [where, { mrn: { gt: afterMrn } }] },
+            orderBy: { mrn: "asc" },
+            take: batchSize,
+            select: EXPORT_PATIENT_SELECT,
+          })
+        ).map(({ attributedClinician, snapshot, sex, diet, ...p }) => ({
+          ...p,
+          sex: decodeSex(sex, p.id),
+          diet: decodeDiet(diet, p.id),
+          clinician: attributedClinician?.name ?? null,
+          snapshotId: snapshot?.id ?? null,
+          cohortJson: snapshot?.cohortJson ?? null,
+        }))
+      : (
+          await db.$queryRaw<unknown[]>(
+            clinicSelect(clinicId, options, afterMrn === null ? Prisma.empty : Prisma.sql`AND p."mrn" > ${afterMrn}`, Prisma.sql`LIMIT ${Prisma.raw(String(batchSize))}`),
+          )
+        ).map((row) => {
+          const { sex, diet, ...patient } = storedRow(exportRowSchema, "Patient", row);
+          return { ...patient, sex: decodeSex(sex, patient.id), diet: decodeDiet(diet, patient.id) };
+        });
+    if (patients.length === 0) return;
+    yield patients;
+    if (patients.length < batchSize) return;
+    afterMrn = patients.at(-1)!.mrn;
+  }
+}
+
+const PATIENT_COLUMN = (column: string) => ({ table: "Patient", column });
+const BIRTH_DATE = PATIENT_COLUMN("birthDate");
+const LAST_ASSESSED_AT = PATIENT_COLUMN("lastAssessedAt");
+
+/** A text column of a row read without Prisma (better-sqlite3 gives strings, numbers, bigints, buffers or null). */
+function text(value: unknown, table: string, column: string, rowId: string): string {
+  if (typeof value === "string") return value;
+  throw new StoredValueError(table, rowId, column, `is ${value === null ? "empty" : `a ${typeof value}`}, not text`);
+}
+function optionalText(value: unknown, table: string, column: string, rowId: string): string | null {
+  return value === null ? null : text(value, table, column, rowId);
+}
+
+/** One row of {@link clinicSelect} as better-sqlite3 returns it (an array in the SELECT's order), decoded. */
+function readerPatient(row: unknown[]): ExportBatchPatient {
+  const [rawId, mrn, familyName, givenName, birthDate, sex, diet, lastAssessedAt, clinician, snapshotId, cohortJson] = row;
+  const id = typeof rawId === "string" ? rawId : "(no id)";
+  text(rawId, "Patient", "id", id);
+  return {
+    id,
+    mrn: text(mrn, "Patient", "mrn", id),
+    familyName: text(familyName, "Patient", "familyName", id),
+    givenName: text(givenName, "Patient", "givenName", id),
+    birthDate: storedDateTime(birthDate, BIRTH_DATE, id),
+    sex: decodeSex(text(sex, "Patient", "sex", id), id),
+    diet: decodeDiet(optionalText(diet, "Patient", "diet", id), id),
+    lastAssessedAt: lastAssessedAt === null ? null : storedDateTime(lastAssessedAt, LAST_ASSESSED_AT, id),
+    clinician: optionalText(clinician, "User", "name", id),
+    snapshotId: optionalText(snapshotId, "RiskSnapshot", "id", id),
+    cohortJson: optionalText(cohortJson, "RiskSnapshot", "cohortJson", id),
+  };
+}
+
+/**
+ * The whole clinic's cohort in batches, read with {@link clinicSelect} through a SQLite connection
+ * of its own ({@link openSqliteReader}): one statement stepped from start to end, one consistent
+ * snapshot, the same rows and order as {@link prismaBatches}.
+ */
+function* readerBatches(reader: Database, clinicId: string, options: CohortExportOptions, batchSize: number): Generator<ExportBatchPatient[]> {
+  const query = clinicSelect(clinicId, options, Prisma.empty, Prisma.empty);
+  const rows = reader.prepare(query.sql).raw(true).iterate(...query.values) as IterableIterator<unknown[]>;
+  let batch: ExportBatchPatient[] = [];
+  for (const row of rows) {
+    batch.push(readerPatient(row));
+    if (batch.length === batchSize) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
 }
 
 /**
@@ -212,8 +289,8 @@ async function batchMeasureCells(db: Db, patients: readonly ExportBatchPatient[]
 
 /**
  * The actor's clinic's cohort as CSV text chunks: the header, then one chunk per batch of
- * patients read in MRN order by keyset pagination (`mrn > last`, the (clinicId, mrn) index), so
- * memory does not grow with the cohort. Cells are formula-neutralised (lib/domain/csv-export.ts).
+ * patients read in MRN order ({@link prismaBatches}, {@link readerBatches}), so memory does not
+ * grow with the cohort. Cells are formula-neutralised (lib/domain/csv-export.ts).
  * One "export.run" audit event with the filter and the row count is written when the stream ends,
  * also when the consumer stops early (`completed: false`).
  */
@@ -222,15 +299,17 @@ export async function* streamCohortCsv(db: Db, actor: Actor, options: CohortExpo
   const clinicId = actor.clinicId;
   if (!clinicId) throw new AppError("forbidden", "Exporting needs a clinic.");
   const where = cohortWhere(clinicId, options);
-  const batchSize = options.batchSize ?? PATIENTS_PER_PAGE;
   let rows = 0;
   let completed = false;
+  let reader: Database | null = null;
   try {
     yield csvLine(EXPORT_COLUMNS);
-    let afterMrn: string | null = null;
-    for (;;) {
-      const patients = await readBatch(db, clinicId, options, where, afterMrn, batchSize);
-      if (patients.length === 0) break;
+    // The whole clinic on a SQLite file: one statement on a connection of its own; else through Prisma.
+    reader = options.panel ? null : openSqliteReader(db);
+    const batchSize = options.batchSize ?? (reader ? READER_PATIENTS_PER_CHUNK : PATIENTS_PER_PAGE);
+    if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new Error(`streamCohortCsv: batch size must be a positive integer, not ${batchSize}`);
+    const batches = reader ? readerBatches(reader, clinicId, options, batchSize) : prismaBatches(db, clinicId, options, where, batchSize);
+    for await (const patients of batches) {
       const evaluations = await cohortEvaluations(db, patients);
       const measures = await batchMeasureCells(db, patients, evaluations, options.now);
       const lines = patients.map((p) =>
@@ -252,11 +331,10 @@ export async function* streamCohortCsv(db: Db, actor: Actor, options: CohortExpo
       );
       yield lines.map(csvLine).join("");
       rows += patients.length;
-      afterMrn = patients.at(-1)!.mrn;
-      if (patients.length < batchSize) break;
     }
     completed = true;
   } finally {
+    reader?.close();
     // auditRead waits up to 15 s for a connection: under load a cut-off export must still be recorded.
     const cohort = options.panel ? savedViewQueryString(options.panel.query) : undefined;
     await auditRead(db, actor, [

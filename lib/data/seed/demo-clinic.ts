@@ -4,23 +4,15 @@ import { appendAudit } from "@/lib/data/audit/log";
 import { insertNewPatients } from "@/lib/data/import/write";
 import { createDefaultThresholds, getActiveThresholds } from "@/lib/data/evaluation/thresholds";
 import { hashPassword } from "@/lib/data/auth/password";
-import type { Role } from "@/lib/data/access/roles";
 import type { SystemActor } from "@/lib/data/access/actor";
 import { generateDemoPatients } from "@/prisma/factories";
 import type { NewPatient } from "@/lib/data/patients/new-patient";
 import { PATIENTS_PER_BATCH } from "@/lib/data/db/batches";
 
-export const DEMO_CLINIC_SLUG = "demo";
-export const DEMO_PASSWORD = "sarcopenia-demo-2026";
-/** One user per role; the demo clinic's are admin@demo.clinic, clinician@demo.clinic, analyst@demo.clinic. */
-export function seedUsers(slug: string): { email: string; name: string; role: Role }[] {
-  return [
-    { email: `admin@${slug}.clinic`, name: "Alex Admin", role: "admin" },
-    { email: `clinician@${slug}.clinic`, name: "Dr Casey Clinician", role: "clinician" },
-    { email: `analyst@${slug}.clinic`, name: "Avery Analyst", role: "analyst" },
-  ];
-}
-export const DEMO_USERS = seedUsers(DEMO_CLINIC_SLUG);
+import { DEMO_CLINIC_SLUG, DEMO_PASSWORD, seedUsers } from "./demo-logins";
+
+// The sign-in details live apart so that the CLI can show them and its --help without loading this module.
+export { DEMO_CLINIC_SLUG, DEMO_PASSWORD, DEMO_USERS, seedUsers } from "./demo-logins";
 
 export interface SeedOptions {
   /** The clinic's slug (default "demo"); its users are role@<slug>.clinic. */

@@ -76,3 +76,33 @@ export function storedRow<S extends z.ZodType>(schema: S, table: string, row: un
   const id = typeof row === "object" && row !== null && "id" in row && typeof row.id === "string" ? row.id : rows;
   throw new StoredValueError(table, id, String(issue?.path[0] ?? "row"), `is not what the app writes: ${issue?.message ?? "unreadable"}`);
 }
+
+/** The time of day at the end of a stored date-time text, with its zone if it has one. */
+const TIME_OF_DAY = /\d{2}:\d{2}:\d{2}(?:\.\d+)?(Z|[+-]\d{2}(:?\d{2})?)?$/;
+
+/**
+ * Decodes a SQLite DATETIME value as Prisma reads it (so a row read without Prisma gives the same
+ * instant): a number is milliseconds since 1970; a text without a zone is UTC, a date alone is UTC
+ * midnight, a space may stand for the "T". Anything else (or a text that is no time) is a
+ * StoredValueError.
+ */
+export function storedDateTime(value: unknown, at: StoredColumn, rowId: string): Date {
+  let date: Date | null = null;
+  if (typeof value === "number" || typeof value === "bigint") date = new Date(Number(value));
+  else if (typeof value === "string") date = new Date(normalisedDateTimeText(value));
+  if (date === null || Number.isNaN(date.getTime())) throw new StoredValueError(at.table, rowId, at.column, `${JSON.stringify(String(value)).slice(0, 80)} is not a date and time`);
+  return date;
+}
+
+/** Prisma's normalisation of a SQLite DATETIME text (its client runtime, @prisma/client 7). */
+function normalisedDateTimeText(text: string): string {
+  const match = TIME_OF_DAY.exec(text);
+  if (match === null) return `${text}T00:00:00Z`;
+  const [timeOfDay, zone, zoneMinutes] = match;
+  let normalised = text;
+  if (zone !== undefined && zone !== "Z" && zoneMinutes === undefined) normalised = `${text}:00`;
+  else if (zone === undefined) normalised = `${text}Z`;
+  if (timeOfDay.length === text.length) return `1970-01-01T${normalised}`;
+  const separator = match.index - 1;
+  return normalised[separator] === " " ? `${normalised.slice(0, separator)}T${normalised.slice(separator + 1)}` : normalised;
+}

@@ -1,0 +1,78 @@
+import { Writable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, testProvider, type TestDatabase } from "../support/test-db";
+import { createTestClinic, TEST_NOW, type TestClinic } from "../support/clinic-factory";
+import { exportCohortCsv, type CohortExportOptions } from "@/lib/data/export/cohort-csv";
+import { openSqliteReader } from "@/lib/data/db/sqlite-connection";
+import { panelQuerySchema } from "@/lib/validation/panel-query";
+
+/**
+ * On a SQLite file the whole-clinic cohort export reads its rows through a connection of its own
+ * (lib/data/db/sqlite-connection.ts openSqliteReader), without Prisma; a panel cohort still goes
+ * through Prisma. The two must read every stored value alike — also the date-time forms Prisma
+ * accepts but the app does not write (a text without zone, a date alone, milliseconds) — and refuse
+ * the same bad values. On PostgreSQL there is no such reader and both go through Prisma.
+ */
+describe("cohort export: the whole clinic read without Prisma on SQLite", () => {
+  let t: TestDatabase;
+  let a: TestClinic;
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    a = await createTestClinic(t.db, { slug: "reader", patients: 12, seed: 11 });
+  }, 120_000);
+  afterAll(async () => t?.drop());
+
+  async function exportText(options: Partial<CohortExportOptions> = {}): Promise<string> {
+    let text = "";
+    const out = new Writable({ write: (chunk: Buffer, _encoding, done) => ((text += chunk.toString()), done()) });
+    await exportCohortCsv(t.db, a.actors.clinician, out, { now: TEST_NOW, ...options });
+    return text;
+  }
+  const panel = () => ({ actor: a.actors.clinician, query: panelQuerySchema.parse({}) });
+
+  it("has a reader on a SQLite file only, and the reader refuses writes", () => {
+    const reader = openSqliteReader(t.db);
+    if (testProvider() === "postgresql") {
+      expect(reader).toBeNull();
+      return;
+    }
+    expect(reader).not.toBeNull();
+    try {
+      expect(() => reader!.prepare(`UPDATE "Patient" SET "givenName" = 'x'`).run()).toThrow(/readonly|query_only|attempt to write/i);
+    } finally {
+      reader!.close();
+    }
+  });
+
+  it("reads date-times stored in every form Prisma reads as Prisma reads them", async () => {
+    const [p1, p2, p3] = a.patientIds;
+    if (testProvider() === "sqlite") {
+      // Forms the app never writes but Prisma accepts: no zone (UTC), a space for the T, a date alone, milliseconds.
+      await t.db.$executeRawUnsafe(`UPDATE "Patient" SET "birthDate" = '1941-07-30 00:00:00', "lastAssessedAt" = '2026-03-02' WHERE "id" = ?`, p1);
+      await t.db.$executeRawUnsafe(`UPDATE "Patient" SET "birthDate" = ?, "lastAssessedAt" = '2026-01-15T23:30:00+02' WHERE "id" = ?`, Date.UTC(1950, 0, 31), p2);
+      await t.db.$executeRawUnsafe(`UPDATE "Patient" SET "lastAssessedAt" = '2026-01-15T23:30:00.000Z' WHERE "id" = ?`, p3);
+    }
+    const whole = await exportText();
+    expect(whole).toBe(await exportText({ panel: panel() }));
+    if (testProvider() === "sqlite") {
+      const lines = whole.trimEnd().split("\n");
+      const header = lines[0]!.split(",");
+      const row = async (id: string) => {
+        const { mrn } = await t.db.patient.findUniqueOrThrow({ where: { id }, select: { mrn: true } });
+        const cells = lines.find((line) => line.startsWith(`${mrn},`))!.split(",");
+        return { birth: cells[header.indexOf("birth_date")], assessed: cells[header.indexOf("last_assessed_on")] };
+      };
+      expect(await row(p1!)).toEqual({ birth: "1941-07-30", assessed: "2026-03-02" });
+      expect(await row(p2!)).toEqual({ birth: "1950-01-31", assessed: "2026-01-15" });
+      expect((await row(p3!)).assessed).toBe("2026-01-15");
+    }
+  });
+
+  it("refuses a birth date that is no date, naming the row and column", async () => {
+    if (testProvider() !== "sqlite") return;
+    const patientId = a.patientIds[4]!;
+    await t.db.$executeRawUnsafe(`UPDATE "Patient" SET "birthDate" = 'soon' WHERE "id" = ?`, patientId);
+    await expect(exportText()).rejects.toThrow(new RegExp(`Patient ${patientId}: the stored birthDate "soon" is not a date and time`));
+  });
+});
