@@ -10,6 +10,8 @@ import { createDefaultThresholds, createThresholdVersion, getActiveThresholds } 
 import { streamCohortCsv } from "@/lib/data/export/cohort-csv";
 import { importAssessments } from "@/lib/data/import/assessments";
 import { recomputeClinic } from "@/lib/data/jobs/recompute";
+import { recordAssessment } from "@/lib/data/patients/assessment";
+import { assessmentFormSchema } from "@/lib/validation/assessment-form";
 import type { Db } from "@/lib/data/db/client";
 import { decodeStoredEvaluation } from "@/lib/data/stored/values";
 
@@ -247,5 +249,30 @@ describe(`AWGS 2025 and NICE columns through import and export (${process.env.TE
     expect(after.snapshot.ruleSetVersion).toBe(current.version + 1);
     expect(after.detail.tierReasons.map((r) => r.text).join(" ")).toMatch(/AWGS 2025/);
     expect((await storedEvaluation(clinic, "A-2")).snapshot.tier).toBe("low");
+  });
+
+  it("the assessment form records a Yubi-wakka result and B12 symptoms as findings, audited, and the evaluation reads them", async () => {
+    const clinic = await createClinic(t.db, "form");
+    await run(clinic, csv([visit("F-1", { medications: "metformin@2018-01-01", b12_value: "300", b12_unit: "pmol/L", assessed_on: "2025-06-01" })]));
+    const id = await patientId(clinic, "F-1");
+    const { version } = await t.db.patient.findUniqueOrThrow({ where: { id }, select: { version: true } });
+    const entry = assessmentFormSchema.parse({ patientId: id, expectedVersion: String(version), visitDate: "2026-11-20", yubiWakka: "smaller", b12Symptom_pins_and_needles: "on" });
+    const saved = await recordAssessment(
+      t.db, clinic, id,
+      { observations: entry.observations, findings: [
+        { kind: "yubi_wakka", code: "smaller", recordedAt: entry.visitDate },
+        ...entry.b12Symptoms.map((code) => ({ kind: "b12_symptom" as const, code, recordedAt: entry.visitDate })),
+      ] },
+      version, NOW,
+    );
+    expect(saved.observationIds).toEqual([]);
+    const findings = await t.db.patientFinding.findMany({ where: { patientId: id }, orderBy: { kind: "asc" } });
+    expect(findings.map((f) => [f.kind, f.code, f.source])).toEqual([["b12_symptom", "pins_and_needles", "manual"], ["yubi_wakka", "smaller", "manual"]]);
+    const audits = await t.db.auditEvent.findMany({ where: { patientId: id, action: "patient.update" } });
+    expect(audits.map((a) => JSON.parse(a.detailJson).change)).toEqual(["finding.add", "finding.add"]);
+    const { snapshot, full } = await storedEvaluation(clinic, "F-1");
+    // The grip is older than the 12-month window: no strength result, a positive ring at 76 → at risk.
+    expect(snapshot.awgs2025).toBe("at_risk");
+    expect(full.flags.find((f) => f.code === "b12_test_due")?.basis).toBe("NICE NG239: symptom and risk factor");
   });
 });

@@ -78,6 +78,9 @@ export const decodeFlagReasons = storedJson(reasonsSchema, { table: "Flag", colu
 export type StoredEvaluation = Pick<Evaluation, "ruleSetVersion" | "evaluatedAt" | "tier" | "tierReasons" | "ewgsop2" | "awgs2019" | "b12" | "sdoc" | "fnih"> & {
   caseFinding: Pick<Evaluation["caseFinding"], "positive" | "reasons">;
   riskFactors: Pick<Evaluation["riskFactors"], "reasons">;
+  /** Absent in a snapshot written before the engine computed AWGS 2025 (until the clinic is re-evaluated). */
+  awgs2025?: Evaluation["awgs2025"];
+  awgsEditionInForce?: Evaluation["awgsEditionInForce"];
 };
 
 const category = <C extends string>(values: readonly [C, ...C[]]) => z.object({ category: z.enum(values), reasons: reasonsSchema });
@@ -90,6 +93,8 @@ const storedEvaluationSchema = z.object({
   tierReasons: reasonsSchema,
   ewgsop2: category(EWGSOP2_CATEGORIES),
   awgs2019: category(AWGS2019_CATEGORIES),
+  awgs2025: category(AWGS2025_CATEGORIES).extend({ outcomes: reasonsSchema }).optional(),
+  awgsEditionInForce: z.union([z.literal(2019), z.literal(2025)]).optional(),
   b12: z.object({ status: z.enum(B12_STATUSES), onTreatment: z.boolean(), renalCaveat: z.boolean(), reasons: reasonsSchema }),
   sdoc: z.object({ weakness: yesNoOrUnknown, slowness: yesNoOrUnknown, sarcopenia: yesNoOrUnknown, reasons: reasonsSchema }),
   fnih: z.object({ weakness: yesNoOrUnknown, lowLeanMass: yesNoOrUnknown, reasons: reasonsSchema }),
