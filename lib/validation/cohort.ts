@@ -18,7 +18,7 @@ import { ownValue } from "@/lib/domain/own-keys";
 
 export const MEDICATION_CLASS_FILTERS = [
   "metformin", "ppi", "h2ra", "colchicine", "nitrous_oxide", "b12_replacement",
-  "glucocorticoid", "statin", "antipsychotic", "antidepressant", "benzodiazepine", "z_drug", "opioid", "loop_diuretic",
+  "glucocorticoid", "statin", "antipsychotic", "antidepressant", "benzodiazepine", "z_drug", "opioid", "loop_diuretic", "antiepileptic",
 ] as const;
 
 export const MAX_CRITERIA = 20;
