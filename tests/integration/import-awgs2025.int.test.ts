@@ -275,4 +275,19 @@ describe(`AWGS 2025 and NICE columns through import and export (${process.env.TE
     expect(snapshot.awgs2025).toBe("at_risk");
     expect(full.flags.find((f) => f.code === "b12_test_due")?.basis).toBe("NICE NG239: symptom and risk factor");
   });
+
+  it("rounds the export's measure cells against the clinic's cut-offs, not only the reference defaults", async () => {
+    const clinic = await createClinic(t.db, "precision");
+    const current = await getActiveThresholds(t.db, clinic.clinicId, NOW);
+    const values = structuredClone(current.values);
+    values.ewgsop2.gripKg.female = 22;
+    await createThresholdVersion(t.db, clinic, { values, effectiveFrom: new Date("2026-01-01T00:00:00Z"), note: "Local dynamometer" }, NOW);
+    // 21.97 kg is below the clinic's 22 kg: printed "22" it would sit beside "probable" on the wrong side.
+    await run(clinic, csv([visit("P-1", { grip_strength_kg: "21.97" })]));
+    const row = (await exportRows(clinic)).get("P-1");
+    expect(row).toMatchObject({ ewgsop2: "probable", grip_strength_kg: "21.97" });
+    // A snapshot without stored cells (written before they were) has them computed at export time, against the same set.
+    await t.db.riskSnapshot.updateMany({ where: { clinicId: clinic.clinicId }, data: { cohortJson: null } });
+    expect((await exportRows(clinic)).get("P-1")?.grip_strength_kg).toBe("21.97");
+  });
 });
