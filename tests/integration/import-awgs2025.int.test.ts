@@ -14,6 +14,8 @@ import { recordAssessment } from "@/lib/data/patients/assessment";
 import { assessmentFormSchema } from "@/lib/validation/assessment-form";
 import type { Db } from "@/lib/data/db/client";
 import { decodeStoredEvaluation } from "@/lib/data/stored/values";
+import { getPatientPanel } from "@/lib/data/patients/panel";
+import { parsePanelParams, type PanelQuery } from "@/lib/validation/panel-query";
 
 /**
  * The AWGS 2025 and NICE NG239 columns of the assessment spreadsheet (yubi_wakka, b12_symptoms,
@@ -115,6 +117,15 @@ describe(`AWGS 2025 and NICE columns through import and export (${process.env.TE
     expect(snapshot.awgs2025).toBe("at_risk");
     const full = JSON.parse(snapshot.detailJson) as { awgs2025: { reasons: { code: string; text: string }[] } };
     expect(full.awgs2025.reasons.map((r) => r.code)).toContain("awgs2025.yubi_wakka.met");
+
+    // The cohort builder selects by the stored AWGS 2025 category.
+    const cohort = async (search: string) => {
+      const { query, issues } = parsePanelParams(Object.fromEntries(new URLSearchParams(search)));
+      expect(issues).toEqual([]);
+      return (await getPatientPanel(t.db, clinic, { ...query, size: 100 } as PanelQuery, NOW)).rows.map((r) => r.mrn).sort();
+    };
+    expect(await cohort("?c1.field=awgs2025&c1.op=is&c1.value=at_risk")).toEqual(["Y-1"]);
+    expect(await cohort("?c1.field=awgs2025&c1.op=is_not&c1.value=at_risk")).toEqual(["Y-2", "Y-3"]);
 
     // Importing the same file again changes nothing.
     const again = await run(clinic, csv([visit("Y-1", { yubi_wakka: "smaller" }), visit("Y-2", { yubi_wakka: "Bigger" }), visit("Y-3")]));

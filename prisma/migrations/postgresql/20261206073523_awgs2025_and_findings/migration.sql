@@ -21,3 +21,6 @@ CREATE INDEX "PatientFinding_patientId_kind_recordedAt_idx" ON "PatientFinding"(
 
 -- AddForeignKey
 ALTER TABLE "PatientFinding" ADD CONSTRAINT "PatientFinding_patientId_fkey" FOREIGN KEY ("patientId") REFERENCES "Patient"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- CreateIndex
+CREATE INDEX "RiskSnapshot_clinicId_awgs2025_idx" ON "RiskSnapshot"("clinicId", "awgs2025");

@@ -17,3 +17,6 @@ CREATE TABLE "PatientFinding" (
 
 -- CreateIndex
 CREATE INDEX "PatientFinding_patientId_kind_recordedAt_idx" ON "PatientFinding"("patientId", "kind", "recordedAt");
+
+-- CreateIndex
+CREATE INDEX "RiskSnapshot_clinicId_awgs2025_idx" ON "RiskSnapshot"("clinicId", "awgs2025");
