@@ -101,6 +101,7 @@ export function chartsForTable(table: PublishedTable): SummaryChartSpec[] {
     case "tier":
     case "ewgsop2":
     case "awgs2019":
+    case "awgs2025":
     case "b12_status": {
       const data = body.map((r) => ({ label: r.label, values: { patients: percentValue(r.cells.patients) } }));
       return [spec(table.id, `${table.title}: share of patients`, data, [{ key: "patients", label: "Patients (%)", color: color(0) }], "%")];

@@ -128,6 +128,10 @@ export function describeAuditEvent(action: string, detailValue: unknown, patient
       const code = text(d.code);
       if (change === "condition.add") return `Recorded the condition ${code ?? ""}.`.replace(" .", ".");
       if (change === "condition.resolve") return `Marked the condition ${code ?? ""} resolved.`.replace(" .", ".");
+      if (change === "finding.add") {
+        const what = text(d.kind) === "yubi_wakka" ? `the Yubi-wakka result ${code ?? ""}` : `the B12 symptom ${code ?? ""}`;
+        return `Recorded ${what}${text(d.recordedAt) ? ` on ${text(d.recordedAt)!.slice(0, 10)}` : ""}.`;
+      }
       return "Changed the patient's details.";
     }
     case "observation.create":

@@ -16,7 +16,8 @@ export const AWGS2025_OLDER_BAND_AGE_YEARS = 65;
 export type AgeBand = keyof AgeBanded<unknown>;
 const BAND_LABEL: Record<AgeBand, string> = { age50to64: "50–64", age65plus: "65 and over" };
 
-const YUBI_WAKKA_WORDS: Record<YubiWakkaResult, string> = {
+/** The Yubi-wakka results in words (reasons, the assessment form). */
+export const YUBI_WAKKA_WORDS: Record<YubiWakkaResult, string> = {
   bigger: "bigger (the calf is larger than the finger ring)",
   just_fits: "just fits",
   smaller: "smaller (a gap between the calf and the fingers)",

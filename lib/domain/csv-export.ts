@@ -44,6 +44,7 @@ export const EXPORT_COLUMNS = [
   "diet",
   "attributed_clinician",
   "next_due_on",
+  "awgs2025",
 ] as const;
 export type ExportColumn = (typeof EXPORT_COLUMNS)[number];
 
@@ -54,6 +55,8 @@ export interface CohortEvaluation {
   tier: Evaluation["tier"];
   ewgsop2: Pick<Evaluation["ewgsop2"], "category">;
   awgs2019: Pick<Evaluation["awgs2019"], "category">;
+  /** Absent in snapshots written before AWGS 2025 was stored (the cell is then empty until a recompute). */
+  awgs2025?: Pick<Evaluation["awgs2025"], "category">;
   b12: Pick<Evaluation["b12"], "status" | "onTreatment">;
   flags: readonly Pick<FlagResult, "code" | "dueAt">[];
   medicines: Pick<Evaluation["medicines"], "b12Lowering">;
@@ -211,6 +214,7 @@ export function cohortRow(patient: Omit<ExportPatient, "observations">, measures
     diet: patient.diet,
     attributed_clinician: patient.attributedClinician,
     next_due_on: dueDates[0] ? dueDates[0].slice(0, 10) : null,
+    awgs2025: e?.awgs2025?.category ?? null,
   };
   return EXPORT_COLUMNS.map((column) => neutraliseCell(cells[column]));
 }

@@ -40,6 +40,7 @@ export const FLAG_SYSTEM = "urn:sarcopenia-screening:flag";
 export const TIER_SYSTEM = "urn:sarcopenia-screening:tier";
 export const EWGSOP2_SYSTEM = "urn:sarcopenia-screening:ewgsop2";
 export const AWGS2019_SYSTEM = "urn:sarcopenia-screening:awgs2019";
+export const AWGS2025_SYSTEM = "urn:sarcopenia-screening:awgs2025";
 export const B12_STATUS_SYSTEM = "urn:sarcopenia-screening:b12-status";
 export const RULE_SET_SYSTEM = "urn:sarcopenia-screening:rule-set";
 export const OBSERVATION_CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/observation-category";

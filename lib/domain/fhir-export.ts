@@ -16,21 +16,22 @@
  *   `entered-in-error` (the importer skips those).
  * - MedicationStatement: the row's own RxNorm code first (it may be a clinical-drug code), then
  *   the catalogue's RxNorm ingredient and ATC code; `active` unless stopped on or before `now`.
- * - Flag: one per open flag, the flag code as the code, its reason and due date as text.
- * - RiskAssessment: one per stored evaluation; predictions for the tier, EWGSOP2, AWGS 2019 and
- *   B12 status; method = the rule-set (threshold set) version.
+ * - Flag: one per open flag, the flag code as the code, its reason, basis with source, and due date
+ *   as text (the words the patient's page shows).
+ * - RiskAssessment: one per stored evaluation; predictions for the tier, EWGSOP2, AWGS 2019, AWGS
+ *   2025 (when stored) and B12 status; method = the rule-set (threshold set) version.
  */
 import type {
   CodeableConcept, Coding, Flag, MedicationStatement, Observation, Patient, Quantity, RiskAssessment, RiskAssessmentPrediction,
 } from "@medplum/fhirtypes";
 import {
-  ATC_SYSTEM, AWGS2019_SYSTEM, B12_STATUS_SYSTEM, EWGSOP2_SYSTEM, FLAG_CATEGORY_SYSTEM, FLAG_SYSTEM, IDENTIFIER_TYPE_SYSTEM, MASS_METHOD_CODES,
+  ATC_SYSTEM, AWGS2019_SYSTEM, AWGS2025_SYSTEM, B12_STATUS_SYSTEM, EWGSOP2_SYSTEM, FLAG_CATEGORY_SYSTEM, FLAG_SYSTEM, IDENTIFIER_TYPE_SYSTEM, MASS_METHOD_CODES,
   MASS_METHOD_SYSTEM, MRN_SYSTEM, OBSERVATION_CATEGORY, OBSERVATION_CATEGORY_SYSTEM, RISK_PROBABILITY_SYSTEM, RULE_SET_SYSTEM,
   RXNORM_CLINICAL_DRUGS, RXNORM_SYSTEM, TIER_SYSTEM, UCUM_SYSTEM, UNABLE_CODE, exportCodeFor,
 } from "./fhir-codes";
-import { AWGS2019_LABELS, B12_STATUS_LABELS, EWGSOP2_LABELS, FLAG_LABELS, TIER_LABELS } from "./labels";
+import { AWGS2019_LABELS, AWGS2025_LABELS, B12_STATUS_LABELS, EWGSOP2_LABELS, FLAG_LABELS, TIER_LABELS } from "./labels";
 import { findMedicineById } from "./medicine-catalogue";
-import type { Awgs2019Category, B12Status, Ewgsop2Category, FlagCode, Sex, StoredObservation, Tier } from "./types";
+import type { Awgs2019Category, Awgs2025Category, B12Status, Ewgsop2Category, FlagCode, Sex, StoredObservation, Tier } from "./types";
 import { CANONICAL_UNIT } from "./units";
 
 export const FHIR_EXPORT_TYPES = ["Patient", "Observation", "MedicationStatement", "Flag", "RiskAssessment"] as const;
@@ -82,6 +83,8 @@ export interface ExportFlagInput {
   openedAt: Date;
   dueAt: Date;
   reasonText: string;
+  /** The flag's basis and source as the engine wrote them ("Basis: … (source)"); null for a flag stored without one. */
+  basisText?: string | null;
 }
 
 export interface ExportRiskInput {
@@ -90,6 +93,8 @@ export interface ExportRiskInput {
   tier: Tier;
   ewgsop2: Ewgsop2Category;
   awgs2019: Awgs2019Category;
+  /** Null for a snapshot written before AWGS 2025 was stored: no prediction is made up for it. */
+  awgs2025?: Awgs2025Category | null;
   b12Status: B12Status;
   b12OnTreatment: boolean;
   ruleSetVersion: number;
@@ -213,7 +218,7 @@ export function toFhirFlag(f: ExportFlagInput): Flag {
     id: f.id,
     status: "active",
     category: [{ coding: [{ system: FLAG_CATEGORY_SYSTEM, code: "clinical", display: "Clinical" }] }],
-    code: { coding: [{ system: FLAG_SYSTEM, code: f.code, display: FLAG_LABELS[f.code] }], text: `${FLAG_LABELS[f.code]}, due ${isoDate(f.dueAt)}: ${f.reasonText}` },
+    code: { coding: [{ system: FLAG_SYSTEM, code: f.code, display: FLAG_LABELS[f.code] }], text: `${FLAG_LABELS[f.code]}, due ${isoDate(f.dueAt)}: ${f.reasonText}${f.basisText ? ` ${f.basisText}` : ""}` },
     subject: patientRef(f.patientId),
     period: { start: f.openedAt.toISOString() },
   };
@@ -243,6 +248,7 @@ export function toFhirRiskAssessment(r: ExportRiskInput): RiskAssessment {
       }),
       prediction(EWGSOP2_SYSTEM, r.ewgsop2, EWGSOP2_LABELS[r.ewgsop2], "EWGSOP2"),
       prediction(AWGS2019_SYSTEM, r.awgs2019, AWGS2019_LABELS[r.awgs2019], "AWGS 2019"),
+      ...(r.awgs2025 ? [prediction(AWGS2025_SYSTEM, r.awgs2025, AWGS2025_LABELS[r.awgs2025], "AWGS 2025")] : []),
       prediction(B12_STATUS_SYSTEM, r.b12Status, b12Label, "Vitamin B12 status"),
     ],
   };

@@ -1,7 +1,7 @@
-import { AWGS2019_LABELS, B12_STATUS_LABELS, EWGSOP2_LABELS, FLAG_LABELS, TIER_LABELS } from "./labels";
+import { AWGS2019_LABELS, AWGS2025_LABELS, B12_STATUS_LABELS, EWGSOP2_LABELS, FLAG_LABELS, TIER_LABELS } from "./labels";
 import { MEDICINE_CLASSES, type MedicineClass } from "./medicine-catalogue";
 import { RANGE_SHOWN_BELOW_WIDTH, readerRanges, SMALL_CELL_THRESHOLD, SUPPRESSION_MARK, suppressSmallCells, type AdditiveRelation, type ReaderRange, type Suppression } from "./suppression";
-import { FLAG_CODES, TIER_RANK, type Awgs2019Category, type B12Status, type Ewgsop2Category, type FlagCode, type Sex, type Tier } from "./types";
+import { AWGS2025_CATEGORIES, FLAG_CODES, TIER_RANK, type Awgs2019Category, type B12Status, type Ewgsop2Category, type FlagCode, type Sex, type Tier } from "./types";
 
 /**
  * The clinic summary as tables of counts (tiers, categories, prevalence by age band and sex, open
@@ -46,7 +46,8 @@ export const AWGS2019_FINDINGS: readonly Awgs2019Category[] = ["possible", "sarc
 export interface ClinicAggregates {
   patients: number;
   /** Patients per combination of stored categories (patients never evaluated are not here). */
-  snapshots: { tier: string; ewgsop2: string; awgs2019: string; b12Status: string; count: number }[];
+  /** `awgs2025` null or absent: a snapshot written before AWGS 2025 was stored. */
+  snapshots: { tier: string; ewgsop2: string; awgs2019: string; awgs2025?: string | null; b12Status: string; count: number }[];
   /** Per age band and sex: all patients, those in the high tier, those with any sarcopenia finding. */
   demographics: { band: AgeBandKey; sex: string; patients: number; high: number; sarcopenia: number }[];
   /** Open flags per code: not yet due or due today onwards, and past their due date. */
@@ -62,6 +63,8 @@ export interface PatientGroup {
   tier: string | null;
   ewgsop2: string | null;
   awgs2019: string | null;
+  /** Null for a snapshot written before AWGS 2025 was stored (counted as not yet evaluated by it). */
+  awgs2025?: string | null;
   b12Status: string | null;
   count: number;
 }
@@ -79,8 +82,9 @@ export function summariseGroups(groups: readonly PatientGroup[], b12ByMedicines:
     if ((EWGSOP2_FINDINGS as readonly (string | null)[]).includes(g.ewgsop2) || (AWGS2019_FINDINGS as readonly (string | null)[]).includes(g.awgs2019)) d.sarcopenia += g.count;
     demographics.set(`${g.band}|${g.sex}`, d);
     if (g.tier === null || g.ewgsop2 === null || g.awgs2019 === null || g.b12Status === null) continue;
-    const key = [g.tier, g.ewgsop2, g.awgs2019, g.b12Status].join("|");
-    const s = snapshots.get(key) ?? { tier: g.tier, ewgsop2: g.ewgsop2, awgs2019: g.awgs2019, b12Status: g.b12Status, count: 0 };
+    const awgs2025 = g.awgs2025 ?? null;
+    const key = [g.tier, g.ewgsop2, g.awgs2019, awgs2025, g.b12Status].join("|");
+    const s = snapshots.get(key) ?? { tier: g.tier, ewgsop2: g.ewgsop2, awgs2019: g.awgs2019, awgs2025, b12Status: g.b12Status, count: 0 };
     s.count += g.count;
     snapshots.set(key, s);
   }
@@ -109,7 +113,7 @@ export interface SummaryRow {
   cells: Record<string, SummaryCell>;
 }
 
-export type SummaryTableId = "tier" | "ewgsop2" | "awgs2019" | "b12_status" | "prevalence" | "flags" | "b12_by_medicine";
+export type SummaryTableId = "tier" | "ewgsop2" | "awgs2019" | "awgs2025" | "b12_status" | "prevalence" | "flags" | "b12_by_medicine";
 
 export interface SummaryTable {
   id: SummaryTableId;
@@ -155,9 +159,12 @@ function distribution<K extends string>(
   };
 }
 
-function countBy(aggregates: ClinicAggregates, field: "tier" | "ewgsop2" | "awgs2019" | "b12Status"): Map<string, number> {
+function countBy(aggregates: ClinicAggregates, field: "tier" | "ewgsop2" | "awgs2019" | "awgs2025" | "b12Status"): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const row of aggregates.snapshots) counts.set(row[field], (counts.get(row[field]) ?? 0) + row.count);
+  for (const row of aggregates.snapshots) {
+    const value = row[field];
+    if (value !== null && value !== undefined) counts.set(value, (counts.get(value) ?? 0) + row.count);
+  }
   return counts;
 }
 
@@ -301,17 +308,19 @@ export function buildSummaryModel(aggregates: ClinicAggregates): SummaryModel {
   const tier = distribution("tier", "Risk tier", "Patients by risk tier (stored evaluation).", TIERS, TIER_LABELS, countBy(aggregates, "tier"), total);
   const ewgsop2 = distribution("ewgsop2", "EWGSOP2", "Patients by EWGSOP2 category (Cruz-Jentoft et al., Age Ageing 2019).", EWGSOP2, EWGSOP2_LABELS, countBy(aggregates, "ewgsop2"), total);
   const awgs2019 = distribution("awgs2019", "AWGS 2019", "Patients by AWGS 2019 category (Chen et al., J Am Med Dir Assoc 2020).", AWGS2019, AWGS2019_LABELS, countBy(aggregates, "awgs2019"), total);
+  const awgs2025 = distribution("awgs2025", "AWGS 2025", "Patients by AWGS 2025 category (Chen et al., Nature Aging 2025).", AWGS2025_CATEGORIES, AWGS2025_LABELS, countBy(aggregates, "awgs2025"), total);
   const b12 = distribution("b12_status", "B12 status", "Patients by B12 status from laboratory values alone.", B12_STATUSES, B12_STATUS_LABELS, countBy(aggregates, "b12Status"), total);
   const prev = prevalence(aggregates);
   const flagTable = flags(aggregates);
   const medicines = b12ByMedicine(aggregates);
   return {
     total: { id: TOTAL_ID, count: total },
-    tables: [tier.table, ewgsop2.table, awgs2019.table, b12.table, prev.table, flagTable.table, medicines.table],
+    tables: [tier.table, ewgsop2.table, awgs2019.table, awgs2025.table, b12.table, prev.table, flagTable.table, medicines.table],
     relations: [
       tier.relation,
       ewgsop2.relation,
       awgs2019.relation,
+      awgs2025.relation,
       b12.relation,
       ...prev.relations,
       ...flagTable.relations,

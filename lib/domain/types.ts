@@ -146,7 +146,8 @@ export type Awgs2019Category = (typeof AWGS2019_CATEGORIES)[number];
  * AWGS 2025 (docs/clinical-reference.md#awgs-2025): no "severe"; "at_risk" for a positive case
  * finding (age ≥ 65) or a risk condition (age ≥ 50); "not_applicable" under 50.
  */
-export type Awgs2025Category = "none" | "at_risk" | "possible" | "sarcopenia" | "insufficient_data" | "not_applicable";
+export const AWGS2025_CATEGORIES = ["none", "at_risk", "possible", "sarcopenia", "insufficient_data", "not_applicable"] as const;
+export type Awgs2025Category = (typeof AWGS2025_CATEGORIES)[number];
 /** Which AWGS edition's category tiers and flags read (the `awgs2025.drivesTiersAndFlags` setting). */
 export type AwgsEdition = 2019 | 2025;
 export const B12_STATUSES = ["deficient", "indeterminate", "adequate", "not_tested"] as const;

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { toIsoDate } from "@/lib/domain/dates";
 import { MEASURE_LABELS } from "@/lib/domain/measures";
-import { MEASURE_KINDS, type MassMethod, type MeasureKind, type ObservationInput } from "@/lib/domain/types";
+import {
+  B12_SYMPTOM_CODES, MEASURE_KINDS, YUBI_WAKKA_RESULTS, type B12SymptomCode, type MassMethod, type MeasureKind, type ObservationInput, type YubiWakkaResult,
+} from "@/lib/domain/types";
 import { buildObservation, UNABLE } from "./measurement";
 import { parseDateCell } from "./numbers";
 import { displayUnit } from "@/lib/domain/plausibility";
@@ -70,7 +72,14 @@ export interface AssessmentEntry {
   expectedVersion: number;
   visitDate: Date;
   observations: EnteredObservation[];
+  /** The Yubi-wakka finger-ring test at the visit (AWGS 2025 case finding), if done. */
+  yubiWakka: YubiWakkaResult | null;
+  /** NICE NG239 symptoms and signs of B12 deficiency noted at the visit. */
+  b12Symptoms: B12SymptomCode[];
 }
+
+/** The form field of each B12 symptom's checkbox. */
+export const b12SymptomField = (code: B12SymptomCode) => `b12Symptom_${code}`;
 
 /** Sum of the answered SARC-F items, or null while any of the five is unanswered. */
 export function sarcFTotal(answers: readonly (number | null | undefined)[]): number | null {
@@ -119,6 +128,8 @@ const formFields = {
   homocysteineDate: text,
   egfr: text,
   egfrDate: text,
+  yubiWakka: text,
+  ...Object.fromEntries(B12_SYMPTOM_CODES.map((code) => [b12SymptomField(code), text])),
 } as const;
 
 type FormText = Record<string, string>;
@@ -273,9 +284,16 @@ export const assessmentFormSchema = z.object(formFields).transform((raw, ctx): A
     measure({ field: lab.name, kind: lab.kind, unit, observedAt, dateField: value(lab.dateName) !== "" ? lab.dateName : "visitDate" });
   }
 
-  if (ctx.issues.length === 0 && observations.length === 0) fail("form", "Enter at least one result before saving.");
+  let yubiWakka: YubiWakkaResult | null = null;
+  if (value("yubiWakka") !== "") {
+    yubiWakka = pick(YUBI_WAKKA_RESULTS, value("yubiWakka"));
+    if (yubiWakka === null) fail("yubiWakka", "Choose one of the three Yubi-wakka results, or leave it empty.");
+  }
+  const b12Symptoms = B12_SYMPTOM_CODES.filter((code) => isTicked(value(b12SymptomField(code))));
+
+  if (ctx.issues.length === 0 && observations.length === 0 && yubiWakka === null && b12Symptoms.length === 0) fail("form", "Enter at least one result before saving.");
   if (ctx.issues.length > 0 || visitDate === null) return z.NEVER;
-  return { patientId: form.patientId, expectedVersion: form.expectedVersion, visitDate, observations };
+  return { patientId: form.patientId, expectedVersion: form.expectedVersion, visitDate, observations, yubiWakka, b12Symptoms };
 });
 
 export type AssessmentFormInput = z.input<typeof assessmentFormSchema>;

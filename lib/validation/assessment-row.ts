@@ -1,11 +1,17 @@
 import { matchMedicine } from "@/lib/domain/medicine-catalogue";
-import { CONDITION_CODES, type ConditionCode, type Diet, type MassMethod, type MeasureKind, type ObservationInput, type Sex } from "@/lib/domain/types";
+import {
+  B12_SYMPTOM_CODES, CONDITION_CODES, YUBI_WAKKA_RESULTS, type B12SymptomCode, type ConditionCode, type Diet, type MassMethod, type MeasureKind,
+  type ObservationInput, type Sex, type YubiWakkaResult,
+} from "@/lib/domain/types";
 import { normaliseUnit } from "@/lib/domain/units";
 import { buildObservation, UNABLE } from "./measurement";
 import { parseDateCell } from "./numbers";
 import { characterProblem, printable, TEXT_LIMITS } from "@/lib/domain/text-rules";
 
-/** Columns of the assessment spreadsheet (docs/design.md#assessment-spreadsheet-csv-import), lower-case. Only `mrn` is required. */
+/**
+ * Columns of the assessment spreadsheet (docs/design.md#assessment-spreadsheet-csv-import), lower-case. Only `mrn` is required.
+ * The last four came with AWGS 2025 and NICE NG239 (all optional: a file without them reads as before).
+ */
 export const ASSESSMENT_COLUMNS = [
   "mrn",
   "family_name",
@@ -36,6 +42,10 @@ export const ASSESSMENT_COLUMNS = [
   "homocysteine_umol_l",
   "egfr",
   "medications",
+  "yubi_wakka",
+  "b12_symptoms",
+  "medications_stopped",
+  "mma_nmol_l",
 ] as const;
 export type AssessmentColumn = (typeof ASSESSMENT_COLUMNS)[number];
 
@@ -51,6 +61,13 @@ export interface ImportedMedication {
   startedOn: Date | null;
 }
 
+/** A medicine the row says was stopped, on its own date or else the visit's. */
+export interface StoppedMedication {
+  name: string;
+  catalogueId: string | null;
+  stoppedOn: Date;
+}
+
 /** One validated, normalised spreadsheet row (one visit). Absent = not given in the row. */
 export interface AssessmentRow {
   mrn: string;
@@ -62,6 +79,12 @@ export interface AssessmentRow {
   medications: ImportedMedication[];
   /** Medication names that matched no catalogue entry: kept as free text and reported. */
   unknownMedications: string[];
+  /** The Yubi-wakka finger-ring test at this visit (AWGS 2025 case finding). */
+  yubiWakka?: YubiWakkaResult;
+  /** NICE NG239 symptoms and signs of B12 deficiency noted at this visit, each once. */
+  b12Symptoms: B12SymptomCode[];
+  /** Medicines stopped (`medications_stopped`), each with its stop date. */
+  stoppedMedications: StoppedMedication[];
 }
 
 /** Header names are case-insensitive; surrounding spaces and a UTF-8 byte-order mark are ignored. */
@@ -113,6 +136,7 @@ const MEASURE_COLUMNS: readonly { column: AssessmentColumn; kind: MeasureKind; u
   { column: "sarc_f_score", kind: "sarc_f", unit: "points" },
   { column: "holotc_pmol_l", kind: "holotc", unit: "pmol/L" },
   { column: "mma_umol_l", kind: "mma", unit: "umol/L" },
+  { column: "mma_nmol_l", kind: "mma", unit: "nmol/L" },
   { column: "homocysteine_umol_l", kind: "homocysteine", unit: "umol/L" },
   { column: "egfr", kind: "egfr", unit: "mL/min/1.73m2" },
 ];
@@ -120,6 +144,7 @@ const MEASURE_COLUMNS: readonly { column: AssessmentColumn; kind: MeasureKind; u
 const EXCLUSIVE_PAIRS: readonly [AssessmentColumn, AssessmentColumn, string][] = [
   ["grip_strength_kg", "grip_strength_lb", "Give grip strength in kg or in lb, not both."],
   ["gait_speed_m_s", "walk_4m_s", "Give gait speed in m/s or the 4 m walk time in seconds, not both."],
+  ["mma_umol_l", "mma_nmol_l", "Give MMA in µmol/L or in nmol/L, not both."],
 ];
 
 const MAX_CELL_LENGTH = TEXT_LIMITS.spreadsheetCell;
@@ -224,9 +249,11 @@ export function parseAssessmentCells(cells: RowCells): { ok: true; row: Assessme
 
   const b12Value = cell("b12_value");
   const b12Unit = cell("b12_unit");
-  const hasMeasure = MEASURE_COLUMNS.some(({ column }) => cell(column) !== undefined) || b12Value !== undefined;
-  if (hasMeasure && assessedOn === undefined && assessedText === undefined && !refused.has("assessed_on")) {
-    fail("assessed_on", "The assessment date (assessed_on) is required when any measurement is given.");
+  const hasMeasure =
+    MEASURE_COLUMNS.some(({ column }) => cell(column) !== undefined) || b12Value !== undefined || cell("yubi_wakka") !== undefined || cell("b12_symptoms") !== undefined;
+  const visitUndated = assessedOn === undefined && assessedText === undefined && !refused.has("assessed_on");
+  if (hasMeasure && visitUndated) {
+    fail("assessed_on", "The assessment date (assessed_on) is required when any measurement, Yubi-wakka result or B12 symptom is given.");
   }
   // Observations are dated by the visit; without a valid date there is nothing to attach them to,
   // but each value is still checked so every problem is reported at once.
@@ -263,33 +290,37 @@ export function parseAssessmentCells(cells: RowCells): { ok: true; row: Assessme
     }
   }
 
+  let yubiWakka: YubiWakkaResult | undefined;
+  const yubiText = cell("yubi_wakka");
+  if (yubiText !== undefined) {
+    yubiWakka = YUBI_WAKKA_RESULTS.find((r) => r === yubiText.toLowerCase());
+    if (yubiWakka === undefined) fail("yubi_wakka", `Yubi-wakka result "${yubiText}" is not recognised; use ${YUBI_WAKKA_RESULTS.join(", ")}.`);
+  }
+
+  const b12Symptoms: B12SymptomCode[] = [];
+  const symptomsText = cell("b12_symptoms");
+  if (symptomsText !== undefined) {
+    for (const code of splitList(symptomsText)) {
+      const known = B12_SYMPTOM_CODES.find((c) => c === code.toLowerCase());
+      if (known === undefined) fail("b12_symptoms", `B12 symptom "${code}" is not recognised; use ${B12_SYMPTOM_CODES.join(", ")}.`);
+      else if (!b12Symptoms.includes(known)) b12Symptoms.push(known);
+    }
+  }
+
   const medications: ImportedMedication[] = [];
   const unknownMedications: string[] = [];
   const medicationsText = cell("medications");
   if (medicationsText !== undefined) {
     for (const item of splitList(medicationsText)) {
-      const at = item.lastIndexOf("@");
-      const name = (at >= 0 ? item.slice(0, at) : item).trim();
-      if (name === "") {
-        fail("medications", `Medication "${item}" has no name before the @ date.`);
+      const parsed = parseMedicineItem(item, "Start");
+      if (!parsed.ok) {
+        fail("medications", parsed.message);
         continue;
       }
-      if (name.length > TEXT_LIMITS.medicineName) {
-        fail("medications", `A medicine name of ${name.length.toLocaleString("en")} characters is not accepted; at most ${TEXT_LIMITS.medicineName} (separate medicines with ";").`);
+      const { name, date: startedOn } = parsed;
+      if (startedOn && assessedOn && startedOn.getTime() > assessedOn.getTime()) {
+        fail("medications", `Start date of ${name} is after the assessment date; list only medicines current at the visit.`);
         continue;
-      }
-      let startedOn: Date | null = null;
-      if (at >= 0) {
-        const started = parseDateCell(item.slice(at + 1), `Start date of ${name}`);
-        if (!started.ok) {
-          fail("medications", started.message);
-          continue;
-        }
-        startedOn = started.value;
-        if (assessedOn && startedOn.getTime() > assessedOn.getTime()) {
-          fail("medications", `Start date of ${name} is after the assessment date; list only medicines current at the visit.`);
-          continue;
-        }
       }
       const entry = matchMedicine(name);
       if (entry === null) unknownMedications.push(name);
@@ -297,12 +328,65 @@ export function parseAssessmentCells(cells: RowCells): { ok: true; row: Assessme
     }
   }
 
+  const stoppedMedications: StoppedMedication[] = [];
+  const stoppedText = cell("medications_stopped");
+  if (stoppedText !== undefined) {
+    for (const item of splitList(stoppedText)) {
+      const parsed = parseMedicineItem(item, "Stop");
+      if (!parsed.ok) {
+        fail("medications_stopped", parsed.message);
+        continue;
+      }
+      const { name } = parsed;
+      const stoppedOn = parsed.date ?? assessedOn;
+      if (stoppedOn === undefined) {
+        // An unreadable assessed_on is reported there already.
+        if (visitUndated) fail("medications_stopped", `${name} has no stop date: write it as ${name}@YYYY-MM-DD, or give the visit date in assessed_on.`);
+        continue;
+      }
+      if (assessedOn && stoppedOn.getTime() > assessedOn.getTime()) {
+        fail("medications_stopped", `Stop date of ${name} is after the assessment date; record a stop at the visit on or after it.`);
+        continue;
+      }
+      const entry = matchMedicine(name);
+      const catalogueId = entry?.id ?? null;
+      if (medications.some((m) => sameMedicine(m, { name, catalogueId }))) {
+        fail("medications_stopped", `${name} is listed both as taken (medications) and as stopped at this visit; keep it in one of the two.`);
+        continue;
+      }
+      stoppedMedications.push({ name, catalogueId, stoppedOn });
+    }
+  }
+
   if (errors.length > 0 || mrn === undefined) return { ok: false, errors };
-  const row: AssessmentRow = { mrn, demographics, observations, medications, unknownMedications };
+  const row: AssessmentRow = { mrn, demographics, observations, medications, unknownMedications, b12Symptoms, stoppedMedications };
+  if (yubiWakka !== undefined) row.yubiWakka = yubiWakka;
   if (diet !== undefined) row.diet = diet;
   if (conditions !== undefined) row.conditions = conditions;
   if (assessedOn !== undefined) row.assessedOn = assessedOn;
   return { ok: true, row };
+}
+
+/**
+ * One item of a medicine list: `name` or `name@YYYY-MM-DD` (the last `@` separates the date, so a
+ * name may itself hold an `@`). `what` names the date in messages ("Start date of …").
+ */
+export function parseMedicineItem(item: string, what: "Start" | "Stop"): { ok: true; name: string; date: Date | null } | { ok: false; message: string } {
+  const at = item.lastIndexOf("@");
+  const name = (at >= 0 ? item.slice(0, at) : item).trim();
+  if (name === "") return { ok: false, message: `Medication "${item}" has no name before the @ date.` };
+  if (name.length > TEXT_LIMITS.medicineName) {
+    return { ok: false, message: `A medicine name of ${name.length.toLocaleString("en")} characters is not accepted; at most ${TEXT_LIMITS.medicineName} (separate medicines with ";").` };
+  }
+  if (at < 0) return { ok: true, name, date: null };
+  const date = parseDateCell(item.slice(at + 1), `${what} date of ${name}`);
+  return date.ok ? { ok: true, name, date: date.value } : { ok: false, message: date.message };
+}
+
+/** The same medicine: the same catalogue entry, or for free text the same name ignoring case. */
+export function sameMedicine(a: { name: string; catalogueId: string | null }, b: { name: string; catalogueId: string | null }): boolean {
+  if (a.catalogueId !== null || b.catalogueId !== null) return a.catalogueId === b.catalogueId;
+  return a.name.trim().toLowerCase() === b.name.trim().toLowerCase();
 }
 
 function splitList(text: string): string[] {

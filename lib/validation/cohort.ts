@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { cutOffGuidelinesFor, type CutOffGuideline, type ResolvedCutOff } from "@/lib/domain/cohort-cut-offs";
 import { OUTREACH_LABELS } from "@/lib/domain/flag-lifecycle";
-import { AWGS2019_LABELS, B12_STATUS_LABELS, EWGSOP2_LABELS, FLAG_LABELS, TIER_LABELS } from "@/lib/domain/labels";
+import { AWGS2019_LABELS, AWGS2025_LABELS, B12_STATUS_LABELS, EWGSOP2_LABELS, FLAG_LABELS, TIER_LABELS } from "@/lib/domain/labels";
 import { MEASURE_LABELS } from "@/lib/domain/measures";
 import { MEDICINE_CLASSES } from "@/lib/domain/medicine-catalogue";
 import { MEASURE_KINDS, type MeasureKind } from "@/lib/domain/types";
@@ -18,7 +18,7 @@ import { ownValue } from "@/lib/domain/own-keys";
 
 export const MEDICATION_CLASS_FILTERS = [
   "metformin", "ppi", "h2ra", "colchicine", "nitrous_oxide", "b12_replacement",
-  "glucocorticoid", "statin", "antipsychotic", "antidepressant", "benzodiazepine", "z_drug", "opioid", "loop_diuretic",
+  "glucocorticoid", "statin", "antipsychotic", "antidepressant", "benzodiazepine", "z_drug", "opioid", "loop_diuretic", "antiepileptic",
 ] as const;
 
 export const MAX_CRITERIA = 20;
@@ -82,6 +82,7 @@ export const COHORT_FIELDS = {
   tier: { label: "Tier", ops: CHOICE_OPS, choices: TIER_LABELS },
   ewgsop2: { label: "EWGSOP2 category", ops: CHOICE_OPS, choices: EWGSOP2_LABELS },
   awgs2019: { label: "AWGS 2019 category", ops: CHOICE_OPS, choices: AWGS2019_LABELS },
+  awgs2025: { label: "AWGS 2025 category", ops: CHOICE_OPS, choices: AWGS2025_LABELS },
   b12_status: { label: "B12 status", ops: CHOICE_OPS, choices: B12_STATUS_LABELS },
   flag: { label: "Flag", ops: ["open", "overdue", "not_open"], choices: FLAG_LABELS },
   outreach: { label: "Outreach on an open flag", ops: ["is"], choices: OUTREACH_LABELS },

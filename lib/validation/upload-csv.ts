@@ -30,6 +30,7 @@ const TEMPLATE_EXAMPLES: readonly Partial<Record<AssessmentColumn, string>>[] = 
     sarc_f_score: "1",
     b12_value: "410",
     b12_unit: "pmol/L",
+    yubi_wakka: "bigger",
   },
   {
     mrn: "EXAMPLE-002",
@@ -51,6 +52,8 @@ const TEMPLATE_EXAMPLES: readonly Partial<Record<AssessmentColumn, string>>[] = 
     b12_unit: "pg/mL",
     mma_umol_l: "0.62",
     medications: "metformin@2015-05-01;omeprazole",
+    b12_symptoms: "fatigue;pins_and_needles",
+    medications_stopped: "prednisolone@2026-08-15",
   },
 ];
 

@@ -268,8 +268,10 @@ test("the entry form is in a logical Tab order and has no serious or critical ac
   expect(order).toEqual([
     "visitDate", "gripUnit", "gripRight1", "gripRight2", "gripRight3", "gripLeft1", "gripLeft2", "gripLeft3",
     "gaitMode", "gaitValue", "chairStand", "chairStandUnable", "sppb", "tug", "walk400", "walk400Unit", "walk400Unable",
-    "asm", "asmMethod", "height", "weight", "weightUnit", "calf",
+    "asm", "asmMethod", "height", "weight", "weightUnit", "calf", "yubiWakka",
     "sarcF1", "sarcF2", "sarcF3", "sarcF4", "sarcF5", "Clear SARC-F answers",
+    "b12Symptom_fatigue", "b12Symptom_pins_and_needles", "b12Symptom_glossitis_mouth_ulcers", "b12Symptom_memory_concentration",
+    "b12Symptom_low_mood", "b12Symptom_unsteady_gait_falls", "b12Symptom_visual_disturbance", "b12Symptom_anaemia_macrocytosis",
     "b12", "b12Unit", "b12Date", "holotc", "holotcDate", "mma", "mmaDate", "homocysteine", "homocysteineDate", "egfr", "egfrDate",
     "Save assessment",
   ]);

@@ -100,7 +100,8 @@ for (const email of ["analyst@demo.clinic", "clinician@demo.clinic"]) {
     for (const width of [390, 768, 1440]) {
       await page.setViewportSize({ width, height: 900 });
       await page.goto("/summary");
-      await expect(page.locator(".summary-table-wrap")).toHaveCount(7);
+      // tier, EWGSOP2, AWGS 2019, AWGS 2025, B12 status, prevalence, flags, B12 by medicine
+      await expect(page.locator(".summary-table-wrap")).toHaveCount(8);
       const cutOff = await page.locator(".summary-table-wrap").evaluateAll((wraps) =>
         wraps.filter((w) => w.scrollWidth > w.clientWidth + 1).map((w) => `${w.getAttribute("aria-label")}: ${w.scrollWidth} > ${w.clientWidth}`),
       );

@@ -1,4 +1,4 @@
-import { expect, test } from "./fixtures";
+import { expect, test, type Page } from "./fixtures";
 import { signIn } from "./support";
 
 test("a clinician reads the thresholds with their sources but may not edit them", async ({ page }) => {
@@ -60,4 +60,40 @@ test("an admin saves a new threshold version, sees a clear error first, and re-e
 
   await page.getByRole("button", { name: "Recompute now" }).click();
   await expect(page.getByText(/Last run completed: 1,0\d\d of 1,0\d\d patients/)).toBeVisible({ timeout: 60_000 });
+});
+
+/** Saves a new threshold version with the AWGS edition setting ticked or not, then re-evaluates everyone. */
+async function setAwgsEdition(page: Page, use2025: boolean) {
+  await page.goto("/thresholds/edit");
+  await page.getByLabel(/^AWGS edition for tiers and flags/).setChecked(use2025);
+  await page.getByLabel("Reason for the change").fill(use2025 ? "AWGS 2025 supersedes 2019" : "Back to AWGS 2019");
+  await page.getByRole("button", { name: "Save as a new version" }).click();
+  await expect(page).toHaveURL(/\/thresholds\?saved=\d+/);
+  await expect(page.locator(".awgs-edition")).toContainText(`In force: AWGS ${use2025 ? "2025" : "2019"}`);
+  await page.getByRole("button", { name: "Recompute now" }).click();
+  await expect(page.getByText(/Last run completed: 1,0\d\d of 1,0\d\d patients/)).toBeVisible({ timeout: 60_000 });
+}
+
+test("an admin switches the AWGS edition to 2025: everyone is re-evaluated and the patient page says which edition drives the tier", async ({ page }) => {
+  await signIn(page, "admin@demo.clinic");
+  await page.goto("/thresholds");
+  await expect(page.locator(".awgs-edition")).toContainText("AWGS 2025 (Chen et al., Nature Aging 2025) supersedes AWGS 2019");
+  await expect(page.locator(".awgs-edition")).toContainText("In force: AWGS 2019");
+  await expect(page.getByRole("heading", { level: 2, name: /Global Leadership Initiative in Sarcopenia/ })).toBeVisible();
+
+  await page.goto("/patients");
+  await page.getByRole("table").locator("tbody tr").first().getByRole("link").click();
+  await expect(page).toHaveURL(/\/patients\/[^/?]+$/);
+  const patientUrl = page.url();
+  const awgs2025 = page.getByRole("region", { name: "AWGS 2025" });
+  await expect(awgs2025).toContainText("Shown for comparison");
+  await expect(page.getByRole("region", { name: "AWGS 2019" })).toContainText("This edition drives the tier and flags");
+
+  await setAwgsEdition(page, true);
+  await page.goto(patientUrl);
+  await expect(awgs2025).toContainText("This edition drives the tier and flags");
+  await expect(page.getByRole("region", { name: "AWGS 2019" })).toContainText("Shown for comparison");
+
+  // Leave the demo clinic as the other specs expect it.
+  await setAwgsEdition(page, false);
 });

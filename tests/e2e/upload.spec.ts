@@ -22,6 +22,7 @@ const CONTRACT_HEADER = [
   "sppb_score", "tug_s", "walk_400m_s", "asm_kg", "asm_method",
   "height_cm", "weight_kg", "calf_circumference_cm", "sarc_f_score",
   "b12_value", "b12_unit", "holotc_pmol_l", "mma_umol_l", "homocysteine_umol_l", "egfr", "medications",
+  "yubi_wakka", "b12_symptoms", "medications_stopped", "mma_nmol_l",
 ].join(",");
 
 /** The contract sample with EX-003's grip (spreadsheet row 4) made impossible. */

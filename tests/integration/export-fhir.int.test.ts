@@ -139,7 +139,8 @@ describe(`FHIR R4 export (${process.env.TEST_DATABASE ?? "sqlite"})`, () => {
     expect(lines(syntheaExport.Observation).length).toBeGreaterThan(100);
     expect(lines(syntheaExport.MedicationStatement)).toHaveLength(23);
     expect(lines(syntheaExport.Flag)).toHaveLength(5);
-    expect(ras2Accepted).toBe(6 * 4);
+    // Five predictions each: tier, EWGSOP2, AWGS 2019, AWGS 2025, B12 status.
+    expect(ras2Accepted).toBe(6 * 5);
     console.log(`[${t.provider}] Synthea export: ${validated} resources validated, 0 errors`);
   });
 
@@ -171,6 +172,16 @@ describe(`FHIR R4 export (${process.env.TEST_DATABASE ?? "sqlite"})`, () => {
     const snapshot = await t.db.riskSnapshot.findFirstOrThrow({ where: { id: risk.id } });
     expect(risk.method.coding[0]!.code).toBe(String(snapshot.ruleSetVersion));
     expect(risk.prediction.map((p) => p.outcome.text)[0]).toMatch(/^Screening tier: /);
+    // AWGS 2025 as stored with the snapshot, beside AWGS 2019.
+    const awgs2025 = (risk.prediction as { outcome: { coding: { system: string; code: string }[] } }[]).find((p) => p.outcome.coding[0]!.system === "urn:sarcopenia-screening:awgs2025");
+    expect(snapshot.awgs2025).not.toBeNull();
+    expect(awgs2025?.outcome.coding[0]!.code).toBe(snapshot.awgs2025);
+    // Each Flag carries the reason the page shows, with its basis and source.
+    for (const resource of resources(syntheaExport.Flag) as (Resource & { id: string; code: { text: string } })[]) {
+      const stored = await t.db.flag.findUniqueOrThrow({ where: { id: resource.id } });
+      expect(resource.code.text).toContain(stored.reasonText);
+      expect(resource.code.text).toMatch(/ Basis: .+ \(.+\)$/);
+    }
   });
 
   it("round-trips the Synthea cohort: a fresh clinic gets the same patients, observations and medicines; again adds nothing", async () => {

@@ -33,7 +33,7 @@ async function countByHand(clinicId: string, now: Date): Promise<ClinicAggregate
     where: { clinicId },
     select: {
       birthDate: true, sex: true, medicationClasses: true,
-      snapshot: { select: { tier: true, ewgsop2: true, awgs2019: true, b12Status: true } },
+      snapshot: { select: { tier: true, ewgsop2: true, awgs2019: true, awgs2025: true, b12Status: true } },
       flags: { where: { status: "open" }, select: { code: true, dueAt: true } },
     },
   });
@@ -48,7 +48,7 @@ async function countByHand(clinicId: string, now: Date): Promise<ClinicAggregate
   const flags = new Map<string, ClinicAggregates["flags"][number]>();
   for (const p of patients) {
     const s = p.snapshot;
-    if (s) tally(snapshots, [s.tier, s.ewgsop2, s.awgs2019, s.b12Status].join("|"), { tier: s.tier, ewgsop2: s.ewgsop2, awgs2019: s.awgs2019, b12Status: s.b12Status });
+    if (s) tally<Omit<ClinicAggregates["snapshots"][number], "count">>(snapshots, [s.tier, s.ewgsop2, s.awgs2019, s.awgs2025, s.b12Status].join("|"), { tier: s.tier, ewgsop2: s.ewgsop2, awgs2019: s.awgs2019, awgs2025: s.awgs2025, b12Status: s.b12Status });
     tally(medicines, `${p.medicationClasses}|${s?.b12Status ?? null}`, { medicationClasses: p.medicationClasses, b12Status: s?.b12Status ?? null });
     const band = ageBandOf(ageInYears(p.birthDate, now));
     const d = demographics.get(`${band}|${p.sex}`) ?? { band, sex: p.sex, patients: 0, high: 0, sarcopenia: 0 };
@@ -85,6 +85,7 @@ describe("clinic summary aggregates", () => {
     expect(normalise(await getClinicAggregates(t.db, b.actors.analyst, TEST_NOW))).toEqual(normalise(await countByHand(b.clinicId, TEST_NOW)));
     // The fixture covers what the tables show: several tiers, open flags both due and overdue, a B12-lowering medicine.
     expect(new Set(counted.snapshots.map((s) => s.tier)).size).toBeGreaterThan(1);
+    expect(new Set(counted.snapshots.map((s) => s.awgs2025)).size).toBeGreaterThan(1);
     expect(counted.flags.some((f) => f.due > 0) && counted.flags.some((f) => f.overdue > 0)).toBe(true);
     expect(counted.b12ByMedicines.some((m) => m.medicationClasses.includes(";metformin;"))).toBe(true);
   });

@@ -91,7 +91,8 @@ describe("upload jobs", () => {
     const preview = await importAssessments(t.db, clinic.actors.clinician, template, { now: TEST_NOW, dryRun: true });
     expect(preview).toMatchObject({ blocked: false, rowsTotal: 2, rowsValid: 2, errors: [], created: { patients: 2 } });
     expect(preview.created.observations).toBeGreaterThan(10);
-    expect(preview.created.medications).toBe(2);
+    // metformin and omeprazole, and prednisolone recorded as stopped (medications_stopped; not otherwise on record).
+    expect(preview.created.medications).toBe(3);
   });
 
   it("lists only the clinic's own imports, newest first", async () => {

@@ -283,3 +283,19 @@ describe("medicine and condition forms", () => {
     expect(conditionChangeSchema.parse({ ...base, code: "coeliac" })).toEqual({ patientId: "p1", expectedVersion: 4, code: "coeliac" });
   });
 });
+
+describe("assessment form: Yubi-wakka and B12 symptoms", () => {
+  it("reads the Yubi-wakka result and the ticked symptoms, dated by the visit; a visit with only these is a visit", () => {
+    const entry = ok({ yubiWakka: "smaller", b12Symptom_fatigue: "on", b12Symptom_low_mood: "on", b12Symptom_glossitis_mouth_ulcers: "" });
+    expect(entry).toMatchObject({ visitDate: VISIT, observations: [], yubiWakka: "smaller", b12Symptoms: ["fatigue", "low_mood"] });
+  });
+
+  it("leaves both empty when not done, and still needs at least one result", () => {
+    expect(ok({ gripRight1: "20", yubiWakka: "" })).toMatchObject({ yubiWakka: null, b12Symptoms: [] });
+    expect(errors({ yubiWakka: "" }).form?.[0]).toMatch(/at least one result/);
+  });
+
+  it("refuses a Yubi-wakka value outside the three results", () => {
+    expect(errors({ yubiWakka: "loose" }).yubiWakka?.[0]).toMatch(/one of the three Yubi-wakka results/);
+  });
+});

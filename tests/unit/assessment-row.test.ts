@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { normaliseHeader, parseAssessmentRow, validateHeaders, type AssessmentRow, type RowError } from "@/lib/validation/assessment-row";
+import { normaliseHeader, parseAssessmentRow, parseMedicineItem, sameMedicine, validateHeaders, type AssessmentRow, type RowError } from "@/lib/validation/assessment-row";
 
 const BASE = { mrn: "P-1", assessed_on: "2026-10-01" };
 
@@ -30,7 +30,7 @@ describe("headers", () => {
 
 describe("a valid row", () => {
   it("needs only an mrn", () => {
-    expect(ok({ mrn: " P-1 " })).toEqual({ mrn: "P-1", demographics: {}, observations: [], medications: [], unknownMedications: [] });
+    expect(ok({ mrn: " P-1 " })).toEqual({ mrn: "P-1", demographics: {}, observations: [], medications: [], unknownMedications: [], b12Symptoms: [], stoppedMedications: [] });
   });
 
   it("treats empty cells as not measured and keys case-insensitively", () => {
@@ -122,5 +122,76 @@ describe("row errors name the column and say what to fix", () => {
   it("reports every problem in the row, not just the first", () => {
     const found = errors({ mrn: "P", sex: "x", grip_strength_kg: "12,5", b12_value: "200", diet: "keto" });
     expect(found.map((e) => e.column).sort()).toEqual(["assessed_on", "b12_unit", "diet", "grip_strength_kg", "sex"]);
+  });
+});
+
+describe("a medicine item: name or name@YYYY-MM-DD", () => {
+  const day = (iso: string) => new Date(`${iso}T00:00:00Z`);
+
+  it("reads a name alone, and a name with a date (the last @ separates them)", () => {
+    expect(parseMedicineItem("metformin", "Stop")).toEqual({ ok: true, name: "metformin", date: null });
+    expect(parseMedicineItem(" metformin @ 2026-02-28 ", "Stop")).toEqual({ ok: true, name: "metformin", date: day("2026-02-28") });
+    expect(parseMedicineItem("drops@home@2024-02-29", "Start")).toEqual({ ok: true, name: "drops@home", date: day("2024-02-29") });
+  });
+
+  it.each<[string, RegExp]>([
+    ["@2026-01-01", /has no name before the @ date/],
+    ["metformin@", /Stop date of metformin "" must be a date written YYYY-MM-DD/],
+    ["metformin@2026-02-29", /not a real calendar date/],
+    ["metformin@2026-2-1", /must be a date written YYYY-MM-DD/],
+    ["metformin@1899-12-31", /before 1900/],
+    [`${"x".repeat(201)}`, /characters is not accepted/],
+  ])("refuses %j", (item, message) => {
+    const result = parseMedicineItem(item, "Stop");
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.message).toMatch(message);
+  });
+
+  it("the same medicine: one catalogue entry, or for free text one name ignoring case", () => {
+    expect(sameMedicine({ name: "Glucophage", catalogueId: "metformin" }, { name: "metformin", catalogueId: "metformin" })).toBe(true);
+    expect(sameMedicine({ name: "Herbal Tea", catalogueId: null }, { name: " herbal tea", catalogueId: null })).toBe(true);
+    expect(sameMedicine({ name: "metformin", catalogueId: null }, { name: "metformin", catalogueId: "metformin" })).toBe(false);
+  });
+});
+
+describe("the AWGS 2025 and NICE columns", () => {
+  const day = (iso: string) => new Date(`${iso}T00:00:00Z`);
+
+  it("reads Yubi-wakka results case-insensitively and refuses others", () => {
+    expect(ok({ ...BASE, yubi_wakka: "Just_Fits" }).yubiWakka).toBe("just_fits");
+    expect(ok({ ...BASE }).yubiWakka).toBeUndefined();
+    expect(errors({ ...BASE, yubi_wakka: "just fits" })).toEqual([{ column: "yubi_wakka", message: expect.stringContaining("bigger, just_fits, smaller") }]);
+  });
+
+  it("reads B12 symptoms once each, in the file's order, and names an unknown code", () => {
+    expect(ok({ ...BASE, b12_symptoms: "low_mood; Fatigue;;low_mood" }).b12Symptoms).toEqual(["low_mood", "fatigue"]);
+    expect(errors({ ...BASE, b12_symptoms: "fatigue;numbness" })).toEqual([{ column: "b12_symptoms", message: expect.stringContaining('"numbness"') }]);
+    expect(errors({ mrn: "P-1", b12_symptoms: "fatigue" })).toEqual([{ column: "assessed_on", message: expect.stringContaining("B12 symptom") }]);
+  });
+
+  it("dates a stop by its own date or else the visit's; a stop on the visit day is accepted, the day after is not", () => {
+    expect(ok({ ...BASE, medications_stopped: "omeprazole;Glucophage@2026-09-30" }).stoppedMedications).toEqual([
+      { name: "omeprazole", catalogueId: "omeprazole", stoppedOn: day("2026-10-01") },
+      { name: "Glucophage", catalogueId: "metformin", stoppedOn: day("2026-09-30") },
+    ]);
+    expect(ok({ ...BASE, medications_stopped: "omeprazole@2026-10-01" }).stoppedMedications[0]?.stoppedOn).toEqual(day("2026-10-01"));
+    expect(errors({ ...BASE, medications_stopped: "omeprazole@2026-10-02" })).toEqual([{ column: "medications_stopped", message: expect.stringContaining("after the assessment date") }]);
+  });
+
+  it("needs a stop date on an undated row, and accepts one given with @", () => {
+    expect(ok({ mrn: "P-1", medications_stopped: "omeprazole@2026-01-05" }).stoppedMedications).toEqual([{ name: "omeprazole", catalogueId: "omeprazole", stoppedOn: day("2026-01-05") }]);
+    expect(errors({ mrn: "P-1", medications_stopped: "omeprazole" })).toEqual([{ column: "medications_stopped", message: expect.stringContaining("omeprazole@YYYY-MM-DD") }]);
+  });
+
+  it("refuses a medicine taken and stopped in one row, by catalogue entry whatever the name", () => {
+    expect(errors({ ...BASE, medications: "Glucophage", medications_stopped: "metformin" })).toEqual([{ column: "medications_stopped", message: expect.stringContaining("both as taken") }]);
+    expect(ok({ ...BASE, medications: "metformin", medications_stopped: "omeprazole" }).stoppedMedications).toHaveLength(1);
+  });
+
+  it("reads MMA in nmol/L converted to µmol/L, and refuses both units in one row", () => {
+    const [mma] = ok({ ...BASE, mma_nmol_l: "270" }).observations;
+    expect(mma).toMatchObject({ kind: "mma", reportedValue: "270", reportedUnit: "nmol/L" });
+    expect(mma?.value).toBeCloseTo(0.27, 12);
+    expect(errors({ ...BASE, mma_umol_l: "0.27", mma_nmol_l: "270" })).toEqual([{ column: "mma_nmol_l", message: "Give MMA in µmol/L or in nmol/L, not both." }]);
   });
 });

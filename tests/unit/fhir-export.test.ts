@@ -113,6 +113,8 @@ describe("the other resources", () => {
   it("Flag and RiskAssessment: the engine's codes, reason, due date and rule-set version", () => {
     const flag = toFhirFlag({ id: "f1", patientId: "p1", code: "b12_test_due", openedAt: new Date("2026-10-01T00:00:00Z"), dueAt: new Date("2026-12-01T00:00:00Z"), reasonText: "Age 80, no B12 result." });
     expect(flag).toMatchObject({ status: "active", code: { coding: [{ code: "b12_test_due", display: "B12 test due" }], text: "B12 test due, due 2026-12-01: Age 80, no B12 result." }, period: { start: "2026-10-01T00:00:00.000Z" } });
+    const withBasis = toFhirFlag({ id: "f2", patientId: "p1", code: "medication_review", openedAt: NOW, dueAt: NOW, reasonText: "Review prednisolone.", basisText: "Basis: EWGSOP2 probable (STOPPFall, Seppala et al., Age Ageing 2021)" });
+    expect(withBasis.code?.text).toBe(`Medication review, due ${NOW.toISOString().slice(0, 10)}: Review prednisolone. Basis: EWGSOP2 probable (STOPPFall, Seppala et al., Age Ageing 2021)`);
     const risk = toFhirRiskAssessment({
       id: "r1", patientId: "p1", tier: "elevated", ewgsop2: "probable", awgs2019: "possible", b12Status: "not_tested", b12OnTreatment: true,
       ruleSetVersion: 3, evaluatedAt: NOW, tierReasons: ["EWGSOP2 probable."],
@@ -121,6 +123,13 @@ describe("the other resources", () => {
     expect(risk.prediction?.map((p) => p.outcome?.text)).toEqual([
       "Screening tier: Elevated", "EWGSOP2: Probable sarcopenia", "AWGS 2019: Possible sarcopenia", "Vitamin B12 status: Not tested (on B12 replacement)",
     ]);
+    const with2025 = toFhirRiskAssessment({
+      id: "r2", patientId: "p1", tier: "elevated", ewgsop2: "none", awgs2019: "none", awgs2025: "at_risk", b12Status: "adequate", b12OnTreatment: false,
+      ruleSetVersion: 3, evaluatedAt: NOW, tierReasons: [],
+    });
+    expect(with2025.prediction?.[3]).toEqual({
+      outcome: { coding: [{ system: "urn:sarcopenia-screening:awgs2025", code: "at_risk", display: "At risk for sarcopenia" }], text: "AWGS 2025: At risk for sarcopenia" },
+    });
     expect(risk.prediction?.[0]).toMatchObject({ qualitativeRisk: { coding: [{ code: "moderate" }] }, rationale: "EWGSOP2 probable." });
   });
 

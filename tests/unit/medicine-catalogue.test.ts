@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { MEDICATION_CLASS_FILTERS } from "@/lib/validation/cohort";
 import {
   findMedicineById,
   matchMedicine,
@@ -62,6 +63,12 @@ describe("medicine catalogue data", () => {
   it("H2RA RxNorm ids are marked unconfirmed, as in the clinical reference", () => {
     expect(matchMedicine("famotidine")?.rxnormConfirmed).toBe(false);
     expect(matchMedicine("omeprazole")?.rxnormConfirmed).toBe(true);
+  });
+
+  it("the panel's medicine-class filter names only catalogue classes, the antiepileptics among them", () => {
+    const classes = new Set<string>(MEDICINE_CATALOGUE.map((e) => e.medicineClass));
+    for (const cls of MEDICATION_CLASS_FILTERS) expect(classes.has(cls), cls).toBe(true);
+    expect(MEDICATION_CLASS_FILTERS).toContain("antiepileptic");
   });
 
   it("includes each STOPPFall class", () => {

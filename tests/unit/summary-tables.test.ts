@@ -44,6 +44,24 @@ describe("summary tables", () => {
     expect(cell(tiers, "all", "patients").count).toBe(60);
   });
 
+  it("counts AWGS 2025 categories; a snapshot stored before AWGS 2025 counts as not yet evaluated by it", () => {
+    const aggregates: ClinicAggregates = {
+      ...AGGREGATES,
+      snapshots: [
+        { tier: "high", ewgsop2: "confirmed", awgs2019: "sarcopenia", awgs2025: "sarcopenia", b12Status: "deficient", count: 3 },
+        { tier: "elevated", ewgsop2: "probable", awgs2019: "possible", awgs2025: "at_risk", b12Status: "indeterminate", count: 20 },
+        { tier: "low", ewgsop2: "none", awgs2019: "none", awgs2025: null, b12Status: "adequate", count: 30 },
+      ],
+    };
+    const summary = publishSummary(buildSummaryModel(aggregates), { suppress: false });
+    const awgs2025 = table(summary, "awgs2025");
+    expect(summary.tables.map((t) => t.id).slice(0, 5)).toEqual(["tier", "ewgsop2", "awgs2019", "awgs2025", "b12_status"]);
+    expect(cell(awgs2025, "at_risk", "patients")).toMatchObject({ count: 20, percentText: "33.3 %" });
+    expect(cell(awgs2025, "sarcopenia", "patients").count).toBe(3);
+    expect(cell(awgs2025, "none", "patients").count).toBe(0);
+    expect(cell(awgs2025, "not_evaluated", "patients").count).toBe(37);
+  });
+
   it("suppresses small cells, their percentages and a complement for analysts", () => {
     const summary = publishSummary(buildSummaryModel(AGGREGATES), { suppress: true });
     const tiers = table(summary, "tier");

@@ -4,6 +4,7 @@ import { can } from "@/lib/data/access/roles";
 import { getDb } from "@/lib/data/db/client";
 import { getActiveThresholds, listThresholdVersions } from "@/lib/data/evaluation/thresholds";
 import { describeThresholds, type ThresholdGroup } from "@/lib/domain/thresholds";
+import { GLIS_DEFINITION } from "@/lib/domain/glis";
 import { clinicalReferenceHref, REFERENCE_SECTION } from "@/lib/docs/reference-sections";
 import { formatDate } from "@/components/format";
 import { RecomputePanel } from "./recompute-panel";
@@ -13,7 +14,7 @@ export const metadata = { title: "About these thresholds" };
 
 const GROUP_TITLES: Record<ThresholdGroup, string> = {
   ewgsop2: "EWGSOP2 (European Working Group on Sarcopenia in Older People, 2019)",
-  awgs2019: "AWGS 2019 (Asian Working Group for Sarcopenia)",
+  awgs2019: "AWGS 2019 and AWGS 2025 (Asian Working Group for Sarcopenia)",
   case_finding: "Case finding: SARC-F, SARC-CalF, calf circumference",
   sdoc: "SDOC 2020 (shown beside the main definitions)",
   fnih: "FNIH 2014 (shown beside the main definitions)",
@@ -69,7 +70,17 @@ export default async function ThresholdsPage() {
           <h2 id={`group-${group}`}>{GROUP_TITLES[group]}</h2>
           <p className="small flush">
             <Link href={clinicalReferenceHref(REFERENCE_SECTION[group])}>Clinical reference: {GROUP_SHORT_NAMES[group]}</Link>
+            {group === "awgs2019" ? <> · <Link href={clinicalReferenceHref("awgs-2025")}>Clinical reference: AWGS 2025</Link></> : null}
           </p>
+          {group === "awgs2019" ? (
+            <p className="awgs-edition">
+              AWGS 2025 (Chen et al., Nature Aging 2025) supersedes AWGS 2019. Both are computed for every patient and shown side by
+              side; the clinic chooses which edition drives tiers and flags. In force:{" "}
+              <strong>AWGS {active.values.awgs2025.drivesTiersAndFlags ? "2025" : "2019"}</strong>
+              {active.values.awgs2025.drivesTiersAndFlags ? "" : " (the default, so that nobody's panel changes unasked)"}.
+              {isAdmin ? " To switch, edit the thresholds (“AWGS edition for tiers and flags”) and re-evaluate all patients." : ""}
+            </p>
+          ) : null}
           {/* Focusable, so a keyboard can scroll it where the screen is narrower than the table. */}
           <div className="table-wrap" tabIndex={0} role="region" aria-label={`${GROUP_TITLES[group]}: thresholds`}>
             <table className="data">
@@ -97,6 +108,13 @@ export default async function ThresholdsPage() {
           </div>
         </section>
       ))}
+      <section aria-labelledby="glis" className="card">
+        <h2 id="glis">{GLIS_DEFINITION.name}</h2>
+        <p>{GLIS_DEFINITION.text}</p>
+        <p className="small muted flush">
+          {GLIS_DEFINITION.citation}. <Link href={clinicalReferenceHref("glis")}>Clinical reference: GLIS</Link>
+        </p>
+      </section>
       <section aria-labelledby="versions">
         <h2 id="versions">Versions</h2>
         <TableScroll label="Threshold versions: table">

@@ -32,6 +32,7 @@ interface BulkTableInputs {
   Observation: Prisma.ObservationCreateManyInput;
   PatientMedication: Prisma.PatientMedicationCreateManyInput;
   PatientCondition: Prisma.PatientConditionCreateManyInput;
+  PatientFinding: Prisma.PatientFindingCreateManyInput;
   RiskSnapshot: Prisma.RiskSnapshotCreateManyInput;
   Flag: Prisma.FlagCreateManyInput;
 }

@@ -2,7 +2,8 @@ import "server-only";
 import type { Db, Tx } from "@/lib/data/db/client";
 import { chunks, PATIENTS_PER_BATCH } from "@/lib/data/db/batches";
 import type { PatientHistory, StoredMedication, StoredObservation } from "@/lib/domain/types";
-import { decodeConditionCode, decodeDiet, decodeMassMethod, decodeMeasureKind, decodeSex } from "@/lib/data/stored/values";
+import { findingInputs, type StoredFinding } from "@/lib/data/patients/record-rows";
+import { decodeConditionCode, decodeDiet, decodeFinding, decodeMassMethod, decodeMeasureKind, decodeSex } from "@/lib/data/stored/values";
 import type { PanelColumns } from "./panel-row";
 
 /** A patient's history as the engine reads it, plus the stored panel columns to compare against. */
@@ -13,8 +14,8 @@ export interface LoadedHistory {
 
 /**
  * Loads the engine's input for a set of patients of one clinic: demographics, `final`
- * observations (entered-in-error results never count), medicines and unresolved conditions.
- * Four queries per {@link PATIENTS_PER_BATCH} patients, never one per patient. Ids of another
+ * observations (entered-in-error results never count), medicines, unresolved conditions and
+ * findings (Yubi-wakka, B12 symptoms). Five queries per {@link PATIENTS_PER_BATCH} patients, never one per patient. Ids of another
  * clinic are silently absent from the result: the first query is scoped by clinic and the others
  * only use the ids it returned (observations have no clinic index to filter by; the ids are
  * already the clinic's).
@@ -33,7 +34,7 @@ export async function loadHistories(db: Db | Tx, clinicId: string, patientIds: r
     });
     if (patients.length === 0) continue;
     const ids = patients.map((p) => p.id);
-    const [observations, medications, conditions] = [
+    const [observations, medications, conditions, findingRows] = [
       await db.observation.findMany({
         where: { patientId: { in: ids }, status: "final" },
         select: { id: true, patientId: true, kind: true, value: true, isUnable: true, reportedValue: true, reportedUnit: true, observedAt: true, method: true },
@@ -44,6 +45,7 @@ export async function loadHistories(db: Db | Tx, clinicId: string, patientIds: r
         select: { patientId: true, catalogueId: true, name: true, atcCode: true, rxnormCode: true, startedOn: true, stoppedOn: true },
       }),
       await db.patientCondition.findMany({ where: { patientId: { in: ids }, resolvedAt: null }, select: { id: true, patientId: true, code: true } }),
+      await db.patientFinding.findMany({ where: { patientId: { in: ids } }, select: { id: true, patientId: true, kind: true, code: true, recordedAt: true } }),
     ];
     for (const p of patients) {
       const { id, birthDate, deceasedAt, sex, diet, ...panel } = p;
@@ -57,6 +59,12 @@ export async function loadHistories(db: Db | Tx, clinicId: string, patientIds: r
     }
     for (const { patientId, ...m } of medications) result.get(patientId)?.history.medications.push(m);
     for (const c of conditions) result.get(c.patientId)?.history.conditions.push(decodeConditionCode(c.code, c.id));
+    const findings = new Map<string, StoredFinding[]>();
+    for (const f of findingRows) findings.set(f.patientId, [...(findings.get(f.patientId) ?? []), decodeFinding(f)]);
+    for (const [patientId, list] of findings) {
+      const loaded = result.get(patientId);
+      if (loaded) Object.assign(loaded.history, findingInputs(list));
+    }
   }
   return result;
 }

@@ -28,6 +28,7 @@ export async function reevaluatePatients(tx: Tx, clinicId: string, patientIds: r
       patientId,
       evaluation: evaluatePatient(history, { now, thresholds: thresholds.values, ruleSetVersion: thresholds.version }),
       observations: history.observations,
+      thresholds: thresholds.values,
     }));
     await storeEvaluations(tx, clinicId, evaluations, now);
     // Ids come from the clinic-scoped load.

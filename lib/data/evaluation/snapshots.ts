@@ -1,7 +1,8 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { TIER_RANK, type Awgs2019Category, type B12Status, type Ewgsop2Category, type Evaluation, type FlagCode, type FlagResult, type ObservationInput, type Tier } from "@/lib/domain/types";
+import { TIER_RANK, type Awgs2019Category, type Awgs2025Category, type B12Status, type Ewgsop2Category, type Evaluation, type FlagCode, type FlagResult, type ObservationInput, type Tier } from "@/lib/domain/types";
 import { measureCells, measuresUntil, type CohortEvaluation } from "@/lib/domain/csv-export";
+import type { ThresholdValues } from "@/lib/domain/thresholds";
 import type { Tx } from "@/lib/data/db/client";
 import { bulkTable, insertRows, updateRows } from "@/lib/data/db/bulk-insert";
 import { suppressedFlagKeys } from "@/lib/data/flags/suppression";
@@ -9,20 +10,22 @@ import { suppressedFlagKeys } from "@/lib/data/flags/suppression";
 /**
  * The parts of an evaluation the cohort export prints, kept beside the full detail: with the
  * measure cells as of the evaluation, computed from the final `observations` it evaluated (in the
- * engine's order), and when a later result may change them.
+ * engine's order) and rounded against the `thresholds` that produced the labels (csv-export.ts
+ * `measureCells`), and when a later result may change them.
  */
-export function cohortEvaluation(e: Evaluation, observations: readonly ObservationInput[]): CohortEvaluation {
+export function cohortEvaluation(e: Evaluation, observations: readonly ObservationInput[], thresholds: ThresholdValues): CohortEvaluation {
   const evaluatedAt = new Date(e.evaluatedAt);
   return {
     tier: e.tier,
     ewgsop2: { category: e.ewgsop2.category },
     awgs2019: { category: e.awgs2019.category },
+    awgs2025: { category: e.awgs2025.category },
     b12: { status: e.b12.status, onTreatment: e.b12.onTreatment },
     flags: e.flags.map((flag) => ({ code: flag.code, dueAt: flag.dueAt })),
     medicines: { b12Lowering: e.medicines.b12Lowering },
     evaluatedAt: e.evaluatedAt,
     ruleSetVersion: e.ruleSetVersion,
-    measures: measureCells(observations, evaluatedAt),
+    measures: measureCells(observations, evaluatedAt, thresholds),
     measuresUntil: measuresUntil(observations, evaluatedAt),
   };
 }
@@ -32,6 +35,8 @@ export interface EvaluatedPatient {
   patientId: string;
   evaluation: Evaluation;
   observations: readonly ObservationInput[];
+  /** The threshold set the evaluation used: the export's measure cells are rounded against it. */
+  thresholds: ThresholdValues;
 }
 
 export interface SnapshotRow {
@@ -42,6 +47,7 @@ export interface SnapshotRow {
   tierRank: number;
   ewgsop2: Ewgsop2Category;
   awgs2019: Awgs2019Category;
+  awgs2025: Awgs2025Category;
   b12Status: B12Status;
   b12OnTreatment: boolean;
   flagCodes: string;
@@ -53,7 +59,7 @@ export interface SnapshotRow {
 }
 
 const SNAPSHOT_TABLE = bulkTable<SnapshotRow>()("RiskSnapshot", [
-  "id", "clinicId", "patientId", "tier", "tierRank", "ewgsop2", "awgs2019", "b12Status", "b12OnTreatment", "flagCodes", "nextDueAt",
+  "id", "clinicId", "patientId", "tier", "tierRank", "ewgsop2", "awgs2019", "awgs2025", "b12Status", "b12OnTreatment", "flagCodes", "nextDueAt",
   "ruleSetVersion", "evaluatedAt", "detailJson", "cohortJson",
 ]);
 
@@ -62,7 +68,7 @@ const SNAPSHOT_TABLE = bulkTable<SnapshotRow>()("RiskSnapshot", [
  * engine says; `nextDueAt` counts only flags that are open, so a flag a person closed does not
  * keep the patient at the top of the overdue sort.
  */
-export function snapshotRow(clinicId: string, { patientId, evaluation, observations }: EvaluatedPatient, suppressedCodes: ReadonlySet<string> = new Set()): SnapshotRow {
+export function snapshotRow(clinicId: string, { patientId, evaluation, observations, thresholds }: EvaluatedPatient, suppressedCodes: ReadonlySet<string> = new Set()): SnapshotRow {
   const dueDates = evaluation.flags.filter((flag) => !suppressedCodes.has(flag.code)).map((flag) => flag.dueAt).sort();
   return {
     id: randomUUID(),
@@ -72,6 +78,7 @@ export function snapshotRow(clinicId: string, { patientId, evaluation, observati
     tierRank: TIER_RANK[evaluation.tier],
     ewgsop2: evaluation.ewgsop2.category,
     awgs2019: evaluation.awgs2019.category,
+    awgs2025: evaluation.awgs2025.category,
     b12Status: evaluation.b12.status,
     b12OnTreatment: evaluation.b12.onTreatment,
     flagCodes: evaluation.flags.map((flag) => flag.code).join(";"),
@@ -79,7 +86,7 @@ export function snapshotRow(clinicId: string, { patientId, evaluation, observati
     ruleSetVersion: evaluation.ruleSetVersion,
     evaluatedAt: new Date(evaluation.evaluatedAt),
     detailJson: JSON.stringify(evaluation),
-    cohortJson: JSON.stringify(cohortEvaluation(evaluation, observations)),
+    cohortJson: JSON.stringify(cohortEvaluation(evaluation, observations, thresholds)),
   };
 }
 

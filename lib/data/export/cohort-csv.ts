@@ -6,6 +6,8 @@ import { auditRead } from "@/lib/data/audit/log";
 import { actorRole, type Actor } from "@/lib/data/access/actor";
 import { can } from "@/lib/data/access/roles";
 import { AppError } from "@/lib/errors";
+import { getActiveThresholds } from "@/lib/data/evaluation/thresholds";
+import type { ThresholdValues } from "@/lib/domain/thresholds";
 import { cohortRow, csvLine, EXPORT_COLUMNS, EXPORT_MEASURE_KINDS, measureCells, storedMeasureCells, type CohortEvaluation, type MeasureCells } from "@/lib/domain/csv-export";
 import type { Diet, FlagCode, ObservationInput, Sex, Tier } from "@/lib/domain/types";
 import { z } from "zod";
@@ -270,10 +272,16 @@ async function exportObservations(db: Db, ids: readonly string[], now: Date): Pr
 /**
  * The measure cells of a batch as of `now`, by patient: the ones stored with the evaluation where
  * they are still current (lib/domain/csv-export.ts `storedMeasureCells`), else computed from the
- * observations — read only for those patients (never evaluated, an older snapshot without the
+ * observations and rounded against the clinic's thresholds in force — read only for those patients (never evaluated, an older snapshot without the
  * cells, `now` before the evaluation, or a future-dated result that has come due since).
  */
-async function batchMeasureCells(db: Db, patients: readonly ExportBatchPatient[], evaluations: ReadonlyMap<string, CohortEvaluation>, now: Date): Promise<Map<string, MeasureCells>> {
+async function batchMeasureCells(
+  db: Db,
+  patients: readonly ExportBatchPatient[],
+  evaluations: ReadonlyMap<string, CohortEvaluation>,
+  now: Date,
+  thresholds: ThresholdValues,
+): Promise<Map<string, MeasureCells>> {
   const result = new Map<string, MeasureCells>();
   const stale: string[] = [];
   for (const p of patients) {
@@ -283,7 +291,7 @@ async function batchMeasureCells(db: Db, patients: readonly ExportBatchPatient[]
   }
   if (stale.length === 0) return result;
   const byPatient = await exportObservations(db, stale, now);
-  for (const id of stale) result.set(id, measureCells(byPatient.get(id) ?? [], now));
+  for (const id of stale) result.set(id, measureCells(byPatient.get(id) ?? [], now, thresholds));
   return result;
 }
 
@@ -303,6 +311,8 @@ export async function* streamCohortCsv(db: Db, actor: Actor, options: CohortExpo
   let completed = false;
   let reader: Database | null = null;
   try {
+    // The labels beside recomputed cells come from the set in force; round against the same cut-offs.
+    const thresholds = (await getActiveThresholds(db, clinicId, options.now)).values;
     yield csvLine(EXPORT_COLUMNS);
     // The whole clinic on a SQLite file: one statement on a connection of its own; else through Prisma.
     reader = options.panel ? null : openSqliteReader(db);
@@ -311,7 +321,7 @@ export async function* streamCohortCsv(db: Db, actor: Actor, options: CohortExpo
     const batches = reader ? readerBatches(reader, clinicId, options, batchSize) : prismaBatches(db, clinicId, options, where, batchSize);
     for await (const patients of batches) {
       const evaluations = await cohortEvaluations(db, patients);
-      const measures = await batchMeasureCells(db, patients, evaluations, options.now);
+      const measures = await batchMeasureCells(db, patients, evaluations, options.now, thresholds);
       const lines = patients.map((p) =>
         cohortRow(
           {

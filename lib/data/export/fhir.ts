@@ -10,7 +10,7 @@ import {
 } from "@/lib/domain/fhir-export";
 import type { FlagCode, Tier } from "@/lib/domain/types";
 import {
-  decodeAwgs2019, decodeB12Status, decodeEwgsop2, decodeFlagCode, decodeMassMethod, decodeMeasureKind, decodeSex, decodeTier, decodeTierReasons,
+  decodeAwgs2019, decodeAwgs2025, decodeFlagReasons, decodeB12Status, decodeEwgsop2, decodeFlagCode, decodeMassMethod, decodeMeasureKind, decodeSex, decodeTier, decodeTierReasons,
 } from "@/lib/data/stored/values";
 import type { Prisma } from "@/lib/generated/prisma-sqlite/client";
 import { chunks, PATIENTS_PER_BATCH } from "@/lib/data/db/batches";
@@ -133,9 +133,14 @@ async function batchNdjson(db: Db, patients: { id: string; mrn: string; familyNa
       const rows = await db.flag.findMany({
         where: { patientId: { in: slice }, status: "open" },
         orderBy: [{ patientId: "asc" }, { code: "asc" }],
-        select: { id: true, patientId: true, code: true, openedAt: true, dueAt: true, reasonText: true },
+        select: { id: true, patientId: true, code: true, openedAt: true, dueAt: true, reasonText: true, detailJson: true },
       });
-      for (const f of inPatientOrder(rows)) text += toNdjsonLine(toFhirFlag({ ...f, code: decodeFlagCode(f.code, f.id) }));
+      for (const { detailJson, ...f } of inPatientOrder(rows)) {
+        const code = decodeFlagCode(f.code, f.id);
+        // The basis and source are the flag's last reason (lib/domain/flags.ts `raise`).
+        const basis = decodeFlagReasons(detailJson, f.id).find((reason) => reason.code === `flag.${code}.basis`);
+        text += toNdjsonLine(toFhirFlag({ ...f, code, basisText: basis?.text ?? null }));
+      }
     }
     out.Flag = text;
   }
@@ -145,7 +150,7 @@ async function batchNdjson(db: Db, patients: { id: string; mrn: string; familyNa
       const rows = await db.riskSnapshot.findMany({
         where: { patientId: { in: slice } },
         orderBy: { patientId: "asc" },
-        select: { id: true, patientId: true, tier: true, ewgsop2: true, awgs2019: true, b12Status: true, b12OnTreatment: true, ruleSetVersion: true, evaluatedAt: true, detailJson: true },
+        select: { id: true, patientId: true, tier: true, ewgsop2: true, awgs2019: true, awgs2025: true, b12Status: true, b12OnTreatment: true, ruleSetVersion: true, evaluatedAt: true, detailJson: true },
       });
       for (const { detailJson, ...r } of inPatientOrder(rows)) {
         text += toNdjsonLine(
@@ -154,6 +159,7 @@ async function batchNdjson(db: Db, patients: { id: string; mrn: string; familyNa
             tier: decodeTier(r.tier, r.id),
             ewgsop2: decodeEwgsop2(r.ewgsop2, r.id),
             awgs2019: decodeAwgs2019(r.awgs2019, r.id),
+            awgs2025: decodeAwgs2025(r.awgs2025, r.id),
             b12Status: decodeB12Status(r.b12Status, r.id),
             tierReasons: decodeTierReasons(detailJson, r.id).tierReasons.map((reason) => reason.text),
           }),

@@ -3,8 +3,9 @@ import type { Db, Tx } from "@/lib/data/db/client";
 import { chunks, IMPORT_ROWS_PER_BATCH, PATIENTS_PER_BATCH } from "@/lib/data/db/batches";
 import { newRowId } from "@/lib/data/db/bulk-insert";
 import type { NewPatientFields } from "@/lib/data/evaluation/panel-row";
-import type { StoredCondition } from "@/lib/data/patients/record-rows";
+import type { StoredCondition, StoredFinding } from "@/lib/data/patients/record-rows";
 import { AppError } from "@/lib/errors";
+import { findMedicineById } from "@/lib/domain/medicine-catalogue";
 import type { Diet, Sex, StoredMedication, StoredObservation } from "@/lib/domain/types";
 
 /**
@@ -54,10 +55,24 @@ export interface IncomingPatient {
   observations: Incoming<StoredObservation>[];
   medications: Incoming<StoredMedication>[];
   conditions: Incoming<StoredCondition>[];
+  /** Yubi-wakka results and B12 symptoms. */
+  findings: Incoming<StoredFinding>[];
+  /**
+   * Medicines the source says were stopped (spreadsheet `medications_stopped`), earliest first. The
+   * file's own medicines were stopped already when it was read; these stop the stored ones.
+   */
+  medicationStops: Incoming<MedicationStop>[];
   /** The spreadsheet rows about this patient, in file order (none for FHIR). */
   rows: readonly number[];
   /** The source rows or resources behind this patient: what a write batch and the progress count. */
   size: number;
+}
+
+/** A medicine stopped on a day: the catalogue entry, or for free text the name. */
+export interface MedicationStop {
+  catalogueId: string | null;
+  name: string;
+  stoppedOn: Date;
 }
 
 /** How a source's items and patients are matched to what the clinic has. */
@@ -98,8 +113,11 @@ export interface PlannedPatient {
   observations: { value: StoredObservation; sourceRef: string | null }[];
   medications: { value: StoredMedication; sourceRef: string | null }[];
   conditions: { value: StoredCondition; sourceRef: string | null }[];
+  findings: { value: StoredFinding; sourceRef: string | null }[];
+  /** Stored medicines of the patient this import stops (the stop date set where there was none). */
+  medicationStops: { medicationId: string; stoppedOn: Date }[];
   /** Items left alone: the patient has them already, or the source gave them twice. */
-  existing: { observations: number; medications: number; conditions: number };
+  existing: { observations: number; medications: number; conditions: number; findings: number };
   /** Spreadsheet rows of this patient that bring nothing new. */
   unchangedRows: number;
   /**
@@ -142,6 +160,17 @@ interface StoredKeys {
   observations: Set<string>;
   medications: Set<string>;
   conditions: Set<string>;
+  findings: Set<string>;
+  /** The stored medicines themselves, by patient id, for the stops a spreadsheet gives (content identity only). */
+  medicines: Map<string, StoredMedicine[]>;
+}
+
+interface StoredMedicine {
+  id: string;
+  catalogueId: string | null;
+  name: string;
+  startedOn: Date | null;
+  stoppedOn: Date | null;
 }
 
 /** The content key of a result: kind, time, and what was reported. */
@@ -149,13 +178,28 @@ export function observationKey(o: { kind: string; observedAt: Date; reportedValu
   return `${o.kind}|${o.observedAt.getTime()}|${o.reportedValue}|${o.reportedUnit}`;
 }
 
+/** The content key of a finding: kind, code and day. */
+export function findingKey(f: StoredFinding): string {
+  return `${f.kind}|${f.code}|${f.recordedAt.getTime()}`;
+}
+
+/** The content key of a medicine stop: the medicine and the stop date. */
+export function medicationStopKey(m: MedicationStop): string {
+  return `${medicineIdentity(m)}|${m.stoppedOn.toISOString()}`;
+}
+
+/** The catalogue entry of a medicine, or for free text its name ignoring case (as `sameMedicine` in lib/validation/assessment-row.ts). */
+function medicineIdentity(m: Pick<StoredMedication, "catalogueId" | "name">): string {
+  return m.catalogueId ?? `text:${m.name.trim().toLowerCase()}`;
+}
+
 /** The content key of a medicine: its catalogue entry (free text: its name, ignoring case) and start date. */
 export function medicationKey(m: Pick<StoredMedication, "catalogueId" | "name" | "startedOn">): string {
-  return `${m.catalogueId ?? `text:${m.name.trim().toLowerCase()}`}|${m.startedOn?.toISOString() ?? ""}`;
+  return `${medicineIdentity(m)}|${m.startedOn?.toISOString() ?? ""}`;
 }
 
 async function findStoredKeys(db: Db | Tx, patientIds: readonly string[], identity: ImportRules["identity"]): Promise<StoredKeys> {
-  const keys: StoredKeys = { observations: new Set(), medications: new Set(), conditions: new Set() };
+  const keys: StoredKeys = { observations: new Set(), medications: new Set(), conditions: new Set(), findings: new Set(), medicines: new Map() };
   for (const ids of chunks(patientIds)) {
     const conditions = await db.patientCondition.findMany({ where: { patientId: { in: ids } }, select: { patientId: true, code: true } });
     for (const c of conditions) keys.conditions.add(`${c.patientId}|${c.code}`);
@@ -164,15 +208,27 @@ async function findStoredKeys(db: Db | Tx, patientIds: readonly string[], identi
         where: { patientId: { in: ids } },
         select: { patientId: true, kind: true, observedAt: true, reportedValue: true, reportedUnit: true },
       });
-      const medications = await db.patientMedication.findMany({ where: { patientId: { in: ids } }, select: { patientId: true, catalogueId: true, name: true, startedOn: true } });
+      const medications = await db.patientMedication.findMany({
+        where: { patientId: { in: ids } },
+        select: { id: true, patientId: true, catalogueId: true, name: true, startedOn: true, stoppedOn: true },
+        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      });
+      const findings = await db.patientFinding.findMany({ where: { patientId: { in: ids } }, select: { id: true, patientId: true, kind: true, code: true, recordedAt: true } });
       for (const o of observations) keys.observations.add(`${o.patientId}|${observationKey(o)}`);
-      for (const m of medications) keys.medications.add(`${m.patientId}|${medicationKey(m)}`);
+      for (const { patientId, ...m } of medications) {
+        keys.medications.add(`${patientId}|${medicationKey(m)}`);
+        keys.medicines.set(patientId, [...(keys.medicines.get(patientId) ?? []), m]);
+      }
+      // The key is built from the stored text as it is: a finding is compared, not decoded.
+      for (const f of findings) keys.findings.add(`${f.patientId}|${f.kind}|${f.code}|${f.recordedAt.getTime()}`);
     } else {
       const bySource = { patientId: { in: ids }, sourceRef: { startsWith: "fhir:" } };
       const observations = await db.observation.findMany({ where: bySource, select: { patientId: true, sourceRef: true } });
       const medications = await db.patientMedication.findMany({ where: bySource, select: { patientId: true, sourceRef: true } });
+      const findings = await db.patientFinding.findMany({ where: bySource, select: { patientId: true, sourceRef: true } });
       for (const o of observations) keys.observations.add(`${o.patientId}|${o.sourceRef}`);
       for (const m of medications) keys.medications.add(`${m.patientId}|${m.sourceRef}`);
+      for (const f of findings) keys.findings.add(`${f.patientId}|${f.sourceRef}`);
     }
   }
   return keys;
@@ -237,13 +293,15 @@ export async function planBatch(db: Db | Tx, clinicId: string, batch: readonly I
     }
     const conditions = newItems(patientId, p.conditions, keys.conditions);
     const observations = newItems(patientId, p.observations, keys.observations);
-    const medications = newItems(patientId, p.medications, keys.medications);
+    const findings = newItems(patientId, p.findings, keys.findings);
+    const stops = planStops(p, keys.medicines.get(patientId) ?? []);
+    const medications = newItems(patientId, [...p.medications, ...stops.unmatched], keys.medications);
     const changesPatient = create !== null || demographics !== null || diet !== null || conditions.items.length > 0;
-    // A row counts as unchanged when it brings no new result or medicine; a change to the patient
-    // itself (new, a newer diet, new conditions) is credited to its first row.
-    const rowsWithNews = new Set([...observations.items, ...medications.items].map((item) => item.row));
+    // A row counts as unchanged when it brings no new result, medicine, finding or stop; a change to
+    // the patient itself (new, a newer diet, new conditions) is credited to its first row.
+    const rowsWithNews = new Set([...observations.items, ...medications.items, ...findings.items, ...stops.rows].map((item) => item.row));
     const unchangedRows = p.rows.filter((row, i) => !(i === 0 && changesPatient) && !rowsWithNews.has(row)).length;
-    const changed = changesPatient || observations.items.length > 0 || medications.items.length > 0;
+    const changed = changesPatient || observations.items.length > 0 || medications.items.length > 0 || findings.items.length > 0 || stops.stored.length > 0;
     return {
       mrn: p.mrn,
       patientId,
@@ -253,12 +311,56 @@ export async function planBatch(db: Db | Tx, clinicId: string, batch: readonly I
       observations: observations.items,
       medications: medications.items,
       conditions: conditions.items,
-      existing: { observations: observations.existing, medications: medications.existing, conditions: conditions.existing },
+      findings: findings.items,
+      medicationStops: stops.stored,
+      existing: { observations: observations.existing, medications: medications.existing, conditions: conditions.existing, findings: findings.existing },
       unchangedRows,
       evaluation: create ? (rules.evaluatesNewPatientsFromPlan ? "from-plan" : "read-back") : changed ? "read-back" : "none",
       size: p.size,
     };
   });
+}
+
+/**
+ * What a patient's medicine stops do, earliest first: each stops the stored medicines of the same
+ * catalogue entry (free text: name) started on or before its date (or with no start date) and not
+ * stopped yet. The file's own medicines were stopped when it was read (read-csv.ts), so a stop
+ * that matches neither a stored nor an incoming medicine records the medicine as stopped, with no
+ * start date: nothing the file says is lost, and importing the file again changes nothing.
+ */
+function planStops(p: IncomingPatient, stored: readonly StoredMedicine[]): { stored: { medicationId: string; stoppedOn: Date }[]; unmatched: Incoming<StoredMedication>[]; rows: Incoming<MedicationStop>[] } {
+  const stopsStored: { medicationId: string; stoppedOn: Date }[] = [];
+  const unmatched: Incoming<StoredMedication>[] = [];
+  const rows: Incoming<MedicationStop>[] = [];
+  const stoppedNow = new Set<string>();
+  for (const stop of p.medicationStops) {
+    const identity = medicineIdentity(stop.value);
+    const same = stored.filter((m) => medicineIdentity(m) === identity);
+    const stopAt = stop.value.stoppedOn.getTime();
+    let applied = false;
+    for (const m of same) {
+      if (m.stoppedOn !== null || stoppedNow.has(m.id)) continue;
+      if (m.startedOn !== null && m.startedOn.getTime() > stopAt) continue;
+      stoppedNow.add(m.id);
+      stopsStored.push({ medicationId: m.id, stoppedOn: stop.value.stoppedOn });
+      applied = true;
+    }
+    if (applied) rows.push(stop);
+    const inFile = p.medications.some((m) => medicineIdentity(m.value) === identity);
+    if (same.length === 0 && !inFile) {
+      const entry = stop.value.catalogueId === null ? null : findMedicineById(stop.value.catalogueId);
+      const value: StoredMedication = {
+        catalogueId: entry?.id ?? null,
+        name: entry?.genericName ?? stop.value.name,
+        atcCode: entry?.atc ?? null,
+        rxnormCode: entry?.rxnormIngredient ?? null,
+        startedOn: null,
+        stoppedOn: stop.value.stoppedOn,
+      };
+      unmatched.push({ value, key: medicationKey(value), sourceRef: stop.sourceRef, row: stop.row });
+    }
+  }
+  return { stored: stopsStored, unmatched, rows };
 }
 
 /**

@@ -6,8 +6,11 @@ import { findMedicineById } from "@/lib/domain/medicine-catalogue";
 import { toIsoDate } from "@/lib/domain/dates";
 import type { ConditionCode, Diet, Sex, StoredMedication, StoredObservation } from "@/lib/domain/types";
 import { CANONICAL_UNIT } from "@/lib/domain/units";
-import { normaliseHeader, parseAssessmentCells, validateHeaders, type AssessmentRow } from "@/lib/validation/assessment-row";
-import { findStoredPatients, medicationKey, observationKey, type Incoming, type IncomingPatient, type StoredPatient } from "./plan";
+import type { StoredFinding } from "@/lib/data/patients/record-rows";
+import { normaliseHeader, parseAssessmentCells, sameMedicine, validateHeaders, type AssessmentRow } from "@/lib/validation/assessment-row";
+import {
+  findingKey, findStoredPatients, medicationKey, medicationStopKey, observationKey, type Incoming, type IncomingPatient, type MedicationStop, type StoredPatient,
+} from "./plan";
 import { leaveOutBlockedPatients, type ImportProblem } from "./problems";
 
 /**
@@ -233,6 +236,13 @@ export async function readSpreadsheet(db: Db, clinicId: string, content: Buffer 
     headerBlocked = true;
   }
 
+  for (const plan of plans.values()) {
+    for (const problem of takenAfterStopped(plan, now)) {
+      errors.push(problem);
+      invalidRows.add(problem.row);
+      plan.blockedAtRow ??= problem.row;
+    }
+  }
   const stored = await findStoredPatients(db, clinicId, [...plans.keys()]);
   for (const plan of plans.values()) {
     for (const problem of checkPlanAgainstDatabase(plan, stored.get(plan.mrn) ?? null)) {
@@ -254,6 +264,32 @@ function mergeVisit(plan: MrnPlan, r: AssessmentRow, row: number, now: Date): vo
   if (r.assessedOn && (!plan.earliestAssessed || r.assessedOn.getTime() < plan.earliestAssessed.value.getTime())) {
     plan.earliestAssessed = { value: r.assessedOn, row };
   }
+}
+
+/**
+ * A medicine listed as taken at a visit after the file says it was stopped, with no start date
+ * after the stop, is an error: the file contradicts itself (or the medicine was started again and
+ * the new start date is missing). An undated visit counts as "as of the import".
+ */
+function takenAfterStopped(plan: MrnPlan, now: Date): ImportProblem[] {
+  const problems: ImportProblem[] = [];
+  const stops = plan.visits.flatMap((visit, i) => visit.stoppedMedications.map((stop) => ({ stop, row: plan.rows[i]! })));
+  if (stops.length === 0) return problems;
+  plan.visits.forEach((visit, i) => {
+    const visitAt = (visit.assessedOn ?? now).getTime();
+    for (const m of visit.medications) {
+      const earlier = stops.find(({ stop }) =>
+        sameMedicine(stop, m) && stop.stoppedOn.getTime() < visitAt && (m.startedOn === null || m.startedOn.getTime() <= stop.stoppedOn.getTime()),
+      );
+      if (!earlier) continue;
+      problems.push({
+        row: plan.rows[i]!,
+        column: "medications",
+        message: `${m.name} is listed as taken, but row ${earlier.row} says it was stopped on ${toIsoDate(earlier.stop.stoppedOn)}; if it was started again, write ${m.name}@YYYY-MM-DD with the new start date.`,
+      });
+    }
+  });
+  return problems;
 }
 
 /** Conflicts with the clinic's record, missing demographics for a new MRN, birth after a visit. */
@@ -322,6 +358,8 @@ export function spreadsheetPatients(reading: CsvReading, jobId: string): Incomin
     if (plan.blockedAtRow !== undefined || plan.rows.length === 0) continue;
     const observations: Incoming<StoredObservation>[] = [];
     const medications: Incoming<StoredMedication>[] = [];
+    const findings: Incoming<StoredFinding>[] = [];
+    const medicationStops: Incoming<MedicationStop>[] = [];
     plan.visits.forEach((visit, i) => {
       const row = plan.rows[i]!;
       for (const o of visit.observations) {
@@ -348,7 +386,21 @@ export function spreadsheetPatients(reading: CsvReading, jobId: string): Incomin
         };
         medications.push({ value, key: medicationKey(value), sourceRef: sourceRef(row), row });
       }
+      // Findings need a date: the row check refuses them on an undated visit.
+      const recordedAt = visit.assessedOn;
+      if (recordedAt) {
+        const visitFindings: StoredFinding[] = visit.b12Symptoms.map((code) => ({ kind: "b12_symptom", code, recordedAt }));
+        if (visit.yubiWakka) visitFindings.unshift({ kind: "yubi_wakka", code: visit.yubiWakka, recordedAt });
+        for (const value of visitFindings) findings.push({ value, key: findingKey(value), sourceRef: sourceRef(row), row });
+      }
+      for (const s of visit.stoppedMedications) {
+        const entry = s.catalogueId ? findMedicineById(s.catalogueId) : null;
+        const value: MedicationStop = { catalogueId: entry?.id ?? null, name: entry?.genericName ?? s.name, stoppedOn: s.stoppedOn };
+        medicationStops.push({ value, key: medicationStopKey(value), sourceRef: sourceRef(row), row });
+      }
     });
+    medicationStops.sort((a, b) => a.value.stoppedOn.getTime() - b.value.stoppedOn.getTime());
+    stopFileMedicines(medications, medicationStops);
     patients.push({
       mrn: plan.mrn,
       demographics: demographicsOf(plan),
@@ -357,9 +409,26 @@ export function spreadsheetPatients(reading: CsvReading, jobId: string): Incomin
       observations,
       medications,
       conditions: [...plan.conditions].map(([code, row]) => ({ value: { code, recordedAt: null, resolvedAt: null }, key: code, sourceRef: sourceRef(row), row })),
+      findings,
+      medicationStops,
       rows: plan.rows,
       size: plan.rows.length,
     });
   }
   return patients;
+}
+
+/**
+ * Stops the file's own medicines, earliest stop first: each stop ends the medicines of the same
+ * catalogue entry (free text: name) started on or before it (or with no start date) and not
+ * stopped yet. `takenAfterStopped` has refused a medicine listed as taken after its stop.
+ */
+function stopFileMedicines(medications: Incoming<StoredMedication>[], stops: readonly Incoming<MedicationStop>[]): void {
+  for (const { value: stop } of stops) {
+    for (const m of medications) {
+      if (m.value.stoppedOn !== null || !sameMedicine(m.value, stop)) continue;
+      if (m.value.startedOn !== null && m.value.startedOn.getTime() > stop.stoppedOn.getTime()) continue;
+      m.value = { ...m.value, stoppedOn: stop.stoppedOn };
+    }
+  }
 }

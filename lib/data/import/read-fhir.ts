@@ -197,6 +197,8 @@ export function fhirPatients(reading: FhirReading): IncomingPatient[] {
       observations: [],
       medications: [],
       conditions: [],
+      findings: [],
+      medicationStops: [],
       rows: [],
       size: 1,
     });

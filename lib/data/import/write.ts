@@ -5,7 +5,7 @@ import { EMPTY_PANEL_COLUMNS, insertPatientRows, newPatientRow, panelColumns } f
 import { storeEvaluations, type EvaluatedPatient } from "@/lib/data/evaluation/snapshots";
 import type { ActiveThresholds } from "@/lib/data/evaluation/thresholds";
 import type { NewPatient } from "@/lib/data/patients/new-patient";
-import { conditionRow, insertRecordRows, medicationRow, observationRow, type RecordSource, type RowOrigin } from "@/lib/data/patients/record-rows";
+import { conditionRow, findingInputs, findingRow, insertRecordRows, medicationRow, observationRow, type RecordSource, type RowOrigin } from "@/lib/data/patients/record-rows";
 import { evaluatePatient } from "@/lib/domain/evaluate";
 import { patientSearchKey } from "@/lib/domain/search-key";
 import type { PatientHistory } from "@/lib/domain/types";
@@ -19,7 +19,7 @@ import type { PlannedPatient } from "./plan";
  *
  * 1. a stored patient's new demographics or newer diet (its version moves on);
  * 2. the new patients, with their panel columns;
- * 3. every new result, medicine and condition;
+ * 3. every new result, medicine, condition and finding, and the stops of stored medicines;
  * 4. the evaluation of each new patient whose whole record is in the plan (snapshot and flags).
  *
  * Patients planned "read-back" are re-evaluated by the caller once every batch is written.
@@ -43,6 +43,7 @@ function plannedHistory(p: PlannedPatient & { create: NonNullable<PlannedPatient
     conditions: p.conditions.filter((c) => c.value.resolvedAt === null).map((c) => c.value.code).sort(),
     observations: p.observations.map((o) => o.value).sort((a, b) => a.observedAt.getTime() - b.observedAt.getTime()),
     medications: p.medications.map((m) => m.value),
+    ...findingInputs(p.findings.map((f) => f.value)),
   };
 }
 
@@ -67,7 +68,7 @@ export async function writePlannedBatch(tx: Tx, planned: readonly PlannedPatient
     if (p.evaluation !== "from-plan") return [newPatientRow(p.patientId, clinicId, p.create, EMPTY_PANEL_COLUMNS, origin.writtenAt)];
     const history = plannedHistory({ ...p, create: p.create });
     const { values, version } = ctx.thresholds;
-    evaluations.push({ patientId: p.patientId, evaluation: evaluatePatient(history, { now, thresholds: values, ruleSetVersion: version }), observations: history.observations });
+    evaluations.push({ patientId: p.patientId, evaluation: evaluatePatient(history, { now, thresholds: values, ruleSetVersion: version }), observations: history.observations, thresholds: values });
     return [newPatientRow(p.patientId, clinicId, p.create, panelColumns(history, now), origin.writtenAt)];
   });
   await insertPatientRows(tx, patientRows);
@@ -75,7 +76,14 @@ export async function writePlannedBatch(tx: Tx, planned: readonly PlannedPatient
     observations: planned.flatMap((p) => p.observations.map((o) => observationRow(p.patientId, o.value, o.sourceRef, origin))),
     medications: planned.flatMap((p) => p.medications.map((m) => medicationRow(p.patientId, m.value, m.sourceRef, origin))),
     conditions: planned.flatMap((p) => p.conditions.map((c) => conditionRow(p.patientId, c.value, c.sourceRef, origin))),
+    findings: planned.flatMap((p) => p.findings.map((f) => findingRow(p.patientId, f.value, f.sourceRef, origin))),
   });
+  // Stops of stored medicines are few (a spreadsheet's medications_stopped): one update each.
+  for (const p of planned) {
+    for (const stop of p.medicationStops) {
+      await tx.patientMedication.updateMany({ where: { id: stop.medicationId, patientId: p.patientId, stoppedOn: null }, data: { stoppedOn: stop.stoppedOn } });
+    }
+  }
   await storeEvaluations(tx, clinicId, evaluations, now);
 }
 
@@ -91,7 +99,9 @@ export function newPatientPlan(patient: NewPatient, attributedClinicianId: strin
     observations: patient.observations.map(item),
     medications: patient.medications.map(item),
     conditions: patient.conditions.map((code) => item({ code, recordedAt: null, resolvedAt: null })),
-    existing: { observations: 0, medications: 0, conditions: 0 },
+    findings: [],
+    medicationStops: [],
+    existing: { observations: 0, medications: 0, conditions: 0, findings: 0 },
     unchangedRows: 0,
     evaluation: "from-plan",
     size: 1,

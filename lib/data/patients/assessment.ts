@@ -12,6 +12,7 @@ import { toIsoDate } from "@/lib/domain/dates";
 import { MEASURE_LABELS } from "@/lib/domain/measures";
 import { MEASURE_KINDS, type MeasureKind, type ObservationInput, type Tier } from "@/lib/domain/types";
 import { decodeMeasureKind, decodeTier } from "@/lib/data/stored/values";
+import type { StoredFinding } from "./record-rows";
 
 /**
  * Recording one visit's results for a patient (docs/design.md#who-uses-it, "enter an assessment"). The write is
@@ -25,6 +26,8 @@ export type AssessmentObservation = ObservationInput & { reportedValue: string; 
 
 export interface AssessmentInput {
   observations: readonly AssessmentObservation[];
+  /** Yubi-wakka results and B12 symptoms noted at the visit (PatientFinding rows). */
+  findings?: readonly StoredFinding[];
 }
 
 export interface RecordAssessmentResult {
@@ -67,7 +70,8 @@ function assertCanEdit(actor: Actor): void {
  * Stores one visit's results for a patient of the actor's clinic (source "manual", entered by
  * the actor), provided the patient is still at `expectedPatientVersion`; then, in the same
  * transaction, re-evaluates the patient (snapshot, flags, panel columns) and writes one
- * "observation.create" audit event per result. Another clinic's patient is not_found; a stale
+ * "observation.create" audit event per result (and a "patient.update" event per finding: a
+ * Yubi-wakka result or a B12 symptom). Another clinic's patient is not_found; a stale
  * version is a conflict and writes nothing. Results dated after `now` are refused (the engine
  * would ignore them).
  */
@@ -82,7 +86,11 @@ export async function recordAssessment(
   assertCanEdit(actor);
   assertPatientId(patientId);
   const clinicId = actor.clinicId;
-  if (input.observations.length === 0) throw new AppError("invalid", "Enter at least one result before saving.");
+  const findings = input.findings ?? [];
+  if (input.observations.length === 0 && findings.length === 0) throw new AppError("invalid", "Enter at least one result before saving.");
+  for (const f of findings) {
+    if (f.recordedAt.getTime() > now.getTime()) throw new AppError("invalid", `The visit is dated ${toIsoDate(f.recordedAt)}, after today.`);
+  }
   for (const o of input.observations) {
     if (!(MEASURE_KINDS as readonly string[]).includes(o.kind)) throw new AppError("invalid", `Unknown kind of result “${o.kind}”.`);
     if (o.observedAt.getTime() > now.getTime()) {
@@ -113,27 +121,38 @@ export async function recordAssessment(
       updatedAt: writtenAt,
     }));
     await tx.observation.createMany({ data: rows });
+    const findingRows = findings.map((f) => ({ id: randomUUID(), clinicId, patientId, kind: f.kind, code: f.code, recordedAt: f.recordedAt, source: "manual", createdAt: writtenAt }));
+    if (findingRows.length > 0) await tx.patientFinding.createMany({ data: findingRows });
     await reevaluatePatients(tx, clinicId, [patientId], now);
     await appendAudit(
       tx,
       actor,
-      rows.map((row) => ({
-        action: "observation.create" as const,
-        patientId,
-        entityType: "observation",
-        entityId: row.id,
-        detail: {
-          kind: row.kind,
-          value: row.value,
-          isUnable: row.isUnable,
-          reportedValue: row.reportedValue,
-          reportedUnit: row.reportedUnit,
-          observedAt: row.observedAt.toISOString(),
-          method: row.method,
-          note: row.note,
-          patientVersion: version,
-        },
-      })),
+      [
+        ...rows.map((row) => ({
+          action: "observation.create" as const,
+          patientId,
+          entityType: "observation",
+          entityId: row.id,
+          detail: {
+            kind: row.kind,
+            value: row.value,
+            isUnable: row.isUnable,
+            reportedValue: row.reportedValue,
+            reportedUnit: row.reportedUnit,
+            observedAt: row.observedAt.toISOString(),
+            method: row.method,
+            note: row.note,
+            patientVersion: version,
+          },
+        })),
+        ...findingRows.map((row) => ({
+          action: "patient.update" as const,
+          patientId,
+          entityType: "patient_finding",
+          entityId: row.id,
+          detail: { change: "finding.add", kind: row.kind, code: row.code, recordedAt: row.recordedAt.toISOString(), patientVersion: version },
+        })),
+      ],
       now,
     );
     const after = await riskState(tx, clinicId, patientId);

@@ -102,8 +102,9 @@ function criterionWhere(c: CohortCriterion, now: Date): Prisma.PatientWhereInput
     case "tier":
     case "ewgsop2":
     case "b12_status":
-    case "awgs2019": {
-      const column = { tier: "tier", ewgsop2: "ewgsop2", awgs2019: "awgs2019", b12_status: "b12Status" }[c.field];
+    case "awgs2019":
+    case "awgs2025": {
+      const column = { tier: "tier", ewgsop2: "ewgsop2", awgs2019: "awgs2019", awgs2025: "awgs2025", b12_status: "b12Status" }[c.field];
       const is: Prisma.PatientWhereInput = { snapshot: { is: { [column]: value } } };
       return c.op === "is" ? is : { NOT: is };
     }

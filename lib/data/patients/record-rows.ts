@@ -1,7 +1,7 @@
 import "server-only";
 import type { Tx } from "@/lib/data/db/client";
 import { bulkTable, insertRows, newRowId } from "@/lib/data/db/bulk-insert";
-import type { ConditionCode, MassMethod, MeasureKind, StoredMedication, StoredObservation } from "@/lib/domain/types";
+import type { B12SymptomCode, ConditionCode, MassMethod, MeasureKind, PatientHistory, StoredMedication, StoredObservation, YubiWakkaResult } from "@/lib/domain/types";
 
 /**
  * The rows of a patient's record written in bulk — results, medicines and absorption conditions —
@@ -141,12 +141,66 @@ export function conditionRow(patientId: string, c: StoredCondition, sourceRef: s
   };
 }
 
+/** The kinds of PatientFinding: a finding recorded on a day that is not a number. */
+export const FINDING_KINDS = ["yubi_wakka", "b12_symptom"] as const;
+
+/** A Yubi-wakka result or a B12 symptom, as a source gives it and the PatientFinding table keeps it. */
+export type StoredFinding =
+  | { kind: "yubi_wakka"; code: YubiWakkaResult; recordedAt: Date }
+  | { kind: "b12_symptom"; code: B12SymptomCode; recordedAt: Date };
+
+export interface FindingRow {
+  id: string;
+  clinicId: string;
+  patientId: string;
+  kind: StoredFinding["kind"];
+  code: string;
+  recordedAt: Date;
+  source: RecordSource;
+  sourceRef: string | null;
+  createdAt: Date;
+}
+
+const FINDING_TABLE = bulkTable<FindingRow>()("PatientFinding", ["id", "clinicId", "patientId", "kind", "code", "recordedAt", "source", "sourceRef", "createdAt"]);
+
+/** A finding of a patient. */
+export function findingRow(patientId: string, f: StoredFinding, sourceRef: string | null, origin: RowOrigin): FindingRow {
+  return {
+    id: newRowId(),
+    clinicId: origin.clinicId,
+    patientId,
+    kind: f.kind,
+    code: f.code,
+    recordedAt: f.recordedAt,
+    source: origin.source,
+    sourceRef,
+    createdAt: origin.writtenAt,
+  };
+}
+
+/** The engine's inputs from a patient's findings: Yubi-wakka results and B12 symptoms. */
+export function findingInputs(findings: readonly StoredFinding[]): Required<Pick<PatientHistory, "yubiWakka" | "b12Symptoms">> {
+  const yubiWakka: NonNullable<PatientHistory["yubiWakka"]> = [];
+  const b12Symptoms: NonNullable<PatientHistory["b12Symptoms"]> = [];
+  for (const f of findings) {
+    if (f.kind === "yubi_wakka") yubiWakka.push({ result: f.code, observedAt: f.recordedAt });
+    else b12Symptoms.push({ code: f.code, recordedAt: f.recordedAt });
+  }
+  return { yubiWakka, b12Symptoms };
+}
+
 /** Inserts the rows of patients' records, results first (each list in one bulk statement per table). */
 export async function insertRecordRows(
   tx: Tx,
-  rows: { observations: readonly ObservationRow[]; medications: readonly MedicationRow[]; conditions: readonly ConditionRow[] },
+  rows: {
+    observations: readonly ObservationRow[];
+    medications: readonly MedicationRow[];
+    conditions: readonly ConditionRow[];
+    findings?: readonly FindingRow[];
+  },
 ): Promise<void> {
   await insertRows(tx, OBSERVATION_TABLE, rows.observations);
   await insertRows(tx, MEDICATION_TABLE, rows.medications);
   await insertRows(tx, CONDITION_TABLE, rows.conditions);
+  await insertRows(tx, FINDING_TABLE, rows.findings ?? []);
 }

@@ -7,7 +7,7 @@ import { actorRole, type Actor } from "@/lib/data/access/actor";
 import { can } from "@/lib/data/access/roles";
 import { z } from "zod";
 import { neutraliseCell } from "@/lib/domain/csv-export";
-import { AWGS2019_CATEGORIES, B12_STATUSES, EWGSOP2_CATEGORIES, SEXES, TIERS } from "@/lib/domain/types";
+import { AWGS2019_CATEGORIES, AWGS2025_CATEGORIES, B12_STATUSES, EWGSOP2_CATEGORIES, SEXES, TIERS } from "@/lib/domain/types";
 import { storedRow } from "@/lib/data/stored/decode";
 import { chunks, IDS_PER_QUERY } from "@/lib/data/db/batches";
 import { bornBeforeForAge } from "@/lib/domain/dates";
@@ -40,6 +40,7 @@ const categoryGroup = z
     tier: z.enum(TIERS).nullable(),
     ewgsop2: z.enum(EWGSOP2_CATEGORIES).nullable(),
     awgs2019: z.enum(AWGS2019_CATEGORIES).nullable(),
+    awgs2025: z.enum(AWGS2025_CATEGORIES).nullable(),
     b12Status: z.enum(B12_STATUSES).nullable(),
     n: count,
   })
@@ -71,10 +72,10 @@ async function countGroups(db: Db, clinicId: string, now: Date, ids: string[] | 
   )} ELSE ${AGE_BANDS.at(-1)!.key} END`;
   const [categories, medicines] = await Promise.all([
     db.$queryRaw<unknown[]>`
-      SELECT p."sex" AS "sex", ${band} AS "band", s."tier" AS "tier", s."ewgsop2" AS "ewgsop2", s."awgs2019" AS "awgs2019", s."b12Status" AS "b12Status", COUNT(*) AS "n"
+      SELECT p."sex" AS "sex", ${band} AS "band", s."tier" AS "tier", s."ewgsop2" AS "ewgsop2", s."awgs2019" AS "awgs2019", s."awgs2025" AS "awgs2025", s."b12Status" AS "b12Status", COUNT(*) AS "n"
       FROM "Patient" p LEFT JOIN "RiskSnapshot" s ON s."patientId" = p."id"
       WHERE p."clinicId" = ${clinicId} ${cohort}
-      GROUP BY 1, 2, 3, 4, 5, 6`,
+      GROUP BY 1, 2, 3, 4, 5, 6, 7`,
     db.$queryRaw<unknown[]>`
       SELECT p."medicationClasses" AS "medicationClasses", s."b12Status" AS "b12Status", COUNT(*) AS "n"
       FROM "Patient" p LEFT JOIN "RiskSnapshot" s ON s."patientId" = p."id"
@@ -109,7 +110,7 @@ export async function getClinicAggregates(
   } else {
     slices.push(null);
   }
-  const categories = new Map<string, { sex: string; band: AgeBandKey; tier: string | null; ewgsop2: string | null; awgs2019: string | null; b12Status: string | null; count: number }>();
+  const categories = new Map<string, { sex: string; band: AgeBandKey; tier: string | null; ewgsop2: string | null; awgs2019: string | null; awgs2025: string | null; b12Status: string | null; count: number }>();
   const medicines = new Map<string, ClinicAggregates["b12ByMedicines"][number]>();
   const flags = new Map<string, ClinicAggregates["flags"][number]>();
   for (const ids of slices) {
@@ -119,7 +120,7 @@ export async function getClinicAggregates(
       db.flag.groupBy({ by: ["code"], where: { ...flagWhere, dueAt: { gte: now } }, _count: { _all: true } }),
       db.flag.groupBy({ by: ["code"], where: { ...flagWhere, dueAt: { lt: now } }, _count: { _all: true } }),
     ]);
-    for (const row of groups.categories) addTo(categories, [row.sex, row.band, row.tier, row.ewgsop2, row.awgs2019, row.b12Status].join("|"), row);
+    for (const row of groups.categories) addTo(categories, [row.sex, row.band, row.tier, row.ewgsop2, row.awgs2019, row.awgs2025, row.b12Status].join("|"), row);
     for (const row of groups.medicines) addTo(medicines, `${row.medicationClasses}|${row.b12Status}`, row);
     for (const [rows, field] of [[due, "due"], [overdue, "overdue"]] as const) {
       for (const row of rows) {

@@ -2,8 +2,9 @@ import { z } from "zod";
 import { ROLES } from "@/lib/data/access/roles";
 import { MEASURE_COLUMNS, type CohortEvaluation } from "@/lib/domain/csv-export";
 import { CLOSE_REASONS, FLAG_STATUSES, OUTREACH_STATUSES } from "@/lib/domain/flag-lifecycle";
+import { FINDING_KINDS, type StoredFinding } from "@/lib/data/patients/record-rows";
 import {
-  AWGS2019_CATEGORIES, B12_STATUSES, CONDITION_CODES, DIETS, EWGSOP2_CATEGORIES, FLAG_CODES, MASS_METHODS, MEASURE_KINDS, SEXES, TIERS,
+  AWGS2019_CATEGORIES, AWGS2025_CATEGORIES, B12_STATUSES, B12_SYMPTOM_CODES, YUBI_WAKKA_RESULTS, CONDITION_CODES, DIETS, EWGSOP2_CATEGORIES, FLAG_CODES, MASS_METHODS, MEASURE_KINDS, SEXES, TIERS,
   TIER_RANK, type Evaluation, type Reason, type Tier,
 } from "@/lib/domain/types";
 import { isCanonicalPanelUrl, panelQueryString, parsePanelParams } from "@/lib/validation/panel-query";
@@ -26,10 +27,24 @@ export const decodeMeasureKind = storedEnum(MEASURE_KINDS, { table: "Observation
 export const decodeMassMethod = storedOptionalEnum(MASS_METHODS, { table: "Observation", column: "method" });
 export const decodeConditionCode = storedEnum(CONDITION_CODES, { table: "PatientCondition", column: "code" });
 
+// PatientFinding
+const decodeFindingKind = storedEnum(FINDING_KINDS, { table: "PatientFinding", column: "kind" });
+const decodeYubiWakka = storedEnum(YUBI_WAKKA_RESULTS, { table: "PatientFinding", column: "code" });
+const decodeB12Symptom = storedEnum(B12_SYMPTOM_CODES, { table: "PatientFinding", column: "code" });
+
+/** A stored finding: its kind, and its code checked against that kind's codes. */
+export function decodeFinding(row: { id: string; kind: string; code: string; recordedAt: Date }): StoredFinding {
+  const kind = decodeFindingKind(row.kind, row.id);
+  return kind === "yubi_wakka"
+    ? { kind, code: decodeYubiWakka(row.code, row.id), recordedAt: row.recordedAt }
+    : { kind, code: decodeB12Symptom(row.code, row.id), recordedAt: row.recordedAt };
+}
+
 // RiskSnapshot
 export const decodeTier = storedEnum(TIERS, { table: "RiskSnapshot", column: "tier" });
 export const decodeEwgsop2 = storedEnum(EWGSOP2_CATEGORIES, { table: "RiskSnapshot", column: "ewgsop2" });
 export const decodeAwgs2019 = storedEnum(AWGS2019_CATEGORIES, { table: "RiskSnapshot", column: "awgs2019" });
+export const decodeAwgs2025 = storedOptionalEnum(AWGS2025_CATEGORIES, { table: "RiskSnapshot", column: "awgs2025" });
 export const decodeB12Status = storedEnum(B12_STATUSES, { table: "RiskSnapshot", column: "b12Status" });
 
 /** The tier of a stored rank (TIER_RANK), for counts grouped by rank over `rows` (no one row id). */
@@ -63,6 +78,9 @@ export const decodeFlagReasons = storedJson(reasonsSchema, { table: "Flag", colu
 export type StoredEvaluation = Pick<Evaluation, "ruleSetVersion" | "evaluatedAt" | "tier" | "tierReasons" | "ewgsop2" | "awgs2019" | "b12" | "sdoc" | "fnih"> & {
   caseFinding: Pick<Evaluation["caseFinding"], "positive" | "reasons">;
   riskFactors: Pick<Evaluation["riskFactors"], "reasons">;
+  /** Absent in a snapshot written before the engine computed AWGS 2025 (until the clinic is re-evaluated). */
+  awgs2025?: Evaluation["awgs2025"];
+  awgsEditionInForce?: Evaluation["awgsEditionInForce"];
 };
 
 const category = <C extends string>(values: readonly [C, ...C[]]) => z.object({ category: z.enum(values), reasons: reasonsSchema });
@@ -75,6 +93,8 @@ const storedEvaluationSchema = z.object({
   tierReasons: reasonsSchema,
   ewgsop2: category(EWGSOP2_CATEGORIES),
   awgs2019: category(AWGS2019_CATEGORIES),
+  awgs2025: category(AWGS2025_CATEGORIES).extend({ outcomes: reasonsSchema }).optional(),
+  awgsEditionInForce: z.union([z.literal(2019), z.literal(2025)]).optional(),
   b12: z.object({ status: z.enum(B12_STATUSES), onTreatment: z.boolean(), renalCaveat: z.boolean(), reasons: reasonsSchema }),
   sdoc: z.object({ weakness: yesNoOrUnknown, slowness: yesNoOrUnknown, sarcopenia: yesNoOrUnknown, reasons: reasonsSchema }),
   fnih: z.object({ weakness: yesNoOrUnknown, lowLeanMass: yesNoOrUnknown, reasons: reasonsSchema }),
@@ -93,6 +113,7 @@ const cohortEvaluationSchema = z.object({
   tier: z.enum(TIERS),
   ewgsop2: z.object({ category: z.enum(EWGSOP2_CATEGORIES) }),
   awgs2019: z.object({ category: z.enum(AWGS2019_CATEGORIES) }),
+  awgs2025: z.object({ category: z.enum(AWGS2025_CATEGORIES) }).optional(),
   b12: z.object({ status: z.enum(B12_STATUSES), onTreatment: z.boolean() }),
   flags: z.array(z.object({ code: z.enum(FLAG_CODES), dueAt: z.string() })),
   medicines: z.object({ b12Lowering: z.array(z.string()) }),

@@ -2,7 +2,7 @@ import type { ReactNode } from "react";
 import Link from "next/link";
 import type { MedicationView, OpenedPatientRecord, PatientFlags, StoredSnapshot } from "@/lib/data/patients/record";
 import { CLOSE_REASON_LABELS, OUTREACH_LABELS } from "@/lib/data/flags/lifecycle";
-import { AWGS2019_LABELS, B12_STATUS_LABELS, EWGSOP2_LABELS, FLAG_LABELS } from "@/lib/domain/labels";
+import { AWGS2019_LABELS, AWGS2025_LABELS, B12_STATUS_LABELS, EWGSOP2_LABELS, FLAG_LABELS } from "@/lib/domain/labels";
 import { MEASURE_LABELS } from "@/lib/domain/measures";
 import { addMonthsUtc } from "@/lib/domain/dates";
 import { describeReported } from "@/lib/validation/assessment-form";
@@ -73,16 +73,37 @@ export async function LatestResultsPanel({ record, now }: { record: OpenedPatien
   );
 }
 
-function Category({ title, value, reasons, headingLevel = 3 }: { title: string; value: string; reasons: readonly Reason[]; headingLevel?: 3 | 4 }) {
+function Category({ title, value, reasons, headingLevel = 3, note, children }: {
+  title: string;
+  value: string;
+  reasons: readonly Reason[];
+  headingLevel?: 3 | 4;
+  note?: string;
+  children?: ReactNode;
+}) {
   const Heading = headingLevel === 3 ? "h3" : "h4";
   return (
     <section className="category card" aria-label={title}>
       <Heading className="category-title">
         {title}: <span className="category-value">{value}</span>
       </Heading>
+      {note ? <p className="small muted flush">{note}</p> : null}
       <Reasons reasons={reasons} />
+      {children}
     </section>
   );
+}
+
+/** The citations behind a card's cut-offs, each once (the engine keeps them with each reason). */
+function Sources({ reasons }: { reasons: readonly Reason[] }) {
+  const sources = [...new Set(reasons.flatMap((reason) => reason.threshold?.source ?? []))];
+  return sources.length === 0 ? null : <p className="small muted flush">Source: {sources.join("; ")}</p>;
+}
+
+/** Which AWGS edition drives the tier and flags, said on both AWGS cards. */
+function editionNote(edition: 2019 | 2025, inForce: 2019 | 2025 | undefined): string {
+  if (inForce === undefined) return "";
+  return edition === inForce ? "This edition drives the tier and flags (the clinic's setting)." : "Shown for comparison; the tier and flags follow the other edition (the clinic's setting).";
 }
 
 function yesNo(value: boolean | null, yes: string, no: string): string {
@@ -113,7 +134,23 @@ export function CategoriesPanel({ snapshot }: { snapshot: StoredSnapshot | null 
       </div>
       <div className="category-grid">
         <Category title="EWGSOP2" value={EWGSOP2_LABELS[e.ewgsop2.category]} reasons={e.ewgsop2.reasons} />
-        <Category title="AWGS 2019" value={AWGS2019_LABELS[e.awgs2019.category]} reasons={e.awgs2019.reasons} />
+        <Category title="AWGS 2019" value={AWGS2019_LABELS[e.awgs2019.category]} reasons={e.awgs2019.reasons} note={editionNote(2019, e.awgsEditionInForce)} />
+        {e.awgs2025 ? (
+          <Category
+            title="AWGS 2025"
+            value={AWGS2025_LABELS[e.awgs2025.category]}
+            reasons={e.awgs2025.reasons}
+            note={`Supersedes AWGS 2019 (Chen et al., Nature Aging 2025). ${editionNote(2025, e.awgsEditionInForce)}`}
+          >
+            {e.awgs2025.outcomes.length > 0 ? (
+              <>
+                <p className="small flush"><strong>Outcomes</strong> (chair stand, gait speed: shown against their cut-offs, never diagnostic)</p>
+                <Reasons reasons={e.awgs2025.outcomes} />
+              </>
+            ) : null}
+            <Sources reasons={[...e.awgs2025.reasons, ...e.awgs2025.outcomes]} />
+          </Category>
+        ) : null}
         <Category
           title="Vitamin B12"
           value={`${B12_STATUS_LABELS[e.b12.status]}${e.b12.onTreatment ? " · on treatment" : ""}`}

@@ -5,6 +5,7 @@ import { redirect } from "next/navigation";
 import { guardedAction } from "@/lib/auth/guarded";
 import { getDb } from "@/lib/data/db/client";
 import { recordAssessment } from "@/lib/data/patients/assessment";
+import type { StoredFinding } from "@/lib/data/patients/record-rows";
 import { isAppError } from "@/lib/errors";
 import { assessmentFormSchema, datesAfter } from "@/lib/validation/assessment-form";
 import { assessmentNoticeQuery } from "@/lib/validation/change-notice";
@@ -24,7 +25,14 @@ export const recordAssessmentAction = guardedAction("patient:edit", assessmentFo
   if (Object.keys(future).length > 0) return { ok: false, fieldErrors: future, message: "Check the highlighted fields." };
   let notice: string;
   try {
-    const saved = await recordAssessment(getDb(), actor, input.patientId, { observations: input.observations }, input.expectedVersion, now);
+    const findings: StoredFinding[] = [
+      ...(input.yubiWakka ? [{ kind: "yubi_wakka" as const, code: input.yubiWakka, recordedAt: input.visitDate }] : []),
+      ...input.b12Symptoms.map((code) => ({ kind: "b12_symptom" as const, code, recordedAt: input.visitDate })),
+    ];
+    if (input.visitDate.getTime() > now.getTime() && findings.length > 0) {
+      return { ok: false, fieldErrors: { visitDate: ["The visit date is after today."] }, message: "Check the highlighted fields." };
+    }
+    const saved = await recordAssessment(getDb(), actor, input.patientId, { observations: input.observations, findings }, input.expectedVersion, now);
     // The codes come from the engine's open flags; the page shows only those it knows.
     notice = assessmentNoticeQuery({
       tierBefore: saved.change.tierBefore,

@@ -4,7 +4,11 @@ import { useActionState, useEffect, useRef, useState, type FormEvent, type React
 import Link from "next/link";
 import type { ActionState } from "@/lib/auth/guarded";
 import { KG_PER_LB, WALK_TEST_METRES } from "@/lib/domain/units";
+import { YUBI_WAKKA_WORDS } from "@/lib/domain/awgs2025";
+import { B12_SYMPTOM_LABELS } from "@/lib/domain/b12-symptoms";
+import { B12_SYMPTOM_CODES, YUBI_WAKKA_RESULTS } from "@/lib/domain/types";
 import {
+  b12SymptomField,
   B12_UNITS,
   GRIP_TRIAL_FIELDS,
   GRIP_UNITS,
@@ -307,6 +311,20 @@ function AssessmentFields({ action, pending, state, patientId, version, today }:
       </fieldset>
 
       <fieldset className="card section">
+        <legend>Yubi-wakka finger-ring test (AWGS 2025)</legend>
+        <p className="small muted flush">
+          The patient encircles the thickest part of the non-dominant calf with both thumbs and index fingers. &ldquo;Smaller&rdquo; (a gap) is a positive case finding at 65 and over.
+        </p>
+        <Choice
+          name="yubiWakka"
+          legend="The calf compared with the finger ring"
+          values={values}
+          errors={errors}
+          options={[{ value: "", label: "not done" }, ...YUBI_WAKKA_RESULTS.map((r) => ({ value: r, label: YUBI_WAKKA_WORDS[r] }))]}
+        />
+      </fieldset>
+
+      <fieldset className="card section">
         <legend>SARC-F questionnaire</legend>
         <p className="small muted flush">Ask all five questions (0–2 points each), or leave them all unanswered.</p>
         {SARC_F_ITEMS.map((item, i) => (
@@ -332,6 +350,16 @@ function AssessmentFields({ action, pending, state, patientId, version, today }:
             )}
           </p>
           <button type="button" className="secondary" onClick={clearSarcF}>Clear SARC-F answers</button>
+        </div>
+      </fieldset>
+
+      <fieldset className="card section">
+        <legend>Symptoms and signs of B12 deficiency (NICE NG239)</legend>
+        <p className="small muted flush">Tick those present at the visit. With a risk factor, NICE offers a B12 test.</p>
+        <div className="row">
+          {B12_SYMPTOM_CODES.map((code) => (
+            <Tick key={code} name={b12SymptomField(code)} label={B12_SYMPTOM_LABELS[code]} values={values} errors={errors} />
+          ))}
         </div>
       </fieldset>
 
