@@ -9,7 +9,7 @@ import { ageInYears } from "@/lib/domain/dates";
 import { findMedicineById, MEDICINE_CLASSES, type MedicineRoles } from "@/lib/domain/medicine-catalogue";
 import { isCurrentMedication } from "@/lib/domain/medications";
 import type { ThresholdValues } from "@/lib/domain/thresholds";
-import { closedFlagReturnsAt, flagState, PERSON_CLOSE_REASONS, type CloseReason, type FlagStage, type FlagStateView, type FlagStatus, type OutreachStatus, type PersonCloseReason } from "@/lib/domain/flag-lifecycle";
+import { closedFlagReturnsAt, flagState, PERSON_CLOSE_REASONS, type CloseReason, type FlagStage, type FlagStateView, type FlagLifecycleSettings, type FlagStatus, type OutreachStatus, type PersonCloseReason, OPEN_FLAG_STATES } from "@/lib/domain/flag-lifecycle";
 import {
   MEASURE_KINDS, type Awgs2019Category, type B12Status, type ConditionCode, type Diet, type Ewgsop2Category, type FlagCode, type MeasureKind, type Reason, type Sex, type StoredObservation, type Tier,
 } from "@/lib/domain/types";
@@ -81,6 +81,8 @@ export interface PatientFlags {
   closed: FlagView[];
   /** What the close form says for each reason: when the flag would return if closed now (null: never). */
   returnsIfClosedNow: Record<PersonCloseReason, Date | null>;
+  /** The clinic's lifecycle settings in force (due soon, awaiting window, return after a close). */
+  settings: FlagLifecycleSettings;
 }
 
 export interface MedicationView {
@@ -275,13 +277,15 @@ async function loadFlags(db: Db, scope: Scope, now: Date): Promise<PatientFlags>
       };
     },
   );
-  const stateRank = (f: FlagView) => ["overdue", "due", "due_soon", "ordered", "postponed", "not_due"].indexOf(f.state.state);
+  const states: readonly string[] = OPEN_FLAG_STATES;
+  const stateRank = (f: FlagView) => states.indexOf(f.state.state);
   return {
     open: views.filter((f) => f.status === "open").sort((a, b) => stateRank(a) - stateRank(b) || a.state.day.localeCompare(b.state.day)),
     closed: views
       .filter((f) => f.status !== "open")
       .sort((a, b) => (b.closedAt?.getTime() ?? 0) - (a.closedAt?.getTime() ?? 0) || b.openedAt.getTime() - a.openedAt.getTime()),
     returnsIfClosedNow: Object.fromEntries(PERSON_CLOSE_REASONS.map((reason) => [reason, closedFlagReturnsAt(reason, now, null, settings)])) as Record<PersonCloseReason, Date | null>,
+    settings,
   };
 }
 

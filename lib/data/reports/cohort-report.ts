@@ -1,4 +1,5 @@
 import "server-only";
+import { getActiveThresholds } from "@/lib/data/evaluation/thresholds";
 import type { Prisma } from "@/lib/generated/prisma-sqlite/client";
 import type { Db } from "@/lib/data/db/client";
 import { auditRead } from "@/lib/data/audit/log";
@@ -52,7 +53,7 @@ export async function getCohortReport(db: Db, actor: Actor, query: PanelQuery, n
     await auditRead(db, actor, [{ action: "export.run", entityType: "report", detail: { format: "print", cohort: null, suppressed: summary.isSuppressed, listed: 0 } }], now);
     return { summary, isCohort: false, patients: null };
   }
-  const where = panelWhere(actor, query, now);
+  const where = panelWhere(actor, query, now, (await getActiveThresholds(db, actor.clinicId, now)).values.flagLifecycle);
   const select = {
     id: true, mrn: true, familyName: true, givenName: true, birthDate: true, sex: true,
     snapshot: { select: { id: true, tier: true, ewgsop2: true, awgs2019: true, b12Status: true } },
