@@ -16,6 +16,9 @@ import { panelQuerySchema } from "@/lib/validation/panel-query";
 import { addDaysUtc } from "@/lib/domain/dates";
 import type { NewPatient } from "@/lib/data/patients/new-patient";
 import type { FlagCode } from "@/lib/domain/types";
+import { migrate } from "@/lib/data/db/migrate";
+import { suppressedFlagKeys } from "@/lib/data/flags/suppression";
+import { CLOSE_REASON_LABELS } from "@/lib/domain/flag-lifecycle";
 
 /**
  * The flag lifecycle against a real database (docs/design.md#flag-lifecycle): due → overdue by
@@ -234,5 +237,47 @@ describe("flag lifecycle", () => {
     expect(columns.at(-1)).toBe("flag_states");
     const line = lines.find((l) => l.startsWith(`${mrnOf},`))!;
     expect(line.split(",").at(-1)).toBe("b12_test_due:ordered");
+  });
+});
+
+/** A database the previous version left, with open and closed flags, upgraded by the lifecycle migration. */
+describe("flag lifecycle migration of existing flags", () => {
+  let t: TestDatabase;
+  const iso = (d: string) => `${d}T00:00:00.000+00:00`;
+
+  beforeAll(async () => {
+    t = await createTestDatabase({ migrate: { stopBefore: "flag_lifecycle_states" } });
+    await t.db.$executeRawUnsafe(`INSERT INTO "Clinic" ("id", "name", "slug") VALUES ('c1', 'Old clinic', 'old')`);
+    await t.db.$executeRawUnsafe(
+      `INSERT INTO "Patient" ("id", "clinicId", "mrn", "familyName", "givenName", "birthDate", "sex", "searchText", "updatedAt") VALUES ('p1', 'c1', 'OLD-1', 'Old', 'Patient', '${iso("1940-01-01")}', 'female', 'old-1 old patient', '${iso("2026-11-01")}')`,
+    );
+    const flag = (id: string, code: string, status: string, reason: string | null, closedAt: string | null) =>
+      t.db.$executeRawUnsafe(
+        `INSERT INTO "Flag" ("id", "clinicId", "patientId", "code", "status", "dueAt", "openedAt", "closedAt", "closeReason", "closeNote", "reasonText", "detailJson", "updatedAt")
+         VALUES ('${id}', 'c1', 'p1', '${code}', '${status}', '${iso("2026-10-15")}', '${iso("2026-09-01")}', ${closedAt ? `'${iso(closedAt)}'` : "NULL"}, ${reason ? `'${reason}'` : "NULL"}, ${reason === "done" ? "'ordered in the EHR'" : "NULL"}, 'old flag', '[]', '${iso("2026-11-01")}')`,
+      );
+    await flag("open1", "reassessment_due", "open", null, null);
+    await flag("done1", "b12_test_due", "closed", "done", "2026-11-01");
+    await flag("declined1", "muscle_mass_due", "closed", "patient_declined", "2026-11-02");
+    await flag("engine1", "b12_confirm_due", "closed", "resolved_by_data", "2026-11-03");
+    await migrate(t.url);
+  });
+  afterAll(async () => t?.drop());
+
+  it("gives every flag its due date as action day, keeps each closed flag's reason, and stores the return date the old 90-day rule implied", async () => {
+    const rows = await t.db.flag.findMany({ orderBy: { id: "asc" }, select: { id: true, status: true, stage: true, closeReason: true, closeNote: true, actionDueAt: true, returnsAt: true } });
+    expect(rows).toEqual([
+      { id: "declined1", status: "closed", stage: "none", closeReason: "patient_declined", closeNote: null, actionDueAt: new Date("2026-10-15T00:00:00Z"), returnsAt: new Date("2027-01-31T00:00:00Z") },
+      { id: "done1", status: "closed", stage: "none", closeReason: "done", closeNote: "ordered in the EHR", actionDueAt: new Date("2026-10-15T00:00:00Z"), returnsAt: new Date("2027-01-30T00:00:00Z") },
+      { id: "engine1", status: "closed", stage: "none", closeReason: "resolved_by_data", closeNote: null, actionDueAt: new Date("2026-10-15T00:00:00Z"), returnsAt: null },
+      { id: "open1", status: "open", stage: "none", closeReason: null, closeNote: null, actionDueAt: new Date("2026-10-15T00:00:00Z"), returnsAt: null },
+    ]);
+  });
+
+  it("reads the old reasons with their labels, and the old close still keeps the engine from raising the flag until its return date", async () => {
+    const keys = await suppressedFlagKeys(t.db, ["p1"], new Date("2027-01-29T23:59:59Z"));
+    expect(keys).toEqual(new Set(["p1|b12_test_due", "p1|muscle_mass_due"]));
+    expect(await suppressedFlagKeys(t.db, ["p1"], new Date("2027-01-31T00:00:00Z"))).toEqual(new Set());
+    expect(CLOSE_REASON_LABELS.done).toMatch(/before coded reasons/);
   });
 });
