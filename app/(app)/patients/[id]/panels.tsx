@@ -162,7 +162,8 @@ export async function OpenFlagsPanel({ load }: { load: () => Promise<PatientFlag
           <article key={flag.id} className="flag-card card" aria-labelledby={headingId} data-flag-code={flag.code}>
             <header className="flag-card-header">
               <h3 id={headingId}>{label}</h3>
-              <span className="badge">{FLAG_STATE_LABELS[flag.state.state]}</span>
+              {/* The state's name as a badge, unless the line says just that ("Due today"). */}
+              {FLAG_STATE_LABELS[flag.state.state] !== flag.state.text ? <span className="badge">{FLAG_STATE_LABELS[flag.state.state]}</span> : null}
               <StateText state={flag.state} />
               <span className="badge">Outreach: {OUTREACH_LABELS[flag.outreach]}</span>
             </header>
