@@ -198,18 +198,17 @@ interface StoppedFlag {
   patientId: string;
   code: string;
   openedAt: Date;
-  orderedAt: Date | null;
 }
 
 /**
  * Closes the open flags the engine no longer raises, saying why — never a silent disappearance:
  * - a result that satisfies the flag (lib/domain/flag-lifecycle.ts `SATISFIED_BY`: a B12 result
  *   for `b12_test_due`, a grip or chair stand for `reassessment_due`…), observed on or after the
- *   day the flag opened (or was ordered) or entered since it opened, closes it as
+ *   day the flag opened or entered since it opened, closes it as
  *   `result_received`, "Closed by <result, value, date>";
  * - otherwise the patient is no longer eligible (started B12 replacement, died, results changed):
  *   the flag becomes `not_applicable` (`no_longer_indicated`) with the reason in its note.
- * One query for the candidate results of the whole batch, then one update per flag (few: only
+ * One query for the candidate results of the whole batch, then one update per distinct outcome (only
  * flags that stopped firing in this evaluation).
  */
 async function closeStoppedFlags(tx: Tx, stopped: readonly StoppedFlag[], evaluations: readonly EvaluatedPatient[], now: Date): Promise<void> {
@@ -227,20 +226,34 @@ async function closeStoppedFlags(tx: Tx, stopped: readonly StoppedFlag[], evalua
     );
   }
   const byPatient = new Map(evaluations.map((e) => [e.patientId, e.evaluation]));
+  const resultsOf = new Map<string, typeof results>();
+  for (const r of results) resultsOf.set(r.patientId, [...(resultsOf.get(r.patientId) ?? []), r]);
+  // Grouped by what is written, so a recompute that makes thousands of flags not applicable (a
+  // policy switched off) writes a handful of statements; result notes differ per flag but are few.
+  const groups = new Map<string, { status: "closed" | "not_applicable"; closeReason: "result_received" | "no_longer_indicated"; closeNote: string; ids: string[] }>();
   for (const flag of stopped) {
     const code = decodeFlagCode(flag.code, flag.id);
-    const since = startOfUtcDay(flag.orderedAt && flag.orderedAt < flag.openedAt ? flag.orderedAt : flag.openedAt);
-    const result = results.find(
-      (r) => r.patientId === flag.patientId && SATISFIED_BY[code].some((kind) => kind === r.kind) && (r.observedAt >= since || r.createdAt >= flag.openedAt),
+    const since = startOfUtcDay(flag.openedAt);
+    // The newest satisfying result taken since the flag's day, or entered since it opened.
+    const result = (resultsOf.get(flag.patientId) ?? []).find(
+      (r) => SATISFIED_BY[code].some((kind) => kind === r.kind) && (r.observedAt >= since || r.createdAt >= flag.openedAt),
     );
-    const common = { closedAt: now, closedById: null, returnsAt: null, version: { increment: 1 } };
-    if (result) {
-      const text = closedByResultText({ ...result, kind: decodeMeasureKind(result.kind, result.id) });
-      await tx.flag.update({ where: { id: flag.id }, data: { ...common, status: "closed", closeReason: "result_received", closeNote: text } });
-    } else {
-      const evaluation = byPatient.get(flag.patientId);
-      const text = noLongerIndicatedText(code, { deceased: evaluation?.tierReasons.some((r) => r.code === "deceased") ?? false, b12OnTreatment: evaluation?.b12.onTreatment ?? false });
-      await tx.flag.update({ where: { id: flag.id }, data: { ...common, status: "not_applicable", closeReason: "no_longer_indicated", closeNote: text } });
+    const evaluation = byPatient.get(flag.patientId);
+    const write = result
+      ? { status: "closed" as const, closeReason: "result_received" as const, closeNote: closedByResultText({ ...result, kind: decodeMeasureKind(result.kind, result.id) }) }
+      : {
+          status: "not_applicable" as const,
+          closeReason: "no_longer_indicated" as const,
+          closeNote: noLongerIndicatedText(code, { deceased: evaluation?.tierReasons.some((r) => r.code === "deceased") ?? false, b12OnTreatment: evaluation?.b12.onTreatment ?? false }),
+        };
+    const key = `${write.status}|${write.closeNote}`;
+    const group = groups.get(key) ?? { ...write, ids: [] };
+    group.ids.push(flag.id);
+    groups.set(key, group);
+  }
+  for (const { ids, ...write } of groups.values()) {
+    for (const chunk of chunks(ids)) {
+      await tx.flag.updateMany({ where: { id: { in: chunk } }, data: { ...write, closedAt: now, closedById: null, returnsAt: null, version: { increment: 1 } } });
     }
   }
 }
