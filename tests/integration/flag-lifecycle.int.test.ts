@@ -226,6 +226,34 @@ describe("flag lifecycle", () => {
     expect((await verifyAuditChain(t.db)).ok).toBe(true);
   });
 
+  it("the panel's state filter agrees with the patient page at, just before and just after every boundary", async () => {
+    const plain = await patientNeedingB12();
+    const ordered = await patientNeedingB12();
+    const postponed = await patientNeedingB12();
+    const actionDay = new Date("2027-01-15T09:30:00Z");
+    await t.db.flag.update({ where: { id: plain.flagId }, data: { dueAt: actionDay, actionDueAt: actionDay } });
+    await t.db.flag.update({ where: { id: ordered.flagId }, data: { stage: "ordered", orderedAt: TEST_NOW, actionDueAt: new Date("2027-01-15T00:00:00Z") } });
+    await t.db.flag.update({ where: { id: postponed.flagId }, data: { stage: "postponed", postponedUntil: new Date("2027-01-15T00:00:00Z"), actionDueAt: new Date("2027-01-15T00:00:00Z") } });
+    const moments = [
+      "2026-12-15T23:59:59Z", "2026-12-16T00:00:00Z", // due soon starts 30 days before the day
+      "2027-01-14T23:59:59Z", "2027-01-15T00:00:00Z", "2027-01-15T23:59:59Z", // the day itself
+      "2027-01-16T00:00:00Z", // the day after
+    ].map((iso) => new Date(iso));
+    const states = ["overdue", "due", "due_soon", "ordered", "postponed", "not_due"] as const;
+    const seen: string[] = [];
+    for (const now of moments) {
+      const inFilter = new Map<string, string[]>();
+      for (const state of states) for (const id of await panelIds({ state }, now)) inFilter.set(id, [...(inFilter.get(id) ?? []), state]);
+      for (const p of [plain, ordered, postponed]) {
+        const { flag } = await flagView(p.patientId, p.flagId, now);
+        expect(inFilter.get(p.patientId), `${p.patientId} at ${now.toISOString()}`).toEqual([flag.state.state]);
+        seen.push(flag.state.state);
+      }
+    }
+    // Every state was met on the way.
+    expect(new Set(seen)).toEqual(new Set(states));
+  });
+
   it("the cohort CSV carries each open flag's state in flag_states", async () => {
     const { patientId, flagId, version: v1 } = await patientNeedingB12();
     await markFlagOrdered(t.db, c.actors.clinician, flagId, null, v1, TEST_NOW);
