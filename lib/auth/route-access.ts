@@ -66,6 +66,8 @@ export const SERVER_ACTION_ACCESS = {
   "(app)/patients/[id]/actions.ts#setFlagOutreachAction": "flag:act",
   "(app)/patients/[id]/actions.ts#closeFlagAction": "flag:act",
   "(app)/patients/[id]/actions.ts#reopenFlagAction": "flag:act",
+  "(app)/patients/[id]/actions.ts#orderFlagAction": "flag:act",
+  "(app)/patients/[id]/actions.ts#postponeFlagAction": "flag:act",
   "(app)/patients/[id]/assess/actions.ts#recordAssessmentAction": "patient:edit",
   "(app)/patients/[id]/observations/actions.ts#correctObservationAction": "patient:edit",
   "(app)/patients/[id]/observations/actions.ts#markEnteredInErrorAction": "patient:edit",

@@ -1,3 +1,4 @@
+import type { FlagState } from "./flag-lifecycle";
 import { ageInYears, toIsoDate } from "./dates";
 import { displayMeasure, type DisplayQuantity } from "./display-precision";
 import { findMuscleMass } from "./muscle-mass";
@@ -45,6 +46,7 @@ export const EXPORT_COLUMNS = [
   "attributed_clinician",
   "next_due_on",
   "awgs2025",
+  "flag_states",
 ] as const;
 export type ExportColumn = (typeof EXPORT_COLUMNS)[number];
 
@@ -90,6 +92,8 @@ export interface ExportPatient {
   evaluation: CohortEvaluation | null;
   /** The patient's final observations (entered-in-error ones already left out); any order. */
   observations: readonly ObservationInput[];
+  /** The patient's open flags with their state at the export time (lib/domain/flag-lifecycle.ts); none when absent. */
+  openFlagStates?: readonly { code: string; state: FlagState }[];
 }
 
 /**
@@ -215,8 +219,15 @@ export function cohortRow(patient: Omit<ExportPatient, "observations">, measures
     attributed_clinician: patient.attributedClinician,
     next_due_on: dueDates[0] ? dueDates[0].slice(0, 10) : null,
     awgs2025: e?.awgs2025?.category ?? null,
+    flag_states: flagStatesCell(patient.openFlagStates ?? []),
   };
   return EXPORT_COLUMNS.map((column) => neutraliseCell(cells[column]));
+}
+
+/** `code:state` for each open flag, sorted by code, `;`-separated ("b12_test_due:ordered;reassessment_due:overdue"); empty for none. */
+export function flagStatesCell(flags: readonly { code: string; state: FlagState }[]): string | null {
+  if (flags.length === 0) return null;
+  return [...flags].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0)).map((f) => `${f.code}:${f.state}`).join(";");
 }
 
 const NEEDS_QUOTES = /[",\n\r]/;

@@ -37,6 +37,8 @@ export const MASS_METHOD_CODES: Record<MassMethod, { code: MassMethod; display: 
 };
 /** The engine's vocabulary (docs/design.md#engine-vocabulary) as code systems of exported Flags and RiskAssessments. */
 export const FLAG_SYSTEM = "urn:sarcopenia-screening:flag";
+/** The state of an open flag at the export (lib/domain/flag-lifecycle.ts FLAG_STATES), as a second Flag.category. */
+export const FLAG_STATE_SYSTEM = "urn:sarcopenia-screening:flag-state";
 export const TIER_SYSTEM = "urn:sarcopenia-screening:tier";
 export const EWGSOP2_SYSTEM = "urn:sarcopenia-screening:ewgsop2";
 export const AWGS2019_SYSTEM = "urn:sarcopenia-screening:awgs2019";

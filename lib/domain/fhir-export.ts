@@ -17,7 +17,8 @@
  * - MedicationStatement: the row's own RxNorm code first (it may be a clinical-drug code), then
  *   the catalogue's RxNorm ingredient and ATC code; `active` unless stopped on or before `now`.
  * - Flag: one per open flag, the flag code as the code, its reason, basis with source, and due date
- *   as text (the words the patient's page shows).
+ *   as text (the words the patient's page shows); its state at the export (overdue, due, due soon,
+ *   ordered, postponed…) as a second category in `urn:sarcopenia-screening:flag-state`, and in the text.
  * - RiskAssessment: one per stored evaluation; predictions for the tier, EWGSOP2, AWGS 2019, AWGS
  *   2025 (when stored) and B12 status; method = the rule-set (threshold set) version.
  */
@@ -25,11 +26,12 @@ import type {
   CodeableConcept, Coding, Flag, MedicationStatement, Observation, Patient, Quantity, RiskAssessment, RiskAssessmentPrediction,
 } from "@medplum/fhirtypes";
 import {
-  ATC_SYSTEM, AWGS2019_SYSTEM, AWGS2025_SYSTEM, B12_STATUS_SYSTEM, EWGSOP2_SYSTEM, FLAG_CATEGORY_SYSTEM, FLAG_SYSTEM, IDENTIFIER_TYPE_SYSTEM, MASS_METHOD_CODES,
+  ATC_SYSTEM, AWGS2019_SYSTEM, AWGS2025_SYSTEM, B12_STATUS_SYSTEM, EWGSOP2_SYSTEM, FLAG_CATEGORY_SYSTEM, FLAG_STATE_SYSTEM, FLAG_SYSTEM, IDENTIFIER_TYPE_SYSTEM, MASS_METHOD_CODES,
   MASS_METHOD_SYSTEM, MRN_SYSTEM, OBSERVATION_CATEGORY, OBSERVATION_CATEGORY_SYSTEM, RISK_PROBABILITY_SYSTEM, RULE_SET_SYSTEM,
   RXNORM_CLINICAL_DRUGS, RXNORM_SYSTEM, TIER_SYSTEM, UCUM_SYSTEM, UNABLE_CODE, exportCodeFor,
 } from "./fhir-codes";
 import { AWGS2019_LABELS, AWGS2025_LABELS, B12_STATUS_LABELS, EWGSOP2_LABELS, FLAG_LABELS, TIER_LABELS } from "./labels";
+import { FLAG_STATE_LABELS, type FlagStateView } from "./flag-lifecycle";
 import { findMedicineById } from "./medicine-catalogue";
 import type { Awgs2019Category, Awgs2025Category, B12Status, Ewgsop2Category, FlagCode, Sex, StoredObservation, Tier } from "./types";
 import { CANONICAL_UNIT } from "./units";
@@ -85,6 +87,8 @@ export interface ExportFlagInput {
   reasonText: string;
   /** The flag's basis and source as the engine wrote them ("Basis: … (source)"); null for a flag stored without one. */
   basisText?: string | null;
+  /** The flag's state at the export time (lib/domain/flag-lifecycle.ts `flagState`). */
+  state: FlagStateView;
 }
 
 export interface ExportRiskInput {
@@ -217,8 +221,11 @@ export function toFhirFlag(f: ExportFlagInput): Flag {
     resourceType: "Flag",
     id: f.id,
     status: "active",
-    category: [{ coding: [{ system: FLAG_CATEGORY_SYSTEM, code: "clinical", display: "Clinical" }] }],
-    code: { coding: [{ system: FLAG_SYSTEM, code: f.code, display: FLAG_LABELS[f.code] }], text: `${FLAG_LABELS[f.code]}, due ${isoDate(f.dueAt)}: ${f.reasonText}${f.basisText ? ` ${f.basisText}` : ""}` },
+    category: [
+      { coding: [{ system: FLAG_CATEGORY_SYSTEM, code: "clinical", display: "Clinical" }] },
+      { coding: [{ system: FLAG_STATE_SYSTEM, code: f.state.state, display: FLAG_STATE_LABELS[f.state.state] }], text: f.state.text },
+    ],
+    code: { coding: [{ system: FLAG_SYSTEM, code: f.code, display: FLAG_LABELS[f.code] }], text: `${FLAG_LABELS[f.code]}, due ${isoDate(f.dueAt)} (${f.state.text}): ${f.reasonText}${f.basisText ? ` ${f.basisText}` : ""}` },
     subject: patientRef(f.patientId),
     period: { start: f.openedAt.toISOString() },
   };

@@ -238,7 +238,7 @@ function flags(aggregates: ClinicAggregates): { table: SummaryTable; relations: 
     table: {
       id: "flags",
       title: "Open flags: due and overdue",
-      caption: "Open flags by kind: due (due date today or later) and overdue (due date passed); percentages are of that kind's open flags.",
+      caption: "Open flags by kind: due (due today or later, ordered and awaiting the result, or postponed) and overdue (due day, awaiting window or postponement passed); percentages are of that kind's open flags.",
       rowHeading: "Flag",
       columns: [
         { key: "due", label: "Due" },

@@ -1,3 +1,4 @@
+import { DEFAULT_FLAG_LIFECYCLE, type FlagLifecycleSettings } from "./flag-lifecycle";
 import type { Comparison, Sex } from "./types";
 
 /** A cut-off that differs by sex; applied only when sex is known. */
@@ -146,6 +147,12 @@ export interface ThresholdValues {
     sarcopeniaFollowUpDueDays: number;
     medicationReviewDueDays: number;
   };
+  /**
+   * The flag lifecycle (docs/design.md#flag-lifecycle; lib/domain/flag-lifecycle.ts): when a flag
+   * is due soon, how long an ordered test's result is awaited, when a flag a person closed may
+   * return. A group of its own so that a set stored before it existed still parses.
+   */
+  flagLifecycle: FlagLifecycleSettings;
 }
 
 /** The defaults of docs/clinical-reference.md (rule-set version 1). */
@@ -224,6 +231,7 @@ export const DEFAULT_THRESHOLDS: ThresholdValues = {
     sarcopeniaFollowUpDueDays: 30,
     medicationReviewDueDays: 30,
   },
+  flagLifecycle: { ...DEFAULT_FLAG_LIFECYCLE },
 };
 
 export const SOURCES = {
@@ -252,6 +260,7 @@ export const SOURCES = {
   gripDecline: "Bohannon RW, J Geriatr Phys Ther 2019: minimal clinically important difference in grip strength 5.0-6.5 kg; no guideline fixes a meaningful decline (unconfirmed)",
   gaitDecline: "Perera S et al., J Am Geriatr Soc 2006: substantial meaningful change in gait speed 0.1 m/s; no guideline fixes a meaningful decline (unconfirmed)",
   declineWindow: "Local setting: two results at most this far apart are compared (WHO ICOPE re-screens every 4-6 months and alerts on decline)",
+  flagLifecycle: "Local setting (this project): the flag lifecycle's windows (docs/design.md, Flag lifecycle)",
 } as const;
 
 /** Short citation used inside reason sentences, e.g. "(EWGSOP2, Table 3)". */
@@ -281,6 +290,7 @@ export const SHORT_SOURCES = {
   gripDecline: "Bohannon 2019, unconfirmed",
   gaitDecline: "Perera 2006, unconfirmed",
   declineWindow: "local setting",
+  flagLifecycle: "local setting",
 } as const satisfies Record<keyof typeof SOURCES, string>;
 
 /**
@@ -436,6 +446,9 @@ const THRESHOLD_META = {
   "flags.performanceDueDays": setting("flags", "performance_due: days after the confirming result", "days", null, "flagDue", (t) => t.flags.performanceDueDays),
   "flags.sarcopeniaFollowUpDueDays": setting("flags", "sarcopenia_follow_up: days after the finding", "days", null, "flagDue", (t) => t.flags.sarcopeniaFollowUpDueDays),
   "flags.medicationReviewDueDays": setting("flags", "medication_review: days after the finding", "days", null, "flagDue", (t) => t.flags.medicationReviewDueDays),
+  "flagLifecycle.dueSoonDays": setting("flags", "A flag is due soon from this many days before its due day", "days", null, "flagLifecycle", (t) => t.flagLifecycle.dueSoonDays),
+  "flagLifecycle.awaitingResultDays": setting("flags", "An ordered test's result is awaited this long, then the flag is overdue again", "days", null, "flagLifecycle", (t) => t.flagLifecycle.awaitingResultDays),
+  "flagLifecycle.closedReturnDays": setting("flags", "A flag closed by a person may return after", "days", null, "flagLifecycle", (t) => t.flagLifecycle.closedReturnDays),
 } satisfies Record<string, ThresholdMeta>;
 
 export type ThresholdKey = keyof typeof THRESHOLD_META;
@@ -465,6 +478,7 @@ export function withAddedGroups(values: ThresholdValues): ThresholdValues {
     awgs2025: stored.awgs2025 ?? DEFAULT_THRESHOLDS.awgs2025,
     b12Testing: stored.b12Testing ?? DEFAULT_THRESHOLDS.b12Testing,
     decline: stored.decline ?? DEFAULT_THRESHOLDS.decline,
+    flagLifecycle: stored.flagLifecycle ?? DEFAULT_THRESHOLDS.flagLifecycle,
   };
 }
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { FLAG_CODES } from "@/lib/domain/types";
-import { OUTREACH_STATUSES } from "@/lib/domain/flag-lifecycle";
+import { OPEN_FLAG_STATES, OUTREACH_STATUSES } from "@/lib/domain/flag-lifecycle";
 import { ownValue } from "@/lib/domain/own-keys";
 import { COHORT_MATCHES, MEDICATION_CLASS_FILTERS, cohortCriterionSchema, cohortParams, parseCohortRows, readCohortRows, type CohortIssue } from "./cohort";
 
@@ -36,8 +36,10 @@ export const panelQuerySchema = z.object({
   flag: optional(z.enum(FLAG_CODES)),
   /** Patients with an open flag in this outreach state (with `flag`: that flag). */
   outreach: optional(z.enum(OUTREACH_STATUSES)),
-  /** Patients with an open flag past its due date (with `flag`: that flag). */
+  /** Patients with an open flag past its due date (with `flag`: that flag); the same as `state=overdue`, kept for bookmarks. */
   overdue: optional(z.literal("1")),
+  /** Patients with an open flag in this state (docs/design.md#flag-lifecycle; with `flag`: that flag). */
+  state: optional(z.enum(OPEN_FLAG_STATES)),
   /** Criteria rows combined with AND (`all`) or OR (`any`); the single filters above always apply. */
   match: z.enum(COHORT_MATCHES).catch("all").default("all"),
   criteria: z.array(cohortCriterionSchema).max(20).catch([]).default([]),
@@ -98,7 +100,7 @@ export function savedViewQueryString(query: PanelQuery): string {
 }
 
 /** The single filters of the panel (everything but the search, the cohort rows, the order and the page). */
-const FILTER_KEYS = ["sex", "ageMin", "ageMax", "diet", "med", "clinician", "mine", "tier", "flag", "outreach", "overdue", "ewgsop2", "awgs", "b12"] as const satisfies readonly (keyof PanelQuery)[];
+const FILTER_KEYS = ["sex", "ageMin", "ageMax", "diet", "med", "clinician", "mine", "tier", "flag", "outreach", "overdue", "state", "ewgsop2", "awgs", "b12"] as const satisfies readonly (keyof PanelQuery)[];
 
 /**
  * How many filters and cohort criteria narrow the panel beyond the search box: the number the

@@ -86,6 +86,9 @@ export const thresholdValuesSchema = z
       sarcopeniaFollowUpDueDays: wholeDays,
       medicationReviewDueDays: wholeDays,
     }),
+    flagLifecycle: z
+      .object({ dueSoonDays: wholeDays, awaitingResultDays: wholeDays, closedReturnDays: wholeDays })
+      .default(() => structuredClone(DEFAULT_THRESHOLDS.flagLifecycle)),
   })
   .superRefine((t, ctx) => {
     const order = (low: number, high: number, path: (string | number)[], message: string) => {

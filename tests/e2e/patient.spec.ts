@@ -36,10 +36,10 @@ test("a clinician opens a patient from the panel and reads why each category and
   await expect(assessment.getByRole("region", { name: "AWGS 2019" })).toBeVisible();
   await expect(assessment.getByRole("region", { name: "Vitamin B12" })).toBeVisible();
 
-  // Open flags with their due dates and reasons.
+  // Open flags with their state (overdue first: the worklist's top patient has one) and reasons.
   const flags = page.getByRole("region", { name: /Open flags/ });
   const firstFlag = flags.getByRole("article").first();
-  await expect(firstFlag.getByText(/^(Overdue since|Due) \d{4}-\d{2}-\d{2}$/)).toBeVisible();
+  await expect(firstFlag.locator(".flag-state")).toHaveText(/^(Overdue since \d{4}-\d{2}-\d{2}|Due today|Due soon: \d{4}-\d{2}-\d{2} \(in \d+ days?\)|Due \d{4}-\d{2}-\d{2})$/);
 
   // A chart, its accessible name and description, and its data-table fallback.
   const grip = page.getByRole("figure", { name: /Grip strength/ });
@@ -76,20 +76,22 @@ test("a clinician records outreach, closes a flag with a reason, sees it in the 
   await expect(flag.getByText("Outreach: Contacted")).toBeVisible();
   await expect(outreach.getByLabel("Outreach")).toHaveValue("contacted");
 
-  // Close with reason "done" and a note.
+  // Close with reason "done elsewhere" and a note; the form says when the flag can return.
   const note = `B12 ordered ${Date.now()}`;
   const close = flag.getByRole("form", { name: `Close: ${flagName}` });
-  await close.getByLabel("Close reason").selectOption("done");
+  await close.getByLabel("Close reason").selectOption("done_elsewhere");
+  await expect(close.getByText(/comes back on \d{4}-\d{2}-\d{2}/)).toBeVisible();
   await close.getByLabel(/Note/).fill(note);
   await close.getByRole("button", { name: "Close flag" }).click();
 
-  await expect(page.getByRole("status").filter({ hasText: "Flag closed" })).toContainText(`Flag closed: ${flagName} (done).`);
+  await expect(page.getByRole("status").filter({ hasText: "Flag closed" })).toContainText(`Flag closed: ${flagName} (done elsewhere).`);
   await expect(page.getByRole("status").getByRole("link", { name: "Go to the flag history" })).toBeVisible();
   const history = page.getByRole("region", { name: "Flag history" });
   const row = history.getByRole("row").filter({ hasText: note });
   await expect(row).toBeVisible();
   await expect(row).toContainText(flagName);
-  await expect(row).toContainText("Done");
+  await expect(row).toContainText("Done elsewhere");
+  await expect(row).toContainText(/May return \d{4}-\d{2}-\d{2}/);
   await expect(row).toContainText("Contacted");
   await expect(flags.getByRole("heading", { level: 3, name: flagName })).toHaveCount(0);
 

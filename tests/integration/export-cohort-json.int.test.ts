@@ -9,6 +9,8 @@ import { panelQuerySchema } from "@/lib/validation/panel-query";
 import { reevaluatePatients } from "@/lib/data/evaluation/reevaluate";
 import { EXPORT_COLUMNS, toCohortRow, type CohortEvaluation } from "@/lib/domain/csv-export";
 import type { Evaluation, MassMethod, MeasureKind } from "@/lib/domain/types";
+import { DEFAULT_FLAG_LIFECYCLE, flagState } from "@/lib/domain/flag-lifecycle";
+import { decodeFlagLife } from "@/lib/data/stored/values";
 
 /**
  * The export reads each snapshot's small `cohortJson` (a snapshot written before that column
@@ -39,7 +41,12 @@ describe("cohort export from cohortJson or detailJson", () => {
     const patients = await t.db.patient.findMany({
       where: { clinicId: a.clinicId },
       orderBy: { mrn: "asc" },
-      include: { attributedClinician: true, snapshot: true, observations: { where: { status: "final" }, orderBy: [{ observedAt: "asc" }, { createdAt: "asc" }] } },
+      include: {
+        attributedClinician: true,
+        snapshot: true,
+        observations: { where: { status: "final" }, orderBy: [{ observedAt: "asc" }, { createdAt: "asc" }] },
+        flags: { where: { status: "open" } },
+      },
     });
     const rows = patients.map((p) =>
       toCohortRow(
@@ -48,6 +55,7 @@ describe("cohort export from cohortJson or detailJson", () => {
           attributedClinician: p.attributedClinician?.name ?? null,
           evaluation: p.snapshot ? (JSON.parse(p.snapshot.detailJson) as Evaluation) : null,
           observations: p.observations.map((o) => ({ ...o, kind: o.kind as MeasureKind, method: o.method as MassMethod | null })),
+          openFlagStates: p.flags.map((f) => ({ code: f.code, state: flagState(decodeFlagLife(f), now, DEFAULT_FLAG_LIFECYCLE).state })),
         },
         now,
       ),

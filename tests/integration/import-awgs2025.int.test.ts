@@ -92,7 +92,8 @@ describe(`AWGS 2025 and NICE columns through import and export (${process.env.TE
 
     const text = await exportText(clinic);
     const header = text.split("\n")[0]!.split(",");
-    expect(header).toEqual([...COLUMNS_BEFORE_AWGS2025, "awgs2025"]);
+    // awgs2025 right after them; the flag lifecycle's flag_states came after it (issue 16).
+    expect(header).toEqual([...COLUMNS_BEFORE_AWGS2025, "awgs2025", "flag_states"]);
     const rows = await exportRows(clinic);
     // EX-002 (76, grip 52 lb, gait 0.74): AWGS 2025 possible or worse; every row has a category.
     for (const row of rows.values()) expect(row.awgs2025).toMatch(/^(none|at_risk|possible|sarcopenia|insufficient_data|not_applicable)$/);

@@ -121,7 +121,7 @@ describe("panel tier order and cached counts", () => {
     const before = await getPatientPanel(t.db, a.actors.clinician, query, TEST_NOW);
     const first = before.rows[0]!;
     const flag = await t.db.flag.findFirstOrThrow({ where: { patientId: first.id, code: "b12_test_due", status: "open" }, select: { id: true, version: true } });
-    await closeFlag(t.db, a.actors.clinician, flag.id, "done", null, flag.version, TEST_NOW);
+    await closeFlag(t.db, a.actors.clinician, flag.id, { reason: "done_elsewhere", note: null, doneOn: null, doneValue: null }, flag.version, TEST_NOW);
     const afterClose = await getPatientPanel(t.db, a.actors.clinician, query, TEST_NOW);
     expect(afterClose.total).toBe(before.total - 1);
     expect(afterClose.rows.map((r) => r.id)).not.toContain(first.id);

@@ -3,7 +3,10 @@ import { createTestDatabase, type TestDatabase } from "../support/test-db";
 import { createTestClinic, TEST_NOW, type TestClinic } from "../support/clinic-factory";
 import { getPatientRecord } from "@/lib/data/patients/record";
 import { closeFlag, reopenFlag, updateFlagOutreach } from "@/lib/data/flags/lifecycle";
-import { FLAG_SUPPRESSION_DAYS, suppressedFlagKeys } from "@/lib/data/flags/suppression";
+import { suppressedFlagKeys } from "@/lib/data/flags/suppression";
+import { DEFAULT_FLAG_LIFECYCLE, startOfUtcDay } from "@/lib/domain/flag-lifecycle";
+
+const FLAG_RETURN_DAYS = DEFAULT_FLAG_LIFECYCLE.closedReturnDays;
 import { verifyAuditChain } from "@/lib/data/audit/log";
 import { addDaysUtc } from "@/lib/domain/dates";
 import { reevaluatePatients } from "@/lib/data/evaluation/reevaluate";
@@ -101,12 +104,12 @@ describe("patient record and flag lifecycle", () => {
     const contacted = await updateFlagOutreach(t.db, a.actors.clinician, flag.id, "contacted", flag.version, later(1));
     expect(contacted).toMatchObject({ status: "open", outreach: "contacted", version: flag.version + 1, patientId: flag.patientId });
 
-    const closed = await closeFlag(t.db, a.actors.clinician, flag.id, "done", "  B12 ordered  ", contacted.version, later(2));
+    const closed = await closeFlag(t.db, a.actors.clinician, flag.id, { reason: "done_elsewhere", note: "  B12 ordered  ", doneOn: null, doneValue: null }, contacted.version, later(2));
     expect(closed).toMatchObject({ status: "closed", version: flag.version + 2 });
     let record = await getPatientRecord(t.db, a.actors.clinician, flag.patientId, later(3));
     expect(record.flags.open.some((f) => f.id === flag.id)).toBe(false);
     expect(record.flags.closed.find((f) => f.id === flag.id)).toMatchObject({
-      closeReason: "done",
+      closeReason: "done_elsewhere",
       closeNote: "B12 ordered",
       closedByName: a.actors.clinician.name,
       outreach: "contacted",
@@ -115,7 +118,7 @@ describe("patient record and flag lifecycle", () => {
 
     // A closed flag takes no outreach and cannot be closed twice.
     await expect(updateFlagOutreach(t.db, a.actors.clinician, flag.id, "scheduled", closed.version, later(4))).rejects.toMatchObject({ code: "invalid" });
-    await expect(closeFlag(t.db, a.actors.clinician, flag.id, "done", null, closed.version, later(4))).rejects.toMatchObject({ code: "invalid" });
+    await expect(closeFlag(t.db, a.actors.clinician, flag.id, { reason: "done_elsewhere", note: null, doneOn: null, doneValue: null }, closed.version, later(4))).rejects.toMatchObject({ code: "invalid" });
 
     const reopened = await reopenFlag(t.db, a.actors.clinician, flag.id, closed.version, later(5));
     expect(reopened).toMatchObject({ status: "open", version: flag.version + 3 });
@@ -134,9 +137,9 @@ describe("patient record and flag lifecycle", () => {
     const before = await t.db.flag.findUniqueOrThrow({ where: { id: flag.id } });
     const auditsBefore = await t.db.auditEvent.count({ where: { action: "flag.update", entityId: flag.id } });
 
-    const stale = closeFlag(t.db, a.actors.admin, flag.id, "not_applicable", null, flag.version, later(11));
+    const stale = closeFlag(t.db, a.actors.admin, flag.id, { reason: "not_indicated", note: null, doneOn: null, doneValue: null }, flag.version, later(11));
     await expect(stale).rejects.toMatchObject({ code: "conflict" });
-    await expect(closeFlag(t.db, a.actors.admin, flag.id, "not_applicable", null, flag.version, later(11))).rejects.toThrow(/someone else changed/i);
+    await expect(closeFlag(t.db, a.actors.admin, flag.id, { reason: "not_indicated", note: null, doneOn: null, doneValue: null }, flag.version, later(11))).rejects.toThrow(/someone else changed/i);
     await expect(updateFlagOutreach(t.db, a.actors.admin, flag.id, "declined", flag.version, later(11))).rejects.toThrow(/outreach “Scheduled”/);
 
     const after = await t.db.flag.findUniqueOrThrow({ where: { id: flag.id } });
@@ -147,7 +150,7 @@ describe("patient record and flag lifecycle", () => {
   it("scopes flag changes by clinic and permission", async () => {
     const flag = await patientWithOpenFlag(b);
     await expect(updateFlagOutreach(t.db, a.actors.clinician, flag.id, "contacted", flag.version, later(20))).rejects.toMatchObject({ code: "not_found" });
-    await expect(closeFlag(t.db, a.actors.admin, flag.id, "done", null, flag.version, later(20))).rejects.toMatchObject({ code: "not_found" });
+    await expect(closeFlag(t.db, a.actors.admin, flag.id, { reason: "done_elsewhere", note: null, doneOn: null, doneValue: null }, flag.version, later(20))).rejects.toMatchObject({ code: "not_found" });
     await expect(updateFlagOutreach(t.db, b.actors.analyst, flag.id, "contacted", flag.version, later(20))).rejects.toMatchObject({ code: "forbidden" });
     await expect(updateFlagOutreach(t.db, b.actors.clinician, "", "contacted", flag.version, later(20))).rejects.toMatchObject({ code: "not_found" });
     const untouched = await t.db.flag.findUniqueOrThrow({ where: { id: flag.id } });
@@ -156,7 +159,7 @@ describe("patient record and flag lifecycle", () => {
 
   it("refuses to reopen a flag while the same kind is open again for the patient", async () => {
     const flag = await patientWithOpenFlag(a, 5);
-    const closed = await closeFlag(t.db, a.actors.clinician, flag.id, "not_applicable", null, flag.version, later(30));
+    const closed = await closeFlag(t.db, a.actors.clinician, flag.id, { reason: "not_indicated", note: null, doneOn: null, doneValue: null }, flag.version, later(30));
     // As if a re-evaluation had opened the same kind again.
     const twin = await t.db.flag.create({
       data: { clinicId: a.clinicId, patientId: flag.patientId, code: flag.code, dueAt: later(60), openedAt: later(31), reasonText: "again", detailJson: "[]" },
@@ -168,7 +171,7 @@ describe("patient record and flag lifecycle", () => {
   it("keeps the snapshot's next due date in step with the open flags", async () => {
     const flag = await patientWithOpenFlag(a, 6);
     const open = await t.db.flag.findMany({ where: { patientId: flag.patientId, status: "open" }, orderBy: { dueAt: "asc" } });
-    const closed = await closeFlag(t.db, a.actors.clinician, flag.id, "done", null, flag.version, later(40));
+    const closed = await closeFlag(t.db, a.actors.clinician, flag.id, { reason: "done_elsewhere", note: null, doneOn: null, doneValue: null }, flag.version, later(40));
     const remaining = open.filter((f) => f.id !== flag.id);
     const snapshot = await t.db.riskSnapshot.findUniqueOrThrow({ where: { patientId: flag.patientId } });
     expect(snapshot.nextDueAt?.getTime() ?? null).toBe(remaining[0]?.dueAt.getTime() ?? null);
@@ -177,7 +180,7 @@ describe("patient record and flag lifecycle", () => {
     expect(reopened.nextDueAt?.getTime()).toBe(open[0]!.dueAt.getTime());
   });
 
-  it("suppresses re-opening a flag a person closed within 90 days, and nothing else", async () => {
+  it("suppresses re-opening a flag a person closed until its stored return date, and nothing else", async () => {
     // Two patients no earlier test has touched: every flag of theirs is still open.
     const touched = new Set((await t.db.flag.findMany({ where: { clinicId: a.clinicId, status: { not: "open" } }, select: { patientId: true } })).map((f) => f.patientId));
     const fresh = (await t.db.flag.findMany({ where: { clinicId: a.clinicId, status: "open" }, orderBy: [{ patientId: "asc" }, { code: "asc" }] })).filter((f) => !touched.has(f.patientId));
@@ -185,15 +188,16 @@ describe("patient record and flag lifecycle", () => {
     const other = fresh.find((f) => f.patientId !== flag.patientId)!;
     const key = `${flag.patientId}|${flag.code}`;
     const closedAt = later(50);
-    await closeFlag(t.db, a.actors.clinician, flag.id, "patient_declined", null, flag.version, closedAt);
+    await closeFlag(t.db, a.actors.clinician, flag.id, { reason: "patient_declined", note: null, doneOn: null, doneValue: null }, flag.version, closedAt);
     // Closed by the engine (new results): not suppressed.
     await t.db.flag.update({ where: { id: other.id }, data: { status: "closed", closeReason: "resolved_by_data", closedAt } });
 
     const ids = [flag.patientId, other.patientId];
     expect(await suppressedFlagKeys(t.db, ids, later(60))).toEqual(new Set([key]));
-    const justInside = new Date(closedAt.getTime() + FLAG_SUPPRESSION_DAYS * 86_400_000 - 1);
-    expect((await suppressedFlagKeys(t.db, ids, justInside)).has(key)).toBe(true);
-    expect((await suppressedFlagKeys(t.db, ids, addDaysUtc(closedAt, FLAG_SUPPRESSION_DAYS))).has(key)).toBe(false);
+    const returnsAt = addDaysUtc(startOfUtcDay(closedAt), FLAG_RETURN_DAYS);
+    expect((await t.db.flag.findUniqueOrThrow({ where: { id: flag.id } })).returnsAt).toEqual(returnsAt);
+    expect((await suppressedFlagKeys(t.db, ids, new Date(returnsAt.getTime() - 1))).has(key)).toBe(true);
+    expect((await suppressedFlagKeys(t.db, ids, returnsAt)).has(key)).toBe(false);
     // Another patient list does not see it; a later open flag of the same kind lifts it.
     expect((await suppressedFlagKeys(t.db, [other.patientId], later(60))).size).toBe(0);
     await t.db.flag.create({ data: { clinicId: a.clinicId, patientId: flag.patientId, code: flag.code, dueAt: later(200), openedAt: later(100), reasonText: "again", detailJson: "[]" } });
@@ -204,16 +208,16 @@ describe("patient record and flag lifecycle", () => {
     const touched = new Set((await t.db.flag.findMany({ where: { clinicId: a.clinicId, status: { not: "open" } }, select: { patientId: true } })).map((f) => f.patientId));
     const flag = (await t.db.flag.findMany({ where: { clinicId: a.clinicId, status: "open" }, orderBy: [{ patientId: "asc" }, { code: "asc" }] })).find((f) => !touched.has(f.patientId))!;
     const closedAt = later(10);
-    await closeFlag(t.db, a.actors.clinician, flag.id, "done", "ordered", flag.version, closedAt);
+    await closeFlag(t.db, a.actors.clinician, flag.id, { reason: "done_elsewhere", note: "ordered", doneOn: null, doneValue: null }, flag.version, closedAt);
 
     await t.db.$transaction((tx) => reevaluatePatients(tx, a.clinicId, [flag.patientId], later(20)));
     const afterRecompute = await t.db.flag.findMany({ where: { patientId: flag.patientId, code: flag.code }, orderBy: { openedAt: "asc" } });
     expect(afterRecompute.map((f) => f.status)).toEqual(["closed"]);
     const snapshot = await t.db.riskSnapshot.findUniqueOrThrow({ where: { patientId: flag.patientId } });
     const stillOpen = await t.db.flag.findMany({ where: { patientId: flag.patientId, status: "open" }, orderBy: { dueAt: "asc" } });
-    expect(snapshot.nextDueAt?.getTime() ?? null).toBe(stillOpen[0]?.dueAt.getTime() ?? null);
+    expect(snapshot.nextDueAt?.getTime() ?? null).toBe(stillOpen[0]?.actionDueAt?.getTime() ?? null);
 
-    const muchLater = addDaysUtc(closedAt, FLAG_SUPPRESSION_DAYS + 1);
+    const muchLater = addDaysUtc(closedAt, FLAG_RETURN_DAYS + 1);
     await t.db.$transaction((tx) => reevaluatePatients(tx, a.clinicId, [flag.patientId], muchLater));
     const statuses = (await t.db.flag.findMany({ where: { patientId: flag.patientId, code: flag.code }, orderBy: { openedAt: "asc" } })).map((f) => f.status);
     // The engine still fires (or has resolved it by then); a closed flag is never reopened in place.

@@ -1,3 +1,4 @@
+import { DEFAULT_FLAG_LIFECYCLE } from "@/lib/domain/flag-lifecycle";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
@@ -92,7 +93,7 @@ describe("clinic summary aggregates", () => {
 
   it("count a cohort given as the panel's where", async () => {
     const actor = a.actors.clinician;
-    const where = panelWhere(actor, parsePanelQuery({ tier: "high" }), TEST_NOW);
+    const where = panelWhere(actor, parsePanelQuery({ tier: "high" }), TEST_NOW, DEFAULT_FLAG_LIFECYCLE);
     const cohort = await getClinicAggregates(t.db, actor, TEST_NOW, where);
     const high = await t.db.riskSnapshot.count({ where: { clinicId: a.clinicId, tier: "high" } });
     expect(high).toBeGreaterThan(0);
@@ -100,7 +101,7 @@ describe("clinic summary aggregates", () => {
     expect(cohort.snapshots.every((s) => s.tier === "high")).toBe(true);
     expect(cohort.demographics.reduce((sum, d) => sum + d.high, 0)).toBe(high);
     // Counted in slices of ids, the whole clinic gives the same numbers as one pass.
-    const sliced = await getClinicAggregates(t.db, actor, TEST_NOW, panelWhere(actor, parsePanelQuery({}), TEST_NOW), 7);
+    const sliced = await getClinicAggregates(t.db, actor, TEST_NOW, panelWhere(actor, parsePanelQuery({}), TEST_NOW, DEFAULT_FLAG_LIFECYCLE), 7);
     expect(normalise(sliced)).toEqual(normalise(await getClinicAggregates(t.db, actor, TEST_NOW)));
   });
 });

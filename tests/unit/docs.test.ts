@@ -181,7 +181,8 @@ describe("the product design states the formats exactly as the code writes and r
     const contract = columnsAfter("## Cohort export (CSV)");
     expect(contract.at(-1)).toBe("rule_set_version");
     expect(EXPORT_COLUMNS.slice(0, contract.length)).toEqual(contract);
-    expect(EXPORT_COLUMNS.at(-1)).toBe("awgs2025");
+    // Beyond the contract, newest last: AWGS 2025 (issue 15), then the flags' states (issue 16).
+    expect(EXPORT_COLUMNS.slice(-2)).toEqual(["awgs2025", "flag_states"]);
   });
 
   it("the engine's vocabulary: every category, tier and flag", () => {

@@ -1,3 +1,4 @@
+import { DEFAULT_FLAG_LIFECYCLE, flagState } from "@/lib/domain/flag-lifecycle";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { OBSERVATION_CODES, exportCodeFor } from "@/lib/domain/fhir-codes";
@@ -111,10 +112,19 @@ describe("the other resources", () => {
   });
 
   it("Flag and RiskAssessment: the engine's codes, reason, due date and rule-set version", () => {
-    const flag = toFhirFlag({ id: "f1", patientId: "p1", code: "b12_test_due", openedAt: new Date("2026-10-01T00:00:00Z"), dueAt: new Date("2026-12-01T00:00:00Z"), reasonText: "Age 80, no B12 result." });
-    expect(flag).toMatchObject({ status: "active", code: { coding: [{ code: "b12_test_due", display: "B12 test due" }], text: "B12 test due, due 2026-12-01: Age 80, no B12 result." }, period: { start: "2026-10-01T00:00:00.000Z" } });
-    const withBasis = toFhirFlag({ id: "f2", patientId: "p1", code: "medication_review", openedAt: NOW, dueAt: NOW, reasonText: "Review prednisolone.", basisText: "Basis: EWGSOP2 probable (STOPPFall, Seppala et al., Age Ageing 2021)" });
-    expect(withBasis.code?.text).toBe(`Medication review, due ${NOW.toISOString().slice(0, 10)}: Review prednisolone. Basis: EWGSOP2 probable (STOPPFall, Seppala et al., Age Ageing 2021)`);
+    const dueAt = new Date("2026-12-01T00:00:00Z");
+    const state = flagState({ status: "open", stage: "ordered", dueAt, actionDueAt: new Date("2027-01-30T00:00:00Z"), orderedAt: new Date("2026-11-20T09:00:00Z"), postponedUntil: null }, NOW, DEFAULT_FLAG_LIFECYCLE);
+    const flag = toFhirFlag({ id: "f1", patientId: "p1", code: "b12_test_due", openedAt: new Date("2026-10-01T00:00:00Z"), dueAt, reasonText: "Age 80, no B12 result.", state });
+    expect(flag).toMatchObject({
+      status: "active",
+      code: { coding: [{ code: "b12_test_due", display: "B12 test due" }], text: "B12 test due, due 2026-12-01 (Ordered 2026-11-20 — awaiting the result until 2027-01-30): Age 80, no B12 result." },
+      period: { start: "2026-10-01T00:00:00.000Z" },
+    });
+    // The state travels as a second category, in the app's own system.
+    expect(flag.category?.[1]?.coding?.[0]).toEqual({ system: "urn:sarcopenia-screening:flag-state", code: "ordered", display: "Ordered — awaiting result" });
+    // The basis and source follow the reason, as on the patient's page.
+    const withBasis = toFhirFlag({ id: "f2", patientId: "p1", code: "medication_review", openedAt: NOW, dueAt, reasonText: "Review prednisolone.", basisText: "Basis: EWGSOP2 probable (STOPPFall, Seppala et al., Age Ageing 2021)", state });
+    expect(withBasis.code?.text).toBe(`Medication review, due 2026-12-01 (${state.text}): Review prednisolone. Basis: EWGSOP2 probable (STOPPFall, Seppala et al., Age Ageing 2021)`);
     const risk = toFhirRiskAssessment({
       id: "r1", patientId: "p1", tier: "elevated", ewgsop2: "probable", awgs2019: "possible", b12Status: "not_tested", b12OnTreatment: true,
       ruleSetVersion: 3, evaluatedAt: NOW, tierReasons: ["EWGSOP2 probable."],

@@ -21,7 +21,7 @@ import {
 import { auditQuerySchema, parseAuditQuery } from "@/lib/validation/audit-filter";
 import { COHORT_FIELD_NAMES, COHORT_OPS, cohortCriterionSchema, fieldDef, MAX_CRITERIA, MAX_WITHIN_MONTHS, parseCohortRows, readCohortRows } from "@/lib/validation/cohort";
 import { parseFhirExportQuery } from "@/lib/validation/fhir-export-query";
-import { flagCloseSchema, flagOutreachSchema, flagReopenSchema } from "@/lib/validation/flag-action";
+import { flagCloseSchema, flagOrderSchema, flagOutreachSchema, flagPostponeSchema, flagReopenSchema } from "@/lib/validation/flag-action";
 import { conditionChangeSchema, FREE_TEXT_CHOICE, MAX_MEDICINE_NAME, medicationAddSchema, medicationEditSchema, medicationStopSchema } from "@/lib/validation/medication-form";
 import { PLAUSIBLE_RANGES } from "@/lib/domain/plausibility";
 import { parseThresholdForm } from "@/lib/validation/threshold-form";
@@ -225,9 +225,17 @@ describe("flag forms under hostile input", () => {
       const v = parseOrExplain(flagOutreachSchema, form);
       if (v) expect(isId(v.flagId) && isVersion(v.version) && ["none", "contacted", "scheduled", "declined"].includes(v.outreach)).toBe(true);
     }));
-    counted(RUNS, fc.property(formOf({ ...ref, reason: fc.constantFrom("done", "not_applicable", "patient_declined"), note: fc.string({ maxLength: 520 }) }), (form) => {
+    counted(RUNS, fc.property(formOf({ ...ref, reason: fc.constantFrom("done_elsewhere", "not_indicated", "patient_declined", "deceased", "left_clinic", "other"), note: fc.string({ maxLength: 520 }) }), (form) => {
       const v = parseOrExplain(flagCloseSchema, form);
-      if (v) expect(isVersion(v.version) && (v.note === null || (v.note.length > 0 && v.note.length <= 500))).toBe(true);
+      if (v) expect(isVersion(v.version) && (v.note === null || (v.note.length > 0 && v.note.length <= 500)) && (v.reason !== "other" || v.note !== null)).toBe(true);
+    }));
+    counted(RUNS, fc.property(formOf({ ...ref, expectedOn: fc.string({ maxLength: 12 }) }), (form) => {
+      const v = parseOrExplain(flagOrderSchema, form);
+      if (v) expect(isVersion(v.version) && (v.expectedOn === null || !Number.isNaN(v.expectedOn.getTime()))).toBe(true);
+    }));
+    counted(RUNS, fc.property(formOf({ ...ref, until: fc.string({ maxLength: 12 }), note: fc.string({ maxLength: 520 }) }), (form) => {
+      const v = parseOrExplain(flagPostponeSchema, form);
+      if (v) expect(isVersion(v.version) && !Number.isNaN(v.until.getTime())).toBe(true);
     }));
     counted(RUNS, fc.property(formOf(ref), (form) => {
       const v = parseOrExplain(flagReopenSchema, form);
@@ -507,7 +515,7 @@ describe("prototype names in every enumerated form field", () => {
     ["correction unit", observationCorrectionSchema, { observationId: "o1", version: "1", kind: "grip_strength", value: "30", unit: "kg", observedAt: "2026-01-01" }, "unit"],
     ["correction method", observationCorrectionSchema, { observationId: "o1", version: "1", kind: "asm", value: "15", unit: "kg", observedAt: "2026-01-01", method: "dxa" }, "method"],
     ["outreach", flagOutreachSchema, { flagId: "f1", version: "1", outreach: "contacted" }, "outreach"],
-    ["close reason", flagCloseSchema, { flagId: "f1", version: "1", reason: "done" }, "reason"],
+    ["close reason", flagCloseSchema, { flagId: "f1", version: "1", reason: "done_elsewhere" }, "reason"],
     ["medicine choice", medicationAddSchema, { patientId: "p1", expectedVersion: "1", query: "metformin", choice: "metformin" }, "choice"],
     ["condition code", conditionChangeSchema, { patientId: "p1", expectedVersion: "1", code: "gastrectomy" }, "code"],
     ["upload mode", spreadsheetUploadFieldsSchema, { mode: "preview" }, "mode"],
@@ -583,7 +591,7 @@ describe("prototype names as keys of JSON and form inputs", () => {
 describe("stored free text in the in-app forms: limits and unsafe characters", () => {
   /** Each free-text field: schema, a valid form, the field, its limit, whether it takes line breaks. */
   const fields: [string, (text: string) => boolean | string[], number, boolean][] = [
-    ["flag close note", (note) => issuePaths(flagCloseSchema, { flagId: "f1", version: "1", reason: "done", note }), TEXT_LIMITS.note, true],
+    ["flag close note", (note) => issuePaths(flagCloseSchema, { flagId: "f1", version: "1", reason: "done_elsewhere", note }), TEXT_LIMITS.note, true],
     ["entered-in-error reason", (reason) => issuePaths(observationErrorSchema, { observationId: "o1", version: "1", reason }), TEXT_LIMITS.note, true],
     ["free-text medicine", (query) => issuePaths(medicationAddSchema, { patientId: "p1", expectedVersion: "1", query, choice: FREE_TEXT_CHOICE }), TEXT_LIMITS.medicineName, false],
     ["saved view name", (name) => issuePaths(savedViewNameSchema, name), TEXT_LIMITS.viewName, false],
@@ -616,7 +624,7 @@ describe("stored free text in the in-app forms: limits and unsafe characters", (
         expect(check(text), `${label}: ${JSON.stringify(text)}`).not.toBe(true);
       }
     }
-    const result = flagCloseSchema.safeParse({ flagId: "f1", version: "1", reason: "done", note: "called\u0000" });
+    const result = flagCloseSchema.safeParse({ flagId: "f1", version: "1", reason: "done_elsewhere", note: "called\u0000" });
     expect(!result.success && result.error.issues[0]!.message).toBe("The note contains a NUL character (U+0000), which cannot be stored. Remove it: it usually comes from a broken export or from copying out of another program.");
   });
 

@@ -45,8 +45,12 @@ export default async function HelpPage() {
           ))}
         </dl>
         <p className="small">
-          A flag is <strong>overdue</strong> once its due date has passed. Record outreach (contacted, scheduled, declined) on the patient page; close
-          a flag with a reason when it is done, or reopen it from the flag history. The engine closes a flag itself when a new result no longer raises it.
+          A flag is <strong>due soon</strong> in the weeks before its due date, <strong>due today</strong> on that day and <strong>overdue</strong> from the
+          next day. On the patient page, record outreach; <strong>mark it ordered</strong> when the test is ordered — it then waits for the result
+          without being overdue, and the result closes it itself (&ldquo;Closed by …&rdquo; in the flag history); if no result comes within the
+          awaiting window it is overdue again. <strong>Postpone</strong> it to a date, or close it with a reason: the form says whether and when it can
+          come back. A flag that no longer applies (for example once B12 replacement starts) moves to the history as <strong>not applicable</strong>.
+          Reopen any flag from the history.
         </p>
       </section>
 

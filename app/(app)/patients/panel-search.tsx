@@ -1,7 +1,7 @@
 import type { ReactNode } from "react";
 import Link from "next/link";
 import { MEDICINE_CLASSES } from "@/lib/domain/medicine-catalogue";
-import { OUTREACH_LABELS, OUTREACH_STATUSES } from "@/lib/domain/flag-lifecycle";
+import { FLAG_STATE_LABELS, OPEN_FLAG_STATES, OUTREACH_LABELS, OUTREACH_STATUSES } from "@/lib/domain/flag-lifecycle";
 import { AWGS2019_LABELS, B12_STATUS_LABELS, EWGSOP2_LABELS, FLAG_LABELS, TIER_LABELS } from "@/lib/domain/labels";
 import { FLAG_CODES, TIERS } from "@/lib/domain/types";
 import type { CohortDraftRow } from "@/lib/validation/cohort";
@@ -92,7 +92,7 @@ export function PanelSearch({ query, cohortRows, clinicians, issuesByRow, childr
           <Select id="tier" label="Tier" value={query.tier} any="Any" options={TIERS.map((tier) => [tier, TIER_LABELS[tier]] as const)} />
           <Select id="flag" label="Open flag" value={query.flag} any="Any" options={FLAG_CODES.map((code) => [code, FLAG_LABELS[code]] as const)} />
           <Select id="outreach" label="Outreach" value={query.outreach} any="Any" options={OUTREACH_STATUSES.map((status) => [status, OUTREACH_LABELS[status]] as const)} />
-          <Tick id="overdue" label="Overdue flags only" checked={query.overdue === "1"} />
+          <Select id="state" label="Flag state" value={query.state ?? (query.overdue === "1" ? "overdue" : undefined)} any="Any" options={OPEN_FLAG_STATES.map((state) => [state, FLAG_STATE_LABELS[state]] as const)} />
           <Select id="ewgsop2" label="EWGSOP2" value={query.ewgsop2} any="Any" options={Object.entries(EWGSOP2_LABELS)} />
           <Select id="awgs" label="AWGS 2019" value={query.awgs} any="Any" options={Object.entries(AWGS2019_LABELS)} />
           <Select id="b12" label="B12 status" value={query.b12} any="Any" options={Object.entries(B12_STATUS_LABELS)} />

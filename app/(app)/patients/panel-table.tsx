@@ -93,7 +93,7 @@ export function PanelTable({ rows, query, now, windowStart, lookBackMonths }: { 
                     {row.openFlags.map((flag) => (
                       <li key={flag.code}>
                         <span className="flag-name">{ownValue(FLAG_LABELS, flag.code) ?? flag.code}</span>{" "}
-                        {flag.dueAt < now ? <span className="overdue nowrap">overdue {formatDate(flag.dueAt)}</span> : <span className="muted nowrap">due {formatDate(flag.dueAt)}</span>}
+                        <span className={`nowrap ${flag.state.state === "overdue" ? "overdue" : flag.state.state === "due" ? "due-today" : "muted"}`} data-state={flag.state.state}>{flag.state.text}</span>
                       </li>
                     ))}
                   </ul>

@@ -8,10 +8,10 @@ import { resolveCohortCutOffs } from "@/lib/data/patients/cohort-where";
 import { ageInYears } from "@/lib/domain/dates";
 import { AWGS2019_LABELS, B12_STATUS_LABELS, EWGSOP2_LABELS, FLAG_LABELS } from "@/lib/domain/labels";
 import { SUPPRESSION_NOTE } from "@/lib/domain/suppression";
+import { FLAG_STATE_LABELS } from "@/lib/domain/flag-lifecycle";
 import type { Awgs2019Category, B12Status, Ewgsop2Category, FlagCode } from "@/lib/domain/types";
 import { parsePanelParams, panelQueryString } from "@/lib/validation/panel-query";
 import { SummaryFigure } from "@/components/charts/summary-figure";
-import { formatDate } from "@/components/format";
 import { TierBadge } from "@/components/tier-badge";
 import { describeCohort } from "./cohort-description";
 import { PrintButton } from "./print-button";
@@ -78,7 +78,7 @@ function PatientList({ patients, total, now }: { patients: ReportPatient[]; tota
                     <ul className="flag-list">
                       {p.openFlags.map((f) => (
                         <li key={f.code}>
-                          {label<FlagCode>(FLAG_LABELS, f.code)} <span className="nowrap">({formatDate(f.dueAt)}){f.dueAt < now ? <span className="overdue"> overdue</span> : null}</span>
+                          {label<FlagCode>(FLAG_LABELS, f.code)} <span className={`nowrap${f.state.state === "overdue" ? " overdue" : ""}`}>({f.state.day}: {FLAG_STATE_LABELS[f.state.state].toLowerCase()})</span>
                         </li>
                       ))}
                     </ul>

@@ -6,6 +6,9 @@ import type { ThresholdValues } from "@/lib/domain/thresholds";
 import type { Tx } from "@/lib/data/db/client";
 import { bulkTable, insertRows, updateRows } from "@/lib/data/db/bulk-insert";
 import { suppressedFlagKeys } from "@/lib/data/flags/suppression";
+import { decodeFlagCode, decodeFlagStage, decodeMeasureKind } from "@/lib/data/stored/values";
+import { actionDueAt, closedByResultText, noLongerIndicatedText, SATISFIED_BY, startOfUtcDay } from "@/lib/domain/flag-lifecycle";
+import { chunks } from "@/lib/data/db/batches";
 
 /**
  * The parts of an evaluation the cohort export prints, kept beside the full detail: with the
@@ -65,11 +68,11 @@ const SNAPSHOT_TABLE = bulkTable<SnapshotRow>()("RiskSnapshot", [
 
 /**
  * The stored form of one evaluation (docs/design.md#architecture, "the stored evaluation"). `flagCodes` is what the
- * engine says; `nextDueAt` counts only flags that are open, so a flag a person closed does not
- * keep the patient at the top of the overdue sort.
+ * engine says; `nextDueAt` is the earliest action day among the patient's open flags after this
+ * evaluation (a flag a person closed does not keep the patient at the top of the overdue sort; an
+ * ordered one counts from the end of its awaiting window).
  */
-export function snapshotRow(clinicId: string, { patientId, evaluation, observations, thresholds }: EvaluatedPatient, suppressedCodes: ReadonlySet<string> = new Set()): SnapshotRow {
-  const dueDates = evaluation.flags.filter((flag) => !suppressedCodes.has(flag.code)).map((flag) => flag.dueAt).sort();
+export function snapshotRow(clinicId: string, { patientId, evaluation, observations, thresholds }: EvaluatedPatient, nextDueAt: Date | null): SnapshotRow {
   return {
     id: randomUUID(),
     clinicId,
@@ -82,7 +85,7 @@ export function snapshotRow(clinicId: string, { patientId, evaluation, observati
     b12Status: evaluation.b12.status,
     b12OnTreatment: evaluation.b12.onTreatment,
     flagCodes: evaluation.flags.map((flag) => flag.code).join(";"),
-    nextDueAt: dueDates[0] ? new Date(dueDates[0]) : null,
+    nextDueAt,
     ruleSetVersion: evaluation.ruleSetVersion,
     evaluatedAt: new Date(evaluation.evaluatedAt),
     detailJson: JSON.stringify(evaluation),
@@ -98,7 +101,9 @@ export interface FlagRow {
   code: FlagCode;
   status: "open";
   outreach: "none";
+  stage: "none";
   dueAt: Date;
+  actionDueAt: Date;
   openedAt: Date;
   reasonText: string;
   /** The reasons behind the flag (the engine's `Reason[]`), as JSON. */
@@ -107,10 +112,10 @@ export interface FlagRow {
   updatedAt: Date;
 }
 
-const FLAG_TABLE = bulkTable<FlagRow>()("Flag", ["id", "clinicId", "patientId", "code", "status", "outreach", "dueAt", "openedAt", "reasonText", "detailJson", "version", "updatedAt"]);
+const FLAG_TABLE = bulkTable<FlagRow>()("Flag", ["id", "clinicId", "patientId", "code", "status", "outreach", "stage", "dueAt", "actionDueAt", "openedAt", "reasonText", "detailJson", "version", "updatedAt"]);
 
 /** What refreshing a flag that still fires sets (its version is incremented too). */
-const FLAG_REFRESH_COLUMNS = ["dueAt", "reasonText", "detailJson", "updatedAt"] as const satisfies readonly (keyof FlagRow)[];
+const FLAG_REFRESH_COLUMNS = ["dueAt", "actionDueAt", "reasonText", "detailJson", "updatedAt"] as const satisfies readonly (keyof FlagRow)[];
 
 /** The flag the engine raises for a patient, opened at `now`, with nobody contacted yet. */
 function newFlagRow(clinicId: string, patientId: string, flag: FlagResult, now: Date): FlagRow {
@@ -121,7 +126,9 @@ function newFlagRow(clinicId: string, patientId: string, flag: FlagResult, now: 
     code: flag.code,
     status: "open",
     outreach: "none",
+    stage: "none",
     dueAt: new Date(flag.dueAt),
+    actionDueAt: new Date(flag.dueAt),
     openedAt: now,
     reasonText: flag.text,
     detailJson: JSON.stringify(flag.reasons),
@@ -134,8 +141,8 @@ function newFlagRow(clinicId: string, patientId: string, flag: FlagResult, now: 
  * Writes the evaluations of a batch of patients: replaces their snapshots and reconciles their
  * open flags with what the engine now says — a flag that still fires is refreshed (due date,
  * reason), a new one is opened, and an open flag that no longer fires is closed as
- * `resolved_by_data`. Flags a person closed stay closed: the engine does not open the same code
- * again while that closure is recent (lib/data/flags/lifecycle.ts `suppressedFlagKeys`).
+ * `result_received` or made `not_applicable` (`closeStoppedFlags`). Flags a person closed stay
+ * closed until their stored return date (lib/data/flags/suppression.ts `suppressedFlagKeys`).
  * A handful of statements per batch, whatever its size.
  */
 export async function storeEvaluations(
@@ -147,50 +154,113 @@ export async function storeEvaluations(
   if (evaluations.length === 0) return;
   const patientIds = evaluations.map((e) => e.patientId);
   const suppressed = await suppressedFlagKeys(tx, patientIds, now);
-  const suppressedByPatient = new Map<string, Set<string>>();
-  for (const key of suppressed) {
-    const [patientId, code] = key.split("|") as [string, string];
-    suppressedByPatient.set(patientId, (suppressedByPatient.get(patientId) ?? new Set()).add(code));
-  }
-  const suppressedCodes = (patientId: string) => suppressedByPatient.get(patientId) ?? new Set<string>();
-  // One snapshot per patient (unique patientId): a patient's stored one is replaced in place.
-  await insertRows(
-    tx,
-    SNAPSHOT_TABLE,
-    evaluations.map((e) => snapshotRow(clinicId, e, suppressedCodes(e.patientId))),
-    { replaceOn: "patientId" },
-  );
-
   const open = await tx.flag.findMany({
     where: { patientId: { in: patientIds }, status: "open" },
-    select: { id: true, patientId: true, code: true, dueAt: true, reasonText: true },
+    select: { id: true, patientId: true, code: true, stage: true, dueAt: true, actionDueAt: true, postponedUntil: true, reasonText: true, openedAt: true, orderedAt: true },
   });
   const openByKey = new Map(open.map((flag) => [`${flag.patientId}|${flag.code}`, flag]));
   const toCreate: FlagRow[] = [];
   const toRefresh: Pick<FlagRow, "id" | (typeof FLAG_REFRESH_COLUMNS)[number]>[] = [];
   const writtenAt = new Date();
   const stillFiring = new Set<string>();
+  const nextDue = new Map<string, Date>();
+  const noteDue = (patientId: string, at: Date) => {
+    const known = nextDue.get(patientId);
+    if (!known || at < known) nextDue.set(patientId, at);
+  };
   for (const { patientId, evaluation } of evaluations) {
     for (const flag of evaluation.flags) {
       const key = `${patientId}|${flag.code}`;
       stillFiring.add(key);
       const existing = openByKey.get(key);
       if (!existing) {
-        if (!suppressed.has(key)) toCreate.push(newFlagRow(clinicId, patientId, flag, now));
+        if (!suppressed.has(key)) {
+          toCreate.push(newFlagRow(clinicId, patientId, flag, now));
+          noteDue(patientId, new Date(flag.dueAt));
+        }
+        continue;
       }
-      else if (existing.dueAt.toISOString() !== flag.dueAt || existing.reasonText !== flag.text) {
+      const dueAt = new Date(flag.dueAt);
+      // An ordered flag keeps its awaiting window; a postponed one its date (or the later due date).
+      const stage = decodeFlagStage(existing.stage, existing.id);
+      const action = actionDueAt(stage, dueAt, existing.postponedUntil, existing.actionDueAt);
+      noteDue(patientId, action);
+      if (existing.dueAt.getTime() !== dueAt.getTime() || existing.actionDueAt?.getTime() !== action.getTime() || existing.reasonText !== flag.text) {
         // After a threshold change this is most open flags.
-        toRefresh.push({ id: existing.id, dueAt: new Date(flag.dueAt), reasonText: flag.text, detailJson: JSON.stringify(flag.reasons), updatedAt: writtenAt });
+        toRefresh.push({ id: existing.id, dueAt, actionDueAt: action, reasonText: flag.text, detailJson: JSON.stringify(flag.reasons), updatedAt: writtenAt });
       }
     }
   }
+  // One snapshot per patient (unique patientId): a patient's stored one is replaced in place.
+  await insertRows(tx, SNAPSHOT_TABLE, evaluations.map((e) => snapshotRow(clinicId, e, nextDue.get(e.patientId) ?? null)), { replaceOn: "patientId" });
   await insertRows(tx, FLAG_TABLE, toCreate);
   await updateRows(tx, FLAG_TABLE, FLAG_REFRESH_COLUMNS, toRefresh, { increment: ["version"] });
-  const resolved = open.filter((flag) => !stillFiring.has(`${flag.patientId}|${flag.code}`)).map((flag) => flag.id);
-  if (resolved.length > 0) {
-    await tx.flag.updateMany({
-      where: { id: { in: resolved } },
-      data: { status: "closed", closeReason: "resolved_by_data", closedAt: now, version: { increment: 1 } },
-    });
+  const stopped = open.filter((flag) => !stillFiring.has(`${flag.patientId}|${flag.code}`));
+  if (stopped.length > 0) await closeStoppedFlags(tx, stopped, evaluations, now);
+}
+
+/** An open flag the engine no longer raises. */
+interface StoppedFlag {
+  id: string;
+  patientId: string;
+  code: string;
+  openedAt: Date;
+}
+
+/**
+ * Closes the open flags the engine no longer raises, saying why — never a silent disappearance:
+ * - a result that satisfies the flag (lib/domain/flag-lifecycle.ts `SATISFIED_BY`: a B12 result
+ *   for `b12_test_due`, a grip or chair stand for `reassessment_due`…), observed on or after the
+ *   day the flag opened or entered since it opened, closes it as
+ *   `result_received`, "Closed by <result, value, date>";
+ * - otherwise the patient is no longer eligible (started B12 replacement, died, results changed):
+ *   the flag becomes `not_applicable` (`no_longer_indicated`) with the reason in its note.
+ * One query for the candidate results of the whole batch, then one update per distinct outcome (only
+ * flags that stopped firing in this evaluation).
+ */
+async function closeStoppedFlags(tx: Tx, stopped: readonly StoppedFlag[], evaluations: readonly EvaluatedPatient[], now: Date): Promise<void> {
+  const kinds = [...new Set(stopped.flatMap((flag) => SATISFIED_BY[decodeFlagCode(flag.code, flag.id)]))];
+  const earliest = new Date(Math.min(...stopped.map((flag) => startOfUtcDay(flag.openedAt).getTime())));
+  const results = [];
+  for (const ids of chunks([...new Set(stopped.map((flag) => flag.patientId))])) {
+    if (kinds.length === 0) break;
+    results.push(
+      ...(await tx.observation.findMany({
+        where: { patientId: { in: ids }, kind: { in: kinds }, status: "final", value: { not: null }, OR: [{ observedAt: { gte: earliest } }, { createdAt: { gte: earliest } }] },
+        select: { id: true, patientId: true, kind: true, reportedValue: true, reportedUnit: true, observedAt: true, createdAt: true },
+        orderBy: [{ observedAt: "desc" }, { createdAt: "desc" }],
+      })),
+    );
+  }
+  const byPatient = new Map(evaluations.map((e) => [e.patientId, e.evaluation]));
+  const resultsOf = new Map<string, typeof results>();
+  for (const r of results) resultsOf.set(r.patientId, [...(resultsOf.get(r.patientId) ?? []), r]);
+  // Grouped by what is written, so a recompute that makes thousands of flags not applicable (a
+  // policy switched off) writes a handful of statements; result notes differ per flag but are few.
+  const groups = new Map<string, { status: "closed" | "not_applicable"; closeReason: "result_received" | "no_longer_indicated"; closeNote: string; ids: string[] }>();
+  for (const flag of stopped) {
+    const code = decodeFlagCode(flag.code, flag.id);
+    const since = startOfUtcDay(flag.openedAt);
+    // The newest satisfying result taken since the flag's day, or entered since it opened.
+    const result = (resultsOf.get(flag.patientId) ?? []).find(
+      (r) => SATISFIED_BY[code].some((kind) => kind === r.kind) && (r.observedAt >= since || r.createdAt >= flag.openedAt),
+    );
+    const evaluation = byPatient.get(flag.patientId);
+    const write = result
+      ? { status: "closed" as const, closeReason: "result_received" as const, closeNote: closedByResultText({ ...result, kind: decodeMeasureKind(result.kind, result.id) }) }
+      : {
+          status: "not_applicable" as const,
+          closeReason: "no_longer_indicated" as const,
+          closeNote: noLongerIndicatedText(code, { deceased: evaluation?.tierReasons.some((r) => r.code === "deceased") ?? false, b12OnTreatment: evaluation?.b12.onTreatment ?? false }),
+        };
+    const key = `${write.status}|${write.closeNote}`;
+    const group = groups.get(key) ?? { ...write, ids: [] };
+    group.ids.push(flag.id);
+    groups.set(key, group);
+  }
+  for (const { ids, ...write } of groups.values()) {
+    for (const chunk of chunks(ids)) {
+      await tx.flag.updateMany({ where: { id: { in: chunk } }, data: { ...write, closedAt: now, closedById: null, returnsAt: null, version: { increment: 1 } } });
+    }
   }
 }

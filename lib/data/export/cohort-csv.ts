@@ -12,7 +12,8 @@ import { cohortRow, csvLine, EXPORT_COLUMNS, EXPORT_MEASURE_KINDS, measureCells,
 import type { Diet, FlagCode, ObservationInput, Sex, Tier } from "@/lib/domain/types";
 import { z } from "zod";
 import { storedDateTime, storedRow, StoredValueError } from "@/lib/data/stored/decode";
-import { decodeCohortEvaluation, decodeCohortEvaluationFromDetail, decodeDiet, decodeMassMethod, decodeMeasureKind, decodeSex } from "@/lib/data/stored/values";
+import { decodeCohortEvaluation, decodeCohortEvaluationFromDetail, decodeDiet, decodeFlagCode, decodeFlagLife, decodeMassMethod, decodeMeasureKind, decodeSex } from "@/lib/data/stored/values";
+import { flagState, type FlagLifecycleSettings, type FlagState } from "@/lib/domain/flag-lifecycle";
 import { Prisma } from "@/lib/generated/prisma-sqlite/client";
 import { savedViewQueryString, type PanelQuery } from "@/lib/validation/panel-query";
 import { panelWhere } from "@/lib/data/patients/panel";
@@ -54,15 +55,36 @@ export interface CohortExportSummary {
   rows: number;
 }
 
-function cohortWhere(clinicId: string, options: CohortExportOptions): Prisma.PatientWhereInput {
+function cohortWhere(clinicId: string, options: CohortExportOptions, lifecycle: FlagLifecycleSettings): Prisma.PatientWhereInput {
   const snapshot: Prisma.RiskSnapshotWhereInput = {};
   if (options.tiers && options.tiers.length > 0) snapshot.tier = { in: [...options.tiers] };
   // flagCodes is the `;`-joined list; no flag code is a substring of another, so `contains` is exact.
   if (options.flags && options.flags.length > 0) snapshot.OR = options.flags.map((code) => ({ flagCodes: { contains: code } }));
-  const base: Prisma.PatientWhereInput = options.panel ? panelWhere(options.panel.actor, options.panel.query, options.now) : { clinicId };
+  const base: Prisma.PatientWhereInput = options.panel ? panelWhere(options.panel.actor, options.panel.query, options.now, lifecycle) : { clinicId };
   if (base.clinicId !== clinicId) throw new AppError("forbidden", "The cohort belongs to another clinic.");
   if (Object.keys(snapshot).length === 0) return base;
   return options.panel ? { AND: [base, { snapshot }] } : { clinicId, snapshot };
+}
+
+/** The open flags of a batch of patients with their state at `now`: one query per batch. */
+async function openFlagStates(db: Db, patientIds: readonly string[], now: Date, lifecycle: FlagLifecycleSettings): Promise<Map<string, { code: string; state: FlagState }[]>> {
+  const byPatient = new Map<string, { code: string; state: FlagState }[]>();
+  if (patientIds.length === 0) return byPatient;
+  const flags = [];
+  for (const ids of chunks(patientIds, IDS_PER_QUERY)) {
+    flags.push(
+      ...(await db.flag.findMany({
+        where: { patientId: { in: ids }, status: "open" },
+        select: { id: true, patientId: true, code: true, status: true, stage: true, dueAt: true, actionDueAt: true, orderedAt: true, postponedUntil: true },
+      })),
+    );
+  }
+  for (const flag of flags) {
+    const list = byPatient.get(flag.patientId) ?? [];
+    list.push({ code: decodeFlagCode(flag.code, flag.id), state: flagState(decodeFlagLife(flag), now, lifecycle).state });
+    byPatient.set(flag.patientId, list);
+  }
+  return byPatient;
 }
 
 /** One patient of a batch as the export reads it, whichever query read it. */
@@ -306,13 +328,15 @@ export async function* streamCohortCsv(db: Db, actor: Actor, options: CohortExpo
   if (!can(actorRole(actor), "export:identified")) throw new AppError("forbidden", "You may not export identified patient data.");
   const clinicId = actor.clinicId;
   if (!clinicId) throw new AppError("forbidden", "Exporting needs a clinic.");
-  const where = cohortWhere(clinicId, options);
+  // The labels beside recomputed cells come from the set in force: round against the same cut-offs,
+  // and state each flag by the same lifecycle settings.
+  const thresholds = (await getActiveThresholds(db, clinicId, options.now)).values;
+  const lifecycle = thresholds.flagLifecycle;
+  const where = cohortWhere(clinicId, options, lifecycle);
   let rows = 0;
   let completed = false;
   let reader: Database | null = null;
   try {
-    // The labels beside recomputed cells come from the set in force; round against the same cut-offs.
-    const thresholds = (await getActiveThresholds(db, clinicId, options.now)).values;
     yield csvLine(EXPORT_COLUMNS);
     // The whole clinic on a SQLite file: one statement on a connection of its own; else through Prisma.
     reader = options.panel ? null : openSqliteReader(db);
@@ -322,6 +346,7 @@ export async function* streamCohortCsv(db: Db, actor: Actor, options: CohortExpo
     for await (const patients of batches) {
       const evaluations = await cohortEvaluations(db, patients);
       const measures = await batchMeasureCells(db, patients, evaluations, options.now, thresholds);
+      const flagStates = await openFlagStates(db, patients.map((p) => p.id), options.now, lifecycle);
       const lines = patients.map((p) =>
         cohortRow(
           {
@@ -334,6 +359,7 @@ export async function* streamCohortCsv(db: Db, actor: Actor, options: CohortExpo
             attributedClinician: p.clinician,
             lastAssessedAt: p.lastAssessedAt,
             evaluation: evaluations.get(p.id) ?? null,
+            openFlagStates: flagStates.get(p.id) ?? [],
           },
           measures.get(p.id)!,
           options.now,

@@ -10,10 +10,12 @@ import {
 } from "@/lib/domain/fhir-export";
 import type { FlagCode, Tier } from "@/lib/domain/types";
 import {
-  decodeAwgs2019, decodeAwgs2025, decodeFlagReasons, decodeB12Status, decodeEwgsop2, decodeFlagCode, decodeMassMethod, decodeMeasureKind, decodeSex, decodeTier, decodeTierReasons,
+  decodeAwgs2019, decodeAwgs2025, decodeFlagReasons, decodeB12Status, decodeEwgsop2, decodeFlagCode, decodeFlagLife, decodeMassMethod, decodeMeasureKind, decodeSex, decodeTier, decodeTierReasons,
 } from "@/lib/data/stored/values";
 import type { Prisma } from "@/lib/generated/prisma-sqlite/client";
 import { chunks, PATIENTS_PER_BATCH } from "@/lib/data/db/batches";
+import { getActiveThresholds } from "@/lib/data/evaluation/thresholds";
+import { flagState, type FlagLifecycleSettings } from "@/lib/domain/flag-lifecycle";
 
 /**
  * FHIR R4 export of a cohort (docs/design.md#fhir-export): NDJSON per resource type, read in batches of
@@ -94,7 +96,13 @@ export async function countFhirExport(db: Db, actor: Actor, options: FhirExportO
 }
 
 /** The resources of one batch of patients, as NDJSON per requested type. */
-async function batchNdjson(db: Db, patients: { id: string; mrn: string; familyName: string; givenName: string; birthDate: Date; sex: string; deceasedAt: Date | null }[], types: ReadonlySet<FhirExportType>, now: Date): Promise<Partial<Record<FhirExportType, string>>> {
+async function batchNdjson(
+  db: Db,
+  patients: { id: string; mrn: string; familyName: string; givenName: string; birthDate: Date; sex: string; deceasedAt: Date | null }[],
+  types: ReadonlySet<FhirExportType>,
+  now: Date,
+  lifecycle: FlagLifecycleSettings,
+): Promise<Partial<Record<FhirExportType, string>>> {
   const out: Partial<Record<FhirExportType, string>> = {};
   const ids = patients.map((p) => p.id);
   // Resources follow their patients' MRN order, so the output does not depend on the batch size.
@@ -133,13 +141,14 @@ async function batchNdjson(db: Db, patients: { id: string; mrn: string; familyNa
       const rows = await db.flag.findMany({
         where: { patientId: { in: slice }, status: "open" },
         orderBy: [{ patientId: "asc" }, { code: "asc" }],
-        select: { id: true, patientId: true, code: true, openedAt: true, dueAt: true, reasonText: true, detailJson: true },
+        select: { id: true, patientId: true, code: true, openedAt: true, dueAt: true, reasonText: true, detailJson: true, status: true, stage: true, actionDueAt: true, orderedAt: true, postponedUntil: true },
       });
-      for (const { detailJson, ...f } of inPatientOrder(rows)) {
+      for (const { detailJson, status, stage, actionDueAt, orderedAt, postponedUntil, ...f } of inPatientOrder(rows)) {
         const code = decodeFlagCode(f.code, f.id);
+        const state = flagState(decodeFlagLife({ id: f.id, status, stage, dueAt: f.dueAt, actionDueAt, orderedAt, postponedUntil }), now, lifecycle);
         // The basis and source are the flag's last reason (lib/domain/flags.ts `raise`).
         const basis = decodeFlagReasons(detailJson, f.id).find((reason) => reason.code === `flag.${code}.basis`);
-        text += toNdjsonLine(toFhirFlag({ ...f, code, basisText: basis?.text ?? null }));
+        text += toNdjsonLine(toFhirFlag({ ...f, code, state, basisText: basis?.text ?? null }));
       }
     }
     out.Flag = text;
@@ -185,6 +194,7 @@ export async function* streamFhirExport(db: Db, actor: Actor, options: FhirExpor
   const { where } = scopedWhere(actor, options);
   const types = new Set(options.types ?? FHIR_EXPORT_TYPES);
   const batchSize = options.batchSize ?? PATIENTS_PER_BATCH;
+  const lifecycle = (await getActiveThresholds(db, actor.clinicId, options.now)).values.flagLifecycle;
   const counts = emptyFhirCounts();
   let patientsDone = 0;
   let completed = false;
@@ -198,7 +208,7 @@ export async function* streamFhirExport(db: Db, actor: Actor, options: FhirExpor
         select: { id: true, mrn: true, familyName: true, givenName: true, birthDate: true, sex: true, deceasedAt: true },
       });
       if (patients.length === 0) break;
-      const ndjson = await batchNdjson(db, patients, types, options.now);
+      const ndjson = await batchNdjson(db, patients, types, options.now, lifecycle);
       for (const type of types) counts[type] += countLines(ndjson[type] ?? "");
       patientsDone += patients.length;
       yield { patientsDone, ndjson };

@@ -1,4 +1,6 @@
 import "server-only";
+import { flagStateWhere } from "@/lib/data/flags/state-where";
+import { DEFAULT_FLAG_LIFECYCLE } from "@/lib/domain/flag-lifecycle";
 import type { Db } from "@/lib/data/db/client";
 import { getActiveThresholds } from "@/lib/data/evaluation/thresholds";
 import type { Prisma } from "@/lib/generated/prisma-sqlite/client";
@@ -111,7 +113,8 @@ function criterionWhere(c: CohortCriterion, now: Date): Prisma.PatientWhereInput
     case "flag": {
       const open: Prisma.FlagWhereInput = { status: "open", code: value };
       if (c.op === "not_open") return { flags: { none: open } };
-      return { flags: { some: c.op === "overdue" ? { ...open, dueAt: { lt: now } } : open } };
+      // Overdue as the patient page says it (lib/domain/flag-lifecycle.ts): the action day passed, not "due today".
+      return { flags: { some: c.op === "overdue" ? { ...open, ...flagStateWhere("overdue", now, DEFAULT_FLAG_LIFECYCLE) } : open } };
     }
     case "outreach": return { flags: { some: { status: "open", outreach: value } } };
     case "medicine": {

@@ -7,8 +7,11 @@ import type { PanelQuery } from "@/lib/validation/panel-query";
 import { cohortWhere } from "./cohort-where";
 import { searchMatchIds, searchWhere, type SearchMatches } from "./search";
 import { TIER_RANK, type Awgs2019Category, type B12Status, type Diet, type Ewgsop2Category, type FlagCode, type Sex, type Tier } from "@/lib/domain/types";
-import { decodeAwgs2019, decodeB12Status, decodeDiet, decodeEwgsop2, decodeFlagCode, decodeSex, decodeTier, decodeTierRank } from "@/lib/data/stored/values";
+import { decodeAwgs2019, decodeB12Status, decodeDiet, decodeEwgsop2, decodeFlagCode, decodeFlagLife, decodeSex, decodeTier, decodeTierRank } from "@/lib/data/stored/values";
 import { bornBeforeForAge } from "@/lib/domain/dates";
+import { flagState, type FlagLifecycleSettings, type FlagStateView } from "@/lib/domain/flag-lifecycle";
+import { flagStateWhere } from "@/lib/data/flags/state-where";
+import { getActiveThresholds } from "@/lib/data/evaluation/thresholds";
 
 export interface PanelRow {
   id: string;
@@ -31,7 +34,8 @@ export interface PanelRow {
   awgs2019: Awgs2019Category | null;
   b12Status: B12Status | null;
   b12OnTreatment: boolean;
-  openFlags: { code: FlagCode; dueAt: Date }[];
+  /** Open flags, the one needing action first, each with its state at `now`. */
+  openFlags: { code: FlagCode; dueAt: Date; state: FlagStateView }[];
 }
 
 export interface PanelPage {
@@ -48,7 +52,7 @@ export interface PanelPage {
  * bounds relative to `now` on the UTC calendar (bornBeforeForAge), the clock the displayed ages
  * use: age ≥ a ⇔ born before the cut-off for a; age ≤ b ⇔ not born before the cut-off for b + 1.
  */
-export function panelWhere(actor: Actor, query: PanelQuery, now: Date): Prisma.PatientWhereInput {
+export function panelWhere(actor: Actor, query: PanelQuery, now: Date, lifecycle: Pick<FlagLifecycleSettings, "dueSoonDays">): Prisma.PatientWhereInput {
   const clinicId = actor.clinicId;
   if (!clinicId) throw new Error("panelWhere: actor without a clinic");
   const where: Prisma.PatientWhereInput = { clinicId };
@@ -69,13 +73,15 @@ export function panelWhere(actor: Actor, query: PanelQuery, now: Date): Prisma.P
   if (query.awgs) snapshot.awgs2019 = query.awgs;
   if (query.b12) snapshot.b12Status = query.b12;
   if (Object.keys(snapshot).length > 0) where.snapshot = { is: snapshot };
-  if (query.flag || query.outreach || query.overdue) {
+  if (query.flag || query.outreach || query.overdue || query.state) {
+    // `overdue=1` (older bookmarks) is `state=overdue`.
+    const state = query.state ?? (query.overdue ? "overdue" : undefined);
     where.flags = {
       some: {
         status: "open",
         ...(query.flag ? { code: query.flag } : {}),
         ...(query.outreach ? { outreach: query.outreach } : {}),
-        ...(query.overdue ? { dueAt: { lt: now } } : {}),
+        ...(state ? flagStateWhere(state, now, lifecycle) : {}),
       },
     };
   }
@@ -91,12 +97,16 @@ const PANEL_SELECT = {
   latestB12Pmol: true, latestB12At: true,
   attributedClinician: { select: { name: true } },
   snapshot: { select: { id: true, tier: true, ewgsop2: true, awgs2019: true, b12Status: true, b12OnTreatment: true } },
-  flags: { where: { status: "open" }, select: { id: true, code: true, dueAt: true }, orderBy: { dueAt: "asc" } },
+  flags: {
+    where: { status: "open" },
+    select: { id: true, code: true, status: true, stage: true, dueAt: true, actionDueAt: true, orderedAt: true, postponedUntil: true },
+    orderBy: { actionDueAt: "asc" },
+  },
 } satisfies Prisma.PatientSelect;
 
 type FoundPatient = Prisma.PatientGetPayload<{ select: typeof PANEL_SELECT }>;
 
-function toPanelRow({ attributedClinician, snapshot, flags, sex, diet, ...row }: FoundPatient): PanelRow {
+function toPanelRow({ attributedClinician, snapshot, flags, sex, diet, ...row }: FoundPatient, now: Date, lifecycle: FlagLifecycleSettings): PanelRow {
   return {
     ...row,
     sex: decodeSex(sex, row.id),
@@ -107,7 +117,7 @@ function toPanelRow({ attributedClinician, snapshot, flags, sex, diet, ...row }:
     awgs2019: snapshot ? decodeAwgs2019(snapshot.awgs2019, snapshot.id) : null,
     b12Status: snapshot ? decodeB12Status(snapshot.b12Status, snapshot.id) : null,
     b12OnTreatment: snapshot?.b12OnTreatment ?? false,
-    openFlags: flags.map((flag) => ({ code: decodeFlagCode(flag.code, flag.id), dueAt: flag.dueAt })),
+    openFlags: flags.map((flag) => ({ code: decodeFlagCode(flag.code, flag.id), dueAt: flag.dueAt, state: flagState(decodeFlagLife(flag), now, lifecycle) })),
   };
 }
 
@@ -241,10 +251,11 @@ export async function getPatientPanel(db: Db, actor: Actor, query: PanelQuery, n
     return { ...rest, id: { in: matchIds } };
   };
   const filters = matchIds ? { ...query, q: undefined } : query;
-  const where = byIds(panelWhere(actor, filters, now));
-  const tierWhere = query.tier ? byIds(panelWhere(actor, { ...filters, tier: undefined }, now)) : where;
+  const lifecycle = (await getActiveThresholds(db, clinicId, now)).values.flagLifecycle;
+  const where = byIds(panelWhere(actor, filters, now, lifecycle));
+  const tierWhere = query.tier ? byIds(panelWhere(actor, { ...filters, tier: undefined }, now, lifecycle)) : where;
   // Counts are cached under the filter as typed (the search's words, not its ids).
-  const keyWhere = panelWhere(actor, { ...query, tier: undefined }, now);
+  const keyWhere = panelWhere(actor, { ...query, tier: undefined }, now, lifecycle);
   const allCounts = await countByTier(db, clinicId, tierWhere, search, keyWhere);
   // A rank is stored beside its tier on every snapshot (TIER_RANK); the counts are grouped by rank.
   const tierCounts = Object.fromEntries(allCounts.filter((c) => c.tierRank !== UNEVALUATED).map((c) => [decodeTierRank(c.tierRank, `rows of clinic ${clinicId}`), c.all]));
@@ -263,7 +274,7 @@ export async function getPatientPanel(db: Db, actor: Actor, query: PanelQuery, n
   } else {
     found = await db.patient.findMany({ where, orderBy: panelOrder(query.sort, query.dir), skip, take: query.size, select: PANEL_SELECT });
   }
-  const rows = found.map(toPanelRow);
+  const rows = found.map((p) => toPanelRow(p, now, lifecycle));
   // Grouped with the audits of concurrent panel calls: one commit for many (lib/data/audit/group.ts).
   await auditReadGrouped(db, actor, [{ action: "patient.search", detail: { query: { ...query }, total, patientIds: rows.map((r) => r.id) } }], now);
   return { rows, total, tierCounts, page, pageCount };

@@ -9,12 +9,12 @@ import { ageInYears } from "@/lib/domain/dates";
 import { findMedicineById, MEDICINE_CLASSES, type MedicineRoles } from "@/lib/domain/medicine-catalogue";
 import { isCurrentMedication } from "@/lib/domain/medications";
 import type { ThresholdValues } from "@/lib/domain/thresholds";
-import type { CloseReason, FlagStatus, OutreachStatus } from "@/lib/domain/flag-lifecycle";
+import { closedFlagReturnsAt, flagState, PERSON_CLOSE_REASONS, type CloseReason, type FlagStage, type FlagStateView, type FlagLifecycleSettings, type FlagStatus, type OutreachStatus, type PersonCloseReason, OPEN_FLAG_STATES } from "@/lib/domain/flag-lifecycle";
 import {
   MEASURE_KINDS, type Awgs2019Category, type B12Status, type ConditionCode, type Diet, type Ewgsop2Category, type FlagCode, type MeasureKind, type Reason, type Sex, type StoredObservation, type Tier,
 } from "@/lib/domain/types";
 import {
-  decodeAwgs2019, decodeB12Status, decodeCloseReason, decodeConditionCode, decodeDiet, decodeEwgsop2, decodeFlagCode, decodeFlagReasons, decodeFlagStatus,
+  decodeAwgs2019, decodeB12Status, decodeCloseReason, decodeConditionCode, decodeDiet, decodeEwgsop2, decodeFlagCode, decodeFlagReasons, decodeFlagStage, decodeFlagStatus,
   decodeMassMethod, decodeMeasureKind, decodeOutreach, decodeSex, decodeStoredEvaluation, decodeTier, type StoredEvaluation,
 } from "@/lib/data/stored/values";
 
@@ -49,9 +49,20 @@ export interface FlagView {
   id: string;
   code: FlagCode;
   status: FlagStatus;
+  stage: FlagStage;
   outreach: OutreachStatus;
   dueAt: Date;
+  /** The state at `now` (lib/domain/flag-lifecycle.ts): overdue, due today, due soon, ordered… */
+  state: FlagStateView;
   isOverdue: boolean;
+  orderedAt: Date | null;
+  orderedByName: string | null;
+  expectedAt: Date | null;
+  postponedUntil: Date | null;
+  /** Closed by a person: when it may return (null: never, until reopened). */
+  returnsAt: Date | null;
+  doneOn: Date | null;
+  doneValue: string | null;
   openedAt: Date;
   closedAt: Date | null;
   closedByName: string | null;
@@ -64,9 +75,14 @@ export interface FlagView {
 }
 
 export interface PatientFlags {
+  /** Open flags, overdue first, then by the day they need action. */
   open: FlagView[];
-  /** Closed flags, most recently closed first: the flag history. */
+  /** Closed and not-applicable flags, most recently closed first: the flag history. */
   closed: FlagView[];
+  /** What the close form says for each reason: when the flag would return if closed now (null: never). */
+  returnsIfClosedNow: Record<PersonCloseReason, Date | null>;
+  /** The clinic's lifecycle settings in force (due soon, awaiting window, return after a close). */
+  settings: FlagLifecycleSettings;
 }
 
 export interface MedicationView {
@@ -226,34 +242,50 @@ interface Scope {
 }
 
 async function loadFlags(db: Db, scope: Scope, now: Date): Promise<PatientFlags> {
-  const rows = await db.flag.findMany({
-    where: { patientId: scope.patientId, clinicId: scope.clinicId },
-    select: {
-      id: true, code: true, status: true, outreach: true, dueAt: true, openedAt: true, closedAt: true, closedById: true,
-      closeReason: true, closeNote: true, reasonText: true, detailJson: true, version: true, updatedAt: true,
-    },
-    orderBy: [{ dueAt: "asc" }, { id: "asc" }],
-  });
-  const closerIds = [...new Set(rows.flatMap((r) => (r.closedById ? [r.closedById] : [])))];
-  const closers = closerIds.length === 0 ? [] : await db.user.findMany({ where: { id: { in: closerIds }, clinicId: scope.clinicId }, select: { id: true, name: true } });
-  const nameOf = new Map(closers.map((u) => [u.id, u.name]));
-  const views = rows.map(
-    ({ detailJson, closedById, code, status, outreach, closeReason, ...row }): FlagView => ({
-      ...row,
-      code: decodeFlagCode(code, row.id),
-      status: decodeFlagStatus(status, row.id),
-      outreach: decodeOutreach(outreach, row.id),
-      closeReason: decodeCloseReason(closeReason, row.id),
-      isOverdue: status === "open" && row.dueAt.getTime() < now.getTime(),
-      closedByName: closedById ? (nameOf.get(closedById) ?? null) : null,
-      reasons: decodeFlagReasons(detailJson, row.id),
+  const [rows, thresholds] = await Promise.all([
+    db.flag.findMany({
+      where: { patientId: scope.patientId, clinicId: scope.clinicId },
+      select: {
+        id: true, code: true, status: true, stage: true, outreach: true, dueAt: true, actionDueAt: true, openedAt: true, closedAt: true, closedById: true,
+        closeReason: true, closeNote: true, reasonText: true, detailJson: true, version: true, updatedAt: true,
+        orderedAt: true, orderedById: true, expectedAt: true, postponedUntil: true, returnsAt: true, doneOn: true, doneValue: true,
+      },
+      orderBy: [{ dueAt: "asc" }, { id: "asc" }],
     }),
+    getActiveThresholds(db, scope.clinicId, now),
+  ]);
+  const settings = thresholds.values.flagLifecycle;
+  const userIds = [...new Set(rows.flatMap((r) => [r.closedById, r.orderedById].filter((id): id is string => id !== null)))];
+  const users = userIds.length === 0 ? [] : await db.user.findMany({ where: { id: { in: userIds }, clinicId: scope.clinicId }, select: { id: true, name: true } });
+  const nameOf = new Map(users.map((u) => [u.id, u.name]));
+  const views = rows.map(
+    ({ detailJson, closedById, orderedById, code, status, stage, outreach, closeReason, actionDueAt, ...row }): FlagView => {
+      const life = { status: decodeFlagStatus(status, row.id), stage: decodeFlagStage(stage, row.id), dueAt: row.dueAt, actionDueAt: actionDueAt ?? row.dueAt, orderedAt: row.orderedAt, postponedUntil: row.postponedUntil };
+      const state = flagState(life, now, settings);
+      return {
+        ...row,
+        code: decodeFlagCode(code, row.id),
+        status: life.status,
+        stage: life.stage,
+        outreach: decodeOutreach(outreach, row.id),
+        closeReason: decodeCloseReason(closeReason, row.id),
+        state,
+        isOverdue: state.state === "overdue",
+        closedByName: closedById ? (nameOf.get(closedById) ?? null) : null,
+        orderedByName: orderedById ? (nameOf.get(orderedById) ?? null) : null,
+        reasons: decodeFlagReasons(detailJson, row.id),
+      };
+    },
   );
+  const states: readonly string[] = OPEN_FLAG_STATES;
+  const stateRank = (f: FlagView) => states.indexOf(f.state.state);
   return {
-    open: views.filter((f) => f.status === "open"),
+    open: views.filter((f) => f.status === "open").sort((a, b) => stateRank(a) - stateRank(b) || a.state.day.localeCompare(b.state.day)),
     closed: views
       .filter((f) => f.status !== "open")
       .sort((a, b) => (b.closedAt?.getTime() ?? 0) - (a.closedAt?.getTime() ?? 0) || b.openedAt.getTime() - a.openedAt.getTime()),
+    returnsIfClosedNow: Object.fromEntries(PERSON_CLOSE_REASONS.map((reason) => [reason, closedFlagReturnsAt(reason, now, null, settings)])) as Record<PersonCloseReason, Date | null>,
+    settings,
   };
 }
 

@@ -1,4 +1,6 @@
 import "server-only";
+import { getActiveThresholds } from "@/lib/data/evaluation/thresholds";
+import { flagState, type FlagStateView } from "@/lib/domain/flag-lifecycle";
 import type { Prisma } from "@/lib/generated/prisma-sqlite/client";
 import type { Db } from "@/lib/data/db/client";
 import { auditRead } from "@/lib/data/audit/log";
@@ -9,7 +11,7 @@ import { can } from "@/lib/data/access/roles";
 import type { PublishedSummary } from "@/lib/domain/summary-tables";
 import type { PanelQuery } from "@/lib/validation/panel-query";
 import type { Awgs2019Category, B12Status, Ewgsop2Category, FlagCode, Sex, Tier } from "@/lib/domain/types";
-import { decodeAwgs2019, decodeB12Status, decodeEwgsop2, decodeFlagCode, decodeSex, decodeTier } from "@/lib/data/stored/values";
+import { decodeAwgs2019, decodeB12Status, decodeEwgsop2, decodeFlagCode, decodeFlagLife, decodeSex, decodeTier } from "@/lib/data/stored/values";
 
 /** A printed list longer than this is not read; the CSV export has no cap. */
 export const REPORT_LIST_LIMIT = 500;
@@ -25,7 +27,8 @@ export interface ReportPatient {
   ewgsop2: Ewgsop2Category | null;
   awgs2019: Awgs2019Category | null;
   b12Status: B12Status | null;
-  openFlags: { code: FlagCode; dueAt: Date }[];
+  /** Open flags, the one needing action first, each with its state at the report's time. */
+  openFlags: { code: FlagCode; dueAt: Date; state: FlagStateView }[];
 }
 
 export interface CohortReport {
@@ -52,11 +55,16 @@ export async function getCohortReport(db: Db, actor: Actor, query: PanelQuery, n
     await auditRead(db, actor, [{ action: "export.run", entityType: "report", detail: { format: "print", cohort: null, suppressed: summary.isSuppressed, listed: 0 } }], now);
     return { summary, isCohort: false, patients: null };
   }
-  const where = panelWhere(actor, query, now);
+  const lifecycle = (await getActiveThresholds(db, actor.clinicId, now)).values.flagLifecycle;
+  const where = panelWhere(actor, query, now, lifecycle);
   const select = {
     id: true, mrn: true, familyName: true, givenName: true, birthDate: true, sex: true,
     snapshot: { select: { id: true, tier: true, ewgsop2: true, awgs2019: true, b12Status: true } },
-    flags: { where: { status: "open" }, select: { id: true, code: true, dueAt: true }, orderBy: { dueAt: "asc" } },
+    flags: {
+      where: { status: "open" },
+      select: { id: true, code: true, status: true, stage: true, dueAt: true, actionDueAt: true, orderedAt: true, postponedUntil: true },
+      orderBy: { actionDueAt: "asc" },
+    },
   } satisfies Prisma.PatientSelect;
   // Worklist order; patients without a stored evaluation last (as on the panel), on both databases.
   const listEvaluated = () =>
@@ -78,7 +86,7 @@ export async function getCohortReport(db: Db, actor: Actor, query: PanelQuery, n
     ewgsop2: snapshot ? decodeEwgsop2(snapshot.ewgsop2, snapshot.id) : null,
     awgs2019: snapshot ? decodeAwgs2019(snapshot.awgs2019, snapshot.id) : null,
     b12Status: snapshot ? decodeB12Status(snapshot.b12Status, snapshot.id) : null,
-    openFlags: flags.map((flag) => ({ code: decodeFlagCode(flag.code, flag.id), dueAt: flag.dueAt })),
+    openFlags: flags.map((flag) => ({ code: decodeFlagCode(flag.code, flag.id), dueAt: flag.dueAt, state: flagState(decodeFlagLife(flag), now, lifecycle) })),
   }));
   const { page: _page, size: _size, sort: _sort, dir: _dir, ...filters } = query;
   await auditRead(

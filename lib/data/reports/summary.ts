@@ -1,4 +1,5 @@
 import "server-only";
+import { startOfUtcDay } from "@/lib/domain/flag-lifecycle";
 import { stringify } from "csv-stringify/sync";
 import type { Db } from "@/lib/data/db/client";
 import { auditRead } from "@/lib/data/audit/log";
@@ -117,8 +118,10 @@ export async function getClinicAggregates(
     const flagWhere = { clinicId, status: "open", ...(ids ? { patientId: { in: ids } } : {}) };
     const [groups, due, overdue] = await Promise.all([
       countGroups(db, clinicId, now, ids),
-      db.flag.groupBy({ by: ["code"], where: { ...flagWhere, dueAt: { gte: now } }, _count: { _all: true } }),
-      db.flag.groupBy({ by: ["code"], where: { ...flagWhere, dueAt: { lt: now } }, _count: { _all: true } }),
+      // Overdue as the patient page says it (lib/domain/flag-lifecycle.ts): the action day passed; an
+      // ordered flag awaiting its result and a postponed one are not overdue.
+      db.flag.groupBy({ by: ["code"], where: { ...flagWhere, actionDueAt: { gte: startOfUtcDay(now) } }, _count: { _all: true } }),
+      db.flag.groupBy({ by: ["code"], where: { ...flagWhere, actionDueAt: { lt: startOfUtcDay(now) } }, _count: { _all: true } }),
     ]);
     for (const row of groups.categories) addTo(categories, [row.sex, row.band, row.tier, row.ewgsop2, row.awgs2019, row.awgs2025, row.b12Status].join("|"), row);
     for (const row of groups.medicines) addTo(medicines, `${row.medicationClasses}|${row.b12Status}`, row);

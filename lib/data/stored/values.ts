@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ROLES } from "@/lib/data/access/roles";
 import { MEASURE_COLUMNS, type CohortEvaluation } from "@/lib/domain/csv-export";
-import { CLOSE_REASONS, FLAG_STATUSES, OUTREACH_STATUSES } from "@/lib/domain/flag-lifecycle";
+import { CLOSE_REASONS, FLAG_STAGES, FLAG_STATUSES, OUTREACH_STATUSES, type StoredFlagLife } from "@/lib/domain/flag-lifecycle";
 import { FINDING_KINDS, type StoredFinding } from "@/lib/data/patients/record-rows";
 import {
   AWGS2019_CATEGORIES, AWGS2025_CATEGORIES, B12_STATUSES, B12_SYMPTOM_CODES, YUBI_WAKKA_RESULTS, CONDITION_CODES, DIETS, EWGSOP2_CATEGORIES, FLAG_CODES, MASS_METHODS, MEASURE_KINDS, SEXES, TIERS,
@@ -57,6 +57,18 @@ export function decodeTierRank(rank: number, rows: string): Tier {
 // Flag
 export const decodeFlagCode = storedEnum(FLAG_CODES, { table: "Flag", column: "code" });
 export const decodeFlagStatus = storedEnum(FLAG_STATUSES, { table: "Flag", column: "status" });
+export const decodeFlagStage = storedEnum(FLAG_STAGES, { table: "Flag", column: "stage" });
+/** The lifecycle fields of a stored flag, decoded (rows from before the lifecycle columns have no action day: their due date). */
+export function decodeFlagLife(row: { id: string; status: string; stage: string; dueAt: Date; actionDueAt: Date | null; orderedAt: Date | null; postponedUntil: Date | null }): StoredFlagLife {
+  return {
+    status: decodeFlagStatus(row.status, row.id),
+    stage: decodeFlagStage(row.stage, row.id),
+    dueAt: row.dueAt,
+    actionDueAt: row.actionDueAt ?? row.dueAt,
+    orderedAt: row.orderedAt,
+    postponedUntil: row.postponedUntil,
+  };
+}
 export const decodeOutreach = storedEnum(OUTREACH_STATUSES, { table: "Flag", column: "outreach" });
 export const decodeCloseReason = storedOptionalEnum(CLOSE_REASONS, { table: "Flag", column: "closeReason" });
 

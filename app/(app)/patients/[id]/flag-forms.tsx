@@ -1,8 +1,8 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useState } from "react";
 import type { ActionState } from "@/lib/auth/guarded";
-import { closeFlagAction, reopenFlagAction, setFlagOutreachAction } from "./actions";
+import { closeFlagAction, orderFlagAction, postponeFlagAction, reopenFlagAction, setFlagOutreachAction } from "./actions";
 import { useAnnounce, type ChangeNotice } from "./change-notice";
 
 type FlagAction = (previous: ActionState | undefined, formData: FormData) => Promise<ActionState>;
@@ -30,10 +30,23 @@ const OUTREACH_OPTIONS = [
 ] as const;
 
 const CLOSE_OPTIONS = [
-  ["done", "Done"],
-  ["not_applicable", "Not applicable"],
+  ["done_elsewhere", "Done elsewhere"],
+  ["not_indicated", "Not clinically indicated"],
   ["patient_declined", "Patient declined"],
+  ["deceased", "Patient deceased"],
+  ["left_clinic", "Left the clinic"],
+  ["other", "Other (say why in the note)"],
 ] as const;
+
+type CloseReasonValue = (typeof CLOSE_OPTIONS)[number][0];
+
+/** What the close form says for a reason: whether and when the flag can come back. */
+function returnText(returnsOn: string | null | undefined): string {
+  if (returnsOn === undefined) return "Choose a reason to see whether and when this flag can come back.";
+  return returnsOn === null
+    ? "This flag will not come back unless someone reopens it."
+    : `If the data still call for it, this flag comes back on ${returnsOn} (for “done elsewhere” with a date: counted from that date). Until then the engine does not raise it again.`;
+}
 
 interface FlagRef {
   flagId: string;
@@ -93,14 +106,21 @@ export function OutreachForm({ flagId, version, flagLabel, outreach }: FlagRef &
   );
 }
 
-/** Closes an open flag with a reason and an optional note. */
-export function CloseFlagForm({ flagId, version, flagLabel }: FlagRef) {
+/**
+ * Closes an open flag with a coded reason, an optional note (required with "other") and, when it
+ * was done elsewhere, the optional date and value. Says, for the chosen reason, whether and when
+ * the flag can come back (`returnsOn`: YYYY-MM-DD per reason, null for never).
+ */
+export function CloseFlagForm({ flagId, version, flagLabel, returnsOn }: FlagRef & { returnsOn: Record<CloseReasonValue, string | null> }) {
   const [state, action, pending] = useAnnouncingAction(closeFlagAction, (data) => ({
     lines: [`Flag closed: ${flagLabel} (${labelOf(CLOSE_OPTIONS, data.get("reason")).toLowerCase()}).`, "It is in the flag history, where it can be reopened if this was a mistake."],
     links: [{ href: "#flag-history-heading", label: "Go to the flag history" }],
   }));
+  const [reason, setReason] = useState<string>(state?.values?.reason ?? "");
+  const chosen = CLOSE_OPTIONS.find(([value]) => value === reason)?.[0];
   const reasonId = `close-reason-${flagId}`;
   const noteId = `close-note-${flagId}`;
+  const returnId = `close-return-${flagId}`;
   const reasonError = Boolean(state?.fieldErrors?.reason);
   const noteError = Boolean(state?.fieldErrors?.note);
   return (
@@ -108,7 +128,15 @@ export function CloseFlagForm({ flagId, version, flagLabel }: FlagRef) {
       <Hidden flagId={flagId} version={version} />
       <div className="field">
         <label htmlFor={reasonId}>Close reason</label>
-        <select id={reasonId} name="reason" required defaultValue={state?.values?.reason ?? ""} aria-invalid={reasonError || undefined} aria-describedby={reasonError ? `${reasonId}-error` : undefined}>
+        <select
+          id={reasonId}
+          name="reason"
+          required
+          value={reason}
+          onChange={(event) => setReason(event.target.value)}
+          aria-invalid={reasonError || undefined}
+          aria-describedby={[returnId, reasonError ? `${reasonId}-error` : null].filter(Boolean).join(" ")}
+        >
           <option value="" disabled>Choose…</option>
           {CLOSE_OPTIONS.map(([value, label]) => (
             <option key={value} value={value}>{label}</option>
@@ -116,13 +144,72 @@ export function CloseFlagForm({ flagId, version, flagLabel }: FlagRef) {
         </select>
         <FieldError state={state} name="reason" id={`${reasonId}-error`} />
       </div>
+      {chosen === "done_elsewhere" ? (
+        <>
+          <div className="field">
+            <label htmlFor={`close-done-on-${flagId}`}>Done on <span className="muted">(optional, YYYY-MM-DD)</span></label>
+            <input id={`close-done-on-${flagId}`} name="doneOn" inputMode="numeric" placeholder="YYYY-MM-DD" maxLength={10} defaultValue={state?.values?.doneOn ?? ""} aria-invalid={Boolean(state?.fieldErrors?.doneOn) || undefined} />
+            <FieldError state={state} name="doneOn" id={`close-done-on-${flagId}-error`} />
+          </div>
+          <div className="field">
+            <label htmlFor={`close-done-value-${flagId}`}>Value <span className="muted">(optional)</span></label>
+            <input id={`close-done-value-${flagId}`} name="doneValue" maxLength={100} defaultValue={state?.values?.doneValue ?? ""} aria-invalid={Boolean(state?.fieldErrors?.doneValue) || undefined} />
+            <FieldError state={state} name="doneValue" id={`close-done-value-${flagId}-error`} />
+          </div>
+        </>
+      ) : null}
       <div className="field grow">
-        <label htmlFor={noteId}>Note <span className="muted">(optional)</span></label>
-        <input id={noteId} name="note" maxLength={500} defaultValue={state?.values?.note ?? ""} aria-invalid={noteError || undefined} aria-describedby={noteError ? `${noteId}-error` : undefined} />
+        <label htmlFor={noteId}>Note <span className="muted">{chosen === "other" ? "(required)" : "(optional)"}</span></label>
+        <input id={noteId} name="note" maxLength={500} required={chosen === "other"} defaultValue={state?.values?.note ?? ""} aria-invalid={noteError || undefined} aria-describedby={noteError ? `${noteId}-error` : undefined} />
         <FieldError state={state} name="note" id={`${noteId}-error`} />
       </div>
+      <p id={returnId} className="small flag-return" aria-live="polite">{returnText(chosen ? returnsOn[chosen] : undefined)}</p>
       <button type="submit" disabled={pending}>Close flag</button>
       <FormMessage state={state} id={`${reasonId}-message`} />
+    </form>
+  );
+}
+
+/** Marks an open flag "ordered — awaiting result", with an optional expected date for the result. */
+export function OrderFlagForm({ flagId, version, flagLabel, awaitingDays }: FlagRef & { awaitingDays: number }) {
+  const [state, action, pending] = useAnnouncingAction(orderFlagAction, () => ({
+    lines: [`${flagLabel}: marked ordered — awaiting the result.`, `It is not overdue while the result is awaited (${awaitingDays} days, or until the expected date if later); a result that arrives closes it.`],
+    links: [],
+  }));
+  const fieldId = `order-expected-${flagId}`;
+  const hasError = Boolean(state?.fieldErrors?.expectedOn);
+  return (
+    <form action={action} className="flag-form" aria-label={`Order: ${flagLabel}`}>
+      <Hidden flagId={flagId} version={version} />
+      <div className="field">
+        <label htmlFor={fieldId}>Result expected <span className="muted">(optional, YYYY-MM-DD)</span></label>
+        <input id={fieldId} name="expectedOn" inputMode="numeric" placeholder="YYYY-MM-DD" maxLength={10} defaultValue={state?.values?.expectedOn ?? ""} aria-invalid={hasError || undefined} aria-describedby={hasError ? `${fieldId}-error` : undefined} />
+        <FieldError state={state} name="expectedOn" id={`${fieldId}-error`} />
+      </div>
+      <button type="submit" className="secondary" disabled={pending}>Mark ordered</button>
+      <FormMessage state={state} id={`${fieldId}-message`} />
+    </form>
+  );
+}
+
+/** Postpones an open flag until a date. */
+export function PostponeFlagForm({ flagId, version, flagLabel }: FlagRef) {
+  const [state, action, pending] = useAnnouncingAction(postponeFlagAction, (data) => ({
+    lines: [`${flagLabel}: postponed until ${String(data.get("until") ?? "")}.`, "It is due on that day and overdue after it."],
+    links: [],
+  }));
+  const fieldId = `postpone-until-${flagId}`;
+  const hasError = Boolean(state?.fieldErrors?.until);
+  return (
+    <form action={action} className="flag-form" aria-label={`Postpone: ${flagLabel}`}>
+      <Hidden flagId={flagId} version={version} />
+      <div className="field">
+        <label htmlFor={fieldId}>Postpone until <span className="muted">(YYYY-MM-DD)</span></label>
+        <input id={fieldId} name="until" inputMode="numeric" placeholder="YYYY-MM-DD" maxLength={10} required defaultValue={state?.values?.until ?? ""} aria-invalid={hasError || undefined} aria-describedby={hasError ? `${fieldId}-error` : undefined} />
+        <FieldError state={state} name="until" id={`${fieldId}-error`} />
+      </div>
+      <button type="submit" className="secondary" disabled={pending}>Postpone</button>
+      <FormMessage state={state} id={`${fieldId}-message`} />
     </form>
   );
 }

@@ -10,7 +10,9 @@ import { buildTrend, TREND_KINDS, type TrendObservation } from "@/lib/domain/tre
 import { MEASURE_KINDS, type FlagCode, type Reason, type Sex } from "@/lib/domain/types";
 import { ChartFigure } from "@/components/charts/chart-figure";
 import { formatDate } from "@/components/format";
-import { CloseFlagForm, OutreachForm, ReopenFlagForm } from "./flag-forms";
+import { CloseFlagForm, OrderFlagForm, OutreachForm, PostponeFlagForm, ReopenFlagForm } from "./flag-forms";
+import { FLAG_STATE_LABELS, type FlagStateView } from "@/lib/domain/flag-lifecycle";
+import { toIsoDate } from "@/lib/domain/dates";
 import { TableScroll } from "@/components/table-scroll";
 
 function flagLabel(code: FlagCode): string {
@@ -176,13 +178,16 @@ export function CategoriesPanel({ snapshot }: { snapshot: StoredSnapshot | null 
   );
 }
 
-function DueText({ dueAt, isOverdue }: { dueAt: Date; isOverdue: boolean }) {
-  return isOverdue ? <span className="overdue">Overdue since {formatDate(dueAt)}</span> : <span className="muted">Due {formatDate(dueAt)}</span>;
+/** The flag's state in words: "Overdue since …", "Due today", "Due soon: …", "Ordered … — awaiting the result until …". */
+function StateText({ state }: { state: FlagStateView }) {
+  const className = state.state === "overdue" ? "overdue" : state.state === "due" ? "due-today" : "muted";
+  return <span className={`flag-state ${className}`} data-state={state.state}>{state.text}</span>;
 }
 
-/** Open flags, each with why it fired and the forms to act on it. */
+/** Open flags, overdue first, each with why it fired, where it stands and the forms to act on it. */
 export async function OpenFlagsPanel({ load }: { load: () => Promise<PatientFlags> }) {
-  const { open } = await load();
+  const { open, returnsIfClosedNow, settings } = await load();
+  const returnsOn = Object.fromEntries(Object.entries(returnsIfClosedNow).map(([reason, at]) => [reason, at ? toIsoDate(at) : null])) as Record<keyof typeof returnsIfClosedNow, string | null>;
   return (
     <section aria-labelledby="open-flags-heading" className="stack">
       <h2 id="open-flags-heading">Open flags ({open.length})</h2>
@@ -191,10 +196,12 @@ export async function OpenFlagsPanel({ load }: { load: () => Promise<PatientFlag
         const label = flagLabel(flag.code);
         const headingId = `flag-${flag.id}-heading`;
         return (
-          <article key={flag.id} className="flag-card card" aria-labelledby={headingId}>
+          <article key={flag.id} className="flag-card card" aria-labelledby={headingId} data-flag-code={flag.code}>
             <header className="flag-card-header">
               <h3 id={headingId}>{label}</h3>
-              <DueText dueAt={flag.dueAt} isOverdue={flag.isOverdue} />
+              {/* The state's name as a badge, unless the line says just that ("Due today"). */}
+              {FLAG_STATE_LABELS[flag.state.state] !== flag.state.text ? <span className="badge">{FLAG_STATE_LABELS[flag.state.state]}</span> : null}
+              <StateText state={flag.state} />
               <span className="badge">Outreach: {OUTREACH_LABELS[flag.outreach]}</span>
             </header>
             <p className="flag-reason">{flag.reasonText}</p>
@@ -204,10 +211,15 @@ export async function OpenFlagsPanel({ load }: { load: () => Promise<PatientFlag
                 <Reasons reasons={flag.reasons} />
               </details>
             ) : null}
-            <p className="muted small">Opened {formatDate(flag.openedAt)}</p>
+            <p className="muted small">
+              Opened {formatDate(flag.openedAt)} · due {formatDate(flag.dueAt)}
+              {flag.orderedAt ? <> · ordered {formatDate(flag.orderedAt)}{flag.orderedByName ? ` by ${flag.orderedByName}` : ""}{flag.expectedAt ? `, result expected ${formatDate(flag.expectedAt)}` : ""}</> : null}
+            </p>
             <div className="flag-actions">
               <OutreachForm flagId={flag.id} version={flag.version} flagLabel={label} outreach={flag.outreach} />
-              <CloseFlagForm flagId={flag.id} version={flag.version} flagLabel={label} />
+              {flag.stage !== "ordered" ? <OrderFlagForm flagId={flag.id} version={flag.version} flagLabel={label} awaitingDays={settings.awaitingResultDays} /> : null}
+              <PostponeFlagForm flagId={flag.id} version={flag.version} flagLabel={label} />
+              <CloseFlagForm flagId={flag.id} version={flag.version} flagLabel={label} returnsOn={returnsOn} />
             </div>
           </article>
         );
@@ -216,7 +228,17 @@ export async function OpenFlagsPanel({ load }: { load: () => Promise<PatientFlag
   );
 }
 
-/** Closed flags stay: who closed what, when and why. */
+/** What closed a flag, or why it no longer applies, and whether it can come back. */
+function closeDetails(flag: PatientFlags["closed"][number]): string {
+  const parts: string[] = [];
+  if (flag.closeNote) parts.push(flag.closeNote);
+  if (flag.doneOn || flag.doneValue) parts.push(`Done${flag.doneOn ? ` ${formatDate(flag.doneOn)}` : ""}${flag.doneValue ? `: ${flag.doneValue}` : ""}`);
+  if (flag.orderedAt) parts.push(`Ordered ${formatDate(flag.orderedAt)}${flag.orderedByName ? ` by ${flag.orderedByName}` : ""}`);
+  if (flag.closedByName !== null) parts.push(flag.returnsAt ? `May return ${formatDate(flag.returnsAt)}` : "Does not return unless reopened");
+  return parts.join(" · ");
+}
+
+/** Closed and not-applicable flags stay: who closed what, when and why, and whether it can return. */
 export async function FlagHistoryPanel({ load }: { load: () => Promise<PatientFlags> }) {
   const { closed } = await load();
   return (
@@ -227,28 +249,30 @@ export async function FlagHistoryPanel({ load }: { load: () => Promise<PatientFl
       ) : (
         <TableScroll label="Closed flags: table">
           <table className="data">
-            <caption className="visually-hidden">Closed flags, most recently closed first</caption>
+            <caption className="visually-hidden">Closed and not-applicable flags, most recently closed first</caption>
             <thead>
               <tr>
                 <th scope="col">Flag</th>
+                <th scope="col">State</th>
                 <th scope="col">Opened</th>
                 <th scope="col">Closed</th>
                 <th scope="col">Reason</th>
                 <th scope="col">By</th>
-                <th scope="col">Note</th>
+                <th scope="col">Details</th>
                 <th scope="col">Outreach</th>
                 <th scope="col"><span className="visually-hidden">Action</span></th>
               </tr>
             </thead>
             <tbody>
               {closed.map((flag) => (
-                <tr key={flag.id}>
+                <tr key={flag.id} data-flag-code={flag.code}>
                   <td>{flagLabel(flag.code)}</td>
+                  <td>{FLAG_STATE_LABELS[flag.state.state]}</td>
                   <td className="nowrap">{formatDate(flag.openedAt)}</td>
                   <td className="nowrap">{formatDate(flag.closedAt)}</td>
                   <td>{flag.closeReason ? CLOSE_REASON_LABELS[flag.closeReason] : "—"}</td>
-                  <td>{flag.closedByName ?? (flag.closeReason === "resolved_by_data" ? "Engine" : "—")}</td>
-                  <td>{flag.closeNote ?? ""}</td>
+                  <td>{flag.closedByName ?? (flag.closedAt ? "Engine" : "—")}</td>
+                  <td>{closeDetails(flag)}</td>
                   <td>{OUTREACH_LABELS[flag.outreach]}</td>
                   <td>
                     <ReopenFlagForm flagId={flag.id} version={flag.version} flagLabel={flagLabel(flag.code)} />
