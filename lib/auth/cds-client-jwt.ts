@@ -95,7 +95,10 @@ export async function authenticateCdsClient(
       currentDate: options.now,
     }));
   } catch (error) {
-    if (error instanceof errors.JWTExpired) throw new CdsAuthError("The JWT has expired.");
+    // jose reports a token issued too long ago (maxTokenAge) as expired too, naming "iat".
+    if (error instanceof errors.JWTExpired) {
+      throw new CdsAuthError(error.claim === "iat" ? `The JWT was issued more than ${MAX_TOKEN_AGE_SECONDS / 60} minutes ago; sign a new one for every call.` : "The JWT has expired.");
+    }
     if (error instanceof errors.JWTClaimValidationFailed) throw new CdsAuthError(`The JWT's "${error.claim}" claim is not accepted: ${error.message}${error.claim === "aud" ? ` (expected ${options.audience.join(" or ")})` : ""}.`);
     if (error instanceof errors.JOSEError) throw new CdsAuthError(`The JWT is not accepted: ${error.message}.`);
     throw error;

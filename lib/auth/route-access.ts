@@ -59,8 +59,8 @@ export const ROUTE_HANDLER_ACCESS = {
   "/api/import/assessments": "import:run",
   "/api/import/fhir": "import:run",
   "/api/audit/export": "audit:view",
-  // CDS Hooks 2.0 (docs/ehr-integration.md): discovery lists services only; the calls carry a JWT.
-  "/cds-services": "public",
+  // CDS Hooks 2.0 (docs/ehr-integration.md): every call, discovery included, carries the client's JWT.
+  "/cds-services": "cds-client",
   "/cds-services/[id]": "cds-client",
   "/cds-services/[id]/feedback": "cds-client",
 } as const satisfies Record<string, Access>;

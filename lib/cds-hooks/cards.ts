@@ -8,8 +8,8 @@ import type { Evaluation, FlagResult, Tier } from "@/lib/domain/types";
 
 export type CardIndicator = "info" | "warning" | "critical";
 
-/** The specification: the summary SHOULD be under 140 characters. */
-export const SUMMARY_MAX = 140;
+/** The specification: a "one-sentence, <140-character summary". */
+export const SUMMARY_MAX = 139;
 
 export interface CardLink {
   label: string;

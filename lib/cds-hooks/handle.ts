@@ -139,9 +139,14 @@ function toResponse(error: unknown): Response {
   throw error;
 }
 
-/** GET /cds-services: the services and their prefetch. Public: it names no patient and no setting. */
-export function discoveryResponse(): Response {
-  return json(discovery());
+/** GET /cds-services: the services and their prefetch. The specification asks for the client's JWT on this call too. */
+export async function discoveryResponse(request: Request, call: CdsCall): Promise<Response> {
+  try {
+    await authenticate(request, call, [calledUrl(request, call.settings.publicOrigin)]);
+    return json(discovery());
+  } catch (error) {
+    return toResponse(error);
+  }
 }
 
 function requirePrefetch(hook: HookRequest, service: CdsServiceId): Record<string, unknown> {

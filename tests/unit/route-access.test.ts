@@ -56,7 +56,7 @@ describe("every route handler guards itself as the access table says", () => {
       if (access === "public") return;
       if (access === "cds-client") {
         // Authenticated by the CDS client's JWT inside lib/cds-hooks/handle.ts, which cdsCall() feeds.
-        expect(source).toMatch(/(serviceResponse|feedbackResponse)\(request, id, cdsCall\(\)\)/);
+        expect(source).toMatch(/(discoveryResponse\(request|serviceResponse\(request, id|feedbackResponse\(request, id), cdsCall\(\)\)/);
         return;
       }
       const handlers = [...source.matchAll(/export (?:const|async function) (GET|POST|PUT|PATCH|DELETE)\b/g)].map((m) => m[1]);
