@@ -67,8 +67,13 @@ export interface OrderSelectInput {
   newId: () => string;
 }
 
+/** "omeprazole (proton-pump inhibitor) and metformin": the class named where the name does not say it. */
 function medicineList(entries: readonly CatalogueEntry[]): string {
-  return entries.map((e) => `${e.genericName} (${MEDICINE_CLASSES[e.medicineClass].label.toLowerCase()})`).join(", ");
+  const names = entries.map((e) => {
+    const label = MEDICINE_CLASSES[e.medicineClass].label.toLowerCase();
+    return label === e.genericName.toLowerCase() ? e.genericName : `${e.genericName} (${label})`;
+  });
+  return names.length === 1 ? names[0]! : `${names.slice(0, -1).join(", ")} and ${names.at(-1)!}`;
 }
 
 /** The "consider a B12 test" card, or null when the rule does not fire. */
@@ -80,11 +85,12 @@ export function b12OrderCard(input: OrderSelectInput): Card | null {
   if (last !== null && last.getTime() >= addMonthsUtc(now, -interval).getTime()) return null;
   const medicines = medicineList(prompting);
   const lastText = last === null ? "No B12 result on record" : `The last B12 result is from ${last.toISOString().slice(0, 10)}, more than ${interval} months ago`;
-  const reason = `${medicines} lowers vitamin B12; ${lastText.charAt(0).toLowerCase()}${lastText.slice(1)}.`;
+  const verb = prompting.length === 1 ? "lowers" : "lower";
+  const reason = `${medicines} ${verb} vitamin B12; ${lastText.charAt(0).toLowerCase()}${lastText.slice(1)}.`;
   const evidence = prompting.map((e) => `${MEDICINE_CLASSES[e.medicineClass].label}: ${MEDICINE_CLASSES[e.medicineClass].evidence}`);
   return {
     uuid: input.newId(),
-    summary: fitSummary(`Consider a B12 test: ${prompting.map((e) => e.genericName).join(", ")} lowers B12 and there is no B12 result in ${interval} months`),
+    summary: fitSummary(`Consider a B12 test: ${prompting.map((e) => e.genericName).join(", ")} ${verb} B12 and there is no B12 result in ${interval} months`),
     detail: `${reason}\n\n${evidence.map((line) => `- ${line}`).join("\n")}\n\nRe-test interval: ${interval} months (${SOURCES.b12Retest}).`,
     indicator: "info",
     source: { label: `NICE NG239 (2024): B12-lowering medicines are a risk factor; ${SOURCES.b12Retest}` },

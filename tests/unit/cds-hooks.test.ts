@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { authenticateCdsClient } from "@/lib/auth/cds-client-jwt";
-import { parseCdsClients } from "@/lib/config/cds-clients.mjs";
+import { parseCdsClients, type CdsClients } from "@/lib/config/cds-clients.mjs";
 import { parseEnv } from "@/lib/config/env";
 import { fitSummary, flagCard, patientViewCards, SUMMARY_MAX, TIER_INDICATOR } from "@/lib/cds-hooks/cards";
 import { b12OrderCard, promptingDrafts, SERUM_B12_CODE, type OrderSelectInput } from "@/lib/cds-hooks/order-select";
@@ -170,7 +170,7 @@ describe("CDS_CLIENTS", () => {
 describe("the client's JWT: the specification's own example", () => {
   // tests/fixtures/cds-hooks/spec-jwt.json: an ES384 token and its JWKS from the CDS Hooks 2.0 specification.
   const example = JSON.parse(readFileSync(fixturePath("cds-hooks", "spec-jwt.json"), "utf8")) as { issuer: string; audience: string; token: string; jwks: { keys: { kty: string }[] } };
-  const clients = { [example.issuer]: { jwks: example.jwks, clinic: "demo" } };
+  const clients: CdsClients = { [example.issuer]: { jwks: example.jwks, clinic: "demo" } };
   const issuedAt = new Date(1311280970 * 1000);
   const at = (secondsAfterIssue: number) => new Date(issuedAt.getTime() + secondsAfterIssue * 1000);
 
@@ -183,7 +183,7 @@ describe("the client's JWT: the specification's own example", () => {
   });
 
   it("is refused by another service, ten minutes after issue, after it expired, or with another key set", async () => {
-    const refuse = (audience: string, now: Date, c: typeof clients = clients) => expect(authenticateCdsClient(`Bearer ${example.token}`, { clients: c, audience: [audience], now })).rejects.toThrow();
+    const refuse = (audience: string, now: Date, c: CdsClients = clients) => expect(authenticateCdsClient(`Bearer ${example.token}`, { clients: c, audience: [audience], now })).rejects.toThrow();
     await refuse("https://cds.example.org/cds-services/other", at(61));
     await refuse(example.audience, at(600));
     await refuse(example.audience, new Date("2015-02-01T00:00:00Z"));
