@@ -6,6 +6,7 @@ import type { CdsClients } from "@/lib/config/cds-clients.mjs";
 import { cdsClinic, recordCdsFeedback, type CdsClinic } from "@/lib/data/cds-hooks/clinic";
 import type { Db } from "@/lib/data/db/client";
 import { evaluatePatient } from "@/lib/domain/evaluate";
+import { textProblem } from "@/lib/domain/text-rules";
 import { NO_STORE } from "@/lib/http/security-headers";
 import { patientViewCards, type Card } from "./cards";
 import { b12OrderCard, promptingDrafts } from "./order-select";
@@ -98,18 +99,29 @@ const hookRequestSchema = z.object({
 });
 type HookRequest = z.infer<typeof hookRequestSchema>;
 
+/**
+ * Text the audit log keeps from the EHR: held to the project's one rule for stored text
+ * (lib/domain/text-rules.ts: a length limit, no control or text-direction characters; a comment
+ * may have line breaks).
+ */
+const storedText = (max: number, multiline = false) =>
+  z.string().superRefine((value, context) => {
+    const problem = textProblem(value, "this text", max, { multiline });
+    if (problem) context.addIssue({ code: "custom", message: problem });
+  });
+
 const feedbackSchema = z.object({
   feedback: z
     .array(
       z.object({
-        card: z.string().min(1).max(200),
+        card: storedText(200).pipe(z.string().min(1)),
         outcome: z.enum(["accepted", "overridden"]),
-        outcomeTimestamp: z.string().min(1).max(100),
-        acceptedSuggestions: z.array(z.object({ id: z.string().min(1).max(200) })).max(100).optional(),
+        outcomeTimestamp: storedText(100).pipe(z.string().min(1)),
+        acceptedSuggestions: z.array(z.object({ id: storedText(200).pipe(z.string().min(1)) })).max(100).optional(),
         overrideReason: z
           .object({
-            reason: z.object({ code: z.string().max(200).optional(), system: z.string().max(500).optional(), display: z.string().max(500).optional() }).optional(),
-            userComment: z.string().max(2000).optional(),
+            reason: z.object({ code: storedText(200).optional(), system: storedText(500).optional(), display: storedText(500).optional() }).optional(),
+            userComment: storedText(2000, true).optional(),
           })
           .optional(),
       }),
@@ -170,6 +182,7 @@ function patientView(hook: HookRequest, clinic: CdsClinic, call: CdsCall, newId:
 
 function orderSelect(hook: HookRequest, clinic: CdsClinic, call: CdsCall, newId: () => string): { cards: Card[] } {
   const prefetch = requirePrefetch(hook, "order-select");
+  if (hook.context.draftOrders === undefined) throw new RequestProblem(400, "invalid", "An order-select request needs context.draftOrders (a Bundle of the draft orders).");
   const drafts = resourcesOf(hook.context.draftOrders, "context.draftOrders");
   const prompting = promptingDrafts(drafts, hook.context.selections, hook.context.patientId);
   if (prompting.length === 0) return { cards: [] };

@@ -219,6 +219,13 @@ describe(`CDS Hooks order-select (${process.env.TEST_DATABASE ?? "sqlite"})`, ()
     expect(await (await order(andy, [draftOrder("draft-5", andy.patientId, METFORMIN)])).json()).toEqual({ cards: [] });
   });
 
+  it("refuses a request without its draft orders", async () => {
+    const patient = byName("Gerard");
+    const response = await post(path, hookRequest("order-select", patient, orderSelectPrefetch(patient), { selections: [] }), await token(path));
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { message: string }).message).toContain("draftOrders");
+  });
+
   it("answers 412 when the B12 results were not prefetched", async () => {
     const patient = byName("Gerard");
     const { b12Results: _left, ...prefetch } = orderSelectPrefetch(patient);
@@ -306,6 +313,10 @@ describe(`CDS Hooks feedback (${process.env.TEST_DATABASE ?? "sqlite"})`, () => 
     expect((await post(path, spec("spec-feedback-accepted.json"), null)).status).toBe(401);
     expect((await post(path, spec("spec-feedback-accepted.json"), await token(path, {}, stranger))).status).toBe(401);
     expect((await post(path, { feedback: [{ card: "x", outcome: "liked", outcomeTimestamp: "2020-12-11T00:00:00Z" }] }, await token(path))).status).toBe(400);
+    const hidden = { feedback: [{ card: "x", outcome: "overridden", outcomeTimestamp: "2020-12-11T00:00:00Z", overrideReason: { userComment: "fine\u202eeno" } }] };
+    const refused = await post(path, hidden, await token(path));
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { message: string }).message).toMatch(/userComment/);
     expect(await t.db.auditEvent.count({ where: { action: "cds.feedback" } })).toBe(before + 1);
   });
 });
