@@ -77,13 +77,26 @@ export interface FlagCardOptions {
   newId: () => string;
 }
 
+/**
+ * What to do and by when, in one line: the flag's instruction with its due date, or, when that is
+ * too long, the instruction up to its first colon ("Order a B12 test (due 2026-11-21)"); the
+ * rest of the text is in the card's detail.
+ */
+export function flagSummary(flag: FlagResult): string {
+  const due = ` (due ${flag.dueAt.slice(0, 10)})`;
+  const whole = flag.text.replace(/\.$/, "");
+  if (whole.length + due.length <= SUMMARY_MAX) return `${whole}${due}`;
+  const colon = whole.indexOf(": ");
+  const clause = colon > 0 ? whole.slice(0, colon) : whole;
+  return `${fitSummary(clause, SUMMARY_MAX - due.length)}${due}`;
+}
+
 /** One card for one flag: what to do and when, why (its reasons), and the guideline it rests on. */
 export function flagCard(flag: FlagResult, tier: Tier, options: FlagCardOptions): Card {
-  const dueOn = flag.dueAt.slice(0, 10);
   const reasons = flag.reasons.map((reason) => `- ${reason.text}`).join("\n");
   return {
     uuid: options.newId(),
-    summary: fitSummary(`${FLAG_LABELS[flag.code]} (due ${dueOn}): ${flag.text}`),
+    summary: flagSummary(flag),
     detail: `${flag.text}\n\n**Why**\n\n${reasons}\n\n**Source:** ${flag.source}`,
     indicator: TIER_INDICATOR[tier],
     source: { label: flag.source, topic: { system: CARD_TOPIC_SYSTEM, code: flag.code, display: FLAG_LABELS[flag.code] } },

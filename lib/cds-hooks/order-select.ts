@@ -3,7 +3,7 @@ import { LOINC_SYSTEM, OBSERVATION_CODES } from "@/lib/domain/fhir-codes";
 import { mapMedication, type Json } from "@/lib/domain/fhir-map";
 import { MEDICINE_CLASSES, findMedicineById, type CatalogueEntry, type MedicineClass } from "@/lib/domain/medicine-catalogue";
 import { currentMedicines } from "@/lib/domain/medications";
-import { SOURCES } from "@/lib/domain/thresholds";
+import { SHORT_SOURCES, SOURCES } from "@/lib/domain/thresholds";
 import type { PatientHistory } from "@/lib/domain/types";
 import { fitSummary, launchLink, type Card } from "./cards";
 import { B12_RESULT_KINDS } from "./services";
@@ -87,13 +87,17 @@ export function b12OrderCard(input: OrderSelectInput): Card | null {
   const lastText = last === null ? "No B12 result on record" : `The last B12 result is from ${last.toISOString().slice(0, 10)}, more than ${interval} months ago`;
   const verb = prompting.length === 1 ? "lowers" : "lower";
   const reason = `${medicines} ${verb} vitamin B12; ${lastText.charAt(0).toLowerCase()}${lastText.slice(1)}.`;
-  const evidence = prompting.map((e) => `${MEDICINE_CLASSES[e.medicineClass].label}: ${MEDICINE_CLASSES[e.medicineClass].evidence}`);
+  const classes = [...new Set(prompting.map((e) => e.medicineClass))];
+  const evidence = classes.map((cls) => `${MEDICINE_CLASSES[cls].label}: ${MEDICINE_CLASSES[cls].evidence}`);
+  const names = prompting.map((e) => e.genericName);
+  const namesText = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(", ")} and ${names.at(-1)!}`;
   return {
     uuid: input.newId(),
-    summary: fitSummary(`Consider a B12 test: ${prompting.map((e) => e.genericName).join(", ")} ${verb} B12 and there is no B12 result in ${interval} months`),
+    summary: fitSummary(`Consider a B12 test: ${namesText} ${verb} B12 and there is no B12 result in ${interval} months`),
     detail: `${reason}\n\n${evidence.map((line) => `- ${line}`).join("\n")}\n\nRe-test interval: ${interval} months (${SOURCES.b12Retest}).`,
     indicator: "info",
-    source: { label: `NICE NG239 (2024): B12-lowering medicines are a risk factor; ${SOURCES.b12Retest}` },
+    // The evidence the clinical reference gives for each medicine (docs/clinical-reference.md#b12-lowering-medicines).
+    source: { label: `${evidence.join("; ")}; re-test interval: ${SHORT_SOURCES.b12Retest}` },
     selectionBehavior: "at-most-one",
     suggestions: [
       {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { authenticateCdsClient } from "@/lib/auth/cds-client-jwt";
 import { parseCdsClients, type CdsClients } from "@/lib/config/cds-clients.mjs";
 import { parseEnv } from "@/lib/config/env";
-import { fitSummary, flagCard, patientViewCards, SUMMARY_MAX, TIER_INDICATOR } from "@/lib/cds-hooks/cards";
+import { fitSummary, flagCard, flagSummary, patientViewCards, SUMMARY_MAX, TIER_INDICATOR } from "@/lib/cds-hooks/cards";
 import { b12OrderCard, promptingDrafts, SERUM_B12_CODE, type OrderSelectInput } from "@/lib/cds-hooks/order-select";
 import { addMonthsUtc } from "@/lib/domain/dates";
 import { findMedicineById } from "@/lib/domain/medicine-catalogue";
@@ -32,6 +32,15 @@ describe("card building", () => {
     expect(fitted.length).toBeLessThan(140);
     expect(fitted).toMatch(/word…$/);
     expect(fitSummary("y".repeat(300))).toHaveLength(SUMMARY_MAX);
+  });
+
+  it("says what to do and by when: the whole instruction when it fits, else up to its first colon", () => {
+    const flag = (text: string): FlagResult => ({ code: "b12_test_due", dueAt: "2026-11-21T00:00:00.000Z", reasons: [], text, basis: "b", source: "s" });
+    expect(flagSummary(flag("Confirm the indeterminate B12 result with methylmalonic acid (MMA) or active B12."))).toBe(
+      "Confirm the indeterminate B12 result with methylmalonic acid (MMA) or active B12 (due 2026-11-21)",
+    );
+    const long = `Order a B12 test: ${"no result, ".repeat(12)}and risk factors are present.`;
+    expect(flagSummary(flag(long))).toBe("Order a B12 test (due 2026-11-21)");
   });
 
   it("gives each flag of an evaluation a valid card with its citation, reasons and a SMART link", () => {
