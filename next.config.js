@@ -2,7 +2,8 @@
 /**
  * Headers for every response. The pages' Content-Security-Policy (a fresh script nonce per
  * request), their Cache-Control and HSTS are set by proxy.ts, which runs before every page; the
- * API's answers are data, so they get a policy that allows nothing and are never stored.
+ * API's and the CDS Hooks service's answers are data, so they get a policy that allows nothing and
+ * are never stored.
  */
 const everyResponse = [
   { key: "X-Frame-Options", value: "DENY" },
@@ -31,6 +32,8 @@ const nextConfig = {
     return [
       { source: "/:path*", headers: everyResponse },
       { source: "/api/:path*", headers: apiResponses },
+      // The CDS Hooks service (docs/ehr-integration.md): JSON for an EHR, also never a page.
+      { source: "/cds-services/:path*", headers: apiResponses },
     ];
   },
 };

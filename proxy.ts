@@ -37,6 +37,12 @@ export default function proxy(request: NextRequest, event: NextFetchEvent) {
   return signedInOnly(request as NextRequestWithAuth, event);
 }
 
+/**
+ * Not the API, Next's files, or the CDS Hooks service (/cds-services…): an EHR calls it server to
+ * server with a signed JWT (lib/auth/cds-client-jwt.ts), never with a session to redirect, and its
+ * JSON answers carry their own no-store header (lib/cds-hooks/handle.ts); a page's CSP means
+ * nothing there.
+ */
 export const config = {
-  matcher: ["/((?!api/|_next/|favicon.ico|icon.svg).*)"],
+  matcher: ["/((?!api/|cds-services|_next/|favicon.ico|icon.svg).*)"],
 };

@@ -8,8 +8,11 @@ import type { Permission } from "@/lib/data/access/roles";
  *
  * "public": reachable without a session (sign-in and its error pages, next-auth's own endpoints).
  * "signed-in": any role; the page only redirects to the role's start page.
+ * "cds-client": an EHR calling the CDS Hooks service, authenticated by its signed JWT against
+ * CDS_CLIENTS (lib/auth/cds-client-jwt.ts) instead of a session; server to server, so no
+ * same-origin check (proxy.ts does not run for these paths).
  */
-export type Access = Permission | "public" | "signed-in";
+export type Access = Permission | "public" | "signed-in" | "cds-client";
 
 export const PAGE_ACCESS = {
   "/": "signed-in",
@@ -56,6 +59,10 @@ export const ROUTE_HANDLER_ACCESS = {
   "/api/import/assessments": "import:run",
   "/api/import/fhir": "import:run",
   "/api/audit/export": "audit:view",
+  // CDS Hooks 2.0 (docs/ehr-integration.md): every call, discovery included, carries the client's JWT.
+  "/cds-services": "cds-client",
+  "/cds-services/[id]": "cds-client",
+  "/cds-services/[id]/feedback": "cds-client",
 } as const satisfies Record<string, Access>;
 
 /** Keyed "<file under app/>#<exported action>". */

@@ -1,6 +1,7 @@
 // @ts-check
 import { z } from "zod";
 import { parseTrustedProxies } from "./trusted-proxies.mjs";
+import { parseCdsClients } from "./cds-clients.mjs";
 
 /**
  * Every setting the app reads, and the one place its rules are written: plain JavaScript with JSDoc
@@ -68,6 +69,22 @@ export const envSchema = z.object({
     .refine((keys) => keys.every((key) => key.length >= 32), { message: `every key ${AUDIT_KEY_RULE}` }),
   /** Where `audit anchor` and every backup append the audit log's heads (docs/operations.md). */
   AUDIT_ANCHOR_DIR: z.string().trim().min(1).optional(),
+  /**
+   * The EHRs allowed to call the CDS Hooks service (lib/config/cds-clients.mjs): JSON keyed by the
+   * client's JWT issuer, each with its keys (`jwksUrl` or an inline `jwks`) and the slug of the
+   * clinic whose thresholds apply (docs/ehr-integration.md). Unset: no client is trusted.
+   */
+  CDS_CLIENTS: z
+    .string()
+    .default("{}")
+    .transform((text, context) => {
+      const parsed = parseCdsClients(text);
+      if (parsed.ok) return parsed.value;
+      for (const problem of parsed.problems) context.addIssue({ code: "custom", message: problem });
+      return z.NEVER;
+    }),
+  /** Where a CDS card's "open the app" link points: the app's SMART launch URL (docs/ehr-integration.md). */
+  SMART_LAUNCH_URL: z.string().url().optional(),
 });
 
 /** @typedef {z.infer<typeof envSchema>} Env */

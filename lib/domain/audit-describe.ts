@@ -33,6 +33,7 @@ export const AUDIT_ACTIONS = [
   "audit.search",
   "audit.export",
   "audit.verify",
+  "cds.feedback",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -62,6 +63,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "audit.search": "Searched the audit log",
   "audit.export": "Downloaded audit events",
   "audit.verify": "Verified the audit chain",
+  "cds.feedback": "EHR feedback on screening cards",
 };
 
 export function isAuditAction(value: string): value is AuditAction {
@@ -214,6 +216,12 @@ export function describeAuditEvent(action: string, detailValue: unknown, patient
       const at = text(d.brokenAtSeq);
       const missingFrom = text(d.brokenAtChainSeq);
       return `Verified the audit chain: broken ${at ? `at event ${at}` : missingFrom ? `from no. ${missingFrom} of the clinic's chain on` : "(see the verification's message)"}.`;
+    }
+    case "cds.feedback": {
+      const items = Array.isArray(d.feedback) ? d.feedback.map(asDetail) : [];
+      const accepted = items.filter((item) => item.outcome === "accepted").length;
+      const service = text(d.service);
+      return `The EHR reported ${plural(accepted, "card")} accepted and ${plural(items.length - accepted, "card")} overridden${service ? ` (${service})` : ""}.`;
     }
     default:
       return action;

@@ -1,0 +1,11 @@
+import { cdsCall } from "@/lib/cds-hooks/call";
+import { serviceResponse } from "@/lib/cds-hooks/handle";
+
+/**
+ * POST /cds-services/{patient-view|order-select}: a CDS Hooks 2.0 service call from an EHR,
+ * authenticated by the client's JWT (no session, no same-origin check: it is server to server).
+ */
+export async function POST(request: Request, context: { params: Promise<{ id: string }> }): Promise<Response> {
+  const { id } = await context.params;
+  return serviceResponse(request, id, cdsCall());
+}

@@ -1,0 +1,229 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { authenticateCdsClient, CdsAuthError, type AuthenticatedCdsClient } from "@/lib/auth/cds-client-jwt";
+import type { CdsClients } from "@/lib/config/cds-clients.mjs";
+import { cdsClinic, recordCdsFeedback, type CdsClinic } from "@/lib/data/cds-hooks/clinic";
+import type { Db } from "@/lib/data/db/client";
+import { evaluatePatient } from "@/lib/domain/evaluate";
+import { textProblem } from "@/lib/domain/text-rules";
+import { NO_STORE } from "@/lib/http/security-headers";
+import { patientViewCards, type Card } from "./cards";
+import { b12OrderCard, promptingDrafts } from "./order-select";
+import { missingPrefetch, PrefetchError, readPrefetch, resourcesOf } from "./prefetch";
+import { discovery, isCdsServiceId, PREFETCH, type CdsServiceId } from "./services";
+
+/**
+ * The CDS Hooks 2.0 endpoints, behind the thin route handlers in app/cds-services/: discovery,
+ * the two services and feedback. A service call is authenticated by the client's JWT
+ * (lib/auth/cds-client-jwt.ts), evaluates the patient from the request's prefetch in memory, and
+ * stores nothing; feedback goes to the client's clinic's audit log. Time and ids are inputs.
+ */
+
+export interface CdsSettings {
+  clients: CdsClients;
+  /** The app's SMART launch URL, for the cards' links (SMART_LAUNCH_URL). */
+  launchUrl: string | undefined;
+  /** NEXTAUTH_URL: the public origin the client calls, which its JWT's `aud` names (behind a proxy the request's own URL is internal). */
+  publicOrigin: string | undefined;
+}
+
+export interface CdsCall {
+  db: Db;
+  now: Date;
+  settings: CdsSettings;
+  newId?: () => string;
+}
+
+/** A prefetched record of one patient is some hundreds of kilobytes; a year of a busy one a few megabytes. */
+const MAX_BODY_BYTES = 20 * 1024 * 1024;
+
+function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return Response.json(body, { status, headers: { "Cache-Control": NO_STORE, ...headers } });
+}
+
+function problem(status: number, error: string, message: string, headers: Record<string, string> = {}): Response {
+  return json({ error, message }, status, headers);
+}
+
+/** The URL the client called, on the public origin when one is configured. */
+export function calledUrl(request: Request, publicOrigin: string | undefined): string {
+  const url = new URL(request.url);
+  return new URL(url.pathname, publicOrigin ?? url.origin).toString().replace(/\/$/, "");
+}
+
+class RequestProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function readJsonBody(request: Request): Promise<unknown> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) throw new RequestProblem(413, "too_large", `The request body is over ${MAX_BODY_BYTES / 1024 / 1024} MB.`);
+  const text = await request.text();
+  if (text.length > MAX_BODY_BYTES) throw new RequestProblem(413, "too_large", `The request body is over ${MAX_BODY_BYTES / 1024 / 1024} MB.`);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new RequestProblem(400, "invalid", "The request body is not JSON.");
+  }
+}
+
+function parsed<S extends z.ZodType>(schema: S, body: unknown, what: string): z.infer<S> {
+  const result = schema.safeParse(body);
+  if (!result.success) {
+    const first = result.error.issues[0];
+    throw new RequestProblem(400, "invalid", `${what}: ${first ? `${first.path.join(".") || "(body)"}: ${first.message}` : "invalid"}.`);
+  }
+  return result.data;
+}
+
+/** CDS Hooks 2.0 "HTTP Request": the fields this service reads; others are allowed and ignored. */
+const hookRequestSchema = z.object({
+  hook: z.string().min(1),
+  hookInstance: z.string().min(1).max(200),
+  fhirServer: z.string().url().optional(),
+  fhirAuthorization: z.unknown().optional(),
+  context: z.looseObject({
+    patientId: z.string().min(1).max(200),
+    userId: z.string().max(500).optional(),
+    selections: z.array(z.string().max(500)).max(1000).optional(),
+    draftOrders: z.unknown().optional(),
+  }),
+  prefetch: z.record(z.string(), z.unknown()).optional(),
+});
+type HookRequest = z.infer<typeof hookRequestSchema>;
+
+/**
+ * Text the audit log keeps from the EHR: held to the project's one rule for stored text
+ * (lib/domain/text-rules.ts: a length limit, no control or text-direction characters; a comment
+ * may have line breaks).
+ */
+const storedText = (max: number, multiline = false) =>
+  z.string().superRefine((value, context) => {
+    const problem = textProblem(value, "this text", max, { multiline });
+    if (problem) context.addIssue({ code: "custom", message: problem });
+  });
+
+const feedbackSchema = z.object({
+  feedback: z
+    .array(
+      z.object({
+        card: storedText(200).pipe(z.string().min(1)),
+        outcome: z.enum(["accepted", "overridden"]),
+        outcomeTimestamp: storedText(100).pipe(z.string().min(1)),
+        acceptedSuggestions: z.array(z.object({ id: storedText(200).pipe(z.string().min(1)) })).max(100).optional(),
+        overrideReason: z
+          .object({
+            reason: z.object({ code: storedText(200).optional(), system: storedText(500).optional(), display: storedText(500).optional() }).optional(),
+            userComment: storedText(2000, true).optional(),
+          })
+          .optional(),
+      }),
+    )
+    .min(1)
+    .max(100),
+});
+
+async function authenticate(request: Request, call: CdsCall, audiences: string[]): Promise<{ client: AuthenticatedCdsClient; clinic: CdsClinic }> {
+  let client: AuthenticatedCdsClient;
+  try {
+    client = await authenticateCdsClient(request.headers.get("authorization"), { clients: call.settings.clients, audience: audiences, now: call.now });
+  } catch (error) {
+    if (error instanceof CdsAuthError) throw new RequestProblem(401, "unauthorized", error.message);
+    throw error;
+  }
+  const clinic = await cdsClinic(call.db, client.clinicSlug, call.now);
+  if (!clinic) throw new RequestProblem(503, "misconfigured", `The CDS client "${client.issuer}" is configured for the clinic "${client.clinicSlug}", which does not exist here; an administrator corrects CDS_CLIENTS.`);
+  return { client, clinic };
+}
+
+function toResponse(error: unknown): Response {
+  if (error instanceof RequestProblem) {
+    return problem(error.status, error.code, error.message, error.status === 401 ? { "WWW-Authenticate": 'Bearer error="invalid_token"' } : {});
+  }
+  if (error instanceof PrefetchError) return problem(error.status, error.status === 412 ? "prefetch_required" : "invalid", error.message);
+  throw error;
+}
+
+/** GET /cds-services: the services and their prefetch. The specification asks for the client's JWT on this call too. */
+export async function discoveryResponse(request: Request, call: CdsCall): Promise<Response> {
+  try {
+    await authenticate(request, call, [calledUrl(request, call.settings.publicOrigin)]);
+    return json(discovery());
+  } catch (error) {
+    return toResponse(error);
+  }
+}
+
+function requirePrefetch(hook: HookRequest, service: CdsServiceId): Record<string, unknown> {
+  const keys = Object.keys(PREFETCH[service]);
+  const missing = missingPrefetch(hook.prefetch, keys);
+  if (missing.length > 0) {
+    throw new PrefetchError(
+      `Prefetch ${missing.map((k) => `"${k}"`).join(", ")} missing. This service evaluates from prefetch only and does not query the FHIR server: configure the CDS client to send the prefetch its discovery lists (GET /cds-services).`,
+      412,
+    );
+  }
+  return hook.prefetch!;
+}
+
+function patientView(hook: HookRequest, clinic: CdsClinic, call: CdsCall, newId: () => string): { cards: Card[] } {
+  const prefetch = requirePrefetch(hook, "patient-view");
+  const { history } = readPrefetch(prefetch, hook.context.patientId, call.now);
+  const evaluation = evaluatePatient(history, { now: call.now, thresholds: clinic.thresholds.values, ruleSetVersion: clinic.thresholds.version });
+  return patientViewCards(evaluation, { patientId: hook.context.patientId, launchUrl: call.settings.launchUrl, newId });
+}
+
+function orderSelect(hook: HookRequest, clinic: CdsClinic, call: CdsCall, newId: () => string): { cards: Card[] } {
+  const prefetch = requirePrefetch(hook, "order-select");
+  if (hook.context.draftOrders === undefined) throw new RequestProblem(400, "invalid", "An order-select request needs context.draftOrders (a Bundle of the draft orders).");
+  const drafts = resourcesOf(hook.context.draftOrders, "context.draftOrders");
+  const prompting = promptingDrafts(drafts, hook.context.selections, hook.context.patientId);
+  if (prompting.length === 0) return { cards: [] };
+  const { history } = readPrefetch(prefetch, hook.context.patientId, call.now);
+  const card = b12OrderCard({
+    patientId: hook.context.patientId,
+    prompting,
+    history,
+    now: call.now,
+    retestIntervalMonths: clinic.thresholds.values.b12Testing.retestIntervalMonths,
+    launchUrl: call.settings.launchUrl,
+    newId,
+  });
+  return { cards: card ? [card] : [] };
+}
+
+/** POST /cds-services/{id}: a hook call. */
+export async function serviceResponse(request: Request, serviceId: string, call: CdsCall): Promise<Response> {
+  try {
+    if (!isCdsServiceId(serviceId)) throw new RequestProblem(404, "not_found", `There is no CDS service "${serviceId}"; GET /cds-services lists them.`);
+    const { clinic } = await authenticate(request, call, [calledUrl(request, call.settings.publicOrigin)]);
+    const hook = parsed(hookRequestSchema, await readJsonBody(request), "The hook request");
+    if (hook.hook !== serviceId) throw new RequestProblem(400, "invalid", `The service "${serviceId}" answers the "${serviceId}" hook, not "${hook.hook}".`);
+    const newId = call.newId ?? randomUUID;
+    return json(serviceId === "patient-view" ? patientView(hook, clinic, call, newId) : orderSelect(hook, clinic, call, newId));
+  } catch (error) {
+    return toResponse(error);
+  }
+}
+
+/** POST /cds-services/{id}/feedback: the outcome of cards, recorded in the client's clinic's audit log. */
+export async function feedbackResponse(request: Request, serviceId: string, call: CdsCall): Promise<Response> {
+  try {
+    if (!isCdsServiceId(serviceId)) throw new RequestProblem(404, "not_found", `There is no CDS service "${serviceId}"; GET /cds-services lists them.`);
+    const url = calledUrl(request, call.settings.publicOrigin);
+    // The specification names the service's endpoint as the audience; some clients name the feedback URL.
+    const { client, clinic } = await authenticate(request, call, [url.replace(/\/feedback$/, ""), url]);
+    const body = parsed(feedbackSchema, await readJsonBody(request), "The feedback");
+    await recordCdsFeedback(call.db, { clinicId: clinic.clinicId, issuer: client.issuer, service: serviceId, feedback: body.feedback }, call.now);
+    return json({}, 200);
+  } catch (error) {
+    return toResponse(error);
+  }
+}
