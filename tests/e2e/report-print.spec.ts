@@ -7,7 +7,7 @@ import { signIn } from "./support";
  * The cohort report as a meeting gets it: printed to A4 PDF by Chromium and read back with
  * PDF.js. Nothing may leave the page or print over other text, every patient and every open
  * flag's due date must be on paper, no heading may end a page, and the page count must follow the
- * cohort's size (40 patients on 4 pages). The pages are rendered to PNG beside the test's results.
+ * cohort's size. The pages are rendered to PNG beside the test's results.
  */
 
 async function cohortSize(page: Page): Promise<number> {
@@ -53,7 +53,8 @@ for (const [name, url] of [
       const lowest = onPage.reduce((a, b) => (b.bottom < a.bottom ? b : a));
       expect(headings.map((h) => h.replace(/\s+/g, "")), `page ${n} ends with "${lowest.text}"`).not.toContain(lowest.text.replace(/\s+/g, ""));
     }
-    // 40 patients on 4 pages: the list at 20 or more a page, the summary in two.
-    expect(pdf.pages).toBeLessThanOrEqual(2 + Math.ceil(patients / 20));
+    // No mostly empty pages (40 patients once took 14): a list page holds at least 12 patients —
+    // a row is as tall as its open flags, up to five — and the figures, on pages of their own, three.
+    expect(pdf.pages).toBeLessThanOrEqual(3 + Math.ceil(patients / 12));
   });
 }
