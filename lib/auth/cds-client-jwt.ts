@@ -19,7 +19,9 @@ const CLOCK_TOLERANCE_SECONDS = 30;
 export interface AuthenticatedCdsClient {
   issuer: string;
   clinicSlug: string;
+  /** The token's id and expiry: the caller refuses a `jti` seen before (lib/data/cds-hooks/token-use.ts). */
   jti: string;
+  expiresAt: Date;
 }
 
 export class CdsAuthError extends Error {}
@@ -39,23 +41,6 @@ function keySetOf(issuer: string, client: CdsClient): JWTVerifyGetKey {
   return keySet;
 }
 
-/**
- * `jti`s already accepted, until their token expires: a captured token cannot be replayed to this
- * instance. Per instance (in memory): a replay to a second instance is stopped only by `exp`.
- */
-class SeenTokens {
-  private readonly expiries = new Map<string, number>();
-  /** False when the token was seen before; otherwise remembers it. */
-  remember(key: string, expiresAtMs: number, nowMs: number): boolean {
-    if (this.expiries.size > 10_000) for (const [k, exp] of this.expiries) if (exp < nowMs) this.expiries.delete(k);
-    const seen = this.expiries.get(key);
-    if (seen !== undefined && seen >= nowMs) return false;
-    this.expiries.set(key, expiresAtMs);
-    return true;
-  }
-}
-const seenTokens = new SeenTokens();
-
 function bearerToken(authorization: string | null): string {
   const match = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)\s*$/i.exec(authorization ?? "");
   if (!match) {
@@ -67,7 +52,8 @@ function bearerToken(authorization: string | null): string {
 /**
  * The client that signed the request's JWT, or a CdsAuthError saying why the request is refused:
  * no or malformed token, an issuer not in CDS_CLIENTS, a bad signature, a wrong audience, an
- * expired or too old token, a missing claim, or a `jti` seen before.
+ * expired or too old token, or a missing claim. Whether the `jti` was seen before is the caller's
+ * check, against the database (lib/data/cds-hooks/token-use.ts), so that it holds across instances.
  */
 export async function authenticateCdsClient(
   authorization: string | null,
@@ -105,8 +91,6 @@ export async function authenticateCdsClient(
   }
   const jti = typeof payload.jti === "string" ? payload.jti : "";
   if (jti === "") throw new CdsAuthError("The JWT's \"jti\" claim is empty.");
-  if (!seenTokens.remember(`${issuer}\n${jti}`, (payload.exp ?? 0) * 1000, options.now.getTime())) {
-    throw new CdsAuthError("The JWT was used before (same \"jti\"); sign a new one for every call.");
-  }
-  return { issuer, clinicSlug: client.clinic, jti };
+  // `exp` is a required claim, checked above; the token is remembered until then.
+  return { issuer, clinicSlug: client.clinic, jti, expiresAt: new Date((payload.exp ?? 0) * 1000) };
 }

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { authenticateCdsClient, CdsAuthError, type AuthenticatedCdsClient } from "@/lib/auth/cds-client-jwt";
 import type { CdsClients } from "@/lib/config/cds-clients.mjs";
 import { cdsClinic, recordCdsFeedback, type CdsClinic } from "@/lib/data/cds-hooks/clinic";
+import { rememberCdsToken } from "@/lib/data/cds-hooks/token-use";
 import type { Db } from "@/lib/data/db/client";
 import { evaluatePatient } from "@/lib/domain/evaluate";
 import { textProblem } from "@/lib/domain/text-rules";
@@ -38,8 +39,27 @@ export interface CdsCall {
 /** A prefetched record of one patient is some hundreds of kilobytes; a year of a busy one a few megabytes. */
 const MAX_BODY_BYTES = 20 * 1024 * 1024;
 
+/**
+ * CORS, as CDS Hooks 2.0 requires of a service ("CDS Services SHALL implement CORS"), so that a
+ * browser-based CDS client (an EHR's web front end, the public sandbox) can call it. Any origin
+ * may: the caller is authenticated by the JWT in its Authorization header, never by a cookie, so
+ * credentials are not allowed and a page on another origin gains nothing it could not send itself.
+ */
+export const CORS_HEADERS: Readonly<Record<string, string>> = {
+  "Access-Control-Allow-Origin": "*",
+  "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+  "Access-Control-Allow-Headers": "Authorization, Content-Type",
+  "Access-Control-Expose-Headers": "WWW-Authenticate",
+  "Access-Control-Max-Age": "600",
+};
+
 function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return Response.json(body, { status, headers: { "Cache-Control": NO_STORE, ...headers } });
+  return Response.json(body, { status, headers: { "Cache-Control": NO_STORE, ...CORS_HEADERS, ...headers } });
+}
+
+/** OPTIONS on any CDS Hooks endpoint: the CORS preflight a browser sends before a call with an Authorization header. */
+export function preflightResponse(): Response {
+  return new Response(null, { status: 204, headers: { ...CORS_HEADERS } });
 }
 
 function problem(status: number, error: string, message: string, headers: Record<string, string> = {}): Response {
@@ -137,6 +157,9 @@ async function authenticate(request: Request, call: CdsCall, audiences: string[]
   } catch (error) {
     if (error instanceof CdsAuthError) throw new RequestProblem(401, "unauthorized", error.message);
     throw error;
+  }
+  if (!(await rememberCdsToken(call.db, { issuer: client.issuer, jti: client.jti, expiresAt: client.expiresAt }, call.now))) {
+    throw new RequestProblem(401, "unauthorized", "The JWT was used before (same \"jti\"); sign a new one for every call.");
   }
   const clinic = await cdsClinic(call.db, client.clinicSlug, call.now);
   if (!clinic) throw new RequestProblem(503, "misconfigured", `The CDS client "${client.issuer}" is configured for the clinic "${client.clinicSlug}", which does not exist here; an administrator corrects CDS_CLIENTS.`);

@@ -7,7 +7,8 @@ import {
   cdsClients, draftOrder, expectValidCdsResponse, newCdsClient, orderSelectPrefetch, patientViewPrefetch, serumB12, signCdsJwt, syntheaPatients,
   type SyntheaPatient, type TestCdsClient, type TokenOptions,
 } from "../support/cds-hooks";
-import { discoveryResponse, feedbackResponse, serviceResponse, type CdsCall } from "@/lib/cds-hooks/handle";
+import { discoveryResponse, feedbackResponse, preflightResponse, serviceResponse, type CdsCall } from "@/lib/cds-hooks/handle";
+import { createDb } from "@/lib/data/db/client";
 import { TIER_INDICATOR } from "@/lib/cds-hooks/cards";
 import { importFhir } from "@/lib/data/import/fhir";
 import { verifyAuditChain } from "@/lib/data/audit/log";
@@ -252,6 +253,51 @@ describe(`CDS Hooks authentication (${process.env.TEST_DATABASE ?? "sqlite"})`, 
     const once = await token(path);
     expect((await post(path, body(), once)).status).toBe(200);
     await expectRefused(once, /used before/);
+  });
+
+  it("a token accepted by one app instance is refused by another; sent to two at once, exactly one accepts it", async () => {
+    // Two database clients on one database stand for two app instances.
+    const other: CdsCall = { ...call, db: createDb(t.url) };
+    try {
+      const used = await token(path);
+      expect((await post(path, body(), used)).status).toBe(200);
+      const replayed = await serviceResponse(new Request(`${BASE}${path}`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${used}` }, body: JSON.stringify(body()) }), "patient-view", other);
+      expect(replayed.status).toBe(401);
+      expect(((await replayed.json()) as { message: string }).message).toMatch(/used before/);
+
+      const raced = await token(path);
+      const request = () => new Request(`${BASE}${path}`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${raced}` }, body: JSON.stringify(body()) });
+      const statuses = (await Promise.all([serviceResponse(request(), "patient-view", call), serviceResponse(request(), "patient-view", other)])).map((r) => r.status);
+      expect(statuses.sort()).toEqual([200, 401]);
+    } finally {
+      await other.db.$disconnect();
+    }
+  });
+
+  it("forgets a token once it has expired, so the table holds only the last few minutes", async () => {
+    const before = await t.db.cdsTokenUse.count();
+    expect((await post(path, body(), await token(path))).status).toBe(200);
+    expect(await t.db.cdsTokenUse.count()).toBe(before + 1);
+    // Six minutes later every token of this test file has expired (a token lives at most five).
+    const later: CdsCall = { ...call, now: new Date(TEST_NOW.getTime() + 6 * 60_000) };
+    const fresh = await signCdsJwt(ehr, { audience: `${BASE}${path}`, now: later.now });
+    const response = await serviceResponse(new Request(`${BASE}${path}`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${fresh}` }, body: JSON.stringify(body()) }), "patient-view", later);
+    expect(response.status).toBe(200);
+    expect(await t.db.cdsTokenUse.count()).toBe(1);
+  });
+
+  it("answers with CORS headers, errors included, and a preflight without a token", async () => {
+    const ok = await post(path, body(), await token(path));
+    expect(ok.headers.get("access-control-allow-origin")).toBe("*");
+    const refused = await post(path, body(), null);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("access-control-allow-origin")).toBe("*");
+    expect(refused.headers.get("access-control-expose-headers")).toContain("WWW-Authenticate");
+    const preflight = preflightResponse();
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-headers")).toMatch(/Authorization/);
+    expect(preflight.headers.get("access-control-allow-methods")).toMatch(/POST/);
+    expect(preflight.headers.get("access-control-allow-credentials")).toBeNull();
   });
 
   it("refuses a missing, malformed, expired, too old, mis-addressed or incomplete token", async () => {

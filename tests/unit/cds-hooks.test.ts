@@ -188,6 +188,8 @@ describe("the client's JWT: the specification's own example", () => {
       issuer: example.issuer,
       clinicSlug: "demo",
       jti: "ee22b021-e1b7-4611-ba5b-8eec6a33ac1e",
+      // The example's `exp` (1422568860): the service remembers the `jti` until then.
+      expiresAt: new Date(1422568860 * 1000),
     });
   });
 
