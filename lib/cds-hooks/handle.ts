@@ -11,6 +11,7 @@ import { textProblem } from "@/lib/domain/text-rules";
 import { NO_STORE } from "@/lib/http/security-headers";
 import { patientViewCards, type Card } from "./cards";
 import { b12OrderCard, promptingDrafts } from "./order-select";
+import { fetchPrefetch, FhirFetchError } from "./fhir-fetch";
 import { missingPrefetch, PrefetchError, readPrefetch, resourcesOf } from "./prefetch";
 import { discovery, isCdsServiceId, PREFETCH, type CdsServiceId } from "./services";
 
@@ -171,6 +172,7 @@ function toResponse(error: unknown): Response {
     return problem(error.status, error.code, error.message, error.status === 401 ? { "WWW-Authenticate": 'Bearer error="invalid_token"' } : {});
   }
   if (error instanceof PrefetchError) return problem(error.status, error.status === 412 ? "prefetch_required" : "invalid", error.message);
+  if (error instanceof FhirFetchError) return problem(502, "fhir_server_error", error.message);
   throw error;
 }
 
@@ -184,31 +186,37 @@ export async function discoveryResponse(request: Request, call: CdsCall): Promis
   }
 }
 
-function requirePrefetch(hook: HookRequest, service: CdsServiceId): Record<string, unknown> {
-  const keys = Object.keys(PREFETCH[service]);
-  const missing = missingPrefetch(hook.prefetch, keys);
-  if (missing.length > 0) {
-    throw new PrefetchError(
-      `Prefetch ${missing.map((k) => `"${k}"`).join(", ")} missing. This service evaluates from prefetch only and does not query the FHIR server: configure the CDS client to send the prefetch its discovery lists (GET /cds-services).`,
-      412,
-    );
-  }
-  return hook.prefetch!;
+/**
+ * The request's prefetch, completed: keys the client did not send are fetched from its FHIR server
+ * with the token it gave (lib/cds-hooks/fhir-fetch.ts), when that server is trusted for the client.
+ */
+async function completePrefetch(hook: HookRequest, service: CdsServiceId, client: AuthenticatedCdsClient, call: CdsCall): Promise<Record<string, unknown>> {
+  const templates: Record<string, string> = PREFETCH[service];
+  const missing = missingPrefetch(hook.prefetch, Object.keys(templates));
+  if (missing.length === 0) return hook.prefetch!;
+  const configured = Object.hasOwn(call.settings.clients, client.issuer) ? call.settings.clients[client.issuer] : undefined;
+  const fetched = await fetchPrefetch(Object.fromEntries(missing.map((key) => [key, templates[key]!])), {
+    fhirServer: hook.fhirServer,
+    fhirAuthorization: hook.fhirAuthorization,
+    patientId: hook.context.patientId,
+    trustedServers: configured?.fhirServers ?? [],
+  });
+  return { ...hook.prefetch, ...fetched };
 }
 
-function patientView(hook: HookRequest, clinic: CdsClinic, call: CdsCall, newId: () => string): { cards: Card[] } {
-  const prefetch = requirePrefetch(hook, "patient-view");
+function patientView(hook: HookRequest, prefetch: Record<string, unknown>, clinic: CdsClinic, call: CdsCall, newId: () => string): { cards: Card[] } {
   const { history } = readPrefetch(prefetch, hook.context.patientId, call.now);
   const evaluation = evaluatePatient(history, { now: call.now, thresholds: clinic.thresholds.values, ruleSetVersion: clinic.thresholds.version });
   return patientViewCards(evaluation, { patientId: hook.context.patientId, launchUrl: call.settings.launchUrl, newId });
 }
 
-function orderSelect(hook: HookRequest, clinic: CdsClinic, call: CdsCall, newId: () => string): { cards: Card[] } {
-  const prefetch = requirePrefetch(hook, "order-select");
+async function orderSelect(hook: HookRequest, client: AuthenticatedCdsClient, clinic: CdsClinic, call: CdsCall, newId: () => string): Promise<{ cards: Card[] }> {
   if (hook.context.draftOrders === undefined) throw new RequestProblem(400, "invalid", "An order-select request needs context.draftOrders (a Bundle of the draft orders).");
   const drafts = resourcesOf(hook.context.draftOrders, "context.draftOrders");
   const prompting = promptingDrafts(drafts, hook.context.selections, hook.context.patientId);
   if (prompting.length === 0) return { cards: [] };
+  // Only now, when a card may follow: a draft order that prompts nothing needs no record.
+  const prefetch = await completePrefetch(hook, "order-select", client, call);
   const { history } = readPrefetch(prefetch, hook.context.patientId, call.now);
   const card = b12OrderCard({
     patientId: hook.context.patientId,
@@ -226,11 +234,15 @@ function orderSelect(hook: HookRequest, clinic: CdsClinic, call: CdsCall, newId:
 export async function serviceResponse(request: Request, serviceId: string, call: CdsCall): Promise<Response> {
   try {
     if (!isCdsServiceId(serviceId)) throw new RequestProblem(404, "not_found", `There is no CDS service "${serviceId}"; GET /cds-services lists them.`);
-    const { clinic } = await authenticate(request, call, [calledUrl(request, call.settings.publicOrigin)]);
+    const { client, clinic } = await authenticate(request, call, [calledUrl(request, call.settings.publicOrigin)]);
     const hook = parsed(hookRequestSchema, await readJsonBody(request), "The hook request");
     if (hook.hook !== serviceId) throw new RequestProblem(400, "invalid", `The service "${serviceId}" answers the "${serviceId}" hook, not "${hook.hook}".`);
     const newId = call.newId ?? randomUUID;
-    return json(serviceId === "patient-view" ? patientView(hook, clinic, call, newId) : orderSelect(hook, clinic, call, newId));
+    return json(
+      serviceId === "patient-view"
+        ? patientView(hook, await completePrefetch(hook, "patient-view", client, call), clinic, call, newId)
+        : await orderSelect(hook, client, clinic, call, newId),
+    );
   } catch (error) {
     return toResponse(error);
   }

@@ -64,7 +64,7 @@ export function discovery(): { services: CdsServiceDescription[] } {
         description:
           "One card per open screening flag (B12 test, B12 confirmation or follow-up, muscle mass, physical performance, sarcopenia follow-up, reassessment, medication review, muscle decline), each with its guideline source, evaluated from the prefetched record; nothing is stored.",
         prefetch: { ...PREFETCH["patient-view"] },
-        usageRequirements: "Send every prefetch key; a request without them is answered 412.",
+        usageRequirements: "Send every prefetch key, or a fhirServer this service is configured to read for you with fhirAuthorization; otherwise a request is answered 412.",
       },
       {
         hook: "order-select",
@@ -73,7 +73,7 @@ export function discovery(): { services: CdsServiceDescription[] } {
         description:
           "When metformin, a proton-pump inhibitor or an H2-receptor antagonist is ordered for a patient with no B12 result within the clinic's re-test interval, suggests adding a serum B12 test.",
         prefetch: { ...PREFETCH["order-select"] },
-        usageRequirements: "Send every prefetch key; a request without them is answered 412.",
+        usageRequirements: "Send every prefetch key, or a fhirServer this service is configured to read for you with fhirAuthorization; otherwise a request is answered 412.",
       },
     ],
   };

@@ -10,6 +10,9 @@ import { z } from "zod";
  * Each client gives its public keys either as a URL (`jwksUrl`, fetched and cached; https only,
  * as the keys decide who may read cards) or inline (`jwks`, a JSON Web Key Set), and the slug of
  * the clinic whose thresholds apply to its patients and whose audit log records its feedback.
+ * Optionally `fhirServers`: the FHIR base URLs of that EHR from which the service may fetch what a
+ * call did not prefetch, with the access token the call gives (lib/cds-hooks/fhir-fetch.ts);
+ * without it, a call must send every prefetch key.
  * Empty (the default) trusts no client: every call is refused with 401.
  *
  * Plain JavaScript with JSDoc types, read by lib/config/env-schema.mjs (see trusted-proxies.mjs).
@@ -20,17 +23,20 @@ const publicJwk = z
   .looseObject({ kty: z.string().min(1) })
   .refine((key) => !("d" in key), { message: "is a private key (it has \"d\"); give the client's public key only" });
 
+/** https, or plain http on this machine only (a test EHR). */
+const secureUrl = z
+  .string()
+  .url()
+  .refine((url) => url.startsWith("https://") || /^http:\/\/(localhost|127\.0\.0\.1)(:|\/)/.test(url), {
+    message: "must be an https URL (plain http only on localhost)",
+  });
+
 const clientSchema = z
   .strictObject({
-    jwksUrl: z
-      .string()
-      .url()
-      .refine((url) => url.startsWith("https://") || /^http:\/\/(localhost|127\.0\.0\.1)(:|\/)/.test(url), {
-        message: "must be an https URL (plain http only on localhost)",
-      })
-      .optional(),
+    jwksUrl: secureUrl.optional(),
     jwks: z.object({ keys: z.array(publicJwk).min(1, "must list at least one key") }).optional(),
     clinic: z.string().trim().min(1, "must name the clinic's slug"),
+    fhirServers: z.array(secureUrl).optional(),
   })
   .refine((client) => (client.jwksUrl === undefined) !== (client.jwks === undefined), {
     message: "must give exactly one of jwksUrl and jwks",

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
 import { createTestClinic, TEST_NOW, type TestClinic } from "../support/clinic-factory";
 import { fixturePath } from "../support/fixtures";
+import { resourcesOfTransaction, startTestFhirServer, type TestFhirServer } from "../support/fhir-server";
 import {
   cdsClients, draftOrder, expectValidCdsResponse, newCdsClient, orderSelectPrefetch, patientViewPrefetch, serumB12, signCdsJwt, syntheaPatients,
   type SyntheaPatient, type TestCdsClient, type TokenOptions,
@@ -364,5 +365,110 @@ describe(`CDS Hooks feedback (${process.env.TEST_DATABASE ?? "sqlite"})`, () => 
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { message: string }).message).toMatch(/userComment/);
     expect(await t.db.auditEvent.count({ where: { action: "cds.feedback" } })).toBe(before + 1);
+  });
+});
+
+describe(`CDS Hooks without prefetch: fetched from the EHR's FHIR server (${process.env.TEST_DATABASE ?? "sqlite"})`, () => {
+  const ACCESS_TOKEN = "ehr-access-token-for-this-call";
+  let fhir: TestFhirServer;
+  let fetching: CdsCall;
+
+  beforeAll(async () => {
+    // The EHR's FHIR API: Medplum's in-memory server holding the six Synthea records, answering
+    // searches in pages of 10 so that a record takes several pages.
+    const resources = patients.flatMap((p) => resourcesOfTransaction(JSON.parse(readFileSync(fixturePath("synthea", p.file), "utf8"))));
+    fhir = await startTestFhirServer(resources, { token: ACCESS_TOKEN, pageSize: 10 });
+    fetching = { ...call, settings: { ...call.settings, clients: cdsClients({ [ehr.issuer]: { jwks: { keys: [ehr.publicJwk] }, clinic: "cds", fhirServers: [fhir.baseUrl] } }) } };
+  }, 60_000);
+  afterAll(async () => fhir?.close());
+
+  const send = async (hook: "patient-view" | "order-select", body: Record<string, unknown>, on: CdsCall = fetching) => {
+    const path = `/cds-services/${hook}`;
+    const request = new Request(`${BASE}${path}`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${await token(path)}` }, body: JSON.stringify(body) });
+    return serviceResponse(request, hook, on);
+  };
+  const withServer = (body: Record<string, unknown>, server = fhir.baseUrl, accessToken = ACCESS_TOKEN) => ({
+    ...body,
+    fhirServer: server,
+    fhirAuthorization: { access_token: accessToken, token_type: "Bearer", expires_in: 300, scope: "patient/*.read", subject: "cds-service" },
+  });
+  const withoutPrefetch = (body: Record<string, unknown>) => {
+    const { prefetch: _none, ...rest } = body;
+    return rest;
+  };
+  const topics = (cards: Record<string, unknown>[]) => cards.map((c) => [(c.source as { topic: { code: string } }).topic.code, c.summary, c.detail]);
+
+  it("gives every Synthea patient the same cards as with prefetch, reading the record page by page with the call's token", async () => {
+    let pagesFollowed = 0;
+    for (const patient of patients) {
+      const prefetched = expectValidCdsResponse(await (await send("patient-view", hookRequest("patient-view", patient, patientViewPrefetch(patient)))).json());
+      const asked = fhir.requests.length;
+      const response = await send("patient-view", withServer(withoutPrefetch(hookRequest("patient-view", patient, null))));
+      expect(response.status, `${patient.file}: ${response.status === 200 ? "" : JSON.stringify(await response.clone().json())}`).toBe(200);
+      const fetched = expectValidCdsResponse(await response.json());
+      expect(topics(fetched.cards), patient.file).toEqual(topics(prefetched.cards));
+      const made = fhir.requests.slice(asked);
+      expect(made.every((r) => r.authorization === `Bearer ${ACCESS_TOKEN}`)).toBe(true);
+      expect(made.some((r) => r.url === `Patient/${patient.patientId}`)).toBe(true);
+      pagesFollowed += made.filter((r) => r.url.includes("_offset=")).length;
+    }
+    expect(pagesFollowed).toBeGreaterThan(0);
+  });
+
+  it("fetches only the keys the client did not send", async () => {
+    const patient = byName("Clarine");
+    const { patient: sent } = patientViewPrefetch(patient);
+    const asked = fhir.requests.length;
+    const response = await send("patient-view", withServer({ ...hookRequest("patient-view", patient, { patient: sent }) }));
+    expect(response.status).toBe(200);
+    const made = fhir.requests.slice(asked).map((r) => r.url.split("?")[0]);
+    expect(made).not.toContain(`Patient/${patient.patientId}`);
+    expect(new Set(made)).toEqual(new Set(["Observation", "MedicationRequest", "MedicationStatement", "Condition"]));
+    const card = expectValidCdsResponse(await response.json()).cards.find((c) => (c.source as { topic: { code: string } }).topic.code === "b12_test_due");
+    expect(card?.summary).toBe("Order a B12 test (due 2026-11-21)");
+  });
+
+  it("suggests the B12 test on order-select from the fetched record, and fetches nothing for an order that prompts nothing", async () => {
+    const patient = byName("Gerard");
+    const drafts = (drug: { code: string; display: string }, id: string) => ({ selections: [`MedicationRequest/${id}`], draftOrders: { resourceType: "Bundle", type: "collection", entry: [{ resource: draftOrder(id, patient.patientId, drug) }] } });
+    const response = await send("order-select", withServer(withoutPrefetch(hookRequest("order-select", patient, null, drafts(METFORMIN, "draft-f1")))));
+    expect(response.status).toBe(200);
+    expect(expectValidCdsResponse(await response.json()).cards.map((c) => c.summary)).toEqual([expect.stringMatching(/^Consider a B12 test/)]);
+    const asked = fhir.requests.length;
+    const none = await send("order-select", withServer(withoutPrefetch(hookRequest("order-select", patient, null, drafts(LISINOPRIL, "draft-f2")))));
+    expect(await none.json()).toEqual({ cards: [] });
+    expect(fhir.requests.length).toBe(asked);
+  });
+
+  it("never sends the token to a FHIR server that is not configured for the client: 412, and the server is not called", async () => {
+    const patient = byName("Gerard");
+    const asked = fhir.requests.length;
+    // The same server, but the client is not configured to be fetched from.
+    const refused = await send("patient-view", withServer(withoutPrefetch(hookRequest("patient-view", patient, null))), call);
+    expect(refused.status).toBe(412);
+    expect(((await refused.json()) as { message: string }).message).toMatch(/fhirServers/);
+    // A configured client naming another server (any URL inside the network would do).
+    const elsewhere = await send("patient-view", withServer(withoutPrefetch(hookRequest("patient-view", patient, null)), "http://127.0.0.1:9/fhir"));
+    expect(elsewhere.status).toBe(412);
+    expect(fhir.requests.length).toBe(asked);
+  });
+
+  it("answers 502 saying why when the FHIR server refuses the token, and 400 for a fhirAuthorization without a bearer token", async () => {
+    const patient = byName("Gerard");
+    const refused = await send("patient-view", withServer(withoutPrefetch(hookRequest("patient-view", patient, null)), fhir.baseUrl, "a-wrong-token"));
+    expect(refused.status).toBe(502);
+    const body = (await refused.json()) as { error: string; message: string };
+    expect(body.error).toBe("fhir_server_error");
+    expect(body.message).toMatch(/401.*access token was refused/);
+    const malformed = await send("patient-view", { ...withoutPrefetch(hookRequest("patient-view", patient, null)), fhirServer: fhir.baseUrl, fhirAuthorization: { token_type: "Bearer" } });
+    expect(malformed.status).toBe(400);
+  });
+
+  it("stores nothing about the fetched patients", async () => {
+    const before = await rowCounts();
+    const audit = await t.db.auditEvent.count();
+    for (const patient of patients) await send("patient-view", withServer(withoutPrefetch(hookRequest("patient-view", patient, null))));
+    expect(await rowCounts()).toEqual(before);
+    expect(await t.db.auditEvent.count()).toBe(audit);
   });
 });

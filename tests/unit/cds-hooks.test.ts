@@ -167,6 +167,13 @@ describe("CDS_CLIENTS", () => {
     expect(problems(JSON.stringify({ i: { jwksUrl: "http://ehr.example/jwks", clinic: "demo" } }))[0]).toMatch(/https/);
     expect(problems(JSON.stringify({ i: { jwks: { keys: [jwk] } } }))[0]).toMatch(/clinic/);
     expect(problems(JSON.stringify({ i: { jwks: { keys: [jwk] }, clinic: "demo", extra: 1 } })).length).toBeGreaterThan(0);
+    expect(problems(JSON.stringify({ i: { jwks: { keys: [jwk] }, clinic: "demo", fhirServers: ["http://ehr.internal/fhir"] } }))[0]).toMatch(/fhirServers.*https/);
+    expect(problems(JSON.stringify({ i: { jwks: { keys: [jwk] }, clinic: "demo", fhirServers: "https://ehr.example/fhir" } })).length).toBeGreaterThan(0);
+  });
+
+  it("reads the FHIR servers a client may be fetched from: https, or plain http on this machine", () => {
+    const parsed = parseCdsClients(JSON.stringify({ i: { jwks: { keys: [jwk] }, clinic: "demo", fhirServers: ["https://ehr.example/fhir", "http://127.0.0.1:8080/fhir"] } }));
+    expect(parsed.ok && parsed.value.i?.fhirServers).toEqual(["https://ehr.example/fhir", "http://127.0.0.1:8080/fhir"]);
   });
 
   it("is part of the one environment schema: a bad value stops the app naming CDS_CLIENTS", () => {

