@@ -65,7 +65,7 @@ const config = [
     },
   },
   { files: ["next.config.js", "**/*.cjs"], rules: { "@typescript-eslint/no-require-imports": "off" } },
-  { ignores: [".next/**", "node_modules/**", "lib/generated/**", "prisma/generated/**", "next-env.d.ts", "playwright-report/**", "test-results/**", "data/**"] },
+  { ignores: [".next/**", "node_modules/**", "tests/ehr/smart-launcher/**", "lib/generated/**", "prisma/generated/**", "next-env.d.ts", "playwright-report/**", "test-results/**", "data/**"] },
 ];
 
 export default config;

@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1
 unset DATABASE_URL
 bash scripts/ensure-deps.sh
+# The test EHR's launcher (tests/ehr/smart-launcher) has packages and a lock file of its own.
+[ -d tests/ehr/smart-launcher/node_modules/express ] || npm ci --prefix tests/ehr/smart-launcher --no-audit --no-fund --ignore-scripts --loglevel=error
 # Outside test-results/, which Playwright empties when it starts.
 results="$PWD/.test-reports"
 rm -rf "$results" && mkdir -p "$results"

@@ -11,8 +11,9 @@ import type { Bundle, Resource, SearchParameter } from "@medplum/fhirtypes";
  * stands for an EHR's FHIR API: loaded with the Synthea bundles, it answers reads and searches
  * (codes, references, paging) as Medplum implements the specification, not as this project does.
  *
- * Every request must carry `Authorization: Bearer <token>` with the token the test chose; the
- * server records each request, so a test can see what was asked and with which token.
+ * Given a `token`, every request must carry `Authorization: Bearer <token>`; without one the
+ * server is open, as SMART's launcher expects of the server it guards (tests/ehr/). The server
+ * records each request, so a test can see what was asked and with which token.
  */
 
 let indexed = false;
@@ -38,7 +39,7 @@ export interface TestFhirServer {
  * Starts the server with `resources` stored under their own ids (a transaction Bundle's
  * `urn:uuid:` references are rewritten to `Type/id`, as a server does on a transaction).
  */
-export async function startTestFhirServer(resources: readonly Resource[], options: { token: string; pageSize?: number }): Promise<TestFhirServer> {
+export async function startTestFhirServer(resources: readonly Resource[], options: { token?: string; pageSize?: number; port?: number } = {}): Promise<TestFhirServer> {
   indexDefinitions();
   const repo = new MemoryRepository();
   for (const resource of resources) await repo.updateResource(resource);
@@ -50,7 +51,7 @@ export async function startTestFhirServer(resources: readonly Resource[], option
     requests.push({ url: path, authorization: req.headers.authorization });
     const answer = async () => {
       if (state.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, state.delayMs));
-      if (req.headers.authorization !== `Bearer ${options.token}`) {
+      if (options.token !== undefined && req.headers.authorization !== `Bearer ${options.token}`) {
         res.writeHead(401, { "content-type": "application/fhir+json" }).end(JSON.stringify({ resourceType: "OperationOutcome", issue: [{ severity: "error", code: "login" }] }));
         return;
       }
@@ -63,7 +64,7 @@ export async function startTestFhirServer(resources: readonly Resource[], option
     };
     answer().catch((error: unknown) => res.writeHead(500).end(String(error)));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
     baseUrl: `http://127.0.0.1:${port}/fhir`,
