@@ -120,6 +120,7 @@ function FhirSummary({ title, result, headingId }: { title: string; result: Fhir
     ["Observations", `${count(result.observations.created)} new, ${count(result.observations.existing)} already there`],
     ["Medicines", `${count(result.medications.created)} new (${count(result.medications.freeText)} as free text), ${count(result.medications.existing)} already there`],
     ["Conditions", `${count(result.conditions.created)} new, ${count(result.conditions.existing)} already there, ${count(result.conditions.ignored)} not used by screening`],
+    ["Symptoms and Yubi-wakka results", `${count(result.findings.created)} new, ${count(result.findings.existing)} already there`],
     ["Rejected", count(result.rejected.length)],
   ];
   const skipped = [...Object.entries(result.skippedByType), ...Object.entries(result.skippedByStatus)];

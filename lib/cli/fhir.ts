@@ -57,11 +57,11 @@ export function fhirReportLines(result: FhirImportResult, seconds: number, detai
   const byStatus = Object.entries(result.skippedByStatus).map(([t, n]) => `${t} ${n}`).join(", ");
   if (byStatus) lines.push(`skipped by status: ${byStatus}`);
   const verb = result.blocked ? "Nothing imported" : result.dryRun ? "Dry run, nothing written; would create" : "Imported";
-  const { patients: p, observations: o, medications: m, conditions: c } = result;
+  const { patients: p, observations: o, medications: m, conditions: c, findings: f } = result;
   lines.push(
     result.blocked
       ? `${verb}: fix the unreadable files and rerun.`
-      : `${verb}: ${p.created} new patients, ${p.updated} updated, ${p.unchanged} unchanged; ${o.created} observations (${o.existing} already imported); ${m.created} medications (${m.freeText} free text; ${m.existing} already imported); ${c.created} conditions (${c.existing} already recorded, ${c.ignored} not absorption conditions).`,
+      : `${verb}: ${p.created} new patients, ${p.updated} updated, ${p.unchanged} unchanged; ${o.created} observations (${o.existing} already imported); ${m.created} medications (${m.freeText} free text; ${m.existing} already imported); ${c.created} conditions (${c.existing} already recorded, ${c.ignored} not absorption conditions); ${f.created} symptoms and Yubi-wakka results (${f.existing} already imported).`,
   );
   lines.push(`${result.files} files, ${result.resources} resources, ${result.rejected.length} rejected; ${seconds.toFixed(1)} s (import job ${result.importJobId}).`);
   return lines;

@@ -94,3 +94,22 @@ export function displayValue(value: number, decimals: number, cutOffs: readonly 
 export function displayMeasure(quantity: DisplayQuantity, value: number, decimals: number, t: ThresholdValues): number {
   return displayValue(value, decimals, cutOffsFor(quantity, t));
 }
+
+/** Decimal places of a number as JavaScript prints it (26.99 → 2, 27 → 0). */
+function placesOf(value: number): number {
+  const text = String(value);
+  if (text.includes("e")) return MAX_EXTRA_DECIMALS * 3;
+  const dot = text.indexOf(".");
+  return dot < 0 ? 0 : text.length - dot - 1;
+}
+
+/**
+ * {@link displayMeasure} as text for a table cell: at least `decimals` places, so a column reads
+ * evenly ("25.0 kg"), and more only where the cut-offs need them ("26.99 kg" beside a low grip,
+ * never "27.0"). Non-finite values print as JavaScript prints them.
+ */
+export function displayText(quantity: DisplayQuantity, value: number, decimals: number, t: ThresholdValues): string {
+  const shown = displayMeasure(quantity, value, decimals, t);
+  if (!Number.isFinite(shown)) return String(shown);
+  return shown.toFixed(Math.min(Math.max(decimals, placesOf(shown)), 20));
+}

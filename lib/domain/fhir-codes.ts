@@ -9,7 +9,7 @@
  * Units are UCUM codes, matched exactly (case-sensitive, as UCUM is): `[lb_av]` converts, `lbs`
  * or `lb` (not UCUM) is rejected, never guessed.
  */
-import type { ConditionCode, MassMethod, MeasureKind } from "./types";
+import type { B12SymptomCode, ConditionCode, MassMethod, MeasureKind } from "./types";
 import { ownValue } from "./own-keys";
 
 export const LOINC_SYSTEM = "http://loinc.org";
@@ -192,3 +192,42 @@ export const CONDITION_MAPPINGS: readonly ConditionCodeMapping[] = [
   { system: "snomed", code: "396331005", condition: "coeliac", display: "Celiac disease", confirmed: false },
   { system: "icd10", code: "K90.0", condition: "coeliac", display: "Coeliac disease", confirmed: false },
 ];
+
+export interface SymptomCodeMapping {
+  system: typeof SNOMED_SYSTEM;
+  code: string;
+  symptom: B12SymptomCode;
+  display: string;
+  confirmed: boolean;
+}
+
+/**
+ * SNOMED CT findings and disorders that name a NICE NG239 symptom or sign of B12 deficiency
+ * (docs/clinical-reference.md#symptom-and-sign-codes), read from a FHIR Condition's or
+ * Observation's code. All unconfirmed until a terminologist signs them off. Glossitis, unsteady
+ * gait, visual disturbance and macrocytosis have no code here (no concept id could be settled),
+ * so they come from the spreadsheet or the form only.
+ */
+export const B12_SYMPTOM_MAPPINGS: readonly SymptomCodeMapping[] = [
+  { system: SNOMED_SYSTEM, code: "84229001", symptom: "fatigue", display: "Fatigue", confirmed: false },
+  { system: SNOMED_SYSTEM, code: "91019004", symptom: "pins_and_needles", display: "Paresthesia", confirmed: false },
+  { system: SNOMED_SYSTEM, code: "302226006", symptom: "pins_and_needles", display: "Peripheral nerve disease (peripheral neuropathy)", confirmed: false },
+  { system: SNOMED_SYSTEM, code: "26284000", symptom: "glossitis_mouth_ulcers", display: "Ulcer of mouth", confirmed: false },
+  { system: SNOMED_SYSTEM, code: "386806002", symptom: "memory_concentration", display: "Impaired cognition", confirmed: false },
+  { system: SNOMED_SYSTEM, code: "386807006", symptom: "memory_concentration", display: "Memory impairment", confirmed: false },
+  { system: SNOMED_SYSTEM, code: "366979004", symptom: "low_mood", display: "Depressed mood", confirmed: false },
+  { system: SNOMED_SYSTEM, code: "161898004", symptom: "unsteady_gait_falls", display: "Falls", confirmed: false },
+  { system: SNOMED_SYSTEM, code: "271737000", symptom: "anaemia_macrocytosis", display: "Anemia", confirmed: false },
+];
+
+/**
+ * The Yubi-wakka finger-ring test (AWGS 2025 case finding) has no standard code: the app's own code
+ * in the measure system, its result coded in {@link YUBI_WAKKA_RESULT_SYSTEM}
+ * (docs/design.md#fhir-import). A sender maps to these codes on purpose; nothing else is read as
+ * a Yubi-wakka result.
+ */
+export const YUBI_WAKKA_CODE = { system: LOCAL_SYSTEM, code: "yubi_wakka", display: "Yubi-wakka finger-ring test" } as const;
+export const YUBI_WAKKA_RESULT_SYSTEM = "urn:sarcopenia-screening:yubi-wakka";
+
+/** A symptom recorded as absent (SNOMED CT qualifier value "Absent") is not a symptom. */
+export const ABSENT_QUALIFIER = { system: SNOMED_SYSTEM, code: "2667000", display: "Absent" } as const;

@@ -24,13 +24,19 @@
  *   codes, then the ingredient names in the drug's display text (RxNorm clinical-drug names start
  *   with the ingredient: "24 HR Metformin hydrochloride 500 MG …" → metformin), matched exactly
  *   with `matchMedicine`; otherwise kept as free text (which the rules ignore).
+ * - Findings (mapFinding): a Condition or Observation coded with a SNOMED CT concept of the NICE
+ *   NG239 symptom table is that symptom, dated by its onset, effective or recorded date; the
+ *   Yubi-wakka result comes only under the app's own code. A finding without a date is rejected
+ *   (a symptom counts only within the look-back window); one resolved, refuted or recorded as
+ *   absent is skipped.
  */
 import { matchMedicine, matchMedicineByCode, findMedicineById, type CatalogueEntry } from "./medicine-catalogue";
-import type { ConditionCode, MassMethod, MeasureKind, Sex, StoredObservation } from "./types";
+import { YUBI_WAKKA_RESULTS, type B12SymptomCode, type ConditionCode, type MassMethod, type MeasureKind, type Sex, type StoredObservation, type YubiWakkaResult } from "./types";
 import { UnitError, toCanonical } from "./units";
 import {
-  ATC_SYSTEM, CONDITION_MAPPINGS, DRUG_NAME_ALIASES, ICD10_SYSTEMS, LOINC_SYSTEM, MASS_METHOD_CODES, MASS_METHOD_SYSTEM, OBSERVATION_CODES,
-  RXNORM_CLINICAL_DRUGS, RXNORM_SYSTEM, SNOMED_SYSTEM, UCUM_SYSTEM, UNABLE_CODE, UNABLE_KINDS, appUnitOf, type ObservationCodeMapping,
+  ABSENT_QUALIFIER, ATC_SYSTEM, B12_SYMPTOM_MAPPINGS, CONDITION_MAPPINGS, DRUG_NAME_ALIASES, ICD10_SYSTEMS, LOINC_SYSTEM, MASS_METHOD_CODES, MASS_METHOD_SYSTEM, OBSERVATION_CODES,
+  RXNORM_CLINICAL_DRUGS, RXNORM_SYSTEM, SNOMED_SYSTEM, UCUM_SYSTEM, UNABLE_CODE, UNABLE_KINDS, YUBI_WAKKA_CODE, YUBI_WAKKA_RESULT_SYSTEM, appUnitOf,
+  type ObservationCodeMapping,
 } from "./fhir-codes";
 import { CANONICAL_UNIT } from "./units";
 import { checkPlausibility } from "./plausibility";
@@ -85,6 +91,20 @@ export interface MappedMedication {
   startedOn: Date | null;
   stoppedOn: Date | null;
   matchedBy: "code" | "clinical_drug_code" | "display" | "free_text";
+}
+
+/** A dated finding: a NICE NG239 symptom or sign of B12 deficiency, or a Yubi-wakka result. */
+export type FindingValue =
+  | { kind: "b12_symptom"; code: B12SymptomCode; recordedAt: Date }
+  | { kind: "yubi_wakka"; code: YubiWakkaResult; recordedAt: Date };
+
+export interface MappedFinding {
+  fhirId: string;
+  resourceType: "Condition" | "Observation";
+  subject: string;
+  finding: FindingValue;
+  /** The code that named it, for reports. */
+  coding: FhirCoding;
 }
 
 export interface MappedCondition {
@@ -490,4 +510,69 @@ export function mapCondition(resource: Json): MapResult<MappedCondition> {
   const resolved = clinical === "resolved" || clinical === "inactive" || clinical === "remission";
   const resolvedAt = resolved ? (parseFhirDate(resource.abatementDateTime) ?? recordedAt ?? new Date(0)) : null;
   return { status: "ok", value: { fhirId: id, subject, condition, recordedAt, resolvedAt } };
+}
+
+// ---------- Findings (B12 symptoms and signs, Yubi-wakka) ----------
+
+/** The symptom a coding names, or null. */
+export function symptomOfCoding(coding: FhirCoding): B12SymptomCode | null {
+  return B12_SYMPTOM_MAPPINGS.find((m) => m.system === coding.system && m.code === coding.code)?.symptom ?? null;
+}
+
+const isYubiWakkaCoding = (c: FhirCoding) => c.system === YUBI_WAKKA_CODE.system && c.code === YUBI_WAKKA_CODE.code;
+
+/**
+ * A Condition or Observation that records a finding the app reads (see the file comment), or null
+ * when its code names none, so the caller maps it as before (an absorption condition, a measure).
+ */
+export function mapFinding(resource: Json, now: Date): MapResult<MappedFinding> | null {
+  const type = str(resource, "resourceType");
+  if (type !== "Condition" && type !== "Observation") return null;
+  const resourceType: MappedFinding["resourceType"] = type;
+  const all = codings(obj(resource, "code"));
+  const symptomHit = all.map((c) => ({ coding: c, symptom: symptomOfCoding(c) })).find((hit) => hit.symptom !== null);
+  const symptomCoding = symptomHit?.coding;
+  const yubiCoding = resourceType === "Observation" ? all.find(isYubiWakkaCoding) : undefined;
+  const coding = symptomCoding ?? yubiCoding;
+  if (!coding) return null;
+  if (symptomCoding && yubiCoding) return reject(resource, `codes name both a symptom and the Yubi-wakka test (${describe(symptomCoding)}, ${describe(yubiCoding)})`, symptomCoding);
+
+  if (resourceType === "Condition") {
+    const verification = codings(obj(resource, "verificationStatus"))[0]?.code;
+    if (verification === "entered-in-error" || verification === "refuted") return { status: "skipped", reason: `verification ${verification}` };
+    const clinical = codings(obj(resource, "clinicalStatus"))[0]?.code;
+    if (clinical === "resolved" || clinical === "inactive" || clinical === "remission") return { status: "skipped", reason: `symptom ${clinical}` };
+  } else {
+    const status = str(resource, "status");
+    if (status && OBSERVATION_SKIPPED_STATUSES.has(status)) return { status: "skipped", reason: `status ${status}` };
+  }
+  const id = str(resource, "id");
+  if (!id) return reject(resource, `${resourceType} has no id, so it cannot be imported idempotently`, coding);
+  const subject = subjectOf(resource);
+  if (!subject) return reject(resource, `${resourceType} has no subject reference`, coding);
+  const storedProblem = storedTextProblem([[`${resourceType}.id`, id, TEXT_LIMITS.fhirId], [`${resourceType}.subject.reference`, subject, TEXT_LIMITS.fhirReference]]);
+  if (storedProblem) return reject(resource, storedProblem, coding);
+  const recordedAt =
+    resourceType === "Condition"
+      ? (parseFhirDate(resource.onsetDateTime) ?? parseFhirDate(obj(resource, "onsetPeriod")?.start) ?? parseFhirDate(resource.recordedDate))
+      : (parseFhirDate(resource.effectiveDateTime) ?? parseFhirDate(resource.effectiveInstant) ?? parseFhirDate(obj(resource, "effectivePeriod")?.start) ?? parseFhirDate(resource.issued));
+  const what = symptomCoding ? "symptom" : "Yubi-wakka result";
+  if (!recordedAt) return reject(resource, `${resourceType} records a ${what} without a date; it counts only with the date it was noted`, coding);
+  if (recordedAt.getTime() > now.getTime()) return reject(resource, `${resourceType} date ${recordedAt.toISOString()} is in the future`, coding);
+  const base = { fhirId: id, resourceType, subject, coding };
+
+  if (symptomHit?.symptom) {
+    if (resource.valueBoolean === false || codings(obj(resource, "valueCodeableConcept")).some((c) => c.system === ABSENT_QUALIFIER.system && c.code === ABSENT_QUALIFIER.code)) {
+      return { status: "skipped", reason: "symptom recorded as absent" };
+    }
+    return { status: "ok", value: { ...base, finding: { kind: "b12_symptom", code: symptomHit.symptom, recordedAt } } };
+  }
+  const result = codings(obj(resource, "valueCodeableConcept"))
+    .filter((c) => c.system === YUBI_WAKKA_RESULT_SYSTEM)
+    .map((c) => YUBI_WAKKA_RESULTS.find((r) => r === c.code))
+    .find((r) => r !== undefined);
+  if (!result) {
+    return reject(resource, `a Yubi-wakka result must be a valueCodeableConcept in ${YUBI_WAKKA_RESULT_SYSTEM}: ${YUBI_WAKKA_RESULTS.join(", ")}`, coding);
+  }
+  return { status: "ok", value: { ...base, finding: { kind: "yubi_wakka", code: result, recordedAt } } };
 }

@@ -1,7 +1,7 @@
 import { AWGS2019_LABELS, AWGS2025_LABELS, B12_STATUS_LABELS, EWGSOP2_LABELS, FLAG_LABELS, TIER_LABELS } from "./labels";
 import { MEDICINE_CLASSES, type MedicineClass } from "./medicine-catalogue";
 import { RANGE_SHOWN_BELOW_WIDTH, readerRanges, SMALL_CELL_THRESHOLD, SUPPRESSION_MARK, suppressSmallCells, type AdditiveRelation, type ReaderRange, type Suppression } from "./suppression";
-import { AWGS2025_CATEGORIES, FLAG_CODES, TIER_RANK, type Awgs2019Category, type B12Status, type Ewgsop2Category, type FlagCode, type Sex, type Tier } from "./types";
+import { AWGS2025_CATEGORIES, FLAG_CODES, TIER_RANK, type Awgs2019Category, type Awgs2025Category, type AwgsEdition, type B12Status, type Ewgsop2Category, type FlagCode, type Sex, type Tier } from "./types";
 
 /**
  * The clinic summary as tables of counts (tiers, categories, prevalence by age band and sex, open
@@ -38,13 +38,33 @@ const B12_STATUSES: B12Status[] = ["deficient", "indeterminate", "adequate", "no
 /** The B12-lowering classes of the medicine catalogue (docs/clinical-reference.md#medicines), in catalogue order. */
 export const B12_LOWERING_CLASSES = (Object.keys(MEDICINE_CLASSES) as MedicineClass[]).filter((c) => MEDICINE_CLASSES[c].roles.b12Lowering);
 
-/** "Any sarcopenia finding" (docs/design.md#categories): EWGSOP2 probable or worse, or AWGS possible or worse. */
+/**
+ * "Any sarcopenia finding" (docs/design.md#categories): EWGSOP2 probable or worse, or the category
+ * of the AWGS edition in force possible or worse (AWGS 2025 "at risk" is not a finding), as the
+ * engine reads it for tiers and flags (lib/domain/findings.ts).
+ */
 export const EWGSOP2_FINDINGS: readonly Ewgsop2Category[] = ["probable", "confirmed", "severe"];
 export const AWGS2019_FINDINGS: readonly Awgs2019Category[] = ["possible", "sarcopenia", "severe"];
+export const AWGS2025_FINDINGS: readonly Awgs2025Category[] = ["possible", "sarcopenia"];
+
+/** Whether stored categories make "any sarcopenia finding" under the AWGS edition in force. */
+export function isSarcopeniaFinding(g: { ewgsop2: string | null; awgs2019: string | null; awgs2025?: string | null }, edition: AwgsEdition): boolean {
+  const awgs: readonly (string | null | undefined)[] = edition === 2025 ? AWGS2025_FINDINGS : AWGS2019_FINDINGS;
+  return (EWGSOP2_FINDINGS as readonly (string | null)[]).includes(g.ewgsop2) || awgs.includes(edition === 2025 ? g.awgs2025 : g.awgs2019);
+}
+
+/** The words for "any sarcopenia finding" under an edition, for captions. */
+function findingWords(edition: AwgsEdition): string {
+  return edition === 2025
+    ? "EWGSOP2 probable or worse, or AWGS 2025 possible sarcopenia or sarcopenia: the edition in force"
+    : "EWGSOP2 probable or worse, or AWGS 2019 possible or worse: the edition in force";
+}
 
 /** What the data layer counts; every number is a count of patients (flags: of open flags). */
 export interface ClinicAggregates {
   patients: number;
+  /** The AWGS edition whose categories "any sarcopenia finding" counts (the clinic's setting); 2019 when absent. */
+  awgsEdition?: AwgsEdition;
   /** Patients per combination of stored categories (patients never evaluated are not here). */
   /** `awgs2025` null or absent: a snapshot written before AWGS 2025 was stored. */
   snapshots: { tier: string; ewgsop2: string; awgs2019: string; awgs2025?: string | null; b12Status: string; count: number }[];
@@ -69,8 +89,16 @@ export interface PatientGroup {
   count: number;
 }
 
-/** The aggregates from patient groups, medicine-class groups and open-flag counts. */
-export function summariseGroups(groups: readonly PatientGroup[], b12ByMedicines: ClinicAggregates["b12ByMedicines"], flags: ClinicAggregates["flags"]): ClinicAggregates {
+/**
+ * The aggregates from patient groups, medicine-class groups and open-flag counts; "any sarcopenia
+ * finding" under the AWGS edition in force (default 2019, the clinic setting's default).
+ */
+export function summariseGroups(
+  groups: readonly PatientGroup[],
+  b12ByMedicines: ClinicAggregates["b12ByMedicines"],
+  flags: ClinicAggregates["flags"],
+  awgsEdition: AwgsEdition = 2019,
+): ClinicAggregates {
   const snapshots = new Map<string, ClinicAggregates["snapshots"][number]>();
   const demographics = new Map<string, ClinicAggregates["demographics"][number]>();
   let patients = 0;
@@ -79,7 +107,7 @@ export function summariseGroups(groups: readonly PatientGroup[], b12ByMedicines:
     const d = demographics.get(`${g.band}|${g.sex}`) ?? { band: g.band, sex: g.sex, patients: 0, high: 0, sarcopenia: 0 };
     d.patients += g.count;
     if (g.tier === "high") d.high += g.count;
-    if ((EWGSOP2_FINDINGS as readonly (string | null)[]).includes(g.ewgsop2) || (AWGS2019_FINDINGS as readonly (string | null)[]).includes(g.awgs2019)) d.sarcopenia += g.count;
+    if (isSarcopeniaFinding(g, awgsEdition)) d.sarcopenia += g.count;
     demographics.set(`${g.band}|${g.sex}`, d);
     if (g.tier === null || g.ewgsop2 === null || g.awgs2019 === null || g.b12Status === null) continue;
     const awgs2025 = g.awgs2025 ?? null;
@@ -88,7 +116,7 @@ export function summariseGroups(groups: readonly PatientGroup[], b12ByMedicines:
     s.count += g.count;
     snapshots.set(key, s);
   }
-  return { patients, snapshots: [...snapshots.values()], demographics: [...demographics.values()], flags: [...flags], b12ByMedicines: [...b12ByMedicines] };
+  return { patients, awgsEdition, snapshots: [...snapshots.values()], demographics: [...demographics.values()], flags: [...flags], b12ByMedicines: [...b12ByMedicines] };
 }
 
 export interface SummaryCell {
@@ -205,7 +233,7 @@ function prevalence(aggregates: ClinicAggregates): { table: SummaryTable; relati
     table: {
       id: "prevalence",
       title: "Prevalence by age band and sex",
-      caption: "Patients in each age band and sex, and how many of them are in the high tier or have any sarcopenia finding (EWGSOP2 probable or worse, or AWGS 2019 possible or worse); percentages are of the patients in that group.",
+      caption: `Patients in each age band and sex, and how many of them are in the high tier or have any sarcopenia finding (${findingWords(aggregates.awgsEdition ?? 2019)}); percentages are of the patients in that group.`,
       rowHeading: "Age band",
       sublabelHeading: "Sex",
       columns: [

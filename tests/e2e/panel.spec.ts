@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { expect, test } from "./fixtures";
-import { openFilters, signIn } from "./support";
+import { cli, openFilters, signIn } from "./support";
 
 test("a wrong password shows a clear error and keeps the visitor on the sign-in page", async ({ page }) => {
   await page.goto("/patients");
@@ -118,4 +121,32 @@ test("an analyst lands on the de-identified summary and may not open the panel",
   await expect(page.getByText("no patient is identified")).toBeVisible();
   await page.goto("/patients");
   await expect(page).toHaveURL(/\/forbidden$/);
+});
+
+test("the grip column never prints a value on the other side of its cut-off: 26.99 kg beside 'probable', 27.01 kg as 27.0", async ({ page }) => {
+  // A clinic of its own ("precision"), so the demo clinic's counts other specs rely on never move.
+  // Dates relative to today, the day the server evaluates on: a visit 30 days ago by men of 75.
+  const day = (daysAgo: number, yearsAgo = 0) => {
+    const d = new Date();
+    d.setUTCFullYear(d.getUTCFullYear() - yearsAgo);
+    d.setUTCDate(d.getUTCDate() - daysAgo);
+    return d.toISOString().slice(0, 10);
+  };
+  const dir = mkdtempSync(path.join(tmpdir(), "precision-"));
+  try {
+    const file = path.join(dir, "precision.csv");
+    writeFileSync(file, [
+      "mrn,family_name,given_name,birth_date,sex,assessed_on,grip_strength_kg",
+      `PREC-1,Precision,Below,${day(0, 75)},male,${day(30)},26.99`,
+      `PREC-2,Precision,Above,${day(0, 75)},male,${day(30)},27.01`,
+    ].join("\n") + "\n");
+    cli("seed", "--slug", "precision", "--reset", "--patients", "1", "--seed", "3");
+    cli("--clinic", "precision", "import", file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  await signIn(page, "clinician@precision.clinic");
+  const gripOf = (mrn: string) => page.getByRole("row").filter({ has: page.getByRole("cell", { name: mrn, exact: true }) }).locator('td[data-label="Grip strength"] .measure-value');
+  await expect(gripOf("PREC-1")).toHaveText("26.99 kg");
+  await expect(gripOf("PREC-2")).toHaveText("27.0 kg");
 });

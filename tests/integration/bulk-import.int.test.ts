@@ -8,12 +8,11 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixturePath } from "../support/fixtures";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/test-db";
-import type { SystemActor } from "@/lib/data/access/actor";
+import { createSystemClinic } from "../support/import-data";
 import { bulkTable, insertRows, newRowId } from "@/lib/data/db/bulk-insert";
 import { OBSERVATION_TABLE, type ObservationRow } from "@/lib/data/patients/record-rows";
 import { importAssessments } from "@/lib/data/import/assessments";
 import { reevaluatePatients } from "@/lib/data/evaluation/reevaluate";
-import { createDefaultThresholds } from "@/lib/data/evaluation/thresholds";
 
 const NOW = new Date("2026-11-21T00:00:00Z");
 const SAMPLE = readFileSync(fixturePath("contract", "sample-assessments.csv"));
@@ -26,12 +25,6 @@ function gaitRow(clinicId: string, patientId: string, value: number, observedAt:
     id: newRowId(), clinicId, patientId, kind: "gait_speed", value, isUnable: false, reportedValue: String(value), reportedUnit: "m/s", observedAt, method: null,
     source: "csv", sourceRef: null, enteredById: null, status: "final", version: 1, createdAt: writtenAt, updatedAt: writtenAt,
   };
-}
-
-async function createClinic(slug: string): Promise<SystemActor> {
-  const clinic = await t.db.clinic.create({ data: { name: `Clinic ${slug}`, slug } });
-  await t.db.$transaction((tx) => createDefaultThresholds(tx, clinic.id, null));
-  return { kind: "system", clinicId: clinic.id, label: "test" };
 }
 
 beforeAll(async () => {
@@ -53,7 +46,7 @@ describe("newRowId", () => {
 
 describe("insertRows", () => {
   it("stores every cell as Prisma reads it back: floats exactly, dates, booleans, nulls, quotes and non-ASCII text", async () => {
-    const actor = await createClinic("bulk-cells");
+    const actor = await createSystemClinic(t.db, "bulk-cells");
     const patient = await t.db.patient.create({
       data: { clinicId: actor.clinicId!, mrn: "BULK-1", familyName: "Ó'Brien \"Q\"", givenName: "Zoë", birthDate: new Date("1950-01-01"), sex: "female", searchText: "x" },
     });
@@ -86,7 +79,7 @@ describe("insertRows", () => {
   });
 
   it("writes more rows than one statement holds", async () => {
-    const actor = await createClinic("bulk-many");
+    const actor = await createSystemClinic(t.db, "bulk-many");
     const patient = await t.db.patient.create({
       data: { clinicId: actor.clinicId!, mrn: "BULK-2", familyName: "A", givenName: "B", birthDate: new Date("1950-01-01"), sex: "male", searchText: "x" },
     });
@@ -97,7 +90,7 @@ describe("insertRows", () => {
   });
 
   it("writes inside the caller's transaction: rolled back with it, committed with it", async () => {
-    const actor = await createClinic("bulk-atomic");
+    const actor = await createSystemClinic(t.db, "bulk-atomic");
     const patient = await t.db.patient.create({
       data: { clinicId: actor.clinicId!, mrn: "BULK-3", familyName: "A", givenName: "B", birthDate: new Date("1950-01-01"), sex: "male", searchText: "x" },
     });
@@ -121,7 +114,7 @@ describe("insertRows", () => {
   });
 
   it("with replaceOn, updates the stored row in place (id kept, other columns replaced) and inserts the rest", async () => {
-    const actor = await createClinic("bulk-replace");
+    const actor = await createSystemClinic(t.db, "bulk-replace");
     const patients = await Promise.all(
       ["R-1", "R-2"].map((mrn) =>
         t.db.patient.create({ data: { clinicId: actor.clinicId!, mrn, familyName: "A", givenName: "B", birthDate: new Date("1950-01-01"), sex: "male", searchText: "x" } }),
@@ -159,7 +152,7 @@ describe("insertRows", () => {
 
 describe("importAssessments", () => {
   it("evaluates a new patient from the file exactly as a re-evaluation from the database does", async () => {
-    const actor = await createClinic("bulk-evaluate");
+    const actor = await createSystemClinic(t.db, "bulk-evaluate");
     const result = await importAssessments(t.db, actor, { name: "sample.csv", content: SAMPLE }, { now: NOW });
     expect(result.blocked).toBe(false);
     expect(result.created.patients).toBeGreaterThan(0);

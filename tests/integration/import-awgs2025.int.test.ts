@@ -1,18 +1,17 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "csv-parse/sync";
-import { stringify } from "csv-stringify/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixturePath } from "../support/fixtures";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
+import { assessmentCsv, createSystemClinic } from "../support/import-data";
 import type { SystemActor } from "@/lib/data/access/actor";
-import { createDefaultThresholds, createThresholdVersion, getActiveThresholds } from "@/lib/data/evaluation/thresholds";
+import { createThresholdVersion, getActiveThresholds } from "@/lib/data/evaluation/thresholds";
 import { streamCohortCsv } from "@/lib/data/export/cohort-csv";
 import { importAssessments } from "@/lib/data/import/assessments";
 import { recomputeClinic } from "@/lib/data/jobs/recompute";
 import { recordAssessment } from "@/lib/data/patients/assessment";
 import { assessmentFormSchema } from "@/lib/validation/assessment-form";
-import type { Db } from "@/lib/data/db/client";
 import { decodeStoredEvaluation } from "@/lib/data/stored/values";
 import { getPatientPanel } from "@/lib/data/patients/panel";
 import { parsePanelParams, type PanelQuery } from "@/lib/validation/panel-query";
@@ -35,17 +34,6 @@ const COLUMNS_BEFORE_AWGS2025 = [
 ];
 
 let t: TestDatabase;
-
-async function createClinic(db: Db, slug: string): Promise<SystemActor> {
-  const clinic = await db.clinic.create({ data: { name: `Clinic ${slug}`, slug } });
-  await db.$transaction((tx) => createDefaultThresholds(tx, clinic.id, null));
-  return { kind: "system", clinicId: clinic.id, label: "test" };
-}
-
-function csv(rows: Record<string, string>[]): Buffer {
-  const headers = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  return Buffer.from(stringify([headers, ...rows.map((r) => headers.map((h) => r[h] ?? ""))]));
-}
 
 /** A woman of 76 at NOW with a normal grip (AWGS 2025 cut-off at 65+: 18 kg). */
 function visit(mrn: string, extra: Record<string, string> = {}): Record<string, string> {
@@ -83,7 +71,7 @@ afterAll(async () => t?.drop());
 
 describe(`AWGS 2025 and NICE columns through import and export (${process.env.TEST_DATABASE ?? "sqlite"})`, () => {
   it("imports a file without the new columns as before: no findings, no stops, the old export columns in their order, awgs2025 last", async () => {
-    const clinic = await createClinic(t.db, "old-file");
+    const clinic = await createSystemClinic(t.db, "old-file");
     const result = await run(clinic, SAMPLE);
     expect(result).toMatchObject({ blocked: false, rowsValid: 6, errors: [], warnings: [] });
     expect(result.created).toEqual({ patients: 6, observations: expect.any(Number), medications: 5 });
@@ -102,8 +90,8 @@ describe(`AWGS 2025 and NICE columns through import and export (${process.env.TE
   });
 
   it("reads yubi_wakka: 'smaller' at 65+ with a normal grip is AWGS 2025 at risk, 'bigger' is none; stored as a finding", async () => {
-    const clinic = await createClinic(t.db, "yubi");
-    const result = await run(clinic, csv([visit("Y-1", { yubi_wakka: "smaller" }), visit("Y-2", { yubi_wakka: "Bigger" }), visit("Y-3")]));
+    const clinic = await createSystemClinic(t.db, "yubi");
+    const result = await run(clinic, assessmentCsv([visit("Y-1", { yubi_wakka: "smaller" }), visit("Y-2", { yubi_wakka: "Bigger" }), visit("Y-3")]));
     expect(result).toMatchObject({ blocked: false, rowsValid: 3, errors: [] });
     const rows = await exportRows(clinic);
     expect(rows.get("Y-1")?.awgs2025).toBe("at_risk");
@@ -129,14 +117,14 @@ describe(`AWGS 2025 and NICE columns through import and export (${process.env.TE
     expect(await cohort("?c1.field=awgs2025&c1.op=is_not&c1.value=at_risk")).toEqual(["Y-2", "Y-3"]);
 
     // Importing the same file again changes nothing.
-    const again = await run(clinic, csv([visit("Y-1", { yubi_wakka: "smaller" }), visit("Y-2", { yubi_wakka: "Bigger" }), visit("Y-3")]));
+    const again = await run(clinic, assessmentCsv([visit("Y-1", { yubi_wakka: "smaller" }), visit("Y-2", { yubi_wakka: "Bigger" }), visit("Y-3")]));
     expect(again).toMatchObject({ blocked: false, unchanged: 3, updatedPatients: 0 });
     expect(await t.db.patientFinding.count({ where: { clinicId: clinic.clinicId } })).toBe(2);
   });
 
   it("refuses an unknown Yubi-wakka result, an unknown symptom code, and either without a visit date", async () => {
-    const clinic = await createClinic(t.db, "refused");
-    const result = await run(clinic, csv([
+    const clinic = await createSystemClinic(t.db, "refused");
+    const result = await run(clinic, assessmentCsv([
       visit("R-1", { yubi_wakka: "loose" }),
       visit("R-2", { b12_symptoms: "fatigue;tiredness" }),
       visit("R-3", { assessed_on: "", grip_strength_kg: "", b12_symptoms: "fatigue" }),
@@ -150,8 +138,8 @@ describe(`AWGS 2025 and NICE columns through import and export (${process.env.TE
   });
 
   it("reads b12_symptoms: with a NICE risk factor b12_test_due rests on NICE NG239, without a symptom on local policy", async () => {
-    const clinic = await createClinic(t.db, "symptoms");
-    const result = await run(clinic, csv([
+    const clinic = await createSystemClinic(t.db, "symptoms");
+    const result = await run(clinic, assessmentCsv([
       visit("S-1", { medications: "metformin@2018-01-01", b12_symptoms: "fatigue; PINS_AND_NEEDLES;fatigue" }),
       visit("S-2", { medications: "metformin@2018-01-01" }),
     ]));
@@ -167,14 +155,14 @@ describe(`AWGS 2025 and NICE columns through import and export (${process.env.TE
   });
 
   it("reads medications_stopped: a stopped cyanocobalamin no longer counts as treatment, on the visit date or its own date", async () => {
-    const clinic = await createClinic(t.db, "stops");
+    const clinic = await createSystemClinic(t.db, "stops");
     const rows = [
       visit("M-1", { assessed_on: "2026-03-01", medications: "cyanocobalamin", b12_value: "100", b12_unit: "pmol/L" }),
       visit("M-1", { assessed_on: "2026-09-01", medications_stopped: "cyanocobalamin" }),
       visit("M-2", { assessed_on: "2026-09-01", medications: "prednisolone@2026-01-01", medications_stopped: "cyanocobalamin@2026-08-15" }),
       visit("M-3", { assessed_on: "2026-03-01", medications: "cyanocobalamin", b12_value: "100", b12_unit: "pmol/L" }),
     ];
-    const result = await run(clinic, csv(rows));
+    const result = await run(clinic, assessmentCsv(rows));
     expect(result).toMatchObject({ blocked: false, rowsValid: 4, errors: [] });
     const exported = await exportRows(clinic);
     expect(exported.get("M-1")?.b12_on_treatment).toBe("false");
@@ -192,21 +180,21 @@ describe(`AWGS 2025 and NICE columns through import and export (${process.env.TE
     ]);
 
     // A later file stops a medicine stored by an earlier import: the stored row gets the stop date.
-    const later = await run(clinic, csv([visit("M-3", { assessed_on: "2026-10-01", grip_strength_kg: "", medications_stopped: "Cyanocobalamin@2026-09-20" })]));
+    const later = await run(clinic, assessmentCsv([visit("M-3", { assessed_on: "2026-10-01", grip_strength_kg: "", medications_stopped: "Cyanocobalamin@2026-09-20" })]));
     expect(later).toMatchObject({ blocked: false, updatedPatients: 1, unchanged: 0 });
     const m3 = await t.db.patientMedication.findMany({ where: { patientId: await patientId(clinic, "M-3") } });
     expect(m3.map((m) => m.stoppedOn?.toISOString())).toEqual(["2026-09-20T00:00:00.000Z"]);
     expect((await exportRows(clinic)).get("M-3")?.b12_on_treatment).toBe("false");
 
     // And again: nothing changes.
-    const again = await run(clinic, csv([visit("M-3", { assessed_on: "2026-10-01", grip_strength_kg: "", medications_stopped: "Cyanocobalamin@2026-09-20" })]));
+    const again = await run(clinic, assessmentCsv([visit("M-3", { assessed_on: "2026-10-01", grip_strength_kg: "", medications_stopped: "Cyanocobalamin@2026-09-20" })]));
     expect(again).toMatchObject({ blocked: false, updatedPatients: 0, unchanged: 1 });
     expect(await t.db.patientMedication.count({ where: { patientId: await patientId(clinic, "M-3") } })).toBe(1);
   });
 
   it("refuses a stop after the visit, a stop with no date on an undated row, the same medicine taken and stopped in one row, and one taken after its stop", async () => {
-    const clinic = await createClinic(t.db, "stop-errors");
-    const result = await run(clinic, csv([
+    const clinic = await createSystemClinic(t.db, "stop-errors");
+    const result = await run(clinic, assessmentCsv([
       visit("E-1", { medications_stopped: "omeprazole@2026-09-02" }),
       visit("E-2", { assessed_on: "", grip_strength_kg: "", medications_stopped: "omeprazole" }),
       visit("E-3", { medications: "omeprazole", medications_stopped: "omeprazole@2026-08-01" }),
@@ -226,8 +214,8 @@ describe(`AWGS 2025 and NICE columns through import and export (${process.env.TE
   });
 
   it("reads mma_nmol_l converted to µmol/L (never guessed), and refuses both MMA columns in one row", async () => {
-    const clinic = await createClinic(t.db, "mma");
-    const result = await run(clinic, csv([visit("N-1", { mma_nmol_l: "450" }), visit("N-2", { mma_umol_l: "0.3" })]));
+    const clinic = await createSystemClinic(t.db, "mma");
+    const result = await run(clinic, assessmentCsv([visit("N-1", { mma_nmol_l: "450" }), visit("N-2", { mma_umol_l: "0.3" })]));
     expect(result).toMatchObject({ blocked: false, errors: [] });
     const mma = await t.db.observation.findFirstOrThrow({ where: { patientId: await patientId(clinic, "N-1"), kind: "mma" } });
     expect(mma).toMatchObject({ reportedValue: "450", reportedUnit: "nmol/L" });
@@ -236,14 +224,14 @@ describe(`AWGS 2025 and NICE columns through import and export (${process.env.TE
     expect(rows.get("N-1")?.mma_umol_l).toBe("0.45");
     expect(rows.get("N-2")?.mma_umol_l).toBe("0.3");
 
-    const both = await run(clinic, csv([visit("N-3", { mma_umol_l: "0.3", mma_nmol_l: "300" }), visit("N-4", { mma_nmol_l: "0.45 umol" })]));
+    const both = await run(clinic, assessmentCsv([visit("N-3", { mma_umol_l: "0.3", mma_nmol_l: "300" }), visit("N-4", { mma_nmol_l: "0.45 umol" })]));
     expect(both.blocked).toBe(true);
     expect(both.errors.map((e) => [e.row, e.column])).toEqual([[2, "mma_nmol_l"], [3, "mma_nmol_l"]]);
   });
 
   it("switching the AWGS edition to 2025 re-evaluates everyone: tiers, the edition in force and the explanations follow", async () => {
-    const clinic = await createClinic(t.db, "edition");
-    await run(clinic, csv([visit("A-1", { yubi_wakka: "smaller" }), visit("A-2")]));
+    const clinic = await createSystemClinic(t.db, "edition");
+    await run(clinic, assessmentCsv([visit("A-1", { yubi_wakka: "smaller" }), visit("A-2")]));
     const before = await storedEvaluation(clinic, "A-1");
     expect(before.snapshot.tier).toBe("low");
     expect(before.full.awgsEditionInForce).toBe(2019);
@@ -264,8 +252,8 @@ describe(`AWGS 2025 and NICE columns through import and export (${process.env.TE
   });
 
   it("the assessment form records a Yubi-wakka result and B12 symptoms as findings, audited, and the evaluation reads them", async () => {
-    const clinic = await createClinic(t.db, "form");
-    await run(clinic, csv([visit("F-1", { medications: "metformin@2018-01-01", b12_value: "300", b12_unit: "pmol/L", assessed_on: "2025-06-01" })]));
+    const clinic = await createSystemClinic(t.db, "form");
+    await run(clinic, assessmentCsv([visit("F-1", { medications: "metformin@2018-01-01", b12_value: "300", b12_unit: "pmol/L", assessed_on: "2025-06-01" })]));
     const id = await patientId(clinic, "F-1");
     const { version } = await t.db.patient.findUniqueOrThrow({ where: { id }, select: { version: true } });
     const entry = assessmentFormSchema.parse({ patientId: id, expectedVersion: String(version), visitDate: "2026-11-20", yubiWakka: "smaller", b12Symptom_pins_and_needles: "on" });
@@ -289,13 +277,13 @@ describe(`AWGS 2025 and NICE columns through import and export (${process.env.TE
   });
 
   it("rounds the export's measure cells against the clinic's cut-offs, not only the reference defaults", async () => {
-    const clinic = await createClinic(t.db, "precision");
+    const clinic = await createSystemClinic(t.db, "precision");
     const current = await getActiveThresholds(t.db, clinic.clinicId, NOW);
     const values = structuredClone(current.values);
     values.ewgsop2.gripKg.female = 22;
     await createThresholdVersion(t.db, clinic, { values, effectiveFrom: new Date("2026-01-01T00:00:00Z"), note: "Local dynamometer" }, NOW);
     // 21.97 kg is below the clinic's 22 kg: printed "22" it would sit beside "probable" on the wrong side.
-    await run(clinic, csv([visit("P-1", { grip_strength_kg: "21.97" })]));
+    await run(clinic, assessmentCsv([visit("P-1", { grip_strength_kg: "21.97" })]));
     const row = (await exportRows(clinic)).get("P-1");
     expect(row).toMatchObject({ ewgsop2: "probable", grip_strength_kg: "21.97" });
     // A snapshot without stored cells (written before they were) has them computed at export time, against the same set.

@@ -4,17 +4,15 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { parse } from "csv-parse/sync";
-import { stringify } from "csv-stringify/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixturePath } from "../support/fixtures";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
+import { assessmentCsv, createSystemClinic } from "../support/import-data";
 import type { SystemActor } from "@/lib/data/access/actor";
 import { verifyAuditChain } from "@/lib/data/audit/log";
 import { streamCohortCsv, type CohortExportOptions } from "@/lib/data/export/cohort-csv";
 import { importAssessments, type ImportOptions } from "@/lib/data/import/assessments";
 import { recomputeClinic, recomputeLockKey } from "@/lib/data/jobs/recompute";
-import { createDefaultThresholds } from "@/lib/data/evaluation/thresholds";
-import type { Db } from "@/lib/data/db/client";
 
 const NOW = new Date("2026-11-21T00:00:00Z");
 const CONTRACT = fixturePath("contract");
@@ -27,17 +25,6 @@ const exec = promisify(execFile);
 let t: TestDatabase;
 let clinicA: SystemActor;
 let clinicB: SystemActor;
-
-async function createClinic(db: Db, slug: string): Promise<SystemActor> {
-  const clinic = await db.clinic.create({ data: { name: `Clinic ${slug}`, slug } });
-  await db.$transaction((tx) => createDefaultThresholds(tx, clinic.id, null));
-  return { kind: "system", clinicId: clinic.id, label: "test" };
-}
-
-function csv(rows: Record<string, string>[]): Buffer {
-  const headers = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  return Buffer.from(stringify([headers, ...rows.map((r) => headers.map((h) => r[h] ?? ""))]));
-}
 
 function newPatientRow(mrn: string, extra: Record<string, string> = {}): Record<string, string> {
   return { mrn, family_name: "Test", given_name: mrn, birth_date: "1950-05-05", sex: "female", assessed_on: "2026-09-01", grip_strength_kg: "14.0", ...extra };
@@ -73,14 +60,14 @@ function expectMatchesContract(rows: Record<string, string>[]) {
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  clinicA = await createClinic(t.db, "clinic-a");
-  clinicB = await createClinic(t.db, "clinic-b");
+  clinicA = await createSystemClinic(t.db, "clinic-a");
+  clinicB = await createSystemClinic(t.db, "clinic-b");
 });
 afterAll(async () => t?.drop());
 
 describe(`assessment import, cohort export and recompute (${process.env.TEST_DATABASE ?? "sqlite"})`, () => {
   it("reports an unknown column by name and writes nothing", async () => {
-    const content = csv([{ ...newPatientRow("U-1"), grip_kg: "20" }]);
+    const content = assessmentCsv([{ ...newPatientRow("U-1"), grip_kg: "20" }]);
     const result = await run(clinicA, content, { skipInvalid: true });
     expect(result.blocked).toBe(true);
     expect(result.errors).toContainEqual(expect.objectContaining({ row: 1, column: "grip_kg", message: expect.stringContaining('"grip_kg"') }));
@@ -88,7 +75,7 @@ describe(`assessment import, cohort export and recompute (${process.env.TEST_DAT
   });
 
   it("writes nothing when one row is invalid, and lists row, column and reason", async () => {
-    const content = csv([newPatientRow("T-1"), newPatientRow("T-2", { grip_strength_kg: "250" }), newPatientRow("T-3", { birth_date: "" })]);
+    const content = assessmentCsv([newPatientRow("T-1"), newPatientRow("T-2", { grip_strength_kg: "250" }), newPatientRow("T-3", { birth_date: "" })]);
     const result = await run(clinicA, content);
     expect(result.blocked).toBe(true);
     expect(result.rowsTotal).toBe(3);
@@ -145,7 +132,7 @@ describe(`assessment import, cohort export and recompute (${process.env.TEST_DAT
   });
 
   it("rejects a birth date that differs from the clinic's record, naming both", async () => {
-    const content = csv([{ mrn: "EX-001", birth_date: "1948-03-03", assessed_on: "2026-11-01", grip_strength_kg: "21" }, { mrn: "EX-002", assessed_on: "2026-11-01", grip_strength_kg: "20" }]);
+    const content = assessmentCsv([{ mrn: "EX-001", birth_date: "1948-03-03", assessed_on: "2026-11-01", grip_strength_kg: "21" }, { mrn: "EX-002", assessed_on: "2026-11-01", grip_strength_kg: "20" }]);
     const before = await dataCounts();
     const result = await run(clinicA, content);
     expect(result.blocked).toBe(true);
@@ -154,7 +141,7 @@ describe(`assessment import, cohort export and recompute (${process.env.TEST_DAT
   });
 
   it("rejects rows of one MRN that disagree with each other", async () => {
-    const content = csv([newPatientRow("C-1"), newPatientRow("C-1", { sex: "male", assessed_on: "2026-10-01" })]);
+    const content = assessmentCsv([newPatientRow("C-1"), newPatientRow("C-1", { sex: "male", assessed_on: "2026-10-01" })]);
     const result = await run(clinicA, content);
     expect(result.errors).toEqual([
       { row: 2, column: "mrn", message: "Not imported: patient C-1 has a problem reported in row 3." },
@@ -163,7 +150,7 @@ describe(`assessment import, cohort export and recompute (${process.env.TEST_DAT
   });
 
   it("with skipInvalid writes the valid rows, lists the rest, and keeps unknown medicines as free text", async () => {
-    const content = csv([
+    const content = assessmentCsv([
       newPatientRow("S-1", { medications: "metformin@2020-01-01;herbal tonic" }),
       newPatientRow("S-2", { gait_speed_m_s: "12,5" }),
       { mrn: "EX-003", assessed_on: "2026-11-01", grip_strength_kg: "15.5" },
@@ -181,7 +168,7 @@ describe(`assessment import, cohort export and recompute (${process.env.TEST_DAT
   });
 
   it("exports a formula-like name neutralised", async () => {
-    const content = csv([newPatientRow("N-1", { family_name: '=HYPERLINK("http://evil","x")', given_name: "-cmd" })]);
+    const content = assessmentCsv([newPatientRow("N-1", { family_name: '=HYPERLINK("http://evil","x")', given_name: "-cmd" })]);
     expect((await run(clinicA, content)).blocked).toBe(false);
     const row = (await exportRows(clinicA)).find((r) => r.mrn === "N-1");
     expect(row?.family_name).toBe(`'=HYPERLINK("http://evil","x")`);
@@ -198,7 +185,7 @@ describe(`assessment import, cohort export and recompute (${process.env.TEST_DAT
   });
 
   it("keeps clinics apart: the same MRN in another clinic is another patient, never exported by the first", async () => {
-    const result = await run(clinicB, csv([newPatientRow("EX-001", { family_name: "OtherClinic", birth_date: "1960-01-01" }), newPatientRow("B-ONLY")]));
+    const result = await run(clinicB, assessmentCsv([newPatientRow("EX-001", { family_name: "OtherClinic", birth_date: "1960-01-01" }), newPatientRow("B-ONLY")]));
     expect(result).toMatchObject({ blocked: false, created: { patients: 2 } });
     const a = await exportRows(clinicA);
     expect(a.some((r) => r.mrn === "B-ONLY" || r.family_name === "OtherClinic")).toBe(false);
@@ -211,7 +198,7 @@ describe(`assessment import, cohort export and recompute (${process.env.TEST_DAT
 
   it("handles batches larger than the database's bind-parameter limit", async () => {
     const rows = Array.from({ length: 1_200 }, (_, i) => newPatientRow(`L-${String(i).padStart(4, "0")}`, { medications: "omeprazole" }));
-    const content = csv(rows);
+    const content = assessmentCsv(rows);
     const first = await run(clinicB, content, { batchSize: 5_000 });
     expect(first).toMatchObject({ blocked: false, created: { patients: 1_200, observations: 1_200, medications: 1_200 } });
     const again = await run(clinicB, content, { batchSize: 5_000 });
@@ -224,7 +211,7 @@ describe(`assessment import, cohort export and recompute (${process.env.TEST_DAT
   it("leaves the database unchanged when the import fails midway", async () => {
     const before = await dataCounts();
     const auditBefore = await t.db.auditEvent.count();
-    const content = csv(["F-1", "F-2", "F-3", "F-4", "F-5"].map((mrn) => newPatientRow(mrn)));
+    const content = assessmentCsv(["F-1", "F-2", "F-3", "F-4", "F-5"].map((mrn) => newPatientRow(mrn)));
     let calls = 0;
     await expect(
       run(clinicA, content, {
@@ -262,7 +249,7 @@ describe(`assessment import, cohort export and recompute (${process.env.TEST_DAT
   });
 
   it("imports and exports through the CLI", async () => {
-    const cliClinic = await createClinic(t.db, "cli");
+    const cliClinic = await createSystemClinic(t.db, "cli");
     const dir = mkdtempSync(path.join(tmpdir(), "sarc-cli-"));
     try {
       const env = { ...process.env, DATABASE_URL: t.url, NODE_ENV: "test" as const };
@@ -279,7 +266,7 @@ describe(`assessment import, cohort export and recompute (${process.env.TEST_DAT
       expect(await t.db.patient.count({ where: { clinicId: cliClinic.clinicId } })).toBe(6);
 
       const bad = path.join(dir, "bad.csv");
-      writeFileSync(bad, csv([newPatientRow("Z-1", { grip_strength_kg: "abc" })]));
+      writeFileSync(bad, assessmentCsv([newPatientRow("Z-1", { grip_strength_kg: "abc" })]));
       const failed = await cli("import", bad).then(
         () => null,
         (error: { code: number; stdout: string }) => error,

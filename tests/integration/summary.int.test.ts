@@ -10,7 +10,11 @@ import { getCohortReport } from "@/lib/data/reports/cohort-report";
 import { exportSummaryCsv, getClinicAggregates, getClinicSummary } from "@/lib/data/reports/summary";
 import { ageInYears } from "@/lib/domain/dates";
 import { DEIDENTIFIED_COLUMNS } from "@/lib/domain/deidentified-row";
-import { AWGS2019_FINDINGS, EWGSOP2_FINDINGS, ageBandOf, type ClinicAggregates } from "@/lib/domain/summary-tables";
+import { ageBandOf, type ClinicAggregates } from "@/lib/domain/summary-tables";
+import { createThresholdVersion, getActiveThresholds } from "@/lib/data/evaluation/thresholds";
+import { importAssessments } from "@/lib/data/import/assessments";
+import { recomputeClinic } from "@/lib/data/jobs/recompute";
+import type { AwgsEdition } from "@/lib/domain/types";
 import { parsePanelQuery } from "@/lib/validation/panel-query";
 import type { Actor } from "@/lib/data/access/actor";
 
@@ -28,8 +32,17 @@ afterAll(async () => {
   await t.drop();
 });
 
+/**
+ * "Any sarcopenia finding" written out by hand (docs/design.md#categories): EWGSOP2 probable or
+ * worse, or the AWGS edition in force possible or worse (AWGS 2025 "at risk" is not a finding).
+ */
+function handFinding(s: { ewgsop2: string; awgs2019: string; awgs2025: string | null }, edition: AwgsEdition): boolean {
+  if (["probable", "confirmed", "severe"].includes(s.ewgsop2)) return true;
+  return edition === 2025 ? s.awgs2025 === "possible" || s.awgs2025 === "sarcopenia" : ["possible", "sarcopenia", "severe"].includes(s.awgs2019);
+}
+
 /** The same aggregates the slow way: every patient of the clinic loaded and counted in JavaScript. */
-async function countByHand(clinicId: string, now: Date): Promise<ClinicAggregates> {
+async function countByHand(clinicId: string, now: Date, awgsEdition: AwgsEdition = 2019): Promise<ClinicAggregates> {
   const patients = await t.db.patient.findMany({
     where: { clinicId },
     select: {
@@ -55,7 +68,7 @@ async function countByHand(clinicId: string, now: Date): Promise<ClinicAggregate
     const d = demographics.get(`${band}|${p.sex}`) ?? { band, sex: p.sex, patients: 0, high: 0, sarcopenia: 0 };
     d.patients += 1;
     if (s?.tier === "high") d.high += 1;
-    if (s && ((EWGSOP2_FINDINGS as string[]).includes(s.ewgsop2) || (AWGS2019_FINDINGS as string[]).includes(s.awgs2019))) d.sarcopenia += 1;
+    if (s && handFinding(s, awgsEdition)) d.sarcopenia += 1;
     demographics.set(`${band}|${p.sex}`, d);
     for (const f of p.flags) {
       const entry = flags.get(f.code) ?? { code: f.code, due: 0, overdue: 0 };
@@ -64,7 +77,7 @@ async function countByHand(clinicId: string, now: Date): Promise<ClinicAggregate
       flags.set(f.code, entry);
     }
   }
-  return { patients: patients.length, snapshots: [...snapshots.values()], demographics: [...demographics.values()], flags: [...flags.values()], b12ByMedicines: [...medicines.values()] };
+  return { patients: patients.length, awgsEdition, snapshots: [...snapshots.values()], demographics: [...demographics.values()], flags: [...flags.values()], b12ByMedicines: [...medicines.values()] };
 }
 
 function normalise(x: ClinicAggregates) {
@@ -103,6 +116,47 @@ describe("clinic summary aggregates", () => {
     // Counted in slices of ids, the whole clinic gives the same numbers as one pass.
     const sliced = await getClinicAggregates(t.db, actor, TEST_NOW, panelWhere(actor, parsePanelQuery({}), TEST_NOW, DEFAULT_FLAG_LIFECYCLE), 7);
     expect(normalise(sliced)).toEqual(normalise(await getClinicAggregates(t.db, actor, TEST_NOW)));
+  });
+});
+
+describe("prevalence under the AWGS edition in force", () => {
+  it("counts 'any sarcopenia finding' by AWGS 2019 by default and by the AWGS 2025 categories once the clinic switches, and says which", async () => {
+    const c = await createTestClinic(t.db, { slug: "gamma", patients: 60, seed: 13 });
+    // A man of 56 with a grip of 30 kg: EWGSOP2 none (< 27 kg), no AWGS 2019 finding, AWGS 2025 possible (50–64: < 34 kg).
+    const csv = "mrn,family_name,given_name,birth_date,sex,assessed_on,grip_strength_kg\nG-56,Band,Fifty,1970-06-01,male,2026-10-01,30.0\n";
+    expect(await importAssessments(t.db, c.actors.admin, { name: "g.csv", content: Buffer.from(csv) }, { now: TEST_NOW })).toMatchObject({ blocked: false, errors: [] });
+    const man = await t.db.riskSnapshot.findFirstOrThrow({ where: { clinicId: c.clinicId, patient: { mrn: "G-56" } } });
+    expect([man.ewgsop2, man.awgs2019, man.awgs2025]).toEqual(["none", expect.not.stringMatching(/possible|sarcopenia|severe/), "possible"]);
+
+    const prevalenceCell = async (band: string, sex: string) => {
+      const table = (await getClinicSummary(t.db, c.actors.clinician, TEST_NOW)).tables.find((tb) => tb.id === "prevalence")!;
+      return { caption: table.caption, cell: table.rows.find((row) => row.key === band && row.subkey === sex)!.cells.sarcopenia! };
+    };
+    const before = await getClinicAggregates(t.db, c.actors.clinician, TEST_NOW);
+    expect(before.awgsEdition).toBe(2019);
+    expect(normalise(before)).toEqual(normalise(await countByHand(c.clinicId, TEST_NOW, 2019)));
+    const under60Before = await prevalenceCell("under-60", "male");
+    expect(under60Before.caption).toContain("AWGS 2019 possible or worse: the edition in force");
+
+    const current = await getActiveThresholds(t.db, c.clinicId, TEST_NOW);
+    const values = structuredClone(current.values);
+    values.awgs2025.drivesTiersAndFlags = true;
+    await createThresholdVersion(t.db, c.actors.admin, { values, effectiveFrom: new Date("2026-11-01T00:00:00Z"), note: "AWGS 2025 supersedes 2019" }, TEST_NOW);
+    await recomputeClinic(t.db, c.actors.admin, { now: TEST_NOW });
+
+    const after = await getClinicAggregates(t.db, c.actors.clinician, TEST_NOW);
+    expect(after.awgsEdition).toBe(2025);
+    expect(normalise(after)).toEqual(normalise(await countByHand(c.clinicId, TEST_NOW, 2025)));
+    // Counted by the 2019 rule the same snapshots would give another number: the 2025 categories are what is counted.
+    const by2019 = await countByHand(c.clinicId, TEST_NOW, 2019);
+    const total = (x: ClinicAggregates) => x.demographics.reduce((sum, d) => sum + d.sarcopenia, 0);
+    expect(total(after)).not.toBe(total(by2019));
+    const under60After = await prevalenceCell("under-60", "male");
+    expect(under60After.caption).toContain("AWGS 2025 possible sarcopenia or sarcopenia: the edition in force");
+    expect(under60After.cell.count).toBe(under60Before.cell.count! + 1);
+    // Analysts still see small cells suppressed under the new edition.
+    const analyst = (await getClinicSummary(t.db, c.actors.analyst, TEST_NOW)).tables.flatMap((tb) => tb.rows.flatMap((row) => Object.values(row.cells)));
+    for (const cell of analyst) if (cell.count !== null) expect(cell.count === 0 || cell.count >= 5).toBe(true);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { measureCells } from "@/lib/domain/csv-export";
-import { cutOffsFor, displayMeasure, displayValue, type DisplayQuantity } from "@/lib/domain/display-precision";
+import { cutOffsFor, displayMeasure, displayText, displayValue, type DisplayQuantity } from "@/lib/domain/display-precision";
 import { compare } from "@/lib/domain/reasons";
 import { DEFAULT_THRESHOLDS } from "@/lib/domain/thresholds";
 import { toCanonical } from "@/lib/domain/units";
@@ -101,5 +101,34 @@ describe("a printed value is never on the other side of a cut-off from the value
     const t = withThresholds((v) => void (v.ewgsop2.gripKg.male = 30));
     expect(measureCells([obs("grip_strength", 29.98)], NOW).grip_strength_kg).toBe(30);
     expect(measureCells([obs("grip_strength", 29.98)], NOW, t).grip_strength_kg).toBe(29.98);
+  });
+});
+
+describe("the panel table's cells (displayText): the column's decimals, more only where a cut-off needs them", () => {
+  it("a grip of 26.99 kg prints 26.99 beside 'probable' (men < 27 kg), where the panel printed 27.0", () => {
+    const h = history({ sex: "male", observations: [obs("grip_strength", 26.99)] });
+    expect(evaluate(h).ewgsop2.category).toBe("probable");
+    expect(displayText("grip_strength", 26.99, 1, DEFAULT_THRESHOLDS)).toBe("26.99");
+    expect((26.99).toFixed(1)).toBe("27.0"); // what the panel printed before
+  });
+
+  it("just above the cut-off, 27.01 kg prints 27.0 beside 'none': rounding stays on the value's side", () => {
+    const h = history({ sex: "male", observations: [obs("grip_strength", 27.01)] });
+    expect(evaluate(h).ewgsop2.category).toBe("none");
+    expect(displayText("grip_strength", 27.01, 1, DEFAULT_THRESHOLDS)).toBe("27.0");
+    expect(displayText("grip_strength", 27, 1, DEFAULT_THRESHOLDS)).toBe("27.0");
+  });
+
+  it("keeps the column's decimals far from a cut-off, for gait speed and B12 too", () => {
+    expect(displayText("grip_strength", 25, 1, DEFAULT_THRESHOLDS)).toBe("25.0");
+    expect(displayText("grip_strength", 31.26, 1, DEFAULT_THRESHOLDS)).toBe("31.3");
+    expect(displayText("gait_speed", 1.1, 2, DEFAULT_THRESHOLDS)).toBe("1.10");
+    expect(displayText("b12_total", 250.4, 0, DEFAULT_THRESHOLDS)).toBe("250");
+  });
+
+  it("follows the clinic's cut-offs", () => {
+    const t = withThresholds((v) => void (v.ewgsop2.gripKg.male = 30));
+    expect(displayText("grip_strength", 29.98, 1, DEFAULT_THRESHOLDS)).toBe("30.0");
+    expect(displayText("grip_strength", 29.98, 1, t)).toBe("29.98");
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { renderMarkdown } from "@/lib/docs/markdown";
 import { REFERENCE_SECTION } from "@/lib/docs/reference-sections";
 import { EXPORT_COLUMNS } from "@/lib/domain/csv-export";
-import { CONDITION_MAPPINGS, LOCAL_SYSTEM, OBSERVATION_CODES, RXNORM_CLINICAL_DRUGS } from "@/lib/domain/fhir-codes";
+import { B12_SYMPTOM_MAPPINGS, CONDITION_MAPPINGS, LOCAL_SYSTEM, OBSERVATION_CODES, RXNORM_CLINICAL_DRUGS, YUBI_WAKKA_RESULT_SYSTEM } from "@/lib/domain/fhir-codes";
 import { B12_SYMPTOM_LABELS } from "@/lib/domain/b12-symptoms";
 import { GLIS_DEFINITION } from "@/lib/domain/glis";
 import { AWGS2019_LABELS, AWGS2025_LABELS, B12_STATUS_LABELS, EWGSOP2_LABELS, TIER_LABELS } from "@/lib/domain/labels";
@@ -129,6 +129,13 @@ describe("the clinical reference describes what the engine does", () => {
     }
     for (const condition of CONDITION_MAPPINGS) expect(reference, condition.code).toContain(condition.code);
     for (const drug of RXNORM_CLINICAL_DRUGS) expect(reference, drug.rxnorm).toContain(drug.rxnorm);
+    for (const symptom of B12_SYMPTOM_MAPPINGS) {
+      const row = rows.find((r) => r.includes(`| ${symptom.code} |`));
+      expect(row, symptom.code).toBeDefined();
+      expect(row, symptom.code).toContain(`\`${symptom.symptom}\``);
+      expect(row, symptom.code).toMatch(symptom.confirmed ? /\| confirmed \|$/ : /\(code unconfirmed\)/);
+    }
+    expect(reference).toContain(YUBI_WAKKA_RESULT_SYSTEM);
   });
 
   it("states the unit conversions the engine uses", () => {

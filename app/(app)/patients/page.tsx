@@ -64,6 +64,7 @@ export default async function PatientsPage({ searchParams }: { searchParams: Sea
             load={getPatientPanel(db, actor, query, now)}
             query={query}
             now={now}
+            thresholds={thresholds.values}
             windowStart={addMonthsUtc(now, -lookBackMonths)}
             lookBackMonths={lookBackMonths}
             viewQuery={viewQuery}

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { PanelPage } from "@/lib/data/patients/panel";
 import { TIER_LABELS } from "@/lib/domain/labels";
+import type { ThresholdValues } from "@/lib/domain/thresholds";
 import { TIERS } from "@/lib/domain/types";
 import { PAGE_SIZES, panelQueryString, type PanelQuery } from "@/lib/validation/panel-query";
 import { CohortDownload } from "./cohort-download";
@@ -56,10 +57,12 @@ function Pager({ query, panel }: { query: PanelQuery; panel: PanelPage }) {
  * The worklist itself, streamed in under a skeleton: counts per tier, how many match, the table
  * and the pager; the cohort's downloads last, below the rows a clinician came for.
  */
-export async function PanelResults({ load, query, now, windowStart, lookBackMonths, viewQuery, canExport }: {
+export async function PanelResults({ load, query, now, thresholds, windowStart, lookBackMonths, viewQuery, canExport }: {
   load: Promise<PanelPage>;
   query: PanelQuery;
   now: Date;
+  /** The clinic's cut-offs, which the printed results must not contradict. */
+  thresholds: ThresholdValues;
   windowStart: Date;
   lookBackMonths: number;
   viewQuery: string;
@@ -76,7 +79,7 @@ export async function PanelResults({ load, query, now, windowStart, lookBackMont
           {panel.total === 0 ? "No patients match these filters." : `Showing ${first}–${last} of ${panel.total.toLocaleString("en")} ${panel.total === 1 ? "patient" : "patients"}`}
         </p>
       </div>
-      <PanelTable rows={panel.rows} query={query} now={now} windowStart={windowStart} lookBackMonths={lookBackMonths} />
+      <PanelTable rows={panel.rows} query={query} now={now} thresholds={thresholds} windowStart={windowStart} lookBackMonths={lookBackMonths} />
       <Pager query={query} panel={panel} />
       {canExport ? (
         <p className="small">

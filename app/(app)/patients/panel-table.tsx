@@ -1,10 +1,12 @@
 import Link from "next/link";
 import type { PanelRow } from "@/lib/data/patients/panel";
 import { ageInYears } from "@/lib/domain/dates";
+import { displayText, type DisplayQuantity } from "@/lib/domain/display-precision";
+import type { ThresholdValues } from "@/lib/domain/thresholds";
 import { FLAG_LABELS, TIER_LABELS } from "@/lib/domain/labels";
 import { isOwnKey, ownValue } from "@/lib/domain/own-keys";
 import { panelQueryString, type PanelQuery, type PanelSort } from "@/lib/validation/panel-query";
-import { formatDate, formatNumber } from "@/components/format";
+import { formatDate } from "@/components/format";
 import { TierBadge } from "@/components/tier-badge";
 
 /**
@@ -37,13 +39,17 @@ function SortHeader({ query, sort, label, className }: { query: PanelQuery; sort
 /**
  * A latest result with its date. One taken before the look-back window still shows (it is the
  * latest on record) but is marked as not used by the evaluation, which only reads the window.
+ * Printed with the clinic's cut-offs in view (lib/domain/display-precision.ts): never on the other
+ * side of a cut-off from the value that set the patient's category (26.99 kg, not "27.0").
  */
-function Measure({ value, unit, at, digits, windowStart, lookBackMonths }: { value: number | null; unit: string; at: Date | null; digits: number; windowStart: Date; lookBackMonths: number }) {
+function Measure({ quantity, value, unit, at, digits, thresholds, windowStart, lookBackMonths }: {
+  quantity: DisplayQuantity; value: number | null; unit: string; at: Date | null; digits: number; thresholds: ThresholdValues; windowStart: Date; lookBackMonths: number;
+}) {
   if (value === null) return <span className="muted">—</span>;
   const isOld = at !== null && at < windowStart;
   return (
     <span className={isOld ? "measure old" : "measure"}>
-      <span className="nowrap measure-value">{formatNumber(value, digits)} {unit}</span>
+      <span className="nowrap measure-value">{displayText(quantity, value, digits, thresholds)} {unit}</span>
       <br />
       <span className="muted small nowrap">{formatDate(at)}</span>{" "}
       {isOld ? (
@@ -56,8 +62,10 @@ function Measure({ value, unit, at, digits, windowStart, lookBackMonths }: { val
 }
 
 /** The worklist: one compact row per patient, tier first, every date as YYYY-MM-DD. */
-export function PanelTable({ rows, query, now, windowStart, lookBackMonths }: { rows: PanelRow[]; query: PanelQuery; now: Date; windowStart: Date; lookBackMonths: number }) {
-  const window = { windowStart, lookBackMonths };
+export function PanelTable({ rows, query, now, thresholds, windowStart, lookBackMonths }: {
+  rows: PanelRow[]; query: PanelQuery; now: Date; thresholds: ThresholdValues; windowStart: Date; lookBackMonths: number;
+}) {
+  const window = { thresholds, windowStart, lookBackMonths };
   return (
     <div className="table-wrap panel-table-wrap">
       <table className="data panel-table" aria-describedby="not-used-note" role="table">
@@ -99,9 +107,9 @@ export function PanelTable({ rows, query, now, windowStart, lookBackMonths }: { 
                   </ul>
                 )}
               </td>
-              <td role="cell" className="num" data-label="Grip strength"><Measure value={row.latestGripKg} unit="kg" at={row.latestGripAt} digits={1} {...window} /></td>
-              <td role="cell" className="num" data-label="Gait speed"><Measure value={row.latestGaitMs} unit="m/s" at={row.latestGaitAt} digits={2} {...window} /></td>
-              <td role="cell" className="num" data-label="Serum B12"><Measure value={row.latestB12Pmol} unit="pmol/L" at={row.latestB12At} digits={0} {...window} /></td>
+              <td role="cell" className="num" data-label="Grip strength"><Measure quantity="grip_strength" value={row.latestGripKg} unit="kg" at={row.latestGripAt} digits={1} {...window} /></td>
+              <td role="cell" className="num" data-label="Gait speed"><Measure quantity="gait_speed" value={row.latestGaitMs} unit="m/s" at={row.latestGaitAt} digits={2} {...window} /></td>
+              <td role="cell" className="num" data-label="Serum B12"><Measure quantity="b12_total" value={row.latestB12Pmol} unit="pmol/L" at={row.latestB12At} digits={0} {...window} /></td>
               <td role="cell" className="nowrap" data-label="Last assessed">{formatDate(row.lastAssessedAt)}</td>
               <td role="cell" data-label="Clinician">{row.clinicianName ?? <span className="muted">—</span>}</td>
             </tr>

@@ -18,7 +18,7 @@ import { runImport, type ImportJobStatus } from "./run";
  * FHIR counts.
  *
  * Idempotent: observations and medications carry sourceRef `fhir:<resourceType>/<id>` and one
- * already stored for the patient is skipped; a condition code the patient already has is
+ * already stored for the patient is skipped (so are findings, by the same source reference); a condition code the patient already has is
  * skipped; a patient (matched by MRN) is updated only when its demographics differ.
  */
 
@@ -36,6 +36,8 @@ export interface FhirImportResult {
   observations: { created: number; existing: number };
   medications: { created: number; existing: number; freeText: number };
   conditions: { created: number; existing: number; ignored: number };
+  /** B12 symptoms and signs and Yubi-wakka results (from Conditions and Observations). */
+  findings: { created: number; existing: number };
   /** Resources of types this importer does not read, by type. */
   skippedByType: Record<string, number>;
   /** Resources deliberately not imported (entered-in-error, cancelled…), by reason. */
@@ -77,6 +79,7 @@ export async function importFhir(db: Db, actor: Actor, files: readonly FhirImpor
     observations: { created: 0, existing: 0 },
     medications: { created: 0, existing: 0, freeText: 0 },
     conditions: { created: 0, existing: 0, ignored },
+    findings: { created: 0, existing: 0 },
     skippedByType: reading.skippedByType,
     skippedByStatus: reading.skippedByStatus,
     rejected: reading.rejected,
@@ -89,6 +92,7 @@ export async function importFhir(db: Db, actor: Actor, files: readonly FhirImpor
       result.observations = totals.observations;
       result.medications = totals.medications;
       result.conditions = { ...totals.conditions, ignored };
+      result.findings = totals.findings;
     }
     const summary = {
       files: files.map((f) => f.name),
@@ -97,6 +101,7 @@ export async function importFhir(db: Db, actor: Actor, files: readonly FhirImpor
       observations: result.observations,
       medications: result.medications,
       conditions: result.conditions,
+      findings: result.findings,
       skippedByType: result.skippedByType,
       skippedByStatus: result.skippedByStatus,
       rejectedCount: result.rejected.length,
@@ -119,7 +124,7 @@ export async function importFhir(db: Db, actor: Actor, files: readonly FhirImpor
         entityId: jobId,
         detail: {
           format: "fhir", files: files.length, sha256, status, dryRun, blocked: result.blocked, resources: result.resources,
-          patients: result.patients, observations: result.observations, medications: result.medications, conditions: result.conditions,
+          patients: result.patients, observations: result.observations, medications: result.medications, conditions: result.conditions, findings: result.findings,
           rejected: result.rejected.length, errors: result.errors.length, ...(failure ? { failure } : {}),
           ...(totals && status === "completed" ? { patientIds: { created: totals.createdPatientIds, updated: totals.updatedPatientIds } } : {}),
         },

@@ -390,6 +390,8 @@ export interface PlanTotals {
   observations: { created: number; existing: number };
   medications: { created: number; existing: number; freeText: number };
   conditions: { created: number; existing: number };
+  /** B12 symptoms and signs and Yubi-wakka results. */
+  findings: { created: number; existing: number };
   unchangedRows: number;
   createdPatientIds: string[];
   updatedPatientIds: string[];
@@ -401,6 +403,7 @@ export function emptyTotals(): PlanTotals {
     observations: { created: 0, existing: 0 },
     medications: { created: 0, existing: 0, freeText: 0 },
     conditions: { created: 0, existing: 0 },
+    findings: { created: 0, existing: 0 },
     unchangedRows: 0,
     createdPatientIds: [],
     updatedPatientIds: [],
@@ -426,6 +429,8 @@ export function addToTotals(totals: PlanTotals, planned: readonly PlannedPatient
     totals.medications.freeText += p.medications.filter((m) => m.value.catalogueId === null).length;
     totals.conditions.created += p.conditions.length;
     totals.conditions.existing += p.existing.conditions;
+    totals.findings.created += p.findings.length;
+    totals.findings.existing += p.existing.findings;
     totals.unchangedRows += p.unchangedRows;
   }
 }

@@ -1,8 +1,8 @@
 import "server-only";
 import { countUnder } from "@/lib/domain/own-keys";
 import {
-  isObject, mapCondition, mapMedication, mapObservation, mapPatient,
-  type Json, type MappedCondition, type MappedMedication, type MappedObservation, type MappedPatient, type Rejection,
+  isObject, mapCondition, mapFinding, mapMedication, mapObservation, mapPatient,
+  type Json, type MappedCondition, type MappedFinding, type MappedMedication, type MappedObservation, type MappedPatient, type Rejection,
 } from "@/lib/domain/fhir-map";
 import type { Incoming, IncomingPatient } from "./plan";
 import type { FhirFileError, FhirRejection } from "./problems";
@@ -11,7 +11,8 @@ import type { FhirFileError, FhirRejection } from "./problems";
  * Step 1 of a FHIR import (docs/design.md#fhir-import; the pipeline: lib/data/import/run.ts):
  * transaction/collection Bundles (JSON), single resources (JSON) and bulk NDJSON (one resource a
  * line) are read, and Patient, Observation, MedicationRequest, MedicationStatement and Condition
- * mapped by lib/domain/fhir-map.ts; other resource types are skipped and counted. Every file is
+ * mapped by lib/domain/fhir-map.ts — a Condition or Observation coded as a B12 symptom or sign, or
+ * a Yubi-wakka result, becomes a finding; other resource types are skipped and counted. Every file is
  * read and every resource mapped before anything is written. A file that cannot be read and a
  * resource that cannot be imported are collected with their reason (what each does to the
  * import: problems.ts).
@@ -101,6 +102,8 @@ export interface FhirReading {
   observations: (MappedObservation & { mrn: string })[];
   medications: (MappedMedication & { mrn: string })[];
   conditions: (MappedCondition & { mrn: string })[];
+  /** B12 symptoms and signs and Yubi-wakka results, from Conditions and Observations. */
+  findings: (MappedFinding & { mrn: string })[];
 }
 
 /** Counts by a key that comes from the file (a resource type, a status): `__proto__` is counted like any other. */
@@ -110,7 +113,7 @@ const bump = countUnder;
 export function readFhirFiles(files: readonly FhirImportFile[], now: Date): FhirReading {
   const reading: FhirReading = {
     resources: 0, errors: [], rejected: [], skippedByType: {}, skippedByStatus: {}, ignoredConditions: 0,
-    patients: new Map(), observations: [], medications: [], conditions: [],
+    patients: new Map(), observations: [], medications: [], conditions: [], findings: [],
   };
   const parsed: ParsedResource[] = [];
   for (const f of files) {
@@ -153,7 +156,16 @@ export function readFhirFiles(files: readonly FhirImportFile[], now: Date): Fhir
 
   for (const r of parsed) {
     const base = { resourceType: r.type, id: typeof r.resource.id === "string" ? r.resource.id : null };
-    if (r.type === "Observation") {
+    // A symptom or a Yubi-wakka result, whether sent as a Condition or an Observation; null: not a finding's code.
+    const finding = r.type === "Condition" || r.type === "Observation" ? mapFinding(r.resource, now) : null;
+    if (finding) {
+      if (finding.status === "skipped") bump(reading.skippedByStatus, `${r.type} ${finding.reason}`);
+      else if (finding.status === "rejected") rejectedOf(r, finding.rejection);
+      else {
+        const mrn = resolve(r, finding.value.subject, { ...base, system: finding.value.coding.system, code: finding.value.coding.code });
+        if (mrn) reading.findings.push({ ...finding.value, mrn });
+      }
+    } else if (r.type === "Observation") {
       const mapped = mapObservation(r.resource, now);
       if (mapped.status === "skipped") bump(reading.skippedByStatus, `Observation ${mapped.reason}`);
       else if (mapped.status === "rejected") rejectedOf(r, mapped.rejection);
@@ -213,5 +225,6 @@ export function fhirPatients(reading: FhirReading): IncomingPatient[] {
   for (const c of reading.conditions) {
     add(c.mrn, (p) => p.conditions, { value: { code: c.condition, recordedAt: c.recordedAt, resolvedAt: c.resolvedAt }, sourceRef: `fhir:Condition/${c.fhirId}` }, c.condition);
   }
+  for (const f of reading.findings) add(f.mrn, (p) => p.findings, { value: f.finding, sourceRef: `fhir:${f.resourceType}/${f.fhirId}` });
   return [...byMrn.values()];
 }

@@ -12,6 +12,7 @@ import { AWGS2019_CATEGORIES, AWGS2025_CATEGORIES, B12_STATUSES, EWGSOP2_CATEGOR
 import { storedRow } from "@/lib/data/stored/decode";
 import { chunks, IDS_PER_QUERY } from "@/lib/data/db/batches";
 import { bornBeforeForAge } from "@/lib/domain/dates";
+import { getActiveThresholds } from "@/lib/data/evaluation/thresholds";
 import {
   AGE_BANDS,
   buildSummaryModel,
@@ -133,7 +134,9 @@ export async function getClinicAggregates(
       }
     }
   }
-  return summariseGroups([...categories.values()], [...medicines.values()], [...flags.values()]);
+  // "Any sarcopenia finding" means what the clinic's tiers and flags read: the AWGS edition in force.
+  const awgsEdition = (await getActiveThresholds(db, clinicId, now)).values.awgs2025.drivesTiersAndFlags ? 2025 : 2019;
+  return summariseGroups([...categories.values()], [...medicines.values()], [...flags.values()], awgsEdition);
 }
 
 /**
