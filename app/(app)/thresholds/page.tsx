@@ -24,7 +24,7 @@ export default async function ThresholdsPage({ searchParams }: { searchParams: S
   const [active, versions] = await Promise.all([getActiveThresholds(db, actor.clinicId, now), listThresholdVersions(db, actor)]);
   const entries = describeThresholds(active.values);
   const sections = THRESHOLD_SECTIONS.filter((section) => entries.some((e) => e.group === section.group));
-  const { restored } = await searchParams;
+  const { restored, recompute } = await searchParams;
   const isAdmin = can(actor.role, "thresholds:edit");
 
   return (
@@ -41,7 +41,10 @@ export default async function ThresholdsPage({ searchParams }: { searchParams: S
       </p>
       {isAdmin && typeof restored === "string" ? (
         <p role="status" className="card">
-          Version {restored} restored and in force; everyone is being re-evaluated with it (progress below).
+          Version {restored} restored and in force.{" "}
+          {recompute === "refused"
+            ? "Another re-evaluation was already running: press “Recompute now” when it has finished."
+            : "Everyone is re-evaluated with it (progress below)."}
         </p>
       ) : null}
       <nav aria-label="Sections" className="small">
@@ -137,7 +140,7 @@ export default async function ThresholdsPage({ searchParams }: { searchParams: S
                     ) : (
                       <>
                         <Link href={`/thresholds/compare?left=${v.version}&right=${active.version}`} aria-label={`Compare version ${v.version} with version ${active.version} in force`}>Compare with {active.version}</Link>
-                        {isAdmin ? <>{" · "}<Link href={`/thresholds/restore/${v.version}`} aria-label={`Restore version ${v.version}`}>Restore…</Link></> : null}
+                        {isAdmin ? <>{" · "}<Link href={`/thresholds/restore?version=${v.version}`} aria-label={`Restore version ${v.version}`}>Restore…</Link></> : null}
                       </>
                     )}
                   </td>
