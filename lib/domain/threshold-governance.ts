@@ -21,14 +21,16 @@ import {
  * mix-up (grip 270 for 27, B12 in pmol/L typed into ng/L), not a local policy.
  */
 export interface ThresholdRange {
-  /** The lowest value allowed; 0 only where "0" means something ("on the same day"). */
   min: number;
+  /** true: the value must be above `min` (positive, for min 0); false: `min` itself is allowed. */
+  aboveMin: boolean;
   max: number;
   /** Counts (days, months, years, score points) are whole numbers. */
   isInteger: boolean;
 }
 
-const positive = (max: number, isInteger = false): ThresholdRange => ({ min: Number.MIN_VALUE, max, isInteger });
+const positive = (max: number, isInteger = false): ThresholdRange => ({ min: 0, aboveMin: true, max, isInteger });
+const counted = (min: number, max: number): ThresholdRange => ({ min, aboveMin: false, max, isInteger: true });
 
 /** By unit, as the catalogue writes it (lib/domain/thresholds.ts). */
 export const THRESHOLD_UNIT_RANGES: Readonly<Record<string, ThresholdRange>> = {
@@ -42,16 +44,16 @@ export const THRESHOLD_UNIT_RANGES: Readonly<Record<string, ThresholdRange>> = {
   "ng/L": positive(1500),
   "µmol/L": positive(100),
   "mL/min/1.73m²": positive(150),
-  years: { min: 18, max: 120, isInteger: true },
-  months: { min: 1, max: 120, isInteger: true },
+  years: counted(18, 120),
+  months: counted(1, 120),
   // A due date or a window of 0 days is "the same day" (no due-soon window, due at once).
-  days: { min: 0, max: 3650, isInteger: true },
+  days: counted(0, 3650),
   points: positive(20, true),
 };
 
 /** Values narrower than their unit: scores on their instrument's scale, a window that cannot be empty. */
 const KEY_RANGES: Partial<Record<ThresholdKey, ThresholdRange>> = {
-  "awgs2025.riskWeightLossWindowDays": { min: 1, max: 3650, isInteger: true },
+  "awgs2025.riskWeightLossWindowDays": counted(1, 3650),
   "ewgsop2.sppbPoints": positive(12, true),
   "awgs2019.sppbPoints": positive(12, true),
   "caseFinding.sarcFPositive": positive(10, true),
@@ -65,7 +67,7 @@ export function thresholdRange(key: ThresholdKey, unit: string): ThresholdRange 
 }
 
 function rangeText(range: ThresholdRange, unit: string): string {
-  const lower = range.min === Number.MIN_VALUE ? `above 0` : `from ${range.min}`;
+  const lower = range.aboveMin ? `above ${range.min}` : `from ${range.min}`;
   return `${lower} to ${range.max}${unit ? ` ${unit}` : ""}`;
 }
 
@@ -89,11 +91,12 @@ export function checkThresholdNumber(key: ThresholdKey, unit: string, typed: str
   const value = Number(text);
   const range = thresholdRange(key, unit);
   if (range === null) return { ok: false, problem: "This setting is not a number." };
-  if (value < 0 || (value === 0 && range.min > 0)) {
-    return { ok: false, problem: range.min === 0 ? "Must not be negative (0 means the same day)." : `Must be positive: enter a value ${rangeText(range, unit)}.` };
+  const zeroAllowed = range.min === 0 && !range.aboveMin;
+  if (value < 0 || (value === 0 && !zeroAllowed)) {
+    return { ok: false, problem: zeroAllowed ? "Must not be negative (0 means the same day)." : `Must be positive: enter a value ${rangeText(range, unit)}.` };
   }
   if (range.isInteger && !Number.isInteger(value)) return { ok: false, problem: `Must be a whole number of ${unitWords}.` };
-  if (value < range.min || value > range.max) {
+  if (value < range.min || (range.aboveMin && value === range.min) || value > range.max) {
     return { ok: false, problem: `${value} ${unit} is outside the plausible range (${rangeText(range, unit)}); check the value and its unit.` };
   }
   return { ok: true, value };
