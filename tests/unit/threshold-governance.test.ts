@@ -105,7 +105,7 @@ describe("a value more than 10 % from its cited guideline value asks for confirm
     ["b12.serumDeficientBelow.pmolL", "146.3", "146.31", "119.7", "119.69"],
     ["b12.mmaDeficientAboveUmolL", "0.495", "0.4951", "0.405", "0.4049"],
     ["ewgsop2.walk400mS", "396", "396.1", "324", "323.9"],
-  ])("%s: exactly 10 %% away (%s) does not ask, just over (%s) does; below, %s does not, %s does", (key, at, over, atBelow, under) => {
+  ])("%s: exactly 10 per cent above (%s) does not ask, just over (%s) does; exactly 10 per cent below (%s) does not, just under (%s) does", (key, at, over, atBelow, under) => {
     expect(far(key, at)).toEqual([]);
     expect(far(key, over)).toEqual([key]);
     expect(far(key, atBelow)).toEqual([]);
