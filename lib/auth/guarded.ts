@@ -49,19 +49,20 @@ function submittedValues(formData: FormData): Record<string, string> {
  * request came from this site's pages (a request without `Origin` or `Sec-Fetch-Site:
  * same-origin` is refused before anything runs), authenticates, authorises and validates inside
  * itself (docs/code-style.md#principles, 4). Validation problems come back as state; an AppError becomes a form
- * message; anything else is rethrown.
+ * message; anything else is rethrown. `R` is the action's own state when it returns more than
+ * ActionState (the threshold form's confirmation step).
  */
-export function guardedAction<S extends z.ZodType>(
+export function guardedAction<S extends z.ZodType, R extends ActionState = ActionState>(
   permission: Permission,
   schema: S,
-  run: (input: z.infer<S>, actor: UserActor) => Promise<ActionState>,
+  run: (input: z.infer<S>, actor: UserActor) => Promise<R>,
 ) {
-  return async (previous: ActionState | undefined, formData: FormData): Promise<ActionState> => {
+  return async (previous: R | ActionState | undefined, formData: FormData): Promise<R | ActionState> => {
     const state = await runGuarded(previous, formData);
     return state.ok ? state : { ...state, values: submittedValues(formData) };
   };
 
-  async function runGuarded(_previous: ActionState | undefined, formData: FormData): Promise<ActionState> {
+  async function runGuarded(_previous: R | ActionState | undefined, formData: FormData): Promise<R | ActionState> {
     // The action protocol answers 200 with the returned state; the refusal is that state.
     if (!fromOurPages(await headers())) return { ok: false, message: CROSS_SITE_MESSAGE };
     let actor: UserActor;

@@ -33,6 +33,8 @@ export const PAGE_ACCESS = {
   "/thresholds": "thresholds:view",
   "/thresholds/reference": "thresholds:view",
   "/thresholds/edit": "thresholds:edit",
+  "/thresholds/compare": "thresholds:view",
+  "/thresholds/restore": "thresholds:edit",
   "/import": "import:run",
   "/help": "signed-in",
 } as const satisfies Record<string, Access>;
@@ -85,5 +87,6 @@ export const SERVER_ACTION_ACCESS = {
   "(app)/patients/[id]/medicines/actions.ts#resolveConditionAction": "patient:edit",
   "(app)/thresholds/actions.ts#saveThresholdsAction": "thresholds:edit",
   "(app)/thresholds/recompute-actions.ts#startRecomputeAction": "recompute:run",
+  "(app)/thresholds/restore/actions.ts#restoreThresholdsAction": "thresholds:edit",
   "(app)/audit/actions.ts#verifyAuditChainAction": "audit:view",
 } as const satisfies Record<string, Access>;

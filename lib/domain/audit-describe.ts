@@ -2,6 +2,8 @@ import { FLAG_LABELS } from "./labels";
 import { MEASURE_LABELS } from "./measures";
 import { CLOSE_REASON_LABELS, OUTREACH_LABELS } from "./flag-lifecycle";
 import type { FlagCode, MeasureKind } from "./types";
+import { formatThresholdValue, isThresholdKey, THRESHOLD_CATALOGUE } from "./thresholds";
+import { thresholdLabel } from "./threshold-governance";
 
 /**
  * Every action the audit log records (lib/data/audit/log.ts writes them), with the words the audit
@@ -104,6 +106,23 @@ function plural(n: number, one: string, many: string = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
+function thresholdValue(value: unknown): number | boolean | string | null {
+  return typeof value === "number" || typeof value === "boolean" || typeof value === "string" ? value : null;
+}
+
+/** A threshold audit's changes, each "EWGSOP2 · Low strength: grip, women: 16 → 20 kg". */
+function describeThresholdChanges(changes: unknown[]): string[] {
+  return changes.map(asDetail).map((change) => {
+    const key = text(change.key) ?? "?";
+    const entry = isThresholdKey(key) ? THRESHOLD_CATALOGUE.find((e) => e.key === key) : undefined;
+    const unit = entry?.unit ?? "";
+    const from = thresholdValue(change.from);
+    const to = thresholdValue(change.to);
+    const fromText = typeof from === "number" && typeof to === "number" ? String(from) : formatThresholdValue(from, unit);
+    return `${entry ? thresholdLabel(entry) : key}: ${fromText} → ${formatThresholdValue(to, unit)}`;
+  });
+}
+
 /**
  * What an audit event did, in a sentence for the audit pages. `patientId`, when given, is the
  * patient whose page asks: a search or an import that merely listed them says so.
@@ -190,8 +209,17 @@ export function describeAuditEvent(action: string, detailValue: unknown, patient
       const rows = count(d.rows);
       return `Exported ${text(d.format)?.toUpperCase() ?? "a"} cohort${rows !== null ? ` of ${plural(rows, "patient")}` : ""}${d.completed === false ? " (stopped early)" : ""}.`;
     }
-    case "thresholds.update":
-      return `Saved threshold set version ${text(d.version) ?? "?"}${text(d.effectiveFrom) ? ` effective ${text(d.effectiveFrom)!.slice(0, 10)}` : ""}.`;
+    case "thresholds.update": {
+      const restored = text(d.restoredFromVersion);
+      const saved = restored ? `Restored threshold version ${restored} as version ${text(d.version) ?? "?"}` : `Saved threshold set version ${text(d.version) ?? "?"}`;
+      const changes = Array.isArray(d.changes) ? describeThresholdChanges(d.changes) : [];
+      const confirmed = Array.isArray(d.confirmedDeviations) ? d.confirmedDeviations.length : 0;
+      return [
+        `${saved}${text(d.effectiveFrom) ? ` effective ${text(d.effectiveFrom)!.slice(0, 10)}` : ""}${text(d.note) ? ` (${text(d.note)})` : ""}.`,
+        changes.length > 0 ? ` Changed: ${changes.join("; ")}.` : "",
+        confirmed > 0 ? ` ${plural(confirmed, "value")} more than 10 % from the guideline confirmed.` : "",
+      ].join("");
+    }
     case "recompute.run":
       return `Re-evaluated ${plural(count(d.evaluated) ?? 0, "patient")} (${text(d.status) ?? "run"}).`;
     case "user.create":

@@ -294,19 +294,24 @@ export const SHORT_SOURCES = {
 } as const satisfies Record<keyof typeof SOURCES, string>;
 
 /**
- * Sections of the Thresholds page. AWGS 2025 values are in the "awgs2019" (AWGS) group, labelled
- * "AWGS 2025: …", and the B12-testing and decline settings in "b12" and "screening", until the
- * page gives them sections of their own (a new group needs a title there).
+ * Sections of the Thresholds page and its edit form, one per policy a clinic governs: each has a
+ * title and says what it implements (lib/domain/threshold-sections.ts).
  */
 export type ThresholdGroup =
+  | "screening"
   | "ewgsop2"
+  | "awgs_edition"
   | "awgs2019"
+  | "awgs2025"
   | "case_finding"
   | "sdoc"
   | "fnih"
   | "b12"
-  | "screening"
-  | "flags";
+  | "b12_second_line"
+  | "b12_testing"
+  | "decline"
+  | "flags"
+  | "flag_lifecycle";
 
 interface ThresholdMeta {
   group: ThresholdGroup;
@@ -372,36 +377,36 @@ const THRESHOLD_META = {
   "awgs2019.asmiBiaKgM2.female": guideline("awgs2019", "Low mass: ASM/height² by BIA, women", "kg/m²", "<", "awgs2019", (t) => t.awgs2019.asmiBiaKgM2.female),
   "awgs2019.possibleWhenMassNormal": setting("awgs2019", "Possible sarcopenia when muscle mass is measured and normal", "", null, "awgsMassNormal", (t) => t.awgs2019.possibleWhenMassNormal),
 
-  "awgs2025.gripKg.age50to64.male": guideline("awgs2019", "AWGS 2025: low strength: grip, men aged 50–64", "kg", "<", "awgs2025", (t) => t.awgs2025.gripKg.age50to64.male),
-  "awgs2025.gripKg.age50to64.female": guideline("awgs2019", "AWGS 2025: low strength: grip, women aged 50–64", "kg", "<", "awgs2025", (t) => t.awgs2025.gripKg.age50to64.female),
-  "awgs2025.gripKg.age65plus.male": guideline("awgs2019", "AWGS 2025: low strength: grip, men aged 65 and over", "kg", "<", "awgs2025", (t) => t.awgs2025.gripKg.age65plus.male),
-  "awgs2025.gripKg.age65plus.female": guideline("awgs2019", "AWGS 2025: low strength: grip, women aged 65 and over", "kg", "<", "awgs2025", (t) => t.awgs2025.gripKg.age65plus.female),
-  "awgs2025.asmiDxaKgM2.age50to64.male": guideline("awgs2019", "AWGS 2025: low mass: ASM/height² by DXA, men aged 50–64", "kg/m²", "<", "awgs2025", (t) => t.awgs2025.asmiDxaKgM2.age50to64.male),
-  "awgs2025.asmiDxaKgM2.age50to64.female": guideline("awgs2019", "AWGS 2025: low mass: ASM/height² by DXA, women aged 50–64", "kg/m²", "<", "awgs2025", (t) => t.awgs2025.asmiDxaKgM2.age50to64.female),
-  "awgs2025.asmiDxaKgM2.age65plus.male": guideline("awgs2019", "AWGS 2025: low mass: ASM/height² by DXA, men aged 65 and over", "kg/m²", "<", "awgs2025", (t) => t.awgs2025.asmiDxaKgM2.age65plus.male),
-  "awgs2025.asmiDxaKgM2.age65plus.female": guideline("awgs2019", "AWGS 2025: low mass: ASM/height² by DXA, women aged 65 and over", "kg/m²", "<", "awgs2025", (t) => t.awgs2025.asmiDxaKgM2.age65plus.female),
-  "awgs2025.asmiBiaKgM2.age50to64.male": guideline("awgs2019", "AWGS 2025: low mass: ASM/height² by BIA, men aged 50–64", "kg/m²", "<", "awgs2025", (t) => t.awgs2025.asmiBiaKgM2.age50to64.male),
-  "awgs2025.asmiBiaKgM2.age50to64.female": guideline("awgs2019", "AWGS 2025: low mass: ASM/height² by BIA, women aged 50–64", "kg/m²", "<", "awgs2025", (t) => t.awgs2025.asmiBiaKgM2.age50to64.female),
-  "awgs2025.asmiBiaKgM2.age65plus.male": guideline("awgs2019", "AWGS 2025: low mass: ASM/height² by BIA, men aged 65 and over", "kg/m²", "<", "awgs2025", (t) => t.awgs2025.asmiBiaKgM2.age65plus.male),
-  "awgs2025.asmiBiaKgM2.age65plus.female": guideline("awgs2019", "AWGS 2025: low mass: ASM/height² by BIA, women aged 65 and over", "kg/m²", "<", "awgs2025", (t) => t.awgs2025.asmiBiaKgM2.age65plus.female),
-  "awgs2025.asmBmiDxa.age50to64.male": guideline("awgs2019", "AWGS 2025: low mass: ASM/BMI by DXA, men aged 50–64", "m²", "<", "awgs2025", (t) => t.awgs2025.asmBmiDxa.age50to64.male),
-  "awgs2025.asmBmiDxa.age50to64.female": guideline("awgs2019", "AWGS 2025: low mass: ASM/BMI by DXA, women aged 50–64", "m²", "<", "awgs2025", (t) => t.awgs2025.asmBmiDxa.age50to64.female),
-  "awgs2025.asmBmiDxa.age65plus.male": guideline("awgs2019", "AWGS 2025: low mass: ASM/BMI by DXA, men aged 65 and over", "m²", "<", "awgs2025", (t) => t.awgs2025.asmBmiDxa.age65plus.male),
-  "awgs2025.asmBmiDxa.age65plus.female": guideline("awgs2019", "AWGS 2025: low mass: ASM/BMI by DXA, women aged 65 and over", "m²", "<", "awgs2025", (t) => t.awgs2025.asmBmiDxa.age65plus.female),
-  "awgs2025.asmBmiBia.age50to64.male": guideline("awgs2019", "AWGS 2025: low mass: ASM/BMI by BIA, men aged 50–64", "m²", "<", "awgs2025", (t) => t.awgs2025.asmBmiBia.age50to64.male),
-  "awgs2025.asmBmiBia.age50to64.female": guideline("awgs2019", "AWGS 2025: low mass: ASM/BMI by BIA, women aged 50–64", "m²", "<", "awgs2025", (t) => t.awgs2025.asmBmiBia.age50to64.female),
-  "awgs2025.asmBmiBia.age65plus.male": guideline("awgs2019", "AWGS 2025: low mass: ASM/BMI by BIA, men aged 65 and over", "m²", "<", "awgs2025", (t) => t.awgs2025.asmBmiBia.age65plus.male),
-  "awgs2025.asmBmiBia.age65plus.female": guideline("awgs2019", "AWGS 2025: low mass: ASM/BMI by BIA, women aged 65 and over", "m²", "<", "awgs2025", (t) => t.awgs2025.asmBmiBia.age65plus.female),
-  "awgs2025.chairStandS.age50to64": guideline("awgs2019", "AWGS 2025 outcome (not diagnostic): 5 chair rises, aged 50–64", "s", ">=", "awgs2025", (t) => t.awgs2025.chairStandS.age50to64),
-  "awgs2025.chairStandS.age65plus": guideline("awgs2019", "AWGS 2025 outcome (not diagnostic): 5 chair rises, aged 65 and over", "s", ">=", "awgs2025", (t) => t.awgs2025.chairStandS.age65plus),
-  "awgs2025.gaitSpeedMS.age50to64": guideline("awgs2019", "AWGS 2025 outcome (not diagnostic): gait speed, aged 50–64", "m/s", "<", "awgs2025", (t) => t.awgs2025.gaitSpeedMS.age50to64),
-  "awgs2025.gaitSpeedMS.age65plus": guideline("awgs2019", "AWGS 2025 outcome (not diagnostic): gait speed, aged 65 and over", "m/s", "<", "awgs2025", (t) => t.awgs2025.gaitSpeedMS.age65plus),
-  "awgs2025.riskBmiBelowKgM2": guideline("awgs2019", "AWGS 2025: at risk (age ≥ 50): BMI", "kg/m²", "<", "awgs2025", (t) => t.awgs2025.riskBmiBelowKgM2),
-  "awgs2025.riskWeightLossKg": guideline("awgs2019", "AWGS 2025: at risk (age ≥ 50): weight loss within 6 months", "kg", ">=", "awgs2025", (t) => t.awgs2025.riskWeightLossKg),
-  "awgs2025.riskWeightLossWindowDays": setting("awgs2019", "AWGS 2025: weight loss 'within 6 months' means within", "days", null, "awgs2025WeightLossWindow", (t) => t.awgs2025.riskWeightLossWindowDays),
-  "awgs2025.yubiWakkaJustFitsAbnormal": setting("awgs2019", "AWGS 2025: Yubi-wakka 'just fits' counts as abnormal (as 'smaller' does)", "", null, "yubiWakka", (t) => t.awgs2025.yubiWakkaJustFitsAbnormal),
-  "awgs2025.possibleWhenMassNormal": setting("awgs2019", "AWGS 2025: possible sarcopenia when muscle mass is measured and normal", "", null, "awgs2025MassNormal", (t) => t.awgs2025.possibleWhenMassNormal),
-  "awgs2025.drivesTiersAndFlags": setting("awgs2019", "AWGS edition for tiers and flags: the 2025 edition (otherwise 2019)", "", null, "awgsEdition", (t) => t.awgs2025.drivesTiersAndFlags),
+  "awgs2025.gripKg.age50to64.male": guideline("awgs2025", "Low strength: grip, men aged 50–64", "kg", "<", "awgs2025", (t) => t.awgs2025.gripKg.age50to64.male),
+  "awgs2025.gripKg.age50to64.female": guideline("awgs2025", "Low strength: grip, women aged 50–64", "kg", "<", "awgs2025", (t) => t.awgs2025.gripKg.age50to64.female),
+  "awgs2025.gripKg.age65plus.male": guideline("awgs2025", "Low strength: grip, men aged 65 and over", "kg", "<", "awgs2025", (t) => t.awgs2025.gripKg.age65plus.male),
+  "awgs2025.gripKg.age65plus.female": guideline("awgs2025", "Low strength: grip, women aged 65 and over", "kg", "<", "awgs2025", (t) => t.awgs2025.gripKg.age65plus.female),
+  "awgs2025.asmiDxaKgM2.age50to64.male": guideline("awgs2025", "Low mass: ASM/height² by DXA, men aged 50–64", "kg/m²", "<", "awgs2025", (t) => t.awgs2025.asmiDxaKgM2.age50to64.male),
+  "awgs2025.asmiDxaKgM2.age50to64.female": guideline("awgs2025", "Low mass: ASM/height² by DXA, women aged 50–64", "kg/m²", "<", "awgs2025", (t) => t.awgs2025.asmiDxaKgM2.age50to64.female),
+  "awgs2025.asmiDxaKgM2.age65plus.male": guideline("awgs2025", "Low mass: ASM/height² by DXA, men aged 65 and over", "kg/m²", "<", "awgs2025", (t) => t.awgs2025.asmiDxaKgM2.age65plus.male),
+  "awgs2025.asmiDxaKgM2.age65plus.female": guideline("awgs2025", "Low mass: ASM/height² by DXA, women aged 65 and over", "kg/m²", "<", "awgs2025", (t) => t.awgs2025.asmiDxaKgM2.age65plus.female),
+  "awgs2025.asmiBiaKgM2.age50to64.male": guideline("awgs2025", "Low mass: ASM/height² by BIA, men aged 50–64", "kg/m²", "<", "awgs2025", (t) => t.awgs2025.asmiBiaKgM2.age50to64.male),
+  "awgs2025.asmiBiaKgM2.age50to64.female": guideline("awgs2025", "Low mass: ASM/height² by BIA, women aged 50–64", "kg/m²", "<", "awgs2025", (t) => t.awgs2025.asmiBiaKgM2.age50to64.female),
+  "awgs2025.asmiBiaKgM2.age65plus.male": guideline("awgs2025", "Low mass: ASM/height² by BIA, men aged 65 and over", "kg/m²", "<", "awgs2025", (t) => t.awgs2025.asmiBiaKgM2.age65plus.male),
+  "awgs2025.asmiBiaKgM2.age65plus.female": guideline("awgs2025", "Low mass: ASM/height² by BIA, women aged 65 and over", "kg/m²", "<", "awgs2025", (t) => t.awgs2025.asmiBiaKgM2.age65plus.female),
+  "awgs2025.asmBmiDxa.age50to64.male": guideline("awgs2025", "Low mass: ASM/BMI by DXA, men aged 50–64", "m²", "<", "awgs2025", (t) => t.awgs2025.asmBmiDxa.age50to64.male),
+  "awgs2025.asmBmiDxa.age50to64.female": guideline("awgs2025", "Low mass: ASM/BMI by DXA, women aged 50–64", "m²", "<", "awgs2025", (t) => t.awgs2025.asmBmiDxa.age50to64.female),
+  "awgs2025.asmBmiDxa.age65plus.male": guideline("awgs2025", "Low mass: ASM/BMI by DXA, men aged 65 and over", "m²", "<", "awgs2025", (t) => t.awgs2025.asmBmiDxa.age65plus.male),
+  "awgs2025.asmBmiDxa.age65plus.female": guideline("awgs2025", "Low mass: ASM/BMI by DXA, women aged 65 and over", "m²", "<", "awgs2025", (t) => t.awgs2025.asmBmiDxa.age65plus.female),
+  "awgs2025.asmBmiBia.age50to64.male": guideline("awgs2025", "Low mass: ASM/BMI by BIA, men aged 50–64", "m²", "<", "awgs2025", (t) => t.awgs2025.asmBmiBia.age50to64.male),
+  "awgs2025.asmBmiBia.age50to64.female": guideline("awgs2025", "Low mass: ASM/BMI by BIA, women aged 50–64", "m²", "<", "awgs2025", (t) => t.awgs2025.asmBmiBia.age50to64.female),
+  "awgs2025.asmBmiBia.age65plus.male": guideline("awgs2025", "Low mass: ASM/BMI by BIA, men aged 65 and over", "m²", "<", "awgs2025", (t) => t.awgs2025.asmBmiBia.age65plus.male),
+  "awgs2025.asmBmiBia.age65plus.female": guideline("awgs2025", "Low mass: ASM/BMI by BIA, women aged 65 and over", "m²", "<", "awgs2025", (t) => t.awgs2025.asmBmiBia.age65plus.female),
+  "awgs2025.chairStandS.age50to64": guideline("awgs2025", "Outcome (not diagnostic): 5 chair rises, aged 50–64", "s", ">=", "awgs2025", (t) => t.awgs2025.chairStandS.age50to64),
+  "awgs2025.chairStandS.age65plus": guideline("awgs2025", "Outcome (not diagnostic): 5 chair rises, aged 65 and over", "s", ">=", "awgs2025", (t) => t.awgs2025.chairStandS.age65plus),
+  "awgs2025.gaitSpeedMS.age50to64": guideline("awgs2025", "Outcome (not diagnostic): gait speed, aged 50–64", "m/s", "<", "awgs2025", (t) => t.awgs2025.gaitSpeedMS.age50to64),
+  "awgs2025.gaitSpeedMS.age65plus": guideline("awgs2025", "Outcome (not diagnostic): gait speed, aged 65 and over", "m/s", "<", "awgs2025", (t) => t.awgs2025.gaitSpeedMS.age65plus),
+  "awgs2025.riskBmiBelowKgM2": guideline("awgs2025", "At risk (age ≥ 50): BMI", "kg/m²", "<", "awgs2025", (t) => t.awgs2025.riskBmiBelowKgM2),
+  "awgs2025.riskWeightLossKg": guideline("awgs2025", "At risk (age ≥ 50): weight loss within 6 months", "kg", ">=", "awgs2025", (t) => t.awgs2025.riskWeightLossKg),
+  "awgs2025.riskWeightLossWindowDays": setting("awgs2025", "Weight loss 'within 6 months' means within", "days", null, "awgs2025WeightLossWindow", (t) => t.awgs2025.riskWeightLossWindowDays),
+  "awgs2025.yubiWakkaJustFitsAbnormal": setting("awgs2025", "Yubi-wakka 'just fits' counts as abnormal (as 'smaller' does)", "", null, "yubiWakka", (t) => t.awgs2025.yubiWakkaJustFitsAbnormal),
+  "awgs2025.possibleWhenMassNormal": setting("awgs2025", "Possible sarcopenia when muscle mass is measured and normal", "", null, "awgs2025MassNormal", (t) => t.awgs2025.possibleWhenMassNormal),
+  "awgs2025.drivesTiersAndFlags": setting("awgs_edition", "AWGS edition for tiers and flags: the 2025 edition (otherwise 2019)", "", null, "awgsEdition", (t) => t.awgs2025.drivesTiersAndFlags),
 
   "caseFinding.calfCm.male": guideline("case_finding", "Low calf circumference, men", "cm", "<", "awgs2019", (t) => t.caseFinding.calfCm.male),
   "caseFinding.calfCm.female": guideline("case_finding", "Low calf circumference, women", "cm", "<", "awgs2019", (t) => t.caseFinding.calfCm.female),
@@ -428,17 +433,17 @@ const THRESHOLD_META = {
   "b12.serumAdequateAbove.ngL": guideline("b12", "Serum B12: deficiency unlikely above", "ng/L", ">", "nice", (t) => t.b12.serumAdequateAbove.ngL),
   "b12.holotcDeficientBelowPmolL": guideline("b12", "Active B12: deficiency likely below", "pmol/L", "<", "nice", (t) => t.b12.holotcDeficientBelowPmolL),
   "b12.holotcAdequateAbovePmolL": guideline("b12", "Active B12: deficiency unlikely above", "pmol/L", ">", "nice", (t) => t.b12.holotcAdequateAbovePmolL),
-  "b12.mmaDeficientAboveUmolL": guideline("b12", "MMA confirms deficiency above", "µmol/L", ">", "mma", (t) => t.b12.mmaDeficientAboveUmolL, false),
-  "b12.mmaNormalAtMostUmolL": guideline("b12", "MMA rules deficiency out at or below", "µmol/L", "<=", "mma", (t) => t.b12.mmaNormalAtMostUmolL, false),
-  "b12.homocysteineHighAboveUmolL": guideline("b12", "Homocysteine supports deficiency above", "µmol/L", ">", "homocysteine", (t) => t.b12.homocysteineHighAboveUmolL, false),
-  "b12Testing.caseFindingOnRiskFactorAlone": setting("b12", "b12_test_due on a risk factor alone, without a symptom (local case-finding policy, beyond NICE)", "", null, "b12CaseFinding", (t) => t.b12Testing.caseFindingOnRiskFactorAlone),
-  "b12Testing.retestIntervalMonths": setting("b12", "b12_test_due again after the last B12 result", "months", null, "b12Retest", (t) => t.b12Testing.retestIntervalMonths),
-  "b12Testing.acidSuppressantMinMonths": guideline("b12", "PPI or H2-receptor antagonist counts as a B12 risk after", "months", ">=", "acidSuppressant", (t) => t.b12Testing.acidSuppressantMinMonths, false),
-  "b12.renalCaveatEgfrBelow": setting("b12", "MMA renal caveat when eGFR is below", "mL/min/1.73m²", "<", "renal", (t) => t.b12.renalCaveatEgfrBelow),
+  "b12.mmaDeficientAboveUmolL": guideline("b12_second_line", "MMA confirms deficiency above", "µmol/L", ">", "mma", (t) => t.b12.mmaDeficientAboveUmolL, false),
+  "b12.mmaNormalAtMostUmolL": guideline("b12_second_line", "MMA rules deficiency out at or below", "µmol/L", "<=", "mma", (t) => t.b12.mmaNormalAtMostUmolL, false),
+  "b12.homocysteineHighAboveUmolL": guideline("b12_second_line", "Homocysteine supports deficiency above", "µmol/L", ">", "homocysteine", (t) => t.b12.homocysteineHighAboveUmolL, false),
+  "b12Testing.caseFindingOnRiskFactorAlone": setting("b12_testing", "b12_test_due on a risk factor alone, without a symptom (local case-finding policy, beyond NICE)", "", null, "b12CaseFinding", (t) => t.b12Testing.caseFindingOnRiskFactorAlone),
+  "b12Testing.retestIntervalMonths": setting("b12_testing", "b12_test_due again after the last B12 result", "months", null, "b12Retest", (t) => t.b12Testing.retestIntervalMonths),
+  "b12Testing.acidSuppressantMinMonths": guideline("b12_testing", "PPI or H2-receptor antagonist counts as a B12 risk after", "months", ">=", "acidSuppressant", (t) => t.b12Testing.acidSuppressantMinMonths, false),
+  "b12.renalCaveatEgfrBelow": setting("b12_second_line", "MMA renal caveat when eGFR is below", "mL/min/1.73m²", "<", "renal", (t) => t.b12.renalCaveatEgfrBelow),
 
-  "decline.gripDropKg": guideline("screening", "muscle_decline: grip strength fall", "kg", ">=", "gripDecline", (t) => t.decline.gripDropKg, false),
-  "decline.gaitSpeedDropMS": guideline("screening", "muscle_decline: gait speed fall", "m/s", ">=", "gaitDecline", (t) => t.decline.gaitSpeedDropMS, false),
-  "decline.windowMonths": setting("screening", "muscle_decline: the two results at most this far apart", "months", null, "declineWindow", (t) => t.decline.windowMonths),
+  "decline.gripDropKg": guideline("decline", "muscle_decline: grip strength fall", "kg", ">=", "gripDecline", (t) => t.decline.gripDropKg, false),
+  "decline.gaitSpeedDropMS": guideline("decline", "muscle_decline: gait speed fall", "m/s", ">=", "gaitDecline", (t) => t.decline.gaitSpeedDropMS, false),
+  "decline.windowMonths": setting("decline", "muscle_decline: the two results at most this far apart", "months", null, "declineWindow", (t) => t.decline.windowMonths),
   "decline.dueDays": setting("flags", "muscle_decline: days after the later result", "days", null, "flagDue", (t) => t.decline.dueDays),
   "flags.b12ConfirmDueDays": setting("flags", "b12_confirm_due: days after the indeterminate result", "days", null, "flagDue", (t) => t.flags.b12ConfirmDueDays),
   "flags.b12FollowUpDueDays": setting("flags", "b12_follow_up: days after the deficient result", "days", null, "flagDue", (t) => t.flags.b12FollowUpDueDays),
@@ -446,9 +451,9 @@ const THRESHOLD_META = {
   "flags.performanceDueDays": setting("flags", "performance_due: days after the confirming result", "days", null, "flagDue", (t) => t.flags.performanceDueDays),
   "flags.sarcopeniaFollowUpDueDays": setting("flags", "sarcopenia_follow_up: days after the finding", "days", null, "flagDue", (t) => t.flags.sarcopeniaFollowUpDueDays),
   "flags.medicationReviewDueDays": setting("flags", "medication_review: days after the finding", "days", null, "flagDue", (t) => t.flags.medicationReviewDueDays),
-  "flagLifecycle.dueSoonDays": setting("flags", "A flag is due soon from this many days before its due day", "days", null, "flagLifecycle", (t) => t.flagLifecycle.dueSoonDays),
-  "flagLifecycle.awaitingResultDays": setting("flags", "An ordered test's result is awaited this long, then the flag is overdue again", "days", null, "flagLifecycle", (t) => t.flagLifecycle.awaitingResultDays),
-  "flagLifecycle.closedReturnDays": setting("flags", "A flag closed by a person may return after", "days", null, "flagLifecycle", (t) => t.flagLifecycle.closedReturnDays),
+  "flagLifecycle.dueSoonDays": setting("flag_lifecycle", "A flag is due soon from this many days before its due day", "days", null, "flagLifecycle", (t) => t.flagLifecycle.dueSoonDays),
+  "flagLifecycle.awaitingResultDays": setting("flag_lifecycle", "An ordered test's result is awaited this long, then the flag is overdue again", "days", null, "flagLifecycle", (t) => t.flagLifecycle.awaitingResultDays),
+  "flagLifecycle.closedReturnDays": setting("flag_lifecycle", "A flag closed by a person may return after", "days", null, "flagLifecycle", (t) => t.flagLifecycle.closedReturnDays),
 } satisfies Record<string, ThresholdMeta>;
 
 export type ThresholdKey = keyof typeof THRESHOLD_META;
@@ -534,4 +539,17 @@ export function thresholdRef(values: ThresholdValues, key: ThresholdKey): Thresh
 /** Picks the men's or women's key; callers have already handled unknown sex. */
 export function sexKey<K extends ThresholdKey>(sex: Exclude<Sex, "unknown">, male: K, female: K): K {
   return sex === "male" ? male : female;
+}
+
+/** Whether `key` names a value of a threshold set (an audit detail or a form field may hold anything). */
+export function isThresholdKey(key: string): key is ThresholdKey {
+  return Object.hasOwn(THRESHOLD_META, key);
+}
+
+/** A value as the pages write it, with its unit: "16 kg", "yes", "≤". */
+export function formatThresholdValue(value: number | boolean | string | null, unit: string): string {
+  if (value === null) return "—";
+  if (typeof value === "boolean") return value ? "yes" : "no";
+  if (typeof value === "string") return value === "<=" ? "≤" : value;
+  return unit ? `${value} ${unit}` : String(value);
 }

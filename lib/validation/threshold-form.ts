@@ -1,14 +1,17 @@
 import { describeThresholds, type ThresholdKey, type ThresholdValues } from "@/lib/domain/thresholds";
+import { checkThresholdNumber, guidelineDeviations, unconfirmedDeviations, type GuidelineDeviation } from "@/lib/domain/threshold-governance";
 import { parseIsoDate } from "@/lib/domain/dates";
 import { thresholdValuesSchema } from "./thresholds";
 import { textProblem, TEXT_LIMITS } from "@/lib/domain/text-rules";
 
 /**
  * The admin's threshold form: one field per threshold key (`t:ewgsop2.gripKg.male`), each typed
- * like the value it replaces. Returns a validated set, or an error per field in words.
+ * like the value it replaces. Returns a validated set, or an error per field in words. A valid set
+ * carries the values more than 10 % from their guideline (`deviations`) and those the form's
+ * `confirmDeviations` token (lib/domain/threshold-governance.ts) does not confirm yet.
  */
 export type ThresholdFormResult =
-  | { ok: true; values: ThresholdValues; effectiveFrom: Date; note: string }
+  | { ok: true; values: ThresholdValues; effectiveFrom: Date; note: string; deviations: GuidelineDeviation[]; unconfirmed: GuidelineDeviation[] }
   | { ok: false; fieldErrors: Record<string, string[]> };
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
@@ -34,11 +37,12 @@ export function parseThresholdForm(current: ThresholdValues, form: Record<string
       else setPath(values, entry.key, text);
       continue;
     }
-    if (!/^\d+(\.\d+)?$/.test(text)) {
-      fieldErrors[name] = [`Enter a number in ${entry.unit || "the unit shown"} (use a point for decimals).`];
+    const checked = checkThresholdNumber(entry.key, entry.unit, text);
+    if (!checked.ok) {
+      fieldErrors[name] = [checked.problem];
       continue;
     }
-    setPath(values, entry.key, Number(text));
+    setPath(values, entry.key, checked.value);
   }
   const effectiveText = typeof form.effectiveFrom === "string" ? form.effectiveFrom : "";
   const effectiveFrom = parseIsoDate(effectiveText);
@@ -53,5 +57,7 @@ export function parseThresholdForm(current: ThresholdValues, form: Record<string
     for (const issue of parsed.error.issues) (fieldErrors[`t:${issue.path.join(".")}` as `t:${ThresholdKey}`] ??= []).push(issue.message);
     return { ok: false, fieldErrors };
   }
-  return { ok: true, values: parsed.data as ThresholdValues, effectiveFrom, note };
+  const deviations = guidelineDeviations(parsed.data);
+  const token = typeof form.confirmDeviations === "string" ? form.confirmDeviations : "";
+  return { ok: true, values: parsed.data, effectiveFrom, note, deviations, unconfirmed: unconfirmedDeviations(deviations, token) };
 }

@@ -26,6 +26,9 @@ const PAGES = [
   ["report", "/report?tier=high"],
   ["import", "/import"],
   ["thresholds", "/thresholds"],
+  ["edit thresholds", "/thresholds/edit"],
+  ["compare thresholds", "/thresholds/compare?left=1&right=1"],
+  ["restore thresholds", "/thresholds/restore?version=1"],
   ["audit", "/audit"],
   ["help", "/help"],
 ] as const;

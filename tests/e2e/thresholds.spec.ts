@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "./fixtures";
 import { signIn } from "./support";
 
@@ -96,4 +97,73 @@ test("an admin switches the AWGS edition to 2025: everyone is re-evaluated and t
 
   // Leave the demo clinic as the other specs expect it.
   await setAwgsEdition(page, false);
+});
+
+/** Serious or critical axe findings on the page as it is now (as tests/e2e/layout.spec.ts runs axe). */
+async function seriousAxeFindings(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+test("an admin's change more than 10 % from the guideline is confirmed against the guideline value, audited old → new, compared and restored", async ({ page }) => {
+  test.setTimeout(180_000);
+  await signIn(page, "admin@demo.clinic");
+  await page.goto("/thresholds");
+  // The new settings have sections of their own, each saying what it implements.
+  for (const title of ["AWGS edition in force for tiers and flags", "AWGS 2025 (Asian Working Group for Sarcopenia, 2025 update)", "Who to test for B12 (NICE NG239 and the clinic's case-finding policy)", "MMA, homocysteine and kidney function (second-line B12 tests)", "Muscle decline over time (muscle_decline)", "Flag lifecycle windows (due soon, awaiting a result, return after a close)"]) {
+    await expect(page.getByRole("heading", { level: 2, name: title })).toBeVisible();
+  }
+  await expect(page.getByRole("region", { name: "Who to test for B12 (NICE NG239 and the clinic's case-finding policy): thresholds" })).toContainText("b12_test_due again after the last B12 result");
+  const before = (await page.getByRole("region", { name: /^EWGSOP2 .*: thresholds$/ }).getByRole("row", { name: /Low strength: grip, women/ }).locator("td").first().innerText()).replace(" kg", "");
+
+  await page.goto("/thresholds/edit");
+  const womenGrip = page.getByRole("group", { name: /^EWGSOP2/ }).getByLabel(/^Low strength: grip, women/);
+  await womenGrip.fill("-3");
+  await page.getByLabel("Reason for the change").fill("Local population norms");
+  await page.getByRole("button", { name: "Save as a new version" }).click();
+  await expect(page.getByText(/^Must be positive: enter a value above 0 to 150 kg/)).toBeVisible();
+  await expect(womenGrip).toHaveValue("-3");
+  await expect(page.getByLabel("Reason for the change")).toHaveValue("Local population norms");
+
+  await womenGrip.fill("20");
+  await page.getByRole("button", { name: "Save as a new version" }).click();
+  const step = page.getByRole("region", { name: "Values to confirm" });
+  await expect(page.getByRole("heading", { name: "Confirm the value more than 10 % from the guideline" })).toBeFocused();
+  const row = step.getByRole("row", { name: /EWGSOP2 · Low strength: grip, women/ });
+  await expect(row).toContainText("20 kg");
+  await expect(row).toContainText("16 kg");
+  await expect(row).toContainText("+25 %");
+  await expect(row).toContainText("Cruz-Jentoft");
+  expect(await seriousAxeFindings(page)).toEqual([]);
+  await page.getByRole("button", { name: "Confirm and save as a new version" }).click();
+  await expect(page).toHaveURL(/\/thresholds\?saved=\d+/);
+  const saved = Number(/saved=(\d+)/.exec(page.url())![1]);
+
+  await page.goto("/audit?action=thresholds.update");
+  await expect(page.getByRole("row").filter({ hasText: `Saved threshold set version ${saved}` })).toContainText(`EWGSOP2 · Low strength: grip, women: ${before} → 20 kg`);
+
+  await page.goto("/thresholds#versions");
+  await page.getByRole("link", { name: `Compare version ${saved - 1} with version ${saved} in force` }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Compare threshold versions" })).toBeVisible();
+  await expect(page.getByText(`1 value differs between Version ${saved - 1} and Version ${saved} (in force)`)).toBeVisible();
+  const compared = page.getByRole("region", { name: /^EWGSOP2 .*: Version/ }).getByRole("row", { name: /Low strength: grip, women/ });
+  await expect(compared).toContainText(`${before} kg`);
+  await expect(compared).toContainText("20 kg");
+  await expect(compared).toContainText("differs");
+  expect(await seriousAxeFindings(page)).toEqual([]);
+
+  // Restore the version before: a new version, everyone re-evaluated with progress.
+  await page.goto("/thresholds#versions");
+  await page.getByRole("link", { name: `Restore version ${saved - 1}` }).click();
+  await expect(page.getByRole("heading", { level: 1, name: `Restore threshold version ${saved - 1}` })).toBeVisible();
+  await expect(page.getByText(`1 value changes against version ${saved} in force`)).toBeVisible();
+  await page.getByLabel(`Reason for restoring version ${saved - 1}`).fill("Back to the guideline cut-off");
+  expect(await seriousAxeFindings(page)).toEqual([]);
+  await page.getByRole("button", { name: `Restore version ${saved - 1} as version ${saved + 1} and re-evaluate everyone` }).click();
+  await expect(page).toHaveURL(new RegExp(`/thresholds\\?restored=${saved + 1}`));
+  await expect(page.getByText(`Version ${saved + 1} restored and in force.`)).toBeVisible();
+  await expect(page.getByText(/Last run completed: 1,0\d\d of 1,0\d\d patients/)).toBeVisible({ timeout: 90_000 });
+  await expect(page.getByRole("region", { name: /^EWGSOP2 .*: thresholds$/ }).getByRole("row", { name: /Low strength: grip, women/ })).toContainText(`${before} kg`);
+  await page.goto("/audit?action=thresholds.update");
+  await expect(page.getByRole("row").filter({ hasText: `Restored threshold version ${saved - 1} as version ${saved + 1}` })).toContainText(`20 → ${before} kg`);
 });

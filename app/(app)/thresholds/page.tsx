@@ -3,7 +3,8 @@ import { requirePageActor } from "@/lib/auth/session";
 import { can } from "@/lib/data/access/roles";
 import { getDb } from "@/lib/data/db/client";
 import { getActiveThresholds, listThresholdVersions } from "@/lib/data/evaluation/thresholds";
-import { describeThresholds, type ThresholdGroup } from "@/lib/domain/thresholds";
+import { describeThresholds, formatThresholdValue } from "@/lib/domain/thresholds";
+import { THRESHOLD_SECTIONS } from "@/lib/domain/threshold-sections";
 import { GLIS_DEFINITION } from "@/lib/domain/glis";
 import { clinicalReferenceHref, REFERENCE_SECTION } from "@/lib/docs/reference-sections";
 import { formatDate } from "@/components/format";
@@ -12,37 +13,18 @@ import { TableScroll } from "@/components/table-scroll";
 
 export const metadata = { title: "About these thresholds" };
 
-const GROUP_TITLES: Record<ThresholdGroup, string> = {
-  ewgsop2: "EWGSOP2 (European Working Group on Sarcopenia in Older People, 2019)",
-  awgs2019: "AWGS 2019 and AWGS 2025 (Asian Working Group for Sarcopenia)",
-  case_finding: "Case finding: SARC-F, SARC-CalF, calf circumference",
-  sdoc: "SDOC 2020 (shown beside the main definitions)",
-  fnih: "FNIH 2014 (shown beside the main definitions)",
-  b12: "Vitamin B12 status",
-  screening: "Screening settings",
-  flags: "Flag due dates",
-};
-
-const GROUP_SHORT_NAMES: Record<ThresholdGroup, string> = {
-  ewgsop2: "EWGSOP2",
-  awgs2019: "AWGS 2019",
-  case_finding: "case finding",
-  sdoc: "SDOC 2020",
-  fnih: "FNIH 2014",
-  b12: "vitamin B12 status",
-  screening: "screening age and look-back window",
-  flags: "flag due dates",
-};
-
 const COMPARISON_WORDS = { "<": "below", "<=": "at or below", ">": "above", ">=": "at or above" } as const;
 
-export default async function ThresholdsPage() {
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function ThresholdsPage({ searchParams }: { searchParams: SearchParams }) {
   const actor = await requirePageActor("thresholds:view");
   const db = getDb();
   const now = new Date();
   const [active, versions] = await Promise.all([getActiveThresholds(db, actor.clinicId, now), listThresholdVersions(db, actor)]);
   const entries = describeThresholds(active.values);
-  const groups = [...new Set(entries.map((e) => e.group))];
+  const sections = THRESHOLD_SECTIONS.filter((section) => entries.some((e) => e.group === section.group));
+  const { restored, recompute } = await searchParams;
   const isAdmin = can(actor.role, "thresholds:edit");
 
   return (
@@ -57,6 +39,19 @@ export default async function ThresholdsPage() {
         How the engine applies each value, with the full citations, the medicines and the codes:{" "}
         <Link href={clinicalReferenceHref()}>clinical reference</Link>.
       </p>
+      {isAdmin && typeof restored === "string" ? (
+        <p role="status" className="card">
+          Version {restored} restored and in force.{" "}
+          {recompute === "refused"
+            ? "Another re-evaluation was already running: press “Recompute now” when it has finished."
+            : "Everyone is re-evaluated with it (progress below)."}
+        </p>
+      ) : null}
+      <nav aria-label="Sections" className="small">
+        <p className="flush">Sections: {sections.map((section, i) => (
+          <span key={section.group}>{i > 0 ? " · " : ""}<a href={`#group-${section.group}`}>{section.shortName}</a></span>
+        ))} · <a href="#versions">versions</a></p>
+      </nav>
       {isAdmin ? (
         <>
           <p>
@@ -65,14 +60,14 @@ export default async function ThresholdsPage() {
           <RecomputePanel />
         </>
       ) : null}
-      {groups.map((group) => (
+      {sections.map(({ group, title, shortName, implements: policy }) => (
         <section key={group} aria-labelledby={`group-${group}`}>
-          <h2 id={`group-${group}`}>{GROUP_TITLES[group]}</h2>
-          <p className="small flush">
-            <Link href={clinicalReferenceHref(REFERENCE_SECTION[group])}>Clinical reference: {GROUP_SHORT_NAMES[group]}</Link>
-            {group === "awgs2019" ? <> · <Link href={clinicalReferenceHref("awgs-2025")}>Clinical reference: AWGS 2025</Link></> : null}
+          <h2 id={`group-${group}`}>{title}</h2>
+          <p className="small flush section-policy">
+            <strong>Implements:</strong> {policy}{" "}
+            <Link href={clinicalReferenceHref(REFERENCE_SECTION[group])}>Clinical reference: {shortName}</Link>
           </p>
-          {group === "awgs2019" ? (
+          {group === "awgs_edition" ? (
             <p className="awgs-edition">
               AWGS 2025 (Chen et al., Nature Aging 2025) supersedes AWGS 2019. Both are computed for every patient and shown side by
               side; the clinic chooses which edition drives tiers and flags. In force:{" "}
@@ -82,7 +77,7 @@ export default async function ThresholdsPage() {
             </p>
           ) : null}
           {/* Focusable, so a keyboard can scroll it where the screen is narrower than the table. */}
-          <div className="table-wrap" tabIndex={0} role="region" aria-label={`${GROUP_TITLES[group]}: thresholds`}>
+          <div className="table-wrap" tabIndex={0} role="region" aria-label={`${title}: thresholds`}>
             <table className="data">
               <thead>
                 <tr>
@@ -97,7 +92,7 @@ export default async function ThresholdsPage() {
                 {entries.filter((e) => e.group === group).map((entry) => (
                   <tr key={entry.key}>
                     <th scope="row">{entry.label}</th>
-                    <td className="num nowrap">{typeof entry.value === "boolean" ? (entry.value ? "yes" : "no") : `${entry.value} ${entry.unit}`}</td>
+                    <td className="num nowrap">{formatThresholdValue(entry.value, entry.unit)}</td>
                     <td>{entry.comparison ? `${COMPARISON_WORDS[entry.comparison]} this value` : "setting"}</td>
                     <td className="small">{entry.source}</td>
                     <td>{entry.confirmed ? <span className="badge">confirmed</span> : <span className="badge tier-elevated">unconfirmed</span>}</td>
@@ -117,6 +112,10 @@ export default async function ThresholdsPage() {
       </section>
       <section aria-labelledby="versions">
         <h2 id="versions">Versions</h2>
+        <p className="small">
+          Every change is a new version; an earlier one can be compared with the version in force, or restored as a new version (everyone
+          is then re-evaluated). <Link href="/thresholds/compare">Compare any two versions</Link>.
+        </p>
         <TableScroll label="Threshold versions: table">
           <table className="data">
             <thead>
@@ -125,6 +124,7 @@ export default async function ThresholdsPage() {
                 <th scope="col">Effective from</th>
                 <th scope="col">Why</th>
                 <th scope="col">Saved</th>
+                <th scope="col">Compare, restore</th>
               </tr>
             </thead>
             <tbody>
@@ -134,6 +134,16 @@ export default async function ThresholdsPage() {
                   <td>{v.effectiveFrom.getTime() === 0 ? "always" : formatDate(v.effectiveFrom)}</td>
                   <td>{v.note ?? "—"}</td>
                   <td>{formatDate(v.createdAt)}</td>
+                  <td className="nowrap">
+                    {v.version === active.version ? (
+                      <span className="muted">in force</span>
+                    ) : (
+                      <>
+                        <Link href={`/thresholds/compare?left=${v.version}&right=${active.version}`} aria-label={`Compare version ${v.version} with version ${active.version} in force`}>Compare with {active.version}</Link>
+                        {isAdmin ? <>{" · "}<Link href={`/thresholds/restore?version=${v.version}`} aria-label={`Restore version ${v.version}`}>Restore…</Link></> : null}
+                      </>
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -1,7 +1,8 @@
 import "server-only";
 import type { Db, Tx } from "@/lib/data/db/client";
 import { appendAudit } from "@/lib/data/audit/log";
-import { DEFAULT_THRESHOLDS, describeThresholds, type ThresholdValues } from "@/lib/domain/thresholds";
+import { DEFAULT_THRESHOLDS, type ThresholdValues } from "@/lib/domain/thresholds";
+import { guidelineDeviations, thresholdChanges, type GuidelineDeviation } from "@/lib/domain/threshold-governance";
 import { actorId, actorRole, type Actor } from "@/lib/data/access/actor";
 import { can } from "@/lib/data/access/roles";
 import { AppError } from "@/lib/errors";
@@ -47,26 +48,72 @@ export async function listThresholdVersions(db: Db, actor: Actor) {
   });
 }
 
+/** One stored version of the clinic's thresholds, decoded; null when the clinic has no such version. */
+export async function getThresholdVersion(db: Db, actor: Actor, version: number): Promise<(ActiveThresholds & { effectiveFrom: Date; note: string | null }) | null> {
+  const row = await db.thresholdSet.findUnique({
+    where: { clinicId_version: { clinicId: actor.clinicId, version } },
+    select: { id: true, version: true, valuesJson: true, effectiveFrom: true, note: true },
+  });
+  return row ? { id: row.id, version: row.version, values: decodeThresholdValues(row.valuesJson, row.id), effectiveFrom: row.effectiveFrom, note: row.note } : null;
+}
+
+export interface NewThresholdVersion {
+  values: ThresholdValues;
+  effectiveFrom: Date;
+  note: string;
+  /** The values more than 10 % from their guideline that the admin confirmed (lib/domain/threshold-governance.ts). */
+  confirmedDeviations?: readonly GuidelineDeviation[];
+  /** Set when the values are those of an earlier version, restored. */
+  restoredFromVersion?: number;
+}
+
 /**
- * Saves an edited threshold set as the next version, effective from `effectiveFrom`, audited with
- * every value that changed. Existing snapshots keep the version they used until a recompute.
+ * Saves a threshold set as the next version, effective from `effectiveFrom`, audited with every
+ * value that changed (old → new), the far-from-guideline values the admin confirmed and, for a
+ * restore, the version restored. Existing snapshots keep the version they used until a recompute.
  */
-export async function createThresholdVersion(db: Db, actor: Actor, input: { values: ThresholdValues; effectiveFrom: Date; note: string }, at: Date = new Date()) {
+export async function createThresholdVersion(db: Db, actor: Actor, input: NewThresholdVersion, at: Date = new Date()) {
   if (!can(actorRole(actor), "thresholds:edit")) throw new AppError("forbidden", "Only an admin can change thresholds.");
   return db.$transaction(async (tx) => {
     const latest = await tx.thresholdSet.findFirst({ where: { clinicId: actor.clinicId }, orderBy: { version: "desc" }, select: { id: true, version: true, valuesJson: true } });
     const version = (latest?.version ?? 0) + 1;
     const values: ThresholdValues = { ...input.values, version };
-    const before = latest ? decodeThresholdValues(latest.valuesJson, latest.id) : null;
-    const previous = new Map(before ? describeThresholds(before).map((entry) => [entry.key, entry.value]) : []);
-    const changes = describeThresholds(values)
-      .map((entry) => ({ key: entry.key, from: previous.get(entry.key) ?? null, to: entry.value }))
-      .filter((change) => change.from !== change.to);
+    const changes = thresholdChanges(latest ? decodeThresholdValues(latest.valuesJson, latest.id) : null, values);
     const created = await tx.thresholdSet.create({
       data: { clinicId: actor.clinicId, version, effectiveFrom: input.effectiveFrom, valuesJson: JSON.stringify(values), note: input.note, createdById: actorId(actor) },
       select: { id: true, version: true },
     });
-    await appendAudit(tx, actor, [{ action: "thresholds.update", entityType: "threshold_set", entityId: created.id, detail: { version, effectiveFrom: input.effectiveFrom.toISOString(), note: input.note, changes } }], at);
+    const confirmedDeviations = (input.confirmedDeviations ?? []).map(({ key, value, guideline }) => ({ key, value, guideline }));
+    const detail = {
+      version,
+      effectiveFrom: input.effectiveFrom.toISOString(),
+      note: input.note,
+      changes,
+      ...(confirmedDeviations.length > 0 ? { confirmedDeviations } : {}),
+      ...(input.restoredFromVersion !== undefined ? { restoredFromVersion: input.restoredFromVersion } : {}),
+    };
+    await appendAudit(tx, actor, [{ action: "thresholds.update", entityType: "threshold_set", entityId: created.id, detail }], at);
     return created;
   });
+}
+
+/**
+ * Restores an earlier version as a new one (history is never rewritten), effective from `at`.
+ * Refused when the version does not exist or its values are those in force already. The caller
+ * re-evaluates everyone (lib/data/jobs/restore-thresholds.ts).
+ */
+export async function restoreThresholdVersion(db: Db, actor: Actor, input: { version: number; note: string }, at: Date) {
+  if (!can(actorRole(actor), "thresholds:edit")) throw new AppError("forbidden", "Only an admin can change thresholds.");
+  const restored = await getThresholdVersion(db, actor, input.version);
+  if (!restored) throw new AppError("not_found", `This clinic has no threshold version ${input.version}.`);
+  const current = await getActiveThresholds(db, actor.clinicId, at);
+  if (thresholdChanges(current.values, { ...restored.values, version: current.version }).length === 0) {
+    throw new AppError("conflict", `Version ${input.version} has the same values as version ${current.version}, which is in force: nothing to restore.`);
+  }
+  return createThresholdVersion(
+    db,
+    actor,
+    { values: restored.values, effectiveFrom: at, note: input.note, confirmedDeviations: guidelineDeviations(restored.values), restoredFromVersion: input.version },
+    at,
+  );
 }
