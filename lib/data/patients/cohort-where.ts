@@ -8,6 +8,7 @@ import { resolveCutOff, type CutOffSide } from "@/lib/domain/cohort-cut-offs";
 import { UNABLE_IS_RESULT } from "@/lib/domain/measures";
 import type { MeasureKind } from "@/lib/domain/types";
 import { addMonthsUtc, bornBeforeForAge } from "@/lib/domain/dates";
+import { ownValue } from "@/lib/domain/own-keys";
 import { isMeasureField, type CohortCriterion, type CohortMatch } from "@/lib/validation/cohort";
 import type { PanelQuery } from "@/lib/validation/panel-query";
 
@@ -120,7 +121,7 @@ function criterionWhere(c: CohortCriterion, now: Date, lifecycle: Pick<FlagLifec
       // and it has not been raised again since (an open flag of the kind would be the current one).
       if (c.op === "not_applicable") return { flags: { some: { status: "not_applicable", code: value }, none: open } };
       // A state as the patient page says it (lib/domain/flag-lifecycle.ts flagState), on the same UTC days.
-      const state = FLAG_STATE_OPS[c.op as keyof typeof FLAG_STATE_OPS];
+      const state: OpenFlagState | undefined = ownValue(FLAG_STATE_OPS, c.op);
       return { flags: { some: state ? { ...open, ...flagStateWhere(state, now, lifecycle) } : open } };
     }
     case "outreach": return { flags: { some: { status: "open", outreach: value } } };
