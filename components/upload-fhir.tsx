@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useId, useRef, useState, type FormEvent } from "react";
-import type { FhirFileError, FhirImportResult, FhirRejection } from "@/lib/data/import/fhir";
+import type { FhirFileError, FhirIgnoredCode, FhirImportResult, FhirRejection } from "@/lib/data/import/fhir";
 import { fhirFilesProblem, formatMegabytes, MAX_FHIR_FILES, MAX_UPLOAD_BYTES } from "@/lib/validation/upload";
 import { ProgressStream, useUploadFlow } from "./progress-stream";
 import { UploadTable, type UploadTableColumn } from "./upload-table";
@@ -12,6 +12,12 @@ const REJECTION_COLUMNS: readonly UploadTableColumn<FhirRejection>[] = [
   { header: "Resource", cell: (r) => `${r.resourceType}${r.id ? `/${r.id}` : ""}` },
   { header: "Code", cell: (r) => (r.code ? `${r.code}${r.system ? ` (${r.system})` : ""}` : "—") },
   { header: "Reason", cell: (r) => r.reason },
+];
+
+const IGNORED_COLUMNS: readonly UploadTableColumn<FhirIgnoredCode>[] = [
+  { header: "Code", cell: (i) => (i.code ? `${i.code}${i.system ? ` (${i.system})` : ""}` : "—") },
+  { header: "Name", cell: (i) => i.display ?? "—" },
+  { header: "Observations", cell: (i) => i.count.toLocaleString("en") },
 ];
 
 const FILE_ERROR_COLUMNS: readonly UploadTableColumn<FhirFileError>[] = [
@@ -111,8 +117,15 @@ export function UploadFhir() {
   );
 }
 
+/**
+ * What an import did or would do. Two lists, kept apart so the real problems are not buried:
+ * "rejected" — wrong unit, mislabelled code, implausible value… each with its reason, shown open —
+ * and "ignored — not used by screening" — ordinary observations (blood pressure, HbA1c…) counted
+ * by code, with the resource types and statuses not read, collapsed.
+ */
 function FhirSummary({ title, result, headingId }: { title: string; result: FhirImportResult; headingId: string }) {
   const verb = result.dryRun ? "would be" : "were";
+  const ignoredCount = result.ignored.reduce((n, i) => n + i.count, 0);
   const facts: [string, string][] = [
     ["Files", count(result.files)],
     ["Resources read", count(result.resources)],
@@ -121,7 +134,8 @@ function FhirSummary({ title, result, headingId }: { title: string; result: Fhir
     ["Medicines", `${count(result.medications.created)} new (${count(result.medications.freeText)} as free text), ${count(result.medications.existing)} already there`],
     ["Conditions", `${count(result.conditions.created)} new, ${count(result.conditions.existing)} already there, ${count(result.conditions.ignored)} not used by screening`],
     ["Symptoms and Yubi-wakka results", `${count(result.findings.created)} new, ${count(result.findings.existing)} already there`],
-    ["Rejected", count(result.rejected.length)],
+    ["Rejected (problems)", count(result.rejected.length)],
+    ["Ignored (not used by screening)", `${count(ignoredCount)} observations`],
   ];
   const skipped = [...Object.entries(result.skippedByType), ...Object.entries(result.skippedByStatus)];
   return (
@@ -150,15 +164,35 @@ function FhirSummary({ title, result, headingId }: { title: string; result: Fhir
       {result.rejected.length > 0 ? (
         <>
           <h4>
-            {count(result.rejected.length)} rejected {result.rejected.length === 1 ? "resource" : "resources"} (not imported; the rest {verb})
+            Rejected — {count(result.rejected.length)} {result.rejected.length === 1 ? "resource" : "resources"} with a problem (wrong unit, mislabelled code,
+            implausible value…; not imported, the rest {verb})
           </h4>
           <UploadTable caption="Rejected resources" items={result.rejected} columns={REJECTION_COLUMNS} rowKey={(r, i) => `${r.file}-${r.id}-${i}`} />
         </>
-      ) : null}
-      {skipped.length > 0 ? (
-        <p className="small muted">
-          Not read by screening: {skipped.map(([what, n]) => `${what} ${count(n)}`).join(", ")}.
-        </p>
+      ) : (
+        <p>Rejected: none — no resource has a wrong unit, a mislabelled code or an implausible value.</p>
+      )}
+      {ignoredCount > 0 || skipped.length > 0 ? (
+        <details className="import-ignored">
+          <summary>
+            Ignored — not used by screening: {count(ignoredCount)} {ignoredCount === 1 ? "observation" : "observations"}
+            {result.ignored.length > 0 ? ` of ${count(result.ignored.length)} ${result.ignored.length === 1 ? "code" : "codes"}` : ""}
+            {skipped.length > 0 ? `, and ${count(skipped.reduce((n, [, k]) => n + k, 0))} other resources` : ""}
+          </summary>
+          <div className="stack">
+            <p className="small">
+              Ordinary results the screening does not read (blood pressure, HbA1c, blood counts…). They are not problems and are not imported.
+            </p>
+            {result.ignored.length > 0 ? (
+              <UploadTable caption="Ignored observations by code" items={result.ignored} columns={IGNORED_COLUMNS} rowKey={(i) => `${i.system ?? ""}|${i.code ?? ""}`} />
+            ) : null}
+            {skipped.length > 0 ? (
+              <p className="small muted">
+                Not read by screening: {skipped.map(([what, n]) => `${what} ${count(n)}`).join(", ")}.
+              </p>
+            ) : null}
+          </div>
+        </details>
       ) : null}
     </section>
   );

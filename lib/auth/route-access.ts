@@ -73,6 +73,7 @@ export const SERVER_ACTION_ACCESS = {
   "(app)/patients/actions.ts#updateViewAction": "panel:view",
   "(app)/patients/actions.ts#deleteViewAction": "panel:view",
   "(app)/patients/[id]/actions.ts#setFlagOutreachAction": "flag:act",
+  "(app)/patients/[id]/actions.ts#recordOutreachAttemptAction": "flag:act",
   "(app)/patients/[id]/actions.ts#closeFlagAction": "flag:act",
   "(app)/patients/[id]/actions.ts#reopenFlagAction": "flag:act",
   "(app)/patients/[id]/actions.ts#orderFlagAction": "flag:act",

@@ -41,16 +41,14 @@ async function expandPaths(paths: readonly string[]): Promise<string[]> {
 export function fhirReportLines(result: FhirImportResult, seconds: number, detailLimit = 50): string[] {
   const lines: string[] = [];
   for (const e of result.errors) lines.push(`error: ${e.file}${e.line !== null ? `:${e.line}` : ""}: ${e.message}`);
-  const mislabelled = result.rejected.filter((r) => !/is not one the app maps/.test(r.reason));
-  for (const r of mislabelled.slice(0, detailLimit)) {
+  for (const r of result.rejected.slice(0, detailLimit)) {
     lines.push(`rejected: ${r.file}: ${r.resourceType}/${r.id ?? "?"}${r.code ? ` code ${r.system ? `${r.system}|` : ""}${r.code}` : ""}: ${r.reason}`);
   }
-  if (mislabelled.length > detailLimit) lines.push(`… and ${mislabelled.length - detailLimit} more rejected (see the import job's summary).`);
-  const unmapped = new Map<string, number>();
-  for (const r of result.rejected) if (/is not one the app maps/.test(r.reason)) unmapped.set(`${r.system ?? ""}|${r.code ?? ""}`, (unmapped.get(`${r.system ?? ""}|${r.code ?? ""}`) ?? 0) + 1);
-  if (unmapped.size > 0) {
-    const total = [...unmapped.values()].reduce((a, b) => a + b, 0);
-    lines.push(`rejected as unmapped codes: ${total} observations with ${unmapped.size} codes (${[...unmapped].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([c, n]) => `${c} ×${n}`).join(", ")}${unmapped.size > 10 ? ", …" : ""})`);
+  if (result.rejected.length > detailLimit) lines.push(`… and ${result.rejected.length - detailLimit} more rejected (see the import job's summary).`);
+  if (result.ignored.length > 0) {
+    const total = result.ignored.reduce((n, i) => n + i.count, 0);
+    const codes = result.ignored.slice(0, 10).map((i) => `${i.system ?? ""}|${i.code ?? ""} ×${i.count}`).join(", ");
+    lines.push(`ignored, not used by screening: ${total} observations with ${result.ignored.length} codes (${codes}${result.ignored.length > 10 ? ", …" : ""})`);
   }
   const skipped = Object.entries(result.skippedByType).map(([t, n]) => `${t} ${n}`).join(", ");
   if (skipped) lines.push(`skipped resource types: ${skipped}`);
@@ -63,7 +61,7 @@ export function fhirReportLines(result: FhirImportResult, seconds: number, detai
       ? `${verb}: fix the unreadable files and rerun.`
       : `${verb}: ${p.created} new patients, ${p.updated} updated, ${p.unchanged} unchanged; ${o.created} observations (${o.existing} already imported); ${m.created} medications (${m.freeText} free text; ${m.existing} already imported); ${c.created} conditions (${c.existing} already recorded, ${c.ignored} not absorption conditions); ${f.created} symptoms and Yubi-wakka results (${f.existing} already imported).`,
   );
-  lines.push(`${result.files} files, ${result.resources} resources, ${result.rejected.length} rejected; ${seconds.toFixed(1)} s (import job ${result.importJobId}).`);
+  lines.push(`${result.files} files, ${result.resources} resources, ${result.rejected.length} rejected, ${result.ignored.reduce((n, i) => n + i.count, 0)} ignored; ${seconds.toFixed(1)} s (import job ${result.importJobId}).`);
   return lines;
 }
 

@@ -1,6 +1,7 @@
 import { FLAG_LABELS } from "./labels";
 import { MEASURE_LABELS } from "./measures";
 import { CLOSE_REASON_LABELS, OUTREACH_LABELS } from "./flag-lifecycle";
+import { OUTREACH_CHANNEL_LABELS, OUTREACH_OUTCOME_LABELS } from "./outreach";
 import type { FlagCode, MeasureKind } from "./types";
 import { formatThresholdValue, isThresholdKey, THRESHOLD_CATALOGUE } from "./thresholds";
 import { thresholdLabel } from "./threshold-governance";
@@ -180,6 +181,12 @@ export function describeAuditEvent(action: string, detailValue: unknown, patient
       if (change === "outreach") {
         const label = (v: unknown) => (typeof v === "string" && Object.hasOwn(OUTREACH_LABELS, v) ? OUTREACH_LABELS[v as keyof typeof OUTREACH_LABELS] : text(v) ?? "—");
         return `${flag}: outreach ${label(d.from)} → ${label(d.to)}.`;
+      }
+      if (change === "outreach_attempt") {
+        const channel = typeof d.channel === "string" && Object.hasOwn(OUTREACH_CHANNEL_LABELS, d.channel) ? OUTREACH_CHANNEL_LABELS[d.channel as keyof typeof OUTREACH_CHANNEL_LABELS] : text(d.channel);
+        const outcome = typeof d.outcome === "string" && Object.hasOwn(OUTREACH_OUTCOME_LABELS, d.outcome) ? OUTREACH_OUTCOME_LABELS[d.outcome as keyof typeof OUTREACH_OUTCOME_LABELS] : text(d.outcome);
+        const next = text(d.nextAttemptOn);
+        return `${flag}: outreach attempt ${count(d.attempt) ?? "?"} by ${(channel ?? "?").toLowerCase()}, ${(outcome ?? "?").toLowerCase()}${next ? `; next attempt ${next}` : ""}.`;
       }
       if (change === "close") {
         const reason = typeof d.reason === "string" && Object.hasOwn(CLOSE_REASON_LABELS, d.reason) ? CLOSE_REASON_LABELS[d.reason as keyof typeof CLOSE_REASON_LABELS] : text(d.reason);

@@ -283,7 +283,28 @@ function describe(coding: FhirCoding): string {
   return `${coding.system ?? "(no system)"}|${coding.code ?? "(no code)"}${coding.display ? ` (${coding.display})` : ""}`;
 }
 
-export function mapObservation(resource: Json, now: Date): MapResult<MappedObservation> {
+/**
+ * An Observation screening does not use: none of its codes is one the app maps (blood pressure,
+ * HbA1c, a blood count…). Not a problem with the data — counted by code, never listed as rejected.
+ */
+export interface IgnoredObservation {
+  status: "ignored";
+  system: string | null;
+  code: string | null;
+  display: string | null;
+}
+
+/** A LOINC-shaped code the app maps under LOINC, given under another system: a mislabelled observation, not an ordinary one. */
+function misfiledLoinc(all: readonly FhirCoding[]): { coding: FhirCoding; mapping: ObservationCodeMapping } | null {
+  for (const coding of all) {
+    if (coding.system === LOINC_SYSTEM || coding.code === null || !/^\d{1,7}-\d$/.test(coding.code)) continue;
+    const mapping = OBSERVATION_CODES.find((m) => m.system === LOINC_SYSTEM && m.code === coding.code);
+    if (mapping) return { coding, mapping };
+  }
+  return null;
+}
+
+export function mapObservation(resource: Json, now: Date): MapResult<MappedObservation> | IgnoredObservation {
   const status = str(resource, "status");
   if (status && OBSERVATION_SKIPPED_STATUSES.has(status)) return { status: "skipped", reason: `status ${status}` };
   const all = codings(obj(resource, "code"));
@@ -296,7 +317,12 @@ export function mapObservation(resource: Json, now: Date): MapResult<MappedObser
   const matches = all.map((c) => ({ coding: c, mapping: findObservationMapping(c) })).filter((m) => m.mapping !== null);
   const first = all[0] ?? null;
   if (matches.length === 0) {
-    return reject(resource, all.length === 0 ? "Observation has no coded code" : `code ${all.map(describe).join(", ")} is not one the app maps to a measure`, first);
+    if (all.length === 0) return reject(resource, "Observation has no coded code", first);
+    const misfiled = misfiledLoinc(all);
+    if (misfiled) {
+      return reject(resource, `code ${describe(misfiled.coding)} is the LOINC code of ${misfiled.mapping.display} but is given under the system ${misfiled.coding.system ?? "(none)"}; the observation is mislabelled`, misfiled.coding);
+    }
+    return { status: "ignored", system: first?.system ?? null, code: first?.code ?? null, display: first?.display ?? null };
   }
   const kinds = new Set(matches.map((m) => m.mapping!.kind));
   if (kinds.size > 1) return reject(resource, `codes map to different measures (${[...kinds].join(", ")})`, matches[0]!.coding);

@@ -31,7 +31,12 @@ export interface HandoutInput {
   tier: Tier | null;
   /** Each measure's results, any order; the latest is used. */
   results: readonly HandoutResult[];
-  openFlags: readonly { code: FlagCode; dueAt: Date }[];
+  /**
+   * Open flags with the day each needs action (lib/domain/flag-lifecycle.ts: the due date, or the
+   * end of an ordered test's awaiting window, or the postponed-until date) — not the raw due date,
+   * so a postponed or ordered flag does not ask the patient back before the clinic will act.
+   */
+  openFlags: readonly { code: FlagCode; actionDueAt: Date }[];
   thresholds: ThresholdValues;
   now: Date;
   wording: HandoutWording;
@@ -128,10 +133,10 @@ export function buildHandout(input: HandoutInput): Handout {
   const grams = weight?.value ? `${Math.round(weight.value)} to ${Math.round(weight.value * 1.2)}` : null;
   nextSteps.push(w.next.protein(grams));
 
-  const due = input.openFlags.map((f) => f.dueAt).sort((a, b) => a.getTime() - b.getTime());
+  const due = input.openFlags.map((f) => f.actionDueAt).sort((a, b) => a.getTime() - b.getTime());
   const strength = [latestOf(input.results, "grip_strength"), latestOf(input.results, "chair_stand_5x")].filter((r): r is HandoutResult => r !== null);
   const lastStrength = strength.reduce<Date | null>((a, r) => (a === null || r.observedAt > a ? r.observedAt : a), null);
-  // An overdue flag asks for a visit now; otherwise the earliest due date, else a year after the last strength test.
+  // An overdue flag asks for a visit now; otherwise the earliest action day, else a year after the last strength test.
   const followUpAt = due[0] ? (due[0] < now ? now : due[0]) : lastStrength ? addMonthsUtc(lastStrength, t.screening.lookBackMonths) : null;
 
   return {

@@ -3,6 +3,7 @@ import { safeText } from "./safe-text";
 import { parseDateCell } from "./numbers";
 import { TEXT_LIMITS } from "@/lib/domain/text-rules";
 import { OUTREACH_STATUSES, PERSON_CLOSE_REASONS } from "@/lib/domain/flag-lifecycle";
+import { outcomeProblem, OUTREACH_CHANNELS, OUTREACH_OUTCOMES } from "@/lib/domain/outreach";
 
 /**
  * The flag forms on the patient page (outreach, order, postpone, close, reopen). FormData carries
@@ -42,6 +43,20 @@ export const flagOutreachSchema = z.object({
   outreach: z.enum(OUTREACH_STATUSES, { error: "Choose an outreach status from the list." }),
 });
 
+/** One outreach attempt: channel, outcome (one the channel can have), optional note and next attempt date. */
+export const flagOutreachAttemptSchema = z
+  .object({
+    ...flagRef,
+    channel: z.enum(OUTREACH_CHANNELS, { error: "Choose how the patient was contacted." }),
+    outcome: z.enum(OUTREACH_OUTCOMES, { error: "Choose the outcome of the attempt." }),
+    note,
+    nextAttemptOn: optionalDate("The next attempt date"),
+  })
+  .superRefine((input, ctx) => {
+    const problem = outcomeProblem(input.channel, input.outcome);
+    if (problem) ctx.addIssue({ code: "custom", path: ["outcome"], message: problem });
+  });
+
 export const flagCloseSchema = z
   .object({
     ...flagRef,
@@ -76,6 +91,7 @@ export const flagPostponeSchema = z.object({
 export const flagReopenSchema = z.object(flagRef);
 
 export type FlagOutreachInput = z.infer<typeof flagOutreachSchema>;
+export type FlagOutreachAttemptInput = z.infer<typeof flagOutreachAttemptSchema>;
 export type FlagCloseInput = z.infer<typeof flagCloseSchema>;
 export type FlagOrderInput = z.infer<typeof flagOrderSchema>;
 export type FlagPostponeInput = z.infer<typeof flagPostponeSchema>;

@@ -36,6 +36,8 @@ export const panelQuerySchema = z.object({
   flag: optional(z.enum(FLAG_CODES)),
   /** Patients with an open flag in this outreach state (with `flag`: that flag). */
   outreach: optional(z.enum(OUTREACH_STATUSES)),
+  /** Patients with an open flag whose latest outreach attempt planned the next one for today or earlier (with `flag`: that flag). */
+  outreachDue: optional(z.literal("1")),
   /** Patients with an open flag past its due date (with `flag`: that flag); the same as `state=overdue`, kept for bookmarks. */
   overdue: optional(z.literal("1")),
   /** Patients with an open flag in this state (docs/design.md#flag-lifecycle; with `flag`: that flag). */
@@ -100,7 +102,7 @@ export function savedViewQueryString(query: PanelQuery): string {
 }
 
 /** The single filters of the panel (everything but the search, the cohort rows, the order and the page). */
-const FILTER_KEYS = ["sex", "ageMin", "ageMax", "diet", "med", "clinician", "mine", "tier", "flag", "outreach", "overdue", "state", "ewgsop2", "awgs", "b12"] as const satisfies readonly (keyof PanelQuery)[];
+const FILTER_KEYS = ["sex", "ageMin", "ageMax", "diet", "med", "clinician", "mine", "tier", "flag", "outreach", "outreachDue", "overdue", "state", "ewgsop2", "awgs", "b12"] as const satisfies readonly (keyof PanelQuery)[];
 
 /**
  * How many filters and cohort criteria narrow the panel beyond the search box: the number the

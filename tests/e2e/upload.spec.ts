@@ -136,6 +136,14 @@ test("FHIR: a Synthea bundle imports; a pitfall bundle's mislabelled codes are r
   await section.getByRole("button", { name: "Preview FHIR import" }).click();
   const preview = section.getByRole("region", { name: "Preview (nothing has been written)" });
   await expect(fact(preview, "Patients")).toContainText("1 new");
+  // Ordinary observations (blood pressure, HbA1c…) are ignored, counted by code and collapsed — not rejected.
+  await expect(fact(preview, "Rejected (problems)")).toHaveText("0");
+  await expect(fact(preview, "Ignored (not used by screening)")).toHaveText("154 observations");
+  await expect(preview.getByRole("table", { name: "Rejected resources" })).toHaveCount(0);
+  const ignored = preview.locator("details.import-ignored");
+  await expect(ignored.getByRole("table", { name: "Ignored observations by code" })).toBeHidden();
+  await ignored.locator("summary").click();
+  await expect(ignored.getByRole("table", { name: "Ignored observations by code" }).getByRole("row").filter({ hasText: "4548-4" })).toContainText("Hemoglobin A1c");
   expect(await panelTotal(page)).toBe(before);
   await section.getByRole("button", { name: /^Import \d+ resources$/ }).click();
   await expect(section.getByRole("region", { name: "Import finished" })).toBeVisible({ timeout: 60_000 });

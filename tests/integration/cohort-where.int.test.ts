@@ -9,6 +9,7 @@ import { createThresholdVersion, getActiveThresholds } from "@/lib/data/evaluati
 import { deleteSavedView, listSavedViews, saveView, updateSavedView } from "@/lib/data/patients/saved-views";
 import { verifyAuditChain } from "@/lib/data/audit/log";
 import { parsePanelParams, type PanelQuery } from "@/lib/validation/panel-query";
+import { describeCriterion, fieldDef } from "@/lib/validation/cohort";
 import { AppError } from "@/lib/errors";
 
 interface Spec {
@@ -180,5 +181,51 @@ describe("cohort criteria → Prisma where, on the real database", () => {
     expect(audits.map((a) => a.action)).toEqual(["view.create", "view.update", "view.delete"]);
     expect(JSON.parse(audits[1]!.detailJson).changes.name).toEqual({ from: "Weak grip", to: "Weak grip, 6 months" });
     expect((await verifyAuditChain(t.db)).ok).toBe(true);
+  });
+
+  it("flag states (issue 16): due soon, due today, overdue, ordered awaiting a result, postponed, not applicable — the patient page's rules, at their day boundaries", async () => {
+    const k = await createTestClinic(t.db, { slug: "states", patients: 0 });
+    const day = (n: number, hours = 0) => new Date(TEST_NOW.getTime() + n * 86_400_000 + hours * 3_600_000);
+    type FlagSpec = { status?: string; stage?: string; actionDueAt: Date; orderedAt?: Date; postponedUntil?: Date };
+    const specs: [string, FlagSpec[]][] = [
+      ["S-OVERDUE", [{ actionDueAt: day(-1) }]],
+      ["S-DUE", [{ actionDueAt: day(0, 10) }]],
+      ["S-SOON-FIRST", [{ actionDueAt: day(1) }]],
+      ["S-SOON-LAST", [{ actionDueAt: day(30) }]],
+      ["S-NOT-DUE", [{ actionDueAt: day(31) }]],
+      ["S-ORDERED", [{ stage: "ordered", actionDueAt: day(20), orderedAt: day(-5) }]],
+      ["S-ORDERED-LAST-DAY", [{ stage: "ordered", actionDueAt: day(0), orderedAt: day(-60) }]],
+      ["S-ORDERED-LAPSED", [{ stage: "ordered", actionDueAt: day(-1), orderedAt: day(-61) }]],
+      ["S-POSTPONED", [{ stage: "postponed", actionDueAt: day(10), postponedUntil: day(10) }]],
+      ["S-NA", [{ status: "not_applicable", actionDueAt: day(-40) }]],
+      ["S-NA-RAISED-AGAIN", [{ status: "not_applicable", actionDueAt: day(-40) }, { actionDueAt: day(5) }]],
+    ];
+    for (const [mrn, flags] of specs) {
+      const patient = await t.db.patient.create({
+        data: { clinicId: k.clinicId, mrn, familyName: mrn, givenName: "State", birthDate: new Date("1945-01-01T00:00:00Z"), sex: "female", searchText: mrn.toLowerCase() },
+      });
+      for (const f of flags) {
+        await t.db.flag.create({
+          data: {
+            clinicId: k.clinicId, patientId: patient.id, code: "b12_test_due", status: f.status ?? "open", stage: f.stage ?? "none",
+            dueAt: f.postponedUntil ? day(-3) : f.actionDueAt, actionDueAt: f.actionDueAt, orderedAt: f.orderedAt ?? null, postponedUntil: f.postponedUntil ?? null,
+            openedAt: day(-90), closedAt: f.status ? day(-40) : null, closeReason: f.status ? "no_longer_indicated" : null, reasonText: "test", detailJson: "[]",
+          },
+        });
+      }
+    }
+    const with_ = (op: string, code = "b12_test_due") => cohort(`?c1.field=flag&c1.op=${op}&c1.value=${code}`, k.actors.clinician);
+    expect(await with_("overdue")).toEqual(["S-ORDERED-LAPSED", "S-OVERDUE"]);
+    expect(await with_("due")).toEqual(["S-DUE"]);
+    expect(await with_("due_soon")).toEqual(["S-NA-RAISED-AGAIN", "S-SOON-FIRST", "S-SOON-LAST"]);
+    expect(await with_("ordered")).toEqual(["S-ORDERED", "S-ORDERED-LAST-DAY"]);
+    expect(await with_("postponed")).toEqual(["S-POSTPONED"]);
+    expect(await with_("not_applicable")).toEqual(["S-NA"]);
+    expect(await with_("not_applicable", "muscle_mass_due")).toEqual([]);
+    expect(await with_("open")).toHaveLength(specs.length - 1);
+    // The criteria say it in words, and the builder offers every state.
+    const { query } = parsePanelParams(Object.fromEntries(new URLSearchParams("?c1.field=flag&c1.op=ordered&c1.value=b12_test_due")));
+    expect(describeCriterion(query.criteria[0]!)).toBe("Flag has it ordered, awaiting the result B12 test due");
+    expect(fieldDef("flag").ops).toEqual(["open", "overdue", "due", "due_soon", "ordered", "postponed", "not_open", "not_applicable"]);
   });
 });

@@ -100,7 +100,7 @@ describe(`npm run cli -- import-fhir / export-fhir (${process.env.TEST_DATABASE 
 
     const first = await cli("--clinic", "copy", "import-fhir", out, "--as-of", AS_OF);
     expect(first.stdout).toMatch(/^Imported: 8 new patients/m);
-    expect(first.stdout).toMatch(/, 0 rejected;/);
+    expect(first.stdout).toMatch(/, 0 rejected, 0 ignored;/);
     const again = await cli("--clinic", "copy", "import-fhir", out, "--as-of", AS_OF);
     expect(again.stdout).toMatch(/^Imported: 0 new patients, 0 updated, 8 unchanged; 0 observations \(\d+ already imported\); 0 medications/m);
   });

@@ -8,6 +8,7 @@ import type { SystemActor } from "@/lib/data/access/actor";
 import { verifyAuditChain } from "@/lib/data/audit/log";
 import { importFhir, type FhirImportFile, type FhirImportResult } from "@/lib/data/import/fhir";
 import type { Evaluation } from "@/lib/domain/types";
+import { OBSERVATION_CODES } from "@/lib/domain/fhir-codes";
 
 const SYNTHEA = fixturePath("synthea");
 const PITFALLS = fixturePath("fhir-pitfalls");
@@ -162,21 +163,49 @@ describe(`FHIR import of the Synthea bundles (${process.env.TEST_DATABASE ?? "sq
     expect(snapshots.filter((s) => s.flagCodes.split(";").includes("b12_test_due")).length).toBe(2);
   });
 
-  it("reports unmapped codes and wrong units as rejected, never guessed", () => {
+  it("keeps ordinary observations (blood pressure, HbA1c…) apart as ignored, counted by code, and rejects only real problems, each with its reason", () => {
+    // Straight from the JSON: every Observation none of whose codes is in the app's code table.
+    const mapped = new Set(OBSERVATION_CODES.map((m) => m.code));
+    const all = bundles.flatMap((f) => (JSON.parse(f.content.toString()) as { entry: { resource: Json }[] }).entry.map((e) => e.resource));
+    const unusedByCode = new Map<string, number>();
+    for (const r of all) {
+      if (r.resourceType !== "Observation") continue;
+      const codes = ((r.code as { coding?: { code: string }[] }).coding ?? []).map((c) => c.code);
+      if (codes.some((c) => mapped.has(c))) continue;
+      unusedByCode.set(codes[0]!, (unusedByCode.get(codes[0]!) ?? 0) + 1);
+    }
+    const ignoredTotal = first.ignored.reduce((n, i) => n + i.count, 0);
+    // Before, each of these was listed as REJECTED ("not one the app maps"), burying the real problems.
+    expect(ignoredTotal).toBe(864);
+    for (const [code, n] of [["8480-6", "systolic blood pressure"], ["4548-4", "HbA1c"]] as const) {
+      expect(first.ignored.find((i) => i.code === code)?.count, n).toBe(unusedByCode.get(code));
+    }
+    expect(Object.fromEntries(first.ignored.map((i) => [i.code, i.count]))).toEqual(Object.fromEntries(unusedByCode));
+    expect(first.rejected.filter((r) => /not one the app maps/.test(r.reason))).toEqual([]);
+    // What is rejected is a problem with a mapped measure: Synthea records some eGFR as mL/min (not per 1.73 m2), the unit named.
     expect(first.rejected.length).toBeGreaterThan(0);
-    // Synthea records some eGFR as mL/min (not per 1.73 m2): rejected with the unit named.
-    const egfrUnit = first.rejected.filter((r) => r.code === "33914-3");
-    expect(egfrUnit.length).toBeGreaterThan(0);
-    for (const r of egfrUnit) expect(r.reason).toContain('"mL/min"');
-    const glucose = first.rejected.find((r) => r.code === "2339-0");
-    expect(glucose?.reason).toContain("not one the app maps");
+    for (const r of first.rejected) expect(r.code, r.reason).toBe("33914-3");
+    for (const r of first.rejected) expect(r.reason).toContain('"mL/min"');
     expect(first.skippedByType.Claim).toBeGreaterThan(0);
     expect(first.observations.created).toBeGreaterThan(100);
     expect(first.medications.created).toBe(23);
+    console.log(`[${t.provider}] synthea: ${first.rejected.length} rejected, ${ignoredTotal} ignored of ${first.ignored.length} codes`);
+  });
+
+  it("one Synthea bundle, as the upload page previews it: none rejected, its 154 ordinary observations ignored by code (they were all listed as rejected)", async () => {
+    const one = bundles.filter((f) => f.name.startsWith("Andy_Schaden"));
+    const preview = await importFhir(t.db, actor, one, { now: TEST_NOW, dryRun: true });
+    const ignored = preview.ignored.reduce((n, i) => n + i.count, 0);
+    console.log(`[${t.provider}] Andy Schaden: ${preview.rejected.length} rejected, ${ignored} ignored (${preview.ignored.length} codes)`);
+    expect(preview.rejected).toHaveLength(0);
+    expect(ignored).toBe(154);
+    const job = await t.db.importJob.findUniqueOrThrow({ where: { id: preview.importJobId } });
+    expect(job.rowsInvalid).toBe(0);
+    expect(JSON.parse(job.summaryJson)).toMatchObject({ rejectedCount: 0, ignoredCount: 154 });
   });
 
   it("records one ImportJob (format fhir) and an audit event, with an intact chain", async () => {
-    const jobs = await t.db.importJob.findMany({ where: { clinicId: clinic.clinicId, format: "fhir" } });
+    const jobs = await t.db.importJob.findMany({ where: { clinicId: clinic.clinicId, format: "fhir", dryRun: false } });
     expect(jobs).toHaveLength(1);
     expect(jobs[0]!.status).toBe("completed");
     const audits = await t.db.auditEvent.findMany({ where: { clinicId: clinic.clinicId, action: "import.run", entityId: jobs[0]!.id } });
@@ -208,6 +237,8 @@ describe(`FHIR import of the Synthea bundles (${process.env.TEST_DATABASE ?? "sq
       expect(r.reason).toContain("http://loinc.org");
       expect(r.reason).toContain("mislabelled");
     }
+    // Mislabelled codes are never "ignored": a code that claims LOINC is checked before anything else.
+    expect(result.ignored).toEqual([]);
     // The "Weight" observations carry kg but a non-LOINC code: rejected, not stored as weights.
     expect(mislabelled.some((r) => r.code === "5089AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")).toBe(true);
     const ids = (await t.db.patient.findMany({ where: { mrn: { in: ["67ef7123-862d-70ca-b313-fb99ce4e1c13", "7cffc0c9-6c87-70d6-09a4-6ede378e9b0a"] } } })).map((p) => p.id);

@@ -144,9 +144,19 @@ describe("mapObservation", () => {
     expect(badDigit.status === "rejected" && badDigit.rejection.reason).toContain("check digit");
   });
 
-  it("rejects an unknown code, a foreign unit system, an implausible value and a future date; skips entered-in-error and cancelled", () => {
-    const unknown = mapObservation(observation(LOINC_SYSTEM, "2339-0", ucum(90, "mg/dL")), NOW);
-    expect(unknown.status === "rejected" && unknown.rejection.reason).toContain("2339-0");
+  it("ignores an ordinary observation screening does not use (not a problem), but rejects a mapped LOINC code given under another system as mislabelled", () => {
+    expect(mapObservation(observation(LOINC_SYSTEM, "2339-0", ucum(90, "mg/dL")), NOW)).toMatchObject({ status: "ignored", system: LOINC_SYSTEM, code: "2339-0" });
+    expect(mapObservation(observation(LOINC_SYSTEM, "8480-6", ucum(120, "mm[Hg]")), NOW)).toMatchObject({ status: "ignored", code: "8480-6" });
+    const misfiled = mapObservation(observation("http://snomed.info/sct", "29463-7", ucum(70, "kg")), NOW);
+    expect(misfiled.status).toBe("rejected");
+    expect(misfiled.status === "rejected" && misfiled.rejection.reason).toMatch(/LOINC code of Body weight.*mislabelled/);
+    // Only a LOINC-shaped code is taken for a misfiled one: a SNOMED code that is not mapped is ordinary.
+    expect(mapObservation(observation("http://snomed.info/sct", "271649006", ucum(120, "mm[Hg]")), NOW).status).toBe("ignored");
+    // No coded code at all is a problem with the resource, not an ordinary result.
+    expect(mapObservation({ resourceType: "Observation", id: "x", status: "final", code: { text: "grip" } }, NOW).status).toBe("rejected");
+  });
+
+  it("rejects a foreign unit system, an implausible value and a future date; skips entered-in-error and cancelled", () => {
     const foreign = mapObservation(observation(LOINC_SYSTEM, "29463-7", { value: 70, system: "http://example.org/units", code: "kg" }), NOW);
     expect(foreign.status === "rejected" && foreign.rejection.reason).toContain("not UCUM");
     const implausible = mapObservation(observation(LOINC_SYSTEM, "29463-7", ucum(7000, "kg")), NOW);

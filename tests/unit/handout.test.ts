@@ -50,8 +50,8 @@ describe("the patient handout", () => {
   it("lists what happens next from the open flags, with exercise, protein for the patient's weight and a follow-up date", () => {
     const h = handout([result("weight", 60), result("grip_strength", 14)], {
       openFlags: [
-        { code: "b12_test_due", dueAt: on("2026-08-01") },
-        { code: "muscle_mass_due", dueAt: on("2026-07-15") },
+        { code: "b12_test_due", actionDueAt: on("2026-08-01") },
+        { code: "muscle_mass_due", actionDueAt: on("2026-07-15") },
       ],
     });
     expect(h.nextSteps[0]).toBe(HANDOUT_WORDING_EN.next.b12Test);
@@ -60,9 +60,18 @@ describe("the patient handout", () => {
     expect(h.nextSteps.at(-1)).toContain("about 60 to 72 grams of protein a day");
     expect(h.followUp).toBe("We would like to see you again by 2026-07-15.");
     // Overdue: as soon as possible, i.e. today; nothing due: a year after the last strength test.
-    expect(handout([], { openFlags: [{ code: "b12_test_due", dueAt: on("2026-01-01") }] }).followUp).toBe("We would like to see you again by 2026-06-30.");
+    expect(handout([], { openFlags: [{ code: "b12_test_due", actionDueAt: on("2026-01-01") }] }).followUp).toBe("We would like to see you again by 2026-06-30.");
     expect(handout([result("grip_strength", 20, "2026-02-10")]).followUp).toBe("We would like to see you again by 2027-02-10.");
     expect(handout([]).followUp).toBe(HANDOUT_WORDING_EN.next.followUpVisit);
     expect(handout([]).nextSteps.at(-1)).toContain("for every kilogram you weigh");
+  });
+
+  it("asks the patient back on a postponed or ordered flag's action day, not its passed due date", () => {
+    // Due 2026-05-01 (before `now`, 2026-06-30) but postponed to 2026-09-01: the visit is then, not today.
+    const postponed = handout([], { openFlags: [{ code: "muscle_mass_due", actionDueAt: on("2026-09-01") }] });
+    expect(postponed.followUp).toBe("We would like to see you again by 2026-09-01.");
+    // An ordered test awaited until 2026-08-29, beside a flag due later: the earlier action day.
+    const ordered = handout([], { openFlags: [{ code: "b12_test_due", actionDueAt: on("2026-08-29") }, { code: "performance_due", actionDueAt: on("2026-10-01") }] });
+    expect(ordered.followUp).toBe("We would like to see you again by 2026-08-29.");
   });
 });

@@ -42,8 +42,9 @@ export default async function ImportPage() {
         <h2 id="fhir-title">FHIR R4 files</h2>
         <p>
           Transaction or collection Bundles, or bulk-data NDJSON: Patient, Observation, MedicationRequest, MedicationStatement and Condition
-          are read. An observation with a wrong unit, or a code that does not belong to its code system, is rejected with the reason, never
-          guessed; the other resources are still imported.
+          are read. The preview keeps two lists apart: <strong>rejected</strong> — an observation with a wrong unit, a code that does not
+          belong to its code system, an implausible value — each with its reason, never guessed; and <strong>ignored</strong> — ordinary
+          results screening does not use (blood pressure, HbA1c…), counted by code. The other resources are still imported.
         </p>
         <UploadFhir />
       </section>

@@ -92,6 +92,7 @@ export function PanelSearch({ query, cohortRows, clinicians, issuesByRow, childr
           <Select id="tier" label="Tier" value={query.tier} any="Any" options={TIERS.map((tier) => [tier, TIER_LABELS[tier]] as const)} />
           <Select id="flag" label="Open flag" value={query.flag} any="Any" options={FLAG_CODES.map((code) => [code, FLAG_LABELS[code]] as const)} />
           <Select id="outreach" label="Outreach" value={query.outreach} any="Any" options={OUTREACH_STATUSES.map((status) => [status, OUTREACH_LABELS[status]] as const)} />
+          <Tick id="outreachDue" label="Outreach due today" checked={query.outreachDue === "1"} />
           <Select id="state" label="Flag state" value={query.state ?? (query.overdue === "1" ? "overdue" : undefined)} any="Any" options={OPEN_FLAG_STATES.map((state) => [state, FLAG_STATE_LABELS[state]] as const)} />
           <Select id="ewgsop2" label="EWGSOP2" value={query.ewgsop2} any="Any" options={Object.entries(EWGSOP2_LABELS)} />
           <Select id="awgs" label="AWGS 2019" value={query.awgs} any="Any" options={Object.entries(AWGS2019_LABELS)} />

@@ -53,7 +53,7 @@ const FLAG_SELECT = {
   dueAt: true, actionDueAt: true, orderedAt: true, postponedUntil: true, returnsAt: true,
 } as const;
 
-interface FlagRow {
+export interface FlagRow {
   id: string;
   patientId: string;
   code: FlagCode;
@@ -111,7 +111,7 @@ function conflict(flag: FlagRow): AppError {
   );
 }
 
-function assertOpen(flag: FlagRow, doing: string): void {
+export function assertOpen(flag: FlagRow, doing: string): void {
   if (flag.status !== "open") {
     throw new AppError("invalid", `The flag “${flagName(flag.code)}” is ${flag.status === "not_applicable" ? "not applicable" : "closed"}; reopen it to ${doing}.`);
   }
@@ -121,9 +121,11 @@ async function lifecycleSettings(tx: Tx, clinicId: string, now: Date): Promise<F
   return (await getActiveThresholds(tx, clinicId, now)).values.flagLifecycle;
 }
 
-interface Decision {
+export interface Decision {
   data: Record<string, unknown>;
   detail: Record<string, unknown>;
+  /** Writes that belong with the change, run once the version claim has succeeded (so a loser of a race writes nothing). */
+  alsoWrite?: (tx: Tx, after: FlagRow) => Promise<void>;
 }
 
 /**
@@ -132,7 +134,7 @@ interface Decision {
  * still the same (so two concurrent writers cannot both succeed: the other is told), audits, and
  * keeps the snapshot's "next due" in step with the open flags for the panel's overdue sort.
  */
-async function changeFlag(
+export async function changeFlag(
   db: Db,
   actor: Actor,
   flagId: string,
@@ -148,13 +150,14 @@ async function changeFlag(
     const flag = await readFlag(tx, flagId, clinicId);
     if (!flag) throw new AppError("not_found", "No such flag in your clinic.");
     if (flag.version !== expectedVersion) throw conflict(flag);
-    const { data, detail } = await decide(flag, tx);
+    const { data, detail, alsoWrite } = await decide(flag, tx);
     const updated = await tx.flag.updateMany({ where: { id: flag.id, clinicId, version: expectedVersion }, data: { ...data, version: { increment: 1 } } });
     if (updated.count !== 1) {
       throw conflict((await readFlag(tx, flag.id, clinicId)) ?? flag);
     }
     const after = await readFlag(tx, flag.id, clinicId);
     if (!after) throw new Error(`Flag ${flag.id} vanished inside the transaction that changed it.`);
+    if (alsoWrite) await alsoWrite(tx, after);
     await refreshNextDue(tx, clinicId, flag.patientId);
     await appendAudit(
       tx,

@@ -6,7 +6,7 @@ import { actorId, actorRole, type Actor } from "@/lib/data/access/actor";
 import { can } from "@/lib/data/access/roles";
 import { AppError } from "@/lib/errors";
 import type { PlanTotals } from "./plan";
-import { isFhirBlocked, SUMMARY_PROBLEM_LIMIT, type FhirFileError, type FhirRejection } from "./problems";
+import { isFhirBlocked, SUMMARY_PROBLEM_LIMIT, type FhirFileError, type FhirIgnoredCode, type FhirRejection } from "./problems";
 import { fhirPatients, readFhirFiles, type FhirImportFile } from "./read-fhir";
 import { runImport, type ImportJobStatus } from "./run";
 
@@ -23,7 +23,7 @@ import { runImport, type ImportJobStatus } from "./run";
  */
 
 export type { FhirImportFile } from "./read-fhir";
-export type { FhirFileError, FhirRejection } from "./problems";
+export type { FhirFileError, FhirIgnoredCode, FhirRejection } from "./problems";
 
 export interface FhirImportResult {
   importJobId: string;
@@ -42,7 +42,10 @@ export interface FhirImportResult {
   skippedByType: Record<string, number>;
   /** Resources deliberately not imported (entered-in-error, cancelled…), by reason. */
   skippedByStatus: Record<string, number>;
+  /** Rejected: a problem with the data (wrong unit, mislabelled code, implausible value…), each with its reason. */
   rejected: FhirRejection[];
+  /** Ignored: Observations screening does not use, counted by code (not problems). */
+  ignored: FhirIgnoredCode[];
   errors: FhirFileError[];
 }
 
@@ -83,6 +86,7 @@ export async function importFhir(db: Db, actor: Actor, files: readonly FhirImpor
     skippedByType: reading.skippedByType,
     skippedByStatus: reading.skippedByStatus,
     rejected: reading.rejected,
+    ignored: reading.ignored,
     errors: reading.errors,
   };
 
@@ -106,6 +110,8 @@ export async function importFhir(db: Db, actor: Actor, files: readonly FhirImpor
       skippedByStatus: result.skippedByStatus,
       rejectedCount: result.rejected.length,
       rejected: result.rejected.slice(0, SUMMARY_PROBLEM_LIMIT),
+      ignoredCount: result.ignored.reduce((n, i) => n + i.count, 0),
+      ignored: result.ignored.slice(0, SUMMARY_PROBLEM_LIMIT),
       errors: result.errors.slice(0, SUMMARY_PROBLEM_LIMIT),
       ...(failure ? { failure } : {}),
     };
@@ -125,7 +131,7 @@ export async function importFhir(db: Db, actor: Actor, files: readonly FhirImpor
         detail: {
           format: "fhir", files: files.length, sha256, status, dryRun, blocked: result.blocked, resources: result.resources,
           patients: result.patients, observations: result.observations, medications: result.medications, conditions: result.conditions, findings: result.findings,
-          rejected: result.rejected.length, errors: result.errors.length, ...(failure ? { failure } : {}),
+          rejected: result.rejected.length, ignored: result.ignored.reduce((n, i) => n + i.count, 0), errors: result.errors.length, ...(failure ? { failure } : {}),
           ...(totals && status === "completed" ? { patientIds: { created: totals.createdPatientIds, updated: totals.updatedPatientIds } } : {}),
         },
       },

@@ -19,9 +19,11 @@ import type { Rejection } from "@/lib/domain/fhir-map";
  *   UTF-8, not CSV, no header, a header with unknown or repeated columns
  *   ({@link isSpreadsheetBlocked}).
  * - **FHIR**: a file that cannot be read (not JSON, not a resource) stops the import; a resource
- *   that cannot be imported (an unknown or mislabelled code, a wrong unit, an implausible value, an
- *   unknown subject…) is rejected with its id, code and reason and does not stop the rest
- *   ({@link isFhirBlocked}).
+ *   that cannot be imported (a mislabelled code, a wrong unit, an implausible value, an unknown
+ *   subject…) is rejected with its id, code and reason and does not stop the rest
+ *   ({@link isFhirBlocked}). An ordinary Observation screening does not use (a code the app does
+ *   not map: blood pressure, HbA1c…) is not a problem: it is **ignored**, counted by code
+ *   ({@link FhirIgnoredCode}), so the preview keeps the real problems in view.
  * - **Nothing half-written**: whatever is written is written in one transaction, so a failure
  *   part-way (or a crash) leaves the database as it was (lib/data/import/run.ts).
  * - The ImportJob keeps the first {@link SUMMARY_PROBLEM_LIMIT} problems and their count; the
@@ -46,6 +48,14 @@ export interface FhirFileError {
 /** A FHIR resource that was read but cannot be imported, with why. */
 export interface FhirRejection extends Rejection {
   file: string;
+}
+
+/** Observations of one code that screening does not use (ignored, not rejected), counted. */
+export interface FhirIgnoredCode {
+  system: string | null;
+  code: string | null;
+  display: string | null;
+  count: number;
 }
 
 /** Problems kept in an ImportJob's summary; the count is kept whole. */

@@ -5,7 +5,7 @@ import {
   type Json, type MappedCondition, type MappedFinding, type MappedMedication, type MappedObservation, type MappedPatient, type Rejection,
 } from "@/lib/domain/fhir-map";
 import type { Incoming, IncomingPatient } from "./plan";
-import type { FhirFileError, FhirRejection } from "./problems";
+import type { FhirFileError, FhirIgnoredCode, FhirRejection } from "./problems";
 
 /**
  * Step 1 of a FHIR import (docs/design.md#fhir-import; the pipeline: lib/data/import/run.ts):
@@ -91,6 +91,8 @@ export interface FhirReading {
   /** Files (or lines) that could not be read. */
   errors: FhirFileError[];
   rejected: FhirRejection[];
+  /** Observations screening does not use, by code, most frequent first (ignored: not a problem). */
+  ignored: FhirIgnoredCode[];
   /** Resources of types this importer does not read, by type. */
   skippedByType: Record<string, number>;
   /** Resources deliberately not imported (entered-in-error, cancelled…), by reason. */
@@ -112,7 +114,7 @@ const bump = countUnder;
 /** Reads every file and maps every resource; resolves subjects to MRNs of Patients in the same file set. */
 export function readFhirFiles(files: readonly FhirImportFile[], now: Date): FhirReading {
   const reading: FhirReading = {
-    resources: 0, errors: [], rejected: [], skippedByType: {}, skippedByStatus: {}, ignoredConditions: 0,
+    resources: 0, errors: [], rejected: [], ignored: [], skippedByType: {}, skippedByStatus: {}, ignoredConditions: 0,
     patients: new Map(), observations: [], medications: [], conditions: [], findings: [],
   };
   const parsed: ParsedResource[] = [];
@@ -154,6 +156,7 @@ export function readFhirFiles(files: readonly FhirImportFile[], now: Date): Fhir
     return null;
   };
 
+  const ignored = new Map<string, FhirIgnoredCode>();
   for (const r of parsed) {
     const base = { resourceType: r.type, id: typeof r.resource.id === "string" ? r.resource.id : null };
     // A symptom or a Yubi-wakka result, whether sent as a Condition or an Observation; null: not a finding's code.
@@ -169,6 +172,12 @@ export function readFhirFiles(files: readonly FhirImportFile[], now: Date): Fhir
       const mapped = mapObservation(r.resource, now);
       if (mapped.status === "skipped") bump(reading.skippedByStatus, `Observation ${mapped.reason}`);
       else if (mapped.status === "rejected") rejectedOf(r, mapped.rejection);
+      else if (mapped.status === "ignored") {
+        const key = `${mapped.system ?? ""}|${mapped.code ?? ""}`;
+        const seen = ignored.get(key);
+        if (seen) seen.count += 1;
+        else ignored.set(key, { system: mapped.system, code: mapped.code, display: mapped.display, count: 1 });
+      }
       else {
         const mrn = resolve(r, mapped.value.subject, { ...base, system: mapped.value.mapping.system, code: mapped.value.mapping.code });
         if (mrn) reading.observations.push({ ...mapped.value, mrn });
@@ -191,6 +200,7 @@ export function readFhirFiles(files: readonly FhirImportFile[], now: Date): Fhir
       }
     }
   }
+  reading.ignored = [...ignored.values()].sort((a, b) => b.count - a.count || (a.code ?? "").localeCompare(b.code ?? ""));
   return reading;
 }
 

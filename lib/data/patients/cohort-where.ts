@@ -1,6 +1,6 @@
 import "server-only";
 import { flagStateWhere } from "@/lib/data/flags/state-where";
-import { DEFAULT_FLAG_LIFECYCLE } from "@/lib/domain/flag-lifecycle";
+import { DEFAULT_FLAG_LIFECYCLE, type FlagLifecycleSettings, type OpenFlagState } from "@/lib/domain/flag-lifecycle";
 import type { Db } from "@/lib/data/db/client";
 import { getActiveThresholds } from "@/lib/data/evaluation/thresholds";
 import type { Prisma } from "@/lib/generated/prisma-sqlite/client";
@@ -8,6 +8,7 @@ import { resolveCutOff, type CutOffSide } from "@/lib/domain/cohort-cut-offs";
 import { UNABLE_IS_RESULT } from "@/lib/domain/measures";
 import type { MeasureKind } from "@/lib/domain/types";
 import { addMonthsUtc, bornBeforeForAge } from "@/lib/domain/dates";
+import { ownValue } from "@/lib/domain/own-keys";
 import { isMeasureField, type CohortCriterion, type CohortMatch } from "@/lib/validation/cohort";
 import type { PanelQuery } from "@/lib/validation/panel-query";
 
@@ -94,7 +95,10 @@ function measureWhere(kind: MeasureKind, c: CohortCriterion, now: Date): Prisma.
   }
 }
 
-function criterionWhere(c: CohortCriterion, now: Date): Prisma.PatientWhereInput {
+/** The cohort builder's flag operators that are a state of an open flag. */
+const FLAG_STATE_OPS = { overdue: "overdue", due: "due", due_soon: "due_soon", ordered: "ordered", postponed: "postponed" } as const satisfies Partial<Record<CohortCriterion["op"], OpenFlagState>>;
+
+function criterionWhere(c: CohortCriterion, now: Date, lifecycle: Pick<FlagLifecycleSettings, "dueSoonDays">): Prisma.PatientWhereInput {
   const value = c.value ?? "";
   switch (c.field) {
     case "age": return ageWhere(c.op, Number(value), now);
@@ -113,8 +117,12 @@ function criterionWhere(c: CohortCriterion, now: Date): Prisma.PatientWhereInput
     case "flag": {
       const open: Prisma.FlagWhereInput = { status: "open", code: value };
       if (c.op === "not_open") return { flags: { none: open } };
-      // Overdue as the patient page says it (lib/domain/flag-lifecycle.ts): the action day passed, not "due today".
-      return { flags: { some: c.op === "overdue" ? { ...open, ...flagStateWhere("overdue", now, DEFAULT_FLAG_LIFECYCLE) } : open } };
+      // Not applicable: the engine stopped raising it because the patient is no longer eligible,
+      // and it has not been raised again since (an open flag of the kind would be the current one).
+      if (c.op === "not_applicable") return { flags: { some: { status: "not_applicable", code: value }, none: open } };
+      // A state as the patient page says it (lib/domain/flag-lifecycle.ts flagState), on the same UTC days.
+      const state: OpenFlagState | undefined = ownValue(FLAG_STATE_OPS, c.op);
+      return { flags: { some: state ? { ...open, ...flagStateWhere(state, now, lifecycle) } : open } };
     }
     case "outreach": return { flags: { some: { status: "open", outreach: value } } };
     case "medicine": {
@@ -138,9 +146,15 @@ function criterionWhere(c: CohortCriterion, now: Date): Prisma.PatientWhereInput
 
 /**
  * The cohort builder's criteria as one Prisma filter: every row (`all`, AND) or at least one
- * (`any`, OR). Callers AND it with the clinic scope (lib/data/patients/panel.ts panelWhere).
+ * (`any`, OR). Callers AND it with the clinic scope (lib/data/patients/panel.ts panelWhere) and
+ * pass the clinic's lifecycle settings in force (the "due soon" window; the default without).
  */
-export function cohortWhere(criteria: readonly CohortCriterion[], match: CohortMatch, now: Date): Prisma.PatientWhereInput {
-  const parts = criteria.map((c) => criterionWhere(c, now));
+export function cohortWhere(
+  criteria: readonly CohortCriterion[],
+  match: CohortMatch,
+  now: Date,
+  lifecycle: Pick<FlagLifecycleSettings, "dueSoonDays"> = DEFAULT_FLAG_LIFECYCLE,
+): Prisma.PatientWhereInput {
+  const parts = criteria.map((c) => criterionWhere(c, now, lifecycle));
   return match === "all" ? { AND: parts } : { OR: parts };
 }

@@ -11,6 +11,7 @@ import { decodeAwgs2019, decodeB12Status, decodeDiet, decodeEwgsop2, decodeFlagC
 import { bornBeforeForAge } from "@/lib/domain/dates";
 import { flagState, type FlagLifecycleSettings, type FlagStateView } from "@/lib/domain/flag-lifecycle";
 import { flagStateWhere } from "@/lib/data/flags/state-where";
+import { outreachDueWhere } from "@/lib/data/flags/outreach";
 import { getActiveThresholds } from "@/lib/data/evaluation/thresholds";
 
 export interface PanelRow {
@@ -73,7 +74,7 @@ export function panelWhere(actor: Actor, query: PanelQuery, now: Date, lifecycle
   if (query.awgs) snapshot.awgs2019 = query.awgs;
   if (query.b12) snapshot.b12Status = query.b12;
   if (Object.keys(snapshot).length > 0) where.snapshot = { is: snapshot };
-  if (query.flag || query.outreach || query.overdue || query.state) {
+  if (query.flag || query.outreach || query.overdue || query.state || query.outreachDue) {
     // `overdue=1` (older bookmarks) is `state=overdue`.
     const state = query.state ?? (query.overdue ? "overdue" : undefined);
     where.flags = {
@@ -82,10 +83,11 @@ export function panelWhere(actor: Actor, query: PanelQuery, now: Date, lifecycle
         ...(query.flag ? { code: query.flag } : {}),
         ...(query.outreach ? { outreach: query.outreach } : {}),
         ...(state ? flagStateWhere(state, now, lifecycle) : {}),
+        ...(query.outreachDue ? outreachDueWhere(clinicId, now) : {}),
       },
     };
   }
-  if (query.criteria.length > 0) and.push(cohortWhere(query.criteria, query.match, now));
+  if (query.criteria.length > 0) and.push(cohortWhere(query.criteria, query.match, now, lifecycle));
   if (and.length > 0) where.AND = and;
   return where;
 }

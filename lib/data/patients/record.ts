@@ -9,12 +9,13 @@ import { ageInYears } from "@/lib/domain/dates";
 import { findMedicineById, MEDICINE_CLASSES, type MedicineRoles } from "@/lib/domain/medicine-catalogue";
 import { isCurrentMedication } from "@/lib/domain/medications";
 import type { ThresholdValues } from "@/lib/domain/thresholds";
+import { outreachDueBefore, type OutreachChannel, type OutreachOutcome } from "@/lib/domain/outreach";
 import { closedFlagReturnsAt, flagState, PERSON_CLOSE_REASONS, type CloseReason, type FlagStage, type FlagStateView, type FlagLifecycleSettings, type FlagStatus, type OutreachStatus, type PersonCloseReason, OPEN_FLAG_STATES } from "@/lib/domain/flag-lifecycle";
 import {
   MEASURE_KINDS, type Awgs2019Category, type B12Status, type ConditionCode, type Diet, type Ewgsop2Category, type FlagCode, type MeasureKind, type Reason, type Sex, type StoredObservation, type Tier,
 } from "@/lib/domain/types";
 import {
-  decodeAwgs2019, decodeB12Status, decodeCloseReason, decodeConditionCode, decodeDiet, decodeEwgsop2, decodeFlagCode, decodeFlagReasons, decodeFlagStage, decodeFlagStatus,
+  decodeAwgs2019, decodeB12Status, decodeCloseReason, decodeConditionCode, decodeDiet, decodeEwgsop2, decodeFlagCode, decodeFlagReasons, decodeFlagStage, decodeFlagStatus, decodeOutreachChannel, decodeOutreachOutcome,
   decodeMassMethod, decodeMeasureKind, decodeOutreach, decodeSex, decodeStoredEvaluation, decodeTier, type StoredEvaluation,
 } from "@/lib/data/stored/values";
 
@@ -45,6 +46,17 @@ export interface StoredSnapshot {
   evaluation: StoredEvaluation;
 }
 
+/** One attempt of a flag's outreach log, oldest first. */
+export interface OutreachAttemptView {
+  attempt: number;
+  channel: OutreachChannel;
+  outcome: OutreachOutcome;
+  note: string | null;
+  nextAttemptAt: Date | null;
+  recordedAt: Date;
+  recordedByName: string | null;
+}
+
 export interface FlagView {
   id: string;
   code: FlagCode;
@@ -52,6 +64,14 @@ export interface FlagView {
   stage: FlagStage;
   outreach: OutreachStatus;
   dueAt: Date;
+  /** The day the flag needs action: the due date, the end of the awaiting window (ordered) or the postponed-until date. */
+  actionDueAt: Date;
+  /** The outreach log, oldest attempt first. */
+  outreachAttempts: OutreachAttemptView[];
+  /** The latest attempt's next attempt date (null: none planned). */
+  nextOutreachAt: Date | null;
+  /** Open, with the next attempt planned for today or a day passed: "outreach due today" at `now`. */
+  outreachDue: boolean;
   /** The state at `now` (lib/domain/flag-lifecycle.ts): overdue, due today, due soon, ordered… */
   state: FlagStateView;
   isOverdue: boolean;
@@ -249,19 +269,25 @@ async function loadFlags(db: Db, scope: Scope, now: Date): Promise<PatientFlags>
         id: true, code: true, status: true, stage: true, outreach: true, dueAt: true, actionDueAt: true, openedAt: true, closedAt: true, closedById: true,
         closeReason: true, closeNote: true, reasonText: true, detailJson: true, version: true, updatedAt: true,
         orderedAt: true, orderedById: true, expectedAt: true, postponedUntil: true, returnsAt: true, doneOn: true, doneValue: true,
+        outreachAttempts: {
+          where: { clinicId: scope.clinicId },
+          select: { attempt: true, channel: true, outcome: true, note: true, nextAttemptAt: true, isLatest: true, recordedAt: true, recordedById: true, id: true },
+          orderBy: { attempt: "asc" },
+        },
       },
       orderBy: [{ dueAt: "asc" }, { id: "asc" }],
     }),
     getActiveThresholds(db, scope.clinicId, now),
   ]);
   const settings = thresholds.values.flagLifecycle;
-  const userIds = [...new Set(rows.flatMap((r) => [r.closedById, r.orderedById].filter((id): id is string => id !== null)))];
+  const userIds = [...new Set(rows.flatMap((r) => [r.closedById, r.orderedById, ...r.outreachAttempts.map((a) => a.recordedById)].filter((id): id is string => id !== null)))];
   const users = userIds.length === 0 ? [] : await db.user.findMany({ where: { id: { in: userIds }, clinicId: scope.clinicId }, select: { id: true, name: true } });
   const nameOf = new Map(users.map((u) => [u.id, u.name]));
   const views = rows.map(
-    ({ detailJson, closedById, orderedById, code, status, stage, outreach, closeReason, actionDueAt, ...row }): FlagView => {
+    ({ detailJson, closedById, orderedById, code, status, stage, outreach, closeReason, actionDueAt, outreachAttempts, ...row }): FlagView => {
       const life = { status: decodeFlagStatus(status, row.id), stage: decodeFlagStage(stage, row.id), dueAt: row.dueAt, actionDueAt: actionDueAt ?? row.dueAt, orderedAt: row.orderedAt, postponedUntil: row.postponedUntil };
       const state = flagState(life, now, settings);
+      const nextOutreachAt = outreachAttempts.find((a) => a.isLatest)?.nextAttemptAt ?? null;
       return {
         ...row,
         code: decodeFlagCode(code, row.id),
@@ -269,6 +295,18 @@ async function loadFlags(db: Db, scope: Scope, now: Date): Promise<PatientFlags>
         stage: life.stage,
         outreach: decodeOutreach(outreach, row.id),
         closeReason: decodeCloseReason(closeReason, row.id),
+        actionDueAt: life.actionDueAt,
+        outreachAttempts: outreachAttempts.map((a) => ({
+          attempt: a.attempt,
+          channel: decodeOutreachChannel(a.channel, a.id),
+          outcome: decodeOutreachOutcome(a.outcome, a.id),
+          note: a.note,
+          nextAttemptAt: a.nextAttemptAt,
+          recordedAt: a.recordedAt,
+          recordedByName: a.recordedById ? (nameOf.get(a.recordedById) ?? null) : null,
+        })),
+        nextOutreachAt,
+        outreachDue: life.status === "open" && nextOutreachAt !== null && nextOutreachAt.getTime() < outreachDueBefore(now).getTime(),
         state,
         isOverdue: state.state === "overdue",
         closedByName: closedById ? (nameOf.get(closedById) ?? null) : null,

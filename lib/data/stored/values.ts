@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { OUTREACH_CHANNELS, OUTREACH_OUTCOMES } from "@/lib/domain/outreach";
 import { ROLES } from "@/lib/data/access/roles";
 import { MEASURE_COLUMNS, type CohortEvaluation } from "@/lib/domain/csv-export";
 import { CLOSE_REASONS, FLAG_STAGES, FLAG_STATUSES, OUTREACH_STATUSES, type StoredFlagLife } from "@/lib/domain/flag-lifecycle";
@@ -70,6 +71,8 @@ export function decodeFlagLife(row: { id: string; status: string; stage: string;
   };
 }
 export const decodeOutreach = storedEnum(OUTREACH_STATUSES, { table: "Flag", column: "outreach" });
+export const decodeOutreachChannel = storedEnum(OUTREACH_CHANNELS, { table: "FlagOutreach", column: "channel" });
+export const decodeOutreachOutcome = storedEnum(OUTREACH_OUTCOMES, { table: "FlagOutreach", column: "outcome" });
 export const decodeCloseReason = storedOptionalEnum(CLOSE_REASONS, { table: "Flag", column: "closeReason" });
 
 // User

@@ -7,7 +7,9 @@ import { closeFlag, CLOSE_REASON_LABELS, markFlagOrdered, OUTREACH_LABELS, postp
 import { returnSentence } from "@/lib/domain/flag-lifecycle";
 import { toIsoDate } from "@/lib/domain/dates";
 import { isAppError } from "@/lib/errors";
-import { flagCloseSchema, flagOrderSchema, flagOutreachSchema, flagPostponeSchema, flagReopenSchema } from "@/lib/validation/flag-action";
+import { recordOutreachAttempt } from "@/lib/data/flags/outreach";
+import { OUTREACH_OUTCOME_LABELS } from "@/lib/domain/outreach";
+import { flagCloseSchema, flagOrderSchema, flagOutreachAttemptSchema, flagOutreachSchema, flagPostponeSchema, flagReopenSchema } from "@/lib/validation/flag-action";
 
 /**
  * Runs a flag change and refreshes the patient page and the panel (whose open-flag column and
@@ -31,6 +33,13 @@ async function changeAndRefresh(change: () => Promise<FlagChangeResult>, message
 
 export const setFlagOutreachAction = guardedAction("flag:act", flagOutreachSchema, async (input, actor) =>
   changeAndRefresh(() => updateFlagOutreach(getDb(), actor, input.flagId, input.outreach, input.version), `Outreach saved: ${OUTREACH_LABELS[input.outreach]}.`),
+);
+
+export const recordOutreachAttemptAction = guardedAction("flag:act", flagOutreachAttemptSchema, async (input, actor) =>
+  changeAndRefresh(
+    () => recordOutreachAttempt(getDb(), actor, input.flagId, { channel: input.channel, outcome: input.outcome, note: input.note, nextAttemptOn: input.nextAttemptOn }, input.version),
+    `Outreach attempt saved: ${OUTREACH_OUTCOME_LABELS[input.outcome].toLowerCase()}${input.nextAttemptOn ? `; next attempt ${toIsoDate(input.nextAttemptOn)}` : "; no further attempt planned"}.`,
+  ),
 );
 
 export const closeFlagAction = guardedAction("flag:act", flagCloseSchema, async (input, actor) =>

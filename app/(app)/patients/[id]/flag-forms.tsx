@@ -2,7 +2,8 @@
 
 import { useActionState, useState } from "react";
 import type { ActionState } from "@/lib/auth/guarded";
-import { closeFlagAction, orderFlagAction, postponeFlagAction, reopenFlagAction, setFlagOutreachAction } from "./actions";
+import { OUTCOMES_BY_CHANNEL, OUTREACH_CHANNEL_LABELS, OUTREACH_CHANNELS, OUTREACH_OUTCOME_LABELS, type OutreachChannel } from "@/lib/domain/outreach";
+import { closeFlagAction, orderFlagAction, postponeFlagAction, recordOutreachAttemptAction, reopenFlagAction, setFlagOutreachAction } from "./actions";
 import { useAnnounce, type ChangeNotice } from "./change-notice";
 
 type FlagAction = (previous: ActionState | undefined, formData: FormData) => Promise<ActionState>;
@@ -102,6 +103,68 @@ export function OutreachForm({ flagId, version, flagLabel, outreach }: FlagRef &
       </div>
       <button type="submit" className="secondary" disabled={pending}>Save outreach</button>
       <FormMessage state={state} id={`${fieldId}-message`} />
+    </form>
+  );
+}
+
+const isChannel = (value: string): value is OutreachChannel => (OUTREACH_CHANNELS as readonly string[]).includes(value);
+
+/**
+ * Logs one outreach attempt on an open flag: channel, outcome (the outcomes that channel can have),
+ * an optional note and the day to try again. The attempt joins the flag's outreach history; a
+ * next attempt date of today or earlier puts the patient under the panel's "outreach due today".
+ */
+export function OutreachAttemptForm({ flagId, version, flagLabel, nextAttempt }: FlagRef & { nextAttempt: number }) {
+  const [state, action, pending] = useAnnouncingAction(recordOutreachAttemptAction, (data) => {
+    const next = String(data.get("nextAttemptOn") ?? "").trim();
+    return {
+      lines: [
+        `${flagLabel}: outreach attempt ${nextAttempt} logged (${labelOf(Object.entries(OUTREACH_CHANNEL_LABELS), data.get("channel")).toLowerCase()}, ${labelOf(Object.entries(OUTREACH_OUTCOME_LABELS), data.get("outcome")).toLowerCase()}).`,
+        next ? `Next attempt ${next}: the patient is under “Outreach due today” on the panel from that day.` : "No further attempt planned.",
+      ],
+      links: [],
+    };
+  });
+  const submitted = state?.values?.channel ?? "";
+  const [channel, setChannel] = useState<OutreachChannel>(isChannel(submitted) ? submitted : "phone");
+  const id = (name: string) => `outreach-${name}-${flagId}`;
+  const invalid = (name: string) => Boolean(state?.fieldErrors?.[name]) || undefined;
+  const describedBy = (name: string) => (state?.fieldErrors?.[name] ? `${id(name)}-error` : undefined);
+  return (
+    <form action={action} className="flag-form" aria-label={`Log outreach: ${flagLabel}`}>
+      <Hidden flagId={flagId} version={version} />
+      <div className="field">
+        <label htmlFor={id("channel")}>Channel</label>
+        <select id={id("channel")} name="channel" required value={channel} onChange={(event) => isChannel(event.target.value) && setChannel(event.target.value)} aria-invalid={invalid("channel")} aria-describedby={describedBy("channel")}>
+          {OUTREACH_CHANNELS.map((value) => (
+            <option key={value} value={value}>{OUTREACH_CHANNEL_LABELS[value]}</option>
+          ))}
+        </select>
+        <FieldError state={state} name="channel" id={`${id("channel")}-error`} />
+      </div>
+      <div className="field">
+        <label htmlFor={id("outcome")}>Outcome</label>
+        {/* Keyed by channel: the outcomes a channel can have, none chosen until the user picks one. */}
+        <select key={channel} id={id("outcome")} name="outcome" required defaultValue={state?.values?.outcome ?? ""} aria-invalid={invalid("outcome")} aria-describedby={describedBy("outcome")}>
+          <option value="" disabled>Choose…</option>
+          {OUTCOMES_BY_CHANNEL[channel].map((value) => (
+            <option key={value} value={value}>{OUTREACH_OUTCOME_LABELS[value]}</option>
+          ))}
+        </select>
+        <FieldError state={state} name="outcome" id={`${id("outcome")}-error`} />
+      </div>
+      <div className="field">
+        <label htmlFor={id("next")}>Next attempt <span className="muted">(optional, YYYY-MM-DD)</span></label>
+        <input id={id("next")} name="nextAttemptOn" inputMode="numeric" placeholder="YYYY-MM-DD" maxLength={10} defaultValue={state?.values?.nextAttemptOn ?? ""} aria-invalid={invalid("nextAttemptOn")} aria-describedby={state?.fieldErrors?.nextAttemptOn ? `${id("next")}-error` : undefined} />
+        <FieldError state={state} name="nextAttemptOn" id={`${id("next")}-error`} />
+      </div>
+      <div className="field grow">
+        <label htmlFor={id("note")}>Note <span className="muted">(optional)</span></label>
+        <input id={id("note")} name="note" maxLength={500} defaultValue={state?.values?.note ?? ""} aria-invalid={invalid("note")} aria-describedby={describedBy("note")} />
+        <FieldError state={state} name="note" id={`${id("note")}-error`} />
+      </div>
+      <button type="submit" className="secondary" disabled={pending}>Log attempt</button>
+      <FormMessage state={state} id={`${id("channel")}-message`} />
     </form>
   );
 }

@@ -10,7 +10,8 @@ import { buildTrend, TREND_KINDS, type TrendObservation } from "@/lib/domain/tre
 import { MEASURE_KINDS, type FlagCode, type Reason, type Sex } from "@/lib/domain/types";
 import { ChartFigure } from "@/components/charts/chart-figure";
 import { formatDate } from "@/components/format";
-import { CloseFlagForm, OrderFlagForm, OutreachForm, PostponeFlagForm, ReopenFlagForm } from "./flag-forms";
+import { OUTREACH_CHANNEL_LABELS, OUTREACH_OUTCOME_LABELS } from "@/lib/domain/outreach";
+import { CloseFlagForm, OrderFlagForm, OutreachAttemptForm, OutreachForm, PostponeFlagForm, ReopenFlagForm } from "./flag-forms";
 import { FLAG_STATE_LABELS, type FlagStateView } from "@/lib/domain/flag-lifecycle";
 import { toIsoDate } from "@/lib/domain/dates";
 import { TableScroll } from "@/components/table-scroll";
@@ -184,6 +185,45 @@ function StateText({ state }: { state: FlagStateView }) {
   return <span className={`flag-state ${className}`} data-state={state.state}>{state.text}</span>;
 }
 
+/** A flag's outreach log, oldest attempt first: who tried how, what happened, when to try again. */
+function OutreachHistory({ flagLabel, attempts }: { flagLabel: string; attempts: PatientFlags["open"][number]["outreachAttempts"] }) {
+  if (attempts.length === 0) return <p className="muted small">No outreach attempts logged.</p>;
+  return (
+    <details className="small outreach-history" open>
+      <summary>Outreach attempts ({attempts.length})</summary>
+      <TableScroll label={`Outreach attempts, ${flagLabel}: table`}>
+        <table className="data">
+          <caption className="visually-hidden">Outreach attempts for {flagLabel}, oldest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">#</th>
+              <th scope="col">Date</th>
+              <th scope="col">Channel</th>
+              <th scope="col">Outcome</th>
+              <th scope="col">Next attempt</th>
+              <th scope="col">By</th>
+              <th scope="col">Note</th>
+            </tr>
+          </thead>
+          <tbody>
+            {attempts.map((a) => (
+              <tr key={a.attempt}>
+                <td>{a.attempt}</td>
+                <td className="nowrap">{formatDate(a.recordedAt)}</td>
+                <td>{OUTREACH_CHANNEL_LABELS[a.channel]}</td>
+                <td>{OUTREACH_OUTCOME_LABELS[a.outcome]}</td>
+                <td className="nowrap">{a.nextAttemptAt ? formatDate(a.nextAttemptAt) : "—"}</td>
+                <td>{a.recordedByName ?? "—"}</td>
+                <td>{a.note ?? ""}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
+    </details>
+  );
+}
+
 /** Open flags, overdue first, each with why it fired, where it stands and the forms to act on it. */
 export async function OpenFlagsPanel({ load }: { load: () => Promise<PatientFlags> }) {
   const { open, returnsIfClosedNow, settings } = await load();
@@ -203,6 +243,11 @@ export async function OpenFlagsPanel({ load }: { load: () => Promise<PatientFlag
               {FLAG_STATE_LABELS[flag.state.state] !== flag.state.text ? <span className="badge">{FLAG_STATE_LABELS[flag.state.state]}</span> : null}
               <StateText state={flag.state} />
               <span className="badge">Outreach: {OUTREACH_LABELS[flag.outreach]}</span>
+              {flag.outreachDue ? (
+                <span className="badge tier-elevated" data-outreach-due="true">Outreach due today{flag.nextOutreachAt ? ` (planned ${formatDate(flag.nextOutreachAt)})` : ""}</span>
+              ) : flag.nextOutreachAt ? (
+                <span className="badge">Next outreach {formatDate(flag.nextOutreachAt)}</span>
+              ) : null}
             </header>
             <p className="flag-reason">{flag.reasonText}</p>
             {flag.reasons.length > 0 ? (
@@ -215,7 +260,9 @@ export async function OpenFlagsPanel({ load }: { load: () => Promise<PatientFlag
               Opened {formatDate(flag.openedAt)} · due {formatDate(flag.dueAt)}
               {flag.orderedAt ? <> · ordered {formatDate(flag.orderedAt)}{flag.orderedByName ? ` by ${flag.orderedByName}` : ""}{flag.expectedAt ? `, result expected ${formatDate(flag.expectedAt)}` : ""}</> : null}
             </p>
+            <OutreachHistory flagLabel={label} attempts={flag.outreachAttempts} />
             <div className="flag-actions">
+              <OutreachAttemptForm flagId={flag.id} version={flag.version} flagLabel={label} nextAttempt={flag.outreachAttempts.length + 1} />
               <OutreachForm flagId={flag.id} version={flag.version} flagLabel={label} outreach={flag.outreach} />
               {flag.stage !== "ordered" ? <OrderFlagForm flagId={flag.id} version={flag.version} flagLabel={label} awaitingDays={settings.awaitingResultDays} /> : null}
               <PostponeFlagForm flagId={flag.id} version={flag.version} flagLabel={label} />
@@ -273,7 +320,7 @@ export async function FlagHistoryPanel({ load }: { load: () => Promise<PatientFl
                   <td>{flag.closeReason ? CLOSE_REASON_LABELS[flag.closeReason] : "—"}</td>
                   <td>{flag.closedByName ?? (flag.closedAt ? "Engine" : "—")}</td>
                   <td>{closeDetails(flag)}</td>
-                  <td>{OUTREACH_LABELS[flag.outreach]}</td>
+                  <td>{OUTREACH_LABELS[flag.outreach]}{flag.outreachAttempts.length > 0 ? ` (${flag.outreachAttempts.length} ${flag.outreachAttempts.length === 1 ? "attempt" : "attempts"})` : ""}</td>
                   <td>
                     <ReopenFlagForm flagId={flag.id} version={flag.version} flagLabel={flagLabel(flag.code)} />
                   </td>

@@ -40,7 +40,7 @@ export default async function HandoutPage({ params }: { params: Promise<{ id: st
     sex: patient.sex,
     tier: record.snapshot?.tier ?? null,
     results,
-    openFlags: flags.open.flatMap((f) => (isFlagCode(f.code) ? [{ code: f.code, dueAt: f.dueAt }] : [])),
+    openFlags: flags.open.flatMap((f) => (isFlagCode(f.code) ? [{ code: f.code, actionDueAt: f.actionDueAt }] : [])),
     thresholds: thresholds.values,
     now,
     wording: HANDOUT_WORDING_EN,
