@@ -127,14 +127,14 @@ users
     if (opts.password !== undefined) {
       throw new Error("--password is not accepted: the password would show in the process list and shell history. Use --password-prompt or --password-stdin, or leave both out to get a generated one.");
     }
-    const [{ randomBytes }, { createUser }, { promptNewPassword, readPasswordLine }] = await Promise.all([
-      import("node:crypto"),
+    const [{ generatePassword }, { createUser }, { promptNewPassword, readPasswordLine }] = await Promise.all([
+      import("@/lib/data/auth/password"),
       import("@/lib/data/auth/users"),
       import("./password-input"),
     ]);
     const actor = await clinicActor(program.opts<{ clinic?: string }>().clinic, "cli");
     const given = opts.passwordStdin ? await readPasswordLine() : opts.passwordPrompt ? await promptNewPassword() : undefined;
-    const password = given ?? randomBytes(12).toString("base64url");
+    const password = given ?? generatePassword();
     const user = await createUser(database(), actor, { email: opts.email, name: opts.name, role: opts.role, password });
     console.log(`Added ${user.role} ${user.email}${given === undefined ? ` with password ${password} (shown once)` : ""}`);
   });
