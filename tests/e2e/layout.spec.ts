@@ -22,11 +22,14 @@ const PAGES = [
   ["assessment form", "/patients/:id/assess"],
   ["medicines", "/patients/:id/medicines"],
   ["observations", "/patients/:id/observations"],
+  ["new patient", "/patients/new"],
+  ["edit patient details", "/patients/:id/edit"],
   ["summary", "/summary"],
   ["report", "/report?tier=high"],
   ["import", "/import"],
   ["thresholds", "/thresholds"],
   ["audit", "/audit"],
+  ["users", "/users"],
   ["help", "/help"],
 ] as const;
 

@@ -3,7 +3,7 @@ import { getDb } from "@/lib/data/db/client";
 import { listUsers } from "@/lib/data/auth/users";
 import { formatDate } from "@/components/format";
 import { TableScroll } from "@/components/table-scroll";
-import { AddUserForm, ChangeRoleForm, DisableUserForm, EnableUserForm, ResetPasswordForm } from "./user-forms";
+import { AddUserForm, ChangeRoleForm, ResetPasswordForm, UserAccessForm } from "./user-forms";
 
 export const metadata = { title: "Users" };
 
@@ -54,7 +54,7 @@ export default async function UsersPage() {
                     {self ? <span className="muted small">Another admin can change your account.</span> : (
                       <>
                         <ResetPasswordForm userId={u.id} email={u.email} />
-                        {u.disabledAt ? <EnableUserForm userId={u.id} email={u.email} /> : <DisableUserForm userId={u.id} email={u.email} />}
+                        <UserAccessForm userId={u.id} email={u.email} disabled={u.disabledAt !== null} />
                       </>
                     )}
                   </td>

@@ -74,18 +74,38 @@ function OneButton({ action, userId, label, className, confirm }: { action: Acti
   return form;
 }
 
-/** Disabling takes two steps (a `<details>`, so no JavaScript is needed): it ends the user's sessions at once. */
-export function DisableUserForm({ userId, email }: { userId: string; email: string }) {
-  return (
-    <details className="small">
-      <summary>Disable…<span className="visually-hidden"> {email}</span></summary>
-      <OneButton action={disableUserAction} userId={userId} label={`Yes, disable ${email}`} className="danger" confirm="They are signed out everywhere at once and can no longer sign in." />
-    </details>
+/**
+ * Disable or enable, in one place so that the outcome stays on screen when the row turns from
+ * active to disabled (or back). Disabling takes two steps (a `<details>`): it ends the user's
+ * sessions at once.
+ */
+export function UserAccessForm({ userId, email, disabled }: { userId: string; email: string; disabled: boolean }) {
+  const [state, run, pending] = useActionState<ActionState | undefined, FormData>(
+    (previous, form) => (form.get("op") === "enable" ? enableUserAction(previous, form) : disableUserAction(previous, form)),
+    undefined,
   );
-}
-
-export function EnableUserForm({ userId, email }: { userId: string; email: string }) {
-  return <OneButton action={enableUserAction} userId={userId} label={`Enable ${email}`} />;
+  return (
+    <>
+      {disabled ? (
+        <form action={run} className="flag-form">
+          <input type="hidden" name="userId" value={userId} />
+          <input type="hidden" name="op" value="enable" />
+          <button type="submit" className="secondary" disabled={pending}>Enable {email}</button>
+        </form>
+      ) : (
+        <details className="small">
+          <summary>Disable…<span className="visually-hidden"> {email}</span></summary>
+          <form action={run} className="flag-form">
+            <input type="hidden" name="userId" value={userId} />
+            <input type="hidden" name="op" value="disable" />
+            <p className="small flush">They are signed out everywhere at once and can no longer sign in.</p>
+            <button type="submit" className="danger" disabled={pending}>Yes, disable {email}</button>
+          </form>
+        </details>
+      )}
+      <Outcome state={state} />
+    </>
+  );
 }
 
 export function ResetPasswordForm({ userId, email }: { userId: string; email: string }) {
