@@ -8,11 +8,10 @@ import { safeText } from "./safe-text";
  * generated and shown once), and the per-user actions, which carry the user's id.
  */
 
-export const ROLE_LABELS: Record<Role, string> = {
-  admin: "Admin — everything, including users, thresholds and the audit log",
-  clinician: "Clinician — the panel, patients, flags, import and export",
-  analyst: "Analyst — the clinic summary and de-identified export only",
-};
+export const ROLE_LABELS: Record<Role, string> = { admin: "Admin", clinician: "Clinician", analyst: "Analyst" };
+
+/** What each role may do, in a sentence for the form's hint (lib/data/access/roles.ts has the table). */
+export const ROLE_HINT = "Admins do everything, including users, thresholds and the audit log; clinicians the panel, patients, flags, import and export; analysts the clinic summary and the de-identified export only.";
 
 const role = z.enum(ROLES, { error: "Choose a role: admin, clinician or analyst." });
 

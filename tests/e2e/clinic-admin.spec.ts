@@ -22,6 +22,8 @@ async function status(page: Page): Promise<string> {
 test("a clinician registers a patient, a taken MRN is refused with the patient who has it, and editing the diet raises and ends the B12 flag", async ({ page }) => {
   const mrn = `E2E-${Date.now().toString(36).toUpperCase()}`;
   await signIn(page, "clinician@other.clinic");
+  // Users are an admin's: no link for a clinician.
+  await expect(page.getByRole("link", { name: "Users", exact: true })).toHaveCount(0);
   await page.getByRole("link", { name: "New patient" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "New patient" })).toBeVisible();
 
@@ -76,7 +78,7 @@ test("a clinician registers a patient, a taken MRN is refused with the patient w
   expect(notice).toContain(`Flags closed: ${B12_TEST}.`);
 });
 
-test("an analyst has no New patient link and is refused the form", async ({ page }) => {
+test("an analyst is refused the new-patient form and the Users page", async ({ page }) => {
   await signIn(page, "analyst@other.clinic");
   await page.goto("/patients/new");
   await expect(page).toHaveURL(/\/forbidden/);

@@ -3,7 +3,7 @@
 import { useActionState } from "react";
 import type { ActionState } from "@/lib/auth/guarded";
 import { ROLES, type Role } from "@/lib/data/access/roles";
-import { ROLE_LABELS } from "@/lib/validation/user-form";
+import { ROLE_HINT, ROLE_LABELS } from "@/lib/validation/user-form";
 import { FieldError, invalid } from "@/components/patient-details-fields";
 import { addUserAction, changeRoleAction, disableUserAction, enableUserAction, resetPasswordAction } from "./actions";
 
@@ -46,12 +46,13 @@ export function AddUserForm() {
         </div>
         <div className="field">
           <label htmlFor="nu-role">Role</label>
-          <select id="nu-role" name="role" defaultValue={values.role ?? "clinician"} {...invalid("nu-role", errors.role?.[0])}>
+          <select id="nu-role" name="role" defaultValue={values.role ?? "clinician"} aria-describedby={["nu-role-hint", errors.role ? "nu-role-error" : ""].filter(Boolean).join(" ")} aria-invalid={errors.role ? true : undefined}>
             {ROLES.map((r) => <option key={r} value={r}>{ROLE_LABELS[r]}</option>)}
           </select>
           <FieldError id="nu-role-error" message={errors.role?.[0]} />
         </div>
       </div>
+      <p className="small muted flush" id="nu-role-hint">{ROLE_HINT}</p>
       <p className="small muted flush">A password is generated and shown once here, for you to pass on. The user joins this clinic.</p>
       <div className="row">
         <button type="submit" disabled={pending}>{pending ? "Adding…" : "Add user"}</button>
@@ -125,7 +126,7 @@ export function ChangeRoleForm({ userId, email, role }: { userId: string; email:
       <input type="hidden" name="userId" value={userId} />
       <label htmlFor={id} className="visually-hidden">Role of {email}</label>
       <select id={id} name="role" defaultValue={state?.values?.role ?? role}>
-        {ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
+        {ROLES.map((r) => <option key={r} value={r}>{ROLE_LABELS[r]}</option>)}
       </select>
       <button type="submit" className="secondary" disabled={pending}>Change role<span className="visually-hidden"> of {email}</span></button>
       <Outcome state={state} />
