@@ -158,6 +158,35 @@ users
     console.log(`Disabled ${user.email}; ${user.sessionsEnded} open session${user.sessionsEnded === 1 ? "" : "s"} ended.`);
   });
 
+users
+  .command("enable <email>")
+  .description("let a disabled user sign in again")
+  .action(async (email: string) => {
+    const { enableUser } = await import("@/lib/data/auth/users");
+    const actor = await clinicActor(program.opts<{ clinic?: string }>().clinic, "cli");
+    const user = await enableUser(database(), actor, email);
+    console.log(`${user.email} can sign in again.`);
+  });
+users
+  .command("role <email> <role>")
+  .description("change a user's role (admin, clinician or analyst); the clinic's last active admin cannot be demoted")
+  .action(async (email: string, role: string) => {
+    const [{ changeUserRole }, { isRole }] = await Promise.all([import("@/lib/data/auth/users"), import("@/lib/data/access/roles")]);
+    if (!isRole(role)) throw new Error(`Unknown role "${role}": use admin, clinician or analyst.`);
+    const actor = await clinicActor(program.opts<{ clinic?: string }>().clinic, "cli");
+    const result = await changeUserRole(database(), actor, email, role);
+    console.log(`${result.email}: ${result.before} → ${result.after}.`);
+  });
+users
+  .command("reset-password <email>")
+  .description("give a user a new generated password, printed once, and end their sessions")
+  .action(async (email: string) => {
+    const { resetUserPassword } = await import("@/lib/data/auth/users");
+    const actor = await clinicActor(program.opts<{ clinic?: string }>().clinic, "cli");
+    const result = await resetUserPassword(database(), actor, email);
+    console.log(`New password for ${result.email}: ${result.password} (shown once); ${result.sessionsEnded} open session${result.sessionsEnded === 1 ? "" : "s"} ended.`);
+  });
+
 registerImportExport(program, { database, clinicActor });
 registerFhir(program, { database, clinicActor });
 registerOps(program, { database, clinicActor });
