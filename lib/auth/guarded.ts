@@ -33,6 +33,8 @@ export interface ActionState {
   fieldErrors?: Record<string, string[]>;
   /** What was submitted, returned with a refusal so the form can show it again (nothing typed is lost). */
   values?: Record<string, string>;
+  /** A generated password, shown once to the admin who asked for it (never stored in clear or logged). */
+  oneTimePassword?: string;
 }
 
 /** The submitted text fields, minus Next's internal fields and anything secret. */

@@ -127,14 +127,14 @@ users
     if (opts.password !== undefined) {
       throw new Error("--password is not accepted: the password would show in the process list and shell history. Use --password-prompt or --password-stdin, or leave both out to get a generated one.");
     }
-    const [{ randomBytes }, { createUser }, { promptNewPassword, readPasswordLine }] = await Promise.all([
-      import("node:crypto"),
+    const [{ generatePassword }, { createUser }, { promptNewPassword, readPasswordLine }] = await Promise.all([
+      import("@/lib/data/auth/password"),
       import("@/lib/data/auth/users"),
       import("./password-input"),
     ]);
     const actor = await clinicActor(program.opts<{ clinic?: string }>().clinic, "cli");
     const given = opts.passwordStdin ? await readPasswordLine() : opts.passwordPrompt ? await promptNewPassword() : undefined;
-    const password = given ?? randomBytes(12).toString("base64url");
+    const password = given ?? generatePassword();
     const user = await createUser(database(), actor, { email: opts.email, name: opts.name, role: opts.role, password });
     console.log(`Added ${user.role} ${user.email}${given === undefined ? ` with password ${password} (shown once)` : ""}`);
   });
@@ -156,6 +156,35 @@ users
     const actor = await clinicActor(program.opts<{ clinic?: string }>().clinic, "cli");
     const user = await disableUser(database(), actor, email);
     console.log(`Disabled ${user.email}; ${user.sessionsEnded} open session${user.sessionsEnded === 1 ? "" : "s"} ended.`);
+  });
+
+users
+  .command("enable <email>")
+  .description("let a disabled user sign in again")
+  .action(async (email: string) => {
+    const { enableUser } = await import("@/lib/data/auth/users");
+    const actor = await clinicActor(program.opts<{ clinic?: string }>().clinic, "cli");
+    const user = await enableUser(database(), actor, email);
+    console.log(`${user.email} can sign in again.`);
+  });
+users
+  .command("role <email> <role>")
+  .description("change a user's role (admin, clinician or analyst); the clinic's last active admin cannot be demoted")
+  .action(async (email: string, role: string) => {
+    const [{ changeUserRole }, { isRole }] = await Promise.all([import("@/lib/data/auth/users"), import("@/lib/data/access/roles")]);
+    if (!isRole(role)) throw new Error(`Unknown role "${role}": use admin, clinician or analyst.`);
+    const actor = await clinicActor(program.opts<{ clinic?: string }>().clinic, "cli");
+    const result = await changeUserRole(database(), actor, email, role);
+    console.log(`${result.email}: ${result.before} → ${result.after}.`);
+  });
+users
+  .command("reset-password <email>")
+  .description("give a user a new generated password, printed once, and end their sessions")
+  .action(async (email: string) => {
+    const { resetUserPassword } = await import("@/lib/data/auth/users");
+    const actor = await clinicActor(program.opts<{ clinic?: string }>().clinic, "cli");
+    const result = await resetUserPassword(database(), actor, email);
+    console.log(`New password for ${result.email}: ${result.password} (shown once); ${result.sessionsEnded} open session${result.sessionsEnded === 1 ? "" : "s"} ended.`);
   });
 
 registerImportExport(program, { database, clinicActor });

@@ -29,6 +29,9 @@ export const AUDIT_ACTIONS = [
   "recompute.run",
   "user.create",
   "user.disable",
+  "user.enable",
+  "user.role_change",
+  "user.password_reset",
   "user.login",
   "user.login_failed",
   "seed.run",
@@ -59,6 +62,9 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "recompute.run": "Re-evaluated the clinic",
   "user.create": "Added a user",
   "user.disable": "Disabled a user",
+  "user.enable": "Enabled a user again",
+  "user.role_change": "Changed a user's role",
+  "user.password_reset": "Reset a user's password",
   "user.login": "Signed in",
   "user.login_failed": "Sign-in refused",
   "seed.run": "Created demo data",
@@ -74,6 +80,9 @@ export function isAuditAction(value: string): value is AuditAction {
 }
 
 type Detail = Record<string, unknown>;
+
+/** The patient details an edit can change (lib/data/patients/details.ts), as the audit pages name them. */
+const DETAIL_LABELS: Record<string, string> = { familyName: "family name", givenName: "given name", birthDate: "birth date", sex: "sex", diet: "diet" };
 
 function asDetail(value: unknown): Detail {
   return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Detail) : {};
@@ -144,7 +153,7 @@ export function describeAuditEvent(action: string, detailValue: unknown, patient
       return `${listed} of a panel search${total !== null ? ` (${plural(total, "match", "matches")})` : ""}${filters.length > 0 ? `; filters: ${filters.join(", ")}` : ""}.`;
     }
     case "patient.create":
-      return "Created the patient.";
+      return `Created the patient${text(d.mrn) ? ` (MRN ${text(d.mrn)})` : ""}.`;
     case "patient.update": {
       const change = text(d.change);
       const code = text(d.code);
@@ -153,6 +162,10 @@ export function describeAuditEvent(action: string, detailValue: unknown, patient
       if (change === "finding.add") {
         const what = text(d.kind) === "yubi_wakka" ? `the Yubi-wakka result ${code ?? ""}` : `the B12 symptom ${code ?? ""}`;
         return `Recorded ${what}${text(d.recordedAt) ? ` on ${text(d.recordedAt)!.slice(0, 10)}` : ""}.`;
+      }
+      if (change === "details" && Array.isArray(d.fields)) {
+        const fields = d.fields.map(asDetail).map((f) => `${DETAIL_LABELS[text(f.field) ?? ""] ?? text(f.field) ?? "a field"} ${text(f.before) ?? "not recorded"} → ${text(f.after) ?? "not recorded"}`);
+        if (fields.length > 0) return `Changed ${fields.join("; ")}.`;
       }
       return "Changed the patient's details.";
     }
@@ -232,7 +245,13 @@ export function describeAuditEvent(action: string, detailValue: unknown, patient
     case "user.create":
       return `Added ${text(d.email) ?? "a user"} as ${text(d.role) ?? "a user"}.`;
     case "user.disable":
-      return `Disabled ${text(d.email) ?? "a user"}.`;
+      return `Disabled ${text(d.email) ?? "a user"}${count(d.sessionsEnded) ? ` and ended ${plural(count(d.sessionsEnded)!, "open session")}` : ""}.`;
+    case "user.enable":
+      return `Let ${text(d.email) ?? "a user"} sign in again.`;
+    case "user.role_change":
+      return `Changed ${text(d.email) ?? "a user"}'s role from ${text(d.before) ?? "?"} to ${text(d.after) ?? "?"}.`;
+    case "user.password_reset":
+      return `Reset ${text(d.email) ?? "a user"}'s password${count(d.sessionsEnded) ? ` and ended ${plural(count(d.sessionsEnded)!, "open session")}` : ""}.`;
     case "user.login":
       return `Signed in${text(d.address) ? ` from ${text(d.address)}` : ""}.`;
     case "user.login_failed":

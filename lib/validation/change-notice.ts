@@ -4,12 +4,15 @@ import { FLAG_CODES, TIER_RANK, type FlagCode, type Tier } from "@/lib/domain/ty
 
 /**
  * What a saved assessment changed, carried from the save to the patient page in the URL
- * (`?saved=assessment&tier=low.high&opened=…&closed=…`) so the page can say it in a status
+ * (`?saved=assessment&tier=low.high&opened=…&closed=…`; `saved=patient` after registering a patient,
+ * `saved=details` after editing their details) so the page can say it in a status
  * message. Only the engine's own vocabulary passes; anything else is no notice at all. The page
  * also checks the notice against the record (`isNoticeCurrent`), so a forged or stale link never
  * states a tier the record does not have.
  */
 export interface AssessmentNotice {
+  /** What was saved: an assessment when absent; "patient" a new patient, "details" an edit of demographics or diet. */
+  saved?: "patient" | "details";
   tierBefore: Tier | null;
   tierAfter: Tier | null;
   flagsOpened: FlagCode[];
@@ -27,7 +30,7 @@ const flagList = z
   .pipe(z.array(z.enum(FLAG_CODES)).max(FLAG_CODES.length));
 
 const noticeSchema = z.object({
-  saved: z.literal("assessment"),
+  saved: z.enum(["assessment", "patient", "details"]),
   tier: z
     .string()
     .max(40)
@@ -39,7 +42,7 @@ const noticeSchema = z.object({
 
 /** The URL query that carries a notice (no leading "?"). */
 export function assessmentNoticeQuery(notice: AssessmentNotice): string {
-  const params = new URLSearchParams({ saved: "assessment", tier: `${notice.tierBefore ?? NONE}.${notice.tierAfter ?? NONE}` });
+  const params = new URLSearchParams({ saved: notice.saved ?? "assessment", tier: `${notice.tierBefore ?? NONE}.${notice.tierAfter ?? NONE}` });
   if (notice.flagsOpened.length > 0) params.set("opened", notice.flagsOpened.join("."));
   if (notice.flagsClosed.length > 0) params.set("closed", notice.flagsClosed.join("."));
   return params.toString();
@@ -51,7 +54,8 @@ export function parseAssessmentNotice(params: Record<string, string | string[] |
   const parsed = noticeSchema.safeParse(single);
   if (!parsed.success) return null;
   const [tierBefore, tierAfter] = parsed.data.tier;
-  return { tierBefore, tierAfter, flagsOpened: parsed.data.opened, flagsClosed: parsed.data.closed };
+  const { saved } = parsed.data;
+  return { ...(saved === "assessment" ? {} : { saved }), tierBefore, tierAfter, flagsOpened: parsed.data.opened, flagsClosed: parsed.data.closed };
 }
 
 /** Whether the record still shows what the notice says it became: its tier, and the flags it opened still open and those it closed still closed. */
@@ -65,5 +69,6 @@ const tierWord = (t: Tier | null) => (t === null ? "not evaluated" : TIER_LABELS
 export function describeAssessmentNotice(notice: AssessmentNotice): string[] {
   const tierText = notice.tierBefore === notice.tierAfter ? `Tier unchanged: ${tierWord(notice.tierAfter)}.` : `Tier ${tierWord(notice.tierBefore)} → ${tierWord(notice.tierAfter)}.`;
   const list = (codes: readonly FlagCode[]) => (codes.length === 0 ? "none" : codes.map((c) => FLAG_LABELS[c]).join(", "));
-  return ["Assessment saved.", tierText, `Flags opened: ${list(notice.flagsOpened)}.`, `Flags closed: ${list(notice.flagsClosed)}.`];
+  const what = notice.saved === "patient" ? "Patient registered." : notice.saved === "details" ? "Details saved." : "Assessment saved.";
+  return [what, tierText, `Flags opened: ${list(notice.flagsOpened)}.`, `Flags closed: ${list(notice.flagsClosed)}.`];
 }

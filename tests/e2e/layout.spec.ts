@@ -22,6 +22,8 @@ const PAGES = [
   ["assessment form", "/patients/:id/assess"],
   ["medicines", "/patients/:id/medicines"],
   ["observations", "/patients/:id/observations"],
+  ["new patient", "/patients/new"],
+  ["edit patient details", "/patients/:id/edit"],
   ["summary", "/summary"],
   ["report", "/report?tier=high"],
   ["import", "/import"],
@@ -30,6 +32,7 @@ const PAGES = [
   ["compare thresholds", "/thresholds/compare?left=1&right=1"],
   ["restore thresholds", "/thresholds/restore?version=1"],
   ["audit", "/audit"],
+  ["users", "/users"],
   ["help", "/help"],
 ] as const;
 

@@ -70,4 +70,18 @@ describe("users add: no password on the command line", () => {
     expect(empty.stderr).toContain("standard input was empty");
     expect(await storedHash("tty@demo.clinic")).toBeNull();
   });
+
+  it("users role refuses to demote the last active admin; users reset-password prints a new password once and only its hash is stored", async () => {
+    const demote = await cli(["users", "role", "admin@demo.clinic", "clinician"]);
+    expect(demote.code).not.toBe(0);
+    expect(demote.stderr).toContain("admin@demo.clinic is the clinic's last active admin and cannot be demoted");
+    expect((await t.db.user.findUnique({ where: { email: "admin@demo.clinic" }, select: { role: true } }))?.role).toBe("admin");
+    const reset = await cli(["users", "reset-password", "gen@demo.clinic"]);
+    expect(reset.code).toBe(0);
+    const password = /New password for gen@demo\.clinic: (\S+) \(shown once\)/.exec(reset.stdout)?.[1];
+    expect(password).toBeDefined();
+    const hash = (await storedHash("gen@demo.clinic"))!;
+    expect(hash).not.toContain(password!);
+    expect(await verifyPassword(hash, password!)).toBe(true);
+  });
 });

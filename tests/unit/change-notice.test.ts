@@ -39,4 +39,15 @@ describe("the notice a saved assessment carries to the patient page", () => {
     expect(isNoticeCurrent(raised, { tier: "high", openFlags: ["b12_follow_up"] })).toBe(false);
     expect(isNoticeCurrent(raised, { tier: "high", openFlags: ["b12_follow_up", "sarcopenia_follow_up", "reassessment_due"] })).toBe(false);
   });
+
+  it("names what was saved: a registered patient or edited details, carried through the URL", () => {
+    for (const saved of ["patient", "details"] as const) {
+      const notice: AssessmentNotice = { saved, tierBefore: saved === "patient" ? null : "low", tierAfter: "elevated", flagsOpened: ["b12_test_due"], flagsClosed: [] };
+      const query = assessmentNoticeQuery(notice);
+      expect(query).toContain(`saved=${saved}`);
+      expect(parseAssessmentNotice(Object.fromEntries(new URLSearchParams(query)))).toEqual(notice);
+    }
+    expect(describeAssessmentNotice({ saved: "patient", tierBefore: null, tierAfter: "low", flagsOpened: [], flagsClosed: [] })[0]).toBe("Patient registered.");
+    expect(describeAssessmentNotice({ saved: "details", tierBefore: "low", tierAfter: "low", flagsOpened: [], flagsClosed: ["b12_test_due"] })[0]).toBe("Details saved.");
+  });
 });

@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { Suspense } from "react";
 import { redirect } from "next/navigation";
 import { requirePageActor } from "@/lib/auth/session";
@@ -53,6 +54,7 @@ export default async function PatientsPage({ searchParams }: { searchParams: Sea
     <div className="stack panel-page">
       <div className="panel-head">
         <h1>Patients</h1>
+        {can(actor.role, "patient:edit") ? <Link href="/patients/new" className="button secondary">New patient</Link> : null}
         <PanelSearch query={query} cohortRows={readCohortRows(params)} clinicians={clinicians} issuesByRow={issuesByRow}>
           <SavedViewLinks views={views} openViewId={openView?.id} />
         </PanelSearch>

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { hash, verify } from "@node-rs/argon2";
 
 /**
@@ -26,4 +27,12 @@ export function passwordProblem(password: string): string | null {
   if (password.length > 256) return "Use at most 256 characters.";
   if (/^(.)\1+$/.test(password)) return "Do not repeat a single character.";
   return null;
+}
+
+/**
+ * A password for a new user or a reset: 96 random bits as 16 URL-safe characters (easy to read
+ * out and type), shown once to the admin and never stored in clear.
+ */
+export function generatePassword(): string {
+  return randomBytes(12).toString("base64url");
 }

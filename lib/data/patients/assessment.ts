@@ -47,8 +47,8 @@ export interface AssessmentChange {
   flagsClosed: string[];
 }
 
-/** The patient's tier and open flag codes, read inside the save's transaction. */
-async function riskState(tx: Tx, clinicId: string, patientId: string): Promise<{ tier: Tier | null; openFlags: Set<string> }> {
+/** The patient's tier and open flag codes, read inside the save's transaction (also by lib/data/patients/details.ts). */
+export async function riskState(tx: Tx, clinicId: string, patientId: string): Promise<{ tier: Tier | null; openFlags: Set<string> }> {
   const [snapshot, flags] = await Promise.all([
     tx.riskSnapshot.findFirst({ where: { patientId, clinicId }, select: { id: true, tier: true } }),
     tx.flag.findMany({ where: { patientId, clinicId, status: "open" }, select: { code: true } }),

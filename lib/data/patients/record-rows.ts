@@ -10,8 +10,8 @@ import type { B12SymptomCode, ConditionCode, MassMethod, MeasureKind, PatientHis
  * lib/data/patients/assessment.ts and medications.ts.
  */
 
-/** Where a row came from (the Observation, PatientMedication and PatientCondition `source`). */
-export type RecordSource = "seed" | "csv" | "fhir";
+/** Where a row came from (the Observation, PatientMedication and PatientCondition `source`); "manual": typed into the app (a new patient's conditions). */
+export type RecordSource = "seed" | "csv" | "fhir" | "manual";
 
 /** What every row of one write shares: the clinic, where the rows came from, who entered them, when. */
 export interface RowOrigin {

@@ -54,7 +54,9 @@ async function noticeOf(searchParams: Record<string, string | string[] | undefin
   if (!isNoticeCurrent(notice, { tier: record.snapshot?.tier ?? null, openFlags: openFlags.map((f) => f.code) })) return null;
   return {
     lines: describeAssessmentNotice(notice),
-    links: [{ href: `/patients/${record.patient.id}/observations`, label: "Correct a result you entered" }],
+    links: notice.saved
+      ? [{ href: `/patients/${record.patient.id}/edit`, label: "Edit the details again" }]
+      : [{ href: `/patients/${record.patient.id}/observations`, label: "Correct a result you entered" }],
   };
 }
 
@@ -95,6 +97,7 @@ export default async function PatientPage({ params, searchParams }: { params: Pr
         ) : null}
         <nav aria-label="Patient actions" className="patient-actions">
           <Link href={`/patients/${patient.id}/assess`} className="button">Enter assessment</Link>
+          <Link href={`/patients/${patient.id}/edit`} className="button secondary">Edit details and diet</Link>
           <Link href={`/patients/${patient.id}/medicines`} className="button secondary">Medicines and conditions</Link>
           <Link href={`/patients/${patient.id}/observations`} className="button secondary">Correct a result</Link>
           <Link href={`/patients/${patient.id}/handout`} className="button secondary">Handout for the patient</Link>
