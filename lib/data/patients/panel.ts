@@ -230,6 +230,52 @@ async function tierOrderedIds(db: Db, clinicId: string, where: Prisma.PatientWhe
   return ids;
 }
 
+/** A patient a search matched, as the tier sort orders it. */
+interface MatchedTier {
+  patientId: string;
+  tierRank: number;
+  nextDueAt: Date | null;
+}
+
+/**
+ * For a search that matched few patients (lib/data/patients/search.ts): their tier and due date,
+ * read in one statement, give both the per-tier counts and the tier sort's order — where
+ * countByTier and tierOrderedIds take a statement per tier segment, and each statement through
+ * Prisma costs about half a millisecond of CPU of its own, most of a cold search's cost once the
+ * matches are found by index. `where` holds the search's ids; the patients without a stored
+ * evaluation among them are looked for only when fewer snapshots than ids were found.
+ */
+async function searchTiers(db: Db, where: Prisma.PatientWhereInput, matchIds: string[]): Promise<{ counts: TierCount[]; matched: MatchedTier[] }> {
+  const matched: MatchedTier[] = await db.riskSnapshot.findMany({ where: { patientId: { in: matchIds }, patient: where }, select: { patientId: true, tierRank: true, nextDueAt: true } });
+  if (matched.length < matchIds.length) {
+    const without = await db.patient.findMany({ where: { AND: [where, { snapshot: { is: null } }] }, select: { id: true } });
+    matched.push(...without.map((p) => ({ patientId: p.id, tierRank: UNEVALUATED, nextDueAt: null })));
+  }
+  const byRank = new Map<number, TierCount>();
+  for (const m of matched) {
+    const count = byRank.get(m.tierRank) ?? { tierRank: m.tierRank, all: 0, withDue: 0 };
+    count.all += 1;
+    if (m.nextDueAt) count.withDue += 1;
+    byRank.set(m.tierRank, count);
+  }
+  return { counts: [...byRank.values()], matched };
+}
+
+/** The tier sort of tierOrderedIds, in memory: tier (unevaluated last either way), then those with a due date by it, then by id. */
+function byTierOrder(dir: PanelQuery["dir"]): (a: MatchedTier, b: MatchedTier) => number {
+  const ids = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return (a, b) => {
+    if (a.tierRank !== b.tierRank) {
+      if (a.tierRank === UNEVALUATED) return 1;
+      if (b.tierRank === UNEVALUATED) return -1;
+      return dir === "asc" ? a.tierRank - b.tierRank : b.tierRank - a.tierRank;
+    }
+    if (a.nextDueAt && b.nextDueAt) return a.nextDueAt.getTime() - b.nextDueAt.getTime() || ids(a.patientId, b.patientId);
+    if (a.nextDueAt || b.nextDueAt) return a.nextDueAt ? -1 : 1;
+    return ids(a.patientId, b.patientId);
+  };
+}
+
 /**
  * One page of the actor's clinic's patients, and an audit record of who was listed. Every patient
  * written by the app has a snapshot (written in the same transaction, lib/data/evaluation/snapshots.ts), so
@@ -256,7 +302,8 @@ export async function getPatientPanel(db: Db, actor: Actor, query: PanelQuery, n
   const tierWhere = query.tier ? byIds(panelWhere(actor, { ...filters, tier: undefined }, now, lifecycle)) : where;
   // Counts are cached under the filter as typed (the search's words, not its ids).
   const keyWhere = panelWhere(actor, { ...query, tier: undefined }, now, lifecycle);
-  const allCounts = await countByTier(db, clinicId, tierWhere, search, keyWhere);
+  const fromSearch = matchIds ? await searchTiers(db, tierWhere, matchIds) : null;
+  const allCounts = fromSearch?.counts ?? (await countByTier(db, clinicId, tierWhere, search, keyWhere));
   // A rank is stored beside its tier on every snapshot (TIER_RANK); the counts are grouped by rank.
   const tierCounts = Object.fromEntries(allCounts.filter((c) => c.tierRank !== UNEVALUATED).map((c) => [decodeTierRank(c.tierRank, `rows of clinic ${clinicId}`), c.all]));
   const counts = query.tier ? allCounts.filter((c) => c.tierRank === TIER_RANK[query.tier!]) : allCounts;
@@ -266,7 +313,13 @@ export async function getPatientPanel(db: Db, actor: Actor, query: PanelQuery, n
   const skip = (page - 1) * query.size;
   let found: FoundPatient[];
   if (query.sort === "tier") {
-    const ids = await tierOrderedIds(db, clinicId, where, matchIds, counts, query, skip);
+    const ids = fromSearch
+      ? fromSearch.matched
+          .filter((m) => !query.tier || m.tierRank === TIER_RANK[query.tier])
+          .sort(byTierOrder(query.dir))
+          .slice(skip, skip + query.size)
+          .map((m) => m.patientId)
+      : await tierOrderedIds(db, clinicId, where, matchIds, counts, query, skip);
     // The ids come from the clinic-scoped query above. Repeating `clinicId` here would let SQLite's
     // planner walk the whole clinic on a (clinicId, …) index instead of 25 primary-key lookups.
     const byId = new Map((await db.patient.findMany({ where: { id: { in: ids } }, select: PANEL_SELECT })).map((p) => [p.id, p]));
