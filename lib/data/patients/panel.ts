@@ -5,7 +5,7 @@ import { auditReadGrouped } from "@/lib/data/audit/group";
 import type { Actor } from "@/lib/data/access/actor";
 import type { PanelQuery } from "@/lib/validation/panel-query";
 import { cohortWhere } from "./cohort-where";
-import { searchMatchIds, searchWhere, type SearchMatches } from "./search";
+import { searchMatches, searchWhere, type SearchMatch } from "./search";
 import { TIER_RANK, type Awgs2019Category, type B12Status, type Diet, type Ewgsop2Category, type FlagCode, type Sex, type Tier } from "@/lib/domain/types";
 import { decodeAwgs2019, decodeB12Status, decodeDiet, decodeEwgsop2, decodeFlagCode, decodeFlagLife, decodeSex, decodeTier, decodeTierRank } from "@/lib/data/stored/values";
 import { bornBeforeForAge } from "@/lib/domain/dates";
@@ -159,10 +159,10 @@ const countCaches = new WeakMap<Db, Map<string, { version: number; counts: TierC
  * so a write that commits in between leaves counts newer than their version (a recount next time),
  * never older. Filters relative to "now" (age, overdue) make a new key each call and are recounted.
  */
-async function countByTier(db: Db, clinicId: string, where: Prisma.PatientWhereInput, search: SearchMatches | null = null, keyWhere = where): Promise<TierCount[]> {
+async function countByTier(db: Db, clinicId: string, where: Prisma.PatientWhereInput): Promise<TierCount[]> {
   let cache = countCaches.get(db);
   if (!cache) countCaches.set(db, (cache = new Map()));
-  const key = `${clinicId}\n${JSON.stringify(keyWhere)}`;
+  const key = `${clinicId}\n${JSON.stringify(where)}`;
   const version = (await db.panelVersion.findUnique({ where: { clinicId }, select: { version: true } }))?.version ?? 0;
   const hit = cache.get(key);
   cache.delete(key);
@@ -170,9 +170,8 @@ async function countByTier(db: Db, clinicId: string, where: Prisma.PatientWhereI
     cache.set(key, hit);
     return hit.counts;
   }
-  const counts = await countTiers(db, clinicId, where, search?.ids ?? null);
-  // Counted from a search's ids: filed under the version the ids were found at (never newer).
-  cache.set(key, { version: search ? Math.min(search.version, version) : version, counts });
+  const counts = await countTiers(db, clinicId, where, null);
+  cache.set(key, { version, counts });
   if (cache.size > COUNT_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
   return counts;
 }
@@ -230,44 +229,46 @@ async function tierOrderedIds(db: Db, clinicId: string, where: Prisma.PatientWhe
   return ids;
 }
 
-/** A patient a search matched, as the tier sort orders it. */
-interface MatchedTier {
-  patientId: string;
-  tierRank: number;
-  nextDueAt: Date | null;
+/**
+ * The tier and due date of a search's matches under the panel's other filters (`where` holds the
+ * search's ids): one statement, plus one for patients without a stored evaluation only when
+ * fewer snapshots than ids were found.
+ */
+async function searchTiers(db: Db, where: Prisma.PatientWhereInput, matchIds: string[]): Promise<SearchMatch[]> {
+  const matched: SearchMatch[] = await db.riskSnapshot.findMany({ where: { patientId: { in: matchIds }, patient: where }, select: { patientId: true, tierRank: true, nextDueAt: true } });
+  if (matched.length < matchIds.length) {
+    const without = await db.patient.findMany({ where: { AND: [where, { snapshot: { is: null } }] }, select: { id: true } });
+    matched.push(...without.map((p) => ({ patientId: p.id, tierRank: null, nextDueAt: null })));
+  }
+  return matched;
 }
 
 /**
- * For a search that matched few patients (lib/data/patients/search.ts): their tier and due date,
- * read in one statement, give both the per-tier counts and the tier sort's order — where
- * countByTier and tierOrderedIds take a statement per tier segment, and each statement through
- * Prisma costs about half a millisecond of CPU of its own, most of a cold search's cost once the
- * matches are found by index. `where` holds the search's ids; the patients without a stored
- * evaluation among them are looked for only when fewer snapshots than ids were found.
+ * A search's matches, counted per tier in memory: with the matches read in one statement
+ * (lib/data/patients/search.ts), they give both the per-tier counts and the tier sort's order,
+ * where countByTier and tierOrderedIds take a statement per tier segment — and each statement
+ * through Prisma costs about half a millisecond of CPU of its own, most of a cold search's cost
+ * once the matches are found by index.
  */
-async function searchTiers(db: Db, where: Prisma.PatientWhereInput, matchIds: string[]): Promise<{ counts: TierCount[]; matched: MatchedTier[] }> {
-  const matched: MatchedTier[] = await db.riskSnapshot.findMany({ where: { patientId: { in: matchIds }, patient: where }, select: { patientId: true, tierRank: true, nextDueAt: true } });
-  if (matched.length < matchIds.length) {
-    const without = await db.patient.findMany({ where: { AND: [where, { snapshot: { is: null } }] }, select: { id: true } });
-    matched.push(...without.map((p) => ({ patientId: p.id, tierRank: UNEVALUATED, nextDueAt: null })));
-  }
+function countMatches(matched: readonly SearchMatch[]): TierCount[] {
   const byRank = new Map<number, TierCount>();
   for (const m of matched) {
-    const count = byRank.get(m.tierRank) ?? { tierRank: m.tierRank, all: 0, withDue: 0 };
+    const tierRank = m.tierRank ?? UNEVALUATED;
+    const count = byRank.get(tierRank) ?? { tierRank, all: 0, withDue: 0 };
     count.all += 1;
     if (m.nextDueAt) count.withDue += 1;
-    byRank.set(m.tierRank, count);
+    byRank.set(tierRank, count);
   }
-  return { counts: [...byRank.values()], matched };
+  return [...byRank.values()];
 }
 
 /** The tier sort of tierOrderedIds, in memory: tier (unevaluated last either way), then those with a due date by it, then by id. */
-function byTierOrder(dir: PanelQuery["dir"]): (a: MatchedTier, b: MatchedTier) => number {
+function byTierOrder(dir: PanelQuery["dir"]): (a: SearchMatch, b: SearchMatch) => number {
   const ids = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return (a, b) => {
     if (a.tierRank !== b.tierRank) {
-      if (a.tierRank === UNEVALUATED) return 1;
-      if (b.tierRank === UNEVALUATED) return -1;
+      if (a.tierRank === null) return 1;
+      if (b.tierRank === null) return -1;
       return dir === "asc" ? a.tierRank - b.tierRank : b.tierRank - a.tierRank;
     }
     if (a.nextDueAt && b.nextDueAt) return a.nextDueAt.getTime() - b.nextDueAt.getTime() || ids(a.patientId, b.patientId);
@@ -288,9 +289,8 @@ export async function getPatientPanel(db: Db, actor: Actor, query: PanelQuery, n
   // A search matching few patients is looked up first, and they are then read by id. The ids come
   // from the clinic-scoped search, so `clinicId` is left out: kept, SQLite's planner walks the whole
   // clinic on a (clinicId, …) index instead of looking the ids up (as for the tier page below).
-  const matched = query.q ? await searchMatchIds(db, clinicId, query.q) : null;
-  const search = matched?.ids ? matched : null;
-  const matchIds = search?.ids ?? null;
+  const matches = query.q ? await searchMatches(db, clinicId, query.q) : null;
+  const matchIds = matches?.map((m) => m.patientId) ?? null;
   const byIds = (w: Prisma.PatientWhereInput): Prisma.PatientWhereInput => {
     if (!matchIds) return w;
     const { clinicId: _scopedBySearch, ...rest } = w;
@@ -300,10 +300,10 @@ export async function getPatientPanel(db: Db, actor: Actor, query: PanelQuery, n
   const lifecycle = (await getActiveThresholds(db, clinicId, now)).values.flagLifecycle;
   const where = byIds(panelWhere(actor, filters, now, lifecycle));
   const tierWhere = query.tier ? byIds(panelWhere(actor, { ...filters, tier: undefined }, now, lifecycle)) : where;
-  // Counts are cached under the filter as typed (the search's words, not its ids).
-  const keyWhere = panelWhere(actor, { ...query, tier: undefined }, now, lifecycle);
-  const fromSearch = matchIds ? await searchTiers(db, tierWhere, matchIds) : null;
-  const allCounts = fromSearch?.counts ?? (await countByTier(db, clinicId, tierWhere, search, keyWhere));
+  // A search's matches came with their tiers; other filters than the tier (sex, flag, criteria…) are applied by reading them again under those.
+  const otherFilters = Object.keys(panelWhere(actor, { ...filters, q: undefined, tier: undefined }, now, lifecycle)).some((key) => key !== "clinicId");
+  const matched = matches && matchIds ? (otherFilters ? await searchTiers(db, tierWhere, matchIds) : matches) : null;
+  const allCounts = matched ? countMatches(matched) : await countByTier(db, clinicId, tierWhere);
   // A rank is stored beside its tier on every snapshot (TIER_RANK); the counts are grouped by rank.
   const tierCounts = Object.fromEntries(allCounts.filter((c) => c.tierRank !== UNEVALUATED).map((c) => [decodeTierRank(c.tierRank, `rows of clinic ${clinicId}`), c.all]));
   const counts = query.tier ? allCounts.filter((c) => c.tierRank === TIER_RANK[query.tier!]) : allCounts;
@@ -313,8 +313,8 @@ export async function getPatientPanel(db: Db, actor: Actor, query: PanelQuery, n
   const skip = (page - 1) * query.size;
   let found: FoundPatient[];
   if (query.sort === "tier") {
-    const ids = fromSearch
-      ? fromSearch.matched
+    const ids = matched
+      ? matched
           .filter((m) => !query.tier || m.tierRank === TIER_RANK[query.tier])
           .sort(byTierOrder(query.dir))
           .slice(skip, skip + query.size)

@@ -3,6 +3,7 @@ import type { Db } from "@/lib/data/db/client";
 import { Prisma } from "@/lib/generated/prisma-sqlite/client";
 import { parseSearchQuery, type SearchQuery } from "@/lib/domain/search-key";
 import { z } from "zod";
+import { storedDateTime } from "@/lib/data/stored/decode";
 
 /**
  * The panel's search box as a filter (lib/domain/search-key.ts): every word of the query in the
@@ -24,44 +25,28 @@ export function searchWhere(q: string): Prisma.PatientWhereInput {
  */
 export const SEARCH_ID_LIMIT = 400;
 
-const MATCH_CACHE_ENTRIES = 500;
-
-/** The patients a search matched (null: more than the limit), and the clinic's PanelVersion when they were found. */
-export interface SearchMatches {
-  ids: string[] | null;
-  version: number;
+/** A patient a search matched, with what the panel's tier sort and counts need (null: no stored evaluation). */
+export interface SearchMatch {
+  patientId: string;
+  tierRank: number | null;
+  nextDueAt: Date | null;
 }
 
-const matchCaches = new WeakMap<Db, Map<string, SearchMatches>>();
-
 /**
- * The patients of the clinic a search matches, as ids (null when more than `limit` match).
+ * The patients of the clinic a search matches (null when more than `limit` match), each with its
+ * tier rank and next due date.
  *
  * Why: given the search as a filter on the joined patient, the panel's per-tier counts and its
  * tier-ordered page walk every snapshot of the clinic and look its patient up (about 1 s at
  * 100,000 patients on SQLite); found first, the matching patients are a handful of ids whose
- * snapshots are read by key. They are found in the PatientSearchSuffix index (see
- * {@link findMatchIds}), and cached per (clinic, query words) under the clinic's PanelVersion, as
- * the panel's counts are (lib/data/patients/panel.ts): paging through a search or repeating it
- * costs no second look-up while no patient has changed.
+ * rows are read by key. They are found in the PatientSearchSuffix index ({@link findMatches}), in
+ * one statement with their snapshots' tier and due date, so a search box query without other
+ * filters needs no statement to count or order them (lib/data/patients/panel.ts). Nothing is
+ * cached: the look-up costs about what reading the clinic's PanelVersion to validate a cache did.
  */
-export async function searchMatchIds(db: Db, clinicId: string, q: string, limit = SEARCH_ID_LIMIT): Promise<SearchMatches> {
-  let cache = matchCaches.get(db);
-  if (!cache) matchCaches.set(db, (cache = new Map()));
-  const parsed = parseSearchQuery(q);
-  const key = `${clinicId}\n${limit}\n${JSON.stringify(parsed)}`;
-  const version = (await db.panelVersion.findUnique({ where: { clinicId }, select: { version: true } }))?.version ?? 0;
-  const hit = cache.get(key);
-  cache.delete(key);
-  if (hit?.version === version) {
-    cache.set(key, hit);
-    return hit;
-  }
-  const found = await findMatchIds(db, clinicId, q, parsed, limit + 1);
-  const matches = { ids: found.length > limit ? null : found, version };
-  cache.set(key, matches);
-  if (cache.size > MATCH_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
-  return matches;
+export async function searchMatches(db: Db, clinicId: string, q: string, limit = SEARCH_ID_LIMIT): Promise<SearchMatch[] | null> {
+  const found = await findMatches(db, clinicId, q, parseSearchQuery(q), limit + 1);
+  return found.length > limit ? null : found;
 }
 
 /**
@@ -74,10 +59,18 @@ const SHORT_WORD = 3;
 /** Above every character a normalised word can hold (U+10FFFF is not a letter or digit): `word + TOP` bounds the suffixes starting with `word`. */
 const TOP = "\u{10FFFF}";
 
-const patientIdRows = z.array(z.object({ patientId: z.string() }));
+const matchRows = z.array(
+  z.object({
+    patientId: z.string(),
+    tierRank: z.union([z.number(), z.bigint()]).nullable(),
+    // A DATETIME through $queryRaw: a Date, or on SQLite the stored text (lib/data/stored/decode.ts).
+    nextDueAt: z.union([z.date(), z.string(), z.number()]).nullable(),
+  }),
+);
+const NEXT_DUE_AT = { table: "RiskSnapshot", column: "nextDueAt" };
 
 /**
- * At most `take` ids of the clinic's patients matching a query: a word is contained in a key
+ * At most `take` of the clinic's patients matching a query: a word is contained in a key
  * exactly when it starts one of the key's word suffixes, so each word is a range of the
  * (clinicId, suffix, patientId) primary key of PatientSearchSuffix, and a patient matching every
  * word is in the intersection of the ranges. Longest word first (the fewest rows, usually);
@@ -85,13 +78,13 @@ const patientIdRows = z.array(z.object({ patientId: z.string() }));
  * primary key). A query by birth date reads the (clinicId, birthDate) index instead, and one of
  * several short words only ("Li Xu") the keys of the clinic.
  */
-async function findMatchIds(db: Db, clinicId: string, q: string, { words, birthDates }: SearchQuery, take: number): Promise<string[]> {
+async function findMatches(db: Db, clinicId: string, q: string, { words, birthDates }: SearchQuery, take: number): Promise<SearchMatch[]> {
   if (words.length === 0 && birthDates.length === 0) return [];
   const longFirst = [...words].sort((a, b) => b.length - a.length);
   const indexed = longFirst.length === 1 ? longFirst : longFirst.filter((w) => w.length >= SHORT_WORD);
   if (birthDates.length > 0 || indexed.length === 0) {
-    const found = await db.patient.findMany({ where: { clinicId, ...searchWhere(q) }, select: { id: true }, take });
-    return found.map((p) => p.id);
+    const found = await db.patient.findMany({ where: { clinicId, ...searchWhere(q) }, select: { id: true, snapshot: { select: { tierRank: true, nextDueAt: true } } }, take });
+    return found.map((p) => ({ patientId: p.id, tierRank: p.snapshot?.tierRank ?? null, nextDueAt: p.snapshot?.nextDueAt ?? null }));
   }
   const ranges = indexed.map(
     (word) => Prisma.sql`SELECT "patientId" FROM "PatientSearchSuffix" WHERE "clinicId" = ${clinicId} AND "suffix" >= ${word} AND "suffix" < ${word + TOP}`,
@@ -99,12 +92,20 @@ async function findMatchIds(db: Db, clinicId: string, q: string, { words, birthD
   const short = longFirst.filter((w) => !indexed.includes(w));
   // One word: its range, each patient once (a key can hold several suffixes starting with it).
   const matching = ranges.length === 1 ? Prisma.sql`SELECT DISTINCT "patientId" FROM (${ranges[0]!}) AS r` : Prisma.join(ranges, " INTERSECT ");
-  const sql =
+  const limit = Prisma.raw(`LIMIT ${take}`);
+  const ids =
     short.length === 0
-      ? Prisma.sql`${matching} LIMIT ${Prisma.raw(String(take))}`
+      ? Prisma.sql`${matching} ${limit}`
       : Prisma.sql`SELECT "id" AS "patientId" FROM "Patient" WHERE "id" IN (${matching}) AND ${Prisma.join(
           short.map((word) => Prisma.sql`"searchText" LIKE ${`%${word}%`}`),
           " AND ",
-        )} LIMIT ${Prisma.raw(String(take))}`;
-  return patientIdRows.parse(await db.$queryRaw<unknown[]>(sql)).map((r) => r.patientId);
+        )} ${limit}`;
+  const rows = await db.$queryRaw<unknown[]>`
+    SELECT m."patientId", s."tierRank", s."nextDueAt"
+    FROM (${ids}) AS m LEFT JOIN "RiskSnapshot" AS s ON s."patientId" = m."patientId"`;
+  return matchRows.parse(rows).map((r) => ({
+    patientId: r.patientId,
+    tierRank: r.tierRank === null ? null : Number(r.tierRank),
+    nextDueAt: r.nextDueAt === null || r.nextDueAt instanceof Date ? r.nextDueAt : storedDateTime(r.nextDueAt, NEXT_DUE_AT, r.patientId),
+  }));
 }
