@@ -7,6 +7,7 @@ import { importAssessments } from "@/lib/data/import/assessments";
 import { importFhir } from "@/lib/data/import/fhir";
 import { migrate } from "@/lib/data/db/migrate";
 import { getPatientPanel } from "@/lib/data/patients/panel";
+import { SEARCH_ID_LIMIT } from "@/lib/data/patients/search";
 import { patientSearchKey } from "@/lib/domain/search-key";
 import { parsePanelQuery } from "@/lib/validation/panel-query";
 
@@ -248,5 +249,31 @@ describe("a search's page and counts (read from the matches, not by tier segment
     expect([...searched.ids].sort()).toEqual(some.map((p) => p.id).sort());
     const reference = (await allPages({ sort: "tier" })).ids.filter((id) => some.some((p) => p.id === id));
     expect(searched.ids).toEqual(reference);
+  });
+});
+
+describe("a search matching more patients than are read by id (SEARCH_ID_LIMIT)", () => {
+  let w: TestClinic;
+
+  beforeAll(async () => {
+    w = await createTestClinic(t.db, { slug: "wide", patients: SEARCH_ID_LIMIT + 20, seed: 17 });
+  }, 300_000);
+
+  async function allPages(params: Record<string, string>): Promise<{ ids: string[]; total: number; tierCounts: unknown }> {
+    const ids: string[] = [];
+    for (let page = 1; ; page += 1) {
+      const panel = await getPatientPanel(t.db, w.actors.clinician, parsePanelQuery({ ...params, page: String(page), size: "100" }), TEST_NOW);
+      ids.push(...panel.rows.map((r) => r.id));
+      if (page >= panel.pageCount) return { ids, total: panel.total, tierCounts: panel.tierCounts };
+    }
+  }
+
+  it("lists and counts them all, by tier (in memory) and by name (the LIKE filter), as without the search", async () => {
+    for (const params of [{ sort: "tier" }, { sort: "tier", dir: "desc" }, { sort: "name" }, { sort: "tier", sex: "female" }] as Record<string, string>[]) {
+      const reference = await allPages(params);
+      const searched = await allPages({ ...params, q: "wide" });
+      expect(searched.total, JSON.stringify(params)).toBeGreaterThan(params["sex"] ? 0 : SEARCH_ID_LIMIT);
+      expect(searched, JSON.stringify(params)).toEqual(reference);
+    }
   });
 });

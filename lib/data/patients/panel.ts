@@ -5,7 +5,7 @@ import { auditReadGrouped } from "@/lib/data/audit/group";
 import type { Actor } from "@/lib/data/access/actor";
 import type { PanelQuery } from "@/lib/validation/panel-query";
 import { cohortWhere } from "./cohort-where";
-import { searchMatches, searchWhere, type SearchMatch } from "./search";
+import { SEARCH_ID_LIMIT, SEARCH_ROWS_LIMIT, searchMatches, searchWhere, type SearchMatch } from "./search";
 import { TIER_RANK, type Awgs2019Category, type B12Status, type Diet, type Ewgsop2Category, type FlagCode, type Sex, type Tier } from "@/lib/domain/types";
 import { decodeAwgs2019, decodeB12Status, decodeDiet, decodeEwgsop2, decodeFlagCode, decodeFlagLife, decodeSex, decodeTier, decodeTierRank } from "@/lib/data/stored/values";
 import { bornBeforeForAge } from "@/lib/domain/dates";
@@ -286,10 +286,16 @@ function byTierOrder(dir: PanelQuery["dir"]): (a: SearchMatch, b: SearchMatch) =
 export async function getPatientPanel(db: Db, actor: Actor, query: PanelQuery, now: Date = new Date()): Promise<PanelPage> {
   const clinicId = actor.clinicId;
   if (!clinicId) throw new Error("getPatientPanel: actor without a clinic");
-  // A search matching few patients is looked up first, and they are then read by id. The ids come
-  // from the clinic-scoped search, so `clinicId` is left out: kept, SQLite's planner walks the whole
-  // clinic on a (clinicId, …) index instead of looking the ids up (as for the tier page below).
-  const matches = query.q ? await searchMatches(db, clinicId, query.q) : null;
+  const lifecycle = (await getActiveThresholds(db, clinicId, now)).values.flagLifecycle;
+  // A search's matches come with their tiers; other filters than the tier (sex, flag, criteria…) are applied by reading them again under those.
+  const otherFilters = Object.keys(panelWhere(actor, { ...query, q: undefined, tier: undefined }, now, lifecycle)).some((key) => key !== "clinicId");
+  // The search is looked up first. Alone and listed by tier, up to SEARCH_ROWS_LIMIT matches are
+  // counted and ordered in memory and only the page is read by id; otherwise up to SEARCH_ID_LIMIT
+  // are read by id. The ids come from the clinic-scoped search, so `clinicId` is left out: kept,
+  // SQLite's planner walks the whole clinic on a (clinicId, …) index instead of looking the ids up
+  // (as for the tier page below).
+  const inMemory = !otherFilters && query.sort === "tier";
+  const matches = query.q ? await searchMatches(db, clinicId, query.q, inMemory ? SEARCH_ROWS_LIMIT : SEARCH_ID_LIMIT) : null;
   const matchIds = matches?.map((m) => m.patientId) ?? null;
   const byIds = (w: Prisma.PatientWhereInput): Prisma.PatientWhereInput => {
     if (!matchIds) return w;
@@ -297,11 +303,8 @@ export async function getPatientPanel(db: Db, actor: Actor, query: PanelQuery, n
     return { ...rest, id: { in: matchIds } };
   };
   const filters = matchIds ? { ...query, q: undefined } : query;
-  const lifecycle = (await getActiveThresholds(db, clinicId, now)).values.flagLifecycle;
   const where = byIds(panelWhere(actor, filters, now, lifecycle));
   const tierWhere = query.tier ? byIds(panelWhere(actor, { ...filters, tier: undefined }, now, lifecycle)) : where;
-  // A search's matches came with their tiers; other filters than the tier (sex, flag, criteria…) are applied by reading them again under those.
-  const otherFilters = Object.keys(panelWhere(actor, { ...filters, q: undefined, tier: undefined }, now, lifecycle)).some((key) => key !== "clinicId");
   const matched = matches && matchIds ? (otherFilters ? await searchTiers(db, tierWhere, matchIds) : matches) : null;
   const allCounts = matched ? countMatches(matched) : await countByTier(db, clinicId, tierWhere);
   // A rank is stored beside its tier on every snapshot (TIER_RANK); the counts are grouped by rank.

@@ -25,6 +25,14 @@ export function searchWhere(q: string): Prisma.PatientWhereInput {
  */
 export const SEARCH_ID_LIMIT = 400;
 
+/**
+ * A search box query alone, listed by tier (the panel's default), needs its matches only as rows
+ * to count and order in memory, then the page's 25 by id: up to this many are looked up so (a
+ * common family or given name, about 1 ms of SQLite per 1,000 matches at 100,000 patients) before
+ * the LIKE filter above takes over.
+ */
+export const SEARCH_ROWS_LIMIT = 5000;
+
 /** A patient a search matched, with what the panel's tier sort and counts need (null: no stored evaluation). */
 export interface SearchMatch {
   patientId: string;
