@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   }
   const r = await measureSearch(ctx, opts);
   log(`the same search repeated ("${r.repeatedQuery}"), ${values.callers} callers × ${values.rounds}: p50 ${fmt.ms(r.repeated.p50)}, p95 ${fmt.ms(r.repeated.p95)} (1 caller p50 ${fmt.ms(r.repeated.serialP50)}; just after a write ${fmt.ms(r.repeated.afterWriteP50)}; process CPU per call ${fmt.ms(r.repeated.cpuPerCall)})`);
-  log(`different "Family, Given" searches, ${values.callers} callers × ${values.rounds}: p50 ${fmt.ms(r.p50)}, p95 ${fmt.ms(r.p95)} (${r.calls} calls)`);
+  log(`different "Family, Given" searches, ${values.callers} callers × ${values.rounds}: p50 ${fmt.ms(r.p50)}, p95 ${fmt.ms(r.p95)} (${r.calls} calls; process CPU per call ${fmt.ms(r.cpuPerCall)})`);
   await db.$disconnect();
 }
 

@@ -184,11 +184,11 @@ async function benchOne(kind: BenchDatabase, size: number, pgAdminUrl: string | 
         met: s.repeated.p95 <= TARGET.panelP95Ms && s.repeated.failures === 0,
       });
       rows.push({
-        measure: "panel p1, a different search on every call: p50 / p95",
+        measure: "panel p1, a different search on every call (nothing cached): p50 / p95",
         size: size_,
-        value: `${fmt.ms(s.p50)} / ${fmt.ms(s.p95)} (${s.calls} calls; cold, one call each: ${s.forms.map((f) => `${f.form} ${fmt.ms(f.coldP50)}`).join(", ")})`,
-        target: "— (informational)",
-        met: null,
+        value: `${fmt.ms(s.p50)} / ${fmt.ms(s.p95)} (${s.calls} calls; process CPU per call ${fmt.ms(s.cpuPerCall)}; cold, one call each: ${s.forms.map((f) => `${f.form} ${fmt.ms(f.coldP50)}`).join(", ")})`,
+        target: `p95 ≤ ${TARGET.panelP95Ms} ms (at 100k)`,
+        met: s.p95 <= TARGET.panelP95Ms,
       });
     });
 

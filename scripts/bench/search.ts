@@ -27,6 +27,8 @@ export interface SearchResult {
   p50: number;
   p95: number;
   calls: number;
+  /** Process CPU time over the different searches divided by their number (on SQLite, in-process, the whole cost of a call). */
+  cpuPerCall: number;
 }
 
 export async function measureSearch(ctx: BenchContext, opts: { callers: number; rounds: number }): Promise<SearchResult> {
@@ -66,6 +68,7 @@ export async function measureSearch(ctx: BenchContext, opts: { callers: number; 
   const queries = [...new Set(sample.map((s) => `${s.familyName}, ${s.givenName}`))].filter((q) => q !== repeatedQuery);
   let next = 0;
   const samples: number[] = [];
+  const cpu = process.cpuUsage();
   await Promise.all(
     Array.from({ length: opts.callers }, async () => {
       for (let r = 0; r < opts.rounds; r += 1) {
@@ -76,5 +79,7 @@ export async function measureSearch(ctx: BenchContext, opts: { callers: number; 
       }
     }),
   );
-  return { forms: results, repeated, repeatedQuery, p50: percentile(samples, 50), p95: percentile(samples, 95), calls: samples.length };
+  const used = process.cpuUsage(cpu);
+  const cpuPerCall = (used.user + used.system) / 1000 / samples.length;
+  return { forms: results, repeated, repeatedQuery, p50: percentile(samples, 50), p95: percentile(samples, 95), calls: samples.length, cpuPerCall };
 }

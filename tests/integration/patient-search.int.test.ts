@@ -7,6 +7,7 @@ import { importAssessments } from "@/lib/data/import/assessments";
 import { importFhir } from "@/lib/data/import/fhir";
 import { migrate } from "@/lib/data/db/migrate";
 import { getPatientPanel } from "@/lib/data/patients/panel";
+import { SEARCH_ID_LIMIT } from "@/lib/data/patients/search";
 import { patientSearchKey } from "@/lib/domain/search-key";
 import { parsePanelQuery } from "@/lib/validation/panel-query";
 
@@ -25,6 +26,7 @@ const LINES: Record<string, string>[] = [
   { mrn: "SRCH-0002", family_name: "JACKSON", given_name: "Jan", birth_date: "1951-07-14" },
   { mrn: "SRCH-0103", family_name: "Jackson", given_name: "Janet", birth_date: "1951-07-14" },
   { mrn: "SRCH-0204", family_name: "Ó'Brien", given_name: "Siobhán", birth_date: "1944-11-30" },
+  { mrn: "SRCH-0305", family_name: "Иванов", given_name: "Пётр", birth_date: "1940-05-09" },
 ];
 
 function csv(rows: Record<string, string>[]): Buffer {
@@ -87,7 +89,14 @@ describe("patient search", () => {
     ["SRCH-0001", ["SRCH-0001"]],
     ["srch-0103", ["SRCH-0103"]],
     ["0103", ["SRCH-0103"]],
-    ["SRCH", ["SRCH-0001", "SRCH-0002", "SRCH-0103", "SRCH-0204"]],
+    ["SRCH", ["SRCH-0001", "SRCH-0002", "SRCH-0103", "SRCH-0204", "SRCH-0305"]],
+    ["103", ["SRCH-0103"]],
+    ["ller", ["SRCH-0001"]],
+    ["Jackson J", ["SRCH-0002", "SRCH-0103"]],
+    ["ja n", ["SRCH-0001", "SRCH-0002", "SRCH-0103"]],
+    ["Иван", ["SRCH-0305"]],
+    ["Пётр Иванов", ["SRCH-0305"]],
+    ["иванов, петр", ["SRCH-0305"]],
     ["1951-07-14", ["SRCH-0002", "SRCH-0103"]],
     ["Janet 1951-07-14", ["SRCH-0103"]],
     ["Nunez, Zoe", ["FHIR-77"]],
@@ -99,6 +108,8 @@ describe("patient search", () => {
   it.each([
     ["a word no patient has", "xyzzy"],
     ["names of two different patients", "Jackson Zoe"],
+    ["parts of two different patients' names", "ller jackson"],
+    ["a longer word than any key holds", "jacksonville"],
     ["a name with another patient's birth date", "Muller 1951-07-14"],
     ["a birth date nobody has", "1951-07-15"],
     ["an impossible date, searched as words", "1948-02-30"],
@@ -130,5 +141,139 @@ describe("patient search", () => {
     expect(await search("Muller")).toEqual(["SRCH-0001"]);
     const second = await migrate(t.url, () => {}, { backfills: [rerun] });
     expect(second.backfilled).toEqual([]);
+  });
+});
+
+/**
+ * Every suffix of every word of a key (lib/data/patients/search.ts): what the triggers of the
+ * migration that adds PatientSearchSuffix must have stored for a patient.
+ */
+function suffixesOf(key: string): string[] {
+  const suffixes = new Set<string>();
+  for (const word of key.split(" ").filter(Boolean)) {
+    const chars = Array.from(word);
+    for (let i = 0; i < chars.length; i += 1) suffixes.add(chars.slice(i).join(""));
+  }
+  return [...suffixes].sort();
+}
+
+/** Patients whose stored suffixes differ from their key's, and rows of patients that no longer exist (empty when the index is right). */
+async function suffixIndexErrors(): Promise<string[]> {
+  const patients = await t.db.patient.findMany({ select: { id: true, clinicId: true, searchText: true } });
+  const rows = await t.db.patientSearchSuffix.findMany();
+  const stored = new Map<string, string[]>();
+  for (const r of rows) stored.set(`${r.clinicId} ${r.patientId}`, [...(stored.get(`${r.clinicId} ${r.patientId}`) ?? []), r.suffix]);
+  const errors: string[] = [];
+  for (const p of patients) {
+    const key = `${p.clinicId} ${p.id}`;
+    const have = (stored.get(key) ?? []).sort();
+    if (JSON.stringify(have) !== JSON.stringify(suffixesOf(p.searchText))) errors.push(`${p.searchText}: stored ${JSON.stringify(have)}`);
+    stored.delete(key);
+  }
+  for (const [key, suffixes] of stored) errors.push(`no patient ${key}, yet stored ${JSON.stringify(suffixes)}`);
+  return errors;
+}
+
+describe("the search index (PatientSearchSuffix), kept by database triggers", () => {
+  it("finds only the clinic's own patients", async () => {
+    const other = await t.db.patient.findFirstOrThrow({ where: { clinicId: seeded.clinicId }, orderBy: { mrn: "asc" } });
+    const q = `${other.familyName}, ${other.givenName}`;
+    expect(await search(q)).toEqual([]);
+    const page = await getPatientPanel(t.db, seeded.actors.clinician, parsePanelQuery({ q, sort: "name", size: "100" }), TEST_NOW);
+    expect(page.rows.map((r) => r.mrn)).toContain(other.mrn);
+  });
+
+  it("follows a rename written by any code (a plain update of the key)", async () => {
+    const p = await t.db.patient.findFirstOrThrow({ where: { clinicId: c.clinicId, mrn: "SRCH-0204" } });
+    await t.db.patient.update({ where: { id: p.id }, data: { familyName: "Byrne", searchText: patientSearchKey({ ...p, familyName: "Byrne" }) } });
+    expect(await search("obrien")).toEqual([]);
+    expect(await search("Byrne, Siobhan")).toEqual(["SRCH-0204"]);
+    expect(await search("rien")).toEqual([]);
+  });
+
+  it("finds a patient written without an evaluation, and no longer once deleted", async () => {
+    const bare = await t.db.patient.create({
+      data: { clinicId: c.clinicId, mrn: "BARE-9", familyName: "Quixote", givenName: "Alonso", birthDate: new Date("1947-04-23T00:00:00Z"), sex: "male", searchText: "bare 9 quixote alonso" },
+    });
+    expect(await search("Quixote, Alonso")).toEqual(["BARE-9"]);
+    expect(await t.db.patientSearchSuffix.count({ where: { patientId: bare.id } })).toBe(suffixesOf("bare 9 quixote alonso").length);
+    await t.db.patient.delete({ where: { id: bare.id } });
+    expect(await search("Quixote")).toEqual([]);
+    expect(await t.db.patientSearchSuffix.count({ where: { patientId: bare.id } })).toBe(0);
+  });
+
+  it("holds exactly the suffixes of every patient's key after imports, updates, the seed, a rename and a delete", async () => {
+    expect(await suffixIndexErrors()).toEqual([]);
+  });
+});
+
+describe("a search's page and counts (read from the matches, not by tier segments)", () => {
+  let o: TestClinic;
+
+  beforeAll(async () => {
+    o = await createTestClinic(t.db, { slug: "order", patients: 40, seed: 13 });
+    // A patient without a stored evaluation: listed last in either direction, counted in the total.
+    await t.db.patient.create({
+      data: { clinicId: o.clinicId, mrn: "ORDER-BARE", familyName: "Bare", givenName: "Test", birthDate: new Date("1950-01-01T00:00:00Z"), sex: "female", searchText: "order bare bare test" },
+    });
+  }, 120_000);
+
+  async function allPages(params: Record<string, string>): Promise<{ ids: string[]; total: number; tierCounts: unknown }> {
+    const ids: string[] = [];
+    for (let page = 1; ; page += 1) {
+      const panel = await getPatientPanel(t.db, o.actors.clinician, parsePanelQuery({ ...params, page: String(page), size: "7" }), TEST_NOW);
+      ids.push(...panel.rows.map((r) => r.id));
+      if (page >= panel.pageCount) return { ids, total: panel.total, tierCounts: panel.tierCounts };
+    }
+  }
+
+  it("lists in the same order, with the same counts, as the panel without the search when the search matches everyone", async () => {
+    const high = await t.db.riskSnapshot.findFirstOrThrow({ where: { clinicId: o.clinicId }, orderBy: { tierRank: "asc" }, select: { tier: true } });
+    const flagged = await t.db.flag.findFirstOrThrow({ where: { patient: { clinicId: o.clinicId }, status: "open" }, select: { code: true } });
+    for (const dir of ["asc", "desc"]) {
+      for (const filter of [{}, { tier: high.tier }, { flag: flagged.code }, { sort: "name" }] as Record<string, string>[]) {
+        const reference = await allPages({ sort: "tier", dir, ...filter });
+        const searched = await allPages({ sort: "tier", dir, ...filter, q: "order" });
+        expect(reference.ids.length, JSON.stringify(filter)).toBeGreaterThan(0);
+        expect(searched, `${dir} ${JSON.stringify(filter)}`).toEqual(reference);
+      }
+    }
+  });
+
+  it("counts and orders only the matches", async () => {
+    // "ORDER-0003" is the words "order" and "0003": MRNs ORDER-000003 and ORDER-000030 to 39.
+    const all = await t.db.patient.findMany({ where: { clinicId: o.clinicId }, select: { id: true, searchText: true } });
+    const some = all.filter((p) => p.searchText.includes("0003"));
+    expect(some.length).toBe(11);
+    const searched = await allPages({ sort: "tier", q: "ORDER-0003" });
+    expect([...searched.ids].sort()).toEqual(some.map((p) => p.id).sort());
+    const reference = (await allPages({ sort: "tier" })).ids.filter((id) => some.some((p) => p.id === id));
+    expect(searched.ids).toEqual(reference);
+  });
+});
+
+describe("a search matching more patients than are read by id (SEARCH_ID_LIMIT)", () => {
+  let w: TestClinic;
+
+  beforeAll(async () => {
+    w = await createTestClinic(t.db, { slug: "wide", patients: SEARCH_ID_LIMIT + 20, seed: 17 });
+  }, 300_000);
+
+  async function allPages(params: Record<string, string>): Promise<{ ids: string[]; total: number; tierCounts: unknown }> {
+    const ids: string[] = [];
+    for (let page = 1; ; page += 1) {
+      const panel = await getPatientPanel(t.db, w.actors.clinician, parsePanelQuery({ ...params, page: String(page), size: "100" }), TEST_NOW);
+      ids.push(...panel.rows.map((r) => r.id));
+      if (page >= panel.pageCount) return { ids, total: panel.total, tierCounts: panel.tierCounts };
+    }
+  }
+
+  it("lists and counts them all, by tier (in memory) and by name (the LIKE filter), as without the search", async () => {
+    for (const params of [{ sort: "tier" }, { sort: "tier", dir: "desc" }, { sort: "name" }, { sort: "tier", sex: "female" }] as Record<string, string>[]) {
+      const reference = await allPages(params);
+      const searched = await allPages({ ...params, q: "wide" });
+      expect(searched.total, JSON.stringify(params)).toBeGreaterThan(params["sex"] ? 0 : SEARCH_ID_LIMIT);
+      expect(searched, JSON.stringify(params)).toEqual(reference);
+    }
   });
 });

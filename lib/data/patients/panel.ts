@@ -5,7 +5,7 @@ import { auditReadGrouped } from "@/lib/data/audit/group";
 import type { Actor } from "@/lib/data/access/actor";
 import type { PanelQuery } from "@/lib/validation/panel-query";
 import { cohortWhere } from "./cohort-where";
-import { searchMatchIds, searchWhere, type SearchMatches } from "./search";
+import { SEARCH_ID_LIMIT, SEARCH_ROWS_LIMIT, searchMatches, searchWhere, type SearchMatch } from "./search";
 import { TIER_RANK, type Awgs2019Category, type B12Status, type Diet, type Ewgsop2Category, type FlagCode, type Sex, type Tier } from "@/lib/domain/types";
 import { decodeAwgs2019, decodeB12Status, decodeDiet, decodeEwgsop2, decodeFlagCode, decodeFlagLife, decodeSex, decodeTier, decodeTierRank } from "@/lib/data/stored/values";
 import { bornBeforeForAge } from "@/lib/domain/dates";
@@ -161,10 +161,10 @@ const countCaches = new WeakMap<Db, Map<string, { version: number; counts: TierC
  * so a write that commits in between leaves counts newer than their version (a recount next time),
  * never older. Filters relative to "now" (age, overdue) make a new key each call and are recounted.
  */
-async function countByTier(db: Db, clinicId: string, where: Prisma.PatientWhereInput, search: SearchMatches | null = null, keyWhere = where): Promise<TierCount[]> {
+async function countByTier(db: Db, clinicId: string, where: Prisma.PatientWhereInput): Promise<TierCount[]> {
   let cache = countCaches.get(db);
   if (!cache) countCaches.set(db, (cache = new Map()));
-  const key = `${clinicId}\n${JSON.stringify(keyWhere)}`;
+  const key = `${clinicId}\n${JSON.stringify(where)}`;
   const version = (await db.panelVersion.findUnique({ where: { clinicId }, select: { version: true } }))?.version ?? 0;
   const hit = cache.get(key);
   cache.delete(key);
@@ -172,9 +172,8 @@ async function countByTier(db: Db, clinicId: string, where: Prisma.PatientWhereI
     cache.set(key, hit);
     return hit.counts;
   }
-  const counts = await countTiers(db, clinicId, where, search?.ids ?? null);
-  // Counted from a search's ids: filed under the version the ids were found at (never newer).
-  cache.set(key, { version: search ? Math.min(search.version, version) : version, counts });
+  const counts = await countTiers(db, clinicId, where, null);
+  cache.set(key, { version, counts });
   if (cache.size > COUNT_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
   return counts;
 }
@@ -233,6 +232,54 @@ async function tierOrderedIds(db: Db, clinicId: string, where: Prisma.PatientWhe
 }
 
 /**
+ * The tier and due date of a search's matches under the panel's other filters (`where` holds the
+ * search's ids): one statement, plus one for patients without a stored evaluation only when
+ * fewer snapshots than ids were found.
+ */
+async function searchTiers(db: Db, where: Prisma.PatientWhereInput, matchIds: string[]): Promise<SearchMatch[]> {
+  const matched: SearchMatch[] = await db.riskSnapshot.findMany({ where: { patientId: { in: matchIds }, patient: where }, select: { patientId: true, tierRank: true, nextDueAt: true } });
+  if (matched.length < matchIds.length) {
+    const without = await db.patient.findMany({ where: { AND: [where, { snapshot: { is: null } }] }, select: { id: true } });
+    matched.push(...without.map((p) => ({ patientId: p.id, tierRank: null, nextDueAt: null })));
+  }
+  return matched;
+}
+
+/**
+ * A search's matches, counted per tier in memory: with the matches read in one statement
+ * (lib/data/patients/search.ts), they give both the per-tier counts and the tier sort's order,
+ * where countByTier and tierOrderedIds take a statement per tier segment — and each statement
+ * through Prisma costs about half a millisecond of CPU of its own, most of a cold search's cost
+ * once the matches are found by index.
+ */
+function countMatches(matched: readonly SearchMatch[]): TierCount[] {
+  const byRank = new Map<number, TierCount>();
+  for (const m of matched) {
+    const tierRank = m.tierRank ?? UNEVALUATED;
+    const count = byRank.get(tierRank) ?? { tierRank, all: 0, withDue: 0 };
+    count.all += 1;
+    if (m.nextDueAt) count.withDue += 1;
+    byRank.set(tierRank, count);
+  }
+  return [...byRank.values()];
+}
+
+/** The tier sort of tierOrderedIds, in memory: tier (unevaluated last either way), then those with a due date by it, then by id. */
+function byTierOrder(dir: PanelQuery["dir"]): (a: SearchMatch, b: SearchMatch) => number {
+  const ids = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return (a, b) => {
+    if (a.tierRank !== b.tierRank) {
+      if (a.tierRank === null) return 1;
+      if (b.tierRank === null) return -1;
+      return dir === "asc" ? a.tierRank - b.tierRank : b.tierRank - a.tierRank;
+    }
+    if (a.nextDueAt && b.nextDueAt) return a.nextDueAt.getTime() - b.nextDueAt.getTime() || ids(a.patientId, b.patientId);
+    if (a.nextDueAt || b.nextDueAt) return a.nextDueAt ? -1 : 1;
+    return ids(a.patientId, b.patientId);
+  };
+}
+
+/**
  * One page of the actor's clinic's patients, and an audit record of who was listed. Every patient
  * written by the app has a snapshot (written in the same transaction, lib/data/evaluation/snapshots.ts), so
  * the counts come from one grouped query over RiskSnapshot — the per-tier counts shown above the
@@ -241,24 +288,27 @@ async function tierOrderedIds(db: Db, clinicId: string, where: Prisma.PatientWhe
 export async function getPatientPanel(db: Db, actor: Actor, query: PanelQuery, now: Date = new Date()): Promise<PanelPage> {
   const clinicId = actor.clinicId;
   if (!clinicId) throw new Error("getPatientPanel: actor without a clinic");
-  // A search matching few patients is looked up first, and they are then read by id. The ids come
-  // from the clinic-scoped search, so `clinicId` is left out: kept, SQLite's planner walks the whole
-  // clinic on a (clinicId, …) index instead of looking the ids up (as for the tier page below).
-  const matched = query.q ? await searchMatchIds(db, clinicId, query.q) : null;
-  const search = matched?.ids ? matched : null;
-  const matchIds = search?.ids ?? null;
+  const lifecycle = (await getActiveThresholds(db, clinicId, now)).values.flagLifecycle;
+  // A search's matches come with their tiers; other filters than the tier (sex, flag, criteria…) are applied by reading them again under those.
+  const otherFilters = Object.keys(panelWhere(actor, { ...query, q: undefined, tier: undefined }, now, lifecycle)).some((key) => key !== "clinicId");
+  // The search is looked up first. Alone and listed by tier, up to SEARCH_ROWS_LIMIT matches are
+  // counted and ordered in memory and only the page is read by id; otherwise up to SEARCH_ID_LIMIT
+  // are read by id. The ids come from the clinic-scoped search, so `clinicId` is left out: kept,
+  // SQLite's planner walks the whole clinic on a (clinicId, …) index instead of looking the ids up
+  // (as for the tier page below).
+  const inMemory = !otherFilters && query.sort === "tier";
+  const matches = query.q ? await searchMatches(db, clinicId, query.q, inMemory ? SEARCH_ROWS_LIMIT : SEARCH_ID_LIMIT) : null;
+  const matchIds = matches?.map((m) => m.patientId) ?? null;
   const byIds = (w: Prisma.PatientWhereInput): Prisma.PatientWhereInput => {
     if (!matchIds) return w;
     const { clinicId: _scopedBySearch, ...rest } = w;
     return { ...rest, id: { in: matchIds } };
   };
   const filters = matchIds ? { ...query, q: undefined } : query;
-  const lifecycle = (await getActiveThresholds(db, clinicId, now)).values.flagLifecycle;
   const where = byIds(panelWhere(actor, filters, now, lifecycle));
   const tierWhere = query.tier ? byIds(panelWhere(actor, { ...filters, tier: undefined }, now, lifecycle)) : where;
-  // Counts are cached under the filter as typed (the search's words, not its ids).
-  const keyWhere = panelWhere(actor, { ...query, tier: undefined }, now, lifecycle);
-  const allCounts = await countByTier(db, clinicId, tierWhere, search, keyWhere);
+  const matched = matches && matchIds ? (otherFilters ? await searchTiers(db, tierWhere, matchIds) : matches) : null;
+  const allCounts = matched ? countMatches(matched) : await countByTier(db, clinicId, tierWhere);
   // A rank is stored beside its tier on every snapshot (TIER_RANK); the counts are grouped by rank.
   const tierCounts = Object.fromEntries(allCounts.filter((c) => c.tierRank !== UNEVALUATED).map((c) => [decodeTierRank(c.tierRank, `rows of clinic ${clinicId}`), c.all]));
   const counts = query.tier ? allCounts.filter((c) => c.tierRank === TIER_RANK[query.tier!]) : allCounts;
@@ -268,7 +318,13 @@ export async function getPatientPanel(db: Db, actor: Actor, query: PanelQuery, n
   const skip = (page - 1) * query.size;
   let found: FoundPatient[];
   if (query.sort === "tier") {
-    const ids = await tierOrderedIds(db, clinicId, where, matchIds, counts, query, skip);
+    const ids = matched
+      ? matched
+          .filter((m) => !query.tier || m.tierRank === TIER_RANK[query.tier])
+          .sort(byTierOrder(query.dir))
+          .slice(skip, skip + query.size)
+          .map((m) => m.patientId)
+      : await tierOrderedIds(db, clinicId, where, matchIds, counts, query, skip);
     // The ids come from the clinic-scoped query above. Repeating `clinicId` here would let SQLite's
     // planner walk the whole clinic on a (clinicId, …) index instead of 25 primary-key lookups.
     const byId = new Map((await db.patient.findMany({ where: { id: { in: ids } }, select: PANEL_SELECT })).map((p) => [p.id, p]));
