@@ -3,7 +3,7 @@ import { createTestDatabase, type TestDatabase } from "../support/test-db";
 import { createTestClinic, TEST_NOW, type TestClinic } from "../support/clinic-factory";
 import { createPatient, updatePatientDetails, type NewPatientInput } from "@/lib/data/patients/details";
 import { getPatientRecord } from "@/lib/data/patients/record";
-import { searchMatchIds } from "@/lib/data/patients/search";
+import { searchMatches } from "@/lib/data/patients/search";
 import { verifyAuditChain } from "@/lib/data/audit/log";
 import { describeAuditEvent } from "@/lib/domain/audit-describe";
 import { addDaysUtc } from "@/lib/domain/dates";
@@ -49,7 +49,7 @@ describe("patients in the app", () => {
     expect(audit.actorId).toBe(c.actors.clinician.userId);
     expect(JSON.parse(audit.detailJson)).toMatchObject({ mrn: "VEG-1", diet: "vegan", birthDate: "1976-05-04", conditions: ["coeliac"] });
     // The search box finds the new patient by name.
-    expect((await searchMatchIds(t.db, c.clinicId, "VEG-1 okafor")).ids).toEqual([created.patientId]);
+    expect((await searchMatches(t.db, c.clinicId, "VEG-1 okafor"))?.map((m) => m.patientId)).toEqual([created.patientId]);
   });
 
   it("refuses a taken MRN with an error naming the patient who has it; another clinic may use the same MRN", async () => {
@@ -107,9 +107,9 @@ describe("patients in the app", () => {
     const same = { familyName: "Okafor", givenName: "Same", birthDate: new Date("1976-05-04T00:00:00Z"), sex: "female" as const, diet: "omnivore" as const };
     await expect(updatePatientDetails(t.db, c.actors.clinician, created.patientId, same, 1, TEST_NOW)).rejects.toMatchObject({ code: "invalid", message: expect.stringContaining("Nothing to save") });
     await updatePatientDetails(t.db, c.actors.clinician, created.patientId, { ...same, sex: "male", familyName: "Okonkwo" }, 1, TEST_NOW);
-    // The search key follows the new name (and the cached search sees the change).
-    expect((await searchMatchIds(t.db, c.clinicId, "STALE-1 okonkwo")).ids).toEqual([created.patientId]);
-    expect((await searchMatchIds(t.db, c.clinicId, "STALE-1 okafor")).ids).toEqual([]);
+    // The search key (and the search index the database keeps from it) follows the new name.
+    expect((await searchMatches(t.db, c.clinicId, "STALE-1 okonkwo"))?.map((m) => m.patientId)).toEqual([created.patientId]);
+    expect((await searchMatches(t.db, c.clinicId, "STALE-1 okafor"))?.map((m) => m.patientId)).toEqual([]);
     await expect(updatePatientDetails(t.db, c.actors.admin, created.patientId, { ...same, diet: "vegan" }, 1, TEST_NOW)).rejects.toMatchObject({ code: "conflict" });
     await expect(updatePatientDetails(t.db, c.actors.admin, created.patientId, { ...same, familyName: "Okonkwo", sex: "male", birthDate: addDaysUtc(TEST_NOW, 1) }, 2, TEST_NOW)).rejects.toMatchObject({ code: "invalid" });
     await expect(createPatient(t.db, c.actors.admin, input({ mrn: "FUTURE-1", birthDate: addDaysUtc(TEST_NOW, 1) }), TEST_NOW)).rejects.toMatchObject({ code: "invalid" });
