@@ -23,6 +23,11 @@ export interface MixedLoadResult {
   /** The panel call a writer makes right after its own write: median over runs of each run's p50 and p95. */
   afterOwnWriteP50: number;
   afterOwnWriteP95: number;
+  /**
+   * This process's CPU time over a run divided by its panel calls (median over runs), writes
+   * included: on SQLite (in-process) the whole cost, and steadier than wall times on a busy machine.
+   */
+  cpuPerRead: number;
   /** Samples over all runs. */
   reads: number;
   writes: number;
@@ -99,6 +104,7 @@ export async function measureMixedLoad(ctx: BenchContext, query: PanelQuery, opt
         const writes: number[] = [];
         const afterOwnWrite: number[] = [];
         const until = performance.now() + opts.seconds * 1000;
+        const cpu0 = process.cpuUsage();
         let readersDone = false;
         const readers = Promise.all(
           Array.from({ length: opts.callers }, async () => {
@@ -136,11 +142,12 @@ export async function measureMixedLoad(ctx: BenchContext, query: PanelQuery, opt
           }),
         );
         await Promise.all([readers, writers]);
-        return { reads, writes, afterOwnWrite };
+        const cpu = process.cpuUsage(cpu0);
+        return { reads, writes, afterOwnWrite, cpuPerRead: (cpu.user + cpu.system) / 1000 / Math.max(1, reads.length + afterOwnWrite.length) };
       })()),
     (r) =>
       `readers p50 ${fmt.ms(percentile(r.reads, 50))}, p95 ${fmt.ms(percentile(r.reads, 95))} (${r.reads.length} calls); writers p95 ${fmt.ms(percentile(r.writes, 95))} (${r.writes.length} writes); ` +
-      `panel after own write p50 ${fmt.ms(percentile(r.afterOwnWrite, 50))}, p95 ${fmt.ms(percentile(r.afterOwnWrite, 95))}`,
+      `panel after own write p50 ${fmt.ms(percentile(r.afterOwnWrite, 50))}, p95 ${fmt.ms(percentile(r.afterOwnWrite, 95))}; process CPU ${fmt.ms(r.cpuPerRead)} per panel call`,
   );
   return {
     readP50: median(perRun.map((r) => percentile(r.reads, 50))),
@@ -148,6 +155,7 @@ export async function measureMixedLoad(ctx: BenchContext, query: PanelQuery, opt
     writeP95: median(perRun.map((r) => percentile(r.writes, 95))),
     afterOwnWriteP50: median(perRun.map((r) => percentile(r.afterOwnWrite, 50))),
     afterOwnWriteP95: median(perRun.map((r) => percentile(r.afterOwnWrite, 95))),
+    cpuPerRead: median(perRun.map((r) => r.cpuPerRead)),
     reads: perRun.reduce((n, r) => n + r.reads.length, 0),
     writes: perRun.reduce((n, r) => n + r.writes.length, 0),
     failures,

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
 import { createTestClinic, TEST_NOW, type TestClinic } from "../support/clinic-factory";
 import { createDb, type Db } from "@/lib/data/db/client";
-import type { Prisma } from "@/lib/generated/prisma-sqlite/client";
 import { getPatientPanel } from "@/lib/data/patients/panel";
 import { compactPanelCounts, countSlice, readPanelCounts, type TierCount } from "@/lib/data/patients/panel-counts";
 import { recordAssessment } from "@/lib/data/patients/assessment";
@@ -11,6 +10,8 @@ import { addDaysUtc } from "@/lib/domain/dates";
 import { OUTREACH_STATUSES } from "@/lib/domain/flag-lifecycle";
 import { FLAG_CODES, TIERS } from "@/lib/domain/types";
 import { panelQuerySchema } from "@/lib/validation/panel-query";
+
+type PatientWhere = NonNullable<NonNullable<Parameters<Db["patient"]["count"]>[0]>["where"]>;
 
 /**
  * The panel's per-tier counts for the common worklist filters are kept by database triggers
@@ -49,7 +50,7 @@ describe("maintained panel counts", () => {
 
   /** A fresh COUNT(*) per tier rank (and of the patients without a snapshot, rank -1), with and without a due date. */
   async function freshCounts(db: Db, clinicId: string, f: { clinician?: string; flag?: string; outreach?: string }): Promise<TierCount[]> {
-    const where: Prisma.PatientWhereInput = { clinicId };
+    const where: PatientWhere = { clinicId };
     if (f.clinician) where.attributedClinicianId = f.clinician;
     if (f.flag || f.outreach) where.flags = { some: { status: "open", ...(f.flag ? { code: f.flag } : {}), ...(f.outreach ? { outreach: f.outreach } : {}) } };
     const counts: TierCount[] = [];
