@@ -64,9 +64,22 @@ export async function readPanelCounts(db: Db, clinicId: string, slice: string): 
       FROM "PanelCount" WHERE "clinicId" = ${clinicId} AND "slice" = ${slice}
       GROUP BY "tierRank"`,
   );
-  if (rows.reduce((n, r) => n + r.rows, 0) > FOLD_AFTER_ROWS) await compactPanelCounts(db, clinicId);
+  if (rows.reduce((n, r) => n + r.rows, 0) > FOLD_AFTER_ROWS) await foldOnce(db, clinicId);
   // Tiers nobody is in are left out, as a grouped count leaves them out.
   return rows.filter((r) => r.all > 0).map(({ tierRank, all, withDue }) => ({ tierRank, all, withDue }));
+}
+
+const folding = new WeakMap<Db, Map<string, Promise<void>>>();
+
+/** One fold per clinic at a time from this process: concurrent readers that see many rows share it. */
+function foldOnce(db: Db, clinicId: string): Promise<void> {
+  let running = folding.get(db);
+  if (!running) folding.set(db, (running = new Map()));
+  const inFlight = running.get(clinicId);
+  if (inFlight) return inFlight;
+  const fold = compactPanelCounts(db, clinicId).finally(() => running.delete(clinicId));
+  running.set(clinicId, fold);
+  return fold;
 }
 
 /**
