@@ -37,18 +37,22 @@ CREATE TABLE "PanelCount" (
 --    has one writer at a time, so one row per (clinic, slice, tier) — writer 0 — is updated in place.
 
 -- A stored procedure in SQLite's terms: inserting a patient id into this view runs the refresh.
+-- The slices are sorted so an unchanged patient compares equal (and is left alone); the sort is in
+-- a subquery, not json_group_array(… ORDER BY …), which SQLite shells before 3.44 cannot parse —
+-- a schema they cannot parse makes them refuse the whole database.
 CREATE VIEW "PanelMemberRefresh" AS SELECT CAST(NULL AS TEXT) AS "patientId";
 
 CREATE TRIGGER "PanelMemberRefresh_run" INSTEAD OF INSERT ON "PanelMemberRefresh" FOR EACH ROW BEGIN
   INSERT INTO "PanelMember" ("patientId", "clinicId", "tierRank", "hasDue", "slices")
   SELECT p."id", p."clinicId", coalesce(s."tierRank", -1), s."nextDueAt" IS NOT NULL,
-    (SELECT json_group_array(c."part" || f."part" ORDER BY c."part" || f."part")
+    (SELECT json_group_array("slice") FROM (SELECT c."part" || f."part" AS "slice"
        FROM (SELECT '' AS "part"
              UNION ALL SELECT 'clinician=' || "attributedClinicianId" || ';' FROM "Patient" WHERE "id" = NEW."patientId" AND "attributedClinicianId" IS NOT NULL) AS c,
             (SELECT '' AS "part"
              UNION SELECT 'flag=' || "code" || ';' FROM "Flag" WHERE "patientId" = NEW."patientId" AND "status" = 'open'
              UNION SELECT 'outreach=' || "outreach" || ';' FROM "Flag" WHERE "patientId" = NEW."patientId" AND "status" = 'open'
-             UNION SELECT 'flag=' || "code" || ';outreach=' || "outreach" || ';' FROM "Flag" WHERE "patientId" = NEW."patientId" AND "status" = 'open') AS f)
+             UNION SELECT 'flag=' || "code" || ';outreach=' || "outreach" || ';' FROM "Flag" WHERE "patientId" = NEW."patientId" AND "status" = 'open') AS f
+       ORDER BY 1))
   FROM "Patient" p LEFT JOIN "RiskSnapshot" s ON s."patientId" = p."id"
   WHERE p."id" = NEW."patientId"
   ON CONFLICT ("patientId") DO UPDATE SET
