@@ -78,8 +78,7 @@ async function writeOnce(ctx: BenchContext, turn: number, random: () => number, 
     );
     return;
   }
-  const skip = Math.floor(random() * 500);
-  const flag = await ctx.db.flag.findFirst({ where: { clinicId: ctx.actor.clinicId, status: "open" }, orderBy: { id: "asc" }, skip, select: { id: true, version: true, outreach: true } });
+  const flag = await ctx.db.flag.findFirst({ where: { patientId: patientIds[Math.floor(random() * patientIds.length)]!, status: "open" }, select: { id: true, version: true, outreach: true } });
   if (!flag) return;
   const next = OUTREACH_STATUSES[(OUTREACH_STATUSES.indexOf(flag.outreach as (typeof OUTREACH_STATUSES)[number]) + 1) % OUTREACH_STATUSES.length]!;
   await updateFlagOutreach(ctx.db, ctx.actor, flag.id, next, flag.version, ctx.now);
