@@ -159,7 +159,7 @@ async function benchOne(kind: BenchDatabase, size: number, pgAdminUrl: string | 
         size: size_,
         value:
           `${fmt.ms(r.p50)} / ${fmt.ms(r.p95)} (1 caller p50 ${fmt.ms(r.serialP50)}, of which audit append ${fmt.ms(r.auditP50)}; process CPU per call ${fmt.ms(r.cpuPerCall)}; ` +
-          `just after a write, counts recounted: ${fmt.ms(r.afterWriteP50)}; ${fmt.rate(r.throughput)} calls/s; ${fmt.int(r.total)} match)` +
+          `just after a write: ${fmt.ms(r.afterWriteP50)}; ${fmt.rate(r.throughput)} calls/s; ${fmt.int(r.total)} match)` +
           (r.failures > 0 ? `; ${r.failures} of ${r.calls + r.failures} calls FAILED: ${r.firstFailure}` : ""),
         target: `p95 ≤ ${TARGET.panelP95Ms} ms (at 100k)`,
         met: r.p95 <= TARGET.panelP95Ms && r.failures === 0,
