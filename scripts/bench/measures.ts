@@ -48,8 +48,9 @@ export interface PanelResult {
    */
   cpuPerCall: number;
   /**
-   * Median of single calls each made just after a write to the clinic (which bumps PanelVersion,
-   * so the per-tier counts are recounted): the cost when the count cache cannot help.
+   * Median of single calls each made just after a write to the clinic (which bumps PanelVersion):
+   * for a filter whose counts the database does not keep (lib/data/patients/panel-counts.ts), the
+   * cost of a recount; for the others, what any call costs.
    */
   afterWriteP50: number;
   /** Median time of the panel's audit append alone (auditRead of one "patient.search" event). */

@@ -23,6 +23,7 @@ const SCRIPTS: Record<string, string[]> = {
   "bench/trace-queries.ts": [TSX, "--conditions=react-server", "--tsconfig", "tsconfig.json", "scripts/bench/trace-queries.ts"],
   "bench/profile-summary.ts": [TSX, "scripts/bench/profile-summary.ts"],
   "bench-search.ts": [TSX, "--conditions=react-server", "--tsconfig", "tsconfig.json", "scripts/bench-search.ts"],
+  "bench-mixed.ts": [TSX, "--conditions=react-server", "--tsconfig", "tsconfig.json", "scripts/bench-mixed.ts"],
   "disclosure-report.ts": [TSX, "--conditions=react-server", "--tsconfig", "tsconfig.json", "scripts/disclosure-report.ts"],
   "bench/audit-append.ts": [TSX, "--conditions=react-server", "--tsconfig", "tsconfig.json", "scripts/bench/audit-append.ts"],
   "test-summary.mjs": ["node", "scripts/test-summary.mjs"],
@@ -33,7 +34,7 @@ const SCRIPTS: Record<string, string[]> = {
     ["demo.sh", "e2e-server.sh", "ensure-deps.sh", "help.sh", "make-migration.sh", "multi-instance-server.sh", "pg-server.sh", "prisma.sh", "test-all.sh", "test-shifted.sh"].map((f) => [f, ["bash", `scripts/${f}`]]),
   ),
 };
-const MODULES = ["usage.ts", "bench/browser.ts", "bench/cli.ts", "bench/databases.ts", "bench/dump.ts", "bench/measures.ts", "bench/rss.ts", "bench/search.ts", "bench/util.ts"];
+const MODULES = ["usage.ts", "bench/browser.ts", "bench/cli.ts", "bench/databases.ts", "bench/dump.ts", "bench/measures.ts", "bench/mixed-load.ts", "bench/rss.ts", "bench/search.ts", "bench/util.ts"];
 
 async function help(command: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {

@@ -177,7 +177,9 @@ export async function changeFlag(
 
 /** The panel sorts by the snapshot's earliest action day among open flags; every change may move it. */
 export async function refreshNextDue(tx: Tx, clinicId: string, patientId: string): Promise<void> {
-  const next = await tx.flag.findFirst({ where: { patientId, clinicId, status: "open" }, orderBy: { actionDueAt: "asc" }, select: { actionDueAt: true, dueAt: true } });
+  // By patient only (its flags are its clinic's): with `clinicId` too SQLite's planner walks every
+  // open flag of the clinic on the (clinicId, status, actionDueAt) index — ~0.4 s at 100,000 patients.
+  const next = await tx.flag.findFirst({ where: { patientId, status: "open" }, orderBy: { actionDueAt: "asc" }, select: { actionDueAt: true, dueAt: true } });
   await tx.riskSnapshot.updateMany({ where: { patientId, clinicId }, data: { nextDueAt: next ? (next.actionDueAt ?? next.dueAt) : null } });
 }
 

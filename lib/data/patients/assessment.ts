@@ -51,7 +51,10 @@ export interface AssessmentChange {
 export async function riskState(tx: Tx, clinicId: string, patientId: string): Promise<{ tier: Tier | null; openFlags: Set<string> }> {
   const [snapshot, flags] = await Promise.all([
     tx.riskSnapshot.findFirst({ where: { patientId, clinicId }, select: { id: true, tier: true } }),
-    tx.flag.findMany({ where: { patientId, clinicId, status: "open" }, select: { code: true } }),
+    // By patient only: the caller has claimed the patient in the clinic (claimPatientVersion), and
+    // with `clinicId` too SQLite's planner picks the (clinicId, status, …) index and walks every
+    // open flag of the clinic — about a second per call at 100,000 patients.
+    tx.flag.findMany({ where: { patientId, status: "open" }, select: { code: true } }),
   ]);
   const tier = snapshot ? decodeTier(snapshot.tier, snapshot.id) : null;
   return { tier, openFlags: new Set(flags.map((f) => f.code)) };

@@ -5,6 +5,7 @@ import { auditReadGrouped } from "@/lib/data/audit/group";
 import type { Actor } from "@/lib/data/access/actor";
 import type { PanelQuery } from "@/lib/validation/panel-query";
 import { cohortWhere } from "./cohort-where";
+import { countSlice, readPanelCounts, type TierCount } from "./panel-counts";
 import { SEARCH_ID_LIMIT, SEARCH_ROWS_LIMIT, searchMatches, searchWhere, type SearchMatch } from "./search";
 import { TIER_RANK, type Awgs2019Category, type B12Status, type Diet, type Ewgsop2Category, type FlagCode, type Sex, type Tier } from "@/lib/domain/types";
 import { decodeAwgs2019, decodeB12Status, decodeDiet, decodeEwgsop2, decodeFlagCode, decodeFlagLife, decodeSex, decodeTier, decodeTierRank } from "@/lib/data/stored/values";
@@ -139,13 +140,6 @@ function panelOrder(sort: Exclude<PanelQuery["sort"], "tier">, dir: PanelQuery["
   }
 }
 
-/** Matching patients per tier rank, and how many of them have an open flag with a due date. */
-interface TierCount {
-  tierRank: number;
-  all: number;
-  withDue: number;
-}
-
 /** The pseudo rank of patients without a stored evaluation: after every tier, in either direction. */
 const UNEVALUATED = -1;
 
@@ -153,7 +147,8 @@ const COUNT_CACHE_ENTRIES = 500;
 const countCaches = new WeakMap<Db, Map<string, { version: number; counts: TierCount[] }>>();
 
 /**
- * Matching patients per tier: one grouped query over RiskSnapshot, which visits every matching
+ * Matching patients per tier for a filter the database does not maintain counts for
+ * (lib/data/patients/panel-counts.ts): one grouped query over RiskSnapshot, which visits every matching
  * patient — the one part of a panel call whose cost grows with the clinic. So the result is cached
  * per (clinic, filter) under the clinic's PanelVersion, which database triggers bump with every
  * change to its patients, snapshots or flags (any code path, any app instance): a cached count is
@@ -308,7 +303,10 @@ export async function getPatientPanel(db: Db, actor: Actor, query: PanelQuery, n
   const where = byIds(panelWhere(actor, filters, now, lifecycle));
   const tierWhere = query.tier ? byIds(panelWhere(actor, { ...filters, tier: undefined }, now, lifecycle)) : where;
   const matched = matches && matchIds ? (otherFilters ? await searchTiers(db, tierWhere, matchIds) : matches) : null;
-  const allCounts = matched ? countMatches(matched) : await countByTier(db, clinicId, tierWhere);
+  // The common worklist filters read counts the database keeps up to date as writes happen
+  // (lib/data/patients/panel-counts.ts); a search counts its matches; any other filter is counted.
+  const slice = matched ? null : countSlice(actor, query);
+  const allCounts = matched ? countMatches(matched) : slice !== null ? await readPanelCounts(db, clinicId, slice) : await countByTier(db, clinicId, tierWhere);
   // A rank is stored beside its tier on every snapshot (TIER_RANK); the counts are grouped by rank.
   const tierCounts = Object.fromEntries(allCounts.filter((c) => c.tierRank !== UNEVALUATED).map((c) => [decodeTierRank(c.tierRank, `rows of clinic ${clinicId}`), c.all]));
   const counts = query.tier ? allCounts.filter((c) => c.tierRank === TIER_RANK[query.tier!]) : allCounts;
