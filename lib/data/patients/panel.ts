@@ -167,17 +167,17 @@ async function countByTier(db: Db, clinicId: string, where: Prisma.PatientWhereI
     cache.set(key, hit);
     return hit.counts;
   }
-  const counts = await countTiers(db, clinicId, where, null);
+  const counts = await countTiers(db, clinicId, where);
   cache.set(key, { version, counts });
   if (cache.size > COUNT_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
   return counts;
 }
 
-/** The per-tier counts, counted; with the ids a search matched (lib/data/patients/search.ts), only their snapshots are read, by key. */
-async function countTiers(db: Db, clinicId: string, where: Prisma.PatientWhereInput, matchIds: string[] | null): Promise<TierCount[]> {
+/** The per-tier counts, counted: for filters the database does not keep counts of (lib/data/patients/panel-counts.ts) and that are not a search (its matches carry their tiers). */
+async function countTiers(db: Db, clinicId: string, where: Prisma.PatientWhereInput): Promise<TierCount[]> {
   const grouped = await db.riskSnapshot.groupBy({
     by: ["tierRank"],
-    where: { ...(matchIds ? { patientId: { in: matchIds } } : { clinicId }), patient: where },
+    where: { clinicId, patient: where },
     _count: { _all: true, nextDueAt: true },
   });
   const counts = grouped.map((g) => ({ tierRank: g.tierRank, all: g._count._all, withDue: g._count.nextDueAt }));
@@ -196,7 +196,7 @@ async function countTiers(db: Db, clinicId: string, where: Prisma.PatientWhereIn
  * patientId), then those without (by patientId). The counts say where each segment starts, so only the segments the page
  * overlaps are read, with LIMIT/OFFSET inside the segment — the database stops after `size` rows.
  */
-async function tierOrderedIds(db: Db, clinicId: string, where: Prisma.PatientWhereInput, matchIds: string[] | null, counts: readonly TierCount[], query: PanelQuery, skip: number): Promise<string[]> {
+async function tierOrderedIds(db: Db, clinicId: string, where: Prisma.PatientWhereInput, counts: readonly TierCount[], query: PanelQuery, skip: number): Promise<string[]> {
   const ranks = counts
     .filter((c) => c.all > 0)
     .sort((a, b) => (a.tierRank === UNEVALUATED ? 1 : b.tierRank === UNEVALUATED ? -1 : query.dir === "asc" ? a.tierRank - b.tierRank : b.tierRank - a.tierRank));
@@ -213,7 +213,7 @@ async function tierOrderedIds(db: Db, clinicId: string, where: Prisma.PatientWhe
         return ids;
       }
       const found = await db.riskSnapshot.findMany({
-        where: { ...(matchIds ? { patientId: { in: matchIds } } : { clinicId }), tierRank, nextDueAt: due ? { not: null } : null, patient: where },
+        where: { clinicId, tierRank, nextDueAt: due ? { not: null } : null, patient: where },
         orderBy: due ? [{ nextDueAt: "asc" }, { patientId: "asc" }] : [{ patientId: "asc" }],
         skip: from,
         take: query.size - ids.length,
@@ -322,7 +322,7 @@ export async function getPatientPanel(db: Db, actor: Actor, query: PanelQuery, n
           .sort(byTierOrder(query.dir))
           .slice(skip, skip + query.size)
           .map((m) => m.patientId)
-      : await tierOrderedIds(db, clinicId, where, matchIds, counts, query, skip);
+      : await tierOrderedIds(db, clinicId, where, counts, query, skip);
     // The ids come from the clinic-scoped query above. Repeating `clinicId` here would let SQLite's
     // planner walk the whole clinic on a (clinicId, …) index instead of 25 primary-key lookups.
     const byId = new Map((await db.patient.findMany({ where: { id: { in: ids } }, select: PANEL_SELECT })).map((p) => [p.id, p]));
