@@ -128,8 +128,8 @@ describe("mapFinding", () => {
     expect(mapFinding(condition("yubi_wakka", {}, LOCAL_SYSTEM), NOW)).toBeNull();
   });
 
-  it("before this mapping, a symptom Observation was rejected as an unmapped measure (still what mapObservation says)", () => {
+  it("without this mapping, a symptom Observation would be ignored as not used by screening (what mapObservation alone says)", () => {
     const mapped = mapObservation(observation(SNOMED_SYSTEM, "84229001"), NOW);
-    expect(mapped.status === "rejected" && mapped.rejection.reason).toMatch(/is not one the app maps to a measure/);
+    expect(mapped).toMatchObject({ status: "ignored", system: SNOMED_SYSTEM, code: "84229001" });
   });
 });
