@@ -41,12 +41,12 @@ export interface SmartServer {
 }
 
 /** Plain http is for a test EHR on this machine only. */
-function isLoopbackHttp(url: string): boolean {
+export function isLoopbackHttp(url: string): boolean {
   const { protocol, hostname } = new URL(url);
   return protocol === "http:" && (hostname === "127.0.0.1" || hostname === "localhost" || hostname === "[::1]");
 }
 
-function requireSecure(url: string, what: string): void {
+export function requireSecure(url: string, what: string): void {
   if (!url.startsWith("https://") && !isLoopbackHttp(url)) throw new SmartLaunchError(`${what} must be https (plain http only on this machine): ${url}`);
 }
 

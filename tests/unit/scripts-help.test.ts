@@ -82,7 +82,7 @@ describe("--help", () => {
     const top = await help(cli());
     expect(top.code).toBe(0);
     const commands = commandsIn(top.stdout);
-    expect(commands).toEqual(expect.arrayContaining(["db", "seed", "users", "import", "export", "recompute", "import-fhir", "export-fhir", "audit", "backup", "restore"]));
+    expect(commands).toEqual(expect.arrayContaining(["db", "seed", "users", "import", "export", "recompute", "import-fhir", "export-fhir", "audit", "backup", "restore", "sync"]));
     const first = await inBatches(commands, 3, async (name) => ({ name, result: await help(cli(name)) }));
     const nested = first.flatMap(({ name, result }) => commandsIn(result.stdout).map((sub) => [name, sub]));
     expect(nested.length).toBeGreaterThan(0);
