@@ -1,6 +1,6 @@
 /**
  * CLI command `sync`: a Bulk Data sync of one clinic from its EHR (lib/data/bulk/sync.ts,
- * docs/ehr-integration.md#bulk-data-sync). Run it again after an interruption and it resumes;
+ * docs/ehr-integration.md#fhir-bulk-data-sync). Run it again after an interruption and it resumes;
  * `--restart` abandons an unfinished sync (for example one whose export expired on the EHR).
  *
  * The data layer is imported by the action when it runs, so `--help` does not load it.

@@ -11,7 +11,7 @@ import { backendAccessToken, SYNC_RESOURCE_TYPES, type BackendClient } from "@/l
 import { downloadExportFile, exportManifestSchema, fetchPatientsById, kickOffExport, pollExport, type ExportManifest } from "@/lib/bulk-data/export-client";
 
 /**
- * Bulk Data sync (docs/ehr-integration.md#bulk-data-sync): the clinic's patients read from its EHR
+ * Bulk Data sync (docs/ehr-integration.md#fhir-bulk-data-sync): the clinic's patients read from its EHR
  * with a FHIR Bulk Data export and imported through the FHIR import pipeline.
  *
  *   1. **token** — SMART Backend Services (lib/smart/backend-services.ts);
