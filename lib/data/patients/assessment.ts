@@ -1,5 +1,4 @@
 import "server-only";
-import { randomUUID } from "node:crypto";
 import type { Db, Tx } from "@/lib/data/db/client";
 import { appendAudit } from "@/lib/data/audit/log";
 import { claimPatientVersion } from "./version";
@@ -12,7 +11,7 @@ import { toIsoDate } from "@/lib/domain/dates";
 import { MEASURE_LABELS } from "@/lib/domain/measures";
 import { MEASURE_KINDS, type MeasureKind, type ObservationInput, type Tier } from "@/lib/domain/types";
 import { decodeMeasureKind, decodeTier } from "@/lib/data/stored/values";
-import type { StoredFinding } from "./record-rows";
+import { findingRow, observationRow, type StoredFinding } from "./record-rows";
 
 /**
  * Recording one visit's results for a patient (docs/design.md#who-uses-it, "enter an assessment"). The write is
@@ -103,28 +102,11 @@ export async function recordAssessment(
   return db.$transaction(async (tx) => {
     const version = await claimPatientVersion(tx, clinicId, patientId, expectedPatientVersion);
     const before = await riskState(tx, clinicId, patientId);
-    const writtenAt = new Date();
-    const rows = input.observations.map((o) => ({
-      id: randomUUID(),
-      clinicId,
-      patientId,
-      kind: o.kind,
-      value: o.value,
-      isUnable: o.isUnable,
-      reportedValue: o.reportedValue,
-      reportedUnit: o.reportedUnit,
-      observedAt: o.observedAt,
-      method: o.method ?? null,
-      source: "manual",
-      note: o.note ?? null,
-      enteredById: actorId(actor),
-      status: "final",
-      version: 1,
-      createdAt: writtenAt,
-      updatedAt: writtenAt,
-    }));
+    const origin = { clinicId, source: "manual" as const, enteredById: actorId(actor), writtenAt: new Date() };
+    // The rows every other writer builds (record-rows.ts), plus what only a form has: the clinician's note.
+    const rows = input.observations.map((o) => ({ ...observationRow(patientId, { ...o, method: o.method ?? null }, null, origin), note: o.note ?? null }));
     await tx.observation.createMany({ data: rows });
-    const findingRows = findings.map((f) => ({ id: randomUUID(), clinicId, patientId, kind: f.kind, code: f.code, recordedAt: f.recordedAt, source: "manual", createdAt: writtenAt }));
+    const findingRows = findings.map((f) => findingRow(patientId, f, null, origin));
     if (findingRows.length > 0) await tx.patientFinding.createMany({ data: findingRows });
     await reevaluatePatients(tx, clinicId, [patientId], now);
     await appendAudit(
