@@ -39,6 +39,7 @@ export const PAGE_ACCESS = {
   "/thresholds/restore": "thresholds:edit",
   "/import": "import:run",
   "/users": "users:manage",
+  "/ehr": "users:manage",
   "/help": "signed-in",
 } as const satisfies Record<string, Access>;
 
@@ -96,6 +97,8 @@ export const SERVER_ACTION_ACCESS = {
   "(app)/users/actions.ts#enableUserAction": "users:manage",
   "(app)/users/actions.ts#resetPasswordAction": "users:manage",
   "(app)/users/actions.ts#changeRoleAction": "users:manage",
+  "(app)/ehr/actions.ts#saveEhrAction": "users:manage",
+  "(app)/ehr/actions.ts#linkEhrUserAction": "users:manage",
   "(app)/thresholds/actions.ts#saveThresholdsAction": "thresholds:edit",
   "(app)/thresholds/recompute-actions.ts#startRecomputeAction": "recompute:run",
   "(app)/thresholds/restore/actions.ts#restoreThresholdsAction": "thresholds:edit",

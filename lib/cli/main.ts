@@ -13,6 +13,7 @@ import { progressReporter } from "./progress";
 import { registerImportExport } from "./import-export";
 import { registerFhir } from "./fhir";
 import { registerOps } from "./ops";
+import { registerEhr } from "./ehr";
 
 /*
  * Start-up cost: this file and the register* files import only commander and small pure modules
@@ -190,6 +191,7 @@ users
 registerImportExport(program, { database, clinicActor });
 registerFhir(program, { database, clinicActor });
 registerOps(program, { database, clinicActor });
+registerEhr(program, { database, clinicActor });
 
 program
   .parseAsync(process.argv)
