@@ -41,6 +41,9 @@ export const PAGE_ACCESS = {
   "/users": "users:manage",
   "/ehr": "users:manage",
   "/help": "signed-in",
+  // SMART App Launch (docs/ehr-integration.md): the user signs in through the launch itself.
+  "/smart/start": "public",
+  "/smart/complete": "public",
 } as const satisfies Record<string, Access>;
 
 /**
@@ -69,6 +72,9 @@ export const ROUTE_HANDLER_ACCESS = {
   "/cds-services": "cds-client",
   "/cds-services/[id]": "cds-client",
   "/cds-services/[id]/feedback": "cds-client",
+  // SMART App Launch: the EHR's launch and its redirect back; the user is identified by the EHR (lib/smart/launch.ts).
+  "/smart/launch": "public",
+  "/smart/callback": "public",
 } as const satisfies Record<string, Access>;
 
 /** Keyed "<file under app/>#<exported action>". */
