@@ -12,6 +12,8 @@ export const E2E_DATABASE_URL = process.env.E2E_DATABASE_URL ?? "file:./data/e2e
  * audit chain with the same key, or verify rightly reports their events as forged.
  */
 export const E2E_AUDIT_HMAC_KEY = process.env.AUDIT_HMAC_KEY ?? "e2e-only-audit-key-e2e-only-audit-key-0123456789";
+/** The key encrypting EHR client secrets: the server and a spec's CLI commands must share it. */
+export const E2E_EHR_SECRET_KEY = process.env.EHR_SECRET_KEY ?? "e2e-only-ehr-secret-key-e2e-only-ehr-secret-key-0123";
 
 /**
  * Chromium's environment: the runner's, without libfaketime (scripts/test-shifted.sh), which
@@ -48,6 +50,6 @@ export default defineConfig({
     reuseExistingServer: !process.env.CI,
     stdout: "pipe",
     stderr: "pipe",
-    env: { DATABASE_URL: E2E_DATABASE_URL, AUDIT_HMAC_KEY: E2E_AUDIT_HMAC_KEY },
+    env: { DATABASE_URL: E2E_DATABASE_URL, AUDIT_HMAC_KEY: E2E_AUDIT_HMAC_KEY, EHR_SECRET_KEY: E2E_EHR_SECRET_KEY },
   },
 });

@@ -1,24 +1,27 @@
 import { NextResponse, type NextFetchEvent, type NextRequest } from "next/server";
 import { withAuth, type NextRequestWithAuth } from "next-auth/middleware";
 import { contentSecurityPolicy, newNonce, NO_STORE, servedOverHttps, strictTransportSecurity } from "@/lib/http/security-headers";
+import { FRAME_COOKIE, verifyFrameAncestor } from "@/lib/http/frame-ancestor";
 
 /**
  * Runs before every page (not the API, whose bodies it would buffer, nor static files):
  * 1. gives the response a fresh script nonce and the Content-Security-Policy that requires it
  *    (lib/http/security-headers.ts); the policy is also set on the request, where Next.js reads
- *    the nonce for its own scripts, so pages render per request (app/layout.tsx);
+ *    the nonce for its own scripts, so pages render per request (app/layout.tsx). No one may frame
+ *    a page, except the EHR a SMART launch came from in this browser (lib/http/frame-ancestor.ts);
  * 2. marks the page `no-store` (it carries patient data) and, on https, sends HSTS;
  * 3. redirects visitors without a session to sign in. That is not the access check: every page,
  *    route handler and server action authorises itself (lib/auth/session.ts).
  */
 
-/** Pages anyone may open: sign-in and the "not allowed" page. */
-const PUBLIC_PAGES = /^\/(login|forbidden)(\/|$)/;
+/** Pages anyone may open: sign-in, the "not allowed" page, and the SMART launch (the user signs in through it). */
+const PUBLIC_PAGES = /^\/(login|forbidden|smart)(\/|$)/;
 
-function withSecurityHeaders(request: NextRequest): NextResponse {
+async function withSecurityHeaders(request: NextRequest): Promise<NextResponse> {
   const nonce = newNonce();
   const publicUrl = process.env.NEXTAUTH_URL;
-  const policy = contentSecurityPolicy(nonce, { development: process.env.NODE_ENV === "development", https: servedOverHttps(publicUrl) });
+  const frameAncestor = await verifyFrameAncestor(request.cookies.get(FRAME_COOKIE)?.value, process.env.NEXTAUTH_SECRET);
+  const policy = contentSecurityPolicy(nonce, { development: process.env.NODE_ENV === "development", https: servedOverHttps(publicUrl), frameAncestor });
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("x-nonce", nonce);
   requestHeaders.set("Content-Security-Policy", policy);

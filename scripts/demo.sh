@@ -16,6 +16,10 @@ if ! grep -q '^AUDIT_HMAC_KEY=' .env.local; then
   # The key that signs the audit log (docs/operations.md "Audit key"); added to older .env.local files too.
   printf 'AUDIT_HMAC_KEY=%s\n' "$(random_key)" >> .env.local
 fi
+if ! grep -q '^EHR_SECRET_KEY=' .env.local; then
+  # The key that encrypts EHR client secrets (docs/operations.md "EHR secret key").
+  printf 'EHR_SECRET_KEY=%s\n' "$(random_key)" >> .env.local
+fi
 # The command line reads the same settings as the app (next reads .env.local itself): the CLI's
 # audit events must be signed with the app's key.
 set -a; . ./.env.local; set +a

@@ -11,6 +11,8 @@ export NEXTAUTH_URL="http://127.0.0.1:$port"
 export NEXTAUTH_SECRET="${NEXTAUTH_SECRET:-e2e-only-secret-e2e-only-secret-0123456789}"
 # The same audit key for the CLI that seeds and the server (docs/operations.md "Audit key").
 export AUDIT_HMAC_KEY="${AUDIT_HMAC_KEY:-e2e-only-audit-key-e2e-only-audit-key-0123456789}"
+# The key that encrypts EHR client secrets (docs/operations.md "EHR secret key"), also the same for the CLI.
+export EHR_SECRET_KEY="${EHR_SECRET_KEY:-e2e-only-ehr-secret-key-e2e-only-ehr-secret-key-0123}"
 if [[ "$DATABASE_URL" == file:* ]]; then rm -f "${DATABASE_URL#file:}"*; fi
 npm run -s cli -- db migrate
 npm run -s cli -- seed --reset --patients 1000 --seed 20261121

@@ -18,7 +18,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
     ...(can(actor.role, "import:run") ? [{ href: "/import", label: "Import" }] : []),
     ...(can(actor.role, "thresholds:view") ? [{ href: "/thresholds", label: "Thresholds" }] : []),
     ...(can(actor.role, "audit:view") ? [{ href: "/audit", label: "Audit" }] : []),
-    ...(can(actor.role, "users:manage") ? [{ href: "/users", label: "Users" }] : []),
+    ...(can(actor.role, "users:manage") ? [{ href: "/users", label: "Users" }, { href: "/ehr", label: "EHR" }] : []),
     { href: "/help", label: "Help" },
   ];
   return (

@@ -37,11 +37,11 @@ export interface ActionState {
   oneTimePassword?: string;
 }
 
-/** The submitted text fields, minus Next's internal fields and anything secret. */
+/** The submitted text fields, minus Next's internal fields and anything secret (passwords, an EHR client secret). */
 function submittedValues(formData: FormData): Record<string, string> {
   const values: Record<string, string> = {};
   for (const [key, value] of formData) {
-    if (typeof value === "string" && !key.startsWith("$ACTION") && !/password/i.test(key)) values[key] = value;
+    if (typeof value === "string" && !key.startsWith("$ACTION") && !/password|secret/i.test(key)) values[key] = value;
   }
   return values;
 }

@@ -9,6 +9,7 @@ import { isSessionLive, revokeSession } from "@/lib/data/auth/sessions";
 import { ClientAddressUnavailable, clientAddressOf, type HeaderSource } from "./client-address";
 import { verifyPassword } from "@/lib/data/auth/password";
 import { attemptSignIn } from "./sign-in";
+import { signInWithTicket } from "./smart-ticket";
 
 /** Shown for an unknown email, a wrong password and a disabled account alike (no account probing). */
 export const LOGIN_FAILED = "CredentialsSignin";
@@ -37,6 +38,8 @@ function afterTheAnswer(write: () => Promise<void>): void {
     void run();
   }
 }
+
+const ticketSchema = z.object({ ticket: z.string().min(20).max(100) });
 
 const credentialsSchema = z.object({ email: z.string().trim().min(1).max(320), password: z.string().min(1).max(256) });
 
@@ -86,6 +89,27 @@ export function authOptions(context: AuthOptionsContext = {}): NextAuthOptions {
           if (outcome.kind === "throttled") {
             throw new Error(`${LOGIN_LOCKED}:${Math.max(1, Math.ceil((outcome.retryAt.getTime() - now.getTime()) / 60_000))}`);
           }
+          if (outcome.kind === "refused") return null;
+          const { user, sessionId } = outcome;
+          return { id: user.id, email: user.email, name: user.name, sessionId };
+        },
+      }),
+      // The end of a SMART launch (lib/auth/smart-ticket.ts): a one-time ticket, not a password.
+      CredentialsProvider({
+        id: "smart-ticket",
+        name: "SMART launch",
+        credentials: { ticket: { label: "Ticket", type: "text" } },
+        async authorize(raw, req) {
+          const parsed = ticketSchema.safeParse(raw);
+          if (!parsed.success) return null;
+          let address: string;
+          try {
+            address = clientAddressOf((req?.headers ?? {}) as HeaderSource, settings.TRUSTED_PROXIES);
+          } catch (error) {
+            if (error instanceof ClientAddressUnavailable) console.error(`[auth] SMART sign-in refused: ${error.message}`);
+            throw error;
+          }
+          const outcome = await signInWithTicket(getDb(), parsed.data.ticket, address, new Date(), settings.SESSION_MAX_HOURS);
           if (outcome.kind === "refused") return null;
           const { user, sessionId } = outcome;
           return { id: user.id, email: user.email, name: user.name, sessionId };

@@ -39,7 +39,11 @@ export const PAGE_ACCESS = {
   "/thresholds/restore": "thresholds:edit",
   "/import": "import:run",
   "/users": "users:manage",
+  "/ehr": "users:manage",
   "/help": "signed-in",
+  // SMART App Launch (docs/ehr-integration.md): the user signs in through the launch itself.
+  "/smart/start": "public",
+  "/smart/complete": "public",
 } as const satisfies Record<string, Access>;
 
 /**
@@ -68,6 +72,9 @@ export const ROUTE_HANDLER_ACCESS = {
   "/cds-services": "cds-client",
   "/cds-services/[id]": "cds-client",
   "/cds-services/[id]/feedback": "cds-client",
+  // SMART App Launch: the EHR's launch and its redirect back; the user is identified by the EHR (lib/smart/launch.ts).
+  "/smart/launch": "public",
+  "/smart/callback": "public",
 } as const satisfies Record<string, Access>;
 
 /** Keyed "<file under app/>#<exported action>". */
@@ -96,6 +103,8 @@ export const SERVER_ACTION_ACCESS = {
   "(app)/users/actions.ts#enableUserAction": "users:manage",
   "(app)/users/actions.ts#resetPasswordAction": "users:manage",
   "(app)/users/actions.ts#changeRoleAction": "users:manage",
+  "(app)/ehr/actions.ts#saveEhrAction": "users:manage",
+  "(app)/ehr/actions.ts#linkEhrUserAction": "users:manage",
   "(app)/thresholds/actions.ts#saveThresholdsAction": "thresholds:edit",
   "(app)/thresholds/recompute-actions.ts#startRecomputeAction": "recompute:run",
   "(app)/thresholds/restore/actions.ts#restoreThresholdsAction": "thresholds:edit",

@@ -14,6 +14,7 @@ import { registerImportExport } from "./import-export";
 import { registerFhir } from "./fhir";
 import { registerOps } from "./ops";
 import { registerBulkSync } from "./bulk-sync";
+import { registerEhr } from "./ehr";
 
 /*
  * Start-up cost: this file and the register* files import only commander and small pure modules
@@ -192,6 +193,7 @@ registerImportExport(program, { database, clinicActor });
 registerFhir(program, { database, clinicActor });
 registerOps(program, { database, clinicActor });
 registerBulkSync(program, { database, clinicActor });
+registerEhr(program, { database, clinicActor });
 
 program
   .parseAsync(process.argv)

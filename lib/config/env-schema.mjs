@@ -20,6 +20,12 @@ const AUDIT_KEY_RULE = "must be at least 32 characters (e.g. `openssl rand -base
 export const DEVELOPMENT_AUDIT_KEY = "development-only audit key: anyone can read it in lib/config/env.ts";
 
 /**
+ * Stands in for EHR_SECRET_KEY outside production only (a demo, the tests): it is in the source,
+ * so the EHR client secrets it encrypts are protected by nothing; lib/data/ehr/secret.ts warns.
+ */
+export const DEVELOPMENT_EHR_SECRET_KEY = "development-only EHR secret key: anyone can read it in lib/config/env.ts";
+
+/**
  * Every setting the app reads, validated once. A bad or missing value fails at start-up with a
  * message naming the variable, instead of surfacing later as an odd runtime error.
  */
@@ -83,6 +89,13 @@ export const envSchema = z.object({
       for (const problem of parsed.problems) context.addIssue({ code: "custom", message: problem });
       return z.NEVER;
     }),
+  /**
+   * The key that encrypts the EHR client secrets stored for SMART App Launch (AES-256-GCM,
+   * lib/data/ehr/secret.ts; docs/operations.md "EHR secret key"). Outside the database, like the
+   * audit key. Required in production once an EHR is registered; a development key stands in
+   * elsewhere, with a warning.
+   */
+  EHR_SECRET_KEY: z.string().trim().min(32, "must be at least 32 characters (e.g. `openssl rand -base64 32`)").optional(),
   /** Where a CDS card's "open the app" link points: the app's SMART launch URL (docs/ehr-integration.md). */
   SMART_LAUNCH_URL: z.string().url().optional(),
 });
@@ -117,6 +130,9 @@ export function parseEnv(source, options = {}) {
   }
   if (env.NODE_ENV === "production" && env.AUDIT_HMAC_KEY === DEVELOPMENT_AUDIT_KEY) {
     problems.push("AUDIT_HMAC_KEY: is the published development key; generate a key of your own (e.g. `openssl rand -base64 32`)");
+  }
+  if (env.NODE_ENV === "production" && env.EHR_SECRET_KEY === DEVELOPMENT_EHR_SECRET_KEY) {
+    problems.push("EHR_SECRET_KEY: is the published development key; generate a key of your own (e.g. `openssl rand -base64 32`)");
   }
   if (env.AUDIT_HMAC_KEY && env.AUDIT_HMAC_OLD_KEYS.includes(env.AUDIT_HMAC_KEY)) {
     problems.push("AUDIT_HMAC_OLD_KEYS: lists the current AUDIT_HMAC_KEY; it should hold only retired keys");

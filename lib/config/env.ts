@@ -4,7 +4,7 @@ import { parseEnv, type Env } from "./env-schema.mjs";
  * The validated settings, for the TypeScript code. The rules are lib/config/env-schema.mjs, which
  * next.config.js also runs, so the build, the server start and the code read the same parse.
  */
-export { DEVELOPMENT_AUDIT_KEY, parseEnv, type Env } from "./env-schema.mjs";
+export { DEVELOPMENT_AUDIT_KEY, DEVELOPMENT_EHR_SECRET_KEY, parseEnv, type Env } from "./env-schema.mjs";
 
 let cached: Env | undefined;
 

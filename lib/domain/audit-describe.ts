@@ -40,6 +40,8 @@ export const AUDIT_ACTIONS = [
   "audit.export",
   "audit.verify",
   "cds.feedback",
+  "ehr.save",
+  "ehr.user_link",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -73,6 +75,8 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "audit.export": "Downloaded audit events",
   "audit.verify": "Verified the audit chain",
   "cds.feedback": "EHR feedback on screening cards",
+  "ehr.save": "Registered or changed an EHR",
+  "ehr.user_link": "Linked a user to the EHR",
 };
 
 export function isAuditAction(value: string): value is AuditAction {
@@ -215,7 +219,7 @@ export function describeAuditEvent(action: string, detailValue: unknown, patient
     case "view.delete":
       return `Deleted the saved view "${text(d.name) ?? "?"}".`;
     case "import.run": {
-      const name = text(d.fileName) ?? (text(d.format) === "fhir" ? "FHIR files" : "a file");
+      const name = d.via === "SMART launch" ? `the record from ${text(d.ehr) ?? "the EHR"} (SMART launch)` : (text(d.fileName) ?? (text(d.format) === "fhir" ? "FHIR files" : "a file"));
       const status = text(d.status) ?? "run";
       if (patientId) {
         const patients = asDetail(d.patients);
@@ -253,7 +257,7 @@ export function describeAuditEvent(action: string, detailValue: unknown, patient
     case "user.password_reset":
       return `Reset ${text(d.email) ?? "a user"}'s password${count(d.sessionsEnded) ? ` and ended ${plural(count(d.sessionsEnded)!, "open session")}` : ""}.`;
     case "user.login":
-      return `Signed in${text(d.address) ? ` from ${text(d.address)}` : ""}.`;
+      return `Signed in${d.via === "SMART launch" ? ` by a SMART launch from ${text(d.ehr) ?? "an EHR"} as ${text(d.fhirUser) ?? "?"}` : ""}${text(d.address) ? ` from ${text(d.address)}` : ""}.`;
     case "user.login_failed":
       return `Sign-in refused (${d.reason === "disabled" ? "the account is disabled" : "wrong password"})${text(d.address) ? ` from ${text(d.address)}` : ""}.`;
     case "seed.run":
@@ -276,6 +280,13 @@ export function describeAuditEvent(action: string, detailValue: unknown, patient
       const accepted = items.filter((item) => item.outcome === "accepted").length;
       const service = text(d.service);
       return `The EHR reported ${plural(accepted, "card")} accepted and ${plural(items.length - accepted, "card")} overridden${service ? ` (${service})` : ""}.`;
+    }
+    case "ehr.save":
+      return `${d.created === true ? "Registered" : "Changed"} the EHR "${text(d.name) ?? "?"}" (${text(d.issuer) ?? "?"}, client ${text(d.clientId) ?? "?"}${d.secretChanged === true ? ", new client secret" : ""}).`;
+    case "ehr.user_link": {
+      const who = text(d.email) ?? "a user";
+      const after = text(d.after);
+      return after ? `Linked ${who} to ${after} in ${text(d.ehr) ?? "the EHR"}.` : `Unlinked ${who} from ${text(d.before) ?? "their user"} in ${text(d.ehr) ?? "the EHR"}.`;
     }
     default:
       return action;

@@ -15,6 +15,11 @@ export interface PolicyOptions {
   development: boolean;
   /** The site is served over https: ask the browser to upgrade any stray http sub-request. */
   https: boolean;
+  /**
+   * The EHR origin that launched the app in this browser (lib/http/frame-ancestor.ts), which may
+   * show the pages in a frame; otherwise no one may.
+   */
+  frameAncestor?: string | null;
 }
 
 /**
@@ -36,7 +41,7 @@ export function contentSecurityPolicy(nonce: string, options: PolicyOptions): st
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",
-    "frame-ancestors 'none'",
+    options.frameAncestor ? `frame-ancestors 'self' ${options.frameAncestor}` : "frame-ancestors 'none'",
     ...(options.https ? ["upgrade-insecure-requests"] : []),
   ].join("; ");
 }

@@ -40,8 +40,9 @@ const HANDLER_SEGMENTS: Record<string, string> = { "[type]": "Patient" };
 const fillHandler = (path: string) => path.replace(/\[\w+\]/g, (segment) => HANDLER_SEGMENTS[segment] ?? segment);
 
 const pages = Object.entries(PAGE_ACCESS) as [string, Access][];
-// next-auth's own endpoints, and the CDS Hooks service (its JWT, not a session, decides: tests/integration/cds-hooks.int.test.ts).
-const handlers = (Object.entries(ROUTE_HANDLER_ACCESS) as [string, Access][]).filter(([path]) => !path.includes("[...nextauth]") && !path.startsWith("/cds-services"));
+// next-auth's own endpoints, the CDS Hooks service (its JWT, not a session, decides: tests/integration/cds-hooks.int.test.ts)
+// and the SMART launch (the EHR identifies the user: tests/e2e/smart-launch.spec.ts).
+const handlers = (Object.entries(ROUTE_HANDLER_ACCESS) as [string, Access][]).filter(([path]) => !path.includes("[...nextauth]") && !path.startsWith("/cds-services") && !path.startsWith("/smart/"));
 const allowed = (role: Role, access: Access) => access === "public" || access === "signed-in" || (access !== "cds-client" && can(role, access));
 
 test("every page and route handler answers each role, signed-out visitors and other clinics as the table says", async ({ browser, playwright }) => {

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { expect, type Page } from "@playwright/test";
-import { E2E_AUDIT_HMAC_KEY, E2E_DATABASE_URL } from "../../playwright.config";
+import { E2E_AUDIT_HMAC_KEY, E2E_DATABASE_URL, E2E_EHR_SECRET_KEY } from "../../playwright.config";
 
 export const DEMO_PASSWORD = "sarcopenia-demo-2026";
 
@@ -15,7 +15,7 @@ export function cli(...args: string[]): string {
 /** As `cli`, with `input` on standard input (e.g. a password for `users add --password-stdin`). */
 export function cliWithInput(input: string | undefined, ...args: string[]): string {
   return execFileSync("npx", ["tsx", "--conditions=react-server", "--tsconfig", "tsconfig.json", "lib/cli/main.ts", "--clinic", "demo", ...args], {
-    env: { ...process.env, DATABASE_URL: E2E_DATABASE_URL, AUDIT_HMAC_KEY: E2E_AUDIT_HMAC_KEY },
+    env: { ...process.env, DATABASE_URL: E2E_DATABASE_URL, AUDIT_HMAC_KEY: E2E_AUDIT_HMAC_KEY, EHR_SECRET_KEY: E2E_EHR_SECRET_KEY },
     encoding: "utf8",
     input: input ?? "",
   });

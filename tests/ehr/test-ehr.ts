@@ -16,6 +16,8 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { resourcesOfTransaction, startTestFhirServer, type TestFhirServer } from "../support/fhir-server";
 import type { BulkExportOptions } from "../support/bulk-export";
+import type { Patient } from "@medplum/fhirtypes";
+import { startLaunchPage, type LaunchPageApp, type LaunchPagePatient } from "./launch-page";
 
 export const LAUNCHER_DIR = path.join(__dirname, "smart-launcher");
 const SYNTHEA_DIR = path.join(__dirname, "..", "fixtures", "synthea");
@@ -26,6 +28,8 @@ export interface TestEhr {
   /** The FHIR base URL an app is launched with (`iss`): the launcher's guarded R4 endpoint. */
   iss: string;
   fhir: TestFhirServer;
+  /** The launch page (tests/ehr/launch-page.ts), when an app was given to launch. */
+  launchPageUrl: string | null;
   stop(): Promise<void>;
 }
 
@@ -54,8 +58,21 @@ async function waitForLauncher(child: ChildProcess, output: () => string, timeou
   throw new Error(`The SMART launcher did not start within ${timeoutMs / 1000} s:\n${output()}`);
 }
 
-/** Starts the FHIR server and the launcher in front of it; `port` 0 picks free ports. */
-export async function startTestEhr(options: { port?: number; fhirPort?: number; secret?: string; bulk?: BulkExportOptions } = {}): Promise<TestEhr> {
+/** The Synthea patients as the launch page lists them. */
+export function syntheaLaunchPatients(): LaunchPagePatient[] {
+  return syntheaResources()
+    .filter((r): r is Patient => r.resourceType === "Patient")
+    .map((patient) => {
+      const name = patient.name?.[0];
+      return { id: String(patient.id), name: `${(name?.given ?? []).join(" ")} ${name?.family ?? ""}`.trim(), birthDate: patient.birthDate ?? "" };
+    });
+}
+
+/**
+ * Starts the FHIR server and the launcher in front of it, and with `launchPage` the launch page for
+ * that app; port 0 picks free ports.
+ */
+export async function startTestEhr(options: { port?: number; fhirPort?: number; secret?: string; launchPage?: { app: LaunchPageApp; port?: number }; bulk?: BulkExportOptions } = {}): Promise<TestEhr> {
   ensureLauncherInstalled();
   const fhir = await startTestFhirServer(syntheaResources(), { port: options.fhirPort ?? 0, ...(options.bulk ? { bulk: options.bulk } : {}) });
   const tsx = path.join(__dirname, "..", "..", "node_modules", ".bin", "tsx");
@@ -86,11 +103,15 @@ export async function startTestEhr(options: { port?: number; fhirPort?: number; 
     await fhir.close();
     throw error;
   }
+  const iss = `${origin}/v/r4/fhir`;
+  const page = options.launchPage ? await startLaunchPage(iss, options.launchPage.app, syntheaLaunchPatients(), options.launchPage.port ?? 0) : null;
   return {
     origin,
-    iss: `${origin}/v/r4/fhir`,
+    iss,
     fhir,
+    launchPageUrl: page?.url ?? null,
     stop: async () => {
+      await page?.close();
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once("exit", resolve));
         child.kill();

@@ -44,3 +44,29 @@ describe("HSTS follows the configured public URL", () => {
     expect(strictTransportSecurity(url)).toBe(https ? "max-age=31536000; includeSubDomains" : null);
   });
 });
+
+describe("framing by the EHR a SMART launch came from (lib/http/frame-ancestor.ts)", () => {
+  const SECRET = "a next-auth secret of at least thirty-two characters";
+
+  it("lets exactly the signed EHR origin frame the pages, and no one without the cookie", async () => {
+    const { signFrameAncestor, verifyFrameAncestor } = await import("@/lib/http/frame-ancestor");
+    const cookie = await signFrameAncestor("https://ehr.example.org", SECRET);
+    const origin = await verifyFrameAncestor(cookie, SECRET);
+    expect(origin).toBe("https://ehr.example.org");
+    expect(directive(contentSecurityPolicy("n", { development: false, https: true, frameAncestor: origin }), "frame-ancestors")).toBe("frame-ancestors 'self' https://ehr.example.org");
+    expect(directive(contentSecurityPolicy("n", { development: false, https: true, frameAncestor: null }), "frame-ancestors")).toBe("frame-ancestors 'none'");
+  });
+
+  it("ignores a cookie someone else wrote: another origin under the signature, another secret, a path or a wildcard, garbage", async () => {
+    const { signFrameAncestor, verifyFrameAncestor } = await import("@/lib/http/frame-ancestor");
+    const cookie = await signFrameAncestor("https://ehr.example.org", SECRET);
+    const signature = cookie.slice(cookie.lastIndexOf(".") + 1);
+    expect(await verifyFrameAncestor(`${encodeURIComponent("https://evil.example.org")}.${signature}`, SECRET)).toBeNull();
+    expect(await verifyFrameAncestor(cookie, "another secret of at least thirty-two characters")).toBeNull();
+    expect(await verifyFrameAncestor(cookie, undefined)).toBeNull();
+    for (const value of [undefined, "", ".", "https%3A%2F%2Fehr.example.org", `${encodeURIComponent("*")}.${signature}`, `${encodeURIComponent("https://ehr.example.org/path")}.${signature}`, "%E0%A4%A.x"]) {
+      expect(await verifyFrameAncestor(value, SECRET)).toBeNull();
+    }
+    await expect(signFrameAncestor("https://ehr.example.org/fhir", SECRET)).rejects.toThrow(/Not an origin/);
+  });
+});

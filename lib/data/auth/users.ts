@@ -39,6 +39,12 @@ export async function findLiveSessionUser(db: Db, sessionId: string, userId: str
   return row ? toSessionUser(row) : null;
 }
 
+/** An active user by id (a SMART launch's sign-in ticket names its user), or null. */
+export async function findActiveUserById(db: Db, userId: string): Promise<SessionUserRecord | null> {
+  const row = await db.user.findFirst({ where: { id: userId, disabledAt: null }, select: SESSION_USER_SELECT });
+  return row ? toSessionUser(row) : null;
+}
+
 export async function findUserForLogin(db: Db, email: string): Promise<(SessionUserRecord & { passwordHash: string }) | null> {
   const row = await db.user.findUnique({
     where: { email: email.trim().toLowerCase() },
@@ -57,11 +63,11 @@ function signInActor(user: SessionUserRecord): UserActor {
  * user's last login and writes a "user.login" audit event, in one transaction. `address` is the
  * client address (lib/auth/client-address.ts; no patient data).
  */
-export async function recordSignIn(db: Db, user: SessionUserRecord, address: string, at: Date, sessionMaxHours: number): Promise<{ id: string; expiresAt: Date }> {
+export async function recordSignIn(db: Db, user: SessionUserRecord, address: string, at: Date, sessionMaxHours: number, how: Record<string, string> = {}): Promise<{ id: string; expiresAt: Date }> {
   return db.$transaction(async (tx) => {
     const session = await openSession(tx, user.id, at, sessionMaxHours);
     await tx.user.update({ where: { id: user.id }, data: { lastLoginAt: at } });
-    await appendAudit(tx, signInActor(user), [{ action: "user.login", entityType: "user", entityId: user.id, detail: { address } }], at);
+    await appendAudit(tx, signInActor(user), [{ action: "user.login", entityType: "user", entityId: user.id, detail: { address, ...how } }], at);
     return session;
   });
 }

@@ -52,6 +52,11 @@ export interface FhirImportResult {
 export interface FhirImportOptions {
   now: Date;
   dryRun?: boolean;
+  /**
+   * Where the resources came from when not from files: a SMART launch read them from the EHR's
+   * FHIR API (lib/smart/patient-record.ts). Recorded in the ImportJob and its audit event.
+   */
+  via?: { kind: "SMART launch"; ehr: string; issuer: string };
 }
 
 /**
@@ -113,6 +118,7 @@ export async function importFhir(db: Db, actor: Actor, files: readonly FhirImpor
       ignoredCount: result.ignored.reduce((n, i) => n + i.count, 0),
       ignored: result.ignored.slice(0, SUMMARY_PROBLEM_LIMIT),
       errors: result.errors.slice(0, SUMMARY_PROBLEM_LIMIT),
+      ...(options.via ? { via: options.via.kind, ehr: options.via.ehr, issuer: options.via.issuer } : {}),
       ...(failure ? { failure } : {}),
     };
     await tx.importJob.create({
@@ -129,7 +135,7 @@ export async function importFhir(db: Db, actor: Actor, files: readonly FhirImpor
         entityType: "import_job",
         entityId: jobId,
         detail: {
-          format: "fhir", files: files.length, sha256, status, dryRun, blocked: result.blocked, resources: result.resources,
+          format: "fhir", ...(options.via ? { via: options.via.kind, ehr: options.via.ehr, issuer: options.via.issuer } : {}), files: files.length, sha256, status, dryRun, blocked: result.blocked, resources: result.resources,
           patients: result.patients, observations: result.observations, medications: result.medications, conditions: result.conditions, findings: result.findings,
           rejected: result.rejected.length, ignored: result.ignored.reduce((n, i) => n + i.count, 0), errors: result.errors.length, ...(failure ? { failure } : {}),
           ...(totals && status === "completed" ? { patientIds: { created: totals.createdPatientIds, updated: totals.updatedPatientIds } } : {}),

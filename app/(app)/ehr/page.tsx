@@ -1,0 +1,67 @@
+import { requirePageActor } from "@/lib/auth/session";
+import { getDb } from "@/lib/data/db/client";
+import { listUsers } from "@/lib/data/auth/users";
+import { listEhrConnections } from "@/lib/data/ehr/connections";
+import { TableScroll } from "@/components/table-scroll";
+import { EhrForm, EhrUserLinkForm } from "./ehr-forms";
+
+export const metadata = { title: "EHR" };
+
+/**
+ * The clinic's EHR for SMART App Launch (admins only; docs/ehr-integration.md): its FHIR base URL,
+ * the app's client id and secret there, the MRN system, and which user here each EHR user is.
+ * The command line does the same (`npm run cli -- ehr --help`).
+ */
+export default async function EhrPage() {
+  const actor = await requirePageActor("users:manage");
+  const [ehrs, users] = await Promise.all([listEhrConnections(getDb(), actor), listUsers(getDb(), actor)]);
+  return (
+    <div className="stack">
+      <h1>EHR</h1>
+      <p className="small muted flush">
+        Clinicians open the app from the EHR on the patient in front of them (SMART App Launch). Register the EHR with the client id and secret it gave the app, then link
+        each user to their EHR identity: a launch by an EHR user who is not linked is refused. The command line does the same (<code>npm run cli -- ehr --help</code>).
+      </p>
+      {ehrs.map((ehr) => {
+        const linkOf = new Map(ehr.users.map((u) => [u.userId, u.fhirUser]));
+        return (
+          <section key={ehr.id} className="stack" aria-labelledby={`ehr-${ehr.id}-title`} data-ehr={ehr.issuer}>
+            <h2 id={`ehr-${ehr.id}-title`}>{ehr.name}</h2>
+            <p className="small flush">
+              <code>{ehr.issuer}</code> · client <code>{ehr.clientId}</code> · MRN system <code>{ehr.mrnSystem}</code>
+            </p>
+            <TableScroll label={`Users linked in ${ehr.name}: table`}>
+              <table className="data">
+                <caption>Users linked in {ehr.name}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">User</th>
+                    <th scope="col">EHR user</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {ehr.users.length === 0 ? (
+                    <tr><td colSpan={2} className="muted">No user linked yet: every launch from this EHR is refused until one is.</td></tr>
+                  ) : ehr.users.map((u) => (
+                    <tr key={u.userId}>
+                      <th scope="row">{u.email}</th>
+                      <td><code>{u.fhirUser}</code></td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableScroll>
+            <div className="card">
+              <EhrUserLinkForm ehrId={ehr.id} users={users.filter((u) => !u.disabledAt).map((u) => ({ id: u.id, email: u.email, fhirUser: linkOf.get(u.id) ?? null }))} />
+            </div>
+            <details>
+              <summary>Edit {ehr.name}…</summary>
+              <EhrForm ehr={{ id: ehr.id, name: ehr.name, issuer: ehr.issuer, clientId: ehr.clientId, mrnSystem: ehr.mrnSystem }} />
+            </details>
+          </section>
+        );
+      })}
+      <EhrForm />
+    </div>
+  );
+}

@@ -1,0 +1,92 @@
+import { expect, test } from "./fixtures";
+import { cli, cliWithInput } from "./support";
+import { startTestEhr, syntheaLaunchPatients, type TestEhr } from "../ehr/test-ehr";
+import { DEFAULT_EHR_USER, ehrLaunchParameter, TEST_EHR_CLIENT, type LaunchPageApp } from "../ehr/launch-page";
+
+/**
+ * SMART App Launch in Chromium (docs/ehr-integration.md), against the test EHR — SMART's reference
+ * launcher in front of Medplum's FHIR server holding the Synthea patients — started here on this
+ * worktree's own ports, with its launch page (tests/ehr/launch-page.ts):
+ *
+ * - an EHR launch from the launch page signs the linked clinician in and opens the patient, with
+ *   the EHR's record imported and evaluated; from then on that EHR (only) may frame the pages;
+ * - a launch by an EHR user the app does not know is refused with what to ask the admin;
+ * - a standalone launch: the user picks the EHR in the app (/smart/start) and the patient at the
+ *   EHR — the launcher's simulated standalone EHR pre-selects it, as its patient picker screen is
+ *   not vendored — and the app opens that patient.
+ */
+
+const EHR_PORT = Number(process.env.E2E_EHR_PORT ?? 3571);
+const MRN_SYSTEM = "http://hospital.smarthealthit.org";
+
+let ehr: TestEhr;
+let app: LaunchPageApp;
+const patients = syntheaLaunchPatients();
+const clarine = patients.find((p) => p.name.startsWith("Clarine"))!;
+const gerard = patients.find((p) => p.name.startsWith("Gerard"))!;
+
+/** Registers an EHR for the demo clinic (unless a previous run against the same database did) and links the clinician. */
+function register(name: string, issuer: string): void {
+  if (!cli("ehr", "list").includes(issuer)) {
+    cliWithInput(`${TEST_EHR_CLIENT.clientSecret}\n`, "ehr", "add", "--name", name, "--issuer", issuer, "--client-id", TEST_EHR_CLIENT.clientId, "--mrn-system", MRN_SYSTEM, "--client-secret-stdin");
+  }
+  cli("ehr", "link", "--issuer", issuer, "clinician@demo.clinic", `Practitioner/${DEFAULT_EHR_USER}`);
+}
+
+test.beforeAll(async () => {
+  test.setTimeout(120_000);
+  const base = String(test.info().project.use.baseURL);
+  app = { launchUrl: `${base}/smart/launch`, redirectUri: `${base}/smart/callback`, ...TEST_EHR_CLIENT };
+  ehr = await startTestEhr({ port: EHR_PORT, fhirPort: EHR_PORT + 1, launchPage: { app, port: EHR_PORT + 2 } });
+  register("Test EHR", ehr.iss);
+});
+test.afterAll(async () => ehr?.stop());
+
+test("an EHR launch from the EHR's launch page opens the app on that patient, with the EHR's record evaluated", async ({ page }) => {
+  await page.goto(ehr.launchPageUrl!);
+  await page.getByRole("button", { name: `Launch the app on ${clarine.name}` }).click();
+  await expect(page).toHaveURL(/\/patients\/[^/]+$/, { timeout: 30_000 });
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("O'Keefe, Clarine");
+  // Evaluated from the EHR's results: a tier, not "Not evaluated".
+  await expect(page.locator(".badge[class*='tier-']").first()).toBeVisible();
+  await expect(page.getByText("Not evaluated")).toHaveCount(0);
+  // Signed in as the linked clinician, by the launch.
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+  await expect(page.locator(".who-name")).toContainText("clinician");
+  // The ticket left the address bar.
+  expect(page.url()).not.toContain("ticket");
+  // The EHR that launched the app may now show its pages in a frame; no other origin may.
+  const framed = await page.request.get("/patients");
+  const frameAncestors = (policy: string | undefined) => (policy ?? "").split("; ").find((directive) => directive.startsWith("frame-ancestors "));
+  expect(frameAncestors(framed.headers()["content-security-policy"])).toBe(`frame-ancestors 'self' ${ehr.origin}`);
+  const elsewhere = await page.context().browser()!.newContext();
+  const unframed = await elsewhere.request.get(new URL("/login", page.url()).toString());
+  expect(frameAncestors(unframed.headers()["content-security-policy"])).toBe("frame-ancestors 'none'");
+  await elsewhere.close();
+});
+
+test("a launch by an EHR user who is not linked to a user here is refused with what to ask the admin", async ({ page }) => {
+  await page.goto(`${ehr.launchPageUrl!}?user=unknown-practitioner`);
+  await page.getByRole("button", { name: `Launch the app on ${clarine.name}` }).click();
+  const refusal = page.getByRole("alert");
+  await expect(refusal).toContainText("Ask your admin to link Practitioner/unknown-practitioner to your account", { timeout: 30_000 });
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("The EHR user is not known here");
+  // Not signed in: the app's pages still ask for a sign-in.
+  await page.goto("/patients");
+  await expect(page).toHaveURL(/\/login/);
+});
+
+test("a launch naming an EHR no clinic registered is refused", async ({ page }) => {
+  const response = await page.goto(`/smart/launch?iss=${encodeURIComponent("https://unregistered-ehr.example.org/fhir")}&launch=${ehrLaunchParameter(app, clarine.id, DEFAULT_EHR_USER)}`);
+  expect(response?.status()).toBe(400);
+  await expect(page.getByRole("alert")).toContainText("No clinic here has registered the EHR at https://unregistered-ehr.example.org/fhir");
+});
+
+test("a standalone launch: the user picks the EHR here and the patient at the EHR, and the app opens that patient", async ({ page }) => {
+  const simIss = `${ehr.origin}/v/r4/sim/${ehrLaunchParameter(app, gerard.id, DEFAULT_EHR_USER, "provider-standalone")}/fhir`;
+  register("Test EHR (standalone)", simIss);
+  await page.goto("/smart/start");
+  await page.getByRole("link", { name: "Test EHR (standalone)" }).click();
+  await expect(page).toHaveURL(/\/patients\/[^/]+$/, { timeout: 30_000 });
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Thiel, Gerard");
+});
