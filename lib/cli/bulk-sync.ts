@@ -9,6 +9,7 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { Command, Option } from "commander";
 import { asOfDate } from "./options";
+import type { BulkSource } from "@/lib/data/bulk/sync";
 import { fhirReportLines, type FhirCliContext } from "./fhir";
 
 export function registerBulkSync(program: Command, ctx: FhirCliContext): void {
@@ -16,32 +17,46 @@ export function registerBulkSync(program: Command, ctx: FhirCliContext): void {
   program
     .command("sync")
     .description("read the clinic's patients from its EHR with FHIR Bulk Data (SMART Backend Services) and import them; resumes an interrupted sync")
-    .requiredOption("--fhir-base <url>", "the EHR's FHIR base URL (https; plain http only on this machine)")
-    .requiredOption("--client-id <id>", "the client id the EHR gave this app's backend-services registration")
-    .option("--key <file>", "the private key (JWK, RS384 or ES384, with its kid) the EHR knows the public half of; or set BULK_PRIVATE_JWK")
-    .option("--group <id>", "export this Group's patients (default: every patient, Patient/$export)")
+    .option("--ehr <url>", "the registered EHR to sync from, by its FHIR base URL (default: the clinic's one EHR with Bulk Data set up on the EHR page)")
+    .option("--fhir-base <url>", "without a registered EHR: the EHR's FHIR base URL (https; plain http only on this machine)")
+    .option("--client-id <id>", "without a registered EHR: the client id the EHR gave this app's backend-services registration")
+    .option("--key <file>", "without a registered EHR: the private key (JWK, RS384 or ES384, with its kid); or set BULK_PRIVATE_JWK")
+    .option("--group <id>", "without a registered EHR: export this Group's patients (default: every patient, Patient/$export)")
     .option("--staging <dir>", "where downloaded files wait until imported", "data/bulk-staging")
     .option("--restart", "abandon an unfinished sync and start a new one", false)
     .addOption(new Option("--as-of <date>", "evaluate as of this date (YYYY-MM-DD; default now)").argParser(asOfDate))
-    .action(async (opts: { fhirBase: string; clientId: string; key?: string; group?: string; staging: string; restart: boolean; asOf?: Date }) => {
-      const [{ syncFromEhr }, { privateJwkSchema }] = await Promise.all([import("@/lib/data/bulk/sync"), import("@/lib/smart/backend-services")]);
-      const keyText = opts.key ? await readFile(opts.key, "utf8") : process.env.BULK_PRIVATE_JWK;
-      if (!keyText) throw new Error("Give the private key: --key <file.jwk> or BULK_PRIVATE_JWK.");
-      let json: unknown;
-      try {
-        json = JSON.parse(keyText);
-      } catch {
-        throw new Error("The private key is not JSON; give it as a JWK (one JSON object).");
-      }
-      const key = privateJwkSchema.safeParse(json);
-      if (!key.success) throw new Error(`The private key is not usable: ${key.error.issues.map((i) => `${i.path.join(".") || "key"}: ${i.message}`).join("; ")}.`);
+    .action(async (opts: { ehr?: string; fhirBase?: string; clientId?: string; key?: string; group?: string; staging: string; restart: boolean; asOf?: Date }) => {
+      const [{ syncFromEhr }, { privateJwkSchema }, { bulkSourceForEhr, onlyBulkSource }] = await Promise.all([
+        import("@/lib/data/bulk/sync"),
+        import("@/lib/smart/backend-services"),
+        import("@/lib/data/ehr/bulk-settings"),
+      ]);
       const actor = await ctx.clinicActor(clinic(), "cli sync");
+      const adHoc = opts.fhirBase !== undefined || opts.clientId !== undefined || opts.key !== undefined;
+      if (adHoc && opts.ehr) throw new Error("Give either --ehr (a registered EHR) or --fhir-base, --client-id and --key, not both.");
+      let source: BulkSource;
+      if (adHoc) {
+        if (!opts.fhirBase || !opts.clientId) throw new Error("Without a registered EHR, give --fhir-base, --client-id and --key (or BULK_PRIVATE_JWK).");
+        const keyText = opts.key ? await readFile(opts.key, "utf8") : process.env.BULK_PRIVATE_JWK;
+        if (!keyText) throw new Error("Give the private key: --key <file.jwk> or BULK_PRIVATE_JWK.");
+        let json: unknown;
+        try {
+          json = JSON.parse(keyText);
+        } catch {
+          throw new Error("The private key is not JSON; give it as a JWK (one JSON object).");
+        }
+        const key = privateJwkSchema.safeParse(json);
+        if (!key.success) throw new Error(`The private key is not usable: ${key.error.issues.map((i) => `${i.path.join(".") || "key"}: ${i.message}`).join("; ")}.`);
+        source = { fhirBaseUrl: opts.fhirBase.replace(/\/+$/, ""), groupId: opts.group ?? null, client: { clientId: opts.clientId, privateJwk: key.data } };
+      } else {
+        source = opts.ehr ? await bulkSourceForEhr(ctx.database(), actor, { issuer: opts.ehr }) : await onlyBulkSource(ctx.database(), actor);
+      }
       const started = performance.now();
       let lastStep = "";
       const result = await syncFromEhr(
         ctx.database(),
         actor,
-        { fhirBaseUrl: opts.fhirBase.replace(/\/+$/, ""), groupId: opts.group ?? null, client: { clientId: opts.clientId, privateJwk: key.data } },
+        source,
         {
           now: opts.asOf ?? new Date(),
           stagingDir: resolve(opts.staging),

@@ -42,6 +42,8 @@ export const AUDIT_ACTIONS = [
   "cds.feedback",
   "ehr.save",
   "ehr.user_link",
+  "ehr.bulk_settings",
+  "bulk.sync",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -77,6 +79,8 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "cds.feedback": "EHR feedback on screening cards",
   "ehr.save": "Registered or changed an EHR",
   "ehr.user_link": "Linked a user to the EHR",
+  "ehr.bulk_settings": "Set up Bulk Data sync from the EHR",
+  "bulk.sync": "Synced patients from the EHR (Bulk Data)",
 };
 
 export function isAuditAction(value: string): value is AuditAction {
@@ -288,6 +292,12 @@ export function describeAuditEvent(action: string, detailValue: unknown, patient
       const after = text(d.after);
       return after ? `Linked ${who} to ${after} in ${text(d.ehr) ?? "the EHR"}.` : `Unlinked ${who} from ${text(d.before) ?? "their user"} in ${text(d.ehr) ?? "the EHR"}.`;
     }
+    case "ehr.bulk_settings":
+      return text(d.clientId)
+        ? `Set up Bulk Data sync from "${text(d.ehr) ?? "the EHR"}" (client ${text(d.clientId)}, from ${text(d.fhirBaseUrl) ?? "?"}${text(d.groupId) ? `, Group ${text(d.groupId)}` : ", every patient"}${d.keyChanged === true ? ", new private key" : ""}).`
+        : `Turned off Bulk Data sync from "${text(d.ehr) ?? "the EHR"}".`;
+    case "bulk.sync":
+      return `Synced ${plural(typeof d.files === "number" ? d.files : 0, "file")} from ${text(d.fhirBaseUrl) ?? "the EHR"} (${text(d.since) ? `changes since ${text(d.since)}` : "everything: first sync"}${d.resumed === true ? "; resumed after an interruption" : ""}).`;
     default:
       return action;
   }

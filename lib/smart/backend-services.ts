@@ -26,8 +26,8 @@ export const SYNC_RESOURCE_TYPES = ["Patient", "Observation", "Condition", "Medi
 /** A private key in JWK form (RSA for RS384, or EC P-384 for ES384), with its `kid`. */
 export const privateJwkSchema = z.looseObject({
   kty: z.enum(["RSA", "EC"]),
-  kid: z.string().min(1, "the key needs a kid, which the EHR uses to pick the public key"),
-  d: z.string().min(1, "this is a public key; the sync needs the private one"),
+  kid: z.string({ error: "the key needs a kid, which the EHR uses to pick the public key" }).min(1, "the key needs a kid, which the EHR uses to pick the public key"),
+  d: z.string({ error: "this is a public key; the sync needs the private one" }).min(1, "this is a public key; the sync needs the private one"),
   crv: z.string().optional(),
 });
 export type PrivateJwk = z.infer<typeof privateJwkSchema>;

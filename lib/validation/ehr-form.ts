@@ -21,3 +21,15 @@ export const ehrUserLinkFormSchema = z.object({
   userId: z.string({ error: "Choose a user." }).trim().min(1, { error: "Choose a user." }),
   fhirUser: text("Enter the user's EHR identity.", 100).default(""),
 });
+
+export const bulkSettingsFormSchema = z.object({
+  ehrId: z.string({ error: "The EHR is missing; reload the page." }).trim().min(1, { error: "The EHR is missing; reload the page." }),
+  clientId: text("Enter the backend-services client id.", 200).default(""),
+  privateJwk: z.string().max(20_000, { error: "A private key (JWK) is at most a few kilobytes: paste only the key." }).optional().default(""),
+  fhirBaseUrl: text("Enter the FHIR base URL to export from.", 500).default(""),
+  groupId: text("Enter the Group id.", 64).default(""),
+});
+
+export const bulkSyncFormSchema = z.object({
+  ehrId: z.string({ error: "The EHR is missing; reload the page." }).trim().min(1, { error: "The EHR is missing; reload the page." }),
+});

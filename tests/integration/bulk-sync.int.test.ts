@@ -16,6 +16,10 @@ import type { SystemActor } from "@/lib/data/access/actor";
 import type { Db } from "@/lib/data/db/client";
 import type { PrivateJwk } from "@/lib/smart/backend-services";
 import { SmartLaunchError } from "@/lib/smart/oauth";
+import { saveEhrConnection } from "@/lib/data/ehr/connections";
+import { ehrSecretKey } from "@/lib/data/ehr/secret";
+import { bulkSourceForEhr, onlyBulkSource, saveBulkSettings } from "@/lib/data/ehr/bulk-settings";
+import { createTestClinic } from "../support/clinic-factory";
 
 /**
  * Bulk Data sync (lib/data/bulk/sync.ts) against the test EHR: SMART's reference launcher is the
@@ -202,5 +206,39 @@ describe("Bulk Data sync from the test EHR", () => {
     await expect(attempt).rejects.toThrow(SmartLaunchError);
     await expect(attempt).rejects.toThrow(/unknown-key/);
     expect((await records(t.db, other.clinicId)).patients).toBe(0);
+  });
+
+  it("an admin sets Bulk Data up on the registered EHR: the key is stored only encrypted and never audited; a sync through those settings imports and is audited; another clinic cannot use them", async () => {
+    const key = ehrSecretKey("a test EHR secret key, 32 characters or more");
+    const c = await createTestClinic(t.db, { slug: "bulk-registered", patients: 0 });
+    const other = await createTestClinic(t.db, { slug: "bulk-registered-other", patients: 0 });
+    const registered = await saveEhrConnection(t.db, c.actors.admin, { name: "Test EHR", issuer: ehr.iss, clientId: "launch", clientSecret: "launch-secret", mrnSystem: "http://hospital.smarthealthit.org" }, NOW, key);
+    await expect(onlyBulkSource(t.db, c.actors.admin, key)).rejects.toThrow(/No EHR of this clinic has Bulk Data sync set up/);
+    await expect(saveBulkSettings(t.db, c.actors.clinician, { ehrId: registered.id, clientId: CLIENT_ID, privateJwk: JSON.stringify(privateJwk) }, NOW, key)).rejects.toThrow(/Only an admin/);
+    await expect(saveBulkSettings(t.db, c.actors.admin, { ehrId: registered.id, clientId: CLIENT_ID, privateJwk: JSON.stringify({ ...privateJwk, d: undefined }) }, NOW, key)).rejects.toThrow(/public key/);
+    await expect(saveBulkSettings(t.db, c.actors.admin, { ehrId: registered.id, clientId: CLIENT_ID }, NOW, key)).rejects.toThrow(/Paste the app's private key/);
+    await saveBulkSettings(t.db, c.actors.admin, { ehrId: registered.id, clientId: CLIENT_ID, privateJwk: JSON.stringify(privateJwk), fhirBaseUrl: ehr.fhir.baseUrl }, NOW, key);
+
+    const row = await t.db.ehrConnection.findUniqueOrThrow({ where: { id: registered.id } });
+    expect(row.bulkPrivateJwkEnc).toMatch(/^v1\./);
+    expect(row.bulkPrivateJwkEnc).not.toContain(privateJwk.d);
+    const settingsEvent = await t.db.auditEvent.findFirstOrThrow({ where: { clinicId: c.clinicId, action: "ehr.bulk_settings" } });
+    expect(settingsEvent.detailJson).not.toContain(privateJwk.d);
+    expect(JSON.parse(settingsEvent.detailJson)).toMatchObject({ clientId: CLIENT_ID, fhirBaseUrl: ehr.fhir.baseUrl, keyChanged: true });
+
+    await expect(bulkSourceForEhr(t.db, other.actors.admin, { id: registered.id }, key)).rejects.toThrow(/No such EHR in this clinic/);
+    await expect(saveBulkSettings(t.db, other.actors.admin, { ehrId: registered.id, clientId: "x", privateJwk: JSON.stringify(privateJwk) }, NOW, key)).rejects.toThrow(/No such EHR in this clinic/);
+
+    const source = await onlyBulkSource(t.db, c.actors.admin, key);
+    expect(source.fhirBaseUrl).toBe(ehr.fhir.baseUrl);
+    const result = await syncFromEhr(t.db, c.actors.admin, source, fast(path.join(work, "registered")));
+    expect(result.import.patients.created).toBeGreaterThan(0);
+    const syncEvent = await t.db.auditEvent.findFirstOrThrow({ where: { clinicId: c.clinicId, action: "bulk.sync" } });
+    expect(JSON.parse(syncEvent.detailJson)).toMatchObject({ fhirBaseUrl: ehr.fhir.baseUrl, since: null, files: result.files, resumed: false });
+
+    // Turning it off forgets the key.
+    await saveBulkSettings(t.db, c.actors.admin, { ehrId: registered.id, clientId: "" }, NOW, key);
+    expect((await t.db.ehrConnection.findUniqueOrThrow({ where: { id: registered.id } })).bulkPrivateJwkEnc).toBeNull();
+    await expect(bulkSourceForEhr(t.db, c.actors.admin, { id: registered.id }, key)).rejects.toThrow(/not set up/);
   });
 });

@@ -2,8 +2,10 @@ import { requirePageActor } from "@/lib/auth/session";
 import { getDb } from "@/lib/data/db/client";
 import { listUsers } from "@/lib/data/auth/users";
 import { listEhrConnections } from "@/lib/data/ehr/connections";
+import { listBulkSettings } from "@/lib/data/ehr/bulk-settings";
 import { TableScroll } from "@/components/table-scroll";
 import { EhrForm, EhrUserLinkForm } from "./ehr-forms";
+import { BulkSyncPanel } from "./bulk-sync-panel";
 
 export const metadata = { title: "EHR" };
 
@@ -14,7 +16,7 @@ export const metadata = { title: "EHR" };
  */
 export default async function EhrPage() {
   const actor = await requirePageActor("users:manage");
-  const [ehrs, users] = await Promise.all([listEhrConnections(getDb(), actor), listUsers(getDb(), actor)]);
+  const [ehrs, users, bulk] = await Promise.all([listEhrConnections(getDb(), actor), listUsers(getDb(), actor), listBulkSettings(getDb(), actor)]);
   return (
     <div className="stack">
       <h1>EHR</h1>
@@ -54,6 +56,7 @@ export default async function EhrPage() {
             <div className="card">
               <EhrUserLinkForm ehrId={ehr.id} users={users.filter((u) => !u.disabledAt).map((u) => ({ id: u.id, email: u.email, fhirUser: linkOf.get(u.id) ?? null }))} />
             </div>
+            {bulk.get(ehr.id) ? <BulkSyncPanel ehrId={ehr.id} ehrName={ehr.name} settings={bulk.get(ehr.id)!} /> : null}
             <details>
               <summary>Edit {ehr.name}…</summary>
               <EhrForm ehr={{ id: ehr.id, name: ehr.name, issuer: ehr.issuer, clientId: ehr.clientId, mrnSystem: ehr.mrnSystem }} />

@@ -6,6 +6,7 @@ import type { Db } from "@/lib/data/db/client";
 import { actorRole, type Actor } from "@/lib/data/access/actor";
 import { can } from "@/lib/data/access/roles";
 import { importFhir, type FhirImportResult } from "@/lib/data/import/fhir";
+import { appendAudit } from "@/lib/data/audit/log";
 import { AppError } from "@/lib/errors";
 import { backendAccessToken, SYNC_RESOURCE_TYPES, type BackendClient } from "@/lib/smart/backend-services";
 import { downloadExportFile, exportManifestSchema, fetchPatientsById, kickOffExport, pollExport, type ExportManifest } from "@/lib/bulk-data/export-client";
@@ -132,13 +133,35 @@ async function claimSync(db: Db, clinicId: string, source: BulkSource, runner: s
   }
 }
 
-/** Runs (or resumes) a sync of the actor's clinic from `source`; see the file comment. */
+/** A sync that has been claimed and is running: its id, and the promise of its end. */
+export interface StartedSync {
+  syncId: string;
+  resumed: boolean;
+  done: Promise<BulkSyncResult>;
+}
+
+/** Runs (or resumes) a sync of the actor's clinic from `source` and waits for it; see the file comment. */
 export async function syncFromEhr(db: Db, actor: Actor, source: BulkSource, options: BulkSyncOptions): Promise<BulkSyncResult> {
+  return (await startSync(db, actor, source, options)).done;
+}
+
+/**
+ * Claims the sync (refusing at once, with the reason, when another is running) and runs it in the
+ * background: the EHR page's button returns as soon as it has started, then follows its progress
+ * on the BulkSync row (`latestSync`).
+ */
+export async function startSync(db: Db, actor: Actor, source: BulkSource, options: BulkSyncOptions): Promise<StartedSync> {
   if (!can(actorRole(actor), "import:run")) throw new AppError("forbidden", "You may not import data.");
   const clinicId = actor.clinicId;
   if (!clinicId) throw new AppError("forbidden", "A sync needs a clinic.");
   const runner = randomUUID();
   const { sync, resumed } = await claimSync(db, clinicId, source, runner, options);
+  return { syncId: sync.id, resumed, done: runSync(db, actor, source, options, sync, resumed) };
+}
+
+type ClaimedSync = Awaited<ReturnType<typeof claimSync>>["sync"];
+
+async function runSync(db: Db, actor: Actor, source: BulkSource, options: BulkSyncOptions, sync: ClaimedSync, resumed: boolean): Promise<BulkSyncResult> {
   const progress = options.onProgress ?? (() => undefined);
   const save = (data: Parameters<Db["bulkSync"]["update"]>[0]["data"]) => db.bulkSync.update({ where: { id: sync.id }, data: { ...data, heartbeatAt: new Date() } });
 
@@ -191,7 +214,11 @@ export async function syncFromEhr(db: Db, actor: Actor, source: BulkSource, opti
       throw new AppError("invalid", `The EHR's export files could not be read (${reasons}); nothing was imported.`);
     }
     const transactionTime = new Date(manifest.transactionTime);
-    await save({ status: "completed", activeKey: null, runnerId: null, importJobId: imported.importJobId, finishedAt: new Date(), message: null });
+    await db.$transaction(async (tx) => {
+      await tx.bulkSync.update({ where: { id: sync.id }, data: { status: "completed", activeKey: null, runnerId: null, importJobId: imported.importJobId, finishedAt: new Date(), heartbeatAt: new Date(), message: null } });
+      const detail = { fhirBaseUrl: source.fhirBaseUrl, groupId: source.groupId ?? null, since: sync.since?.toISOString() ?? null, transactionTime: manifest.transactionTime, files: manifest.output.length, importJobId: imported.importJobId, resumed };
+      await appendAudit(tx, actor, [{ action: "bulk.sync", entityType: "bulk_sync", entityId: sync.id, detail }], new Date());
+    });
     await rm(folder, { recursive: true, force: true });
     progress("completed", 1, 1);
     return { syncId: sync.id, resumed, since: sync.since, transactionTime, files: manifest.output.length, import: imported };
@@ -201,4 +228,31 @@ export async function syncFromEhr(db: Db, actor: Actor, source: BulkSource, opti
     await db.bulkSync.update({ where: { id: sync.id }, data: { runnerId: null, message } }).catch(() => undefined);
     throw error;
   }
+}
+
+export interface SyncStatus {
+  id: string;
+  status: string;
+  running: boolean;
+  filesDone: number;
+  filesTotal: number;
+  since: Date | null;
+  transactionTime: Date | null;
+  message: string | null;
+  startedAt: Date;
+  finishedAt: Date | null;
+}
+
+/** The clinic's latest sync from `fhirBaseUrl` (for the EHR page's progress), or null. */
+export async function latestSync(db: Db, actor: Actor, fhirBaseUrl: string, options: { staleAfterMs?: number } = {}): Promise<SyncStatus | null> {
+  if (!can(actorRole(actor), "import:run")) throw new AppError("forbidden", "You may not see syncs.");
+  const row = await db.bulkSync.findFirst({
+    where: { clinicId: actor.clinicId, fhirBaseUrl },
+    orderBy: { startedAt: "desc" },
+    select: { id: true, status: true, runnerId: true, heartbeatAt: true, filesDone: true, filesTotal: true, since: true, transactionTime: true, message: true, startedAt: true, finishedAt: true },
+  });
+  if (!row) return null;
+  const { runnerId, heartbeatAt, ...rest } = row;
+  const running = runnerId !== null && Date.now() - heartbeatAt.getTime() < (options.staleAfterMs ?? DEFAULT_STALE_MS);
+  return { ...rest, running };
 }
