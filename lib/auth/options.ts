@@ -10,6 +10,7 @@ import { ClientAddressUnavailable, clientAddressOf, type HeaderSource } from "./
 import { verifyPassword } from "@/lib/data/auth/password";
 import { attemptSignIn } from "./sign-in";
 import { signInWithTicket } from "./smart-ticket";
+import { framedSessionCookies } from "./cookies";
 
 /** Shown for an unknown email, a wrong password and a disabled account alike (no account probing). */
 export const LOGIN_FAILED = "CredentialsSignin";
@@ -68,6 +69,7 @@ export function authOptions(context: AuthOptionsContext = {}): NextAuthOptions {
     session: { strategy: "jwt", maxAge: idleSeconds, updateAge: 0 },
     jwt: { maxAge: idleSeconds },
     pages: { signIn: "/login" },
+    ...(settings.SESSION_COOKIES_IN_EHR_FRAME ? { cookies: framedSessionCookies() } : {}),
     providers: [
       CredentialsProvider({
         name: "Email and password",

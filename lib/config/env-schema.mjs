@@ -96,6 +96,12 @@ export const envSchema = z.object({
    * elsewhere, with a warning.
    */
   EHR_SECRET_KEY: z.string().trim().min(32, "must be at least 32 characters (e.g. `openssl rand -base64 32`)").optional(),
+  /**
+   * "true": the sign-in cookies are `SameSite=None; Secure`, so the app also works when an EHR on
+   * another site shows it in a frame (docs/ehr-integration.md "In a frame"). Needs an https
+   * NEXTAUTH_URL. Off by default: a Lax session cookie is one more guard against cross-site requests.
+   */
+  SESSION_COOKIES_IN_EHR_FRAME: z.enum(["true", "false"], { error: 'must be "true" or "false"' }).default("false").transform((value) => value === "true"),
   /** Where a CDS card's "open the app" link points: the app's SMART launch URL (docs/ehr-integration.md). */
   SMART_LAUNCH_URL: z.string().url().optional(),
 });
@@ -130,6 +136,9 @@ export function parseEnv(source, options = {}) {
   }
   if (env.NODE_ENV === "production" && env.AUDIT_HMAC_KEY === DEVELOPMENT_AUDIT_KEY) {
     problems.push("AUDIT_HMAC_KEY: is the published development key; generate a key of your own (e.g. `openssl rand -base64 32`)");
+  }
+  if (env.SESSION_COOKIES_IN_EHR_FRAME && !(env.NEXTAUTH_URL ?? "").startsWith("https://")) {
+    problems.push("SESSION_COOKIES_IN_EHR_FRAME: needs an https NEXTAUTH_URL (browsers accept SameSite=None cookies only when they are Secure)");
   }
   if (env.NODE_ENV === "production" && env.EHR_SECRET_KEY === DEVELOPMENT_EHR_SECRET_KEY) {
     problems.push("EHR_SECRET_KEY: is the published development key; generate a key of your own (e.g. `openssl rand -base64 32`)");

@@ -40,9 +40,14 @@ function client(ehr: EhrForLaunch, redirectUri: string): SmartClient {
   return { clientId: ehr.clientId, clientSecret: ehr.clientSecret, redirectUri };
 }
 
-/** A failure talking to the EHR (its configuration, its token endpoint, its FHIR API) as a refusal page. */
+/**
+ * A failure talking to the EHR (its configuration, its token endpoint, its FHIR API) as a refusal
+ * page; so is an import the data layer refused (e.g. the same new patient imported by a second
+ * launch at the same moment), which a new launch resolves.
+ */
 function ehrFailure(error: unknown, ehr: { name: string }): never {
   if (error instanceof SmartLaunchError) throw new SmartRefusal(error.message, 502, `The launch from ${ehr.name} did not complete`);
+  if (isAppError(error)) throw new SmartRefusal(`${error.message} Open the app again from the EHR.`, error.code === "forbidden" ? 403 : 503, `The launch from ${ehr.name} did not complete`);
   throw error;
 }
 
@@ -121,7 +126,7 @@ export async function finishLaunch(db: Db, callbackUrl: string, browserNonce: st
   }
   const role = decodeRole(user.role, user.id);
   if (!can(role, "patient:view")) {
-    throw new SmartRefusal(`Your account (${user.email}) is ${role === "admin" ? "an" : "a"} ${role}, a role that does not open patient records; ask your admin.`, 403, "Your role does not open patient records");
+    throw new SmartRefusal(`Your account (${user.email}) is ${/^[aeiou]/.test(role) ? "an" : "a"} ${role}, a role that does not open patient records; ask your admin.`, 403, "Your role does not open patient records");
   }
   const actor: UserActor = { kind: "user", userId: user.id, clinicId: user.clinicId, role, name: user.name, email: user.email };
   const patient = await importLaunchPatient(db, actor, ehr, context, now).catch((error: unknown) => ehrFailure(error, ehr));

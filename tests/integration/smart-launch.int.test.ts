@@ -142,6 +142,14 @@ describe("SMART App Launch into the app", () => {
     }
   }, 60_000);
 
+  it("refuses a linked user whose role does not open patient records (an analyst)", async () => {
+    await linkEhrUser(t.db, c.actors.admin, { issuer: ehr.iss }, { id: c.actors.analyst.userId }, "Practitioner/analyst-1", NOW);
+    const { callbackUrl, browserNonce } = await launchToCallback({ provider: "analyst-1" });
+    const refused = await refusal(finishLaunch(t.db, callbackUrl, browserNonce, REDIRECT_URI, NOW));
+    expect(refused.status).toBe(403);
+    expect(refused.message).toMatch(/analyst@smart.test\) is an analyst, a role that does not open patient records/);
+  }, 60_000);
+
   it("refuses an issuer no clinic registered, a replayed callback and a callback in another browser", async () => {
     const unknown = await refusal(startLaunch(t.db, { iss: "https://other-ehr.example.org/fhir", launch: "x" }, REDIRECT_URI, NOW));
     expect(unknown.message).toMatch(/No clinic here has registered the EHR at https:\/\/other-ehr.example.org\/fhir/);

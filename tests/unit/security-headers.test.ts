@@ -45,6 +45,23 @@ describe("HSTS follows the configured public URL", () => {
   });
 });
 
+describe("sign-in cookies for an app framed by an EHR on another site (SESSION_COOKIES_IN_EHR_FRAME)", () => {
+  it("are SameSite=None and Secure, under next-auth's https names, and need an https NEXTAUTH_URL", async () => {
+    const { framedSessionCookies } = await import("@/lib/auth/cookies");
+    const { parseEnv } = await import("@/lib/config/env");
+    const cookies = framedSessionCookies();
+    expect(Object.values(cookies).map((c) => [c.name, c.options.sameSite, c.options.secure])).toEqual([
+      ["__Secure-next-auth.session-token", "none", true],
+      ["__Secure-next-auth.callback-url", "none", true],
+      ["__Host-next-auth.csrf-token", "none", true],
+    ]);
+    expect(parseEnv({ SESSION_COOKIES_IN_EHR_FRAME: "true", NEXTAUTH_URL: "https://screening.example.org" }).SESSION_COOKIES_IN_EHR_FRAME).toBe(true);
+    expect(parseEnv({}).SESSION_COOKIES_IN_EHR_FRAME).toBe(false);
+    expect(() => parseEnv({ SESSION_COOKIES_IN_EHR_FRAME: "true", NEXTAUTH_URL: "http://127.0.0.1:3000" })).toThrow(/SESSION_COOKIES_IN_EHR_FRAME: needs an https NEXTAUTH_URL/);
+    expect(() => parseEnv({ SESSION_COOKIES_IN_EHR_FRAME: "yes" })).toThrow(/SESSION_COOKIES_IN_EHR_FRAME/);
+  });
+});
+
 describe("framing by the EHR a SMART launch came from (lib/http/frame-ancestor.ts)", () => {
   const SECRET = "a next-auth secret of at least thirty-two characters";
 
