@@ -33,10 +33,11 @@ const PAGES = [
   ["restore thresholds", "/thresholds/restore?version=1"],
   ["audit", "/audit"],
   ["users", "/users"],
+  ["EHR", "/ehr"],
   ["help", "/help"],
 ] as const;
 
-const SCREENSHOTS = new Set(["panel", "patient", "assessment form"]);
+const SCREENSHOTS = new Set(["panel", "patient", "assessment form", "EHR"]);
 
 /**
  * Serious or critical axe findings. The dark scheme changes colours only, so there only the
