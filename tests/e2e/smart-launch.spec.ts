@@ -12,8 +12,9 @@ import { DEFAULT_EHR_USER, ehrLaunchParameter, TEST_EHR_CLIENT, type LaunchPageA
  *   the EHR's record imported and evaluated; from then on that EHR (only) may frame the pages;
  * - a launch by an EHR user the app does not know is refused with what to ask the admin;
  * - a standalone launch: the user picks the EHR in the app (/smart/start) and the patient at the
- *   EHR — the launcher's simulated standalone EHR pre-selects it, as its patient picker screen is
- *   not vendored — and the app opens that patient.
+ *   EHR, in its patient picker (the launcher's picker screen is not vendored; the test EHR's stand-in
+ *   is tests/ehr/smart-launcher/build/index.html), or the launcher's simulated standalone EHR
+ *   pre-selects the patient; the app opens that patient.
  */
 
 const EHR_PORT = Number(process.env.E2E_EHR_PORT ?? 3571);
@@ -80,6 +81,17 @@ test("a launch naming an EHR no clinic registered is refused", async ({ page }) 
   const response = await page.goto(`/smart/launch?iss=${encodeURIComponent("https://unregistered-ehr.example.org/fhir")}&launch=${ehrLaunchParameter(app, clarine.id, DEFAULT_EHR_USER)}`);
   expect(response?.status()).toBe(400);
   await expect(page.getByRole("alert")).toContainText("No clinic here has registered the EHR at https://unregistered-ehr.example.org/fhir");
+});
+
+test("a standalone launch with the EHR's patient picker: the user picks the EHR here, then the patient in the EHR's list, and the app opens that patient", async ({ page }) => {
+  const simIss = `${ehr.origin}/v/r4/sim/${ehrLaunchParameter(app, "", DEFAULT_EHR_USER, "provider-standalone")}/fhir`;
+  register("Test EHR (standalone, picker)", simIss);
+  await page.goto("/smart/start");
+  await page.getByRole("link", { name: "Test EHR (standalone, picker)" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Select a patient", { timeout: 30_000 });
+  await page.getByRole("button", { name: new RegExp(`^${clarine.name}`) }).click();
+  await expect(page).toHaveURL(/\/patients\/[^/]+$/, { timeout: 30_000 });
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("O'Keefe, Clarine");
 });
 
 test("a standalone launch: the user picks the EHR here and the patient at the EHR, and the app opens that patient", async ({ page }) => {
