@@ -48,100 +48,126 @@ const isBoolean = (value: unknown): value is boolean => typeof value === "boolea
  * table, the row and the column. Checked by hand rather than with a zod object per row: the panel
  * decodes 25 rows of 21 columns on every call, and zod's parse was a tenth of a call's CPU.
  */
-function cells(raw: unknown, table: string) {
-  if (!isRawRow(raw)) throw new StoredValueError(table, "(no id)", "row", "is not a row");
-  const id = isText(raw.id) ? raw.id : "(no id)";
-  const read = <T>(column: string, is: (value: unknown) => value is T, what: string): T => {
-    const value = raw[column];
+class Cells {
+  readonly id: string;
+  private readonly raw: RawRow;
+
+  /** `idColumn`: the column holding the row's id (the flag's columns of a joined row carry a prefix). */
+  constructor(
+    raw: unknown,
+    private readonly table: string,
+    idColumn = "id",
+  ) {
+    if (!isRawRow(raw)) throw new StoredValueError(table, "(no id)", "row", "is not a row");
+    this.raw = raw;
+    const id = raw[idColumn];
+    this.id = isText(id) ? id : "(no id)";
+    this.read(idColumn, isText, "text");
+  }
+
+  text(column: string): string {
+    return this.read(column, isText, "text");
+  }
+  optionalText(column: string): string | null {
+    return this.raw[column] === null ? null : this.text(column);
+  }
+  optionalNumber(column: string): number | null {
+    return this.raw[column] === null ? null : this.read(column, isNumber, "a number");
+  }
+  date(column: string): Date {
+    return this.read(column, isDate, "a date and time");
+  }
+  optionalDate(column: string): Date | null {
+    return this.raw[column] === null ? null : this.date(column);
+  }
+  optionalBoolean(column: string): boolean | null {
+    return this.raw[column] === null ? null : this.read(column, isBoolean, "true or false");
+  }
+
+  private read<T>(column: string, is: (value: unknown) => value is T, what: string): T {
+    const value = this.raw[column];
     if (is(value)) return value;
-    throw new StoredValueError(table, id, column, `is ${value === null ? "empty" : `a ${typeof value}`}, not ${what}`);
-  };
-  const optional = <T>(column: string, is: (value: unknown) => value is T, what: string): T | null => (raw[column] === null ? null : read(column, is, what));
-  return {
-    id: read("id", isText, "text"),
-    text: (column: string) => read(column, isText, "text"),
-    optionalText: (column: string) => optional(column, isText, "text"),
-    optionalNumber: (column: string) => optional(column, isNumber, "a number"),
-    date: (column: string) => read(column, isDate, "a date and time"),
-    optionalDate: (column: string) => optional(column, isDate, "a date and time"),
-    optionalBoolean: (column: string) => optional(column, isBoolean, "true or false"),
-  };
+    throw new StoredValueError(this.table, this.id, column, `is ${value === null || value === undefined ? "empty" : `a ${typeof value}`}, not ${what}`);
+  }
 }
 
-const PATIENT_ROWS = (ids: readonly string[]) => Prisma.sql`
+/**
+ * The page's patients, each joined with its clinician's name, its snapshot and its open flags: a
+ * patient with several open flags is on several rows (one per flag, the one needing action first),
+ * a patient with none on one row whose flag columns are null.
+ */
+const PANEL_ROWS = (ids: readonly string[]) => Prisma.sql`
   SELECT p."id", p."mrn", p."familyName", p."givenName", p."birthDate", p."sex", p."diet", p."lastAssessedAt",
     p."latestGripKg", p."latestGripAt", p."latestGaitMs", p."latestGaitAt", p."latestB12Pmol", p."latestB12At",
     u."name" AS "clinicianName",
-    s."id" AS "snapshotId", s."tier", s."ewgsop2", s."awgs2019", s."b12Status", s."b12OnTreatment"
+    s."id" AS "snapshotId", s."tier", s."ewgsop2", s."awgs2019", s."b12Status", s."b12OnTreatment",
+    f."id" AS "flagId", f."code" AS "flagCode", f."status" AS "flagStatus", f."stage" AS "flagStage", f."dueAt" AS "flagDueAt",
+    f."actionDueAt" AS "flagActionDueAt", f."orderedAt" AS "flagOrderedAt", f."postponedUntil" AS "flagPostponedUntil"
   FROM "Patient" AS p
   LEFT JOIN "User" AS u ON u."id" = p."attributedClinicianId"
   LEFT JOIN "RiskSnapshot" AS s ON s."patientId" = p."id"
-  WHERE p."id" IN (${Prisma.join(ids)})`;
-
-const OPEN_FLAGS = (ids: readonly string[]) => Prisma.sql`
-  SELECT "id", "patientId", "code", "status", "stage", "dueAt", "actionDueAt", "orderedAt", "postponedUntil"
-  FROM "Flag"
-  WHERE "patientId" IN (${Prisma.join(ids)}) AND "status" = 'open'
-  ORDER BY "actionDueAt" ASC`;
+  LEFT JOIN "Flag" AS f ON f."patientId" = p."id" AND f."status" = 'open'
+  WHERE p."id" IN (${Prisma.join(ids)})
+  ORDER BY f."actionDueAt" ASC`;
 
 /**
  * The panel's columns for a page of patients, in the order of `ids` (an id with no patient is
- * left out): two statements, the patients joined with their clinician's name and their snapshot,
- * then their open flags. Read through Prisma's relation select, the same page took four (patient,
- * clinician, snapshot, flags), and on a panel call each statement costs the process about as much
- * as the database's work for it (docs/benchmarks.md, "One panel call: fewer statements").
+ * left out), in one statement. Read through Prisma's relation select, the same page took four
+ * (patient, clinician, snapshot, flags), and on a panel call each statement costs the process
+ * about as much as the database's work for it (docs/benchmarks.md, "One panel call: fewer
+ * statements").
  *
  * The ids come from a clinic-scoped query, so `clinicId` is not repeated here: with it, SQLite's
  * planner walks the whole clinic on a (clinicId, …) index instead of looking 25 patients up by key.
  */
 export async function readPanelRows(db: Db, ids: readonly string[], now: Date, lifecycle: FlagLifecycleSettings): Promise<PanelRow[]> {
   if (ids.length === 0) return [];
-  const [patients, flags] = await Promise.all([db.$queryRaw<unknown[]>(PATIENT_ROWS(ids)), db.$queryRaw<unknown[]>(OPEN_FLAGS(ids))]);
-  const openFlags = new Map<string, PanelRow["openFlags"]>();
-  for (const raw of flags) {
-    const flag = cells(raw, "Flag");
+  const byId = new Map<string, PanelRow>();
+  for (const raw of await db.$queryRaw<unknown[]>(PANEL_ROWS(ids))) {
+    const p = new Cells(raw, "Patient");
+    let row = byId.get(p.id);
+    if (!row) byId.set(p.id, (row = patientColumns(p)));
+    if (p.optionalText("flagId") === null) continue;
+    const flag = new Cells(raw, "Flag", "flagId");
     const life = decodeFlagLife({
       id: flag.id,
-      status: flag.text("status"),
-      stage: flag.text("stage"),
-      dueAt: flag.date("dueAt"),
-      actionDueAt: flag.optionalDate("actionDueAt"),
-      orderedAt: flag.optionalDate("orderedAt"),
-      postponedUntil: flag.optionalDate("postponedUntil"),
+      status: flag.text("flagStatus"),
+      stage: flag.text("flagStage"),
+      dueAt: flag.date("flagDueAt"),
+      actionDueAt: flag.optionalDate("flagActionDueAt"),
+      orderedAt: flag.optionalDate("flagOrderedAt"),
+      postponedUntil: flag.optionalDate("flagPostponedUntil"),
     });
-    const patientId = flag.text("patientId");
-    const list = openFlags.get(patientId) ?? [];
-    list.push({ code: decodeFlagCode(flag.text("code"), flag.id), dueAt: life.dueAt, state: flagState(life, now, lifecycle) });
-    openFlags.set(patientId, list);
-  }
-  const byId = new Map<string, PanelRow>();
-  for (const raw of patients) {
-    const p = cells(raw, "Patient");
-    // The snapshot's columns are null only when the patient has none (they are NOT NULL in RiskSnapshot).
-    const snapshotId = p.optionalText("snapshotId");
-    byId.set(p.id, {
-      id: p.id,
-      mrn: p.text("mrn"),
-      familyName: p.text("familyName"),
-      givenName: p.text("givenName"),
-      birthDate: p.date("birthDate"),
-      sex: decodeSex(p.text("sex"), p.id),
-      diet: decodeDiet(p.optionalText("diet"), p.id),
-      clinicianName: p.optionalText("clinicianName"),
-      lastAssessedAt: p.optionalDate("lastAssessedAt"),
-      latestGripKg: p.optionalNumber("latestGripKg"),
-      latestGripAt: p.optionalDate("latestGripAt"),
-      latestGaitMs: p.optionalNumber("latestGaitMs"),
-      latestGaitAt: p.optionalDate("latestGaitAt"),
-      latestB12Pmol: p.optionalNumber("latestB12Pmol"),
-      latestB12At: p.optionalDate("latestB12At"),
-      tier: snapshotId === null ? null : decodeTier(p.text("tier"), snapshotId),
-      ewgsop2: snapshotId === null ? null : decodeEwgsop2(p.text("ewgsop2"), snapshotId),
-      awgs2019: snapshotId === null ? null : decodeAwgs2019(p.text("awgs2019"), snapshotId),
-      b12Status: snapshotId === null ? null : decodeB12Status(p.text("b12Status"), snapshotId),
-      b12OnTreatment: p.optionalBoolean("b12OnTreatment") ?? false,
-      openFlags: openFlags.get(p.id) ?? [],
-    });
+    row.openFlags.push({ code: decodeFlagCode(flag.text("flagCode"), flag.id), dueAt: life.dueAt, state: flagState(life, now, lifecycle) });
   }
   return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+/** A patient's columns (its open flags to be added), decoded. */
+function patientColumns(p: Cells): PanelRow {
+  // The snapshot's columns are null only when the patient has none (they are NOT NULL in RiskSnapshot).
+  const snapshotId = p.optionalText("snapshotId");
+  return {
+    id: p.id,
+    mrn: p.text("mrn"),
+    familyName: p.text("familyName"),
+    givenName: p.text("givenName"),
+    birthDate: p.date("birthDate"),
+    sex: decodeSex(p.text("sex"), p.id),
+    diet: decodeDiet(p.optionalText("diet"), p.id),
+    clinicianName: p.optionalText("clinicianName"),
+    lastAssessedAt: p.optionalDate("lastAssessedAt"),
+    latestGripKg: p.optionalNumber("latestGripKg"),
+    latestGripAt: p.optionalDate("latestGripAt"),
+    latestGaitMs: p.optionalNumber("latestGaitMs"),
+    latestGaitAt: p.optionalDate("latestGaitAt"),
+    latestB12Pmol: p.optionalNumber("latestB12Pmol"),
+    latestB12At: p.optionalDate("latestB12At"),
+    tier: snapshotId === null ? null : decodeTier(p.text("tier"), snapshotId),
+    ewgsop2: snapshotId === null ? null : decodeEwgsop2(p.text("ewgsop2"), snapshotId),
+    awgs2019: snapshotId === null ? null : decodeAwgs2019(p.text("awgs2019"), snapshotId),
+    b12Status: snapshotId === null ? null : decodeB12Status(p.text("b12Status"), snapshotId),
+    b12OnTreatment: p.optionalBoolean("b12OnTreatment") ?? false,
+    openFlags: [],
+  };
 }
