@@ -52,7 +52,7 @@ describe("panel rows", () => {
         lastAssessedAt: true, latestGripKg: true, latestGripAt: true, latestGaitMs: true, latestGaitAt: true, latestB12Pmol: true, latestB12At: true,
         attributedClinician: { select: { name: true } },
         snapshot: { select: { id: true, tier: true, ewgsop2: true, awgs2019: true, b12Status: true, b12OnTreatment: true } },
-        flags: { where: { status: "open" }, select: { id: true, code: true, status: true, stage: true, dueAt: true, actionDueAt: true, orderedAt: true, postponedUntil: true }, orderBy: { actionDueAt: "asc" } },
+        flags: { where: { status: "open" }, select: { id: true, code: true, status: true, stage: true, dueAt: true, actionDueAt: true, orderedAt: true, postponedUntil: true }, orderBy: [{ actionDueAt: "asc" }, { code: "asc" }] },
       },
     });
     return new Map(

@@ -93,8 +93,9 @@ class Cells {
 
 /**
  * The page's patients, each joined with its clinician's name, its snapshot and its open flags: a
- * patient with several open flags is on several rows (one per flag, the one needing action first),
- * a patient with none on one row whose flag columns are null.
+ * patient with several open flags is on several rows (one per flag, the one needing action first;
+ * flags due the same day by code, where the order was the database's choice before), a patient with
+ * none on one row whose flag columns are null.
  */
 const PANEL_ROWS = (ids: readonly string[]) => Prisma.sql`
   SELECT p."id", p."mrn", p."familyName", p."givenName", p."birthDate", p."sex", p."diet", p."lastAssessedAt",
@@ -108,7 +109,7 @@ const PANEL_ROWS = (ids: readonly string[]) => Prisma.sql`
   LEFT JOIN "RiskSnapshot" AS s ON s."patientId" = p."id"
   LEFT JOIN "Flag" AS f ON f."patientId" = p."id" AND f."status" = 'open'
   WHERE p."id" IN (${Prisma.join(ids)})
-  ORDER BY f."actionDueAt" ASC`;
+  ORDER BY f."actionDueAt" ASC, f."code" ASC`;
 
 /**
  * The panel's columns for a page of patients, in the order of `ids` (an id with no patient is
