@@ -33,19 +33,12 @@ export interface TierCount {
   withDue: number;
 }
 
-/** The filters of a slice (none given: the whole clinic). */
-export interface SliceFilter {
-  clinician?: string;
-  flag?: string;
-  outreach?: string;
-}
-
 /**
- * The filters of the slice whose maintained counts answer `query` (the tier filter aside: the
- * counts are per tier), or null when the query has a filter the triggers do not maintain. Mirrors
- * panelWhere: "mine" is the signed-in user's patients, and otherwise the chosen clinician's.
+ * The slice whose maintained counts answer `query` (the tier filter aside: the counts are per tier),
+ * or null when the query has a filter the triggers do not maintain. Mirrors panelWhere: "mine" is
+ * the signed-in user's patients, and otherwise the chosen clinician's.
  */
-export function sliceFilter(actor: Actor, query: PanelQuery): SliceFilter | null {
+export function countSlice(actor: Actor, query: PanelQuery): string | null {
   // Named one by one, so that a filter added to the panel later is counted until someone decides
   // it can be maintained — never silently ignored by a maintained count.
   const { clinician: chosen, mine, flag, outreach, tier: _tier, match: _match, criteria, view: _view, sort: _sort, dir: _dir, page: _page, size: _size, ...other } = query;
@@ -53,14 +46,7 @@ export function sliceFilter(actor: Actor, query: PanelQuery): SliceFilter | null
   const clinician = mine && actor.kind === "user" ? actor.userId : chosen;
   // A clinician id from the URL that could read as another slice's key is counted, never looked up.
   if (clinician !== undefined && /[;=]/.test(clinician)) return null;
-  return { ...(clinician !== undefined ? { clinician } : {}), ...(flag ? { flag } : {}), ...(outreach ? { outreach } : {}) };
-}
-
-/** The key of the slice whose maintained counts answer `query` (see {@link sliceFilter}), or null. */
-export function countSlice(actor: Actor, query: PanelQuery): string | null {
-  const filter = sliceFilter(actor, query);
-  if (filter === null) return null;
-  return `${filter.clinician !== undefined ? `clinician=${filter.clinician};` : ""}${filter.flag ? `flag=${filter.flag};` : ""}${filter.outreach ? `outreach=${filter.outreach};` : ""}`;
+  return `${clinician !== undefined ? `clinician=${clinician};` : ""}${flag ? `flag=${flag};` : ""}${outreach ? `outreach=${outreach};` : ""}`;
 }
 
 const countRow = z.object({ tierRank: z.coerce.number().int(), all: z.coerce.number().int(), withDue: z.coerce.number().int(), rows: z.coerce.number().int() });

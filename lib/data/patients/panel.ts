@@ -1,12 +1,11 @@
 import "server-only";
 import type { Db } from "@/lib/data/db/client";
-import { Prisma } from "@/lib/generated/prisma-sqlite/client";
-import { z } from "zod";
+import type { Prisma } from "@/lib/generated/prisma-sqlite/client";
 import { auditReadGrouped } from "@/lib/data/audit/group";
 import type { Actor } from "@/lib/data/access/actor";
 import type { PanelQuery } from "@/lib/validation/panel-query";
 import { cohortWhere } from "./cohort-where";
-import { countSlice, readPanelCounts, sliceFilter, type SliceFilter, type TierCount } from "./panel-counts";
+import { countSlice, readPanelCounts, type TierCount } from "./panel-counts";
 import { SEARCH_ID_LIMIT, SEARCH_ROWS_LIMIT, searchMatches, searchWhere, type SearchMatch } from "./search";
 import { readPanelRows, type PanelRow } from "./panel-rows";
 import { TIER_RANK, type Tier } from "@/lib/domain/types";
@@ -144,15 +143,7 @@ async function countTiers(db: Db, clinicId: string, where: Prisma.PatientWhereIn
  * patientId), then those without (by patientId). The counts say where each segment starts, so only the segments the page
  * overlaps are read, with LIMIT/OFFSET inside the segment — the database stops after `size` rows.
  */
-async function tierOrderedIds(
-  db: Db,
-  clinicId: string,
-  where: Prisma.PatientWhereInput,
-  filter: SliceFilter | null,
-  counts: readonly TierCount[],
-  query: PanelQuery,
-  skip: number,
-): Promise<string[]> {
+async function tierOrderedIds(db: Db, clinicId: string, where: Prisma.PatientWhereInput, counts: readonly TierCount[], query: PanelQuery, skip: number): Promise<string[]> {
   const ranks = counts
     .filter((c) => c.all > 0)
     .sort((a, b) => (a.tierRank === UNEVALUATED ? 1 : b.tierRank === UNEVALUATED ? -1 : query.dir === "asc" ? a.tierRank - b.tierRank : b.tierRank - a.tierRank));
@@ -168,50 +159,18 @@ async function tierOrderedIds(
         ids.push(...rest.map((p) => p.id));
         return ids;
       }
-      const take = query.size - ids.length;
-      const found = filter
-        ? await sliceSegmentIds(db, clinicId, filter, { tierRank, due, from, take })
-        : (
-            await db.riskSnapshot.findMany({
-              where: { clinicId, tierRank, nextDueAt: due ? { not: null } : null, patient: where },
-              orderBy: due ? [{ nextDueAt: "asc" }, { patientId: "asc" }] : [{ patientId: "asc" }],
-              skip: from,
-              take,
-              select: { patientId: true },
-            })
-          ).map((s) => s.patientId);
-      ids.push(...found);
+      const found = await db.riskSnapshot.findMany({
+        where: { clinicId, tierRank, nextDueAt: due ? { not: null } : null, patient: where },
+        orderBy: due ? [{ nextDueAt: "asc" }, { patientId: "asc" }] : [{ patientId: "asc" }],
+        skip: from,
+        take: query.size - ids.length,
+        select: { patientId: true },
+      });
+      ids.push(...found.map((s) => s.patientId));
       if (ids.length >= query.size) return ids;
     }
   }
   return ids;
-}
-
-const segmentRows = z.array(z.object({ patientId: z.string() }));
-
-/**
- * One segment of the tier order for a filter the counts are maintained for (`filter`, the same
- * patients as panelWhere's `where` for it): the query tierOrderedIds sends through Prisma, written
- * out — the RiskSnapshot index in order, the patient in the clinic (and the chosen clinician's), an
- * open flag of the kind (and outreach status) — because through Prisma's query compiler this one
- * statement cost a panel call more of the process's time than reading the whole page's rows.
- */
-async function sliceSegmentIds(db: Db, clinicId: string, filter: SliceFilter, segment: { tierRank: number; due: boolean; from: number; take: number }): Promise<string[]> {
-  const { tierRank, due, from, take } = segment;
-  const clinician = filter.clinician !== undefined ? Prisma.sql`AND p."attributedClinicianId" = ${filter.clinician}` : Prisma.empty;
-  const flag =
-    filter.flag !== undefined || filter.outreach !== undefined
-      ? Prisma.sql`AND EXISTS (SELECT 1 FROM "Flag" AS f WHERE f."patientId" = s."patientId" AND f."status" = 'open'
-          ${filter.flag !== undefined ? Prisma.sql`AND f."code" = ${filter.flag}` : Prisma.empty}
-          ${filter.outreach !== undefined ? Prisma.sql`AND f."outreach" = ${filter.outreach}` : Prisma.empty})`
-      : Prisma.empty;
-  const rows = await db.$queryRaw<unknown[]>`
-    SELECT s."patientId" FROM "RiskSnapshot" AS s JOIN "Patient" AS p ON p."id" = s."patientId"
-    WHERE s."clinicId" = ${clinicId} AND s."tierRank" = ${tierRank} AND s."nextDueAt" ${due ? Prisma.sql`IS NOT NULL` : Prisma.sql`IS NULL`}
-      AND p."clinicId" = ${clinicId} ${clinician} ${flag}
-    ORDER BY ${due ? Prisma.sql`s."nextDueAt" ASC, ` : Prisma.empty}s."patientId" ASC
-    LIMIT ${Prisma.raw(String(Math.trunc(take)))} OFFSET ${Prisma.raw(String(Math.trunc(from)))}`;
-  return segmentRows.parse(rows).map((r) => r.patientId);
 }
 
 /**
@@ -293,7 +252,6 @@ export async function getPatientPanel(db: Db, actor: Actor, query: PanelQuery, n
   const matched = matches && matchIds ? (otherFilters ? await searchTiers(db, tierWhere, matchIds) : matches) : null;
   // The common worklist filters read counts the database keeps up to date as writes happen
   // (lib/data/patients/panel-counts.ts); a search counts its matches; any other filter is counted.
-  const filter = matched ? null : sliceFilter(actor, query);
   const slice = matched ? null : countSlice(actor, query);
   const allCounts = matched ? countMatches(matched) : slice !== null ? await readPanelCounts(db, clinicId, slice) : await countByTier(db, clinicId, tierWhere);
   // A rank is stored beside its tier on every snapshot (TIER_RANK); the counts are grouped by rank.
@@ -311,7 +269,7 @@ export async function getPatientPanel(db: Db, actor: Actor, query: PanelQuery, n
           .sort(byTierOrder(query.dir))
           .slice(skip, skip + query.size)
           .map((m) => m.patientId)
-      : await tierOrderedIds(db, clinicId, where, filter, counts, query, skip);
+      : await tierOrderedIds(db, clinicId, where, counts, query, skip);
   } else {
     ids = (await db.patient.findMany({ where, orderBy: panelOrder(query.sort, query.dir), skip, take: query.size, select: { id: true } })).map((p) => p.id);
   }
