@@ -1,6 +1,6 @@
 import "server-only";
 import type { Db } from "@/lib/data/db/client";
-import { appendAudit, auditRead, type AuditInput } from "./log";
+import { appendAuditBatches, auditRead, type AuditInput } from "./log";
 import type { Actor } from "@/lib/data/access/actor";
 
 /**
@@ -12,7 +12,8 @@ import type { Actor } from "@/lib/data/access/actor";
  * Each caller's promise settles when the transaction holding its events has committed (or failed),
  * exactly as with `auditRead`: a read is never answered before its audit record is durable. Events
  * arriving while a commit is in flight wait for it and go into the next one. Within a group,
- * events are chained in arrival order, each with its own actor and time.
+ * events are chained in arrival order, each with its own actor and time, under one lock, one read
+ * of each clinic's chain head and one INSERT (log.ts `appendAuditBatches`).
  */
 interface Pending {
   actor: Actor;
@@ -36,12 +37,7 @@ async function drain(db: Db, queue: Queue): Promise<void> {
   while (queue.waiting.length > 0) {
     const group = queue.waiting.splice(0);
     try {
-      await db.$transaction(
-        async (tx) => {
-          for (const item of group) await appendAudit(tx, item.actor, item.events, item.at);
-        },
-        { maxWait: 15_000, timeout: 15_000 },
-      );
+      await db.$transaction((tx) => appendAuditBatches(tx, group), { maxWait: 15_000, timeout: 15_000 });
       for (const item of group) item.resolve();
     } catch (error) {
       // One caller's bad event must not fail the others: retry each alone; only those that fail

@@ -2,6 +2,7 @@ import "server-only";
 import type { Db, Tx } from "@/lib/data/db/client";
 import { appendAudit } from "@/lib/data/audit/log";
 import { DEFAULT_THRESHOLDS, type ThresholdValues } from "@/lib/domain/thresholds";
+import type { FlagLifecycleSettings } from "@/lib/domain/flag-lifecycle";
 import { guidelineDeviations, thresholdChanges, type GuidelineDeviation } from "@/lib/domain/threshold-governance";
 import { actorId, actorRole, type Actor } from "@/lib/data/access/actor";
 import { can } from "@/lib/data/access/roles";
@@ -24,6 +25,32 @@ export async function getActiveThresholds(db: Db | Tx, clinicId: string, at: Dat
   if (!row) throw new Error(`Clinic ${clinicId} has no threshold set in force; run the seed or create version 1.`);
   return { id: row.id, version: row.version, values: decodeThresholdValues(row.valuesJson, row.id) };
 }
+
+/**
+ * The flag lifecycle settings of the clinic's threshold set in force at `at` (the panel's flag
+ * states and filters): the same row as {@link getActiveThresholds}, but its JSON is decoded once per
+ * stored text rather than on every call — a threshold set is never changed in place (a change is a
+ * new version), and the text read is compared with the one decoded, so a row changed behind the
+ * app's back is decoded (and checked) again. The settings are frozen: every caller shares them.
+ */
+export async function getActiveFlagLifecycle(db: Db | Tx, clinicId: string, at: Date): Promise<FlagLifecycleSettings> {
+  const row = await db.thresholdSet.findFirst({
+    where: { clinicId, effectiveFrom: { lte: at } },
+    orderBy: { version: "desc" },
+    select: { id: true, valuesJson: true },
+  });
+  if (!row) throw new Error(`Clinic ${clinicId} has no threshold set in force; run the seed or create version 1.`);
+  const known = decodedLifecycles.get(row.id);
+  if (known?.valuesJson === row.valuesJson) return known.lifecycle;
+  const lifecycle = Object.freeze({ ...decodeThresholdValues(row.valuesJson, row.id).flagLifecycle });
+  decodedLifecycles.set(row.id, { valuesJson: row.valuesJson, lifecycle });
+  if (decodedLifecycles.size > DECODED_LIFECYCLES) decodedLifecycles.delete(decodedLifecycles.keys().next().value!);
+  return lifecycle;
+}
+
+/** Threshold sets whose lifecycle settings are kept decoded (a clinic has one in force; a few per clinic over time). */
+const DECODED_LIFECYCLES = 1000;
+const decodedLifecycles = new Map<string, { valuesJson: string; lifecycle: FlagLifecycleSettings }>();
 
 /** Version 1 = the defaults of docs/clinical-reference.md, effective from the beginning of time. */
 export async function createDefaultThresholds(tx: Tx, clinicId: string, createdById: string | null): Promise<void> {

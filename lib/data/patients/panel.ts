@@ -7,38 +7,16 @@ import type { PanelQuery } from "@/lib/validation/panel-query";
 import { cohortWhere } from "./cohort-where";
 import { countSlice, readPanelCounts, type TierCount } from "./panel-counts";
 import { SEARCH_ID_LIMIT, SEARCH_ROWS_LIMIT, searchMatches, searchWhere, type SearchMatch } from "./search";
-import { TIER_RANK, type Awgs2019Category, type B12Status, type Diet, type Ewgsop2Category, type FlagCode, type Sex, type Tier } from "@/lib/domain/types";
-import { decodeAwgs2019, decodeB12Status, decodeDiet, decodeEwgsop2, decodeFlagCode, decodeFlagLife, decodeSex, decodeTier, decodeTierRank } from "@/lib/data/stored/values";
+import { readPanelRows, type PanelRow } from "./panel-rows";
+import { TIER_RANK, type Tier } from "@/lib/domain/types";
+import { decodeTierRank } from "@/lib/data/stored/values";
 import { bornBeforeForAge } from "@/lib/domain/dates";
-import { flagState, type FlagLifecycleSettings, type FlagStateView } from "@/lib/domain/flag-lifecycle";
+import type { FlagLifecycleSettings } from "@/lib/domain/flag-lifecycle";
 import { flagStateWhere } from "@/lib/data/flags/state-where";
 import { outreachDueWhere } from "@/lib/data/flags/outreach";
-import { getActiveThresholds } from "@/lib/data/evaluation/thresholds";
+import { getActiveFlagLifecycle } from "@/lib/data/evaluation/thresholds";
 
-export interface PanelRow {
-  id: string;
-  mrn: string;
-  familyName: string;
-  givenName: string;
-  birthDate: Date;
-  sex: Sex;
-  diet: Diet | null;
-  clinicianName: string | null;
-  lastAssessedAt: Date | null;
-  latestGripKg: number | null;
-  latestGripAt: Date | null;
-  latestGaitMs: number | null;
-  latestGaitAt: Date | null;
-  latestB12Pmol: number | null;
-  latestB12At: Date | null;
-  tier: Tier | null;
-  ewgsop2: Ewgsop2Category | null;
-  awgs2019: Awgs2019Category | null;
-  b12Status: B12Status | null;
-  b12OnTreatment: boolean;
-  /** Open flags, the one needing action first, each with its state at `now`. */
-  openFlags: { code: FlagCode; dueAt: Date; state: FlagStateView }[];
-}
+export type { PanelRow } from "./panel-rows";
 
 export interface PanelPage {
   rows: PanelRow[];
@@ -91,37 +69,6 @@ export function panelWhere(actor: Actor, query: PanelQuery, now: Date, lifecycle
   if (query.criteria.length > 0) and.push(cohortWhere(query.criteria, query.match, now, lifecycle));
   if (and.length > 0) where.AND = and;
   return where;
-}
-
-/** The panel's columns, read for one page of patients. */
-const PANEL_SELECT = {
-  id: true, mrn: true, familyName: true, givenName: true, birthDate: true, sex: true, diet: true,
-  lastAssessedAt: true, latestGripKg: true, latestGripAt: true, latestGaitMs: true, latestGaitAt: true,
-  latestB12Pmol: true, latestB12At: true,
-  attributedClinician: { select: { name: true } },
-  snapshot: { select: { id: true, tier: true, ewgsop2: true, awgs2019: true, b12Status: true, b12OnTreatment: true } },
-  flags: {
-    where: { status: "open" },
-    select: { id: true, code: true, status: true, stage: true, dueAt: true, actionDueAt: true, orderedAt: true, postponedUntil: true },
-    orderBy: { actionDueAt: "asc" },
-  },
-} satisfies Prisma.PatientSelect;
-
-type FoundPatient = Prisma.PatientGetPayload<{ select: typeof PANEL_SELECT }>;
-
-function toPanelRow({ attributedClinician, snapshot, flags, sex, diet, ...row }: FoundPatient, now: Date, lifecycle: FlagLifecycleSettings): PanelRow {
-  return {
-    ...row,
-    sex: decodeSex(sex, row.id),
-    diet: decodeDiet(diet, row.id),
-    clinicianName: attributedClinician?.name ?? null,
-    tier: snapshot ? decodeTier(snapshot.tier, snapshot.id) : null,
-    ewgsop2: snapshot ? decodeEwgsop2(snapshot.ewgsop2, snapshot.id) : null,
-    awgs2019: snapshot ? decodeAwgs2019(snapshot.awgs2019, snapshot.id) : null,
-    b12Status: snapshot ? decodeB12Status(snapshot.b12Status, snapshot.id) : null,
-    b12OnTreatment: snapshot?.b12OnTreatment ?? false,
-    openFlags: flags.map((flag) => ({ code: decodeFlagCode(flag.code, flag.id), dueAt: flag.dueAt, state: flagState(decodeFlagLife(flag), now, lifecycle) })),
-  };
 }
 
 function panelOrder(sort: Exclude<PanelQuery["sort"], "tier">, dir: PanelQuery["dir"]): Prisma.PatientOrderByWithRelationInput[] {
@@ -283,7 +230,7 @@ function byTierOrder(dir: PanelQuery["dir"]): (a: SearchMatch, b: SearchMatch) =
 export async function getPatientPanel(db: Db, actor: Actor, query: PanelQuery, now: Date = new Date()): Promise<PanelPage> {
   const clinicId = actor.clinicId;
   if (!clinicId) throw new Error("getPatientPanel: actor without a clinic");
-  const lifecycle = (await getActiveThresholds(db, clinicId, now)).values.flagLifecycle;
+  const lifecycle = await getActiveFlagLifecycle(db, clinicId, now);
   // A search's matches come with their tiers; other filters than the tier (sex, flag, criteria…) are applied by reading them again under those.
   const otherFilters = Object.keys(panelWhere(actor, { ...query, q: undefined, tier: undefined }, now, lifecycle)).some((key) => key !== "clinicId");
   // The search is looked up first. Alone and listed by tier, up to SEARCH_ROWS_LIMIT matches are
@@ -314,23 +261,20 @@ export async function getPatientPanel(db: Db, actor: Actor, query: PanelQuery, n
   const pageCount = Math.max(1, Math.ceil(total / query.size));
   const page = Math.min(query.page, pageCount);
   const skip = (page - 1) * query.size;
-  let found: FoundPatient[];
+  let ids: string[];
   if (query.sort === "tier") {
-    const ids = matched
+    ids = matched
       ? matched
           .filter((m) => !query.tier || m.tierRank === TIER_RANK[query.tier])
           .sort(byTierOrder(query.dir))
           .slice(skip, skip + query.size)
           .map((m) => m.patientId)
       : await tierOrderedIds(db, clinicId, where, counts, query, skip);
-    // The ids come from the clinic-scoped query above. Repeating `clinicId` here would let SQLite's
-    // planner walk the whole clinic on a (clinicId, …) index instead of 25 primary-key lookups.
-    const byId = new Map((await db.patient.findMany({ where: { id: { in: ids } }, select: PANEL_SELECT })).map((p) => [p.id, p]));
-    found = ids.flatMap((id) => byId.get(id) ?? []);
   } else {
-    found = await db.patient.findMany({ where, orderBy: panelOrder(query.sort, query.dir), skip, take: query.size, select: PANEL_SELECT });
+    ids = (await db.patient.findMany({ where, orderBy: panelOrder(query.sort, query.dir), skip, take: query.size, select: { id: true } })).map((p) => p.id);
   }
-  const rows = found.map((p) => toPanelRow(p, now, lifecycle));
+  // The page's columns by id (lib/data/patients/panel-rows.ts), in the order just found.
+  const rows = await readPanelRows(db, ids, now, lifecycle);
   // Grouped with the audits of concurrent panel calls: one commit for many (lib/data/audit/group.ts).
   await auditReadGrouped(db, actor, [{ action: "patient.search", detail: { query: { ...query }, total, patientIds: rows.map((r) => r.id) } }], now);
   return { rows, total, tierCounts, page, pageCount };
