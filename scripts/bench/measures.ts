@@ -225,7 +225,7 @@ export interface RecomputeResult {
 }
 
 /** The same inputs recompute reads: patients in MRN keyset batches of 500, then loadHistories per batch. */
-async function readAllHistories(ctx: BenchContext, batchSize = 500): Promise<number> {
+export async function readAllHistories(ctx: Pick<BenchContext, "db" | "actor">, batchSize = 500): Promise<number> {
   let afterMrn: string | null = null;
   let loaded = 0;
   for (;;) {
