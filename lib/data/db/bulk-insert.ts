@@ -46,9 +46,9 @@ export interface BulkTable<R> {
   /**
    * Text columns that hold a JSON document of some size (a snapshot's explained evaluation, ≈ 8 kB;
    * a flag's reasons). On PostgreSQL their text travels beside the batch's JSON document instead of
-   * inside it (see `batchParameters`); it is stored exactly as given either way.
+   * inside it (see `batchParameters`); it is stored exactly as given either way. Absent: none.
    */
-  jsonColumns: ReadonlySet<string>;
+  jsonColumns?: ReadonlySet<string>;
 }
 
 /** `C` when it names every key of `R`, else a type no list matches, which names the missing keys. */
@@ -70,7 +70,7 @@ export function bulkTable<R>() {
   ): BulkTable<R> => ({
     name,
     columns,
-    jsonColumns: new Set(options.json ?? []),
+    ...(options.json && options.json.length > 0 ? { jsonColumns: new Set<string>(options.json) } : {}),
   });
 }
 
@@ -197,6 +197,8 @@ async function runForEachBatch<R>(tx: Tx, sql: string, rows: readonly R[], colum
 
 const quoted = (column: string) => `"${column}"`;
 
+const NO_COLUMNS: ReadonlySet<string> = new Set();
+
 /**
  * Inserts `rows` into `table`. With `replaceOn`, a row whose value in that unique column is already
  * stored updates the stored row in place instead (its id and that column kept, every other column
@@ -214,9 +216,10 @@ export async function insertRows<R>(tx: Tx, table: BulkTable<R>, rows: readonly 
         .join(", ")}`
     : "";
   if (databaseKind(tx) === "postgresql") {
-    const values = columns.map((c) => columnValue("r", c, table.jsonColumns)).join(", ");
+    const jsonColumns = table.jsonColumns ?? NO_COLUMNS;
+    const values = columns.map((c) => columnValue("r", c, jsonColumns)).join(", ");
     const sql = `INSERT INTO "${name}" (${columnList}) SELECT ${values} FROM ${batchRows(name, "r")}${upsert}`;
-    await runForEachBatch(tx, sql, rows, columns, table.jsonColumns);
+    await runForEachBatch(tx, sql, rows, columns, jsonColumns);
   } else {
     const sql = `INSERT INTO "${name}" (${columnList}) VALUES (${columns.map(() => "?").join(", ")})${upsert}`;
     await runForEachRow(tx, sql, rows, columns);
@@ -241,9 +244,10 @@ export async function updateRows<R extends { id: string }, K extends keyof R & s
   const { name } = table;
   const increments = (alias: string) => (options.increment ?? []).map((c) => `"${c}" = ${alias}"${c}" + 1`);
   if (databaseKind(tx) === "postgresql") {
-    const sets = [...set.map((c) => `"${c}" = ${columnValue("v", c, table.jsonColumns)}`), ...increments("t.")];
+    const jsonColumns = table.jsonColumns ?? NO_COLUMNS;
+    const sets = [...set.map((c) => `"${c}" = ${columnValue("v", c, jsonColumns)}`), ...increments("t.")];
     const sql = `UPDATE "${name}" AS t SET ${sets.join(", ")} FROM ${batchRows(name, "v")} WHERE t."id" = v."id"`;
-    await runForEachBatch<Pick<R, "id" | K>>(tx, sql, rows, ["id", ...set], table.jsonColumns);
+    await runForEachBatch<Pick<R, "id" | K>>(tx, sql, rows, ["id", ...set], jsonColumns);
   } else {
     const sets = [...set.map((c) => `"${c}" = ?`), ...increments("")];
     // The id goes last, to the WHERE.
