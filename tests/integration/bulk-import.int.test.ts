@@ -144,6 +144,43 @@ describe("insertRows", () => {
     expect(after.find((s) => s.patientId === patients[1]!.id)).toMatchObject({ tier: "elevated" });
   });
 
+  it("stores a JSON column's text byte for byte (key order, spacing, escapes, non-ASCII), and any other text in it as given", async () => {
+    const actor = await createSystemClinic(t.db, "bulk-json");
+    const mrns = ["J-1", "J-2", "J-3", "J-4", "J-5"];
+    const patients = await Promise.all(
+      mrns.map((mrn) => t.db.patient.create({ data: { clinicId: actor.clinicId!, mrn, familyName: "A", givenName: "B", birthDate: new Date("1950-01-01"), sex: "male", searchText: "x" } })),
+    );
+    interface Snapshot {
+      id: string; clinicId: string; patientId: string; tier: string; tierRank: number; ewgsop2: string; awgs2019: string; b12Status: string; b12OnTreatment: boolean;
+      flagCodes: string; nextDueAt: Date | null; ruleSetVersion: number; evaluatedAt: Date; detailJson: string; cohortJson: string | null;
+    }
+    const table = bulkTable<Snapshot>()(
+      "RiskSnapshot",
+      ["id", "clinicId", "patientId", "tier", "tierRank", "ewgsop2", "awgs2019", "b12Status", "b12OnTreatment", "flagCodes", "nextDueAt", "ruleSetVersion", "evaluatedAt", "detailJson", "cohortJson"],
+      { json: ["detailJson", "cohortJson"] },
+    );
+    // Text a JSON round trip would change (jsonb sorts keys, adds spaces, rewrites numbers and escapes), text that is not JSON, and null.
+    const documents = [
+      JSON.stringify({ tier: "high", a: 1, reasons: [{ text: 'Grip "24" kg\nbelow\u2028cut-off ✓ Zoë 日本 😀', n: 0.1 + 0.2 }], nested: { z: null, y: [1e21, -0, 5e-324] } }),
+      '{"b": 1,  "a":[ 2 ,3 ], "c":"\\u00e9\\/\\"x\\""}',
+      "[]",
+      "not JSON: { kept as text",
+      '"a JSON string"',
+    ];
+    const at = new Date("2026-01-01T00:00:00Z");
+    const rows = patients.map((p, i): Snapshot => ({
+      id: newRowId(), clinicId: actor.clinicId, patientId: p.id, tier: "low", tierRank: 1, ewgsop2: "no_sarcopenia", awgs2019: "no_sarcopenia", b12Status: "normal",
+      b12OnTreatment: false, flagCodes: "", nextDueAt: null, ruleSetVersion: 1, evaluatedAt: at, detailJson: documents[i]!, cohortJson: i === 0 ? documents[0]! : null,
+    }));
+    await t.db.$transaction((tx) => insertRows(tx, table, rows));
+    const stored = await t.db.riskSnapshot.findMany({ where: { clinicId: actor.clinicId! }, select: { patientId: true, detailJson: true, cohortJson: true } });
+    const byPatient = new Map(stored.map((s) => [s.patientId, s]));
+    patients.forEach((p, i) => {
+      expect(byPatient.get(p.id)?.detailJson).toBe(documents[i]);
+      expect(byPatient.get(p.id)?.cohortJson).toBe(i === 0 ? documents[0] : null);
+    });
+  });
+
   it.runIf(testProvider() === "sqlite")("refuses the base client on SQLite: its statements could join another caller's transaction", async () => {
     const now = new Date();
     await expect(insertRows(t.db as never, OBSERVATION_TABLE, [gaitRow("c", "p", 1, now, now)])).rejects.toThrow(/transaction client/);

@@ -20,6 +20,7 @@ const SCRIPTS: Record<string, string[]> = {
   "load.ts": [TSX, "--conditions=react-server", "--tsconfig", "tsconfig.json", "scripts/load.ts"],
   "make-assessments-csv.ts": [TSX, "--tsconfig", "tsconfig.json", "scripts/make-assessments-csv.ts"],
   "bench/import-only.ts": [TSX, "--conditions=react-server", "--tsconfig", "tsconfig.json", "scripts/bench/import-only.ts"],
+  "bench/recompute-only.ts": [TSX, "--conditions=react-server", "--tsconfig", "tsconfig.json", "scripts/bench/recompute-only.ts"],
   "bench/trace-queries.ts": [TSX, "--conditions=react-server", "--tsconfig", "tsconfig.json", "scripts/bench/trace-queries.ts"],
   "bench/profile-summary.ts": [TSX, "scripts/bench/profile-summary.ts"],
   "bench-search.ts": [TSX, "--conditions=react-server", "--tsconfig", "tsconfig.json", "scripts/bench-search.ts"],

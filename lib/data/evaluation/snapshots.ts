@@ -64,7 +64,7 @@ export interface SnapshotRow {
 const SNAPSHOT_TABLE = bulkTable<SnapshotRow>()("RiskSnapshot", [
   "id", "clinicId", "patientId", "tier", "tierRank", "ewgsop2", "awgs2019", "awgs2025", "b12Status", "b12OnTreatment", "flagCodes", "nextDueAt",
   "ruleSetVersion", "evaluatedAt", "detailJson", "cohortJson",
-]);
+], { json: ["detailJson", "cohortJson"] });
 
 /**
  * The stored form of one evaluation (docs/design.md#architecture, "the stored evaluation"). `flagCodes` is what the
@@ -112,7 +112,7 @@ export interface FlagRow {
   updatedAt: Date;
 }
 
-const FLAG_TABLE = bulkTable<FlagRow>()("Flag", ["id", "clinicId", "patientId", "code", "status", "outreach", "stage", "dueAt", "actionDueAt", "openedAt", "reasonText", "detailJson", "version", "updatedAt"]);
+const FLAG_TABLE = bulkTable<FlagRow>()("Flag", ["id", "clinicId", "patientId", "code", "status", "outreach", "stage", "dueAt", "actionDueAt", "openedAt", "reasonText", "detailJson", "version", "updatedAt"], { json: ["detailJson"] });
 
 /** What refreshing a flag that still fires sets (its version is incremented too). */
 const FLAG_REFRESH_COLUMNS = ["dueAt", "actionDueAt", "reasonText", "detailJson", "updatedAt"] as const satisfies readonly (keyof FlagRow)[];
