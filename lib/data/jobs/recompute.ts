@@ -7,7 +7,6 @@ import { actorRole, type Actor } from "@/lib/data/access/actor";
 import { can } from "@/lib/data/access/roles";
 import { AppError } from "@/lib/errors";
 import { PATIENTS_PER_BATCH } from "@/lib/data/db/batches";
-import { databaseKind } from "@/lib/data/db/client";
 
 export interface RecomputeOptions {
   /** The evaluation time; the threshold set in force at this time is used. */
@@ -29,17 +28,6 @@ export interface RecomputeResult {
 }
 
 const DEFAULT_STALE_MS = 15 * 60_000;
-
-/**
- * Batch transactions a PostgreSQL recompute keeps going at once. A batch is mostly this process's
- * work (the engine, the snapshot rows) followed by the server's (writing ≈ 8 kB of snapshot per
- * patient); with two in flight the two overlap instead of taking turns. The batches hold disjoint
- * patients, and what they share — the job's row, the clinic's panel version bumped at commit, and
- * panel counts kept per writing transaction (lib/data/patients/panel-counts.ts) — is taken in the
- * same order by every batch, so they wait for each other at most briefly and never deadlock.
- * SQLite has one writer at a time, so there a batch runs alone.
- */
-const TRANSACTIONS_IN_FLIGHT = 2;
 
 export function recomputeLockKey(clinicId: string): string {
   return `recompute:${clinicId}`;
@@ -78,8 +66,7 @@ async function acquireJob(db: Db, clinicId: string, total: number, staleAfterMs:
  * Re-evaluates every patient of the actor's clinic with the threshold set in force at `now` (after
  * a threshold change, or to move "now" forward), in batches of `batchSize` patients, each batch
  * its own transaction — so a large clinic does not hold one long write lock, and an interrupted
- * run leaves every finished batch evaluated (on PostgreSQL two batches at a time:
- * {@link TRANSACTIONS_IN_FLIGHT}). Progress is kept on a JobRun row (kind "recompute")
+ * run leaves every finished batch evaluated. Progress is kept on a JobRun row (kind "recompute")
  * whose lock key stops two runs on one clinic overlapping; a second concurrent run fails with
  * AppError "conflict". Audited once ("recompute.run").
  */
@@ -95,15 +82,6 @@ export async function recomputeClinic(db: Db, actor: Actor, options: RecomputeOp
 
   let done = 0;
   try {
-    // Batches in flight: each its own transaction, so on PostgreSQL the next batch is read and
-    // evaluated here while the server writes the one before (see TRANSACTIONS_IN_FLIGHT).
-    const inFlight: Promise<void>[] = [];
-    const settleOldest = async () => {
-      const oldest = inFlight.shift();
-      if (oldest) await oldest;
-    };
-    const inFlightAtOnce = databaseKind(db) === "postgresql" ? TRANSACTIONS_IN_FLIGHT : 1;
-    const failures: unknown[] = [];
     let afterMrn: string | null = null;
     for (;;) {
       const batch: { id: string; mrn: string }[] = await db.patient.findMany({
@@ -113,27 +91,19 @@ export async function recomputeClinic(db: Db, actor: Actor, options: RecomputeOp
         select: { id: true, mrn: true },
       });
       if (batch.length === 0) break;
-      const work = db
-        .$transaction(
-          async (tx) => {
-            await reevaluatePatients(tx, clinicId, batch.map((p) => p.id), now);
-            await tx.jobRun.update({ where: { id: jobRunId }, data: { done: { increment: batch.length }, heartbeatAt: new Date() } });
-          },
-          { maxWait: 30_000, timeout: 10 * 60_000 },
-        )
-        .then(() => {
-          done += batch.length;
-          options.onProgress?.(done, Math.max(total, done));
-        });
-      // Every batch's outcome is awaited (none left to reject unobserved); the first failure ends the run.
-      inFlight.push(work.catch((error: unknown) => void failures.push(error)));
-      if (inFlight.length >= inFlightAtOnce) await settleOldest();
-      if (failures.length > 0) break;
+      const evaluatedNow = done + batch.length;
+      await db.$transaction(
+        async (tx) => {
+          await reevaluatePatients(tx, clinicId, batch.map((p) => p.id), now);
+          await tx.jobRun.update({ where: { id: jobRunId }, data: { done: evaluatedNow, heartbeatAt: new Date() } });
+        },
+        { maxWait: 30_000, timeout: 10 * 60_000 },
+      );
+      done = evaluatedNow;
+      options.onProgress?.(done, Math.max(total, done));
       afterMrn = batch.at(-1)!.mrn;
       if (batch.length < batchSize) break;
     }
-    while (inFlight.length > 0) await settleOldest();
-    if (failures.length > 0) throw failures[0];
     await db.$transaction(async (tx) => {
       await tx.jobRun.update({ where: { id: jobRunId }, data: { status: "completed", lockKey: null, done, finishedAt: new Date(), heartbeatAt: new Date() } });
       await appendAudit(tx, actor, [
