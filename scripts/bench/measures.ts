@@ -4,7 +4,7 @@
  * database's own dump, and its memory), recompute (vs a plain read of its inputs), CSV import.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import type { Db } from "@/lib/data/db/client";
@@ -350,6 +350,8 @@ async function importFloorMs(ctx: BenchContext, clinicId: string): Promise<{ ms:
 export function assessmentsCsv(rows: number, asOf: string): string {
   const file = join(BENCH_DIR, `assessments-${rows}-${asOf}.csv`);
   if (!existsSync(file)) {
+    // Only the SQLite databases live in BENCH_DIR: on a PostgreSQL-only run it may not exist yet.
+    mkdirSync(BENCH_DIR, { recursive: true });
     log(`  generating ${rows.toLocaleString("en")} visit rows with scripts/make-assessments-csv.ts`);
     execFileSync(
       process.execPath,
