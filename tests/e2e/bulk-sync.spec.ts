@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test } from "./fixtures";
-import { cli, cliWithInput, signIn } from "./support";
+import { cliIn, ensureClinic, signIn } from "./support";
 import { startTestEhr, syntheaLaunchPatients, type TestEhr } from "../ehr/test-ehr";
 import { encode } from "../ehr/smart-launcher/src/isomorphic/codec";
 
@@ -15,6 +15,8 @@ import { encode } from "../ehr/smart-launcher/src/isomorphic/codec";
 
 const EHR_PORT = Number(process.env.E2E_BULK_EHR_PORT ?? 3581);
 const CLIENT_ID = "sarcopeniaBulkE2e";
+/** The sync brings patients in, so into a clinic of its own (the demo clinic's counts are checked by other specs). */
+const CLINIC = "ehr-bulk";
 
 let ehr: TestEhr;
 let privateJwk: string;
@@ -27,15 +29,16 @@ test.beforeAll(async () => {
   privateJwk = JSON.stringify({ ...privateKey.export({ format: "jwk" }), kid, alg: "RS384" });
   const sim = encode({ launch_type: "backend-service", client_id: CLIENT_ID, jwks: JSON.stringify({ keys: [{ ...publicKey.export({ format: "jwk" }), kid, alg: "RS384" }] }), client_type: "backend-service" } as never);
   ehr.fhir.acceptTokensFrom({ introspectionEndpoint: `${ehr.origin}/v/r4/sim/${sim}/auth/introspect`, tokenEndpoint: `${ehr.origin}/v/r4/sim/${sim}/auth/token` });
-  if (!cli("ehr", "list").includes(ehr.iss)) {
-    cliWithInput("bulk-e2e-client-secret\n", "ehr", "add", "--name", "Bulk test EHR", "--issuer", ehr.iss, "--client-id", "bulkLaunch", "--mrn-system", "http://hospital.smarthealthit.org", "--client-secret-stdin");
+  ensureClinic(CLINIC);
+  if (!cliIn(CLINIC, undefined, "ehr", "list").includes(ehr.iss)) {
+    cliIn(CLINIC, "bulk-e2e-client-secret\n", "ehr", "add", "--name", "Bulk test EHR", "--issuer", ehr.iss, "--client-id", "bulkLaunch", "--mrn-system", "http://hospital.smarthealthit.org", "--client-secret-stdin");
   }
 });
 test.afterAll(async () => ehr?.stop());
 
 test("an admin sets up Bulk Data sync on the EHR page, syncs, follows the progress, and finds the EHR's patients on the panel", async ({ page }) => {
   test.setTimeout(120_000);
-  await signIn(page, "admin@demo.clinic");
+  await signIn(page, `admin@${CLINIC}.clinic`);
   await page.goto("/ehr");
   const section = page.locator(`section[data-ehr="${ehr.iss}"]`);
   const bulk = section.getByRole("region", { name: "Bulk Data sync" });

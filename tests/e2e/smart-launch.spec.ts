@@ -1,5 +1,5 @@
 import { expect, test } from "./fixtures";
-import { cli, cliWithInput } from "./support";
+import { cliIn, ensureClinic } from "./support";
 import { startTestEhr, syntheaLaunchPatients, type TestEhr } from "../ehr/test-ehr";
 import { DEFAULT_EHR_USER, ehrLaunchParameter, TEST_EHR_CLIENT, type LaunchPageApp } from "../ehr/launch-page";
 
@@ -26,18 +26,25 @@ const patients = syntheaLaunchPatients();
 const clarine = patients.find((p) => p.name.startsWith("Clarine"))!;
 const gerard = patients.find((p) => p.name.startsWith("Gerard"))!;
 
-/** Registers an EHR for the demo clinic (unless a previous run against the same database did) and links the clinician. */
+/**
+ * The launches bring patients in from the EHR, so they go to a clinic of their own (the demo
+ * clinic's counts are checked by other specs).
+ */
+const CLINIC = "ehr-launch";
+
+/** Registers an EHR for the spec's clinic (unless a previous run against the same database did) and links the clinician. */
 function register(name: string, issuer: string): void {
-  if (!cli("ehr", "list").includes(issuer)) {
-    cliWithInput(`${TEST_EHR_CLIENT.clientSecret}\n`, "ehr", "add", "--name", name, "--issuer", issuer, "--client-id", TEST_EHR_CLIENT.clientId, "--mrn-system", MRN_SYSTEM, "--client-secret-stdin");
+  if (!cliIn(CLINIC, undefined, "ehr", "list").includes(issuer)) {
+    cliIn(CLINIC, `${TEST_EHR_CLIENT.clientSecret}\n`, "ehr", "add", "--name", name, "--issuer", issuer, "--client-id", TEST_EHR_CLIENT.clientId, "--mrn-system", MRN_SYSTEM, "--client-secret-stdin");
   }
-  cli("ehr", "link", "--issuer", issuer, "clinician@demo.clinic", `Practitioner/${DEFAULT_EHR_USER}`);
+  cliIn(CLINIC, undefined, "ehr", "link", "--issuer", issuer, `clinician@${CLINIC}.clinic`, `Practitioner/${DEFAULT_EHR_USER}`);
 }
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
   const base = String(test.info().project.use.baseURL);
   app = { launchUrl: `${base}/smart/launch`, redirectUri: `${base}/smart/callback`, ...TEST_EHR_CLIENT };
+  ensureClinic(CLINIC);
   ehr = await startTestEhr({ port: EHR_PORT, fhirPort: EHR_PORT + 1, launchPage: { app, port: EHR_PORT + 2 } });
   register("Test EHR", ehr.iss);
 });

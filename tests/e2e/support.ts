@@ -14,11 +14,29 @@ export function cli(...args: string[]): string {
 
 /** As `cli`, with `input` on standard input (e.g. a password for `users add --password-stdin`). */
 export function cliWithInput(input: string | undefined, ...args: string[]): string {
-  return execFileSync("npx", ["tsx", "--conditions=react-server", "--tsconfig", "tsconfig.json", "lib/cli/main.ts", "--clinic", "demo", ...args], {
+  return cliIn("demo", input, ...args);
+}
+
+/** As `cliWithInput`, on the clinic `clinic` (see `ensureClinic`). */
+export function cliIn(clinic: string, input: string | undefined, ...args: string[]): string {
+  return execFileSync("npx", ["tsx", "--conditions=react-server", "--tsconfig", "tsconfig.json", "lib/cli/main.ts", "--clinic", clinic, ...args], {
     env: { ...process.env, DATABASE_URL: E2E_DATABASE_URL, AUDIT_HMAC_KEY: E2E_AUDIT_HMAC_KEY, EHR_SECRET_KEY: E2E_EHR_SECRET_KEY },
     encoding: "utf8",
     input: input ?? "",
   });
+}
+
+/**
+ * A clinic of its own, with no patients and one user per role (`<role>@<slug>.clinic`, the demo
+ * password), for a spec that brings patients in from outside (an EHR): the demo clinic's 1,000
+ * patients are counted by other specs. Created once per e2e database.
+ */
+export function ensureClinic(slug: string): void {
+  try {
+    cliIn(slug, undefined, "seed", "--patients", "0", "--slug", slug);
+  } catch (error) {
+    if (!String((error as { stderr?: unknown }).stderr ?? error).includes("already exists")) throw error;
+  }
 }
 
 export async function signIn(page: Page, email: string, password = DEMO_PASSWORD): Promise<void> {
