@@ -243,11 +243,11 @@ export interface SyncStatus {
   finishedAt: Date | null;
 }
 
-/** The clinic's latest sync from `fhirBaseUrl` (for the EHR page's progress), or null. */
-export async function latestSync(db: Db, actor: Actor, fhirBaseUrl: string, options: { staleAfterMs?: number } = {}): Promise<SyncStatus | null> {
+/** The clinic's latest sync from `fhirBaseUrl` (any EHR when null; for the EHR page's progress), or null. */
+export async function latestSync(db: Db, actor: Actor, fhirBaseUrl: string | null, options: { staleAfterMs?: number } = {}): Promise<SyncStatus | null> {
   if (!can(actorRole(actor), "import:run")) throw new AppError("forbidden", "You may not see syncs.");
   const row = await db.bulkSync.findFirst({
-    where: { clinicId: actor.clinicId, fhirBaseUrl },
+    where: { clinicId: actor.clinicId, ...(fhirBaseUrl === null ? {} : { fhirBaseUrl }) },
     orderBy: { startedAt: "desc" },
     select: { id: true, status: true, runnerId: true, heartbeatAt: true, filesDone: true, filesTotal: true, since: true, transactionTime: true, message: true, startedAt: true, finishedAt: true },
   });
