@@ -37,6 +37,14 @@ export const envSchema = z.object({
     .refine((url) => url.startsWith("file:") || /^postgres(ql)?:\/\//.test(url), {
       message: "must be a SQLite file URL (file:./data/app.db) or a PostgreSQL URL (postgresql://user@host:5432/db)",
     }),
+  /**
+   * Prepare the app's PostgreSQL statements once per connection (lib/data/db/prepared-statements.ts).
+   * "off" for a connection pooler in transaction mode that cannot keep prepared statements.
+   */
+  PG_PREPARED_STATEMENTS: z
+    .enum(["on", "off"], { message: 'must be "on" or "off"' })
+    .default("on")
+    .transform((value) => value === "on"),
   NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -base64 32`)").optional(),
   NEXTAUTH_URL: z.string().url().optional(),
   /** Sign a user out after this many minutes without activity (docs/design.md#roles-and-security: default 15). */

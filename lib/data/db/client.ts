@@ -5,6 +5,7 @@ import { PrismaClient as SqliteClient } from "@/lib/generated/prisma-sqlite/clie
 import { PrismaClient as PostgresClient } from "@/lib/generated/prisma-postgresql/client";
 import { databaseProvider, env, sqliteFilePath, type DatabaseProvider } from "@/lib/config/env";
 import { sqliteAdapter } from "./sqlite-connection";
+import { statementNamer } from "./prepared-statements";
 
 /**
  * Both generated clients come from one schema, so their APIs are identical; the SQLite client's
@@ -46,7 +47,12 @@ export function createDb(url: string, options: DbOptions = {}): Db {
     attach(client);
   } else {
     // The PostgreSQL client's API is the SQLite client's (the comment on `Db`): only its type differs.
-    client = new PostgresClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }), log }) as unknown as Db;
+    // Statements are prepared per connection (lib/data/db/prepared-statements.ts) unless the
+    // operator turns it off, e.g. behind a pooler that cannot keep them (docs/deployment.md).
+    // The adapter's type says a name is always returned; it hands it to pg's `query({ name })`,
+    // where no name means an unnamed statement, as without a generator.
+    const statementNameGenerator = env().PG_PREPARED_STATEMENTS ? (statementNamer() as (query: { sql: string }) => string) : undefined;
+    client = new PostgresClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }, { statementNameGenerator }), log }) as unknown as Db;
   }
   if (options.onQuery) {
     // `$on("query")` is typed only on a client whose type carries the log setting; `Db` does not.
