@@ -78,12 +78,12 @@ export function registerEhr(program: Command, context: EhrCliContext): void {
     .command("list")
     .description("the clinic's EHRs and their linked users (never the secret)")
     .action(async () => {
-      const { listEhrConnections } = await import("@/lib/data/ehr/connections");
+      const { listEhrConnections, standaloneLaunchPath } = await import("@/lib/data/ehr/connections");
       const actor = await context.clinicActor(clinic(), "cli");
       const ehrs = await listEhrConnections(context.database(), actor);
       if (ehrs.length === 0) console.log("No EHR registered (npm run cli -- ehr add --help).");
       for (const e of ehrs) {
-        console.log(`${e.name}: ${e.issuer} (client ${e.clientId}, MRN system ${e.mrnSystem})`);
+        console.log(`${e.name}: ${e.issuer} (client ${e.clientId}, MRN system ${e.mrnSystem}); standalone launch: ${standaloneLaunchPath(e.id)}`);
         for (const u of e.users) console.log(`  ${u.fhirUser.padEnd(32)} ${u.email}`);
       }
     });

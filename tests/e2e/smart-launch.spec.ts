@@ -11,8 +11,8 @@ import { DEFAULT_EHR_USER, ehrLaunchParameter, TEST_EHR_CLIENT, type LaunchPageA
  * - an EHR launch from the launch page signs the linked clinician in and opens the patient, with
  *   the EHR's record imported and evaluated; from then on that EHR (only) may frame the pages;
  * - a launch by an EHR user the app does not know is refused with what to ask the admin;
- * - a standalone launch: the user picks the EHR in the app (/smart/start) and the patient at the
- *   EHR, in its patient picker (the launcher's picker screen is not vendored; the test EHR's stand-in
+ * - a standalone launch: the user opens their EHR's link from the admin (/smart/start names no
+ *   EHR on a site serving several clinics) and picks the patient at the EHR, in its patient picker (the launcher's picker screen is not vendored; the test EHR's stand-in
  *   is tests/ehr/smart-launcher/build/index.html), or the launcher's simulated standalone EHR
  *   pre-selects the patient; the app opens that patient.
  */
@@ -32,12 +32,19 @@ const gerard = patients.find((p) => p.name.startsWith("Gerard"))!;
  */
 const CLINIC = "ehr-launch";
 
-/** Registers an EHR for the spec's clinic (unless a previous run against the same database did) and links the clinician. */
-function register(name: string, issuer: string): void {
+/**
+ * Registers an EHR for the spec's clinic (unless a previous run against the same database did),
+ * links the clinician, and returns the EHR's standalone launch link as `ehr list` gives it to the admin.
+ */
+function register(name: string, issuer: string): string {
   if (!cliIn(CLINIC, undefined, "ehr", "list").includes(issuer)) {
     cliIn(CLINIC, `${TEST_EHR_CLIENT.clientSecret}\n`, "ehr", "add", "--name", name, "--issuer", issuer, "--client-id", TEST_EHR_CLIENT.clientId, "--mrn-system", MRN_SYSTEM, "--client-secret-stdin");
   }
   cliIn(CLINIC, undefined, "ehr", "link", "--issuer", issuer, `clinician@${CLINIC}.clinic`, `Practitioner/${DEFAULT_EHR_USER}`);
+  const line = cliIn(CLINIC, undefined, "ehr", "list").split("\n").find((l) => l.includes(`: ${issuer} (`));
+  const link = line?.match(/standalone launch: (\/smart\/launch\?ehr=\S+)/)?.[1];
+  if (!link) throw new Error(`ehr list gave no standalone launch link for ${issuer}: ${line}`);
+  return link;
 }
 
 test.beforeAll(async () => {
@@ -90,22 +97,24 @@ test("a launch naming an EHR no clinic registered is refused", async ({ page }) 
   await expect(page.getByRole("alert")).toContainText("No clinic here has registered the EHR at https://unregistered-ehr.example.org/fhir");
 });
 
-test("a standalone launch with the EHR's patient picker: the user picks the EHR here, then the patient in the EHR's list, and the app opens that patient", async ({ page }) => {
+test("a standalone launch with the EHR's patient picker: the user opens the admin's link for the EHR, picks the patient in the EHR's list, and the app opens that patient", async ({ page }) => {
   const simIss = `${ehr.origin}/v/r4/sim/${ehrLaunchParameter(app, "", DEFAULT_EHR_USER, "provider-standalone")}/fhir`;
-  register("Test EHR (standalone, picker)", simIss);
+  const link = register("Test EHR (standalone, picker)", simIss);
+  // This site serves several clinics, so the public picker names none of their EHRs: the user
+  // opens the link the admin gave them.
   await page.goto("/smart/start");
-  await page.getByRole("link", { name: "Test EHR (standalone, picker)" }).click();
+  await expect(page.getByText("with the link your clinic's admin gave you")).toBeVisible();
+  await expect(page.getByRole("link", { name: /Test EHR/ })).toHaveCount(0);
+  await page.goto(link);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Select a patient", { timeout: 30_000 });
   await page.getByRole("button", { name: new RegExp(`^${clarine.name}`) }).click();
   await expect(page).toHaveURL(/\/patients\/[^/]+$/, { timeout: 30_000 });
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("O'Keefe, Clarine");
 });
 
-test("a standalone launch: the user picks the EHR here and the patient at the EHR, and the app opens that patient", async ({ page }) => {
+test("a standalone launch: the user opens the admin's link for the EHR and picks the patient at the EHR, and the app opens that patient", async ({ page }) => {
   const simIss = `${ehr.origin}/v/r4/sim/${ehrLaunchParameter(app, gerard.id, DEFAULT_EHR_USER, "provider-standalone")}/fhir`;
-  register("Test EHR (standalone)", simIss);
-  await page.goto("/smart/start");
-  await page.getByRole("link", { name: "Test EHR (standalone)" }).click();
+  await page.goto(register("Test EHR (standalone)", simIss));
   await expect(page).toHaveURL(/\/patients\/[^/]+$/, { timeout: 30_000 });
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Thiel, Gerard");
 });

@@ -51,6 +51,8 @@ describe("ehr commands", () => {
     expect(linked.stdout).toContain("clinician@demo.clinic is Practitioner/77 in Clinic EHR.");
     const listed = await cli(["ehr", "list"]);
     expect(listed.stdout).toContain(`Clinic EHR: ${ISSUER} (client app, MRN system urn:oid:1.2.3)`);
+    // The link the admin gives users for a standalone launch (the public picker names no EHR on a shared site).
+    expect(listed.stdout).toMatch(/; standalone launch: \/smart\/launch\?ehr=[a-z0-9]+\n/);
     expect(listed.stdout).toMatch(/Practitioner\/77\s+clinician@demo\.clinic/);
     for (const output of [added, linked, listed]) expect(output.stdout + output.stderr).not.toContain(SECRET);
   });

@@ -1,7 +1,7 @@
 import { requirePageActor } from "@/lib/auth/session";
 import { getDb } from "@/lib/data/db/client";
 import { listUsers } from "@/lib/data/auth/users";
-import { listEhrConnections } from "@/lib/data/ehr/connections";
+import { listEhrConnections, standaloneLaunchPath } from "@/lib/data/ehr/connections";
 import { listBulkSettings } from "@/lib/data/ehr/bulk-settings";
 import { TableScroll } from "@/components/table-scroll";
 import { EhrForm, EhrUserLinkForm } from "./ehr-forms";
@@ -31,6 +31,10 @@ export default async function EhrPage() {
             <h2 id={`ehr-${ehr.id}-title`}>{ehr.name}</h2>
             <p className="small flush">
               <code>{ehr.issuer}</code> · client <code>{ehr.clientId}</code> · MRN system <code>{ehr.mrnSystem}</code>
+            </p>
+            <p className="small flush">
+              Standalone launch (to open a patient from this EHR without starting in its chart): give your users the link{" "}
+              <a href={standaloneLaunchPath(ehr.id)}>{standaloneLaunchPath(ehr.id)}</a> on this site.
             </p>
             <TableScroll label={`Users linked in ${ehr.name}: table`}>
               <table className="data">

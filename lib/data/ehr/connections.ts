@@ -187,8 +187,19 @@ export async function linkEhrUser(db: Db, actor: Actor, ehr: { id: string } | { 
   });
 }
 
-/** The registered EHRs of every clinic, by name, for the standalone launch's picker: no secret, no clinic. */
+/** The path that starts a standalone launch from one registered EHR (app/smart/launch/route.ts): the link an admin gives the clinic's users. */
+export function standaloneLaunchPath(ehrId: string): string {
+  return `/smart/launch?ehr=${encodeURIComponent(ehrId)}`;
+}
+
+/**
+ * The EHRs the public standalone-launch picker (/smart/start, before anyone signs in) may name:
+ * every registered one when the deployment serves a single clinic, none when it serves several —
+ * the names would tell anyone which EHRs the other clinics use. There, users open their clinic's
+ * link ({@link standaloneLaunchPath}, shown to admins on the EHR page and by `ehr list`).
+ */
 export async function listLaunchableEhrs(db: Db): Promise<{ id: string; name: string }[]> {
+  if ((await db.clinic.count({ take: 2 })) > 1) return [];
   return db.ehrConnection.findMany({ select: { id: true, name: true }, orderBy: { name: "asc" } });
 }
 
