@@ -54,10 +54,22 @@ export async function loadHistories(db: Db | Tx, clinicId: string, patientIds: r
         panel,
       });
     }
-    for (const { id, patientId, kind, method, ...o } of observations) {
-      result.get(patientId)?.history.observations.push({ ...o, kind: decodeMeasureKind(kind, id), method: decodeMassMethod(method, id) });
+    // Object literals of one shape, not rest/spread copies: a recompute reads millions of
+    // observations, and copying each through a spread cost more than the rest of this loop.
+    for (const o of observations) {
+      result.get(o.patientId)?.history.observations.push({
+        value: o.value,
+        isUnable: o.isUnable,
+        reportedValue: o.reportedValue,
+        reportedUnit: o.reportedUnit,
+        observedAt: o.observedAt,
+        kind: decodeMeasureKind(o.kind, o.id),
+        method: decodeMassMethod(o.method, o.id),
+      });
     }
-    for (const { patientId, ...m } of medications) result.get(patientId)?.history.medications.push(m);
+    for (const m of medications) {
+      result.get(m.patientId)?.history.medications.push({ catalogueId: m.catalogueId, name: m.name, atcCode: m.atcCode, rxnormCode: m.rxnormCode, startedOn: m.startedOn, stoppedOn: m.stoppedOn });
+    }
     for (const c of conditions) result.get(c.patientId)?.history.conditions.push(decodeConditionCode(c.code, c.id));
     const findings = new Map<string, StoredFinding[]>();
     for (const f of findingRows) findings.set(f.patientId, [...(findings.get(f.patientId) ?? []), decodeFinding(f)]);
