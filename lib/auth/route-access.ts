@@ -106,6 +106,7 @@ export const SERVER_ACTION_ACCESS = {
   "(app)/users/actions.ts#changeRoleAction": "users:manage",
   "(app)/ehr/actions.ts#saveEhrAction": "users:manage",
   "(app)/ehr/actions.ts#linkEhrUserAction": "users:manage",
+  "(app)/ehr/actions.ts#removeEhrAction": "users:manage",
   "(app)/ehr/bulk-actions.ts#saveBulkSettingsAction": "users:manage",
   "(app)/ehr/bulk-actions.ts#startBulkSyncAction": "users:manage",
   "(app)/thresholds/actions.ts#saveThresholdsAction": "thresholds:edit",

@@ -1,5 +1,5 @@
 /**
- * CLI commands for SMART App Launch (docs/ehr-integration.md): `ehr add`, `ehr edit`, `ehr list`,
+ * CLI commands for SMART App Launch (docs/ehr-integration.md): `ehr add`, `ehr edit`, `ehr list`, `ehr remove`,
  * `ehr link` — the same data-layer functions as the EHR page (lib/data/ehr/connections.ts). The
  * client secret is read from standard input, never from the command line (where it would show in
  * the process list and shell history).
@@ -86,6 +86,17 @@ export function registerEhr(program: Command, context: EhrCliContext): void {
         console.log(`${e.name}: ${e.issuer} (client ${e.clientId}, MRN system ${e.mrnSystem}); standalone launch: ${standaloneLaunchPath(e.id)}`);
         for (const u of e.users) console.log(`  ${u.fhirUser.padEnd(32)} ${u.email}`);
       }
+    });
+
+  ehr
+    .command("remove")
+    .description("remove one of the clinic's EHRs: its launches and syncs are refused from then on, its users' links deleted; its patients stay")
+    .requiredOption("--issuer <url>", "the EHR, by its FHIR base URL")
+    .action(async (opts: { issuer: string }) => {
+      const { removeEhrConnection } = await import("@/lib/data/ehr/connections");
+      const actor = await context.clinicActor(clinic(), "cli");
+      const removed = await removeEhrConnection(context.database(), actor, { issuer: opts.issuer });
+      console.log(`Removed ${removed.name} (${removed.issuer}) and ${removed.linkedUsers === 1 ? "1 user link" : `${removed.linkedUsers} user links`}. Its patients stay.`);
     });
 
   ehr

@@ -41,6 +41,7 @@ export const AUDIT_ACTIONS = [
   "audit.verify",
   "cds.feedback",
   "ehr.save",
+  "ehr.remove",
   "ehr.user_link",
   "ehr.bulk_settings",
   "bulk.sync",
@@ -78,6 +79,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "audit.verify": "Verified the audit chain",
   "cds.feedback": "EHR feedback on screening cards",
   "ehr.save": "Registered or changed an EHR",
+  "ehr.remove": "Removed an EHR",
   "ehr.user_link": "Linked a user to the EHR",
   "ehr.bulk_settings": "Set up Bulk Data sync from the EHR",
   "bulk.sync": "Synced patients from the EHR (Bulk Data)",
@@ -287,6 +289,8 @@ export function describeAuditEvent(action: string, detailValue: unknown, patient
     }
     case "ehr.save":
       return `${d.created === true ? "Registered" : "Changed"} the EHR "${text(d.name) ?? "?"}" (${text(d.issuer) ?? "?"}, client ${text(d.clientId) ?? "?"}${d.secretChanged === true ? ", new client secret" : ""}).`;
+    case "ehr.remove":
+      return `Removed the EHR "${text(d.name) ?? "?"}" (${text(d.issuer) ?? "?"}) and its ${plural(typeof d.linkedUsers === "number" ? d.linkedUsers : 0, "user link")}.`;
     case "ehr.user_link": {
       const who = text(d.email) ?? "a user";
       const after = text(d.after);

@@ -30,6 +30,10 @@ export const bulkSettingsFormSchema = z.object({
   groupId: text("Enter the Group id.", 64).default(""),
 });
 
+export const ehrRemoveFormSchema = z.object({
+  ehrId: z.string({ error: "The EHR is missing; reload the page." }).trim().min(1, { error: "The EHR is missing; reload the page." }),
+});
+
 export const bulkSyncFormSchema = z.object({
   ehrId: z.string({ error: "The EHR is missing; reload the page." }).trim().min(1, { error: "The EHR is missing; reload the page." }),
 });

@@ -1,5 +1,5 @@
 import { expect, test } from "./fixtures";
-import { cliIn, ensureClinic } from "./support";
+import { cliIn, ensureClinic, signIn } from "./support";
 import { startTestEhr, syntheaLaunchPatients, type TestEhr } from "../ehr/test-ehr";
 import { DEFAULT_EHR_USER, ehrLaunchParameter, TEST_EHR_CLIENT, type LaunchPageApp } from "../ehr/launch-page";
 
@@ -118,3 +118,21 @@ test("a standalone launch: the user opens the admin's link for the EHR and picks
   await expect(page).toHaveURL(/\/patients\/[^/]+$/, { timeout: 30_000 });
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Thiel, Gerard");
 });
+
+test("an admin removes an EHR on the EHR page, after confirming: the page says so, and its standalone link is refused from then on", async ({ page }) => {
+  const issuer = `${ehr.origin}/v/r4/fhir-to-remove`;
+  const link = register("Old EHR", issuer);
+  await signIn(page, `admin@${CLINIC}.clinic`);
+  await page.goto("/ehr");
+  const section = page.getByRole("region", { name: "Old EHR" });
+  await section.getByText("Remove Old EHR…").click();
+  await expect(section.getByText("Launches and Bulk Data syncs from Old EHR are refused from then on")).toBeVisible();
+  await section.getByRole("button", { name: "Yes, remove Old EHR" }).click();
+  await expect(page.getByRole("status")).toContainText("Removed Old EHR: launches and syncs from it are refused from now on. Its patients stay.");
+  await expect(page.getByRole("region", { name: "Old EHR" })).toHaveCount(0);
+  // The other EHRs of the clinic are still there.
+  await expect(page.getByRole("region", { name: "Test EHR", exact: true })).toBeVisible();
+  const refused = await page.goto(link);
+  expect(refused?.status()).toBe(400);
+});
+

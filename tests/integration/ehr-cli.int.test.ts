@@ -62,4 +62,15 @@ describe("ehr commands", () => {
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/not an EHR user reference: write it as the EHR gives it, e\.g\. Practitioner\/123/);
   });
+
+  it("removes the EHR with its user links; removing it again says there is none", async () => {
+    const removed = await cli(["ehr", "remove", "--issuer", ISSUER]);
+    expect(removed).toMatchObject({ code: 0 });
+    expect(removed.stdout).toContain(`Removed Clinic EHR (${ISSUER}) and 1 user link. Its patients stay.`);
+    expect(await findEhrByIssuer(t.db, ISSUER)).toBeNull();
+    expect(await t.db.ehrUserLink.count()).toBe(0);
+    const again = await cli(["ehr", "remove", "--issuer", ISSUER]);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toContain(`No EHR with the FHIR base URL ${ISSUER} in this clinic`);
+  });
 });

@@ -3,7 +3,7 @@
 import { useActionState } from "react";
 import type { ActionState } from "@/lib/auth/guarded";
 import { FieldError, invalid } from "@/components/patient-details-fields";
-import { linkEhrUserAction, saveEhrAction } from "./actions";
+import { linkEhrUserAction, removeEhrAction, saveEhrAction } from "./actions";
 
 function Outcome({ state }: { state: ActionState | undefined }) {
   if (!state?.message) return null;
@@ -97,5 +97,29 @@ export function EhrUserLinkForm({ ehrId, users }: { ehrId: string; users: { id: 
       </div>
       <Outcome state={state} />
     </form>
+  );
+}
+
+/**
+ * Removes an EHR, in two steps (a `<details>`): launches and syncs from it are refused at once, and
+ * registering it again needs its client secret.
+ */
+export function RemoveEhrForm({ ehrId, name }: { ehrId: string; name: string }) {
+  const [state, run, pending] = useActionState<ActionState | undefined, FormData>(removeEhrAction, undefined);
+  return (
+    <details className="small">
+      <summary>Remove {name}…</summary>
+      <form action={run} className="flag-form">
+        <input type="hidden" name="ehrId" value={ehrId} />
+        <p className="small flush">
+          Launches and Bulk Data syncs from {name} are refused from then on, and its users&apos; links are deleted. The patients it brought in stay. Registering it again
+          needs the client secret.
+        </p>
+        <button type="submit" className="danger" disabled={pending}>
+          {pending ? "Removing…" : `Yes, remove ${name}`}
+        </button>
+        <Outcome state={state} />
+      </form>
+    </details>
   );
 }

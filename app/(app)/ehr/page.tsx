@@ -4,8 +4,10 @@ import { listUsers } from "@/lib/data/auth/users";
 import { listEhrConnections, standaloneLaunchPath } from "@/lib/data/ehr/connections";
 import { listBulkSettings } from "@/lib/data/ehr/bulk-settings";
 import { TableScroll } from "@/components/table-scroll";
-import { EhrForm, EhrUserLinkForm } from "./ehr-forms";
+import { EhrForm, EhrUserLinkForm, RemoveEhrForm } from "./ehr-forms";
 import { BulkSyncPanel } from "./bulk-sync-panel";
+import { cookies } from "next/headers";
+import { REMOVED_EHR_COOKIE } from "./removed";
 
 export const metadata = { title: "EHR" };
 
@@ -17,9 +19,16 @@ export const metadata = { title: "EHR" };
 export default async function EhrPage() {
   const actor = await requirePageActor("users:manage");
   const [ehrs, users, bulk] = await Promise.all([listEhrConnections(getDb(), actor), listUsers(getDb(), actor), listBulkSettings(getDb(), actor)]);
+  // Set by the remove action (./actions.ts), whose form went with the EHR it removed.
+  const removed = (await cookies()).get(REMOVED_EHR_COOKIE)?.value;
   return (
     <div className="stack">
       <h1>EHR</h1>
+      {removed ? (
+        <p className="form-ok" role="status">
+          Removed {removed}: launches and syncs from it are refused from now on. Its patients stay.
+        </p>
+      ) : null}
       <p className="small muted flush">
         Clinicians open the app from the EHR on the patient in front of them (SMART App Launch). Register the EHR with the client id and secret it gave the app, then link
         each user to their EHR identity: a launch by an EHR user who is not linked is refused. The command line does the same (<code>npm run cli -- ehr --help</code>).
@@ -65,6 +74,7 @@ export default async function EhrPage() {
               <summary>Edit {ehr.name}…</summary>
               <EhrForm ehr={{ id: ehr.id, name: ehr.name, issuer: ehr.issuer, clientId: ehr.clientId, mrnSystem: ehr.mrnSystem }} />
             </details>
+            <RemoveEhrForm ehrId={ehr.id} name={ehr.name} />
           </section>
         );
       })}

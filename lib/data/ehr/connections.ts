@@ -46,7 +46,7 @@ export interface EhrForLaunch {
 }
 
 function assertCanManage(actor: Actor): void {
-  if (!can(actorRole(actor), "users:manage")) throw new AppError("forbidden", "Only an admin can register an EHR or link its users.");
+  if (!can(actorRole(actor), "users:manage")) throw new AppError("forbidden", "Only an admin can register, remove or link the users of an EHR.");
 }
 
 function isLoopback(hostname: string): boolean {
@@ -136,6 +136,25 @@ export async function saveEhrConnection(db: Db, actor: Actor, input: EhrConnecti
     if (!(error instanceof AppError) && (await db.ehrConnection.findUnique({ where: { issuer }, select: { id: true } }))?.id !== input.id) throw issuerTaken(issuer);
     throw error;
   }
+}
+
+/**
+ * Removes one of the clinic's EHRs: its registration with its Bulk Data settings, its users'
+ * links and its launches in progress (the relations cascade), so a launch or a sync from it is
+ * refused from then on (a sync under way fails at its next request, saying why). The patients it
+ * brought in stay, as every imported record does, and so does the clinic's sync history. Audited
+ * "ehr.remove" with what was removed.
+ */
+export async function removeEhrConnection(db: Db, actor: Actor, ehr: { id: string } | { issuer: string }, at: Date = new Date()) {
+  assertCanManage(actor);
+  return db.$transaction(async (tx) => {
+    const where = "id" in ehr ? { id: ehr.id, clinicId: actor.clinicId } : { issuer: normaliseIssuer(ehr.issuer), clinicId: actor.clinicId };
+    const found = await tx.ehrConnection.findFirst({ where, select: { id: true, name: true, issuer: true, _count: { select: { users: true } } } });
+    if (!found) throw new AppError("not_found", "id" in ehr ? "No such EHR in this clinic; reload the page." : `No EHR with the FHIR base URL ${ehr.issuer} in this clinic (npm run cli -- ehr list).`);
+    await tx.ehrConnection.delete({ where: { id: found.id } });
+    await appendAudit(tx, actor, [{ action: "ehr.remove", entityType: "ehr", entityId: found.id, detail: { name: found.name, issuer: found.issuer, linkedUsers: found._count.users } }], at);
+    return { name: found.name, issuer: found.issuer, linkedUsers: found._count.users };
+  });
 }
 
 /** The clinic's EHRs with their linked users; never the secret. */
