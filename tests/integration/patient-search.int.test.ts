@@ -7,7 +7,8 @@ import { importAssessments } from "@/lib/data/import/assessments";
 import { importFhir } from "@/lib/data/import/fhir";
 import { migrate } from "@/lib/data/db/migrate";
 import { getPatientPanel } from "@/lib/data/patients/panel";
-import { SEARCH_ID_LIMIT } from "@/lib/data/patients/search";
+import { SEARCH_ID_LIMIT, searchMatches } from "@/lib/data/patients/search";
+import { createDb } from "@/lib/data/db/client";
 import { patientSearchKey } from "@/lib/domain/search-key";
 import { parsePanelQuery } from "@/lib/validation/panel-query";
 
@@ -173,6 +174,29 @@ async function suffixIndexErrors(): Promise<string[]> {
   for (const [key, suffixes] of stored) errors.push(`no patient ${key}, yet stored ${JSON.stringify(suffixes)}`);
   return errors;
 }
+
+describe("PostgreSQL's trigram index (migration patient_search_trigrams)", () => {
+  it.runIf(process.env.TEST_DATABASE === "postgresql")("finds exactly what the suffix index finds, for long, short, partial, accented and MRN words", async () => {
+    const patients = await t.db.patient.findMany({ where: { clinicId: seeded.clinicId }, select: { familyName: true, givenName: true, mrn: true }, orderBy: { mrn: "asc" } });
+    const queries = [
+      "muller", "Müller, Jan", "jan jackson", "JACKSON", "ack", "Jan", "o brien", "brien sio", "иванов", "Пётр", "nunez zoe", "SRCH-01", "srch 0", "0001", "xyzzy", "ja ck",
+      ...patients.slice(0, 10).flatMap((p) => [`${p.familyName}, ${p.givenName}`, `${p.givenName.slice(0, 3)} ${p.familyName.slice(1, 5)}`, p.mrn.slice(-4)]),
+    ];
+    const found = async (db: typeof t.db, clinicId: string, q: string) => ((await searchMatches(db, clinicId, q, 5000)) ?? []).map((m) => m.patientId).sort();
+    const withTrigrams = await Promise.all(queries.flatMap((q) => [c.clinicId, seeded.clinicId].map((clinicId) => found(t.db, clinicId, q))));
+    expect(withTrigrams.some((ids) => ids.length > 0)).toBe(true);
+    // The same queries through a client of a database without the index: the suffix index's answers.
+    await t.db.$executeRawUnsafe(`DROP INDEX "Patient_searchText_trgm_idx"`);
+    const withoutIndex = createDb(t.url);
+    try {
+      const withSuffixes = await Promise.all(queries.flatMap((q) => [c.clinicId, seeded.clinicId].map((clinicId) => found(withoutIndex, clinicId, q))));
+      expect(withTrigrams).toEqual(withSuffixes);
+    } finally {
+      await withoutIndex.$disconnect();
+      await t.db.$executeRawUnsafe(`CREATE INDEX "Patient_searchText_trgm_idx" ON "Patient" USING gin ("searchText" gin_trgm_ops)`);
+    }
+  });
+});
 
 describe("the search index (PatientSearchSuffix), kept by database triggers", () => {
   it("finds only the clinic's own patients", async () => {

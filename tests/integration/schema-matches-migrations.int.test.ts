@@ -42,6 +42,15 @@ async function introspect(t: TestDatabase): Promise<Map<string, ActualTable>> {
   return tables;
 }
 
+/**
+ * Indexes a migration adds by hand because Prisma's schema, shared by both providers, cannot say
+ * them for one: the trigram index of PostgreSQL searches (migration `patient_search_trigrams`).
+ */
+const HAND_WRITTEN_INDEXES: Record<TestDatabase["provider"], Record<string, string[]>> = {
+  sqlite: {},
+  postgresql: { Patient: ["index:searchText gin_trgm_ops"] },
+};
+
 describe("the migrated database matches prisma/schema.prisma", () => {
   let t: TestDatabase;
   beforeAll(async () => {
@@ -56,7 +65,8 @@ describe("the migrated database matches prisma/schema.prisma", () => {
     for (const model of expected) {
       const table = actual.get(model.name)!;
       expect(Object.fromEntries(table.columns), `${t.provider}: columns of ${model.name}`).toEqual(Object.fromEntries(model.columns));
-      expect([...table.indexes].sort(), `${t.provider}: indexes of ${model.name}`).toEqual([...model.indexes].sort());
+      const handWritten = HAND_WRITTEN_INDEXES[t.provider][model.name] ?? [];
+      expect([...table.indexes].filter((i) => !handWritten.includes(i)).sort(), `${t.provider}: indexes of ${model.name}`).toEqual([...model.indexes].sort());
     }
   });
 });

@@ -1,5 +1,5 @@
 import "server-only";
-import type { Db } from "@/lib/data/db/client";
+import { databaseKind, type Db } from "@/lib/data/db/client";
 import { Prisma } from "@/lib/generated/prisma-sqlite/client";
 import { parseSearchQuery, type SearchQuery } from "@/lib/domain/search-key";
 import { z } from "zod";
@@ -84,7 +84,9 @@ const NEXT_DUE_AT = { table: "RiskSnapshot", column: "nextDueAt" };
  * word is in the intersection of the ranges. Longest word first (the fewest rows, usually);
  * short words among longer ones are checked on the patients found (LIKE on their keys, by
  * primary key). A query by birth date reads the (clinicId, birthDate) index instead, and one of
- * several short words only ("Li Xu") the keys of the clinic.
+ * several short words only ("Li Xu") the keys of the clinic. On PostgreSQL with the key's trigram
+ * index, a query whose longest word has three or more characters reads that index instead
+ * ({@link trigramMatches}).
  */
 async function findMatches(db: Db, clinicId: string, q: string, { words, birthDates }: SearchQuery, take: number): Promise<SearchMatch[]> {
   if (words.length === 0 && birthDates.length === 0) return [];
@@ -94,6 +96,7 @@ async function findMatches(db: Db, clinicId: string, q: string, { words, birthDa
     const found = await db.patient.findMany({ where: { clinicId, ...searchWhere(q) }, select: { id: true, snapshot: { select: { tierRank: true, nextDueAt: true } } }, take });
     return found.map((p) => ({ patientId: p.id, tierRank: p.snapshot?.tierRank ?? null, nextDueAt: p.snapshot?.nextDueAt ?? null }));
   }
+  if (longFirst[0]!.length >= SHORT_WORD && (await hasTrigramIndex(db))) return trigramMatches(db, clinicId, longFirst, take);
   const ranges = indexed.map(
     (word) => Prisma.sql`SELECT "patientId" FROM "PatientSearchSuffix" WHERE "clinicId" = ${clinicId} AND "suffix" >= ${word} AND "suffix" < ${word + TOP}`,
   );
@@ -111,6 +114,47 @@ async function findMatches(db: Db, clinicId: string, q: string, { words, birthDa
   const rows = await db.$queryRaw<unknown[]>`
     SELECT m."patientId", s."tierRank", s."nextDueAt"
     FROM (${ids}) AS m LEFT JOIN "RiskSnapshot" AS s ON s."patientId" = m."patientId"`;
+  return decodeMatches(rows);
+}
+
+/**
+ * On PostgreSQL with the trigram index on the key (migration `patient_search_trigrams`): the words
+ * of three or more characters as LIKE '%word%' through that index, which ANDs their trigram lists
+ * instead of intersecting two suffix ranges (0.4 ms against 2.9 ms for "Santos, Ernest" at 100,000
+ * patients); shorter words are checked on the rows found (`strpos`, which the index planner leaves
+ * alone: a pattern under three characters has no trigram and would make it read the whole index).
+ * A query word holds letters and digits only (normaliseForSearch), so it needs no LIKE escaping.
+ */
+async function trigramMatches(db: Db, clinicId: string, longFirst: readonly string[], take: number): Promise<SearchMatch[]> {
+  const conditions = longFirst.map((word) => (word.length >= SHORT_WORD ? Prisma.sql`p."searchText" LIKE ${`%${word}%`}` : Prisma.sql`strpos(p."searchText", ${word}) > 0`));
+  const rows = await db.$queryRaw<unknown[]>`
+    SELECT p."id" AS "patientId", s."tierRank", s."nextDueAt"
+    FROM "Patient" AS p LEFT JOIN "RiskSnapshot" AS s ON s."patientId" = p."id"
+    WHERE p."clinicId" = ${clinicId} AND ${Prisma.join(conditions, " AND ")}
+    ${Prisma.raw(`LIMIT ${take}`)}`;
+  return decodeMatches(rows);
+}
+
+const trigramIndexes = new WeakMap<Db, Promise<boolean>>();
+
+/** Whether this PostgreSQL database has the key's trigram index (looked up once per client; never on SQLite). */
+function hasTrigramIndex(db: Db): Promise<boolean> {
+  if (databaseKind(db) !== "postgresql") return Promise.resolve(false);
+  let known = trigramIndexes.get(db);
+  if (!known) {
+    known = db
+      .$queryRaw<unknown[]>`SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'Patient_searchText_trgm_idx'`
+      .then((rows) => rows.length > 0)
+      .catch((error: unknown) => {
+        trigramIndexes.delete(db);
+        throw error;
+      });
+    trigramIndexes.set(db, known);
+  }
+  return known;
+}
+
+function decodeMatches(rows: unknown[]): SearchMatch[] {
   return matchRows.parse(rows).map((r) => ({
     patientId: r.patientId,
     tierRank: r.tierRank === null ? null : Number(r.tierRank),
