@@ -1,7 +1,6 @@
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
+import { runCli } from "../support/cli-process";
 import { seedDemoClinic } from "@/lib/data/seed/demo-clinic";
 import { findEhrByIssuer } from "@/lib/data/ehr/connections";
 
@@ -10,24 +9,13 @@ import { findEhrByIssuer } from "@/lib/data/ehr/connections";
  * page (lib/data/ehr/connections.ts); the client secret comes from standard input, never from the
  * command line, and is never printed.
  */
-const run = promisify(execFile);
 const ISSUER = "https://ehr.example.org/fhir/r4";
 const SECRET = "piped-client-secret-42";
 
 describe("ehr commands", () => {
   let t: TestDatabase;
 
-  async function cli(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-    const child = run("npm", ["run", "-s", "cli", "--", ...args], { cwd: process.cwd(), env: { ...process.env, DATABASE_URL: t.url } });
-    child.child.stdin!.end(input ?? "");
-    try {
-      const { stdout, stderr } = await child;
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const failed = error as { code: number; stdout: string; stderr: string };
-      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-    }
-  }
+  const cli = (args: string[], input?: string) => runCli(t.url, args, input);
 
   beforeAll(async () => {
     t = await createTestDatabase();

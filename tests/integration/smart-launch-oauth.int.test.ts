@@ -3,6 +3,7 @@ import { beginLaunch, completeLaunch, discoverSmartServer, launchScopes, SmartLa
 import { startTestEhr, type TestEhr } from "../ehr/test-ehr";
 import { encode } from "../ehr/smart-launcher/src/isomorphic/codec";
 import { syntheaPatients } from "../support/cds-hooks";
+import { authorizeThroughLauncher } from "../ehr/authorize";
 
 /**
  * SMART App Launch's OAuth dance (lib/smart/oauth.ts) against the test EHR: SMART's reference
@@ -43,19 +44,8 @@ function launchOptions(overrides: Record<string, unknown> = {}): string {
   } as never);
 }
 
-/** Follows the authorization URL through the launcher's redirects until it sends the user back to the app. */
-async function authorize(url: string): Promise<string> {
-  let next = url;
-  for (let hop = 0; hop < 10; hop++) {
-    const response = await fetch(next, { redirect: "manual" });
-    const location = response.headers.get("location");
-    if (!location) throw new Error(`The launcher answered ${response.status} without a redirect: ${(await response.text()).slice(0, 300)}`);
-    const target = new URL(location, next).toString();
-    if (target.startsWith(REDIRECT_URI)) return target;
-    next = target;
-  }
-  throw new Error("Too many redirects");
-}
+/** The browser's trip through the launcher back to the app (tests/ehr/authorize.ts). */
+const authorize = (url: string) => authorizeThroughLauncher(url, REDIRECT_URI);
 
 beforeAll(async () => {
   ehr = await startTestEhr({ port: 0, fhirPort: 0 });

@@ -8,6 +8,7 @@ import { linkEhrUser, saveEhrConnection } from "@/lib/data/ehr/connections";
 import { finishLaunch, SmartRefusal, startLaunch } from "@/lib/smart/launch";
 import { signInWithTicket } from "@/lib/auth/smart-ticket";
 import { verifyAuditChain } from "@/lib/data/audit/verify";
+import { authorizeThroughLauncher } from "../ehr/authorize";
 
 /**
  * SMART App Launch inside the app (lib/smart/launch.ts), end to end below HTTP, on the provider
@@ -42,19 +43,8 @@ function launchOptions(overrides: Record<string, unknown> = {}): string {
   } as never);
 }
 
-/** The browser's trip through the launcher: its redirects until it sends the user back to the app. */
-async function authorize(url: string): Promise<string> {
-  let next = url;
-  for (let hop = 0; hop < 10; hop++) {
-    const response = await fetch(next, { redirect: "manual" });
-    const location = response.headers.get("location");
-    if (!location) throw new Error(`The launcher answered ${response.status} without a redirect: ${(await response.text()).slice(0, 300)}`);
-    const target = new URL(location, next).toString();
-    if (target.startsWith(REDIRECT_URI)) return target;
-    next = target;
-  }
-  throw new Error("Too many redirects");
-}
+/** The browser's trip through the launcher back to the app (tests/ehr/authorize.ts). */
+const authorize = (url: string) => authorizeThroughLauncher(url, REDIRECT_URI);
 
 /** An EHR launch through the app up to the callback: the callback URL and this browser's cookie. */
 async function launchToCallback(options: Record<string, unknown> = {}): Promise<{ callbackUrl: string; browserNonce: string }> {

@@ -1,7 +1,6 @@
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/test-db";
+import { runCli } from "../support/cli-process";
 import { seedDemoClinic } from "@/lib/data/seed/demo-clinic";
 import { verifyPassword } from "@/lib/data/auth/password";
 
@@ -9,23 +8,11 @@ import { verifyPassword } from "@/lib/data/auth/password";
  * `npm run cli -- users add` on the provider under test: the password comes from standard input
  * (--password-stdin) or is generated and printed once; never from the command line.
  */
-const run = promisify(execFile);
 
 describe("users add: no password on the command line", () => {
   let t: TestDatabase;
 
-  async function cli(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-    const child = run("npm", ["run", "-s", "cli", "--", ...args], { cwd: process.cwd(), env: { ...process.env, DATABASE_URL: t.url } });
-    if (input !== undefined) child.child.stdin!.end(input);
-    else child.child.stdin!.end();
-    try {
-      const { stdout, stderr } = await child;
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const failed = error as { code: number; stdout: string; stderr: string };
-      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-    }
-  }
+  const cli = (args: string[], input?: string) => runCli(t.url, args, input);
 
   async function storedHash(email: string): Promise<string | null> {
     return (await t.db.user.findUnique({ where: { email }, select: { passwordHash: true } }))?.passwordHash ?? null;
