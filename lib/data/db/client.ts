@@ -6,6 +6,7 @@ import { PrismaClient as PostgresClient } from "@/lib/generated/prisma-postgresq
 import { databaseProvider, env, sqliteFilePath, type DatabaseProvider } from "@/lib/config/env";
 import { sqliteAdapter } from "./sqlite-connection";
 import { statementNamer } from "./prepared-statements";
+import { rememberingPool } from "./pg-connection";
 
 /**
  * Both generated clients come from one schema, so their APIs are identical; the SQLite client's
@@ -52,7 +53,9 @@ export function createDb(url: string, options: DbOptions = {}): Db {
     // The adapter's type says a name is always returned; it hands it to pg's `query({ name })`,
     // where no name means an unnamed statement, as without a generator.
     const statementNameGenerator = env().PG_PREPARED_STATEMENTS ? (statementNamer() as (query: { sql: string }) => string) : undefined;
-    client = new PostgresClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }, { statementNameGenerator }), log }) as unknown as Db;
+    const { pool, attach } = rememberingPool({ connectionString: url, max: 10 });
+    client = new PostgresClient({ adapter: new PrismaPg(pool, { statementNameGenerator, disposeExternalPool: true }), log }) as unknown as Db;
+    attach(client);
   }
   if (options.onQuery) {
     // `$on("query")` is typed only on a client whose type carries the log setting; `Db` does not.

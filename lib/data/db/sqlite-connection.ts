@@ -17,7 +17,7 @@ import BetterSqlite3, { type Database, type Statement } from "better-sqlite3";
  * open transaction and a statement run on the connection belongs to it: it commits or rolls back
  * with everything else the callback wrote. {@link transactionConnection} therefore only hands the
  * connection out for a transaction client, never for the base client (a statement run there
- * could land in some other caller's open transaction). tests/integration/sqlite-connection.int.test.ts
+ * could land in some other caller's open transaction). tests/integration/transaction-connections.int.test.ts
  * checks that a direct statement commits and rolls back with the transaction (also when a later
  * statement fails) and that the base client is refused.
  */

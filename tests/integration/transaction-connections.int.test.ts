@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, testProvider, type TestDatabase } from "../support/test-db";
+import { databaseKind, type Db, type Tx } from "@/lib/data/db/client";
+import { transactionConnection } from "@/lib/data/db/sqlite-connection";
+import { pgTransactionConnection } from "@/lib/data/db/pg-connection";
+
+/**
+ * lib/data/db/sqlite-connection.ts and lib/data/db/pg-connection.ts hand the bulk paths the driver's
+ * connection under a Prisma transaction client (better-sqlite3's, pg's). That is safe only because a
+ * statement run on that connection belongs to the Prisma transaction: it commits with it and rolls
+ * back with it, two PostgreSQL transactions at once get their own connections, and the base client
+ * (outside any transaction) is refused.
+ */
+let t: TestDatabase;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+
+afterAll(async () => {
+  await t?.drop();
+});
+
+const INSERT_CLINIC = 'INSERT INTO "Clinic" ("id", "name", "slug") VALUES (?, ?, ?)';
+const INSERT_CLINIC_PG = 'INSERT INTO "Clinic" ("id", "name", "slug") VALUES ($1, $2, $3)';
+const clinicSlugs = async () => (await t.db.clinic.findMany({ select: { slug: true }, orderBy: { slug: "asc" } })).map((c) => c.slug);
+
+/** Inserts a clinic with a statement sent on the transaction's own driver connection, not through Prisma. */
+async function insertDirect(tx: Tx, id: string, slug: string): Promise<void> {
+  if (testProvider() === "sqlite") {
+    const direct = transactionConnection(tx);
+    expect(direct).not.toBeNull();
+    direct!.prepare(INSERT_CLINIC).run(id, "Direct", slug);
+  } else {
+    const direct = await pgTransactionConnection(tx);
+    expect(direct).not.toBeNull();
+    await direct!.query(INSERT_CLINIC_PG, [id, "Direct", slug]);
+  }
+}
+
+describe(`the driver connection of a Prisma transaction (${testProvider()})`, () => {
+  it("commits a direct statement together with the transaction's Prisma writes", async () => {
+    await t.db.$transaction(async (tx) => {
+      await tx.clinic.create({ data: { name: "Through Prisma", slug: "commit-prisma" } });
+      await insertDirect(tx, "commit-direct-id", "commit-direct");
+      // The Prisma client inside the transaction sees the direct row: one connection, one transaction.
+      expect(await tx.clinic.count({ where: { slug: "commit-direct" } })).toBe(1);
+    });
+    expect(await clinicSlugs()).toEqual(["commit-direct", "commit-prisma"]);
+  });
+
+  it("rolls a direct statement back with the transaction when the callback fails", async () => {
+    const failure = new Error("stop after writing");
+    await expect(
+      t.db.$transaction(async (tx) => {
+        await tx.clinic.create({ data: { name: "Through Prisma", slug: "rollback-prisma" } });
+        await insertDirect(tx, "rollback-direct-id", "rollback-direct");
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+    expect(await clinicSlugs()).toEqual(["commit-direct", "commit-prisma"]);
+  });
+
+  it("rolls it back when the database refuses a later statement of the same transaction", async () => {
+    await expect(
+      t.db.$transaction(async (tx) => {
+        await insertDirect(tx, "unique-1", "unique-direct");
+        // The same slug again violates the unique index: the whole transaction is undone.
+        await tx.clinic.create({ data: { name: "Duplicate", slug: "unique-direct" } });
+      }),
+    ).rejects.toThrow();
+    expect(await clinicSlugs()).toEqual(["commit-direct", "commit-prisma"]);
+  });
+});
+
+describe.runIf(testProvider() === "sqlite")("the SQLite connection", () => {
+  it("refuses the base client, whose statements could land in another caller's transaction", () => {
+    expect(() => transactionConnection(t.db)).toThrow(/need a transaction client/);
+  });
+
+  it("reuses one prepared statement per SQL text within the connection", async () => {
+    await t.db.$transaction(async (tx) => {
+      const direct = transactionConnection(tx)!;
+      expect(direct.prepare(INSERT_CLINIC)).toBe(direct.prepare(INSERT_CLINIC));
+      await tx.clinic.count();
+    });
+  });
+
+  it("is the only one: a SQLite client has no pg connection", async () => {
+    await t.db.$transaction(async (tx) => {
+      expect(await pgTransactionConnection(tx)).toBeNull();
+      await tx.clinic.count();
+    });
+    expect(await pgTransactionConnection(t.db)).toBeNull();
+  });
+});
+
+describe.runIf(testProvider() === "postgresql")("the pg connection", () => {
+  it("is not visible outside the transaction before it commits", async () => {
+    await t.db.$transaction(async (tx) => {
+      await insertDirect(tx, "uncommitted-id", "uncommitted");
+      expect(await t.db.clinic.count({ where: { slug: "uncommitted" } })).toBe(0);
+      throw new Error("roll back");
+    }).catch(() => undefined);
+    expect(await t.db.clinic.count({ where: { slug: "uncommitted" } })).toBe(0);
+  });
+
+  it("gives two transactions running at once their own connections", async () => {
+    let release!: () => void;
+    const bothInside = new Promise<void>((resolve) => (release = resolve));
+    let inside = 0;
+    const pidOf = (slug: string) =>
+      t.db.$transaction(async (tx) => {
+        await insertDirect(tx, `${slug}-id`, slug);
+        inside += 1;
+        if (inside === 2) release();
+        await bothInside;
+        const rows = await tx.$queryRawUnsafe<{ pid: number }[]>("SELECT pg_backend_pid() AS pid");
+        const own = await (await pgTransactionConnection(tx))!.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+        expect(own.rows[0]!.pid).toBe(rows[0]!.pid);
+        return rows[0]!.pid;
+      });
+    const [first, second] = await Promise.all([pidOf("concurrent-a"), pidOf("concurrent-b")]);
+    expect(first).not.toBe(second);
+    expect(await clinicSlugs()).toEqual(["commit-direct", "commit-prisma", "concurrent-a", "concurrent-b"]);
+  });
+
+  it("refuses the base client, whose statements go to whichever connection is free", async () => {
+    await expect(pgTransactionConnection(t.db)).rejects.toThrow(/need a transaction client/);
+  });
+
+  it("is the only one: a PostgreSQL client has no SQLite connection", async () => {
+    await t.db.$transaction(async (tx) => {
+      expect(transactionConnection(tx)).toBeNull();
+      await tx.clinic.count();
+    });
+    expect(transactionConnection(t.db)).toBeNull();
+  });
+});
+
+describe("the database kind (lib/data/db/client.ts databaseKind)", () => {
+  it("is the test's provider, for the client and for a transaction client alike", async () => {
+    expect(databaseKind(t.db)).toBe(testProvider());
+    await t.db.$transaction(async (tx) => {
+      expect(databaseKind(tx)).toBe(testProvider());
+      await tx.clinic.count();
+    });
+  });
+
+  it("is refused for a client the data layer did not make, instead of guessed", () => {
+    expect(() => databaseKind({} as Db)).toThrow(/not made by createDb/);
+  });
+});
