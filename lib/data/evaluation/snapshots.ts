@@ -5,7 +5,7 @@ import { measureCells, measuresUntil, type CohortEvaluation } from "@/lib/domain
 import type { ThresholdValues } from "@/lib/domain/thresholds";
 import type { Tx } from "@/lib/data/db/client";
 import { bulkTable, insertRows, updateRows } from "@/lib/data/db/bulk-insert";
-import { suppressedFlagKeys } from "@/lib/data/flags/suppression";
+import { SUPPRESSION_ORDER, SUPPRESSION_SELECT, suppressedKeysOf } from "@/lib/data/flags/suppression";
 import { decodeFlagCode, decodeFlagStage, decodeMeasureKind } from "@/lib/data/stored/values";
 import { actionDueAt, closedByResultText, noLongerIndicatedText, SATISFIED_BY, startOfUtcDay } from "@/lib/domain/flag-lifecycle";
 import { chunks } from "@/lib/data/db/batches";
@@ -142,7 +142,7 @@ function newFlagRow(clinicId: string, patientId: string, flag: FlagResult, now: 
  * open flags with what the engine now says — a flag that still fires is refreshed (due date,
  * reason), a new one is opened, and an open flag that no longer fires is closed as
  * `result_received` or made `not_applicable` (`closeStoppedFlags`). Flags a person closed stay
- * closed until their stored return date (lib/data/flags/suppression.ts `suppressedFlagKeys`).
+ * closed until their stored return date (lib/data/flags/suppression.ts `suppressedKeysOf`).
  * A handful of statements per batch, whatever its size.
  */
 export async function storeEvaluations(
@@ -153,11 +153,19 @@ export async function storeEvaluations(
 ): Promise<void> {
   if (evaluations.length === 0) return;
   const patientIds = evaluations.map((e) => e.patientId);
-  const suppressed = await suppressedFlagKeys(tx, patientIds, now);
-  const open = await tx.flag.findMany({
-    where: { patientId: { in: patientIds }, status: "open" },
-    select: { id: true, patientId: true, code: true, stage: true, dueAt: true, actionDueAt: true, postponedUntil: true, reasonText: true, openedAt: true, orderedAt: true },
-  });
+  // Every flag of the batch once: the closed ones decide what stays suppressed, the open ones are reconciled.
+  const flags = [];
+  for (const ids of chunks(patientIds)) {
+    flags.push(
+      ...(await tx.flag.findMany({
+        where: { patientId: { in: ids } },
+        select: { ...SUPPRESSION_SELECT, stage: true, dueAt: true, actionDueAt: true, postponedUntil: true, reasonText: true, orderedAt: true },
+        orderBy: SUPPRESSION_ORDER,
+      })),
+    );
+  }
+  const suppressed = suppressedKeysOf(flags, now);
+  const open = flags.filter((flag) => flag.status === "open");
   const openByKey = new Map(open.map((flag) => [`${flag.patientId}|${flag.code}`, flag]));
   const toCreate: FlagRow[] = [];
   const toRefresh: Pick<FlagRow, "id" | (typeof FLAG_REFRESH_COLUMNS)[number]>[] = [];

@@ -3,6 +3,7 @@ import type { Db, Tx } from "@/lib/data/db/client";
 import { chunks } from "@/lib/data/db/batches";
 import { DECIDED_BY_A_PERSON } from "@/lib/domain/flag-lifecycle";
 import { decodeCloseReason } from "@/lib/data/stored/values";
+import type { Prisma } from "@/lib/generated/prisma-sqlite/client";
 
 /**
  * `${patientId}|${code}` for every patient and flag kind whose most recent flag (latest opened)
@@ -14,21 +15,42 @@ import { decodeCloseReason } from "@/lib/data/stored/values";
  * (lib/domain/flag-lifecycle.ts `closedFlagReturnsAt`).
  */
 export async function suppressedFlagKeys(tx: Tx | Db, patientIds: readonly string[], now: Date): Promise<Set<string>> {
-  const suppressed = new Set<string>();
+  const rows: SuppressionRow[] = [];
   for (const chunk of chunks(patientIds)) {
-    const rows = await tx.flag.findMany({
-      where: { patientId: { in: chunk } },
-      select: { patientId: true, code: true, status: true, closeReason: true, closedAt: true, returnsAt: true, openedAt: true, id: true },
-      orderBy: [{ openedAt: "asc" }, { id: "asc" }],
-    });
-    const latest = new Map<string, (typeof rows)[number]>();
-    for (const row of rows) latest.set(`${row.patientId}|${row.code}`, row);
-    for (const [key, row] of latest) {
-      if (row.status !== "closed" || row.closedAt === null || row.closedAt.getTime() > now.getTime()) continue;
-      const reason = decodeCloseReason(row.closeReason, row.id);
-      if (reason === null || !DECIDED_BY_A_PERSON.has(reason)) continue;
-      if (row.returnsAt === null || row.returnsAt.getTime() > now.getTime()) suppressed.add(key);
-    }
+    rows.push(...(await tx.flag.findMany({ where: { patientId: { in: chunk } }, select: SUPPRESSION_SELECT, orderBy: SUPPRESSION_ORDER })));
+  }
+  return suppressedKeysOf(rows, now);
+}
+
+/** The columns {@link suppressedKeysOf} reads of each flag. */
+export const SUPPRESSION_SELECT = { patientId: true, code: true, status: true, closeReason: true, closedAt: true, returnsAt: true, openedAt: true, id: true } as const satisfies Prisma.FlagSelect;
+/** The order {@link suppressedKeysOf} needs: oldest opened first, so the last of a kind is its latest. */
+export const SUPPRESSION_ORDER = [{ openedAt: "asc" }, { id: "asc" }] as const satisfies Prisma.FlagOrderByWithRelationInput[];
+
+export interface SuppressionRow {
+  patientId: string;
+  code: string;
+  status: string;
+  closeReason: string | null;
+  closedAt: Date | null;
+  returnsAt: Date | null;
+  id: string;
+}
+
+/**
+ * {@link suppressedFlagKeys} of flags already read: every flag of the patients concerned, in
+ * {@link SUPPRESSION_ORDER} — for a caller that reads them anyway (`storeEvaluations` reads the
+ * patients' flags once for this and for their open ones).
+ */
+export function suppressedKeysOf(rows: readonly SuppressionRow[], now: Date): Set<string> {
+  const suppressed = new Set<string>();
+  const latest = new Map<string, SuppressionRow>();
+  for (const row of rows) latest.set(`${row.patientId}|${row.code}`, row);
+  for (const [key, row] of latest) {
+    if (row.status !== "closed" || row.closedAt === null || row.closedAt.getTime() > now.getTime()) continue;
+    const reason = decodeCloseReason(row.closeReason, row.id);
+    if (reason === null || !DECIDED_BY_A_PERSON.has(reason)) continue;
+    if (row.returnsAt === null || row.returnsAt.getTime() > now.getTime()) suppressed.add(key);
   }
   return suppressed;
 }
