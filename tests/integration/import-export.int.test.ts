@@ -248,6 +248,28 @@ describe(`assessment import, cohort export and recompute (${process.env.TEST_DAT
     expect(await t.db.jobRun.findUniqueOrThrow({ where: { id: held.id } })).toMatchObject({ status: "failed", lockKey: null });
   });
 
+  it("a batch that fails ends the run as failed, with every other finished batch kept and counted", async () => {
+    const patients = await t.db.patient.findMany({ where: { clinicId: clinicA.clinicId }, orderBy: { mrn: "asc" }, select: { id: true, sex: true } });
+    expect(patients.length).toBeGreaterThanOrEqual(7);
+    // The fourth patient, in the second batch of three, has a stored value the engine cannot read.
+    const broken = patients[3]!;
+    await t.db.patient.update({ where: { id: broken.id }, data: { sex: "not-a-sex" } });
+    await t.db.riskSnapshot.deleteMany({ where: { clinicId: clinicA.clinicId } });
+    try {
+      await expect(recomputeClinic(t.db, clinicA, { now: NOW, batchSize: 3 })).rejects.toThrow(/not-a-sex/);
+      const job = await t.db.jobRun.findFirstOrThrow({ where: { clinicId: clinicA.clinicId, kind: "recompute" }, orderBy: { startedAt: "desc" } });
+      expect(job).toMatchObject({ status: "failed", lockKey: null });
+      // The first batch committed; on PostgreSQL the third was already in flight and finished too.
+      const evaluated = await t.db.riskSnapshot.count({ where: { clinicId: clinicA.clinicId } });
+      expect(job.done).toBe(evaluated);
+      expect(evaluated).toBeGreaterThanOrEqual(3);
+      expect(await t.db.riskSnapshot.count({ where: { patientId: { in: patients.slice(3, 6).map((p) => p.id) } } })).toBe(0);
+    } finally {
+      await t.db.patient.update({ where: { id: broken.id }, data: { sex: broken.sex } });
+    }
+    await expect(recomputeClinic(t.db, clinicA, { now: NOW, batchSize: 3 })).resolves.toMatchObject({ evaluated: patients.length });
+  });
+
   it("imports and exports through the CLI", async () => {
     const cliClinic = await createSystemClinic(t.db, "cli");
     const dir = mkdtempSync(path.join(tmpdir(), "sarc-cli-"));

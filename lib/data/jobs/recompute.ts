@@ -1,5 +1,4 @@
 import "server-only";
-import type { Db } from "@/lib/data/db/client";
 import { appendAudit } from "@/lib/data/audit/log";
 import { reevaluatePatients } from "@/lib/data/evaluation/reevaluate";
 import { getActiveThresholds } from "@/lib/data/evaluation/thresholds";
@@ -7,6 +6,7 @@ import { actorRole, type Actor } from "@/lib/data/access/actor";
 import { can } from "@/lib/data/access/roles";
 import { AppError } from "@/lib/errors";
 import { PATIENTS_PER_BATCH } from "@/lib/data/db/batches";
+import { databaseKind, type Db } from "@/lib/data/db/client";
 
 export interface RecomputeOptions {
   /** The evaluation time; the threshold set in force at this time is used. */
@@ -81,6 +81,11 @@ export async function recomputeClinic(db: Db, actor: Actor, options: RecomputeOp
   const jobRunId = await acquireJob(db, clinicId, total, options.staleAfterMs ?? DEFAULT_STALE_MS);
 
   let done = 0;
+  // On PostgreSQL the next batch is read and evaluated while the server writes the last one: two
+  // transactions at a time, on two connections, over disjoint patients (docs/benchmarks.md, "Recompute
+  // on PostgreSQL, sixth session"). SQLite has one writer, so one batch at a time there.
+  const inFlight = databaseKind(db) === "postgresql" ? 2 : 1;
+  const pending: Promise<void>[] = [];
   try {
     let afterMrn: string | null = null;
     for (;;) {
@@ -91,19 +96,27 @@ export async function recomputeClinic(db: Db, actor: Actor, options: RecomputeOp
         select: { id: true, mrn: true },
       });
       if (batch.length === 0) break;
-      const evaluatedNow = done + batch.length;
-      await db.$transaction(
-        async (tx) => {
-          await reevaluatePatients(tx, clinicId, batch.map((p) => p.id), now);
-          await tx.jobRun.update({ where: { id: jobRunId }, data: { done: evaluatedNow, heartbeatAt: new Date() } });
-        },
-        { maxWait: 30_000, timeout: 10 * 60_000 },
-      );
-      done = evaluatedNow;
-      options.onProgress?.(done, Math.max(total, done));
+      const written = db
+        .$transaction(
+          async (tx) => {
+            await reevaluatePatients(tx, clinicId, batch.map((p) => p.id), now);
+            // An increment: with two batches in flight either may commit first.
+            await tx.jobRun.update({ where: { id: jobRunId }, data: { done: { increment: batch.length }, heartbeatAt: new Date() } });
+          },
+          { maxWait: 30_000, timeout: 10 * 60_000 },
+        )
+        .then(() => {
+          done += batch.length;
+          options.onProgress?.(done, Math.max(total, done));
+        });
+      // Its failure is handled where it is awaited (below, or in the catch), not reported as unhandled meanwhile.
+      written.catch(() => undefined);
+      pending.push(written);
+      if (pending.length >= inFlight) await pending.shift();
       afterMrn = batch.at(-1)!.mrn;
       if (batch.length < batchSize) break;
     }
+    while (pending.length > 0) await pending.shift();
     await db.$transaction(async (tx) => {
       await tx.jobRun.update({ where: { id: jobRunId }, data: { status: "completed", lockKey: null, done, finishedAt: new Date(), heartbeatAt: new Date() } });
       await appendAudit(tx, actor, [
@@ -116,6 +129,8 @@ export async function recomputeClinic(db: Db, actor: Actor, options: RecomputeOp
       ]);
     });
   } catch (error) {
+    // A batch still in flight finishes (or fails) before the run is recorded as failed.
+    await Promise.allSettled(pending);
     const message = (error instanceof Error ? error.message : String(error)).slice(0, 2_000);
     await db
       .$transaction(async (tx) => {
