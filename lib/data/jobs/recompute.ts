@@ -99,7 +99,7 @@ export async function recomputeClinic(db: Db, actor: Actor, options: RecomputeOp
       const written = db
         .$transaction(
           async (tx) => {
-            await reevaluatePatients(tx, clinicId, batch.map((p) => p.id), now);
+            await reevaluatePatients(tx, clinicId, batch.map((p) => p.id), now, thresholds);
             // An increment: with two batches in flight either may commit first.
             await tx.jobRun.update({ where: { id: jobRunId }, data: { done: { increment: batch.length }, heartbeatAt: new Date() } });
           },
