@@ -1,12 +1,11 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqliteClient } from "@/lib/generated/prisma-sqlite/client";
 import { PrismaClient as PostgresClient } from "@/lib/generated/prisma-postgresql/client";
 import { databaseProvider, env, sqliteFilePath, type DatabaseProvider } from "@/lib/config/env";
 import { sqliteAdapter } from "./sqlite-connection";
 import { statementNamer } from "./prepared-statements";
-import { rememberingPool } from "./pg-connection";
+import { pgAdapter } from "./pg-connection";
 
 /**
  * Both generated clients come from one schema, so their APIs are identical; the SQLite client's
@@ -53,8 +52,8 @@ export function createDb(url: string, options: DbOptions = {}): Db {
     // The adapter's type says a name is always returned; it hands it to pg's `query({ name })`,
     // where no name means an unnamed statement, as without a generator.
     const statementNameGenerator = env().PG_PREPARED_STATEMENTS ? (statementNamer() as (query: { sql: string }) => string) : undefined;
-    const { pool, attach } = rememberingPool({ connectionString: url, max: 10 });
-    client = new PostgresClient({ adapter: new PrismaPg(pool, { statementNameGenerator, disposeExternalPool: true }), log }) as unknown as Db;
+    const { adapter, attach } = pgAdapter({ connectionString: url, max: 10 }, { statementNameGenerator });
+    client = new PostgresClient({ adapter, log }) as unknown as Db;
     attach(client);
   }
   if (options.onQuery) {

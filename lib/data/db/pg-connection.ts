@@ -1,4 +1,6 @@
-import pg from "pg";
+import { randomUUID } from "node:crypto";
+import { PrismaPg } from "@prisma/adapter-pg";
+import type pg from "pg";
 
 /**
  * The pg connection under a PostgreSQL Prisma transaction, for the bulk writes (recomputes, imports,
@@ -8,58 +10,97 @@ import pg from "pg";
  * Why: a statement run through Prisma (`$executeRawUnsafe`) has every parameter encoded by the
  * client and decoded again by the adapter before pg sends it; a bulk statement's parameters are the
  * batch's rows as bytes (lib/data/db/bulk-insert.ts `batchParameters`), ≈ 40 MB per 5,000
- * snapshots, and that round of encoding cost more Node CPU than building the rows (docs/benchmarks.md,
- * "Recompute on PostgreSQL, sixth session"). pg sends a `Buffer` parameter as it is.
+ * snapshots, and that round of encoding cost more of the process's CPU than building the rows
+ * (docs/benchmarks.md, "Recompute on PostgreSQL, sixth session"). pg sends a `Buffer` parameter as
+ * it is.
  *
  * Why it is safe: Prisma's PostgreSQL adapter runs an interactive transaction on one pool
- * connection, checked out from BEGIN to COMMIT or ROLLBACK and used by nobody else meanwhile, so a
- * statement sent on that connection while the transaction's callback runs belongs to the
- * transaction: it commits or rolls back with everything else. The connection is found by asking
- * the transaction for its server process id (`pg_backend_pid()`, once per transaction) and picking
- * the pool's connection with that id. Only a transaction client is accepted: the base client's
- * statements go to whichever connection is free. tests/integration/transaction-connections.int.test.ts checks
- * the commit, the rollback and the refusal.
+ * connection, checked out from BEGIN to COMMIT or ROLLBACK and used by nobody else meanwhile, and pg
+ * runs a connection's statements in the order they were sent. So a statement sent on that
+ * connection while the transaction's callback runs belongs to the transaction: it commits or rolls
+ * back with everything else. To find the connection, the transaction runs one marker query through
+ * Prisma (once per transaction), and the adapter, wrapped here, notes which connection ran it —
+ * nothing depends on server process ids, which a pooler such as PgBouncer hides. Only a transaction
+ * client is accepted: the base client's statements go to whichever connection is free.
+ * tests/integration/transaction-connections.int.test.ts checks the commit, the rollback, two
+ * transactions at once and the refusal.
  */
 
-const POOL = Symbol.for("sarcopenia.pgPool");
+const ADAPTER = Symbol.for("sarcopenia.pgAdapter");
 
-interface PoolSlot {
+/** The marker query: its one parameter is a token naming the transaction that sent it. */
+const MARKER_SQL = 'SELECT $1::text AS "transactionMarker"';
+
+interface AdapterSlot {
   client: object;
-  /** Every open connection of the pool (pg-pool's own list is private). */
-  connections: Set<pg.Client>;
+  /** Connections seen running a marker query, by token, until {@link pgTransactionConnection} takes them. */
+  marked: Map<string, pg.ClientBase>;
 }
 
-/** A pool for the adapter that remembers its connections, and `attach`, to call with the client made on it. */
-export function rememberingPool(config: pg.PoolConfig): { pool: pg.Pool; attach: (client: object) => void } {
-  const pool = new pg.Pool(config);
-  const slot: PoolSlot = { client: {}, connections: new Set() };
-  pool.on("connect", (connection) => slot.connections.add(connection));
-  pool.on("remove", (connection) => slot.connections.delete(connection));
+/** The adapter factory, noting the connection of each transaction that runs the marker query. */
+class MarkingPgAdapter extends PrismaPg {
+  constructor(
+    config: ConstructorParameters<typeof PrismaPg>[0],
+    options: ConstructorParameters<typeof PrismaPg>[1],
+    private readonly slot: AdapterSlot,
+  ) {
+    super(config, options);
+  }
+
+  override async connect() {
+    const adapter = await super.connect();
+    const startTransaction = adapter.startTransaction.bind(adapter);
+    adapter.startTransaction = async (isolationLevel) => {
+      const transaction = await startTransaction(isolationLevel);
+      // The adapter keeps a transaction's pool connection as `client` (@prisma/adapter-pg 7).
+      const connection = (transaction as unknown as { client?: pg.ClientBase }).client;
+      if (!connection || typeof connection.query !== "function") {
+        throw new Error("The PostgreSQL adapter no longer exposes a transaction's connection; the bulk-write path needs updating for this Prisma version.");
+      }
+      const queryRaw = transaction.queryRaw.bind(transaction);
+      transaction.queryRaw = async (query) => {
+        const token = query.args[0];
+        if (query.sql === MARKER_SQL && typeof token === "string") this.slot.marked.set(token, connection);
+        return queryRaw(query);
+      };
+      return transaction;
+    };
+    return adapter;
+  }
+}
+
+/** The adapter for a PostgreSQL database, and `attach`, to call with the client made on it. */
+export function pgAdapter(
+  config: ConstructorParameters<typeof PrismaPg>[0],
+  options: ConstructorParameters<typeof PrismaPg>[1],
+): { adapter: PrismaPg; attach: (client: object) => void } {
+  const slot: AdapterSlot = { client: {}, marked: new Map() };
   return {
-    pool,
+    adapter: new MarkingPgAdapter(config, options, slot),
     attach: (client) => {
       slot.client = client;
-      Object.defineProperty(client, POOL, { value: slot });
+      Object.defineProperty(client, ADAPTER, { value: slot });
     },
   };
 }
 
-const found = new WeakMap<object, pg.Client>();
+const found = new WeakMap<object, pg.ClientBase>();
 
 /**
  * The connection of a PostgreSQL transaction client, or null (SQLite, or a client made elsewhere).
  * Throws for the base client: see the file comment.
  */
-export async function pgTransactionConnection(tx: object): Promise<pg.Client | null> {
-  const slot = (tx as { [POOL]?: PoolSlot })[POOL];
+export async function pgTransactionConnection(tx: object): Promise<pg.ClientBase | null> {
+  const slot = (tx as { [ADAPTER]?: AdapterSlot })[ADAPTER];
   if (!slot) return null;
   if (tx === slot.client) throw new Error("Direct PostgreSQL statements need a transaction client (inside db.$transaction).");
   const known = found.get(tx);
   if (known) return known;
-  const rows = await (tx as { $queryRawUnsafe<T>(sql: string): Promise<T> }).$queryRawUnsafe<{ pid: number }[]>("SELECT pg_backend_pid() AS pid");
-  const pid = rows[0]?.pid;
-  const connection = [...slot.connections].find((c) => (c as pg.Client & { processID: number | null }).processID === pid);
-  if (!connection) throw new Error(`No connection of the pool has server process ${String(pid)}; the bulk-write path needs updating for this adapter.`);
+  const token = randomUUID();
+  await (tx as { $queryRawUnsafe(sql: string, ...values: unknown[]): Promise<unknown> }).$queryRawUnsafe(MARKER_SQL, token);
+  const connection = slot.marked.get(token);
+  slot.marked.delete(token);
+  if (!connection) throw new Error("The transaction's marker query did not reach the adapter; the bulk-write path needs updating for this Prisma version.");
   found.set(tx, connection);
   return connection;
 }
