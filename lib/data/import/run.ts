@@ -81,7 +81,7 @@ export async function runImport(db: Db, run: ImportRun): Promise<PlanTotals> {
         progress(batch.reduce((n, p) => n + p.size, 0) + countEvaluatedFromPlan(planned));
       }
       for (const ids of chunks(readBack, PATIENTS_PER_BATCH)) {
-        await reevaluatePatients(tx, run.origin.clinicId, ids, run.now);
+        await reevaluatePatients(tx, run.origin.clinicId, ids, run.now, thresholds);
         progress(ids.length);
       }
       run.onProgress?.(total, total);
