@@ -97,12 +97,42 @@ describe.runIf(testProvider() === "sqlite")("the SQLite connection", () => {
 
 describe.runIf(testProvider() === "postgresql")("the pg connection", () => {
   it("is not visible outside the transaction before it commits", async () => {
-    await t.db.$transaction(async (tx) => {
-      await insertDirect(tx, "uncommitted-id", "uncommitted");
-      expect(await t.db.clinic.count({ where: { slug: "uncommitted" } })).toBe(0);
-      throw new Error("roll back");
-    }).catch(() => undefined);
+    await expect(
+      t.db.$transaction(async (tx) => {
+        await insertDirect(tx, "uncommitted-id", "uncommitted");
+        expect(await tx.clinic.count({ where: { slug: "uncommitted" } })).toBe(1);
+        expect(await t.db.clinic.count({ where: { slug: "uncommitted" } })).toBe(0);
+        throw new Error("roll back");
+      }),
+    ).rejects.toThrow("roll back");
     expect(await t.db.clinic.count({ where: { slug: "uncommitted" } })).toBe(0);
+  });
+
+  it("refuses a statement once its transaction has committed (the connection is back in the pool)", async () => {
+    let kept: Awaited<ReturnType<typeof pgTransactionConnection>> = null;
+    await t.db.$transaction(async (tx) => {
+      kept = await pgTransactionConnection(tx);
+      await tx.clinic.count();
+    });
+    await expect(kept!.query(INSERT_CLINIC_PG, ["after-commit-id", "Direct", "after-commit"])).rejects.toThrow(/transaction has ended/);
+    expect(await t.db.clinic.count({ where: { slug: "after-commit" } })).toBe(0);
+  });
+
+  it("refuses a statement after Prisma's timeout rolled the transaction back, while its callback still runs", async () => {
+    let late: unknown = null;
+    await expect(
+      t.db.$transaction(
+        async (tx) => {
+          const direct = (await pgTransactionConnection(tx))!;
+          await new Promise((resolve) => setTimeout(resolve, 600));
+          late = await direct.query(INSERT_CLINIC_PG, ["after-timeout-id", "Direct", "after-timeout"]).catch((error: unknown) => error);
+        },
+        { timeout: 200 },
+      ),
+    ).rejects.toThrow();
+    expect(late).toBeInstanceOf(Error);
+    expect(String(late)).toMatch(/transaction has ended/);
+    expect(await t.db.clinic.count({ where: { slug: "after-timeout" } })).toBe(0);
   });
 
   it("gives two transactions running at once their own connections", async () => {

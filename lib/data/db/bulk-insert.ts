@@ -169,9 +169,12 @@ function batchParameters<R>(rows: readonly R[], columns: readonly (keyof R & str
  * took three passes and three times the CPU for a batch of 5,000 snapshots.
  */
 class ByteWriter {
-  private static readonly CHUNK_BYTES = 8 * 1024 * 1024;
+  /** Buffers start at 64 kB (a one-patient write) and double up to 8 MB (a batch of thousands). */
+  private static readonly FIRST_CHUNK_BYTES = 64 * 1024;
+  private static readonly LARGEST_CHUNK_BYTES = 8 * 1024 * 1024;
   private readonly full: Buffer[] = [];
   private current = Buffer.allocUnsafe(0);
+  private nextChunkBytes = ByteWriter.FIRST_CHUNK_BYTES;
   private used = 0;
   /** Bytes written so far. */
   length = 0;
@@ -181,7 +184,8 @@ class ByteWriter {
     // UTF-8 takes at most 3 bytes per UTF-16 code unit.
     if (this.current.length - this.used < text.length * 3) {
       if (this.used > 0) this.full.push(this.current.subarray(0, this.used));
-      this.current = Buffer.allocUnsafe(Math.max(ByteWriter.CHUNK_BYTES, text.length * 3));
+      this.current = Buffer.allocUnsafe(Math.max(this.nextChunkBytes, text.length * 3));
+      this.nextChunkBytes = Math.min(this.nextChunkBytes * 2, ByteWriter.LARGEST_CHUNK_BYTES);
       this.used = 0;
     }
     const written = this.current.write(text, this.used, "utf8");

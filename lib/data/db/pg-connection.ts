@@ -21,9 +21,11 @@ import type pg from "pg";
  * back with everything else. To find the connection, the transaction runs one marker query through
  * Prisma (once per transaction), and the adapter, wrapped here, notes which connection ran it —
  * nothing depends on server process ids, which a pooler such as PgBouncer hides. Only a transaction
- * client is accepted: the base client's statements go to whichever connection is free.
+ * client is accepted: the base client's statements go to whichever connection is free. And only
+ * while the transaction is open: from the moment Prisma sends its COMMIT or ROLLBACK (also after a
+ * timeout, while the callback may still be running) the connection refuses statements.
  * tests/integration/transaction-connections.int.test.ts checks the commit, the rollback, two
- * transactions at once and the refusal.
+ * transactions at once and the refusals (base client, after the end, after a timeout).
  */
 
 const ADAPTER = Symbol.for("sarcopenia.pgAdapter");
@@ -31,11 +33,24 @@ const ADAPTER = Symbol.for("sarcopenia.pgAdapter");
 /** The marker query: its one parameter is a token naming the transaction that sent it. */
 const MARKER_SQL = 'SELECT $1::text AS "transactionMarker"';
 
+/**
+ * What the bulk writes may do with a transaction's connection: send a statement. Refused once the
+ * transaction is committing, rolling back or over (its connection may be back in the pool, or in
+ * another transaction by then — say after Prisma's timeout rolled it back while its callback was
+ * still running).
+ */
+export interface TransactionConnection {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+}
+
 interface AdapterSlot {
   client: object;
   /** Connections seen running a marker query, by token, until {@link pgTransactionConnection} takes them. */
-  marked: Map<string, pg.ClientBase>;
+  marked: Map<string, TransactionConnection>;
 }
+
+/** Prisma ends an interactive transaction by sending one of these through `executeRaw`, then releases the connection. */
+const ENDS_TRANSACTION = /^\s*(COMMIT|ROLLBACK)\b/i;
 
 /** The adapter factory, noting the connection of each transaction that runs the marker query. */
 class MarkingPgAdapter extends PrismaPg {
@@ -57,11 +72,30 @@ class MarkingPgAdapter extends PrismaPg {
       if (!connection || typeof connection.query !== "function") {
         throw new Error("The PostgreSQL adapter no longer exposes a transaction's connection; the bulk-write path needs updating for this Prisma version.");
       }
-      const queryRaw = transaction.queryRaw.bind(transaction);
+      let open = true;
+      const guarded: TransactionConnection = {
+        query: (text, values) => {
+          if (!open) return Promise.reject(new Error("This transaction has ended (committed, rolled back or timed out); a bulk statement was not sent."));
+          return connection.query(text, values);
+        },
+      };
+      const { queryRaw, executeRaw, commit, rollback } = transaction;
       transaction.queryRaw = async (query) => {
         const token = query.args[0];
-        if (query.sql === MARKER_SQL && typeof token === "string") this.slot.marked.set(token, connection);
-        return queryRaw(query);
+        if (query.sql === MARKER_SQL && typeof token === "string") this.slot.marked.set(token, guarded);
+        return queryRaw.call(transaction, query);
+      };
+      transaction.executeRaw = async (query) => {
+        if (ENDS_TRANSACTION.test(query.sql)) open = false;
+        return executeRaw.call(transaction, query);
+      };
+      transaction.commit = async () => {
+        open = false;
+        return commit.call(transaction);
+      };
+      transaction.rollback = async () => {
+        open = false;
+        return rollback.call(transaction);
       };
       return transaction;
     };
@@ -84,13 +118,13 @@ export function pgAdapter(
   };
 }
 
-const found = new WeakMap<object, pg.ClientBase>();
+const found = new WeakMap<object, TransactionConnection>();
 
 /**
  * The connection of a PostgreSQL transaction client, or null (SQLite, or a client made elsewhere).
  * Throws for the base client: see the file comment.
  */
-export async function pgTransactionConnection(tx: object): Promise<pg.ClientBase | null> {
+export async function pgTransactionConnection(tx: object): Promise<TransactionConnection | null> {
   const slot = (tx as { [ADAPTER]?: AdapterSlot })[ADAPTER];
   if (!slot) return null;
   if (tx === slot.client) throw new Error("Direct PostgreSQL statements need a transaction client (inside db.$transaction).");
