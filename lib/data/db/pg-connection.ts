@@ -49,8 +49,8 @@ interface AdapterSlot {
   marked: Map<string, TransactionConnection>;
 }
 
-/** Prisma ends an interactive transaction by sending one of these through `executeRaw`, then releases the connection. */
-const ENDS_TRANSACTION = /^\s*(COMMIT|ROLLBACK)\b/i;
+/** Prisma ends an interactive transaction by sending one of these through `executeRaw`, then releases the connection (`ROLLBACK TO SAVEPOINT`, of a nested transaction, does not end it). */
+const ENDS_TRANSACTION = /^\s*(COMMIT|ROLLBACK)\s*;?\s*$/i;
 
 /** The adapter factory, noting the connection of each transaction that runs the marker query. */
 class MarkingPgAdapter extends PrismaPg {
