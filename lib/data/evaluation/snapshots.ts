@@ -5,7 +5,7 @@ import { measureCells, measuresUntil, type CohortEvaluation } from "@/lib/domain
 import type { ThresholdValues } from "@/lib/domain/thresholds";
 import type { Tx } from "@/lib/data/db/client";
 import { bulkTable, insertRows, updateRows } from "@/lib/data/db/bulk-insert";
-import { SUPPRESSION_ORDER, SUPPRESSION_SELECT, suppressedKeysOf } from "@/lib/data/flags/suppression";
+import { patientFlags, suppressedKeysOf } from "@/lib/data/flags/suppression";
 import { decodeFlagCode, decodeFlagStage, decodeMeasureKind } from "@/lib/data/stored/values";
 import { actionDueAt, closedByResultText, noLongerIndicatedText, SATISFIED_BY, startOfUtcDay } from "@/lib/domain/flag-lifecycle";
 import { chunks } from "@/lib/data/db/batches";
@@ -154,16 +154,7 @@ export async function storeEvaluations(
   if (evaluations.length === 0) return;
   const patientIds = evaluations.map((e) => e.patientId);
   // Every flag of the batch once: the closed ones decide what stays suppressed, the open ones are reconciled.
-  const flags = [];
-  for (const ids of chunks(patientIds)) {
-    flags.push(
-      ...(await tx.flag.findMany({
-        where: { patientId: { in: ids } },
-        select: { ...SUPPRESSION_SELECT, stage: true, dueAt: true, actionDueAt: true, postponedUntil: true, reasonText: true, orderedAt: true },
-        orderBy: SUPPRESSION_ORDER,
-      })),
-    );
-  }
+  const flags = await patientFlags(tx, patientIds);
   const suppressed = suppressedKeysOf(flags, now);
   const open = flags.filter((flag) => flag.status === "open");
   const openByKey = new Map(open.map((flag) => [`${flag.patientId}|${flag.code}`, flag]));

@@ -3,7 +3,6 @@ import type { Db, Tx } from "@/lib/data/db/client";
 import { chunks } from "@/lib/data/db/batches";
 import { DECIDED_BY_A_PERSON } from "@/lib/domain/flag-lifecycle";
 import { decodeCloseReason } from "@/lib/data/stored/values";
-import type { Prisma } from "@/lib/generated/prisma-sqlite/client";
 
 /**
  * `${patientId}|${code}` for every patient and flag kind whose most recent flag (latest opened)
@@ -15,17 +14,30 @@ import type { Prisma } from "@/lib/generated/prisma-sqlite/client";
  * (lib/domain/flag-lifecycle.ts `closedFlagReturnsAt`).
  */
 export async function suppressedFlagKeys(tx: Tx | Db, patientIds: readonly string[], now: Date): Promise<Set<string>> {
-  const rows: SuppressionRow[] = [];
-  for (const chunk of chunks(patientIds)) {
-    rows.push(...(await tx.flag.findMany({ where: { patientId: { in: chunk } }, select: SUPPRESSION_SELECT, orderBy: SUPPRESSION_ORDER })));
-  }
-  return suppressedKeysOf(rows, now);
+  return suppressedKeysOf(await patientFlags(tx, patientIds), now);
 }
 
-/** The columns {@link suppressedKeysOf} reads of each flag. */
-export const SUPPRESSION_SELECT = { patientId: true, code: true, status: true, closeReason: true, closedAt: true, returnsAt: true, openedAt: true, id: true } as const satisfies Prisma.FlagSelect;
-/** The order {@link suppressedKeysOf} needs: oldest opened first, so the last of a kind is its latest. */
-export const SUPPRESSION_ORDER = [{ openedAt: "asc" }, { id: "asc" }] as const satisfies Prisma.FlagOrderByWithRelationInput[];
+/**
+ * Every flag of these patients, oldest opened first (so the last of a kind is its latest), with
+ * the columns {@link suppressedKeysOf} reads and those `storeEvaluations` reconciles open flags
+ * by (lib/data/evaluation/snapshots.ts): one read serves both.
+ */
+export async function patientFlags(tx: Tx | Db, patientIds: readonly string[]) {
+  const rows = [];
+  for (const chunk of chunks(patientIds)) {
+    rows.push(
+      ...(await tx.flag.findMany({
+        where: { patientId: { in: chunk } },
+        select: {
+          id: true, patientId: true, code: true, status: true, closeReason: true, closedAt: true, returnsAt: true, openedAt: true,
+          stage: true, dueAt: true, actionDueAt: true, postponedUntil: true, reasonText: true, orderedAt: true,
+        },
+        orderBy: [{ openedAt: "asc" }, { id: "asc" }],
+      })),
+    );
+  }
+  return rows;
+}
 
 export interface SuppressionRow {
   patientId: string;
@@ -38,9 +50,8 @@ export interface SuppressionRow {
 }
 
 /**
- * {@link suppressedFlagKeys} of flags already read: every flag of the patients concerned, in
- * {@link SUPPRESSION_ORDER} — for a caller that reads them anyway (`storeEvaluations` reads the
- * patients' flags once for this and for their open ones).
+ * {@link suppressedFlagKeys} of flags already read: every flag of the patients concerned, oldest
+ * opened first ({@link patientFlags}).
  */
 export function suppressedKeysOf(rows: readonly SuppressionRow[], now: Date): Set<string> {
   const suppressed = new Set<string>();
