@@ -8,8 +8,8 @@ import { panelQuerySchema } from "@/lib/validation/panel-query";
 
 /**
  * On a SQLite file the whole-clinic cohort export reads its rows through a connection of its own
- * (lib/data/db/sqlite-connection.ts openSqliteReader), without Prisma; a panel cohort still goes
- * through Prisma. The two must read every stored value alike — also the date-time forms Prisma
+ * (lib/data/db/sqlite-connection.ts openSqliteReader), without Prisma — so does an unfiltered panel
+ * cohort, which is the whole clinic; a filtered panel cohort goes through Prisma. The two must read every stored value alike — also the date-time forms Prisma
  * accepts but the app does not write (a text without zone, a date alone, milliseconds) — and refuse
  * the same bad values. On PostgreSQL there is no such reader and both go through Prisma.
  */
@@ -29,7 +29,9 @@ describe("cohort export: the whole clinic read without Prisma on SQLite", () => 
     await exportCohortCsv(t.db, a.actors.clinician, out, { now: TEST_NOW, ...options });
     return text;
   }
-  const panel = () => ({ actor: a.actors.clinician, query: panelQuerySchema.parse({}) });
+  // A panel with a filter that every test patient passes (born before today) is read through
+  // Prisma; an unfiltered panel is the whole clinic and read like it.
+  const panel = (filter: Record<string, unknown> = { ageMin: 0 }) => ({ actor: a.actors.clinician, query: panelQuerySchema.parse(filter) });
 
   it("has a reader on a SQLite file only, and the reader refuses writes", () => {
     const reader = openSqliteReader(t.db);
@@ -52,9 +54,16 @@ describe("cohort export: the whole clinic read without Prisma on SQLite", () => 
       await t.db.$executeRawUnsafe(`UPDATE "Patient" SET "birthDate" = '1941-07-30 00:00:00', "lastAssessedAt" = '2026-03-02' WHERE "id" = ?`, p1);
       await t.db.$executeRawUnsafe(`UPDATE "Patient" SET "birthDate" = ?, "lastAssessedAt" = '2026-01-15T23:30:00+02' WHERE "id" = ?`, Date.UTC(1950, 0, 31), p2);
       await t.db.$executeRawUnsafe(`UPDATE "Patient" SET "lastAssessedAt" = '2026-01-15T23:30:00.000Z' WHERE "id" = ?`, p3);
+      // The open flags' dates, read by the reader too: the same forms.
+      const open = await t.db.flag.findMany({ where: { status: "open", patient: { clinicId: a.clinicId } }, select: { id: true }, orderBy: { id: "asc" } });
+      expect(open.length).toBeGreaterThanOrEqual(2);
+      await t.db.$executeRawUnsafe(`UPDATE "Flag" SET "dueAt" = '2026-01-10 00:00:00', "actionDueAt" = ?, "postponedUntil" = '2026-02-01' WHERE "id" = ?`, Date.UTC(2026, 0, 20), open[0]!.id);
+      await t.db.$executeRawUnsafe(`UPDATE "Flag" SET "dueAt" = '2025-12-01T10:00:00+02', "orderedAt" = '2025-12-02T08:00:00.000Z' WHERE "id" = ?`, open[1]!.id);
     }
     const whole = await exportText();
+    expect(whole.trimEnd().split("\n")).toHaveLength(1 + a.patientIds.length);
     expect(whole).toBe(await exportText({ panel: panel() }));
+    expect(whole).toBe(await exportText({ panel: panel({}) }));
     if (testProvider() === "sqlite") {
       const lines = whole.trimEnd().split("\n");
       const header = lines[0]!.split(",");
@@ -74,5 +83,14 @@ describe("cohort export: the whole clinic read without Prisma on SQLite", () => 
     const patientId = a.patientIds[4]!;
     await t.db.$executeRawUnsafe(`UPDATE "Patient" SET "birthDate" = 'soon' WHERE "id" = ?`, patientId);
     await expect(exportText()).rejects.toThrow(new RegExp(`Patient ${patientId}: the stored birthDate "soon" is not a date and time`));
+    await expect(exportText({ panel: panel({}) })).rejects.toThrow(new RegExp(`Patient ${patientId}: the stored birthDate "soon"`));
+  });
+
+  it("refuses an open flag's due date that is no date, naming the row and column", async () => {
+    if (testProvider() !== "sqlite") return;
+    await t.db.$executeRawUnsafe(`UPDATE "Patient" SET "birthDate" = '1940-01-01T00:00:00.000+00:00' WHERE "id" = ?`, a.patientIds[4]!);
+    const flag = await t.db.flag.findFirstOrThrow({ where: { status: "open", patient: { clinicId: a.clinicId } }, select: { id: true } });
+    await t.db.$executeRawUnsafe(`UPDATE "Flag" SET "dueAt" = 'later' WHERE "id" = ?`, flag.id);
+    await expect(exportText()).rejects.toThrow(new RegExp(`Flag ${flag.id}: the stored dueAt "later" is not a date and time`));
   });
 });

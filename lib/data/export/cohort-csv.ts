@@ -19,7 +19,7 @@ import { savedViewQueryString, type PanelQuery } from "@/lib/validation/panel-qu
 import { panelWhere } from "@/lib/data/patients/panel";
 import { chunks, IDS_PER_QUERY } from "@/lib/data/db/batches";
 import { openSqliteReader } from "@/lib/data/db/sqlite-connection";
-import type { Database } from "better-sqlite3";
+import type { Database, Statement } from "better-sqlite3";
 
 export interface CohortExportOptions {
   /** Age and the measure columns are as of this time. */
@@ -55,22 +55,41 @@ export interface CohortExportSummary {
   rows: number;
 }
 
-function cohortWhere(clinicId: string, options: CohortExportOptions, lifecycle: FlagLifecycleSettings): Prisma.PatientWhereInput {
+/**
+ * The panel cohort's filter (panelWhere: the panel's filters and cohort criteria, narrowed by
+ * `tiers` and `flags`), or null when the export reads the whole clinic — no panel, or a panel with
+ * no filter at all (what "Download CSV" under an unfiltered panel asks for). The whole clinic is
+ * read with {@link clinicSelect}, which applies `tiers` and `flags` itself, in a fraction of the
+ * CPU of Prisma's query with its relations (docs/operations.md "Load").
+ */
+function panelFilter(clinicId: string, options: CohortExportOptions, lifecycle: FlagLifecycleSettings): Prisma.PatientWhereInput | null {
+  if (!options.panel) return null;
+  const base = panelWhere(options.panel.actor, options.panel.query, options.now, lifecycle);
+  if (base.clinicId !== clinicId) throw new AppError("forbidden", "The cohort belongs to another clinic.");
+  if (Object.keys(base).length === 1) return null;
   const snapshot: Prisma.RiskSnapshotWhereInput = {};
   if (options.tiers && options.tiers.length > 0) snapshot.tier = { in: [...options.tiers] };
   // flagCodes is the `;`-joined list; no flag code is a substring of another, so `contains` is exact.
   if (options.flags && options.flags.length > 0) snapshot.OR = options.flags.map((code) => ({ flagCodes: { contains: code } }));
-  const base: Prisma.PatientWhereInput = options.panel ? panelWhere(options.panel.actor, options.panel.query, options.now, lifecycle) : { clinicId };
-  if (base.clinicId !== clinicId) throw new AppError("forbidden", "The cohort belongs to another clinic.");
-  if (Object.keys(snapshot).length === 0) return base;
-  return options.panel ? { AND: [base, { snapshot }] } : { clinicId, snapshot };
+  return Object.keys(snapshot).length === 0 ? base : { AND: [base, { snapshot }] };
 }
 
-/** The open flags of a batch of patients with their state at `now`: one query per batch. */
-async function openFlagStates(db: Db, patientIds: readonly string[], now: Date, lifecycle: FlagLifecycleSettings): Promise<Map<string, { code: string; state: FlagState }[]>> {
-  const byPatient = new Map<string, { code: string; state: FlagState }[]>();
-  if (patientIds.length === 0) return byPatient;
-  const flags = [];
+/** An open flag as the export reads it, whichever query read it. */
+interface OpenFlagRow {
+  id: string;
+  patientId: string;
+  code: string;
+  status: string;
+  stage: string;
+  dueAt: Date;
+  actionDueAt: Date | null;
+  orderedAt: Date | null;
+  postponedUntil: Date | null;
+}
+
+/** The open flags of a batch of patients through Prisma: one query per {@link IDS_PER_QUERY} patients. */
+async function prismaOpenFlags(db: Db, patientIds: readonly string[]): Promise<OpenFlagRow[]> {
+  const flags: OpenFlagRow[] = [];
   for (const ids of chunks(patientIds, IDS_PER_QUERY)) {
     flags.push(
       ...(await db.flag.findMany({
@@ -79,6 +98,12 @@ async function openFlagStates(db: Db, patientIds: readonly string[], now: Date, 
       })),
     );
   }
+  return flags;
+}
+
+/** The open flags of each patient of a batch with their state at `now`. */
+function openFlagStates(flags: readonly OpenFlagRow[], now: Date, lifecycle: FlagLifecycleSettings): Map<string, { code: string; state: FlagState }[]> {
+  const byPatient = new Map<string, { code: string; state: FlagState }[]>();
   for (const flag of flags) {
     const list = byPatient.get(flag.patientId) ?? [];
     list.push({ code: decodeFlagCode(flag.code, flag.id), state: flagState(decodeFlagLife(flag), now, lifecycle).state });
@@ -135,7 +160,7 @@ const containsPattern = (code: string): string => `%${code.replace(/[!%_]/g, "!$
  */
 function clinicSelect(clinicId: string, options: CohortExportOptions, after: Prisma.Sql, limit: Prisma.Sql): Prisma.Sql {
   const tiers = options.tiers && options.tiers.length > 0 ? Prisma.sql`AND s."tier" IN (${Prisma.join([...options.tiers])})` : Prisma.empty;
-  // As cohortWhere's `contains`: flagCodes is the `;`-joined list and no code is a substring of another.
+  // As panelFilter's `contains`: flagCodes is the `;`-joined list and no code is a substring of another.
   const flags =
     options.flags && options.flags.length > 0
       ? Prisma.sql`AND (${Prisma.join(options.flags.map((code) => Prisma.sql`s."flagCodes" LIKE ${containsPattern(code)} ESCAPE '!'`), " OR ")})`
@@ -155,18 +180,19 @@ function clinicSelect(clinicId: string, options: CohortExportOptions, after: Pri
 /**
  * The cohort in batches of `batchSize` patients in MRN order, each batch read by keyset pagination
  * (`mrn > last`, the (clinicId, mrn) index) so memory does not grow with the cohort: a panel cohort
- * through Prisma with panelWhere's filters (`where`), the whole clinic with {@link clinicSelect}.
+ * through Prisma with its filter (`where`, {@link panelFilter}), the whole clinic (`where` null)
+ * with {@link clinicSelect}.
  */
 async function* prismaBatches(
   db: Db,
   clinicId: string,
   options: CohortExportOptions,
-  where: Prisma.PatientWhereInput,
+  where: Prisma.PatientWhereInput | null,
   batchSize: number,
-): AsyncGenerator<ExportBatchPatient[]> {
+): AsyncGenerator<ExportBatch> {
   let afterMrn: string | null = null;
   for (;;) {
-    const patients: ExportBatchPatient[] = options.panel
+    const patients: ExportBatchPatient[] = where
       ? (
           await db.patient.findMany({
             where: afterMrn === null ? where : { AND: [where, { mrn: { gt: afterMrn } }] },
@@ -191,7 +217,7 @@ async function* prismaBatches(
           return { ...patient, sex: decodeSex(sex, patient.id), diet: decodeDiet(diet, patient.id) };
         });
     if (patients.length === 0) return;
-    yield patients;
+    yield { patients, openFlags: null };
     if (patients.length < batchSize) return;
     afterMrn = patients.at(-1)!.mrn;
   }
@@ -230,23 +256,72 @@ function readerPatient(row: unknown[]): ExportBatchPatient {
   };
 }
 
+const FLAG_COLUMN = (column: string) => ({ table: "Flag", column });
+const DUE_AT = FLAG_COLUMN("dueAt");
+const ACTION_DUE_AT = FLAG_COLUMN("actionDueAt");
+const ORDERED_AT = FLAG_COLUMN("orderedAt");
+const POSTPONED_UNTIL = FLAG_COLUMN("postponedUntil");
+const optionalDateTime = (value: unknown, at: { table: string; column: string }, rowId: string) => (value === null ? null : storedDateTime(value, at, rowId));
+
+/** One row of the open-flag SELECT in {@link readerBatches}, decoded as Prisma decodes it. */
+function readerOpenFlag(row: unknown[]): OpenFlagRow {
+  const [rawId, patientId, code, status, stage, dueAt, actionDueAt, orderedAt, postponedUntil] = row;
+  const id = text(rawId, "Flag", "id", "(no id)");
+  return {
+    id,
+    patientId: text(patientId, "Flag", "patientId", id),
+    code: text(code, "Flag", "code", id),
+    status: text(status, "Flag", "status", id),
+    stage: text(stage, "Flag", "stage", id),
+    dueAt: storedDateTime(dueAt, DUE_AT, id),
+    actionDueAt: optionalDateTime(actionDueAt, ACTION_DUE_AT, id),
+    orderedAt: optionalDateTime(orderedAt, ORDERED_AT, id),
+    postponedUntil: optionalDateTime(postponedUntil, POSTPONED_UNTIL, id),
+  };
+}
+
+/** A batch of the cohort with its patients' open flags, when the reader read them too. */
+interface ExportBatch {
+  patients: ExportBatchPatient[];
+  /** Null: read them through Prisma. */
+  openFlags: OpenFlagRow[] | null;
+}
+
 /**
- * The whole clinic's cohort in batches, read with {@link clinicSelect} through a SQLite connection
- * of its own ({@link openSqliteReader}): one statement stepped from start to end, one consistent
- * snapshot, the same rows and order as {@link prismaBatches}.
+ * The whole clinic's cohort in batches, read through a SQLite connection of its own
+ * ({@link openSqliteReader}) inside one read transaction, so every batch comes from the same
+ * committed state: the patients by {@link clinicSelect} with keyset pagination as in
+ * {@link prismaBatches}, and each batch's open flags. Nothing of it waits for the Prisma client's
+ * connection, which every other request of the server queues for one query at a time: under load
+ * an export that took one Prisma query per batch waited in that queue once per batch
+ * (docs/operations.md "Load").
  */
-function* readerBatches(reader: Database, clinicId: string, options: CohortExportOptions, batchSize: number): Generator<ExportBatchPatient[]> {
-  const query = clinicSelect(clinicId, options, Prisma.empty, Prisma.empty);
-  const rows = reader.prepare(query.sql).raw(true).iterate(...query.values) as IterableIterator<unknown[]>;
-  let batch: ExportBatchPatient[] = [];
-  for (const row of rows) {
-    batch.push(readerPatient(row));
-    if (batch.length === batchSize) {
-      yield batch;
-      batch = [];
+function* readerBatches(reader: Database, clinicId: string, options: CohortExportOptions, batchSize: number): Generator<ExportBatch> {
+  const statements = new Map<string, Statement>();
+  const run = (query: Prisma.Sql): unknown[][] => {
+    let statement = statements.get(query.sql);
+    if (!statement) statements.set(query.sql, (statement = reader.prepare(query.sql).raw(true)));
+    return statement.all(...query.values) as unknown[][];
+  };
+  const limit = Prisma.sql`LIMIT ${Prisma.raw(String(batchSize))}`;
+  reader.exec("BEGIN");
+  try {
+    let afterMrn: string | null = null;
+    for (;;) {
+      const patients: ExportBatchPatient[] = run(clinicSelect(clinicId, options, afterMrn === null ? Prisma.empty : Prisma.sql`AND p."mrn" > ${afterMrn}`, limit)).map(readerPatient);
+      if (patients.length === 0) return;
+      const openFlags = chunks(patients.map((p) => p.id), IDS_PER_QUERY).flatMap((ids) =>
+        run(Prisma.sql`
+          SELECT "id", "patientId", "code", "status", "stage", "dueAt", "actionDueAt", "orderedAt", "postponedUntil"
+          FROM "Flag" WHERE "status" = 'open' AND "patientId" IN (${Prisma.join(ids)})`).map(readerOpenFlag),
+      );
+      yield { patients, openFlags };
+      if (patients.length < batchSize) return;
+      afterMrn = patients.at(-1)!.mrn;
     }
+  } finally {
+    reader.exec("COMMIT");
   }
-  if (batch.length > 0) yield batch;
 }
 
 /**
@@ -332,21 +407,21 @@ export async function* streamCohortCsv(db: Db, actor: Actor, options: CohortExpo
   // and state each flag by the same lifecycle settings.
   const thresholds = (await getActiveThresholds(db, clinicId, options.now)).values;
   const lifecycle = thresholds.flagLifecycle;
-  const where = cohortWhere(clinicId, options, lifecycle);
+  const where = panelFilter(clinicId, options, lifecycle);
   let rows = 0;
   let completed = false;
   let reader: Database | null = null;
   try {
     yield csvLine(EXPORT_COLUMNS);
     // The whole clinic on a SQLite file: one statement on a connection of its own; else through Prisma.
-    reader = options.panel ? null : openSqliteReader(db);
+    reader = where ? null : openSqliteReader(db);
     const batchSize = options.batchSize ?? (reader ? READER_PATIENTS_PER_CHUNK : PATIENTS_PER_PAGE);
     if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new Error(`streamCohortCsv: batch size must be a positive integer, not ${batchSize}`);
     const batches = reader ? readerBatches(reader, clinicId, options, batchSize) : prismaBatches(db, clinicId, options, where, batchSize);
-    for await (const patients of batches) {
+    for await (const { patients, openFlags } of batches) {
       const evaluations = await cohortEvaluations(db, patients);
       const measures = await batchMeasureCells(db, patients, evaluations, options.now, thresholds);
-      const flagStates = await openFlagStates(db, patients.map((p) => p.id), options.now, lifecycle);
+      const flagStates = openFlagStates(openFlags ?? (await prismaOpenFlags(db, patients.map((p) => p.id))), options.now, lifecycle);
       const lines = patients.map((p) =>
         cohortRow(
           {
