@@ -146,6 +146,7 @@ function batchParameters<R>(rows: readonly R[], columns: readonly (keyof R & str
   const isJson = columns.map((column) => jsonColumns.has(column));
   const parts: string[] = [];
   const texts = new ByteWriter();
+  const dates = new Map<number, string>();
   for (const row of rows) {
     let text = "";
     for (let i = 0; i < columns.length; i += 1) {
@@ -154,13 +155,38 @@ function batchParameters<R>(rows: readonly R[], columns: readonly (keyof R & str
         const offset = texts.length;
         text += `${keys[i]!}"${offset}:${texts.write(value)}"`;
       } else {
-        text += keys[i]! + JSON.stringify(value);
+        text += keys[i]! + jsonValue(value, dates);
       }
     }
     parts.push(`${text}}`);
   }
   const document = Buffer.from(`[${parts.join(",")}]`, "utf8");
   return isJson.includes(true) ? [document, texts.bytes()] : [document];
+}
+
+/**
+ * `JSON.stringify(value)` for a cell, faster for the common kinds: a date's text is made once per
+ * instant and call (one visit date serves several results, one write time a whole batch), a
+ * number or a boolean needs no escaping. 60,000 cells of an import's rows went through
+ * `Date.prototype.toJSON` one by one before.
+ */
+function jsonValue(value: unknown, dates: Map<number, string>): string {
+  switch (typeof value) {
+    case "number":
+      return Number.isFinite(value) ? String(value) : "null";
+    case "boolean":
+      return value ? "true" : "false";
+    case "object":
+      if (value instanceof Date) {
+        const time = value.getTime();
+        let text = dates.get(time);
+        if (text === undefined) dates.set(time, (text = JSON.stringify(value)));
+        return text;
+      }
+      return JSON.stringify(value);
+    default:
+      return JSON.stringify(value);
+  }
 }
 
 /**
