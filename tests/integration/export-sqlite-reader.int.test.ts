@@ -2,7 +2,7 @@ import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/test-db";
 import { createTestClinic, TEST_NOW, type TestClinic } from "../support/clinic-factory";
-import { exportCohortCsv, type CohortExportOptions } from "@/lib/data/export/cohort-csv";
+import { exportCohortCsv, streamCohortCsv, type CohortExportOptions } from "@/lib/data/export/cohort-csv";
 import { openSqliteReader } from "@/lib/data/db/sqlite-connection";
 import { panelQuerySchema } from "@/lib/validation/panel-query";
 
@@ -57,8 +57,9 @@ describe("cohort export: the whole clinic read without Prisma on SQLite", () => 
       // The open flags' dates, read by the reader too: the same forms.
       const open = await t.db.flag.findMany({ where: { status: "open", patient: { clinicId: a.clinicId } }, select: { id: true }, orderBy: { id: "asc" } });
       expect(open.length).toBeGreaterThanOrEqual(2);
-      await t.db.$executeRawUnsafe(`UPDATE "Flag" SET "dueAt" = '2026-01-10 00:00:00', "actionDueAt" = ?, "postponedUntil" = '2026-02-01' WHERE "id" = ?`, Date.UTC(2026, 0, 20), open[0]!.id);
-      await t.db.$executeRawUnsafe(`UPDATE "Flag" SET "dueAt" = '2025-12-01T10:00:00+02', "orderedAt" = '2025-12-02T08:00:00.000Z' WHERE "id" = ?`, open[1]!.id);
+      // Stages that make the state read the postponement and the order date.
+      await t.db.$executeRawUnsafe(`UPDATE "Flag" SET "stage" = 'postponed', "dueAt" = '2026-01-10 00:00:00', "actionDueAt" = ?, "postponedUntil" = '2026-02-01' WHERE "id" = ?`, Date.UTC(2026, 0, 20), open[0]!.id);
+      await t.db.$executeRawUnsafe(`UPDATE "Flag" SET "stage" = 'ordered', "dueAt" = '2025-12-01T10:00:00+02', "orderedAt" = '2025-12-02T08:00:00.000Z' WHERE "id" = ?`, open[1]!.id);
     }
     const whole = await exportText();
     expect(whole.trimEnd().split("\n")).toHaveLength(1 + a.patientIds.length);
@@ -84,6 +85,17 @@ describe("cohort export: the whole clinic read without Prisma on SQLite", () => 
     await t.db.$executeRawUnsafe(`UPDATE "Patient" SET "birthDate" = 'soon' WHERE "id" = ?`, patientId);
     await expect(exportText()).rejects.toThrow(new RegExp(`Patient ${patientId}: the stored birthDate "soon" is not a date and time`));
     await expect(exportText({ panel: panel({}) })).rejects.toThrow(new RegExp(`Patient ${patientId}: the stored birthDate "soon"`));
+  });
+
+  it("an export stopped after its first batch ends its read and is audited as not completed", async () => {
+    const before = await t.db.auditEvent.count({ where: { clinicId: a.clinicId, action: "export.run" } });
+    const stream = streamCohortCsv(t.db, a.actors.clinician, { now: TEST_NOW, batchSize: 2, panel: panel({}) });
+    expect((await stream.next()).value).toMatch(/^mrn,/);
+    expect(String((await stream.next()).value).trimEnd().split("\n")).toHaveLength(2);
+    await stream.return({ rows: 0 });
+    const events = await t.db.auditEvent.findMany({ where: { clinicId: a.clinicId, action: "export.run" }, orderBy: { seq: "asc" }, select: { detailJson: true } });
+    expect(events).toHaveLength(before + 1);
+    expect(JSON.parse(events.at(-1)!.detailJson)).toMatchObject({ rows: 2, completed: false });
   });
 
   it("refuses an open flag's due date that is no date, naming the row and column", async () => {

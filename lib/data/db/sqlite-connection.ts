@@ -100,10 +100,11 @@ const READER_BUSY_TIMEOUT_MS = 10_000;
 
 /**
  * A connection of its own to the SQLite file under `client`, for one long read that walks a whole
- * clinic (the cohort CSV export of every patient): one statement read from start to end, with
- * better-sqlite3's arrays of values, in place of a query through Prisma per batch. On a 100,000-patient
+ * clinic (the cohort CSV export of every patient): its pages read in one read transaction, with
+ * better-sqlite3's arrays of values, in place of queries through Prisma. On a 100,000-patient
  * clinic that read cost 1.3 s of the export's 4.5 s of CPU through Prisma (a query per 900 patients,
- * each prepared afresh, every value converted twice) — docs/benchmarks.md "Cohort export from the CLI".
+ * each prepared afresh, every value converted twice) — docs/benchmarks.md "Cohort export from the CLI";
+ * and on a busy server each Prisma query waits its turn for the client's one connection.
  *
  * Its own connection, not the client's: the client's one connection is shared by every caller of the
  * process and may be inside someone's transaction (see the file comment), while this one reads only

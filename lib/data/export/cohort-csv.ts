@@ -44,10 +44,11 @@ export interface CohortExportOptions {
 const PATIENTS_PER_PAGE = IDS_PER_QUERY;
 
 /**
- * Patients per chunk when the whole clinic is read through a SQLite reader (one statement, no
- * pages): smaller chunks leave less alive at each young-generation collection. 100,000 patients
- * through `npm run cli -- export`, medians of 4: 900 a chunk 3.4 s CPU and 323 MB peak RSS, 400
- * 3.5 s / 317 MB, 200 3.1 s / 250 MB, 100 3.4 s / 251 MB (docs/benchmarks.md).
+ * Patients per batch when the whole clinic is read through a SQLite reader ({@link readerBatches}):
+ * smaller batches leave less alive at each young-generation collection. 100,000 patients through
+ * `npm run cli -- export` (then one statement stepped in chunks; now a page per batch), medians of
+ * 4: 900 a chunk 3.4 s CPU and 323 MB peak RSS, 400 3.5 s / 317 MB, 200 3.1 s / 250 MB, 100
+ * 3.4 s / 251 MB (docs/benchmarks.md). The web download passes its own size.
  */
 const READER_PATIENTS_PER_CHUNK = 200;
 
@@ -94,6 +95,7 @@ async function prismaOpenFlags(db: Db, patientIds: readonly string[]): Promise<O
     flags.push(
       ...(await db.flag.findMany({
         where: { patientId: { in: ids }, status: "open" },
+        orderBy: [{ patientId: "asc" }, { code: "asc" }, { id: "asc" }],
         select: { id: true, patientId: true, code: true, status: true, stage: true, dueAt: true, actionDueAt: true, orderedAt: true, postponedUntil: true },
       })),
     );
@@ -249,7 +251,7 @@ function readerPatient(row: unknown[]): ExportBatchPatient {
     birthDate: storedDateTime(birthDate, BIRTH_DATE, id),
     sex: decodeSex(text(sex, "Patient", "sex", id), id),
     diet: decodeDiet(optionalText(diet, "Patient", "diet", id), id),
-    lastAssessedAt: lastAssessedAt === null ? null : storedDateTime(lastAssessedAt, LAST_ASSESSED_AT, id),
+    lastAssessedAt: optionalDateTime(lastAssessedAt, LAST_ASSESSED_AT, id),
     clinician: optionalText(clinician, "User", "name", id),
     snapshotId: optionalText(snapshotId, "RiskSnapshot", "id", id),
     cohortJson: optionalText(cohortJson, "RiskSnapshot", "cohortJson", id),
@@ -291,10 +293,11 @@ interface ExportBatch {
  * The whole clinic's cohort in batches, read through a SQLite connection of its own
  * ({@link openSqliteReader}) inside one read transaction, so every batch comes from the same
  * committed state: the patients by {@link clinicSelect} with keyset pagination as in
- * {@link prismaBatches}, and each batch's open flags. Nothing of it waits for the Prisma client's
- * connection, which every other request of the server queues for one query at a time: under load
- * an export that took one Prisma query per batch waited in that queue once per batch
- * (docs/operations.md "Load").
+ * {@link prismaBatches}, and each batch's open flags. So a batch needs no query through the Prisma
+ * client, whose one SQLite connection every other request of the server queues for, one query at a
+ * time: under load an export that made one Prisma query per batch waited in that queue once per
+ * batch (docs/operations.md "Load"). Prisma is still asked for the few patients whose stored
+ * evaluation predates the cohort cells or whose stored measure cells are no longer current.
  */
 function* readerBatches(reader: Database, clinicId: string, options: CohortExportOptions, batchSize: number): Generator<ExportBatch> {
   const statements = new Map<string, Statement>();
@@ -313,14 +316,16 @@ function* readerBatches(reader: Database, clinicId: string, options: CohortExpor
       const openFlags = chunks(patients.map((p) => p.id), IDS_PER_QUERY).flatMap((ids) =>
         run(Prisma.sql`
           SELECT "id", "patientId", "code", "status", "stage", "dueAt", "actionDueAt", "orderedAt", "postponedUntil"
-          FROM "Flag" WHERE "status" = 'open' AND "patientId" IN (${Prisma.join(ids)})`).map(readerOpenFlag),
+          FROM "Flag" WHERE "status" = 'open' AND "patientId" IN (${Prisma.join(ids)})
+          ORDER BY "patientId", "code", "id"`).map(readerOpenFlag),
       );
       yield { patients, openFlags };
       if (patients.length < batchSize) return;
       afterMrn = patients.at(-1)!.mrn;
     }
   } finally {
-    reader.exec("COMMIT");
+    // An error that ended the transaction already (SQLite rolls back on some) must not be hidden by a failing COMMIT.
+    if (reader.inTransaction) reader.exec("COMMIT");
   }
 }
 
@@ -413,7 +418,7 @@ export async function* streamCohortCsv(db: Db, actor: Actor, options: CohortExpo
   let reader: Database | null = null;
   try {
     yield csvLine(EXPORT_COLUMNS);
-    // The whole clinic on a SQLite file: one statement on a connection of its own; else through Prisma.
+    // The whole clinic on a SQLite file: through a connection of its own; else through Prisma.
     reader = where ? null : openSqliteReader(db);
     const batchSize = options.batchSize ?? (reader ? READER_PATIENTS_PER_CHUNK : PATIENTS_PER_PAGE);
     if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new Error(`streamCohortCsv: batch size must be a positive integer, not ${batchSize}`);
@@ -440,8 +445,9 @@ export async function* streamCohortCsv(db: Db, actor: Actor, options: CohortExpo
           options.now,
         ),
       );
-      yield lines.map(csvLine).join("");
+      // Counted when handed over: an export stopped at this batch has disclosed it.
       rows += patients.length;
+      yield lines.map(csvLine).join("");
     }
     completed = true;
   } finally {
