@@ -52,6 +52,8 @@ class RememberingSqliteAdapter extends PrismaBetterSqlite3 {
       throw new Error("The SQLite adapter no longer exposes its connection; the bulk-write path needs updating for this Prisma version.");
     }
     connection.pragma(`cache_size = -${CACHE_KIB}`);
+    // Statistics for the tables that lack them or changed much since (see refreshPlannerStatistics).
+    connection.pragma("optimize = 0x10002");
     this.slot.connection = connection;
     this.slot.statements.clear();
     return adapter;
@@ -93,6 +95,19 @@ export function transactionConnection(tx: object): { connection: Database; prepa
       return statement;
     },
   };
+}
+
+/**
+ * Refreshes what SQLite's query planner knows of the tables' sizes and value spreads (`PRAGMA
+ * optimize`: ANALYZE, on a bounded sample, of each table used since the connection opened whose
+ * row count changed much, or that has no statistics). Without them the planner guesses, and guessed
+ * wrong for the panel: "female, 75 or older", ranked by tier, walked every patient born before the
+ * cut-off (17 ms on 10,000 patients) instead of the tier index (6 ms). The connection runs it when it
+ * opens; call this after writing rows by the thousand (an import, the seed), outside a transaction.
+ * Does nothing for a client that is not a SQLite file: PostgreSQL's autovacuum analyzes by itself.
+ */
+export function refreshPlannerStatistics(client: object): void {
+  (client as { [CONNECTION]?: ConnectionSlot })[CONNECTION]?.connection?.pragma("optimize");
 }
 
 /** How long the reader waits for a lock (it needs one only to open a WAL file). */

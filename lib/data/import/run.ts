@@ -6,6 +6,7 @@ import { getActiveThresholds } from "@/lib/data/evaluation/thresholds";
 import type { RowOrigin } from "@/lib/data/patients/record-rows";
 import { addToTotals, emptyTotals, planBatch, writeBatches, type ImportRules, type IncomingPatient, type PlannedPatient, type PlanTotals } from "./plan";
 import { writePlannedBatch } from "./write";
+import { refreshPlannerStatistics } from "@/lib/data/db/sqlite-connection";
 
 /**
  * The one import pipeline, for the spreadsheet (assessments.ts) and FHIR (fhir.ts) alike:
@@ -69,7 +70,7 @@ export async function runImport(db: Db, run: ImportRun): Promise<PlanTotals> {
   }
 
   try {
-    return await db.$transaction(async (tx) => {
+    const written = await db.$transaction(async (tx) => {
       const totals = emptyTotals();
       const thresholds = await getActiveThresholds(tx, run.origin.clinicId, run.now);
       const readBack: string[] = [];
@@ -88,6 +89,8 @@ export async function runImport(db: Db, run: ImportRun): Promise<PlanTotals> {
       await run.record(tx, "completed", totals);
       return totals;
     }, IMPORT_TRANSACTION);
+    refreshPlannerStatistics(db);
+    return written;
   } catch (error) {
     const failure = (error instanceof Error ? error.message : String(error)).slice(0, 2_000);
     await db.$transaction((tx) => run.record(tx, "failed", null, failure)).catch(() => undefined);

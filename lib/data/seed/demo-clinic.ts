@@ -10,6 +10,7 @@ import type { NewPatient } from "@/lib/data/patients/new-patient";
 import { PATIENTS_PER_BATCH } from "@/lib/data/db/batches";
 
 import { DEMO_CLINIC_SLUG, DEMO_PASSWORD, seedUsers } from "./demo-logins";
+import { refreshPlannerStatistics } from "@/lib/data/db/sqlite-connection";
 
 // The sign-in details live apart so that the CLI can show them and its --help without loading this module.
 export { DEMO_CLINIC_SLUG, DEMO_PASSWORD, DEMO_USERS, seedUsers } from "./demo-logins";
@@ -99,5 +100,6 @@ export async function seedDemoClinic(db: Db, options: SeedOptions) {
   await db.$transaction((tx) =>
     appendAudit(tx, actor, [{ action: "seed.run", entityType: "clinic", entityId: clinic.id, detail: { patients: options.patients, seed: options.seed, asOf: options.asOf.toISOString() } }]),
   );
+  refreshPlannerStatistics(db);
   return { clinicId: clinic.id, slug, patients: done, users: users.map((u) => ({ ...u, password: DEMO_PASSWORD })) };
 }
