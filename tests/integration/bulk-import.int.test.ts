@@ -45,7 +45,7 @@ describe("newRowId", () => {
 });
 
 describe("insertRows", () => {
-  it("stores every cell as Prisma reads it back: floats exactly, dates, booleans, nulls, quotes and non-ASCII text", async () => {
+  it("stores every cell as Prisma reads it back: floats exactly, dates, booleans, nulls, quotes, escapes and non-ASCII text", async () => {
     const actor = await createSystemClinic(t.db, "bulk-cells");
     const patient = await t.db.patient.create({
       data: { clinicId: actor.clinicId!, mrn: "BULK-1", familyName: "Ó'Brien \"Q\"", givenName: "Zoë", birthDate: new Date("1950-01-01"), sex: "female", searchText: "x" },
@@ -55,7 +55,7 @@ describe("insertRows", () => {
     for (let i = 0; i < 500; i += 1) values.push(Math.random() * 10 ** ((i % 20) - 10));
     const at = (i: number) => new Date(Date.UTC(2020, 0, 1) + i * 86_399_123);
     const rows = values.map((value, i): ObservationRow => ({
-      id: newRowId(), clinicId: actor.clinicId, patientId: patient.id, kind: "grip_strength", value, isUnable: i % 2 === 0, reportedValue: `v${i} "quoted", 'single' ✓ 日本`,
+      id: newRowId(), clinicId: actor.clinicId, patientId: patient.id, kind: "grip_strength", value, isUnable: i % 2 === 0, reportedValue: `v${i} "quoted", 'single' ✓ 日本 back\\slash, tab\t, new\nline, return\r, \\N, \\t`,
       reportedUnit: "kg", observedAt: at(i), method: i % 3 === 0 ? "dxa" : null, source: "csv", sourceRef: i % 5 === 0 ? null : `import:x:row:${i}`, enteredById: null,
       status: "final", version: 1 + (i % 4), createdAt: at(i + 1), updatedAt: at(i + 2),
     }));

@@ -181,3 +181,73 @@ describe("the database kind (lib/data/db/client.ts databaseKind)", () => {
     expect(() => databaseKind({} as Db)).toThrow(/not made by createDb/);
   });
 });
+
+/**
+ * Writes in flight (lib/data/db/pg-connection.ts): a bulk write sent with `send` returns before the
+ * server has run it, so the import can plan its next batch meanwhile. The statements still run in
+ * the order asked for, and a failure is never lost: the transaction rejects with it.
+ */
+describe.runIf(testProvider() === "postgresql")("writes in flight on the pg connection", () => {
+  /** Inserts a clinic after the server has slept `seconds`: a write that is still running when `send` returns. */
+  const slowInsert = (id: string, slug: string, seconds: number) =>
+    `INSERT INTO "Clinic" ("id", "name", "slug") SELECT '${id}', 'Sent', '${slug}' FROM pg_sleep(${seconds})`;
+  /** A write the server refuses: the slug of a committed clinic again. */
+  const duplicateInsert = `INSERT INTO "Clinic" ("id", "name", "slug") VALUES ('duplicate-sent-id', 'Sent', 'commit-direct')`;
+  const countSlug = (slug: string) => t.db.clinic.count({ where: { slug } });
+
+  it("returns before the server has run the write; a statement asked for after it runs after it and sees its row", async () => {
+    await t.db.$transaction(async (tx) => {
+      const direct = (await pgTransactionConnection(tx))!;
+      await direct.send(slowInsert("sent-slow-id", "sent-slow", 0.3), []);
+      const first = await Promise.race([direct.settle().then(() => "written"), new Promise((resolve) => setImmediate(() => resolve("still running")))]);
+      expect(first).toBe("still running");
+      expect(await tx.clinic.count({ where: { slug: "sent-slow" } })).toBe(1);
+    });
+    expect(await countSlug("sent-slow")).toBe(1);
+  });
+
+  it("fails the transaction with the write's own error when the callback never waited for it, and commits nothing", async () => {
+    await expect(
+      t.db.$transaction(async (tx) => {
+        await tx.clinic.create({ data: { name: "Through Prisma", slug: "unsettled-prisma" } });
+        await (await pgTransactionConnection(tx))!.send(duplicateInsert, []);
+      }),
+    ).rejects.toThrow(/duplicate key/);
+    expect(await countSlug("unsettled-prisma")).toBe(0);
+    // The connection went back to the pool usable: the next transaction on it commits.
+    await t.db.$transaction(async (tx) => {
+      await tx.clinic.create({ data: { name: "After", slug: "after-unsettled" } });
+    });
+    expect(await countSlug("after-unsettled")).toBe(1);
+  });
+
+  it("reports the write's failure, not 'transaction aborted', from the next Prisma statement, send and settle", async () => {
+    const seen: Record<string, unknown> = {};
+    await expect(
+      t.db.$transaction(async (tx) => {
+        const direct = (await pgTransactionConnection(tx))!;
+        await direct.send(duplicateInsert, []);
+        seen.prisma = await tx.clinic.count().catch((error: unknown) => error);
+        seen.settle = await direct.settle().catch((error: unknown) => error);
+        seen.send = await direct.send(slowInsert("never-id", "never", 0), []).catch((error: unknown) => error);
+        throw seen.settle;
+      }),
+    ).rejects.toThrow(/duplicate key/);
+    for (const [step, error] of Object.entries(seen)) {
+      expect(String(error), step).toMatch(/duplicate key/);
+      expect(String(error), step).not.toMatch(/aborted/);
+    }
+    expect(await countSlug("never")).toBe(0);
+  });
+
+  it("rolls back writes still in flight when the callback fails", async () => {
+    const failure = new Error("stop while writing");
+    await expect(
+      t.db.$transaction(async (tx) => {
+        await (await pgTransactionConnection(tx))!.send(slowInsert("rolled-back-sent-id", "rolled-back-sent", 0.2), []);
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+    expect(await countSlug("rolled-back-sent")).toBe(0);
+  });
+});

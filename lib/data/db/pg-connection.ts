@@ -9,23 +9,25 @@ import type pg from "pg";
  *
  * Why: a statement run through Prisma (`$executeRawUnsafe`) has every parameter encoded by the
  * client and decoded again by the adapter before pg sends it; a bulk statement's parameters are the
- * batch's rows as bytes (lib/data/db/bulk-insert.ts `batchParameters`), ≈ 40 MB per 5,000
- * snapshots, and that round of encoding cost more of the process's CPU than building the rows
- * (docs/benchmarks.md, "Recompute on PostgreSQL, sixth session"). pg sends a `Buffer` parameter as
- * it is.
+ * batch's rows (lib/data/db/bulk-insert.ts: `batchParameters`, as bytes, ≈ 40 MB per 5,000
+ * snapshots; `columnArrays`, one text per column), and that round of encoding cost more of the
+ * process's CPU than building the rows (docs/benchmarks.md, "Recompute on PostgreSQL, sixth
+ * session"). pg sends a `Buffer` or string parameter as it is.
  *
  * Why it is safe: Prisma's PostgreSQL adapter runs an interactive transaction on one pool
- * connection, checked out from BEGIN to COMMIT or ROLLBACK and used by nobody else meanwhile, and pg
- * runs a connection's statements in the order they were sent. So a statement sent on that
- * connection while the transaction's callback runs belongs to the transaction: it commits or rolls
- * back with everything else. To find the connection, the transaction runs one marker query through
+ * connection, checked out from BEGIN to COMMIT or ROLLBACK and used by nobody else meanwhile, and
+ * the transaction's statements run one at a time in the order they were asked for
+ * (`StatementQueue`, below). So a statement sent on that connection while the transaction's
+ * callback runs belongs to the transaction: it commits or rolls back with everything else. To find
+ * the connection, the transaction runs one marker query through
  * Prisma (once per transaction), and the adapter, wrapped here, notes which connection ran it —
  * nothing depends on server process ids, which a pooler such as PgBouncer hides. Only a transaction
  * client is accepted: the base client's statements go to whichever connection is free. And only
  * while the transaction is open: from the moment Prisma sends its COMMIT or ROLLBACK (also after a
  * timeout, while the callback may still be running) the connection refuses statements.
  * tests/integration/transaction-connections.int.test.ts checks the commit, the rollback, two
- * transactions at once and the refusals (base client, after the end, after a timeout).
+ * transactions at once, the refusals (base client, after the end, after a timeout) and the writes
+ * in flight (order, and a failure never lost).
  */
 
 const ADAPTER = Symbol.for("sarcopenia.pgAdapter");
@@ -41,6 +43,103 @@ const MARKER_SQL = 'SELECT $1::text AS "transactionMarker"';
  */
 export interface TransactionConnection {
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+  /**
+   * Sends a write whose result nobody reads, without waiting for the server to run it: the caller
+   * goes on building the next rows while the server writes these (see "Writes in flight" below).
+   * Resolves once the statements still in flight hold at most {@link BYTES_IN_FLIGHT} of
+   * parameters; rejects with the first failure of any write sent before.
+   */
+  send(text: string, values: (Buffer | string)[]): Promise<void>;
+  /** Waits for every write sent; rejects with the first that failed. */
+  settle(): Promise<void>;
+}
+
+/**
+ * Writes in flight. A transaction's statements go to the server one at a time, in the order they
+ * were asked for ({@link StatementQueue}): the bulk writes sent with `send` and every statement
+ * Prisma runs in the transaction alike. So a statement asked for after an unfinished write (a
+ * Prisma read, the next write, the COMMIT) runs after it and sees its rows, as if the write had
+ * been awaited. What changes is when a failure is seen, and the guards below keep it from being
+ * lost:
+ *
+ * - every later `send`, and every Prisma statement of the transaction that fails after it (the
+ *   server refuses them all once a statement failed), rejects with the first failure itself;
+ * - COMMIT waits for every write in flight; when one failed, the transaction is rolled back
+ *   instead and the failure is what the transaction rejects with. (PostgreSQL would answer the
+ *   COMMIT of a failed transaction with a silent ROLLBACK.)
+ *
+ * Memory stays bounded: `send` waits while more than this many bytes of parameters are queued.
+ *
+ * Time limits: Prisma's transaction timeout stops the callback's next statement, but writes
+ * already in flight finish first (at most this many bytes of them), and so does the wait for them
+ * at COMMIT; a timed-out transaction's ROLLBACK runs after them.
+ */
+const BYTES_IN_FLIGHT = 64 * 1024 * 1024;
+
+/**
+ * One transaction's statements, run one at a time in the order asked for. pg would queue them
+ * itself, but calling `query` on a connection that is still running one is deprecated (to be
+ * removed in pg 9); this queue keeps the order without it.
+ */
+class StatementQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+  private readonly unfinished = new Set<Promise<void>>();
+  private bytes = 0;
+  private failure: { error: unknown } | null = null;
+
+  /** Runs `statement` once every statement asked for before it has finished. */
+  run<T>(statement: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(statement);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  /**
+   * A statement whose answer is awaited (Prisma's, or a read of the bulk path), in turn; when it
+   * fails after a sent write failed, the write's failure is the one to report.
+   */
+  async answered<T>(statement: () => Promise<T>): Promise<T> {
+    try {
+      return await this.run(statement);
+    } catch (error) {
+      if (this.failure) throw this.failure.error;
+      throw error;
+    }
+  }
+
+  /** See {@link TransactionConnection.send}: runs `statement` in turn, holding `bytes` of parameters until it has run. */
+  async send(bytes: number, statement: () => Promise<unknown>): Promise<void> {
+    this.throwIfFailed();
+    const done: Promise<void> = this.run(statement).then(
+      () => this.finish(done, bytes),
+      (error: unknown) => {
+        this.failure ??= { error };
+        this.finish(done, bytes);
+      },
+    );
+    this.unfinished.add(done);
+    this.bytes += bytes;
+    while (this.bytes > BYTES_IN_FLIGHT && this.unfinished.size > 1) await Promise.race(this.unfinished);
+    // Let the connection's answers in before the caller's next stretch of work: the next statement
+    // in the queue goes to the server only once the one before is answered.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.throwIfFailed();
+  }
+
+  /** See {@link TransactionConnection.settle}. */
+  async settle(): Promise<void> {
+    while (this.unfinished.size > 0) await Promise.all(this.unfinished);
+    this.throwIfFailed();
+  }
+
+  private finish(done: Promise<void>, bytes: number): void {
+    this.unfinished.delete(done);
+    this.bytes -= bytes;
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure.error;
+  }
 }
 
 interface AdapterSlot {
@@ -73,21 +172,42 @@ class MarkingPgAdapter extends PrismaPg {
         throw new Error("The PostgreSQL adapter no longer exposes a transaction's connection; the bulk-write path needs updating for this Prisma version.");
       }
       let open = true;
+      const queue = new StatementQueue();
+      const ended = () => new Error("This transaction has ended (committed, rolled back or timed out); a bulk statement was not sent.");
       const guarded: TransactionConnection = {
         query: (text, values) => {
-          if (!open) return Promise.reject(new Error("This transaction has ended (committed, rolled back or timed out); a bulk statement was not sent."));
-          return connection.query(text, values);
+          if (!open) return Promise.reject(ended());
+          return queue.answered(() => connection.query(text, values));
         },
+        send: (text, values) => {
+          if (!open) return Promise.reject(ended());
+          // A text parameter's length in characters stands for its size in bytes.
+          const bytes = values.reduce((n, value) => n + value.length, 0);
+          return queue.send(bytes, () => connection.query(text, values));
+        },
+        settle: () => queue.settle(),
       };
       const { queryRaw, executeRaw, commit, rollback } = transaction;
       transaction.queryRaw = async (query) => {
         const token = query.args[0];
         if (query.sql === MARKER_SQL && typeof token === "string") this.slot.marked.set(token, guarded);
-        return queryRaw.call(transaction, query);
+        return queue.answered(() => queryRaw.call(transaction, query));
       };
       transaction.executeRaw = async (query) => {
-        if (ENDS_TRANSACTION.test(query.sql)) open = false;
-        return executeRaw.call(transaction, query);
+        if (!ENDS_TRANSACTION.test(query.sql)) return queue.answered(() => executeRaw.call(transaction, query));
+        open = false;
+        if (/^\s*COMMIT/i.test(query.sql)) {
+          const failure = await queue.settle().then(
+            () => null,
+            (error: unknown) => ({ error }),
+          );
+          if (failure) {
+            // The write's failure is the news, whatever the ROLLBACK answers.
+            await queue.run(() => executeRaw.call(transaction, { ...query, sql: "ROLLBACK" })).catch(() => undefined);
+            throw failure.error;
+          }
+        }
+        return queue.run(() => executeRaw.call(transaction, query));
       };
       transaction.commit = async () => {
         open = false;

@@ -144,17 +144,22 @@ function newFlagRow(clinicId: string, patientId: string, flag: FlagResult, now: 
  * `result_received` or made `not_applicable` (`closeStoppedFlags`). Flags a person closed stay
  * closed until their stored return date (lib/data/flags/suppression.ts `suppressedKeysOf`).
  * A handful of statements per batch, whatever its size.
+ *
+ * `patients: "new"` says the patients were created in this transaction and have no flags yet (an
+ * import's new patients, evaluated from its plan): the flags are not read. On PostgreSQL that read
+ * would wait for the batch's writes in flight (lib/data/db/bulk-insert.ts `settleBulkWrites`).
  */
 export async function storeEvaluations(
   tx: Tx,
   clinicId: string,
   evaluations: readonly EvaluatedPatient[],
   now: Date,
+  options: { patients: "new" | "stored" } = { patients: "stored" },
 ): Promise<void> {
   if (evaluations.length === 0) return;
   const patientIds = evaluations.map((e) => e.patientId);
   // Every flag of the batch once: the closed ones decide what stays suppressed, the open ones are reconciled.
-  const flags = await patientFlags(tx, patientIds);
+  const flags = options.patients === "new" ? [] : await patientFlags(tx, patientIds);
   const suppressed = suppressedKeysOf(flags, now);
   const open = flags.filter((flag) => flag.status === "open");
   const openByKey = new Map(open.map((flag) => [`${flag.patientId}|${flag.code}`, flag]));

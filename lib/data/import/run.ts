@@ -6,6 +6,7 @@ import { getActiveThresholds } from "@/lib/data/evaluation/thresholds";
 import type { RowOrigin } from "@/lib/data/patients/record-rows";
 import { addToTotals, emptyTotals, planBatch, writeBatches, type ImportRules, type IncomingPatient, type PlannedPatient, type PlanTotals } from "./plan";
 import { writePlannedBatch } from "./write";
+import { settleBulkWrites } from "@/lib/data/db/bulk-insert";
 import { refreshPlannerStatistics } from "@/lib/data/db/sqlite-connection";
 
 /**
@@ -20,7 +21,8 @@ import { refreshPlannerStatistics } from "@/lib/data/db/sqlite-connection";
  *
  * A dry run is the plan alone: read against the database, nothing written but the ImportJob
  * record ("validated") and its audit event. A real run makes the same plan inside ONE
- * transaction and applies each batch as it is planned, re-evaluates every stored patient that
+ * transaction and applies each batch as it is planned (the next batch's plan is started before
+ * the batch is written: `plannedAhead`), re-evaluates every stored patient that
  * changed, and records the ImportJob ("completed") and its audit event in that transaction: all
  * or nothing, so a crash or an error part-way leaves the database as it was. A failed run is
  * recorded as "failed" (best effort, in its own transaction) and the error rethrown.
@@ -74,13 +76,13 @@ export async function runImport(db: Db, run: ImportRun): Promise<PlanTotals> {
       const totals = emptyTotals();
       const thresholds = await getActiveThresholds(tx, run.origin.clinicId, run.now);
       const readBack: string[] = [];
-      for (const batch of batches) {
-        const planned = await planBatch(tx, run.origin.clinicId, batch, run.rules);
+      for await (const { batch, planned } of plannedAhead(tx, run, batches)) {
         await writePlannedBatch(tx, planned, { origin: { ...run.origin, writtenAt: new Date() }, now: run.now, thresholds });
         addToTotals(totals, planned);
         readBack.push(...planned.filter((p) => p.evaluation === "read-back").map((p) => p.patientId));
         progress(batch.reduce((n, p) => n + p.size, 0) + countEvaluatedFromPlan(planned));
       }
+      await settleBulkWrites(tx);
       for (const ids of chunks(readBack, PATIENTS_PER_BATCH)) {
         await reevaluatePatients(tx, run.origin.clinicId, ids, run.now, thresholds);
         progress(ids.length);
@@ -95,6 +97,30 @@ export async function runImport(db: Db, run: ImportRun): Promise<PlanTotals> {
     const failure = (error instanceof Error ? error.message : String(error)).slice(0, 2_000);
     await db.$transaction((tx) => run.record(tx, "failed", null, failure)).catch(() => undefined);
     throw error;
+  }
+}
+
+/**
+ * The batches with their plans, each batch's plan started before the previous batch is written, so
+ * that on PostgreSQL the planning and evaluating of one batch overlap the server writing the one
+ * before (lib/data/db/bulk-insert.ts, `settleBulkWrites`). The plan's reads and the writes share
+ * the transaction's one connection, in the order asked for, so they may interleave either way —
+ * which is safe because no two batches share a patient: the readers give one IncomingPatient per
+ * MRN (read-csv.ts, read-fhir.ts), a plan reads only its own batch's MRNs and their stored rows,
+ * and a batch's writes touch only its own patients.
+ */
+async function* plannedAhead(tx: Tx, run: ImportRun, batches: readonly (readonly IncomingPatient[])[]): AsyncGenerator<{ batch: readonly IncomingPatient[]; planned: PlannedPatient[] }> {
+  const plan = (batch: readonly IncomingPatient[]) => {
+    const planned = planBatch(tx, run.origin.clinicId, batch, run.rules);
+    // Seen here if the writing stops first; awaited below otherwise.
+    planned.catch(() => undefined);
+    return planned;
+  };
+  let next = batches.length > 0 ? plan(batches[0]!) : null;
+  for (let i = 0; next !== null; i += 1) {
+    const planned = await next;
+    next = i + 1 < batches.length ? plan(batches[i + 1]!) : null;
+    yield { batch: batches[i]!, planned };
   }
 }
 

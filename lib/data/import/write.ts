@@ -84,7 +84,8 @@ export async function writePlannedBatch(tx: Tx, planned: readonly PlannedPatient
       await tx.patientMedication.updateMany({ where: { id: stop.medicationId, patientId: p.patientId, stoppedOn: null }, data: { stoppedOn: stop.stoppedOn } });
     }
   }
-  await storeEvaluations(tx, clinicId, evaluations, now);
+  // Only patients created by this batch are evaluated here ("from-plan"): they have no flags yet.
+  await storeEvaluations(tx, clinicId, evaluations, now, { patients: "new" });
 }
 
 /** The plan of a patient created with its whole record (the seed's and the test factories' patients). */
