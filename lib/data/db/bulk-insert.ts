@@ -331,14 +331,20 @@ function columnValue(alias: string, column: string, jsonColumns: ReadonlySet<str
 const LZ4_FOR_THIS_TRANSACTION =
   "SELECT set_config('default_toast_compression', 'lz4', true) FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)";
 
+/** PostgreSQL: the transaction's own connection, which bulk writes are sent on. */
+async function pgBulkConnection(tx: Tx): Promise<TransactionConnection> {
+  const direct = await pgTransactionConnection(tx);
+  if (!direct) throw new Error("Bulk writes on PostgreSQL need a client made by createDb (lib/data/db/client.ts).");
+  return direct;
+}
+
 /**
  * PostgreSQL: sends `sql` once per {@link ROWS_PER_STATEMENT} rows with the batch's parameters
  * (`batchParameters`) on the transaction's connection, without waiting for the server to run it
  * ({@link settleBulkWrites}); for a table with JSON columns, under lz4 compression first.
  */
 async function runForEachBatch<R>(tx: Tx, sql: string, rows: readonly R[], columns: readonly (keyof R & string)[], jsonColumns: ReadonlySet<string>): Promise<void> {
-  const direct = await pgTransactionConnection(tx);
-  if (!direct) throw new Error("Bulk writes on PostgreSQL need a client made by createDb (lib/data/db/client.ts).");
+  const direct = await pgBulkConnection(tx);
   if (columns.some((column) => jsonColumns.has(column))) await direct.send(LZ4_FOR_THIS_TRANSACTION, []);
   for (const batch of chunks(rows, ROWS_PER_STATEMENT)) {
     await direct.send(sql, batchParameters(batch, columns, jsonColumns));
@@ -347,8 +353,7 @@ async function runForEachBatch<R>(tx: Tx, sql: string, rows: readonly R[], colum
 
 /** PostgreSQL: inserts `rows` into `table` with one statement per {@link ROWS_PER_STATEMENT} rows, its columns as arrays (`columnArrays`), sent like `runForEachBatch`. */
 async function insertColumnArrays<R>(tx: Tx, table: BulkTableName, rows: readonly R[], columns: readonly (keyof R & string)[]): Promise<void> {
-  const direct = await pgTransactionConnection(tx);
-  if (!direct) throw new Error("Bulk writes on PostgreSQL need a client made by createDb (lib/data/db/client.ts).");
+  const direct = await pgBulkConnection(tx);
   const types = await pgColumnTypes(direct, table, columns);
   const sql = `INSERT INTO "${table}" (${columns.map(quoted).join(", ")}) SELECT * FROM unnest(${types.map((type, i) => `$${i + 1}::${type}[]`).join(", ")})`;
   for (const batch of chunks(rows, ROWS_PER_STATEMENT)) {

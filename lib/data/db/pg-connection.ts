@@ -149,7 +149,7 @@ interface AdapterSlot {
 }
 
 /** Prisma ends an interactive transaction by sending one of these through `executeRaw`, then releases the connection (`ROLLBACK TO SAVEPOINT`, of a nested transaction, does not end it). */
-const ENDS_TRANSACTION = /^\s*(COMMIT|ROLLBACK)\s*;?\s*$/i;
+const ENDS_TRANSACTION = /^\s*(?<end>COMMIT|ROLLBACK)\s*;?\s*$/i;
 
 /** The adapter factory, noting the connection of each transaction that runs the marker query. */
 class MarkingPgAdapter extends PrismaPg {
@@ -194,9 +194,10 @@ class MarkingPgAdapter extends PrismaPg {
         return queue.answered(() => queryRaw.call(transaction, query));
       };
       transaction.executeRaw = async (query) => {
-        if (!ENDS_TRANSACTION.test(query.sql)) return queue.answered(() => executeRaw.call(transaction, query));
+        const end = ENDS_TRANSACTION.exec(query.sql)?.groups?.end?.toUpperCase();
+        if (!end) return queue.answered(() => executeRaw.call(transaction, query));
         open = false;
-        if (/^\s*COMMIT/i.test(query.sql)) {
+        if (end === "COMMIT") {
           const failure = await queue.settle().then(
             () => null,
             (error: unknown) => ({ error }),
