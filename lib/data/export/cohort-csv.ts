@@ -75,18 +75,8 @@ function panelFilter(clinicId: string, options: CohortExportOptions, lifecycle: 
   return Object.keys(snapshot).length === 0 ? base : { AND: [base, { snapshot }] };
 }
 
-/** An open flag as the export reads it, whichever query read it. */
-interface OpenFlagRow {
-  id: string;
-  patientId: string;
-  code: string;
-  status: string;
-  stage: string;
-  dueAt: Date;
-  actionDueAt: Date | null;
-  orderedAt: Date | null;
-  postponedUntil: Date | null;
-}
+/** An open flag as the export reads it, whichever query read it: what `decodeFlagLife` decodes, with its patient and code. */
+type OpenFlagRow = Parameters<typeof decodeFlagLife>[0] & { patientId: string; code: string };
 
 /** The open flags of a batch of patients through Prisma: one query per {@link IDS_PER_QUERY} patients. */
 async function prismaOpenFlags(db: Db, patientIds: readonly string[]): Promise<OpenFlagRow[]> {
@@ -225,9 +215,10 @@ async function* prismaBatches(
   }
 }
 
-const PATIENT_COLUMN = (column: string) => ({ table: "Patient", column });
-const BIRTH_DATE = PATIENT_COLUMN("birthDate");
-const LAST_ASSESSED_AT = PATIENT_COLUMN("lastAssessedAt");
+/** A stored column, as a decoding error names it. */
+const storedColumn = (table: string, column: string) => ({ table, column });
+const BIRTH_DATE = storedColumn("Patient", "birthDate");
+const LAST_ASSESSED_AT = storedColumn("Patient", "lastAssessedAt");
 
 /** A text column of a row read without Prisma (better-sqlite3 gives strings, numbers, bigints, buffers or null). */
 function text(value: unknown, table: string, column: string, rowId: string): string {
@@ -258,11 +249,10 @@ function readerPatient(row: unknown[]): ExportBatchPatient {
   };
 }
 
-const FLAG_COLUMN = (column: string) => ({ table: "Flag", column });
-const DUE_AT = FLAG_COLUMN("dueAt");
-const ACTION_DUE_AT = FLAG_COLUMN("actionDueAt");
-const ORDERED_AT = FLAG_COLUMN("orderedAt");
-const POSTPONED_UNTIL = FLAG_COLUMN("postponedUntil");
+const DUE_AT = storedColumn("Flag", "dueAt");
+const ACTION_DUE_AT = storedColumn("Flag", "actionDueAt");
+const ORDERED_AT = storedColumn("Flag", "orderedAt");
+const POSTPONED_UNTIL = storedColumn("Flag", "postponedUntil");
 const optionalDateTime = (value: unknown, at: { table: string; column: string }, rowId: string) => (value === null ? null : storedDateTime(value, at, rowId));
 
 /** One row of the open-flag SELECT in {@link readerBatches}, decoded as Prisma decodes it. */
