@@ -52,14 +52,15 @@ class RememberingSqliteAdapter extends PrismaBetterSqlite3 {
       throw new Error("The SQLite adapter no longer exposes its connection; the bulk-write path needs updating for this Prisma version.");
     }
     connection.pragma(`cache_size = -${CACHE_KIB}`);
-    // Temporary files in memory. Each statement that changes a table with triggers keeps, in a
-    // statement journal, the first image of every page it changes, so that it can be undone alone.
-    // A new patient's row changes many pages (its search suffixes, its panel row and counts), past
-    // the 64 kB of journal SQLite keeps in memory, so such statements wrote their pages to a
-    // temporary file: a 10,000-row import made 485,064 writes, against 65,688 with this setting,
-    // and a 30,000-row import took 10.0 s against 8.3 s (run in turn; docs/benchmarks.md, ninth
-    // session). The price: a sort or temporary table too large for the page cache grows this
-    // process's memory instead of a file; the app's queries sort one panel page or one batch.
+    // Temporary files in memory. Inside a transaction, a statement that may change several rows
+    // and fail part-way (a trigger makes an insert one) keeps the first image of every stored page
+    // it changes in a statement journal, so that it can be undone alone. A new patient's row changes
+    // many pages (its search suffixes, its panel row and counts), past the 64 kB of journal SQLite
+    // keeps in memory, so such statements wrote their journals to a temporary file: a 10,000-row
+    // import made 485,064 writes, against 65,688 with this setting, and a 30,000-row import took
+    // 10.0 s against 8.3 s (run in turn; docs/benchmarks.md, ninth session). The price is memory
+    // outside Node's heap while a statement runs: deleting a 100,000-patient clinic in one
+    // transaction peaked at 412 MB RSS against 159 MB (and took 24 s against 110 s).
     connection.pragma("temp_store = MEMORY");
     // Statistics for the tables that lack them or changed much since (see refreshPlannerStatistics).
     connection.pragma("optimize = 0x10002");
