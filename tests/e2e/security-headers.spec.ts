@@ -29,13 +29,13 @@ async function violations(page: Page): Promise<string[]> {
 /** React attached itself to the page: its scripts ran under the policy. */
 async function hydrated(page: Page): Promise<boolean> {
   // Hydration may finish a moment after navigation resolves (the page's scripts load async), so
-  // ask for a while; a page whose scripts the policy blocked never hydrates and answers false.
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const done = await page.evaluate(() => [...document.querySelectorAll("button, input, a")].some((el) => Object.keys(el).some((key) => key.startsWith("__react"))));
-    if (done || Date.now() > deadline) return done;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  // wait for it a while; a page whose scripts the policy blocked never hydrates and answers false.
+  return page
+    .waitForFunction(() => [...document.querySelectorAll("button, input, a")].some((el) => Object.keys(el).some((key) => key.startsWith("__react"))), undefined, { timeout: 10_000 })
+    .then(
+      () => true,
+      () => false,
+    );
 }
 
 function scriptSrc(policy: string): string {
