@@ -28,7 +28,7 @@ export interface SeedOptions {
 }
 
 /** Deletes one clinic and everything in it (patients cascade to their records). */
-async function deleteClinic(db: Db, clinicId: string): Promise<void> {
+export async function deleteClinic(db: Db, clinicId: string): Promise<void> {
   await db.$transaction(async (tx) => {
     await tx.flag.deleteMany({ where: { clinicId } });
     await tx.riskSnapshot.deleteMany({ where: { clinicId } });
