@@ -362,6 +362,7 @@ export function spreadsheetPatients(reading: CsvReading, jobId: string): Incomin
     const medicationStops: Incoming<MedicationStop>[] = [];
     plan.visits.forEach((visit, i) => {
       const row = plan.rows[i]!;
+      const ref = sourceRef(row);
       for (const o of visit.observations) {
         const value: StoredObservation = {
           kind: o.kind,
@@ -372,7 +373,7 @@ export function spreadsheetPatients(reading: CsvReading, jobId: string): Incomin
           observedAt: o.observedAt,
           method: o.method ?? null,
         };
-        observations.push({ value, key: observationKey(value), sourceRef: sourceRef(row), row });
+        observations.push({ value, key: observationKey(value), sourceRef: ref, row });
       }
       for (const m of visit.medications) {
         const entry = m.catalogueId ? findMedicineById(m.catalogueId) : null;
@@ -384,19 +385,19 @@ export function spreadsheetPatients(reading: CsvReading, jobId: string): Incomin
           startedOn: m.startedOn,
           stoppedOn: null,
         };
-        medications.push({ value, key: medicationKey(value), sourceRef: sourceRef(row), row });
+        medications.push({ value, key: medicationKey(value), sourceRef: ref, row });
       }
       // Findings need a date: the row check refuses them on an undated visit.
       const recordedAt = visit.assessedOn;
       if (recordedAt) {
         const visitFindings: StoredFinding[] = visit.b12Symptoms.map((code) => ({ kind: "b12_symptom", code, recordedAt }));
         if (visit.yubiWakka) visitFindings.unshift({ kind: "yubi_wakka", code: visit.yubiWakka, recordedAt });
-        for (const value of visitFindings) findings.push({ value, key: findingKey(value), sourceRef: sourceRef(row), row });
+        for (const value of visitFindings) findings.push({ value, key: findingKey(value), sourceRef: ref, row });
       }
       for (const s of visit.stoppedMedications) {
         const entry = s.catalogueId ? findMedicineById(s.catalogueId) : null;
         const value: MedicationStop = { catalogueId: entry?.id ?? null, name: entry?.genericName ?? s.name, stoppedOn: s.stoppedOn };
-        medicationStops.push({ value, key: medicationStopKey(value), sourceRef: sourceRef(row), row });
+        medicationStops.push({ value, key: medicationStopKey(value), sourceRef: ref, row });
       }
     });
     medicationStops.sort((a, b) => a.value.stoppedOn.getTime() - b.value.stoppedOn.getTime());
