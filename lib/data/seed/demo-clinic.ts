@@ -27,6 +27,14 @@ export interface SeedOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/**
+ * A large clinic takes longer to delete than Prisma's default 5 s for an interactive transaction:
+ * `seed --reset` of a 100,000-patient clinic on PostgreSQL failed with "expired transaction" after
+ * 8.4 s, and now takes 36 s (SQLite: 34 s; docs/benchmarks.md, tenth session). Still one
+ * transaction, so a reset that fails leaves the clinic as it was.
+ */
+const DELETE_CLINIC_TRANSACTION = { maxWait: 30_000, timeout: 60 * 60_000 };
+
 /** Deletes one clinic and everything in it (patients cascade to their records). */
 export async function deleteClinic(db: Db, clinicId: string): Promise<void> {
   await db.$transaction(async (tx) => {
@@ -41,7 +49,7 @@ export async function deleteClinic(db: Db, clinicId: string): Promise<void> {
     await tx.thresholdSet.deleteMany({ where: { clinicId } });
     await tx.user.deleteMany({ where: { clinicId } });
     await tx.clinic.delete({ where: { id: clinicId } });
-  });
+  }, DELETE_CLINIC_TRANSACTION);
 }
 
 /**
