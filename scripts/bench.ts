@@ -304,7 +304,7 @@ async function benchOne(kind: BenchDatabase, size: number, pgAdminUrl: string | 
         value:
           `${fmt.int(r.rowsPerSecond)} rows/s (${fmt.int(r.rows)} rows, ${fmt.int(r.patients)} new patients, ${fmt.int(r.observations)} observations in ${fmt.ms(r.ms)}); ` +
           `the database alone copies the ${fmt.int(r.tableRows)} table rows it wrote in ${fmt.ms(r.floorMs)} = ${fmt.int(r.rows / (r.floorMs / 1000))} rows/s, ratio ${(r.ms / r.floorMs).toFixed(2)}×; ` +
-          `with the copy's COMMIT ${fmt.ms(r.floorCommittedMs)}, ratio ${(r.ms / r.floorCommittedMs).toFixed(2)}×`,
+          (r.floorCommittedMs === null ? "the copy rolled back (see importFloorMs)" : `with the copy's COMMIT ${fmt.ms(r.floorCommittedMs)}, ratio ${(r.ms / r.floorCommittedMs).toFixed(2)}×`),
         target: kind === "sqlite" ? `≥ ${fmt.int(TARGET.importRowsPerSecond)}/s` : `— (${fmt.int(TARGET.importRowsPerSecond)}/s is the SQLite target)`,
         met: kind === "sqlite" ? r.rowsPerSecond >= TARGET.importRowsPerSecond : null,
       });

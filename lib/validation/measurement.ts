@@ -15,7 +15,7 @@ export const UNABLE = "unable";
  *
  * An import calls this for every result cell, so the result is one object literal, not spreads:
  * with spreads (`{ ...base, value }`) 130,000 calls took 0.7 s on Node 20, without them 0.02 s,
- * and reading a 30,000-row file 1.25 s against 0.7 s (docs/benchmarks.md, tenth session).
+ * and reading a 30,000-row file 1.4 s against 0.7 s (docs/benchmarks.md, tenth session).
  */
 export function buildObservation(input: {
   kind: MeasureKind;
