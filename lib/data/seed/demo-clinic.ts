@@ -35,7 +35,10 @@ export interface SeedOptions {
  */
 const DELETE_CLINIC_TRANSACTION = { maxWait: 30_000, timeout: 60 * 60_000 };
 
-/** Deletes one clinic and everything in it (patients cascade to their records). */
+/**
+ * Deletes one clinic and everything in it (patients cascade to their records), keeping its audit
+ * events and job runs: the record of what was done.
+ */
 export async function deleteClinic(db: Db, clinicId: string): Promise<void> {
   await db.$transaction(async (tx) => {
     await tx.flag.deleteMany({ where: { clinicId } });
@@ -50,6 +53,10 @@ export async function deleteClinic(db: Db, clinicId: string): Promise<void> {
     await tx.user.deleteMany({ where: { clinicId } });
     await tx.clinic.delete({ where: { id: clinicId } });
   }, DELETE_CLINIC_TRANSACTION);
+  // The panel's cached version and counts have no foreign key to the clinic, and triggers write
+  // them as the rows above go: on PostgreSQL the version's trigger is deferred and runs at COMMIT,
+  // so they are deleted only after it. Nothing can write them again: the clinic is gone.
+  await db.$transaction([db.panelCount.deleteMany({ where: { clinicId } }), db.panelVersion.deleteMany({ where: { clinicId } })]);
 }
 
 /**
