@@ -5,7 +5,7 @@ import { appendAudit } from "@/lib/data/audit/log";
 import { actorId, actorRole, type Actor } from "@/lib/data/access/actor";
 import { can } from "@/lib/data/access/roles";
 import { AppError } from "@/lib/errors";
-import type { PlanTotals } from "./plan";
+import { incomingPatients, type PlanTotals } from "./plan";
 import { isFhirBlocked, SUMMARY_PROBLEM_LIMIT, type FhirFileError, type FhirIgnoredCode, type FhirRejection } from "./problems";
 import { fhirPatients, readFhirFiles, type FhirImportFile } from "./read-fhir";
 import { runImport, type ImportJobStatus } from "./run";
@@ -149,7 +149,7 @@ export async function importFhir(db: Db, actor: Actor, files: readonly FhirImpor
     return result;
   }
   await runImport(db, {
-    patients: fhirPatients(reading),
+    patients: incomingPatients(fhirPatients(reading)),
     rules: { identity: "sourceRef", updatesDemographics: true, evaluatesNewPatientsFromPlan: false },
     origin: { clinicId, source: "fhir", enteredById: actorId(actor) },
     now,

@@ -364,24 +364,41 @@ function planStops(p: IncomingPatient, stored: readonly StoredMedicine[]): { sto
 }
 
 /**
- * The incoming patients in write batches: whole patients, at most {@link PATIENTS_PER_BATCH}
- * of them or about `batchSize` rows (a batch closes once it reaches either).
+ * The patients a reader gives the pipeline, with their numbers known before the first is made
+ * (for progress). `take` gives them once, one by one: a reader may build each as it is asked for
+ * and let go of what it built it from (read-csv.ts `spreadsheetPatients`), so that only the
+ * batches being planned and written are in memory at once, not a second copy of the whole file.
  */
-export function writeBatches(patients: readonly IncomingPatient[], batchSize: number = IMPORT_ROWS_PER_BATCH): IncomingPatient[][] {
-  const batches: IncomingPatient[][] = [];
+export interface IncomingPatients {
+  count: number;
+  /** The sum of their sizes (rows or resources). */
+  rows: number;
+  take: () => Iterable<IncomingPatient>;
+}
+
+/** Patients already built, as an {@link IncomingPatients} (the FHIR reader's). */
+export function incomingPatients(patients: readonly IncomingPatient[]): IncomingPatients {
+  return { count: patients.length, rows: patients.reduce((n, p) => n + p.size, 0), take: () => patients };
+}
+
+/**
+ * The incoming patients in write batches, made as they are asked for: whole patients, at most
+ * {@link PATIENTS_PER_BATCH} of them or about `batchSize` rows (a batch closes once it reaches
+ * either).
+ */
+export function* writeBatches(patients: Iterable<IncomingPatient>, batchSize: number = IMPORT_ROWS_PER_BATCH): Generator<IncomingPatient[]> {
   let batch: IncomingPatient[] = [];
   let size = 0;
   for (const patient of patients) {
     batch.push(patient);
     size += patient.size;
     if (batch.length >= PATIENTS_PER_BATCH || size >= batchSize) {
-      batches.push(batch);
+      yield batch;
       batch = [];
       size = 0;
     }
   }
-  if (batch.length > 0) batches.push(batch);
-  return batches;
+  if (batch.length > 0) yield batch;
 }
 
 /** The totals of a plan, as both importers report them. */

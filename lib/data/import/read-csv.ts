@@ -9,7 +9,7 @@ import { CANONICAL_UNIT } from "@/lib/domain/units";
 import type { StoredFinding } from "@/lib/data/patients/record-rows";
 import { normaliseHeader, parseAssessmentCells, sameMedicine, validateHeaders, type AssessmentRow } from "@/lib/validation/assessment-row";
 import {
-  findingKey, findStoredPatients, medicationKey, medicationStopKey, observationKey, type Incoming, type IncomingPatient, type MedicationStop, type StoredPatient,
+  findingKey, findStoredPatients, medicationKey, medicationStopKey, observationKey, type Incoming, type IncomingPatient, type IncomingPatients, type MedicationStop, type StoredPatient,
 } from "./plan";
 import { leaveOutBlockedPatients, type ImportProblem } from "./problems";
 
@@ -20,7 +20,9 @@ import { leaveOutBlockedPatients, type ImportProblem } from "./problems";
  * demographic conflicts between rows and with the clinic's records, demographics for new MRNs, a
  * visit before the birth date. Every problem is collected (what each does to the import:
  * problems.ts), and each valid row is kept parsed with its patient, so a row is parsed once
- * (memory grows with the file, like the file itself, which is already in memory).
+ * (memory grows with the file, like the file itself, which is already in memory). The import then
+ * takes the patients one by one (`spreadsheetPatients`), letting go of each MRN's parsed rows as
+ * its patient is made.
  *
  * Row numbers are spreadsheet rows: the header is row 1, the first data row is row 2.
  */
@@ -350,73 +352,95 @@ function demographicsOf(plan: MrnPlan): IncomingPatient["demographics"] {
  * The patients to import, in file order: every MRN with at least one valid row and no row whose
  * problem stops it, with the results and medicines of its valid rows. Each item keeps its row,
  * whose reference (`import:<job>:row:<n>`) is stored with it.
+ *
+ * Each patient is built when the import asks for it, and its MRN's plan is then removed from
+ * `reading.patients`: the parsed rows are let go as their patients are made, so the file is never
+ * in memory twice over (once read, once as patients), and what has been written can be collected.
  */
-export function spreadsheetPatients(reading: CsvReading, jobId: string): IncomingPatient[] {
-  const sourceRef = (row: number) => `import:${jobId}:row:${row}`;
-  const patients: IncomingPatient[] = [];
-  for (const plan of reading.patients.values()) {
-    if (plan.blockedAtRow !== undefined || plan.rows.length === 0) continue;
-    const observations: Incoming<StoredObservation>[] = [];
-    const medications: Incoming<StoredMedication>[] = [];
-    const findings: Incoming<StoredFinding>[] = [];
-    const medicationStops: Incoming<MedicationStop>[] = [];
-    plan.visits.forEach((visit, i) => {
-      const row = plan.rows[i]!;
-      const ref = sourceRef(row);
-      for (const o of visit.observations) {
-        const value: StoredObservation = {
-          kind: o.kind,
-          value: o.value,
-          isUnable: o.isUnable,
-          reportedValue: o.reportedValue ?? (o.isUnable ? "unable" : String(o.value)),
-          reportedUnit: o.reportedUnit ?? CANONICAL_UNIT[o.kind],
-          observedAt: o.observedAt,
-          method: o.method ?? null,
-        };
-        observations.push({ value, key: observationKey(value), sourceRef: ref, row });
-      }
-      for (const m of visit.medications) {
-        const entry = m.catalogueId ? findMedicineById(m.catalogueId) : null;
-        const value: StoredMedication = {
-          catalogueId: entry?.id ?? null,
-          name: entry?.genericName ?? m.name,
-          atcCode: entry?.atc ?? null,
-          rxnormCode: entry?.rxnormIngredient ?? null,
-          startedOn: m.startedOn,
-          stoppedOn: null,
-        };
-        medications.push({ value, key: medicationKey(value), sourceRef: ref, row });
-      }
-      // Findings need a date: the row check refuses them on an undated visit.
-      const recordedAt = visit.assessedOn;
-      if (recordedAt) {
-        const visitFindings: StoredFinding[] = visit.b12Symptoms.map((code) => ({ kind: "b12_symptom", code, recordedAt }));
-        if (visit.yubiWakka) visitFindings.unshift({ kind: "yubi_wakka", code: visit.yubiWakka, recordedAt });
-        for (const value of visitFindings) findings.push({ value, key: findingKey(value), sourceRef: ref, row });
-      }
-      for (const s of visit.stoppedMedications) {
-        const entry = s.catalogueId ? findMedicineById(s.catalogueId) : null;
-        const value: MedicationStop = { catalogueId: entry?.id ?? null, name: entry?.genericName ?? s.name, stoppedOn: s.stoppedOn };
-        medicationStops.push({ value, key: medicationStopKey(value), sourceRef: ref, row });
-      }
-    });
-    medicationStops.sort((a, b) => a.value.stoppedOn.getTime() - b.value.stoppedOn.getTime());
-    stopFileMedicines(medications, medicationStops);
-    patients.push({
-      mrn: plan.mrn,
-      demographics: demographicsOf(plan),
-      storedWhenRead: reading.stored.has(plan.mrn),
-      diet: plan.diet ? { value: plan.diet.value, at: plan.diet.at } : null,
-      observations,
-      medications,
-      conditions: [...plan.conditions].map(([code, row]) => ({ value: { code, recordedAt: null, resolvedAt: null }, key: code, sourceRef: sourceRef(row), row })),
-      findings,
-      medicationStops,
-      rows: plan.rows,
-      size: plan.rows.length,
-    });
+export function spreadsheetPatients(reading: CsvReading, jobId: string): IncomingPatients {
+  const importable: (MrnPlan | undefined)[] = [...reading.patients.values()].filter((plan) => plan.blockedAtRow === undefined && plan.rows.length > 0);
+  let taken = false;
+  function* patients(): Generator<IncomingPatient> {
+    for (let i = 0; i < importable.length; i += 1) {
+      const plan = importable[i]!;
+      importable[i] = undefined;
+      reading.patients.delete(plan.mrn);
+      yield spreadsheetPatient(plan, reading.stored.has(plan.mrn), jobId);
+    }
   }
-  return patients;
+  return {
+    count: importable.length,
+    rows: importable.reduce((n, plan) => n + (plan?.rows.length ?? 0), 0),
+    take: () => {
+      if (taken) throw new Error("A spreadsheet's patients are taken once: they are let go as they are made.");
+      taken = true;
+      return patients();
+    },
+  };
+}
+
+/** One MRN's valid rows as the patient to import (see `spreadsheetPatients`). */
+function spreadsheetPatient(plan: MrnPlan, storedWhenRead: boolean, jobId: string): IncomingPatient {
+  const sourceRef = (row: number) => `import:${jobId}:row:${row}`;
+  const observations: Incoming<StoredObservation>[] = [];
+  const medications: Incoming<StoredMedication>[] = [];
+  const findings: Incoming<StoredFinding>[] = [];
+  const medicationStops: Incoming<MedicationStop>[] = [];
+  plan.visits.forEach((visit, i) => {
+    const row = plan.rows[i]!;
+    const ref = sourceRef(row);
+    for (const o of visit.observations) {
+      const value: StoredObservation = {
+        kind: o.kind,
+        value: o.value,
+        isUnable: o.isUnable,
+        reportedValue: o.reportedValue ?? (o.isUnable ? "unable" : String(o.value)),
+        reportedUnit: o.reportedUnit ?? CANONICAL_UNIT[o.kind],
+        observedAt: o.observedAt,
+        method: o.method ?? null,
+      };
+      observations.push({ value, key: observationKey(value), sourceRef: ref, row });
+    }
+    for (const m of visit.medications) {
+      const entry = m.catalogueId ? findMedicineById(m.catalogueId) : null;
+      const value: StoredMedication = {
+        catalogueId: entry?.id ?? null,
+        name: entry?.genericName ?? m.name,
+        atcCode: entry?.atc ?? null,
+        rxnormCode: entry?.rxnormIngredient ?? null,
+        startedOn: m.startedOn,
+        stoppedOn: null,
+      };
+      medications.push({ value, key: medicationKey(value), sourceRef: ref, row });
+    }
+    // Findings need a date: the row check refuses them on an undated visit.
+    const recordedAt = visit.assessedOn;
+    if (recordedAt) {
+      const visitFindings: StoredFinding[] = visit.b12Symptoms.map((code) => ({ kind: "b12_symptom", code, recordedAt }));
+      if (visit.yubiWakka) visitFindings.unshift({ kind: "yubi_wakka", code: visit.yubiWakka, recordedAt });
+      for (const value of visitFindings) findings.push({ value, key: findingKey(value), sourceRef: ref, row });
+    }
+    for (const s of visit.stoppedMedications) {
+      const entry = s.catalogueId ? findMedicineById(s.catalogueId) : null;
+      const value: MedicationStop = { catalogueId: entry?.id ?? null, name: entry?.genericName ?? s.name, stoppedOn: s.stoppedOn };
+      medicationStops.push({ value, key: medicationStopKey(value), sourceRef: ref, row });
+    }
+  });
+  medicationStops.sort((a, b) => a.value.stoppedOn.getTime() - b.value.stoppedOn.getTime());
+  stopFileMedicines(medications, medicationStops);
+  return {
+    mrn: plan.mrn,
+    demographics: demographicsOf(plan),
+    storedWhenRead,
+    diet: plan.diet ? { value: plan.diet.value, at: plan.diet.at } : null,
+    observations,
+    medications,
+    conditions: [...plan.conditions].map(([code, row]) => ({ value: { code, recordedAt: null, resolvedAt: null }, key: code, sourceRef: sourceRef(row), row })),
+    findings,
+    medicationStops,
+    rows: plan.rows,
+    size: plan.rows.length,
+  };
 }
 
 /**

@@ -4,7 +4,7 @@ import { chunks, PATIENTS_PER_BATCH } from "@/lib/data/db/batches";
 import { reevaluatePatients } from "@/lib/data/evaluation/reevaluate";
 import { getActiveThresholds } from "@/lib/data/evaluation/thresholds";
 import type { RowOrigin } from "@/lib/data/patients/record-rows";
-import { addToTotals, emptyTotals, planBatch, writeBatches, type ImportRules, type IncomingPatient, type PlannedPatient, type PlanTotals } from "./plan";
+import { addToTotals, emptyTotals, planBatch, writeBatches, type ImportRules, type IncomingPatient, type IncomingPatients, type PlannedPatient, type PlanTotals } from "./plan";
 import { writePlannedBatch } from "./write";
 import { settleBulkWrites } from "@/lib/data/db/bulk-insert";
 import { refreshPlannerStatistics } from "@/lib/data/db/sqlite-connection";
@@ -34,8 +34,8 @@ export type ImportJobStatus = "validated" | "completed" | "failed";
 const IMPORT_TRANSACTION = { maxWait: 30_000, timeout: 6 * 60 * 60_000 };
 
 export interface ImportRun {
-  /** Valid patients only: the reading has left out everything a problem stopped. */
-  patients: readonly IncomingPatient[];
+  /** Valid patients only: the reading has left out everything a problem stopped. Taken once. */
+  patients: IncomingPatients;
   rules: ImportRules;
   origin: Omit<RowOrigin, "writtenAt">;
   now: Date;
@@ -50,10 +50,9 @@ export interface ImportRun {
 
 /** Runs the pipeline (see the file comment) and returns what was planned, and written unless a dry run. */
 export async function runImport(db: Db, run: ImportRun): Promise<PlanTotals> {
-  const batches = writeBatches(run.patients, run.batchSize);
-  const rows = run.patients.reduce((n, p) => n + p.size, 0);
+  const batches = writeBatches(run.patients.take(), run.batchSize);
   // Progress counts rows planned or written, then each patient evaluated.
-  const total = rows + (run.dryRun ? 0 : run.patients.length);
+  const total = run.patients.rows + (run.dryRun ? 0 : run.patients.count);
   let done = 0;
   const progress = (step: number) => {
     done += step;
@@ -101,26 +100,32 @@ export async function runImport(db: Db, run: ImportRun): Promise<PlanTotals> {
 }
 
 /**
- * The batches with their plans, each batch's plan started before the previous batch is written, so
- * that on PostgreSQL the planning and evaluating of one batch overlap the server writing the one
+ * The batches with their plans. Each batch is made from the reader's patients only when it is
+ * needed, so a batch once written can be collected; and its plan is started before the previous
+ * batch is written, so that on PostgreSQL the planning and evaluating of one batch overlap the server writing the one
  * before (lib/data/db/bulk-insert.ts, `settleBulkWrites`). The plan's reads and the writes share
  * the transaction's one connection, in the order asked for, so they may interleave either way —
  * which is safe because no two batches share a patient: the readers give one IncomingPatient per
  * MRN (read-csv.ts, read-fhir.ts), a plan reads only its own batch's MRNs and their stored rows,
  * and a batch's writes touch only its own patients.
  */
-async function* plannedAhead(tx: Tx, run: ImportRun, batches: readonly (readonly IncomingPatient[])[]): AsyncGenerator<{ batch: readonly IncomingPatient[]; planned: PlannedPatient[] }> {
+async function* plannedAhead(tx: Tx, run: ImportRun, batches: Iterator<readonly IncomingPatient[]>): AsyncGenerator<{ batch: readonly IncomingPatient[]; planned: PlannedPatient[] }> {
   const plan = (batch: readonly IncomingPatient[]) => {
     const planned = planBatch(tx, run.origin.clinicId, batch, run.rules);
     // Seen here if the writing stops first; awaited below otherwise.
     planned.catch(() => undefined);
     return planned;
   };
-  let next = batches.length > 0 ? plan(batches[0]!) : null;
-  for (let i = 0; next !== null; i += 1) {
-    const planned = await next;
-    next = i + 1 < batches.length ? plan(batches[i + 1]!) : null;
-    yield { batch: batches[i]!, planned };
+  const planNext = () => {
+    const following = batches.next();
+    return following.done ? null : { batch: following.value, planned: plan(following.value) };
+  };
+  let next = planNext();
+  while (next !== null) {
+    const { batch } = next;
+    const planned = await next.planned;
+    next = planNext();
+    yield { batch, planned };
   }
 }
 
