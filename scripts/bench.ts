@@ -21,7 +21,7 @@ import { seedDemoClinic } from "@/lib/data/seed/demo-clinic";
 import { panelQuerySchema } from "@/lib/validation/panel-query";
 import type { SystemActor } from "@/lib/data/access/actor";
 import { freshDatabase, startPostgres, stopPostgres, type BenchDatabase } from "./bench/databases";
-import { assessmentsCsv, measureExport, measureImport, measurePanel, measureRecompute, type BenchContext } from "./bench/measures";
+import { assessmentsCsv, importPeakRss, measureExport, measureImport, measurePanel, measureRecompute, type BenchContext } from "./bench/measures";
 import { ensureBuild, measureLcp, panelPageJs } from "./bench/browser";
 import { measureSearch } from "./bench/search";
 import { measureMixedLoad } from "./bench/mixed-load";
@@ -37,8 +37,8 @@ const TARGET = {
   panelP95Ms: 100,
   exportRatio: 2,
   exportRssBytes: 300 * 1024 * 1024,
-  /** "Flat": the export's peak RSS growth at the largest size exceeds the smallest's by at most this. */
-  exportRssFlatBytes: 50 * 1024 * 1024,
+  /** "Flat": the export's peak RSS growth, or the import process's peak RSS, at the largest size exceeds the smallest's by at most this. */
+  rssFlatBytes: 50 * 1024 * 1024,
   recomputeRatio: 3,
   importRowsPerSecond: 20_000,
   pageJsGzipBytes: 200 * 1024,
@@ -100,6 +100,7 @@ const sizeLabel = (n: number) => (n % 1000 === 0 ? `${n / 1000}k` : String(n));
 
 interface SizeOutcome {
   exportRssGrowth?: number;
+  importPeakRss?: number;
 }
 
 async function benchOne(kind: BenchDatabase, size: number, pgAdminUrl: string | null, opts: ReturnType<typeof parseOptions>, rows: Row[], errors: string[]): Promise<SizeOutcome> {
@@ -308,6 +309,17 @@ async function benchOne(kind: BenchDatabase, size: number, pgAdminUrl: string | 
         target: kind === "sqlite" ? `≥ ${fmt.int(TARGET.importRowsPerSecond)}/s` : `— (${fmt.int(TARGET.importRowsPerSecond)}/s is the SQLite target)`,
         met: kind === "sqlite" ? r.rowsPerSecond >= TARGET.importRowsPerSecond : null,
       });
+      log(`  CSV import in a process of its own, for its peak RSS (scripts/bench/import-only.ts)`);
+      const peak = importPeakRss(ctx, file);
+      log(`    peak RSS ${fmt.mb(peak.bytes)}, the process done in ${fmt.ms(peak.ms)}`);
+      rows.push({
+        measure: "CSV import, a process of its own: peak RSS",
+        size: size_,
+        value: `${fmt.mb(peak.bytes)} (the whole process, ${fmt.ms(peak.ms)})`,
+        target: "flat",
+        met: null,
+      });
+      outcome.importPeakRss = peak.bytes;
     });
   } finally {
     await db.$disconnect();
@@ -366,27 +378,33 @@ async function main(): Promise<number> {
     for (const kind of opts.dbs) {
       const rows: Row[] = [];
       const rss: { size: number; growth: number }[] = [];
+      const importRss: { size: number; growth: number }[] = [];
       for (const size of opts.sizes) {
         try {
           const outcome = await benchOne(kind, size, pgAdminUrl, opts, rows, errors);
           if (outcome.exportRssGrowth !== undefined) rss.push({ size, growth: outcome.exportRssGrowth });
+          if (outcome.importPeakRss !== undefined) importRss.push({ size, growth: outcome.importPeakRss });
         } catch (error) {
           log(`ERROR (${kind}, ${size}): ${error instanceof Error ? error.stack : String(error)}`);
           errors.push(`${kind} ${sizeLabel(size)}: ${(error as Error).message}`);
           rows.push({ measure: "ERROR", size: sizeLabel(size), value: (error as Error).message.slice(0, 120), target: "—", met: null });
         }
       }
-      if (rss.length >= 2) {
-        const small = rss.reduce((a, b) => (a.size < b.size ? a : b));
-        const large = rss.reduce((a, b) => (a.size > b.size ? a : b));
+      /** "Flat": the memory at the largest size exceeds the smallest's by at most {@link TARGET.rssFlatBytes}. */
+      const flatRow = (measure: string, peaks: readonly { size: number; growth: number }[], sign: string) => {
+        if (peaks.length < 2) return;
+        const small = peaks.reduce((a, b) => (a.size < b.size ? a : b));
+        const large = peaks.reduce((a, b) => (a.size > b.size ? a : b));
         rows.push({
-          measure: "cohort CSV export: peak RSS flat across sizes",
+          measure,
           size: `${sizeLabel(small.size)}→${sizeLabel(large.size)}`,
-          value: `+${fmt.mb(small.growth)} → +${fmt.mb(large.growth)}`,
-          target: `grows ≤ ${fmt.mb(TARGET.exportRssFlatBytes)}`,
-          met: large.growth - small.growth <= TARGET.exportRssFlatBytes,
+          value: `${sign}${fmt.mb(small.growth)} → ${sign}${fmt.mb(large.growth)}`,
+          target: `grows ≤ ${fmt.mb(TARGET.rssFlatBytes)}`,
+          met: large.growth - small.growth <= TARGET.rssFlatBytes,
         });
-      }
+      };
+      flatRow("cohort CSV export: peak RSS flat across sizes", rss, "+");
+      flatRow("CSV import: peak RSS flat across sizes (issue 14)", importRss, "");
       tables.push({ title: kind === "sqlite" ? "SQLite" : "PostgreSQL 15", rows });
       process.stdout.write(`${renderTable(tables.at(-1)!.title, rows)}\n`);
     }

@@ -52,6 +52,8 @@ async function main() {
   } finally {
     await db.$disconnect();
   }
+  // The whole process's peak, read by the bench's import memory measure (scripts/bench/measures.ts importPeakRss).
+  console.log(`peak RSS ${process.resourceUsage().maxRSS} KB`);
 }
 
 main().catch((error) => {

@@ -388,6 +388,22 @@ export function assessmentsCsv(rows: number, asOf: string): string {
 }
 
 /** Each run imports the whole file into a new, empty clinic in the same database (so every row is new). */
+/**
+ * The peak RSS of a whole process importing `csvFile` into a new clinic of the bench database, as
+ * the CLI's `import` runs (the same V8 flag): scripts/bench/import-only.ts, one run. A process of
+ * its own, because the bench's has already grown its heap for the measures before (measured in
+ * it, the growth of a 10,000-row import over its baseline was 0 MB).
+ */
+export function importPeakRss(ctx: BenchContext, csvFile: string): { bytes: number; ms: number } {
+  const args = ["--max-semi-space-size=32", "--conditions=react-server", "--import", "tsx", "scripts/bench/import-only.ts", ctx.url, csvFile, "1"];
+  const started = performance.now();
+  const output = execFileSync(process.execPath, args, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  const ms = performance.now() - started;
+  const kib = /^peak RSS (\d+) KB$/m.exec(output)?.[1];
+  if (kib === undefined) throw new Error(`scripts/bench/import-only.ts printed no peak RSS: ${output.slice(-500)}`);
+  return { bytes: Number(kib) * 1024, ms };
+}
+
 export async function measureImport(ctx: BenchContext, csvFile: string): Promise<ImportResultSummary> {
   const content = readFileSync(csvFile);
   const runs = await repeat(
