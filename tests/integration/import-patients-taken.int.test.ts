@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../support/test-db";
+import { createTestClinic, TEST_NOW, type TestClinic } from "../support/clinic-factory";
+import { readSpreadsheet, spreadsheetPatients } from "@/lib/data/import/read-csv";
+import type { IncomingPatient } from "@/lib/data/import/plan";
+
+/** The next patient taken, or null when there are no more. */
+function nextOf(patients: Iterator<IncomingPatient>): IncomingPatient | null {
+  const result = patients.next();
+  return result.done ? null : result.value;
+}
+
+const HEADER = "mrn,family_name,given_name,birth_date,sex,assessed_on,grip_strength_kg";
+
+/**
+ * The spreadsheet's patients are made one by one as the import asks for them, and each MRN's
+ * parsed rows leave the reading as its patient is made (so an import does not hold the file twice:
+ * docs/benchmarks.md, eleventh session).
+ */
+describe("a spreadsheet's patients, taken", () => {
+  let t: TestDatabase;
+  let clinic: TestClinic;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    clinic = await createTestClinic(t.db, { slug: "taken", patients: 0 });
+  });
+  afterAll(async () => t?.drop());
+
+  it("are counted up front, made in file order, let go of the reading's rows, and can be taken once", async () => {
+    const csv = [
+      HEADER,
+      "T-1,Doe,Jo,1950-01-01,female,2026-01-01,20",
+      "T-2,Roe,Al,1948-05-05,male,2026-01-02,31",
+      "T-1,,,,,2026-02-01,19",
+      // Stopped by its own problem (no demographics for a new MRN): not counted, not taken.
+      "T-3,,,,,2026-01-03,25",
+    ].join("\n");
+    const reading = await readSpreadsheet(t.db, clinic.clinicId, csv, TEST_NOW);
+    expect(reading.patients.size).toBe(3);
+
+    const patients = spreadsheetPatients(reading, "00000000-0000-4000-8000-000000000000");
+    expect({ count: patients.count, rows: patients.rows }).toEqual({ count: 2, rows: 3 });
+
+    const taken = patients.take()[Symbol.iterator]();
+    const first = nextOf(taken);
+    expect(first).toMatchObject({ mrn: "T-1", rows: [2, 4], size: 2 });
+    expect(first?.observations.map((o) => o.sourceRef)).toEqual(["import:00000000-0000-4000-8000-000000000000:row:2", "import:00000000-0000-4000-8000-000000000000:row:4"]);
+    // T-1's parsed rows have left the reading; T-2's are still there until it is made.
+    expect([...reading.patients.keys()].sort()).toEqual(["T-2", "T-3"]);
+    expect(nextOf(taken)).toMatchObject({ mrn: "T-2", rows: [3], size: 1 });
+    expect(nextOf(taken)).toBeNull();
+    expect([...reading.patients.keys()]).toEqual(["T-3"]);
+
+    expect(() => patients.take()).toThrow(/taken once/);
+  });
+});
