@@ -1,5 +1,5 @@
 import "server-only";
-import type { Db } from "@/lib/data/db/client";
+import { databaseKind, type Db } from "@/lib/data/db/client";
 import { appendAudit } from "@/lib/data/audit/log";
 import { insertNewPatients } from "@/lib/data/import/write";
 import { createDefaultThresholds, getActiveThresholds } from "@/lib/data/evaluation/thresholds";
@@ -51,12 +51,14 @@ export async function deleteClinic(db: Db, clinicId: string): Promise<void> {
     await tx.importJob.deleteMany({ where: { clinicId } });
     await tx.thresholdSet.deleteMany({ where: { clinicId } });
     await tx.user.deleteMany({ where: { clinicId } });
+    // The panel's cached version and counts have no foreign key to the clinic, and triggers write
+    // them as the rows above go. On PostgreSQL the version's trigger is deferred to COMMIT: run
+    // the deferred triggers now, so the rows they write are deleted in this transaction too.
+    if (databaseKind(tx) === "postgresql") await tx.$executeRawUnsafe("SET CONSTRAINTS ALL IMMEDIATE");
+    await tx.panelCount.deleteMany({ where: { clinicId } });
+    await tx.panelVersion.deleteMany({ where: { clinicId } });
     await tx.clinic.delete({ where: { id: clinicId } });
   }, DELETE_CLINIC_TRANSACTION);
-  // The panel's cached version and counts have no foreign key to the clinic, and triggers write
-  // them as the rows above go: on PostgreSQL the version's trigger is deferred and runs at COMMIT,
-  // so they are deleted only after it. Nothing can write them again: the clinic is gone.
-  await db.$transaction([db.panelCount.deleteMany({ where: { clinicId } }), db.panelVersion.deleteMany({ where: { clinicId } })]);
 }
 
 /**
