@@ -366,8 +366,9 @@ function planStops(p: IncomingPatient, stored: readonly StoredMedicine[]): { sto
 /**
  * The patients a reader gives the pipeline, with their numbers known before the first is made
  * (for progress). `take` gives them once, one by one: a reader may build each as it is asked for
- * and let go of what it built it from (read-csv.ts `spreadsheetPatients`), so that only the
- * batches being planned and written are in memory at once, not a second copy of the whole file.
+ * and let go of what it built it from (read-csv.ts `spreadsheetPatients`), so that the patients of
+ * only the batches being planned and written are in memory, beside the reading's rows not yet
+ * taken — not a second copy of the whole file.
  */
 export interface IncomingPatients {
   count: number;

@@ -358,7 +358,12 @@ function demographicsOf(plan: MrnPlan): IncomingPatient["demographics"] {
  * in memory twice over (once read, once as patients), and what has been written can be collected.
  */
 export function spreadsheetPatients(reading: CsvReading, jobId: string): IncomingPatients {
-  const importable: (MrnPlan | undefined)[] = [...reading.patients.values()].filter((plan) => plan.blockedAtRow === undefined && plan.rows.length > 0);
+  const importable: (MrnPlan | undefined)[] = [];
+  for (const plan of reading.patients.values()) {
+    if (plan.blockedAtRow === undefined && plan.rows.length > 0) importable.push(plan);
+    // A stopped MRN is not imported (problems.ts): its rows are let go now.
+    else reading.patients.delete(plan.mrn);
+  }
   let taken = false;
   function* patients(): Generator<IncomingPatient> {
     for (let i = 0; i < importable.length; i += 1) {

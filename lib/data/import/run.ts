@@ -14,7 +14,7 @@ import { refreshPlannerStatistics } from "@/lib/data/db/sqlite-connection";
  *
  * 1. **read** — the caller parses and validates the whole source and collects every problem
  *    (read-csv.ts, read-fhir.ts; what a problem does to the import: problems.ts), giving the
- *    patients to import as {@link IncomingPatient}s;
+ *    patients to import as {@link IncomingPatients}, made one by one as the batches are planned;
  * 2. **plan** — what will be created, changed and left alone, against the clinic's records
  *    (plan.ts), batch by batch;
  * 3. **write** — the plan applied (write.ts).
