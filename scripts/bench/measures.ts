@@ -387,7 +387,6 @@ export function assessmentsCsv(rows: number, asOf: string): string {
   return file;
 }
 
-/** Each run imports the whole file into a new, empty clinic in the same database (so every row is new). */
 /**
  * The peak RSS of a whole process importing `csvFile` into a new clinic of the bench database, as
  * the CLI's `import` runs (the same V8 flag): scripts/bench/import-only.ts, one run. A process of
@@ -397,13 +396,22 @@ export function assessmentsCsv(rows: number, asOf: string): string {
 export function importPeakRss(ctx: BenchContext, csvFile: string): { bytes: number; ms: number } {
   const args = ["--max-semi-space-size=32", "--conditions=react-server", "--import", "tsx", "scripts/bench/import-only.ts", ctx.url, csvFile, "1"];
   const started = performance.now();
-  const output = execFileSync(process.execPath, args, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  let output: string;
+  try {
+    // Paths from the repository's root, as the bench's other commands (`npm run bench` runs there).
+    output = execFileSync(process.execPath, args, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], timeout: 60 * 60_000 });
+  } catch (error) {
+    // Not execFileSync's own message: it repeats the arguments, the database URL among them.
+    const status = (error as { status?: number | null }).status;
+    throw new Error(`scripts/bench/import-only.ts failed (exit status ${status ?? "none: killed or timed out"}); its errors are above.`);
+  }
   const ms = performance.now() - started;
   const kib = /^peak RSS (\d+) KB$/m.exec(output)?.[1];
   if (kib === undefined) throw new Error(`scripts/bench/import-only.ts printed no peak RSS: ${output.slice(-500)}`);
   return { bytes: Number(kib) * 1024, ms };
 }
 
+/** Each run imports the whole file into a new, empty clinic in the same database (so every row is new). */
 export async function measureImport(ctx: BenchContext, csvFile: string): Promise<ImportResultSummary> {
   const content = readFileSync(csvFile);
   const runs = await repeat(
