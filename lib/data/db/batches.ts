@@ -19,11 +19,16 @@ export const IDS_PER_QUERY = 900;
 export const PATIENTS_PER_BATCH = 500;
 
 /**
- * Spreadsheet rows an import writes per batch, about: a batch closes at {@link PATIENTS_PER_BATCH}
- * patients or at this many rows, whichever comes first (a patient's rows are never split), so a
- * file of a few patients with thousands of visits each still writes in bounded batches.
+ * Spreadsheet rows (or FHIR resources) an import writes per batch, about: a batch closes at
+ * {@link PATIENTS_PER_BATCH} patients or at this many rows, whichever comes first (a patient's rows
+ * are never split), so a file of a few patients with thousands of visits each still writes in
+ * bounded batches. Small, because what one batch holds while it is planned, evaluated and written
+ * survives V8's young-generation collections, which copy it: a 100,000-row import spent 3.2–3.3 s
+ * (SQLite) and 5.3–5.9 s (PostgreSQL) in them with 2,000, and 1.2 s and 2.0 s with 500 — 22.5–23.3 s
+ * against 25.6–30.2 s on SQLite, 15.7–16.8 s of CPU against 22.2–25.9 s on PostgreSQL, run in turn
+ * (250 was no better than 500; docs/benchmarks.md, eleventh session).
  */
-export const IMPORT_ROWS_PER_BATCH = 2_000;
+export const IMPORT_ROWS_PER_BATCH = 500;
 
 /**
  * Rows per statement when a whole table is written or walked: one PostgreSQL bulk INSERT's JSON
