@@ -56,3 +56,58 @@ describe("a spreadsheet's patients, taken", () => {
     expect(() => patients.take()).toThrow(/taken once/);
   });
 });
+
+/**
+ * The rows are parsed again from their bytes when their patients are made (read-csv.ts
+ * `rereadVisits`): every row must come back as the row it was, whatever the line breaks, quoting,
+ * blank lines and the 64 kB slices the file is first read in.
+ */
+describe("a spreadsheet's rows, read again", () => {
+  let t: TestDatabase;
+  let clinic: TestClinic;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    clinic = await createTestClinic(t.db, { slug: "reread", patients: 0 });
+  });
+  afterAll(async () => t?.drop());
+
+  /** 3,001 visits of 300 patients, interleaved, with a BOM, quoted names, blank lines, and the first patient's last visit on the last line, with no line break after it. */
+  function interleavedFile(lineBreak: string): { csv: string; expected: Map<string, { row: number; grip: number }[]> } {
+    const lines = [HEADER];
+    const expected = new Map<string, { row: number; grip: number }[]>();
+    for (let i = 0; i <= 3_000; i += 1) {
+      if (i % 97 === 0) lines.push("");
+      const mrn = `R-${i % 300}`;
+      const grip = 10 + (i % 37) + 0.5;
+      const day = new Date(Date.UTC(2015, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+      lines.push(`${mrn},"Doe, ""${i % 300}""",Jo,1950-01-01,female,${day},${grip}`);
+      expected.set(mrn, [...(expected.get(mrn) ?? []), { row: lines.length, grip }]);
+    }
+    return { csv: `\uFEFF${lines.join(lineBreak)}`, expected };
+  }
+
+  it.each([
+    ["CRLF", "\r\n"],
+    ["LF", "\n"],
+    ["CR", "\r"],
+  ])("come back as they were (%s line breaks)", async (_name, lineBreak) => {
+    const { csv, expected } = interleavedFile(lineBreak);
+    expect(Buffer.byteLength(csv)).toBeGreaterThan(2 * 64 * 1024);
+    const reading = await readSpreadsheet(t.db, clinic.clinicId, csv, TEST_NOW);
+    expect(reading.errors).toEqual([]);
+    const got = new Map<string, { row: number; grip: number }[]>();
+    for (const patient of spreadsheetPatients(reading, "00000000-0000-4000-8000-000000000000").take()) {
+      expect(patient.demographics?.familyName).toBe(`Doe, "${patient.mrn.slice(2)}"`);
+      got.set(patient.mrn, patient.observations.map((o) => ({ row: o.row!, grip: o.value.value! })));
+    }
+    expect(got).toEqual(expected);
+  });
+
+  it("stop the import when a row no longer reads as it did", async () => {
+    const reading = await readSpreadsheet(t.db, clinic.clinicId, [HEADER, "S-1,Doe,Jo,1950-01-01,female,2026-01-01,20"].join("\n"), TEST_NOW);
+    // The bytes change under the reading: the MRN S-1 becomes S-2.
+    reading.file.bytes[reading.file.bytes.indexOf("S-1") + 2] = "2".charCodeAt(0);
+    const taken = spreadsheetPatients(reading, "00000000-0000-4000-8000-000000000000").take();
+    expect(() => [...taken]).toThrow(/Row 2 of the spreadsheet did not read again as it did at first \(MRN S-1\)/);
+  });
+});

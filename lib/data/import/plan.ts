@@ -365,10 +365,9 @@ function planStops(p: IncomingPatient, stored: readonly StoredMedicine[]): { sto
 
 /**
  * The patients a reader gives the pipeline, with their numbers known before the first is made
- * (for progress). `take` gives them once, one by one: a reader may build each as it is asked for
- * and let go of what it built it from (read-csv.ts `spreadsheetPatients`), so that the patients of
- * only the batches being planned and written are in memory, beside the reading's rows not yet
- * taken — not a second copy of the whole file.
+ * (for progress). `take` gives them once, one by one (a second call throws): a reader may build
+ * each as it is asked for and let go of what it built it from (read-csv.ts `spreadsheetPatients`),
+ * so that only the patients of the batches being planned and written are in memory.
  */
 export interface IncomingPatients {
   count: number;
@@ -379,7 +378,17 @@ export interface IncomingPatients {
 
 /** Patients already built, as an {@link IncomingPatients} (the FHIR reader's). */
 export function incomingPatients(patients: readonly IncomingPatient[]): IncomingPatients {
-  return { count: patients.length, rows: patients.reduce((n, p) => n + p.size, 0), take: () => patients };
+  return { count: patients.length, rows: patients.reduce((n, p) => n + p.size, 0), take: takeOnce(() => patients) };
+}
+
+/** `take` for an {@link IncomingPatients}: gives what `patients` gives, the first time only. */
+export function takeOnce(patients: () => Iterable<IncomingPatient>): () => Iterable<IncomingPatient> {
+  let taken = false;
+  return () => {
+    if (taken) throw new Error("An import's patients are taken once: a reader may let go of them as they are made.");
+    taken = true;
+    return patients();
+  };
 }
 
 /**

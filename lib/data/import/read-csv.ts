@@ -1,7 +1,9 @@
 import "server-only";
 import { Readable } from "node:stream";
 import { CsvError, parse } from "csv-parse";
+import { parse as parseSync } from "csv-parse/sync";
 import type { Db } from "@/lib/data/db/client";
+import { chunks } from "@/lib/data/db/batches";
 import { findMedicineById } from "@/lib/domain/medicine-catalogue";
 import { toIsoDate } from "@/lib/domain/dates";
 import type { ConditionCode, Diet, Sex, StoredMedication, StoredObservation } from "@/lib/domain/types";
@@ -9,7 +11,7 @@ import { CANONICAL_UNIT } from "@/lib/domain/units";
 import type { StoredFinding } from "@/lib/data/patients/record-rows";
 import { normaliseHeader, parseAssessmentCells, sameMedicine, validateHeaders, type AssessmentRow } from "@/lib/validation/assessment-row";
 import {
-  findingKey, findStoredPatients, medicationKey, medicationStopKey, observationKey, type Incoming, type IncomingPatient, type IncomingPatients, type MedicationStop, type StoredPatient,
+  findingKey, findStoredPatients, medicationKey, medicationStopKey, observationKey, takeOnce, type Incoming, type IncomingPatient, type IncomingPatients, type MedicationStop, type StoredPatient,
 } from "./plan";
 import { leaveOutBlockedPatients, type ImportProblem } from "./problems";
 
@@ -19,10 +21,14 @@ import { leaveOutBlockedPatients, type ImportProblem } from "./problems";
  * (lib/validation/assessment-row.ts), then what needs the whole file or the clinic's records:
  * demographic conflicts between rows and with the clinic's records, demographics for new MRNs, a
  * visit before the birth date. Every problem is collected (what each does to the import:
- * problems.ts), and each valid row is kept parsed with its patient, so a row is parsed once
- * (memory grows with the file, like the file itself, which is already in memory). The import then
- * takes the patients one by one (`spreadsheetPatients`), letting go of each MRN's parsed rows as
- * its patient is made.
+ * problems.ts).
+ *
+ * What the reading keeps is small: for each MRN, what its rows say about the patient (demographics,
+ * diet, conditions, the earliest visit) and the numbers of its valid rows; for each row, where it
+ * ends in the file. A row's results and medicines are parsed again from its bytes when its patient
+ * is made (`rereadVisits`), so memory between the reading and the writing grows with the number of
+ * patients, not with every cell of the file: a 100,000-row file is read twice over, which is
+ * cheaper than holding it parsed (docs/benchmarks.md, twelfth session).
  *
  * Row numbers are spreadsheet rows: the header is row 1, the first data row is row 2.
  */
@@ -35,9 +41,8 @@ interface Given<T> {
 /** What the file says about one MRN, gathered from its valid rows. */
 export interface MrnPlan {
   mrn: string;
-  /** Rows that passed the row checks, in file order, and what each says (`visits[i]` is row `rows[i]`). */
+  /** Rows that passed the row checks, in file order (read again when the patient is made: `rereadVisits`). */
   rows: number[];
-  visits: AssessmentRow[];
   familyName?: Given<string>;
   givenName?: Given<string>;
   birthDate?: Given<Date>;
@@ -48,6 +53,22 @@ export interface MrnPlan {
   earliestAssessed?: Given<Date>;
   /** The row whose problem stops this MRN; its other rows are then not imported either. */
   blockedAtRow?: number;
+  /** Whether a valid row stops a medicine: the MRN's rows are then read again to check `takenAfterStopped`. */
+  stopsMedicines: boolean;
+}
+
+/**
+ * The file as read: its bytes, and where each record ends, so that a row can be parsed again
+ * (`rereadVisits`). Records are numbered as rows are (the header is 1); blank lines are records too.
+ */
+export interface SpreadsheetFile {
+  bytes: Buffer;
+  /** `ends[r]`: the byte offset just past record r, its line break included; `ends[0]` is 0. */
+  ends: Float64Array;
+  /** The header's normalised column names. */
+  columns: string[];
+  /** The line break csv-parse found after the header, and so split every record on. */
+  recordDelimiter: string;
 }
 
 /** What reading a spreadsheet found. */
@@ -59,8 +80,9 @@ export interface CsvReading {
   warnings: ImportProblem[];
   invalidRows: Set<number>;
   patients: Map<string, MrnPlan>;
-  /** The clinic's patients with the file's MRNs, when the file was read. */
-  stored: Map<string, StoredPatient>;
+  /** The file's MRNs the clinic had when the file was read. */
+  storedMrns: Set<string>;
+  file: SpreadsheetFile;
 }
 
 /**
@@ -78,22 +100,67 @@ function utf8Problem(content: Buffer | string): string | null {
   }
 }
 
-/** Spreadsheet rows as cell arrays; blank lines keep their number but are not yielded. */
-async function* readCsvRows(content: Buffer | string): AsyncGenerator<{ row: number; cells: string[] }> {
-  const buffer = typeof content === "string" ? Buffer.from(content, "utf8") : content;
+/**
+ * Spreadsheet rows as cell arrays; blank lines keep their number but are not yielded. Where each
+ * record ends is written to `file.ends`, which grows as needed.
+ */
+async function* readCsvRows(file: SpreadsheetFile): AsyncGenerator<{ row: number; cells: string[] }> {
+  const buffer = file.bytes;
   // Feed the parser in slices so it holds a few records at a time, not the whole file.
   const source = Readable.from(
     (function* () {
       for (let i = 0; i < buffer.length; i += 64 * 1024) yield buffer.subarray(i, i + 64 * 1024);
     })(),
   );
-  const parser = source.pipe(parse({ bom: true, relax_column_count: true }));
+  const parser = source.pipe(parse({ bom: true, relax_column_count: true, info: true }));
   let row = 0;
-  for await (const record of parser as AsyncIterable<string[]>) {
+  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { bytes: number } }>) {
     row += 1;
+    if (row >= file.ends.length) {
+      const longer = new Float64Array(file.ends.length * 2);
+      longer.set(file.ends);
+      file.ends = longer;
+    }
+    file.ends[row] = info.bytes;
     if (record.every((cell) => cell.trim() === "")) continue;
     yield { row, cells: record };
   }
+}
+
+/** The line break that ends the header (record 1): csv-parse splits every record on the first it meets. */
+function headerLineBreak(file: SpreadsheetFile): string {
+  const end = file.ends[1]!;
+  if (file.bytes[end - 1] === 0x0a) return file.bytes[end - 2] === 0x0d ? "\r\n" : "\n";
+  return "\r";
+}
+
+/**
+ * Each plan's valid rows parsed again from the file, in the plan's order (`visits[i][j]` is row
+ * `plans[i].rows[j]`). The rows are cut out by their byte ranges and parsed together with the
+ * line break the whole file was split on; each must read as it did (same MRN, valid), or the
+ * import stops with an internal error rather than import something the reading did not check.
+ */
+function rereadVisits(file: SpreadsheetFile, plans: readonly MrnPlan[]): AssessmentRow[][] {
+  const lineBreak = Buffer.from(file.recordDelimiter);
+  const slices: Buffer[] = [];
+  for (const plan of plans) {
+    for (const row of plan.rows) {
+      const slice = file.bytes.subarray(file.ends[row - 1], file.ends[row]);
+      slices.push(slice);
+      // Only the file's last record can end without a line break.
+      if (!slice.subarray(slice.length - lineBreak.length).equals(lineBreak)) slices.push(lineBreak);
+    }
+  }
+  const records = parseSync(Buffer.concat(slices), { relax_column_count: true, record_delimiter: file.recordDelimiter }) as string[][];
+  let next = 0;
+  return plans.map((plan) =>
+    plan.rows.map((row) => {
+      const cells = records[next++];
+      const parsed = cells && parseAssessmentCells(rowCellsOf(file.columns, cells));
+      if (!parsed?.ok || parsed.row.mrn !== plan.mrn) throw new Error(`Row ${row} of the spreadsheet did not read again as it did at first (MRN ${plan.mrn}); nothing was imported.`);
+      return parsed.row;
+    }),
+  );
 }
 
 /** A row's non-empty cells by normalised column name, trimmed (lib/validation/assessment-row.ts RowCells). */
@@ -161,18 +228,26 @@ export async function readSpreadsheet(db: Db, clinicId: string, content: Buffer 
   let columns: string[] = [];
   let headerBlocked = false;
   let rowsTotal = 0;
+  const file: SpreadsheetFile = {
+    bytes: typeof content === "string" ? Buffer.from(content, "utf8") : content,
+    ends: new Float64Array(1024),
+    columns: [],
+    recordDelimiter: "\n",
+  };
 
   const encodingProblem = utf8Problem(content);
   if (encodingProblem) {
     errors.push({ row: 1, column: "", message: encodingProblem });
-    return { errors, warnings, invalidRows, patients: plans, rowsTotal: 0, fileBlocked: true, stored: new Map() };
+    return { errors, warnings, invalidRows, patients: plans, rowsTotal: 0, fileBlocked: true, storedMrns: new Set(), file };
   }
 
   try {
-    for await (const { row, cells } of readCsvRows(content)) {
+    for await (const { row, cells } of readCsvRows(file)) {
       if (headers === null) {
         headers = cells;
         columns = cells.map(normaliseHeader);
+        file.columns = columns;
+        file.recordDelimiter = headerLineBreak(file);
         const headerErrors = validateHeaders(cells);
         for (const e of headerErrors) errors.push({ row, column: e.column.trim(), message: e.message });
         headerBlocked = headerErrors.length > 0;
@@ -202,7 +277,7 @@ export async function readSpreadsheet(db: Db, clinicId: string, content: Buffer 
       }
       let plan = plans.get(r.mrn);
       if (!plan) {
-        plan = { mrn: r.mrn, rows: [], visits: [], conditions: new Map() };
+        plan = { mrn: r.mrn, rows: [], conditions: new Map(), stopsMedicines: false };
         plans.set(r.mrn, plan);
       }
       const d = r.demographics;
@@ -220,7 +295,6 @@ export async function readSpreadsheet(db: Db, clinicId: string, content: Buffer 
       plan.birthDate = birth.given;
       plan.sex = sex.given;
       plan.rows.push(row);
-      plan.visits.push(r);
       mergeVisit(plan, r, row, now);
     }
   } catch (error) {
@@ -238,26 +312,42 @@ export async function readSpreadsheet(db: Db, clinicId: string, content: Buffer 
     headerBlocked = true;
   }
 
-  for (const plan of plans.values()) {
-    for (const problem of takenAfterStopped(plan, now)) {
-      errors.push(problem);
-      invalidRows.add(problem.row);
-      plan.blockedAtRow ??= problem.row;
-    }
+  const stopping = [...plans.values()].filter((plan) => plan.stopsMedicines);
+  for (const group of chunks(stopping, PATIENTS_REREAD_TOGETHER)) {
+    rereadVisits(file, group).forEach((visits, i) => {
+      const plan = group[i]!;
+      for (const problem of takenAfterStopped(plan, visits, now)) {
+        errors.push(problem);
+        invalidRows.add(problem.row);
+        plan.blockedAtRow ??= problem.row;
+      }
+    });
   }
-  const stored = await findStoredPatients(db, clinicId, [...plans.keys()]);
-  for (const plan of plans.values()) {
-    for (const problem of checkPlanAgainstDatabase(plan, stored.get(plan.mrn) ?? null)) {
-      errors.push(problem);
-      invalidRows.add(problem.row);
+  const storedMrns = new Set<string>();
+  for (const mrns of chunks([...plans.keys()])) {
+    const stored = await findStoredPatients(db, clinicId, mrns);
+    for (const mrn of mrns) {
+      const existing = stored.get(mrn) ?? null;
+      if (existing) storedMrns.add(mrn);
+      for (const problem of checkPlanAgainstDatabase(plans.get(mrn)!, existing)) {
+        errors.push(problem);
+        invalidRows.add(problem.row);
+      }
     }
   }
   leaveOutBlockedPatients(plans.values(), invalidRows, errors);
   errors.sort((a, b) => a.row - b.row);
-  return { fileBlocked: headerBlocked, rowsTotal, errors, warnings, invalidRows, patients: plans, stored };
+  return { fileBlocked: headerBlocked, rowsTotal, errors, warnings, invalidRows, patients: plans, storedMrns, file };
 }
 
+/**
+ * Patients whose rows are parsed again together (`rereadVisits`): one parse per group rather than
+ * per patient, while a group's parsed rows stay few (the bench's patients have about 4 rows each).
+ */
+const PATIENTS_REREAD_TOGETHER = 100;
+
 function mergeVisit(plan: MrnPlan, r: AssessmentRow, row: number, now: Date): void {
+  if (r.stoppedMedications.length > 0) plan.stopsMedicines = true;
   if (r.diet !== undefined) {
     const at = r.assessedOn?.getTime() ?? now.getTime();
     if (!plan.diet || at >= plan.diet.at) plan.diet = { value: r.diet, row, at };
@@ -273,11 +363,11 @@ function mergeVisit(plan: MrnPlan, r: AssessmentRow, row: number, now: Date): vo
  * after the stop, is an error: the file contradicts itself (or the medicine was started again and
  * the new start date is missing). An undated visit counts as "as of the import".
  */
-function takenAfterStopped(plan: MrnPlan, now: Date): ImportProblem[] {
+function takenAfterStopped(plan: MrnPlan, visits: readonly AssessmentRow[], now: Date): ImportProblem[] {
   const problems: ImportProblem[] = [];
-  const stops = plan.visits.flatMap((visit, i) => visit.stoppedMedications.map((stop) => ({ stop, row: plan.rows[i]! })));
+  const stops = visits.flatMap((visit, i) => visit.stoppedMedications.map((stop) => ({ stop, row: plan.rows[i]! })));
   if (stops.length === 0) return problems;
-  plan.visits.forEach((visit, i) => {
+  visits.forEach((visit, i) => {
     const visitAt = (visit.assessedOn ?? now).getTime();
     for (const m of visit.medications) {
       const earlier = stops.find(({ stop }) =>
@@ -353,45 +443,52 @@ function demographicsOf(plan: MrnPlan): IncomingPatient["demographics"] {
  * problem stops it, with the results and medicines of its valid rows. Each item keeps its row,
  * whose reference (`import:<job>:row:<n>`) is stored with it.
  *
- * Each patient is built when the import asks for it, and its MRN's plan is then removed from
- * `reading.patients`: the parsed rows are let go as their patients are made, so the file is never
- * in memory twice over (once read, once as patients), and what has been written can be collected.
+ * The patients are made as the import asks for them, a few at a time from their rows read again
+ * (`rereadVisits`), and each MRN leaves `reading.patients` as its patient is made; a stopped MRN
+ * leaves it now. They can be taken once.
  */
 export function spreadsheetPatients(reading: CsvReading, jobId: string): IncomingPatients {
-  const importable: (MrnPlan | undefined)[] = [];
+  let count = 0;
+  let rows = 0;
   for (const plan of reading.patients.values()) {
-    if (plan.blockedAtRow === undefined && plan.rows.length > 0) importable.push(plan);
-    // A stopped MRN is not imported (problems.ts): its rows are let go now.
-    else reading.patients.delete(plan.mrn);
-  }
-  let taken = false;
-  function* patients(): Generator<IncomingPatient> {
-    for (let i = 0; i < importable.length; i += 1) {
-      const plan = importable[i]!;
-      importable[i] = undefined;
+    if (plan.blockedAtRow === undefined && plan.rows.length > 0) {
+      count += 1;
+      rows += plan.rows.length;
+    } else {
       reading.patients.delete(plan.mrn);
-      yield spreadsheetPatient(plan, reading.stored.has(plan.mrn), jobId);
     }
   }
-  return {
-    count: importable.length,
-    rows: importable.reduce((n, plan) => n + (plan?.rows.length ?? 0), 0),
-    take: () => {
-      if (taken) throw new Error("A spreadsheet's patients are taken once: they are let go as they are made.");
-      taken = true;
-      return patients();
-    },
-  };
+  function* made(group: readonly MrnPlan[]): Generator<IncomingPatient> {
+    const visits = rereadVisits(reading.file, group);
+    for (let i = 0; i < group.length; i += 1) {
+      const plan = group[i]!;
+      reading.patients.delete(plan.mrn);
+      yield spreadsheetPatient(plan, visits[i]!, reading.storedMrns.has(plan.mrn), jobId);
+    }
+  }
+  function* patients(): Generator<IncomingPatient> {
+    let group: MrnPlan[] = [];
+    // A Map iterates in insertion order (file order) and skips what was deleted behind it.
+    for (const plan of reading.patients.values()) {
+      group.push(plan);
+      if (group.length === PATIENTS_REREAD_TOGETHER) {
+        yield* made(group);
+        group = [];
+      }
+    }
+    yield* made(group);
+  }
+  return { count, rows, take: takeOnce(patients) };
 }
 
 /** One MRN's valid rows as the patient to import (see `spreadsheetPatients`). */
-function spreadsheetPatient(plan: MrnPlan, storedWhenRead: boolean, jobId: string): IncomingPatient {
+function spreadsheetPatient(plan: MrnPlan, visits: readonly AssessmentRow[], storedWhenRead: boolean, jobId: string): IncomingPatient {
   const sourceRef = (row: number) => `import:${jobId}:row:${row}`;
   const observations: Incoming<StoredObservation>[] = [];
   const medications: Incoming<StoredMedication>[] = [];
   const findings: Incoming<StoredFinding>[] = [];
   const medicationStops: Incoming<MedicationStop>[] = [];
-  plan.visits.forEach((visit, i) => {
+  visits.forEach((visit, i) => {
     const row = plan.rows[i]!;
     const ref = sourceRef(row);
     for (const o of visit.observations) {
