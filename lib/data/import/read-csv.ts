@@ -33,24 +33,31 @@ import { leaveOutBlockedPatients, type ImportProblem } from "./problems";
  * Row numbers are spreadsheet rows: the header is row 1, the first data row is row 2.
  */
 
+/** A value as a row gives it. Dates are kept as milliseconds: a Date object costs several times more. */
 interface Given<T> {
   value: T;
   row: number;
 }
 
-/** What the file says about one MRN, gathered from its valid rows. */
+/**
+ * What the file says about one MRN, gathered from its valid rows. One is kept for every MRN until
+ * its patient is made, so it is kept small: about 0.4 kB (docs/benchmarks.md, twelfth session).
+ */
 export interface MrnPlan {
   mrn: string;
-  /** Rows that passed the row checks, in file order (read again when the patient is made: `rereadVisits`). */
-  rows: number[];
+  /** Its rows that passed the row checks: the first, the last and how many (all of them: `rowsOf`). */
+  firstRow: number;
+  lastRow: number;
+  rowCount: number;
   familyName?: Given<string>;
   givenName?: Given<string>;
-  birthDate?: Given<Date>;
+  birthDate?: Given<number>;
   sex?: Given<Sex>;
   /** The diet of the latest visit that gives one (undated rows count as "as of the import"). */
   diet?: Given<Diet> & { at: number };
-  conditions: Map<ConditionCode, number>;
-  earliestAssessed?: Given<Date>;
+  /** Each condition with the first row giving it; absent until one is given. */
+  conditions?: [ConditionCode, number][];
+  earliestAssessed?: Given<number>;
   /** The row whose problem stops this MRN; its other rows are then not imported either. */
   blockedAtRow?: number;
   /** Whether a valid row stops a medicine: the MRN's rows are then read again to check `takenAfterStopped`. */
@@ -65,6 +72,8 @@ export interface SpreadsheetFile {
   bytes: Buffer;
   /** `ends[r]`: the byte offset just past record r, its line break included; `ends[0]` is 0. */
   ends: Float64Array;
+  /** `nextRow[r]`: the next valid row of the same MRN as row r (0: none), chaining each MRN's rows. */
+  nextRow: Int32Array;
   /** The header's normalised column names. */
   columns: string[];
   /** The line break csv-parse found after the header, and so split every record on. */
@@ -117,9 +126,12 @@ async function* readCsvRows(file: SpreadsheetFile): AsyncGenerator<{ row: number
   for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { bytes: number } }>) {
     row += 1;
     if (row >= file.ends.length) {
-      const longer = new Float64Array(file.ends.length * 2);
-      longer.set(file.ends);
-      file.ends = longer;
+      const ends = new Float64Array(file.ends.length * 2);
+      ends.set(file.ends);
+      file.ends = ends;
+      const nextRow = new Int32Array(ends.length);
+      nextRow.set(file.nextRow);
+      file.nextRow = nextRow;
     }
     file.ends[row] = info.bytes;
     if (record.every((cell) => cell.trim() === "")) continue;
@@ -134,33 +146,55 @@ function headerLineBreak(file: SpreadsheetFile): string {
   return "\r";
 }
 
+/** A plan's valid rows, in file order. */
+function rowsOf(file: SpreadsheetFile, plan: MrnPlan): number[] {
+  const rows: number[] = [];
+  for (let row = plan.firstRow; row !== 0; row = file.nextRow[row]!) rows.push(row);
+  return rows;
+}
+
+/** Adds a valid row to its MRN's plan (rows come in file order). */
+function addRow(file: SpreadsheetFile, plan: MrnPlan, row: number): void {
+  if (plan.rowCount === 0) plan.firstRow = row;
+  else file.nextRow[plan.lastRow] = row;
+  plan.lastRow = row;
+  plan.rowCount += 1;
+}
+
+/** A plan's valid rows, and what each says (`visits[i]` is row `rows[i]`). */
+interface RowsRead {
+  rows: number[];
+  visits: AssessmentRow[];
+}
+
 /**
- * Each plan's valid rows parsed again from the file, in the plan's order (`visits[i][j]` is row
- * `plans[i].rows[j]`). The rows are cut out by their byte ranges and parsed together with the
- * line break the whole file was split on; each must read as it did (same MRN, valid), or the
- * import stops with an internal error rather than import something the reading did not check.
+ * Each plan's valid rows parsed again from the file, in file order. The rows are cut out by their
+ * byte ranges and parsed together with the line break the whole file was split on; each must read
+ * as it did (same MRN, valid), or the import stops with an internal error rather than import
+ * something the reading did not check.
  */
-function rereadVisits(file: SpreadsheetFile, plans: readonly MrnPlan[]): AssessmentRow[][] {
+function rereadVisits(file: SpreadsheetFile, plans: readonly MrnPlan[]): RowsRead[] {
   const lineBreak = Buffer.from(file.recordDelimiter);
+  const rowsOfPlans = plans.map((plan) => rowsOf(file, plan));
   const slices: Buffer[] = [];
-  for (const plan of plans) {
-    for (const row of plan.rows) {
-      const slice = file.bytes.subarray(file.ends[row - 1], file.ends[row]);
-      slices.push(slice);
-      // Only the file's last record can end without a line break.
-      if (!slice.subarray(slice.length - lineBreak.length).equals(lineBreak)) slices.push(lineBreak);
-    }
+  for (const row of rowsOfPlans.flat()) {
+    const slice = file.bytes.subarray(file.ends[row - 1], file.ends[row]);
+    slices.push(slice);
+    // Only the file's last record can end without a line break.
+    if (!slice.subarray(slice.length - lineBreak.length).equals(lineBreak)) slices.push(lineBreak);
   }
   const records = parseSync(Buffer.concat(slices), { relax_column_count: true, record_delimiter: file.recordDelimiter }) as string[][];
   let next = 0;
-  return plans.map((plan) =>
-    plan.rows.map((row) => {
+  return plans.map((plan, i) => {
+    const rows = rowsOfPlans[i]!;
+    const visits = rows.map((row) => {
       const cells = records[next++];
       const parsed = cells && parseAssessmentCells(rowCellsOf(file.columns, cells));
       if (!parsed?.ok || parsed.row.mrn !== plan.mrn) throw new Error(`Row ${row} of the spreadsheet did not read again as it did at first (MRN ${plan.mrn}); nothing was imported.`);
       return parsed.row;
-    }),
-  );
+    });
+    return { rows, visits };
+  });
 }
 
 /** A row's non-empty cells by normalised column name, trimmed (lib/validation/assessment-row.ts RowCells). */
@@ -186,7 +220,7 @@ function cellCountProblem(row: number, headers: readonly string[], cells: readon
 }
 
 const sameName = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
-const sameDate = (a: Date, b: Date) => a.getTime() === b.getTime();
+const sameDate = (a: number, b: number) => a === b;
 const sameSex = (a: string, b: string) => a === b;
 
 function showName(value: string): string {
@@ -215,7 +249,7 @@ function mergeGiven<T>(
 
 const FAMILY = { column: "family_name", label: "Family name", same: sameName, show: showName };
 const GIVEN = { column: "given_name", label: "Given name", same: sameName, show: showName };
-const BIRTH = { column: "birth_date", label: "Birth date", same: sameDate, show: toIsoDate };
+const BIRTH = { column: "birth_date", label: "Birth date", same: sameDate, show: (ms: number) => toIsoDate(new Date(ms)) };
 const SEX = { column: "sex", label: "Sex", same: sameSex, show: (v: string) => v };
 
 /** Reads and checks the whole file against the clinic's records; nothing is written. */
@@ -231,6 +265,7 @@ export async function readSpreadsheet(db: Db, clinicId: string, content: Buffer 
   const file: SpreadsheetFile = {
     bytes: typeof content === "string" ? Buffer.from(content, "utf8") : content,
     ends: new Float64Array(1024),
+    nextRow: new Int32Array(1024),
     columns: [],
     recordDelimiter: "\n",
   };
@@ -277,13 +312,13 @@ export async function readSpreadsheet(db: Db, clinicId: string, content: Buffer 
       }
       let plan = plans.get(r.mrn);
       if (!plan) {
-        plan = { mrn: r.mrn, rows: [], conditions: new Map(), stopsMedicines: false };
+        plan = { mrn: r.mrn, firstRow: 0, lastRow: 0, rowCount: 0, stopsMedicines: false };
         plans.set(r.mrn, plan);
       }
       const d = r.demographics;
       const family = mergeGiven(plan, plan.familyName, d.familyName, row, FAMILY, errors);
       const given = mergeGiven(plan, plan.givenName, d.givenName, row, GIVEN, errors);
-      const birth = mergeGiven(plan, plan.birthDate, d.birthDate, row, BIRTH, errors);
+      const birth = mergeGiven(plan, plan.birthDate, d.birthDate?.getTime(), row, BIRTH, errors);
       const sex = mergeGiven<Sex>(plan, plan.sex, d.sex, row, SEX, errors);
       if (family.conflict || given.conflict || birth.conflict || sex.conflict) {
         invalidRows.add(row);
@@ -294,7 +329,7 @@ export async function readSpreadsheet(db: Db, clinicId: string, content: Buffer 
       plan.givenName = given.given;
       plan.birthDate = birth.given;
       plan.sex = sex.given;
-      plan.rows.push(row);
+      addRow(file, plan, row);
       mergeVisit(plan, r, row, now);
     }
   } catch (error) {
@@ -314,9 +349,9 @@ export async function readSpreadsheet(db: Db, clinicId: string, content: Buffer 
 
   const stopping = [...plans.values()].filter((plan) => plan.stopsMedicines);
   for (const group of chunks(stopping, PATIENTS_REREAD_TOGETHER)) {
-    rereadVisits(file, group).forEach((visits, i) => {
+    rereadVisits(file, group).forEach((read, i) => {
       const plan = group[i]!;
-      for (const problem of takenAfterStopped(plan, visits, now)) {
+      for (const problem of takenAfterStopped(read, now)) {
         errors.push(problem);
         invalidRows.add(problem.row);
         plan.blockedAtRow ??= problem.row;
@@ -335,7 +370,8 @@ export async function readSpreadsheet(db: Db, clinicId: string, content: Buffer 
       }
     }
   }
-  leaveOutBlockedPatients(plans.values(), invalidRows, errors);
+  const blocked = [...plans.values()].filter((plan) => plan.blockedAtRow !== undefined);
+  leaveOutBlockedPatients(blocked.map((plan) => ({ ...plan, rows: rowsOf(file, plan) })), invalidRows, errors);
   errors.sort((a, b) => a.row - b.row);
   return { fileBlocked: headerBlocked, rowsTotal, errors, warnings, invalidRows, patients: plans, storedMrns, file };
 }
@@ -352,9 +388,12 @@ function mergeVisit(plan: MrnPlan, r: AssessmentRow, row: number, now: Date): vo
     const at = r.assessedOn?.getTime() ?? now.getTime();
     if (!plan.diet || at >= plan.diet.at) plan.diet = { value: r.diet, row, at };
   }
-  for (const code of r.conditions ?? []) if (!plan.conditions.has(code)) plan.conditions.set(code, row);
-  if (r.assessedOn && (!plan.earliestAssessed || r.assessedOn.getTime() < plan.earliestAssessed.value.getTime())) {
-    plan.earliestAssessed = { value: r.assessedOn, row };
+  for (const code of r.conditions ?? []) {
+    plan.conditions ??= [];
+    if (!plan.conditions.some(([given]) => given === code)) plan.conditions.push([code, row]);
+  }
+  if (r.assessedOn && (!plan.earliestAssessed || r.assessedOn.getTime() < plan.earliestAssessed.value)) {
+    plan.earliestAssessed = { value: r.assessedOn.getTime(), row };
   }
 }
 
@@ -363,9 +402,9 @@ function mergeVisit(plan: MrnPlan, r: AssessmentRow, row: number, now: Date): vo
  * after the stop, is an error: the file contradicts itself (or the medicine was started again and
  * the new start date is missing). An undated visit counts as "as of the import".
  */
-function takenAfterStopped(plan: MrnPlan, visits: readonly AssessmentRow[], now: Date): ImportProblem[] {
+function takenAfterStopped({ rows, visits }: RowsRead, now: Date): ImportProblem[] {
   const problems: ImportProblem[] = [];
-  const stops = visits.flatMap((visit, i) => visit.stoppedMedications.map((stop) => ({ stop, row: plan.rows[i]! })));
+  const stops = visits.flatMap((visit, i) => visit.stoppedMedications.map((stop) => ({ stop, row: rows[i]! })));
   if (stops.length === 0) return problems;
   visits.forEach((visit, i) => {
     const visitAt = (visit.assessedOn ?? now).getTime();
@@ -375,7 +414,7 @@ function takenAfterStopped(plan: MrnPlan, visits: readonly AssessmentRow[], now:
       );
       if (!earlier) continue;
       problems.push({
-        row: plan.rows[i]!,
+        row: rows[i]!,
         column: "medications",
         message: `${m.name} is listed as taken, but row ${earlier.row} says it was stopped on ${toIsoDate(earlier.stop.stoppedOn)}; if it was started again, write ${m.name}@YYYY-MM-DD with the new start date.`,
       });
@@ -404,10 +443,10 @@ function checkPlanAgainstDatabase(plan: MrnPlan, existing: StoredPatient | null)
     };
     compare(plan.familyName, existing.familyName, FAMILY);
     compare(plan.givenName, existing.givenName, GIVEN);
-    compare(plan.birthDate, existing.birthDate, BIRTH);
+    compare(plan.birthDate, existing.birthDate.getTime(), BIRTH);
     compare(plan.sex, existing.sex, SEX);
-  } else if (plan.rows.length > 0) {
-    const firstRow = plan.rows[0]!;
+  } else if (plan.rowCount > 0) {
+    const firstRow = plan.firstRow;
     const missing: [unknown, string, string][] = [
       [plan.familyName, "family_name", "family name"],
       [plan.givenName, "given_name", "given name"],
@@ -420,12 +459,12 @@ function checkPlanAgainstDatabase(plan: MrnPlan, existing: StoredPatient | null)
       }
     }
   }
-  const birth = plan.birthDate?.value ?? existing?.birthDate;
-  if (birth && plan.earliestAssessed && birth.getTime() > plan.earliestAssessed.value.getTime()) {
+  const birth = plan.birthDate?.value ?? existing?.birthDate.getTime();
+  if (birth !== undefined && plan.earliestAssessed && birth > plan.earliestAssessed.value) {
     block({
       row: plan.earliestAssessed.row,
       column: "assessed_on",
-      message: `Assessment date ${toIsoDate(plan.earliestAssessed.value)} is before patient ${plan.mrn}'s birth date ${toIsoDate(birth)}.`,
+      message: `Assessment date ${toIsoDate(new Date(plan.earliestAssessed.value))} is before patient ${plan.mrn}'s birth date ${toIsoDate(new Date(birth))}.`,
     });
   }
   return errors;
@@ -435,7 +474,7 @@ function checkPlanAgainstDatabase(plan: MrnPlan, existing: StoredPatient | null)
 function demographicsOf(plan: MrnPlan): IncomingPatient["demographics"] {
   const { familyName, givenName, birthDate, sex } = plan;
   if (!familyName || !givenName || !birthDate || !sex) return null;
-  return { familyName: familyName.value, givenName: givenName.value, birthDate: birthDate.value, sex: sex.value, deceasedAt: null };
+  return { familyName: familyName.value, givenName: givenName.value, birthDate: new Date(birthDate.value), sex: sex.value, deceasedAt: null };
 }
 
 /**
@@ -451,19 +490,19 @@ export function spreadsheetPatients(reading: CsvReading, jobId: string): Incomin
   let count = 0;
   let rows = 0;
   for (const plan of reading.patients.values()) {
-    if (plan.blockedAtRow === undefined && plan.rows.length > 0) {
+    if (plan.blockedAtRow === undefined && plan.rowCount > 0) {
       count += 1;
-      rows += plan.rows.length;
+      rows += plan.rowCount;
     } else {
       reading.patients.delete(plan.mrn);
     }
   }
   function* made(group: readonly MrnPlan[]): Generator<IncomingPatient> {
-    const visits = rereadVisits(reading.file, group);
+    const read = rereadVisits(reading.file, group);
     for (let i = 0; i < group.length; i += 1) {
       const plan = group[i]!;
       reading.patients.delete(plan.mrn);
-      yield spreadsheetPatient(plan, visits[i]!, reading.storedMrns.has(plan.mrn), jobId);
+      yield spreadsheetPatient(plan, read[i]!, reading.storedMrns.has(plan.mrn), jobId);
     }
   }
   function* patients(): Generator<IncomingPatient> {
@@ -482,14 +521,14 @@ export function spreadsheetPatients(reading: CsvReading, jobId: string): Incomin
 }
 
 /** One MRN's valid rows as the patient to import (see `spreadsheetPatients`). */
-function spreadsheetPatient(plan: MrnPlan, visits: readonly AssessmentRow[], storedWhenRead: boolean, jobId: string): IncomingPatient {
+function spreadsheetPatient(plan: MrnPlan, { rows, visits }: RowsRead, storedWhenRead: boolean, jobId: string): IncomingPatient {
   const sourceRef = (row: number) => `import:${jobId}:row:${row}`;
   const observations: Incoming<StoredObservation>[] = [];
   const medications: Incoming<StoredMedication>[] = [];
   const findings: Incoming<StoredFinding>[] = [];
   const medicationStops: Incoming<MedicationStop>[] = [];
   visits.forEach((visit, i) => {
-    const row = plan.rows[i]!;
+    const row = rows[i]!;
     const ref = sourceRef(row);
     for (const o of visit.observations) {
       const value: StoredObservation = {
@@ -537,11 +576,11 @@ function spreadsheetPatient(plan: MrnPlan, visits: readonly AssessmentRow[], sto
     diet: plan.diet ? { value: plan.diet.value, at: plan.diet.at } : null,
     observations,
     medications,
-    conditions: [...plan.conditions].map(([code, row]) => ({ value: { code, recordedAt: null, resolvedAt: null }, key: code, sourceRef: sourceRef(row), row })),
+    conditions: (plan.conditions ?? []).map(([code, row]) => ({ value: { code, recordedAt: null, resolvedAt: null }, key: code, sourceRef: sourceRef(row), row })),
     findings,
     medicationStops,
-    rows: plan.rows,
-    size: plan.rows.length,
+    rows,
+    size: rows.length,
   };
 }
 
