@@ -27,8 +27,8 @@ import { leaveOutBlockedPatients, type ImportProblem } from "./problems";
  * diet, conditions, the earliest visit) and the numbers of its valid rows; for each row, where it
  * ends in the file. A row's results and medicines are parsed again from its bytes when its patient
  * is made (`rereadVisits`), so memory between the reading and the writing grows with the number of
- * patients, not with every cell of the file: a 100,000-row file is read twice over, which is
- * cheaper than holding it parsed (docs/benchmarks.md, twelfth session).
+ * patients, not with every cell of the file. The price is a second parse, ≈ 7 % of a large
+ * import's time, for a fraction of the memory (docs/benchmarks.md, twelfth session).
  *
  * Row numbers are spreadsheet rows: the header is row 1, the first data row is row 2.
  */
@@ -41,7 +41,7 @@ interface Given<T> {
 
 /**
  * What the file says about one MRN, gathered from its valid rows. One is kept for every MRN until
- * its patient is made, so it is kept small: about 0.4 kB (docs/benchmarks.md, twelfth session).
+ * its patient is made, so it is kept small: about 0.5 kB (docs/benchmarks.md, twelfth session).
  */
 export interface MrnPlan {
   mrn: string;
