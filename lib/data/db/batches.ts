@@ -31,6 +31,13 @@ export const PATIENTS_PER_BATCH = 500;
 export const IMPORT_ROWS_PER_BATCH = 500;
 
 /**
+ * Patients whose spreadsheet rows an import parses again together, from their bytes in the file
+ * (lib/data/import/read-csv.ts `rereadVisits`): one parse per group rather than per patient, while a
+ * group's parsed rows stay few (the bench's patients have about 4 rows each).
+ */
+export const PATIENTS_REREAD_TOGETHER = 100;
+
+/**
  * Rows per statement when a whole table is written or walked: one PostgreSQL bulk INSERT's JSON
  * document, one SQLite stretch between yields to the event loop (lib/data/db/bulk-insert.ts),
  * one page of a backup's checksum, an audit verification or a backfill.

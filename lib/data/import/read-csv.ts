@@ -3,7 +3,7 @@ import { Readable } from "node:stream";
 import { CsvError, parse } from "csv-parse";
 import { parse as parseSync } from "csv-parse/sync";
 import type { Db } from "@/lib/data/db/client";
-import { chunks } from "@/lib/data/db/batches";
+import { chunks, PATIENTS_REREAD_TOGETHER } from "@/lib/data/db/batches";
 import { findMedicineById } from "@/lib/domain/medicine-catalogue";
 import { toIsoDate } from "@/lib/domain/dates";
 import type { ConditionCode, Diet, Sex, StoredMedication, StoredObservation } from "@/lib/domain/types";
@@ -125,18 +125,21 @@ async function* readCsvRows(file: SpreadsheetFile): AsyncGenerator<{ row: number
   let row = 0;
   for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { bytes: number } }>) {
     row += 1;
-    if (row >= file.ends.length) {
-      const ends = new Float64Array(file.ends.length * 2);
-      ends.set(file.ends);
-      file.ends = ends;
-      const nextRow = new Int32Array(ends.length);
-      nextRow.set(file.nextRow);
-      file.nextRow = nextRow;
-    }
+    if (row >= file.ends.length) growRecordIndex(file);
     file.ends[row] = info.bytes;
     if (record.every((cell) => cell.trim() === "")) continue;
     yield { row, cells: record };
   }
+}
+
+/** Doubles the room in `file.ends` and `file.nextRow`, keeping what they hold. */
+function growRecordIndex(file: SpreadsheetFile): void {
+  const ends = new Float64Array(file.ends.length * 2);
+  ends.set(file.ends);
+  file.ends = ends;
+  const nextRow = new Int32Array(ends.length);
+  nextRow.set(file.nextRow);
+  file.nextRow = nextRow;
 }
 
 /** The line break that ends the header (record 1): csv-parse splits every record on the first it meets. */
@@ -371,16 +374,10 @@ export async function readSpreadsheet(db: Db, clinicId: string, content: Buffer 
     }
   }
   const blocked = [...plans.values()].filter((plan) => plan.blockedAtRow !== undefined);
-  leaveOutBlockedPatients(blocked.map((plan) => ({ ...plan, rows: rowsOf(file, plan) })), invalidRows, errors);
+  leaveOutBlockedPatients(blocked.map((plan) => ({ mrn: plan.mrn, blockedAtRow: plan.blockedAtRow, rows: rowsOf(file, plan) })), invalidRows, errors);
   errors.sort((a, b) => a.row - b.row);
   return { fileBlocked: headerBlocked, rowsTotal, errors, warnings, invalidRows, patients: plans, storedMrns, file };
 }
-
-/**
- * Patients whose rows are parsed again together (`rereadVisits`): one parse per group rather than
- * per patient, while a group's parsed rows stay few (the bench's patients have about 4 rows each).
- */
-const PATIENTS_REREAD_TOGETHER = 100;
 
 function mergeVisit(plan: MrnPlan, r: AssessmentRow, row: number, now: Date): void {
   if (r.stoppedMedications.length > 0) plan.stopsMedicines = true;
