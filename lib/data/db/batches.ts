@@ -4,6 +4,8 @@
  * takes its sizes from here, so a size is changed in one place and its reason read beside it.
  */
 
+import type { DatabaseProvider } from "@/lib/config/env";
+
 /**
  * Ids in one `IN (…)` list. Prisma refuses a statement with more bind values than the database
  * takes, and through the SQLite adapter that is 999; 900 ids leave room for a statement's other
@@ -19,23 +21,32 @@ export const IDS_PER_QUERY = 900;
 export const PATIENTS_PER_BATCH = 500;
 
 /**
- * Spreadsheet rows (or FHIR resources) an import writes per batch, about: a batch closes at
- * {@link PATIENTS_PER_BATCH} patients or at this many rows, whichever comes first (a patient's rows
- * are never split), so a file of a few patients with thousands of visits each still writes in
- * bounded batches. Small, because what one batch holds while it is planned, evaluated and written
- * survives V8's young-generation collections, which copy it: a 100,000-row import spent 3.2–3.3 s
- * (SQLite) and 5.3–5.9 s (PostgreSQL) in them with 2,000, and 1.2 s and 2.0 s with 500 — 22.5–23.3 s
- * against 25.6–30.2 s on SQLite, 15.7–16.8 s of CPU against 22.2–25.9 s on PostgreSQL, run in turn
- * (250 was no better than 500; docs/benchmarks.md, eleventh session).
+ * Spreadsheet rows (or FHIR resources) an import writes per batch, about, by database: a batch
+ * closes at {@link PATIENTS_PER_BATCH} patients or at this many rows, whichever comes first (a
+ * patient's rows are never split), so a file of a few patients with thousands of visits each still
+ * writes in bounded batches.
+ *
+ * Small, because what one batch holds while it is planned, evaluated and written outlives V8's
+ * young-generation collections: it is copied, then moved to the old generation, which grows to
+ * several times what is live before it is collected. A 100,000-row import spent 3.2–3.3 s (SQLite)
+ * and 5.3–5.9 s (PostgreSQL) in young-generation collections with 2,000 rows a batch, and 1.2 s and
+ * 2.0 s with 500 (eleventh session). On SQLite, 100 rows a batch took the import's peak RSS from
+ * 551–595 MB to 459–474 MB, in no more time (run in turn: 26.9, 26.3, 34.4 s against 31.6, 25.9,
+ * 36.6 s); SQLite runs each table's one prepared statement row by row, so more batches cost it no
+ * more statements. On PostgreSQL a batch is a handful of statements for the server to parse and
+ * plan, and 100 rows a batch took 64.5–67.5 s against 40.8–45.5 s: it keeps 500 (docs/benchmarks.md,
+ * thirteenth session).
  */
-export const IMPORT_ROWS_PER_BATCH = 500;
+export const IMPORT_ROWS_PER_BATCH: Readonly<Record<DatabaseProvider, number>> = { sqlite: 100, postgresql: 500 };
 
 /**
  * Patients whose spreadsheet rows an import parses again together, from their bytes in the file
  * (lib/data/import/read-csv.ts `rereadVisits`): one parse per group rather than per patient, while a
- * group's parsed rows stay few (the bench's patients have about 4 rows each).
+ * group's parsed rows stay few (the bench's patients have about 4 rows each) and die young. 25
+ * against 100, PostgreSQL 100,000 rows, run in turn: 32.6 and 37.1 s against 39.1 and 42.6 s, 18.0
+ * and 21.0 s of CPU against 22.3 and 23.4 s (docs/benchmarks.md, thirteenth session).
  */
-export const PATIENTS_REREAD_TOGETHER = 100;
+export const PATIENTS_REREAD_TOGETHER = 25;
 
 /**
  * Rows per statement when a whole table is written or walked: one PostgreSQL bulk INSERT's JSON

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Db, Tx } from "@/lib/data/db/client";
-import { chunks, IMPORT_ROWS_PER_BATCH, PATIENTS_PER_BATCH } from "@/lib/data/db/batches";
+import { chunks, PATIENTS_PER_BATCH } from "@/lib/data/db/batches";
 import { newRowId } from "@/lib/data/db/bulk-insert";
 import type { NewPatientFields } from "@/lib/data/evaluation/panel-row";
 import type { StoredCondition, StoredFinding } from "@/lib/data/patients/record-rows";
@@ -394,9 +394,9 @@ export function takeOnce(patients: () => Iterable<IncomingPatient>): () => Itera
 /**
  * The incoming patients in write batches, made as they are asked for: whole patients, at most
  * {@link PATIENTS_PER_BATCH} of them or about `batchSize` rows (a batch closes once it reaches
- * either).
+ * either; each database's size is IMPORT_ROWS_PER_BATCH in lib/data/db/batches.ts).
  */
-export function* writeBatches(patients: Iterable<IncomingPatient>, batchSize: number = IMPORT_ROWS_PER_BATCH): Generator<IncomingPatient[]> {
+export function* writeBatches(patients: Iterable<IncomingPatient>, batchSize: number): Generator<IncomingPatient[]> {
   let batch: IncomingPatient[] = [];
   let size = 0;
   for (const patient of patients) {

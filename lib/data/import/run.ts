@@ -1,6 +1,6 @@
 import "server-only";
-import type { Db, Tx } from "@/lib/data/db/client";
-import { chunks, PATIENTS_PER_BATCH } from "@/lib/data/db/batches";
+import { databaseKind, type Db, type Tx } from "@/lib/data/db/client";
+import { chunks, IMPORT_ROWS_PER_BATCH, PATIENTS_PER_BATCH } from "@/lib/data/db/batches";
 import { reevaluatePatients } from "@/lib/data/evaluation/reevaluate";
 import { getActiveThresholds } from "@/lib/data/evaluation/thresholds";
 import type { RowOrigin } from "@/lib/data/patients/record-rows";
@@ -40,7 +40,7 @@ export interface ImportRun {
   origin: Omit<RowOrigin, "writtenAt">;
   now: Date;
   dryRun: boolean;
-  /** Rows (or resources) per write batch, about (a patient is never split). */
+  /** Rows (or resources) per write batch, about (a patient is never split); the database's own by default (IMPORT_ROWS_PER_BATCH). */
   batchSize?: number;
   /** Called as rows are planned or written and patients evaluated. */
   onProgress?: (done: number, total: number) => void;
@@ -50,7 +50,7 @@ export interface ImportRun {
 
 /** Runs the pipeline (see the file comment) and returns what was planned, and written unless a dry run. */
 export async function runImport(db: Db, run: ImportRun): Promise<PlanTotals> {
-  const batches = writeBatches(run.patients.take(), run.batchSize);
+  const batches = writeBatches(run.patients.take(), run.batchSize ?? IMPORT_ROWS_PER_BATCH[databaseKind(db)]);
   // Progress counts rows planned or written, then each patient evaluated.
   const total = run.patients.rows + (run.dryRun ? 0 : run.patients.count);
   let done = 0;
