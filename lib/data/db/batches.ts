@@ -33,9 +33,10 @@ export const PATIENTS_PER_BATCH = 500;
  * 2.0 s with 500 (eleventh session). On SQLite, 100 rows a batch took the import's peak RSS from
  * 551–595 MB to 459–474 MB, in no more time (run in turn: 26.9, 26.3, 34.4 s against 31.6, 25.9,
  * 36.6 s); SQLite runs each table's one prepared statement row by row, so more batches cost it no
- * more statements. On PostgreSQL a batch is a handful of statements for the server to parse and
- * plan, and 100 rows a batch took 64.5–67.5 s against 40.8–45.5 s: it keeps 500 (docs/benchmarks.md,
- * thirteenth session).
+ * more statements. On PostgreSQL each batch's statements (and their statement-level triggers) cost
+ * the server a share that does not shrink with the batch: 100 rows a batch took 64.5–67.5 s against
+ * 40.8–45.5 s, and 250 rows 36.8 s of the server's CPU against 27.7 s. It keeps 500
+ * (docs/benchmarks.md, thirteenth session).
  */
 export const IMPORT_ROWS_PER_BATCH: Readonly<Record<DatabaseProvider, number>> = { sqlite: 100, postgresql: 500 };
 
