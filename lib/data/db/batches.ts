@@ -44,8 +44,8 @@ export const IMPORT_ROWS_PER_BATCH: Readonly<Record<DatabaseProvider, number>> =
  * Patients whose spreadsheet rows an import parses again together, from their bytes in the file
  * (lib/data/import/read-csv.ts `rereadVisits`): one parse per group rather than per patient, while a
  * group's parsed rows stay few (the bench's patients have about 4 rows each) and die young. 25
- * against 100, PostgreSQL 100,000 rows, run in turn: 32.6 and 37.1 s against 39.1 and 42.6 s, 18.0
- * and 21.0 s of CPU against 22.3 and 23.4 s (docs/benchmarks.md, thirteenth session).
+ * against 100, PostgreSQL 100,000 rows, five pairs run in turn: no slower (medians 37.1 s against
+ * 39.1 s; docs/benchmarks.md, thirteenth session).
  */
 export const PATIENTS_REREAD_TOGETHER = 25;
 
