@@ -7,6 +7,7 @@ import type { RowOrigin } from "@/lib/data/patients/record-rows";
 import { addToTotals, emptyTotals, planBatch, writeBatches, type ImportRules, type IncomingPatient, type IncomingPatients, type PlannedPatient, type PlanTotals } from "./plan";
 import { writePlannedBatch } from "./write";
 import { settleBulkWrites } from "@/lib/data/db/bulk-insert";
+import { analyzeAsPatientsGrow } from "@/lib/data/db/growing-tables";
 import { refreshPlannerStatistics } from "@/lib/data/db/sqlite-connection";
 
 /**
@@ -75,9 +76,12 @@ export async function runImport(db: Db, run: ImportRun): Promise<PlanTotals> {
       const totals = emptyTotals();
       const thresholds = await getActiveThresholds(tx, run.origin.clinicId, run.now);
       const readBack: string[] = [];
+      // Each batch looks up its MRNs among the patients written before it (lib/data/db/growing-tables.ts).
+      const patientsGrew = analyzeAsPatientsGrow(tx);
       for await (const { batch, planned } of plannedAhead(tx, run, batches)) {
         await writePlannedBatch(tx, planned, { origin: { ...run.origin, writtenAt: new Date() }, now: run.now, thresholds });
         addToTotals(totals, planned);
+        await patientsGrew(totals.patients.created);
         readBack.push(...planned.filter((p) => p.evaluation === "read-back").map((p) => p.patientId));
         progress(batch.reduce((n, p) => n + p.size, 0) + countEvaluatedFromPlan(planned));
       }
